@@ -1,0 +1,196 @@
+//! Settings: built-in defaults, then an optional file, then the environment.
+//!
+//! Each later source overrides the earlier ones, field by field:
+//!
+//! 1. defaults (below), enough to run with no configuration at all;
+//! 2. `trm.toml` in the working directory if present, or the file named by
+//!    `TRM_CONFIG` (which must then exist);
+//! 3. environment variables `TRM__<SECTION>__<KEY>`, e.g.
+//!    `TRM__SERVER__PORT=9000`, `TRM__DATABASE__URL=sqlite://data/trm.db`.
+//!
+//! A value of the wrong type stops start-up with a message naming the key.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use config::{Config, Environment, File};
+use serde::Deserialize;
+
+/// Everything the server reads at start-up.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    /// Where and how to serve HTTP.
+    pub server: ServerSettings,
+    /// Which store to use and how.
+    pub database: DatabaseSettings,
+    /// What to log and how.
+    pub log: LogSettings,
+}
+
+/// The HTTP listener.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServerSettings {
+    /// Address to bind; loopback by default, so nothing is exposed by accident.
+    pub host: String,
+    /// Port to bind; 0 picks a free one (tests).
+    pub port: u16,
+    /// Worker threads; defaults to the number of cores.
+    pub workers: Option<usize>,
+    /// Seconds in-flight requests get to finish after SIGTERM/SIGINT.
+    pub shutdown_timeout_secs: u64,
+}
+
+/// The store.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DatabaseSettings {
+    /// `sqlite://PATH`, `sqlite::memory:`, `bolt://HOST:PORT` or `neo4j://HOST:PORT`.
+    pub url: String,
+    /// Neo4j user.
+    pub user: Option<String>,
+    /// Neo4j password.
+    pub password: Option<String>,
+    /// Longest a store operation may take before the request fails with 503.
+    pub timeout_secs: f64,
+    /// Connections to Neo4j, or SQLite reader connections.
+    pub pool_size: usize,
+    /// Rows Neo4j streams per round trip.
+    pub fetch_size: usize,
+}
+
+impl DatabaseSettings {
+    /// The operation timeout as a duration (at least a millisecond).
+    #[must_use]
+    pub fn timeout(&self) -> Duration {
+        Duration::from_secs_f64(self.timeout_secs.max(0.001))
+    }
+}
+
+/// Logging.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LogSettings {
+    /// A `tracing` filter such as `info` or `trm=debug,actix_web=info`;
+    /// `RUST_LOG`, when set, wins.
+    pub level: String,
+    /// `text` for people, `json` for log pipelines.
+    pub format: LogFormat,
+}
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// Human-readable lines.
+    Text,
+    /// One JSON object per line.
+    Json,
+}
+
+/// Loads the settings from the process's environment and working directory.
+///
+/// # Errors
+/// When `TRM_CONFIG` names a missing or malformed file, or a value has the
+/// wrong type or is out of range; the message names the key.
+pub fn load() -> anyhow::Result<Settings> {
+    load_from(&std::env::vars().collect())
+}
+
+/// [`load`] with an explicit set of environment variables, for tests.
+///
+/// # Errors
+/// As for [`load`].
+pub fn load_from(env: &HashMap<String, String>) -> anyhow::Result<Settings> {
+    let file = match env.get("TRM_CONFIG") {
+        Some(path) => File::with_name(path).required(true),
+        None => File::with_name("trm").required(false),
+    };
+    let trm_vars: config::Map<String, String> =
+        env.iter().filter(|(name, _)| name.starts_with("TRM__")).map(|(k, v)| (k.clone(), v.clone())).collect();
+    let environment =
+        Environment::with_prefix("TRM").prefix_separator("__").separator("__").try_parsing(true).source(Some(trm_vars));
+    let settings: Settings = Config::builder()
+        .set_default("server.host", "127.0.0.1")?
+        .set_default("server.port", 8000)?
+        .set_default("server.shutdown_timeout_secs", 30)?
+        .set_default("database.url", "sqlite://data/trm.db")?
+        .set_default("database.timeout_secs", 5.0)?
+        .set_default("database.pool_size", 16)?
+        .set_default("database.fetch_size", 500)?
+        .set_default("log.level", "info")?
+        .set_default("log.format", "text")?
+        .add_source(file)
+        .add_source(environment)
+        .build()
+        .context("cannot read the configuration")?
+        .try_deserialize()
+        .context("invalid configuration")?;
+    validate(&settings)?;
+    Ok(settings)
+}
+
+fn validate(settings: &Settings) -> anyhow::Result<()> {
+    let database = &settings.database;
+    anyhow::ensure!(
+        database.timeout_secs.is_finite() && database.timeout_secs > 0.0,
+        "invalid configuration: database.timeout_secs must be a positive number of seconds"
+    );
+    anyhow::ensure!(database.pool_size >= 1, "invalid configuration: database.pool_size must be at least 1");
+    anyhow::ensure!(database.fetch_size >= 1, "invalid configuration: database.fetch_size must be at least 1");
+    anyhow::ensure!(
+        settings.server.workers != Some(0),
+        "invalid configuration: server.workers must be at least 1 when set"
+    );
+    crate::store::StoreKind::from_url(&database.url).context("invalid configuration: database.url")?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load_with(vars: &[(&str, &str)]) -> anyhow::Result<Settings> {
+        load_from(&vars.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect())
+    }
+
+    #[test]
+    fn the_defaults_serve_the_embedded_store_on_loopback() {
+        let settings = load_with(&[]).unwrap();
+        assert_eq!(settings.server.host, "127.0.0.1");
+        assert_eq!(settings.server.port, 8000);
+        assert_eq!(settings.database.url, "sqlite://data/trm.db");
+        assert_eq!(settings.log.format, LogFormat::Text);
+    }
+
+    #[test]
+    fn environment_variables_override_the_defaults() {
+        let settings = load_with(&[
+            ("TRM__SERVER__PORT", "9001"),
+            ("TRM__DATABASE__URL", "sqlite::memory:"),
+            ("TRM__LOG__FORMAT", "json"),
+        ])
+        .unwrap();
+        assert_eq!(settings.server.port, 9001);
+        assert_eq!(settings.database.url, "sqlite::memory:");
+        assert_eq!(settings.log.format, LogFormat::Json);
+    }
+
+    #[test]
+    fn a_bad_setting_stops_start_up_naming_it() {
+        let error = format!("{:#}", load_with(&[("TRM__SERVER__PORT", "eighty")]).unwrap_err());
+        assert!(error.contains("server.port"), "{error}");
+        let error = format!("{:#}", load_with(&[("TRM__DATABASE__URL", "mysql://x")]).unwrap_err());
+        assert!(error.contains("database.url"), "{error}");
+        let error = format!("{:#}", load_with(&[("TRM__LOG__FORMAT", "xml")]).unwrap_err());
+        assert!(error.contains("log.format") || error.contains("xml"), "{error}");
+    }
+
+    #[test]
+    fn a_named_config_file_must_exist() {
+        let error = format!("{:#}", load_with(&[("TRM_CONFIG", "/nonexistent/trm.toml")]).unwrap_err());
+        assert!(error.contains("trm.toml"), "{error}");
+    }
+}

@@ -1,0 +1,62 @@
+//! Building and running the application: the one place the layers meet.
+
+use std::net::TcpListener;
+use std::sync::Arc;
+
+use actix_web::HttpServer;
+use actix_web::dev::Server;
+use anyhow::Context as _;
+use trm_api::AppState;
+use trm_service::{ProjectService, TaskService};
+
+use crate::configuration::Settings;
+use crate::store;
+
+/// A server bound to its port, ready to run.
+pub struct Application {
+    port: u16,
+    server: Server,
+}
+
+impl Application {
+    /// Opens the store, wires the services into the API and binds the
+    /// listener. Port 0 binds a free port; [`Application::port`] tells which.
+    ///
+    /// # Errors
+    /// When the store cannot be opened or the address cannot be bound.
+    pub async fn build(settings: &Settings) -> anyhow::Result<Self> {
+        let store = store::open(&settings.database).await?;
+        let state = AppState {
+            tasks: Arc::new(TaskService::new(store.tasks.clone())),
+            projects: Arc::new(ProjectService::new(store.projects.clone(), store.tasks.clone())),
+        };
+        let address = (settings.server.host.as_str(), settings.server.port);
+        let listener = TcpListener::bind(address)
+            .with_context(|| format!("cannot listen on {}:{}", settings.server.host, settings.server.port))?;
+        let port = listener.local_addr().context("the listener has no local address")?.port();
+        let mut server = HttpServer::new(move || trm_api::app(state.clone()))
+            .shutdown_timeout(settings.server.shutdown_timeout_secs)
+            .listen(listener)
+            .context("cannot serve on the listener")?;
+        if let Some(workers) = settings.server.workers {
+            server = server.workers(workers);
+        }
+        tracing::info!(host = %settings.server.host, port, "serving the TRM task API");
+        Ok(Self { port, server: server.run() })
+    }
+
+    /// The bound port.
+    #[must_use]
+    pub const fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Serves until SIGINT or SIGTERM, then lets in-flight requests finish
+    /// (within the shutdown timeout) and returns.
+    ///
+    /// # Errors
+    /// When the server fails.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}

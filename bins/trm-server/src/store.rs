@@ -1,0 +1,71 @@
+//! Choosing and opening the store named by the database URL.
+
+use std::sync::Arc;
+
+use anyhow::Context as _;
+use trm_repository::sqlite::{SqliteLocation, SqliteOptions, SqliteStore};
+use trm_repository::{HealthCheck, ProjectRepository, TaskRepository};
+
+use crate::configuration::DatabaseSettings;
+
+/// Which adapter a database URL selects, by its scheme.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StoreKind {
+    /// `sqlite://…` or `sqlite::memory:`: the embedded store.
+    Sqlite(SqliteLocation),
+    /// `bolt://`, `bolt+s://`, `neo4j://`, `neo4j+s://` (and `+ssc`): Neo4j.
+    Neo4j,
+}
+
+impl StoreKind {
+    /// Reads the scheme of a database URL.
+    ///
+    /// # Errors
+    /// For a scheme no adapter speaks, or a SQLite URL without a path.
+    pub fn from_url(url: &str) -> anyhow::Result<Self> {
+        let scheme = url.split(':').next().unwrap_or_default().to_ascii_lowercase();
+        match scheme.as_str() {
+            "sqlite" => SqliteLocation::from_url(url).map(Self::Sqlite).map_err(anyhow::Error::msg),
+            "bolt" | "bolt+s" | "bolt+ssc" | "neo4j" | "neo4j+s" | "neo4j+ssc" => Ok(Self::Neo4j),
+            _ => anyhow::bail!(
+                "`{url}` has an unsupported scheme; use sqlite://PATH, sqlite::memory:, bolt://HOST:PORT or neo4j://HOST:PORT"
+            ),
+        }
+    }
+}
+
+/// The opened store, seen through each port it serves.
+#[derive(Clone)]
+pub struct Store {
+    /// Task storage.
+    pub tasks: Arc<dyn TaskRepository>,
+    /// Project storage.
+    pub projects: Arc<dyn ProjectRepository>,
+    /// Reachability, for readiness.
+    pub health: Arc<dyn HealthCheck>,
+}
+
+impl Store {
+    fn from_adapter<S: TaskRepository + ProjectRepository + HealthCheck>(adapter: S) -> Self {
+        let adapter = Arc::new(adapter);
+        Self { tasks: adapter.clone(), projects: adapter.clone(), health: adapter }
+    }
+}
+
+/// Opens the store the settings name, migrating or preparing its schema.
+///
+/// # Errors
+/// When the URL is unsupported, or the embedded database cannot be opened.
+pub async fn open(settings: &DatabaseSettings) -> anyhow::Result<Store> {
+    match StoreKind::from_url(&settings.url)? {
+        StoreKind::Sqlite(location) => {
+            let options =
+                SqliteOptions { readers: settings.pool_size.clamp(1, 64), operation_timeout: settings.timeout() };
+            let store = SqliteStore::open_with(location, options)
+                .await
+                .with_context(|| format!("cannot open the embedded store at {}", settings.url))?;
+            Ok(Store::from_adapter(store))
+        }
+        StoreKind::Neo4j => anyhow::bail!("the Neo4j store is not wired into the server yet"),
+    }
+}

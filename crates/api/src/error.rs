@@ -1,0 +1,192 @@
+//! Every error the API answers, in FastAPI's shape.
+//!
+//! Handlers return [`ApiError`]; its [`ResponseError`] implementation is the
+//! single place where failures become status codes and bodies:
+//!
+//! * `{"detail": "Task not found"}` for plain errors;
+//! * `{"detail": [{"loc": [...], "msg": ..., "type": ...}]}` for 422s, with one
+//!   entry per problem and `loc` starting at `body`, `query`, `path` or `header`;
+//! * `{"detail": "Internal server error"}` for anything unexpected — the cause
+//!   goes to the log, inside the request's span, with its request id.
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{HttpResponse, ResponseError};
+use serde::Serialize;
+use serde_json::Value;
+use trm_domain::error::PathSegment;
+use trm_domain::{EntityKind, FieldError, FieldErrorKind, ValidationErrors};
+use trm_service::ServiceError;
+
+/// Seconds a client should wait before retrying when the store is down.
+const RETRY_AFTER_SECONDS: &str = "5";
+
+/// The part of a request a validation problem is in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    /// The JSON body.
+    Body,
+    /// The query string.
+    Query,
+    /// The URL path.
+    Path,
+    /// A request header.
+    Header,
+}
+
+impl Source {
+    const fn as_str(self) -> &'static str {
+        match self {
+            Self::Body => "body",
+            Self::Query => "query",
+            Self::Path => "path",
+            Self::Header => "header",
+        }
+    }
+}
+
+/// One entry of a 422 body.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ValidationDetail {
+    /// Where: the source, then field names and array indexes.
+    pub loc: Vec<Value>,
+    /// What, for people.
+    pub msg: String,
+    /// What, for programs (pydantic's error type names).
+    #[serde(rename = "type")]
+    pub kind: String,
+}
+
+impl ValidationDetail {
+    /// Renders a domain field error found in `source`.
+    #[must_use]
+    pub fn new(source: Source, error: &FieldError) -> Self {
+        let mut loc = vec![Value::from(source.as_str())];
+        loc.extend(error.path.segments().iter().map(|segment| match segment {
+            PathSegment::Key(key) => Value::from(key.as_str()),
+            PathSegment::Index(index) => Value::from(*index),
+        }));
+        Self { loc, msg: error.kind.to_string(), kind: error.kind.type_name() }
+    }
+}
+
+/// An answer other than success.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// 422: the request is malformed; lists every problem.
+    #[error("invalid request")]
+    Invalid(Vec<ValidationDetail>),
+    /// 404 for an entity.
+    #[error("{0} not found")]
+    NotFound(EntityKind),
+    /// 404 for a path no route serves.
+    #[error("no such route")]
+    NoRoute,
+    /// 405: the route exists, the method does not.
+    #[error("method not allowed")]
+    MethodNotAllowed,
+    /// 409 with a reason.
+    #[error("{0}")]
+    Conflict(String),
+    /// 412: `If-Match` names another version.
+    #[error("precondition failed")]
+    PreconditionFailed,
+    /// 413: the body exceeds the limit.
+    #[error("payload too large")]
+    PayloadTooLarge,
+    /// 415: the body is not JSON.
+    #[error("unsupported media type")]
+    UnsupportedMediaType,
+    /// 503: the store is unreachable or too slow.
+    #[error("database unavailable")]
+    Unavailable(#[source] anyhow::Error),
+    /// 500: a bug; the cause is logged, never sent.
+    #[error("internal error")]
+    Internal(#[source] anyhow::Error),
+}
+
+impl ApiError {
+    /// A 422 for problems found in one request part.
+    #[must_use]
+    pub fn invalid(source: Source, errors: &ValidationErrors) -> Self {
+        Self::Invalid(errors.errors().iter().map(|error| ValidationDetail::new(source, error)).collect())
+    }
+
+    /// A 422 for a single problem.
+    #[must_use]
+    pub fn invalid_field(source: Source, error: FieldError) -> Self {
+        Self::invalid(source, &error.into())
+    }
+
+    /// A 422 for a problem with a whole request part (`loc` is just the source).
+    #[must_use]
+    pub fn invalid_part(source: Source, kind: FieldErrorKind) -> Self {
+        Self::invalid_field(source, FieldError::at(trm_domain::FieldPath::root(), kind))
+    }
+}
+
+impl From<ServiceError> for ApiError {
+    fn from(error: ServiceError) -> Self {
+        match error {
+            // Problems the service finds are always about the body.
+            ServiceError::Invalid(errors) => Self::invalid(Source::Body, &errors),
+            ServiceError::NotFound(kind) => Self::NotFound(kind),
+            ServiceError::Conflict(reason) => Self::Conflict(reason),
+            ServiceError::PreconditionFailed => Self::PreconditionFailed,
+            ServiceError::Unavailable(cause) => Self::Unavailable(cause),
+            ServiceError::Unexpected(cause) => Self::Internal(cause),
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct Detail<'a, T: Serialize> {
+    detail: &'a T,
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            Self::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::NotFound(_) | Self::NoRoute => StatusCode::NOT_FOUND,
+            Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            Self::Conflict(_) => StatusCode::CONFLICT,
+            Self::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
+            Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let mut response = HttpResponse::build(self.status_code());
+        let body = match self {
+            Self::Invalid(details) => serde_json::to_value(Detail { detail: details }),
+            Self::NotFound(kind) => Ok(detail(format!("{kind} not found"))),
+            Self::NoRoute => Ok(detail("Not Found")),
+            Self::MethodNotAllowed => Ok(detail("Method Not Allowed")),
+            Self::Conflict(reason) => Ok(detail(reason)),
+            Self::PreconditionFailed => {
+                Ok(detail("Precondition Failed: the resource has changed; fetch it again for its current ETag"))
+            }
+            Self::PayloadTooLarge => Ok(detail("Request body too large: the limit is 1 MiB")),
+            Self::UnsupportedMediaType => Ok(detail("Unsupported media type: send the body as application/json")),
+            Self::Unavailable(cause) => {
+                tracing::warn!(error = format!("{cause:#}"), "the store is unavailable");
+                response.insert_header((header::RETRY_AFTER, HeaderValue::from_static(RETRY_AFTER_SECONDS)));
+                Ok(detail("Database unavailable"))
+            }
+            Self::Internal(cause) => {
+                tracing::error!(error = format!("{cause:#}"), "request failed unexpectedly");
+                Ok(detail("Internal server error"))
+            }
+        };
+        let body = body.unwrap_or_else(|_| detail("Internal server error"));
+        response.json(body)
+    }
+}
+
+fn detail(text: impl Into<String>) -> Value {
+    serde_json::json!({ "detail": text.into() })
+}

@@ -1,0 +1,108 @@
+//! # The TRM HTTP API
+//!
+//! The driving adapter of the TRM task API: actix-web handlers that read
+//! requests into validated domain values, call one use case of
+//! [`trm_service`], and shape the answer as the wire contract says.
+//!
+//! This crate builds the [`App`](actix_web::App) — routes, middleware, error
+//! mapping — but never binds a port: the server binary does that, and the
+//! tests drive the same `App` in process. Handlers depend on the use-case
+//! *traits* in [`AppState`], so their tests run against mocks.
+//!
+//! What every response shares:
+//!
+//! * errors in FastAPI's shape (see [`error`]), also for malformed JSON,
+//!   unknown fields, bad query parameters, wrong methods and unknown routes;
+//! * an `x-request-id` header (echoed when the client sent one), also on
+//!   errors, and a tracing span carrying it for everything logged meanwhile;
+//! * bodies limited to 1 MiB (413 beyond).
+
+pub mod body;
+pub mod conditional;
+pub mod error;
+pub mod handlers;
+pub mod paging;
+pub mod query;
+pub mod request_id;
+pub mod schemas;
+pub mod telemetry;
+mod values;
+
+use std::sync::Arc;
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::{App, HttpResponse, Resource, web};
+use tracing_actix_web::TracingLogger;
+use trm_service::{ProjectUseCases, TaskUseCases};
+
+use crate::error::ApiError;
+
+/// The use cases the handlers call.
+#[derive(Clone)]
+pub struct AppState {
+    /// Task use cases.
+    pub tasks: Arc<dyn TaskUseCases>,
+    /// Project use cases.
+    pub projects: Arc<dyn ProjectUseCases>,
+}
+
+/// A resource answering 405 in the contract's shape to methods it lacks.
+fn resource(paths: &[&str]) -> Resource {
+    let paths: Vec<String> = paths.iter().map(|p| (*p).to_owned()).collect();
+    web::resource(paths).default_service(web::to(|| async { Err::<HttpResponse, _>(ApiError::MethodNotAllowed) }))
+}
+
+/// Registers every `/api/v1` route.
+pub fn api_routes(config: &mut web::ServiceConfig) {
+    use handlers::{projects, tasks};
+    config.service(
+        web::scope("/api/v1")
+            .service(
+                resource(&["/tasks", "/tasks/"]).route(web::get().to(tasks::list)).route(web::post().to(tasks::create)),
+            )
+            .service(
+                resource(&["/tasks/{uid}"])
+                    .route(web::get().to(tasks::get))
+                    .route(web::patch().to(tasks::update))
+                    .route(web::delete().to(tasks::delete)),
+            )
+            .service(
+                resource(&["/projects", "/projects/"])
+                    .route(web::get().to(projects::list))
+                    .route(web::post().to(projects::create)),
+            )
+            .service(
+                resource(&["/projects/{uid}"])
+                    .route(web::get().to(projects::get))
+                    .route(web::patch().to(projects::update))
+                    .route(web::delete().to(projects::delete)),
+            )
+            .service(
+                resource(&["/projects/{uid}/tasks", "/projects/{uid}/tasks/"]).route(web::get().to(projects::tasks)),
+            ),
+    );
+}
+
+/// The whole application: routes, state and middleware.
+///
+/// Call it inside `HttpServer::new`'s factory (once per worker), or hand it
+/// to `actix_web::test::init_service` in tests.
+pub fn app(
+    state: AppState,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    App::new()
+        .app_data(web::Data::new(state))
+        .configure(api_routes)
+        .default_service(web::to(|| async { Err::<HttpResponse, _>(ApiError::NoRoute) }))
+        .wrap(TracingLogger::<telemetry::RequestSpan>::new())
+        .wrap(actix_web::middleware::from_fn(request_id::assign_request_id))
+}

@@ -1,0 +1,71 @@
+//! Cursors on the wire, and the `Link` header that announces the next page.
+//!
+//! A cursor is opaque to clients: URL-safe base64 of the last item's
+//! creation time (microseconds) and id. Clients follow `rel="next"` links
+//! and never build cursors themselves.
+
+use actix_web::HttpRequest;
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use trm_domain::{Cursor, Timestamp};
+use uuid::Uuid;
+
+/// The wire form of a cursor.
+#[must_use]
+pub fn encode_cursor(cursor: &Cursor) -> String {
+    let mut bytes = [0_u8; 24];
+    bytes[..8].copy_from_slice(&cursor.created_at.as_micros().to_be_bytes());
+    bytes[8..].copy_from_slice(cursor.uid.as_bytes());
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// Reads a cursor this API issued; `None` for anything else.
+#[must_use]
+pub fn decode_cursor(text: &str) -> Option<Cursor> {
+    let bytes = URL_SAFE_NO_PAD.decode(text.trim()).ok()?;
+    let bytes: [u8; 24] = bytes.try_into().ok()?;
+    let (micros, uid) = bytes.split_at(8);
+    let created_at = Timestamp::from_micros(i64::from_be_bytes(micros.try_into().ok()?))?;
+    Some(Cursor { created_at, uid: Uuid::from_slice(uid).ok()? })
+}
+
+/// `Link: <same path and filters, with the next cursor>; rel="next"`.
+///
+/// The link is relative to the server (path and query only), so it stays
+/// right behind proxies that rewrite the host.
+#[must_use]
+pub fn next_link(request: &HttpRequest, next: &Cursor) -> String {
+    let mut pairs: Vec<(String, String)> = serde_urlencoded::from_str(request.query_string()).unwrap_or_default();
+    pairs.retain(|(key, _)| key != "cursor");
+    pairs.push(("cursor".to_owned(), encode_cursor(next)));
+    let query = serde_urlencoded::to_string(&pairs).unwrap_or_default();
+    format!("<{}?{query}>; rel=\"next\"", request.path())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursors_round_trip() {
+        let cursor = Cursor { created_at: Timestamp::now(), uid: Uuid::new_v4() };
+        assert_eq!(decode_cursor(&encode_cursor(&cursor)), Some(cursor));
+    }
+
+    #[test]
+    fn foreign_text_is_not_a_cursor() {
+        assert_eq!(decode_cursor("not-a-cursor"), None);
+        assert_eq!(decode_cursor(""), None);
+        assert_eq!(decode_cursor("AAAA"), None);
+    }
+
+    #[test]
+    fn the_next_link_keeps_filters_and_replaces_the_cursor() {
+        let request =
+            actix_web::test::TestRequest::get().uri("/api/v1/tasks/?status=todo&cursor=old&limit=2").to_http_request();
+        let cursor = Cursor { created_at: Timestamp::now(), uid: Uuid::nil() };
+        let link = next_link(&request, &cursor);
+        assert!(link.starts_with("</api/v1/tasks/?status=todo&limit=2&cursor="), "{link}");
+        assert!(link.ends_with(">; rel=\"next\""));
+    }
+}

@@ -1,0 +1,160 @@
+//! Reading query strings: every parameter known, every problem reported.
+//!
+//! A misspelt filter (`?stauts=done`) must not silently return everything,
+//! so a parameter no route declares is a 422 `extra_forbidden`.
+
+use trm_domain::{Cursor, EnumAdapter, FieldError, FieldErrorKind, PageRequest, ValidationErrors};
+
+use crate::error::{ApiError, Source};
+use crate::paging;
+
+/// The parsed parameters of one request, consumed as they are read.
+pub struct QueryParams {
+    pairs: Vec<(String, String)>,
+    errors: ValidationErrors,
+}
+
+impl QueryParams {
+    /// Decodes a raw query string.
+    ///
+    /// # Errors
+    /// 422 at `query` when the string is not valid URL encoding.
+    pub fn parse(raw: &str) -> Result<Self, ApiError> {
+        let pairs: Vec<(String, String)> = serde_urlencoded::from_str(raw).map_err(|_| {
+            ApiError::invalid_part(
+                Source::Query,
+                FieldErrorKind::Invalid("the query string is not valid URL encoding".into()),
+            )
+        })?;
+        Ok(Self { pairs, errors: ValidationErrors::new() })
+    }
+
+    /// Removes and returns every value of `name`, in order.
+    pub fn take_all(&mut self, name: &str) -> Vec<String> {
+        let mut values = Vec::new();
+        self.pairs.retain(|(key, value)| {
+            if key == name {
+                values.push(value.clone());
+                false
+            } else {
+                true
+            }
+        });
+        values
+    }
+
+    /// The last value of `name`, if given (FastAPI's rule for repeats).
+    pub fn take(&mut self, name: &str) -> Option<String> {
+        self.take_all(name).pop()
+    }
+
+    /// Records a problem with parameter `name`.
+    pub fn reject(&mut self, name: &str, kind: FieldErrorKind) {
+        self.errors.push(FieldError::new(name, kind));
+    }
+
+    /// Reads an enum filter through the EnumAdapter.
+    pub fn take_enum<E: EnumAdapter>(&mut self, name: &str) -> Option<E> {
+        let text = self.take(name)?;
+        E::normalize(&text).map_err(|kind| self.reject(name, kind)).ok()
+    }
+
+    /// Reads every value of a repeatable enum filter.
+    pub fn take_enums<E: EnumAdapter>(&mut self, name: &str) -> Vec<E> {
+        let texts = self.take_all(name);
+        let mut values = Vec::with_capacity(texts.len());
+        for text in texts {
+            match E::normalize(&text) {
+                Ok(value) if !values.contains(&value) => values.push(value),
+                Ok(_) => {}
+                Err(kind) => self.reject(name, kind),
+            }
+        }
+        values
+    }
+
+    /// Reads a boolean flag (`true`/`false`, `1`/`0`, `yes`/`no`, `on`/`off`).
+    pub fn take_bool(&mut self, name: &str) -> Option<bool> {
+        let text = self.take(name)?;
+        match text.to_ascii_lowercase().as_str() {
+            "true" | "1" | "yes" | "on" => Some(true),
+            "false" | "0" | "no" | "off" => Some(false),
+            _ => {
+                self.reject(name, FieldErrorKind::WrongType("bool"));
+                None
+            }
+        }
+    }
+
+    /// Reads `limit` and `cursor` into a page request (the first page at the
+    /// default size when both are absent).
+    pub fn take_page(&mut self) -> PageRequest {
+        let limit = match self.take("limit") {
+            None => i64::from(PageRequest::DEFAULT_LIMIT),
+            Some(text) => match text.trim().parse::<i64>() {
+                Ok(limit) => limit,
+                Err(_) => {
+                    self.reject("limit", FieldErrorKind::IntParsing);
+                    i64::from(PageRequest::DEFAULT_LIMIT)
+                }
+            },
+        };
+        let after: Option<Cursor> = self.take("cursor").and_then(|text| {
+            paging::decode_cursor(&text)
+                .ok_or_else(|| {
+                    self.reject("cursor", FieldErrorKind::Invalid("the cursor is not one this API issued".into()));
+                })
+                .ok()
+        });
+        PageRequest::new(limit, after).unwrap_or_else(|kind| {
+            self.reject("limit", kind);
+            PageRequest::first()
+        })
+    }
+
+    /// Ends reading: unknown parameters are errors, and so is anything
+    /// recorded.
+    ///
+    /// # Errors
+    /// Every problem found, as one 422 at `query`.
+    pub fn finish(mut self) -> Result<(), ApiError> {
+        let mut unknown: Vec<String> = self.pairs.drain(..).map(|(key, _)| key).collect();
+        unknown.dedup();
+        for name in unknown {
+            self.reject(&name, FieldErrorKind::ExtraForbidden);
+        }
+        if self.errors.is_empty() { Ok(()) } else { Err(ApiError::invalid(Source::Query, &self.errors)) }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use trm_domain::TaskStatus;
+
+    use super::*;
+
+    #[test]
+    fn repeated_status_filters_are_all_kept() {
+        let mut query = QueryParams::parse("status=todo&status=Blocked&status=to-do").unwrap();
+        assert_eq!(query.take_enums::<TaskStatus>("status"), [TaskStatus::Todo, TaskStatus::Blocked]);
+        assert!(query.finish().is_ok());
+    }
+
+    #[test]
+    fn unknown_parameters_are_rejected() {
+        let mut query = QueryParams::parse("stauts=done").unwrap();
+        assert!(query.take_enums::<TaskStatus>("status").is_empty());
+        let Err(ApiError::Invalid(details)) = query.finish() else { panic!() };
+        assert_eq!(details[0].kind, "extra_forbidden");
+        assert_eq!(details[0].loc, [serde_json::json!("query"), serde_json::json!("stauts")]);
+    }
+
+    #[test]
+    fn limits_must_be_integers_in_range() {
+        for bad in ["limit=abc", "limit=0", "limit=501", "limit=99999999999999999999"] {
+            let mut query = QueryParams::parse(bad).unwrap();
+            let _ = query.take_page();
+            assert!(query.finish().is_err(), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,60 @@
+//! `x-request-id`: one id per request, in every log line and every response.
+//!
+//! A client (or a proxy in front) that sends `x-request-id` gets it echoed,
+//! so one id follows a request across systems; otherwise the server makes a
+//! UUID. The id is stored in the request's extensions, where the tracing
+//! span builder ([`crate::telemetry`]) picks it up.
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header::{HeaderName, HeaderValue};
+use actix_web::middleware::Next;
+use actix_web::{HttpMessage as _, HttpRequest};
+
+/// The header carrying the id.
+pub const REQUEST_ID_HEADER: HeaderName = HeaderName::from_static("x-request-id");
+
+/// Longest client-supplied id that is echoed; longer ones are replaced.
+const MAX_ECHOED_LENGTH: usize = 128;
+
+/// The id of the request being served.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequestId(pub String);
+
+impl RequestId {
+    /// The id of `request`, if the middleware has run.
+    #[must_use]
+    pub fn of(request: &HttpRequest) -> Option<Self> {
+        request.extensions().get::<Self>().cloned()
+    }
+}
+
+fn acceptable(value: &HeaderValue) -> Option<String> {
+    let text = value.to_str().ok()?.trim();
+    let fine = !text.is_empty()
+        && text.len() <= MAX_ECHOED_LENGTH
+        && text.chars().all(|c| c.is_ascii_alphanumeric() || "-_.:/+=".contains(c));
+    fine.then(|| text.to_owned())
+}
+
+/// Middleware: assigns the request id and sets it on the response, errors
+/// included.
+///
+/// # Errors
+/// Passes on whatever the inner service returns.
+pub async fn assign_request_id(
+    request: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let id = request
+        .headers()
+        .get(&REQUEST_ID_HEADER)
+        .and_then(acceptable)
+        .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+    request.extensions_mut().insert(RequestId(id.clone()));
+    let mut response = next.call(request).await?;
+    if let Ok(value) = HeaderValue::from_str(&id) {
+        response.headers_mut().insert(REQUEST_ID_HEADER, value);
+    }
+    Ok(response)
+}

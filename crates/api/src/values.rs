@@ -1,0 +1,127 @@
+//! Parsers from JSON values to domain values, one per kind of field.
+//!
+//! Each returns the bare [`FieldErrorKind`]; [`BodyFields`](crate::body::BodyFields)
+//! attaches the field name.
+
+use serde_json::Value;
+use trm_domain::{
+    Description, EffortEstimate, EnumAdapter, FieldError, FieldErrorKind, FieldPath, Priority, Tags, Timestamp, Title,
+    ValidationErrors,
+};
+use uuid::Uuid;
+
+/// A JSON string, or `string_type`.
+pub(crate) fn string(value: &Value) -> Result<&str, FieldErrorKind> {
+    value.as_str().ok_or(FieldErrorKind::WrongType("string"))
+}
+
+/// A title (trimmed, 1–200 characters).
+pub(crate) fn title(value: &Value) -> Result<Title, FieldErrorKind> {
+    Title::parse(string(value)?)
+}
+
+/// A description (at most 10,000 characters).
+pub(crate) fn description(value: &Value) -> Result<Description, FieldErrorKind> {
+    Description::parse(string(value)?)
+}
+
+/// Any EnumAdapter enum, from any accepted spelling.
+pub(crate) fn enumerated<E: EnumAdapter>(value: &Value) -> Result<E, FieldErrorKind> {
+    value.as_str().map_or_else(|| Err(E::unknown()), E::normalize)
+}
+
+/// A priority: the level `0`–`2` (an integral number), or a name or level
+/// as a string.
+pub(crate) fn priority(value: &Value) -> Result<Priority, FieldErrorKind> {
+    match value {
+        Value::String(text) => Priority::normalize(text),
+        Value::Number(number) => match (number.as_i64(), number.as_f64()) {
+            (Some(level), _) => Priority::from_level(level),
+            // 1.0 is the level 1; 1.5 is nothing.
+            #[allow(clippy::cast_possible_truncation)]
+            (None, Some(float)) if float.fract() == 0.0 && float.abs() < 1e6 => Priority::from_level(float as i64),
+            _ => Err(Priority::unknown()),
+        },
+        _ => Err(Priority::unknown()),
+    }
+}
+
+/// An entity id in a body.
+pub(crate) fn uuid(value: &Value) -> Result<Uuid, FieldErrorKind> {
+    Uuid::parse_str(string(value)?).map_err(|_| FieldErrorKind::Uuid)
+}
+
+/// An effort estimate: a finite JSON number, zero or more.
+pub(crate) fn effort(value: &Value) -> Result<EffortEstimate, FieldErrorKind> {
+    let number = value.as_f64().ok_or(FieldErrorKind::WrongType("number"))?;
+    EffortEstimate::new(number)
+}
+
+/// An RFC 3339 date-time or a `YYYY-MM-DD` date.
+pub(crate) fn timestamp(value: &Value) -> Result<Timestamp, FieldErrorKind> {
+    value
+        .as_str()
+        .ok_or(FieldErrorKind::Datetime)
+        .and_then(|text| Timestamp::parse(text).map_err(|()| FieldErrorKind::Datetime))
+}
+
+/// A tag list: an array of strings, each a valid tag; at most 50 distinct.
+pub(crate) fn tags(value: &Value) -> Result<Tags, ValidationErrors> {
+    let Some(items) = value.as_array() else {
+        return Err(FieldError::new("tags", FieldErrorKind::WrongType("list")).into());
+    };
+    let mut errors = ValidationErrors::new();
+    let mut texts = Vec::with_capacity(items.len());
+    for (index, item) in items.iter().enumerate() {
+        match item.as_str() {
+            Some(text) => texts.push(text),
+            None => {
+                errors.push(FieldError::at(FieldPath::field("tags").index(index), FieldErrorKind::WrongType("string")))
+            }
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    Tags::parse("tags", &texts)
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn priorities_accept_levels_names_and_integral_floats() {
+        assert_eq!(priority(&json!(1)), Ok(Priority::High));
+        assert_eq!(priority(&json!(2.0)), Ok(Priority::Urgent));
+        assert_eq!(priority(&json!("urgent")), Ok(Priority::Urgent));
+        assert_eq!(priority(&json!("0")), Ok(Priority::Normal));
+        assert!(priority(&json!(1.5)).is_err());
+        assert!(priority(&json!(3)).is_err());
+        assert!(priority(&json!(true)).is_err());
+        assert!(priority(&json!(1e300)).is_err());
+        assert!(priority(&json!(u64::MAX)).is_err());
+    }
+
+    #[test]
+    fn enum_values_that_are_not_strings_list_the_accepted_values() {
+        let error = enumerated::<trm_domain::TaskStatus>(&json!(3)).unwrap_err();
+        assert_eq!(error.type_name(), "enum");
+    }
+
+    #[test]
+    fn tags_that_are_not_strings_are_reported_at_their_index() {
+        let errors = tags(&json!(["a", 2, "b", null])).unwrap_err();
+        let paths: Vec<String> = errors.errors().iter().map(ToString::to_string).collect();
+        assert_eq!(paths, ["tags[1]: Input should be a valid string", "tags[3]: Input should be a valid string"]);
+    }
+
+    #[test]
+    fn dates_must_exist() {
+        assert!(timestamp(&json!("2026-02-30")).is_err());
+        assert!(timestamp(&json!(20260101)).is_err());
+        assert!(timestamp(&json!("2026-02-28")).is_ok());
+    }
+}

@@ -1,0 +1,42 @@
+//! # The TRM task domain
+//!
+//! This crate is the innermost layer of the TRM task API: the vocabulary every
+//! other layer speaks, and nothing else. It owns
+//!
+//! * the **entities** — [`Task`], [`Project`] — and their typed ids, so a
+//!   project id can never be passed where a task id is expected;
+//! * the **enums** with the [`EnumAdapter`](enums::EnumAdapter): every spelling a
+//!   client may send (`"In Progress"`, `"wip"`, `"IN_PROGRESS"`) normalizes to
+//!   one canonical value, and a value that matches nothing is an error listing
+//!   what is accepted — never silently mapped to a default;
+//! * the **validated values** ([`Title`], [`Tags`], [`EffortEstimate`], …):
+//!   once a value of such a type exists it is valid, so the service and the
+//!   stores never re-check it;
+//! * the **paging** vocabulary ([`PageRequest`], [`Page`], [`Cursor`]) shared by
+//!   both stores, so they page identically;
+//! * the **validation errors** ([`FieldError`]) whose shape the HTTP layer turns
+//!   into FastAPI's `422` body.
+//!
+//! It performs no I/O and knows no framework: it compiles and tests in
+//! milliseconds, and every rule in it is a plain function that a unit or
+//! property test can exercise.
+
+pub mod entity;
+pub mod enums;
+pub mod error;
+pub mod ids;
+pub mod paging;
+pub mod project;
+pub mod task;
+pub mod time;
+pub mod values;
+
+pub use entity::EntityKind;
+pub use enums::{EffortUnit, EnumAdapter, Priority, ProjectStatus, TaskStatus, TaskType};
+pub use error::{FieldError, FieldErrorKind, FieldPath, ValidationErrors};
+pub use ids::{ProjectId, TaskId, UserId};
+pub use paging::{Cursor, Page, PageRequest};
+pub use project::{NewProject, Project, ProjectPatch};
+pub use task::{NewTask, Task, TaskPatch};
+pub use time::Timestamp;
+pub use values::{Description, EffortEstimate, Tag, Tags, Title};

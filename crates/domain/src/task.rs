@@ -1,0 +1,388 @@
+//! The task entity and the rules of its life cycle.
+
+use serde::Serialize;
+
+use crate::enums::{EffortUnit, Priority, TaskStatus, TaskType};
+use crate::error::{FieldError, FieldErrorKind, ValidationErrors};
+use crate::ids::{ProjectId, TaskId, UserId};
+use crate::paging::Cursor;
+use crate::time::Timestamp;
+use crate::values::{Description, EffortEstimate, Tags, Title};
+
+/// A unit of work, optionally part of a project and assigned to a user.
+///
+/// Serializes to exactly the contract's response body.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Task {
+    /// Server-assigned id.
+    pub uid: TaskId,
+    /// What the task is.
+    pub title: Title,
+    /// Details, if any.
+    pub description: Option<Description>,
+    /// Where the task is in its life.
+    pub status: TaskStatus,
+    /// What kind of work it is, if classified.
+    pub task_type: Option<TaskType>,
+    /// How urgent it is.
+    pub priority: Priority,
+    /// The project it is part of (`IS_PART_OF_PROJECT` in the graph).
+    pub project_id: Option<ProjectId>,
+    /// The user it is assigned to (`ASSIGNED_TO` in the graph).
+    pub assignee_id: Option<UserId>,
+    /// Estimated effort, in `effort_unit`.
+    pub effort_estimate: Option<EffortEstimate>,
+    /// The unit of `effort_estimate`.
+    pub effort_unit: EffortUnit,
+    /// When work is planned to start.
+    pub start_date: Option<Timestamp>,
+    /// When work is due; never before `start_date`.
+    pub due_date: Option<Timestamp>,
+    /// When the status last became `done`; `None` while not done.
+    pub completed_at: Option<Timestamp>,
+    /// Labels, distinct, in the order given.
+    pub tags: Tags,
+    /// When the task was created.
+    pub created_at: Timestamp,
+    /// When the task last changed.
+    pub updated_at: Timestamp,
+    /// 1 on create, one more on every update that changes something; the
+    /// basis of optimistic concurrency (`ETag`/`If-Match`).
+    pub version: u64,
+}
+
+/// What a client supplies to create a task: validated values, defaults
+/// filled in by [`NewTask::new`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewTask {
+    /// Required title.
+    pub title: Title,
+    /// Optional details.
+    pub description: Option<Description>,
+    /// Starting status; `todo` by default.
+    pub status: TaskStatus,
+    /// Optional classification.
+    pub task_type: Option<TaskType>,
+    /// Urgency; normal by default.
+    pub priority: Priority,
+    /// The project to join; it must exist.
+    pub project_id: Option<ProjectId>,
+    /// The user to assign; they must exist.
+    pub assignee_id: Option<UserId>,
+    /// Optional effort estimate.
+    pub effort_estimate: Option<EffortEstimate>,
+    /// Unit of the estimate; hours by default.
+    pub effort_unit: EffortUnit,
+    /// Planned start.
+    pub start_date: Option<Timestamp>,
+    /// Due date; not before the start.
+    pub due_date: Option<Timestamp>,
+    /// Labels.
+    pub tags: Tags,
+}
+
+impl NewTask {
+    /// A task with this title and every other field at its default.
+    #[must_use]
+    pub fn new(title: Title) -> Self {
+        Self {
+            title,
+            description: None,
+            status: TaskStatus::default(),
+            task_type: None,
+            priority: Priority::default(),
+            project_id: None,
+            assignee_id: None,
+            effort_estimate: None,
+            effort_unit: EffortUnit::default(),
+            start_date: None,
+            due_date: None,
+            tags: Tags::default(),
+        }
+    }
+}
+
+/// A partial update: `None` keeps a field, `Some(v)` sets it, and for
+/// nullable fields `Some(None)` clears it.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[allow(clippy::option_option)] // "absent" and "null" are distinct on the wire.
+pub struct TaskPatch {
+    /// New title.
+    pub title: Option<Title>,
+    /// New or cleared description.
+    pub description: Option<Option<Description>>,
+    /// New status; moving to or from `done` sets or clears `completed_at`.
+    pub status: Option<TaskStatus>,
+    /// New or cleared classification.
+    pub task_type: Option<Option<TaskType>>,
+    /// New urgency.
+    pub priority: Option<Priority>,
+    /// New or cleared project; a new one must exist.
+    pub project_id: Option<Option<ProjectId>>,
+    /// New or cleared assignee; a new one must exist.
+    pub assignee_id: Option<Option<UserId>>,
+    /// New or cleared estimate.
+    pub effort_estimate: Option<Option<EffortEstimate>>,
+    /// New unit.
+    pub effort_unit: Option<EffortUnit>,
+    /// New or cleared start.
+    pub start_date: Option<Option<Timestamp>>,
+    /// New or cleared due date.
+    pub due_date: Option<Option<Timestamp>>,
+    /// New tag list (replaces the old one).
+    pub tags: Option<Tags>,
+}
+
+impl TaskPatch {
+    /// Whether the patch names no field at all.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        *self == Self::default()
+    }
+}
+
+/// The rule linking the two dates: a task cannot be due before it starts.
+fn check_date_order(start: Option<Timestamp>, due: Option<Timestamp>) -> Result<(), FieldError> {
+    match (start, due) {
+        (Some(start), Some(due)) if due < start => {
+            Err(FieldError::new("due_date", FieldErrorKind::Invalid("due_date must not be before start_date".into())))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Sets `slot` to `value` and reports whether that changed it.
+fn replace<T: PartialEq>(slot: &mut T, value: Option<T>) -> bool {
+    match value {
+        Some(value) if *slot != value => {
+            *slot = value;
+            true
+        }
+        _ => false,
+    }
+}
+
+impl Task {
+    /// Creates a task from validated input at time `now`, with a fresh id.
+    ///
+    /// A task created as `done` is completed at its creation time.
+    ///
+    /// # Errors
+    /// A `due_date` before the `start_date` is rejected at `due_date`.
+    pub fn create(new: NewTask, now: Timestamp) -> Result<Self, ValidationErrors> {
+        check_date_order(new.start_date, new.due_date)?;
+        Ok(Self {
+            uid: TaskId::new(),
+            completed_at: (new.status == TaskStatus::Done).then_some(now),
+            title: new.title,
+            description: new.description,
+            status: new.status,
+            task_type: new.task_type,
+            priority: new.priority,
+            project_id: new.project_id,
+            assignee_id: new.assignee_id,
+            effort_estimate: new.effort_estimate,
+            effort_unit: new.effort_unit,
+            start_date: new.start_date,
+            due_date: new.due_date,
+            tags: new.tags,
+            created_at: now,
+            updated_at: now,
+            version: 1,
+        })
+    }
+
+    /// The task after `patch`, or `None` when the patch changes nothing (the
+    /// version then stays, and no event is due).
+    ///
+    /// A change bumps `version` by one and sets `updated_at` to `now`;
+    /// `completed_at` follows the status into and out of `done`.
+    ///
+    /// # Errors
+    /// Rejects, at `due_date`, a result whose due date is before its start.
+    pub fn patched(&self, patch: TaskPatch, now: Timestamp) -> Result<Option<Self>, ValidationErrors> {
+        let mut next = self.clone();
+        let mut changed = false;
+        changed |= replace(&mut next.title, patch.title);
+        changed |= replace(&mut next.description, patch.description);
+        changed |= replace(&mut next.status, patch.status);
+        changed |= replace(&mut next.task_type, patch.task_type);
+        changed |= replace(&mut next.priority, patch.priority);
+        changed |= replace(&mut next.project_id, patch.project_id);
+        changed |= replace(&mut next.assignee_id, patch.assignee_id);
+        changed |= replace(&mut next.effort_estimate, patch.effort_estimate);
+        changed |= replace(&mut next.effort_unit, patch.effort_unit);
+        changed |= replace(&mut next.start_date, patch.start_date);
+        changed |= replace(&mut next.due_date, patch.due_date);
+        changed |= replace(&mut next.tags, patch.tags);
+        check_date_order(next.start_date, next.due_date)?;
+        if !changed {
+            return Ok(None);
+        }
+        match (self.status == TaskStatus::Done, next.status == TaskStatus::Done) {
+            (false, true) => next.completed_at = Some(now),
+            (true, false) => next.completed_at = None,
+            _ => {}
+        }
+        next.updated_at = now.max(self.updated_at);
+        next.version = self.version + 1;
+        Ok(Some(next))
+    }
+
+    /// This task's position in a list, for keyset paging.
+    #[must_use]
+    pub fn cursor(&self) -> Cursor {
+        Cursor { created_at: self.created_at, uid: *self.uid.as_uuid() }
+    }
+
+    /// Whether the task is completed.
+    #[must_use]
+    pub fn is_done(&self) -> bool {
+        self.status == TaskStatus::Done
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(text: &str) -> Timestamp {
+        Timestamp::parse(text).unwrap()
+    }
+
+    fn new_task() -> NewTask {
+        NewTask::new(Title::parse("Write the docs").unwrap())
+    }
+
+    #[test]
+    fn a_new_task_starts_at_version_one_with_defaults() {
+        let now = Timestamp::now();
+        let task = Task::create(new_task(), now).unwrap();
+        assert_eq!(task.version, 1);
+        assert_eq!(task.status, TaskStatus::Todo);
+        assert_eq!(task.priority, Priority::Normal);
+        assert_eq!(task.effort_unit, EffortUnit::Hours);
+        assert_eq!((task.created_at, task.updated_at), (now, now));
+        assert_eq!(task.completed_at, None);
+    }
+
+    #[test]
+    fn a_task_created_done_is_completed_at_creation() {
+        let now = Timestamp::now();
+        let task = Task::create(NewTask { status: TaskStatus::Done, ..new_task() }, now).unwrap();
+        assert_eq!(task.completed_at, Some(now));
+    }
+
+    #[test]
+    fn creating_a_task_due_before_it_starts_is_rejected() {
+        let new = NewTask { start_date: Some(at("2026-12-02")), due_date: Some(at("2026-12-01")), ..new_task() };
+        let errors = Task::create(new, Timestamp::now()).unwrap_err();
+        assert_eq!(errors.errors()[0].to_string(), "due_date: Value error, due_date must not be before start_date");
+    }
+
+    #[test]
+    fn a_patch_that_changes_nothing_keeps_the_version() {
+        let task = Task::create(new_task(), Timestamp::now()).unwrap();
+        let same =
+            TaskPatch { title: Some(task.title.clone()), status: Some(TaskStatus::Todo), ..TaskPatch::default() };
+        assert_eq!(task.patched(same, Timestamp::now()).unwrap(), None);
+        assert_eq!(task.patched(TaskPatch::default(), Timestamp::now()).unwrap(), None);
+    }
+
+    #[test]
+    fn a_patch_that_changes_something_bumps_the_version_once() {
+        let task = Task::create(new_task(), at("2026-01-01T00:00:00Z")).unwrap();
+        let later = at("2026-01-02T00:00:00Z");
+        let patch = TaskPatch {
+            priority: Some(Priority::Urgent),
+            tags: Some(Tags::parse("tags", &["a"]).unwrap()),
+            ..TaskPatch::default()
+        };
+        let next = task.patched(patch, later).unwrap().unwrap();
+        assert_eq!(next.version, 2);
+        assert_eq!(next.updated_at, later);
+        assert_eq!(next.created_at, task.created_at);
+    }
+
+    #[test]
+    fn completed_at_follows_the_status_into_and_out_of_done() {
+        let task = Task::create(new_task(), at("2026-01-01T00:00:00Z")).unwrap();
+        let done_at = at("2026-01-02T00:00:00Z");
+        let done = task
+            .patched(TaskPatch { status: Some(TaskStatus::Done), ..TaskPatch::default() }, done_at)
+            .unwrap()
+            .unwrap();
+        assert_eq!(done.completed_at, Some(done_at));
+
+        let still_done = done
+            .patched(TaskPatch { priority: Some(Priority::High), ..TaskPatch::default() }, at("2026-01-03T00:00:00Z"))
+            .unwrap()
+            .unwrap();
+        assert_eq!(still_done.completed_at, Some(done_at));
+
+        let reopened = still_done
+            .patched(
+                TaskPatch { status: Some(TaskStatus::InProgress), ..TaskPatch::default() },
+                at("2026-01-04T00:00:00Z"),
+            )
+            .unwrap()
+            .unwrap();
+        assert_eq!(reopened.completed_at, None);
+    }
+
+    #[test]
+    fn null_clears_a_nullable_field() {
+        let task = Task::create(
+            NewTask { description: Some(Description::parse("x").unwrap()), ..new_task() },
+            Timestamp::now(),
+        )
+        .unwrap();
+        let cleared = task
+            .patched(TaskPatch { description: Some(None), ..TaskPatch::default() }, Timestamp::now())
+            .unwrap()
+            .unwrap();
+        assert_eq!(cleared.description, None);
+    }
+
+    #[test]
+    fn patching_the_due_date_before_the_stored_start_is_rejected() {
+        let task =
+            Task::create(NewTask { start_date: Some(at("2026-06-01")), ..new_task() }, Timestamp::now()).unwrap();
+        let patch = TaskPatch { due_date: Some(Some(at("2026-05-01"))), ..TaskPatch::default() };
+        assert!(task.patched(patch, Timestamp::now()).is_err());
+    }
+
+    #[test]
+    fn tasks_serialize_to_the_contract_shape() {
+        let task = Task::create(new_task(), at("2026-11-26T03:12:45.123456Z")).unwrap();
+        let json = serde_json::to_value(&task).unwrap();
+        let keys: Vec<&str> = json.as_object().unwrap().keys().map(String::as_str).collect();
+        let mut expected = vec![
+            "uid",
+            "title",
+            "description",
+            "status",
+            "task_type",
+            "priority",
+            "project_id",
+            "assignee_id",
+            "effort_estimate",
+            "effort_unit",
+            "start_date",
+            "due_date",
+            "completed_at",
+            "tags",
+            "created_at",
+            "updated_at",
+            "version",
+        ];
+        let mut keys_sorted = keys.clone();
+        keys_sorted.sort_unstable();
+        expected.sort_unstable();
+        assert_eq!(keys_sorted, expected);
+        assert_eq!(json["created_at"], "2026-11-26T03:12:45.123456Z");
+        assert_eq!(json["priority"], 0);
+        assert_eq!(json["effort_unit"], "hours");
+        assert_eq!(json["tags"], serde_json::json!([]));
+    }
+}

@@ -1,0 +1,125 @@
+//! Timestamps as the contract writes them.
+
+use std::fmt;
+
+use chrono::{DateTime, NaiveDate, SecondsFormat, SubsecRound, Utc};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+/// An instant in UTC with microsecond precision.
+///
+/// Microseconds are the contract's precision, and both stores keep exactly
+/// that much, so a value written and read back compares equal — which keyset
+/// paging on `created_at` relies on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Timestamp(DateTime<Utc>);
+
+impl Timestamp {
+    /// The current time, truncated to microseconds.
+    #[must_use]
+    pub fn now() -> Self {
+        Self::from_datetime(Utc::now())
+    }
+
+    /// Truncates any UTC date-time to the stored precision.
+    #[must_use]
+    pub fn from_datetime(at: DateTime<Utc>) -> Self {
+        Self(at.trunc_subsecs(6))
+    }
+
+    /// Microseconds since the Unix epoch: the SQLite store's representation.
+    #[must_use]
+    pub fn as_micros(&self) -> i64 {
+        self.0.timestamp_micros()
+    }
+
+    /// The inverse of [`Timestamp::as_micros`]; `None` outside chrono's range.
+    #[must_use]
+    pub fn from_micros(micros: i64) -> Option<Self> {
+        DateTime::from_timestamp_micros(micros).map(Self)
+    }
+
+    /// The wrapped chrono value, for adapters that speak chrono natively.
+    #[must_use]
+    pub const fn as_datetime(&self) -> &DateTime<Utc> {
+        &self.0
+    }
+
+    /// Parses what clients send for instants and dates.
+    ///
+    /// Accepted: RFC 3339 date-times with any offset (converted to UTC) and
+    /// plain calendar dates `YYYY-MM-DD` (midnight UTC). A date that does not
+    /// exist (`2026-02-30`) is rejected, never rolled over.
+    ///
+    /// # Errors
+    /// Returns `Err(())` when the text is neither form; the caller knows the
+    /// field and reports it.
+    pub fn parse(text: &str) -> Result<Self, ()> {
+        let text = text.trim();
+        if let Ok(at) = DateTime::parse_from_rfc3339(text) {
+            return Ok(Self::from_datetime(at.with_timezone(&Utc)));
+        }
+        // RFC 3339 requires the `T`, but a space is a common slip.
+        if let Ok(at) = DateTime::parse_from_rfc3339(&text.replacen(' ', "T", 1)) {
+            return Ok(Self::from_datetime(at.with_timezone(&Utc)));
+        }
+        if let Ok(date) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+            if let Some(midnight) = date.and_hms_opt(0, 0, 0) {
+                return Ok(Self(midnight.and_utc()));
+            }
+        }
+        Err(())
+    }
+}
+
+impl fmt::Display for Timestamp {
+    /// `2026-11-26T03:12:45.123456Z`: UTC, `Z`, always six fraction digits.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0.to_rfc3339_opts(SecondsFormat::Micros, true))
+    }
+}
+
+impl Serialize for Timestamp {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Timestamp {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        Self::parse(&text).map_err(|()| serde::de::Error::custom("expected an RFC 3339 date-time or a date"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timestamps_print_in_utc_with_microseconds_and_z() {
+        let at = Timestamp::parse("2026-11-26T05:12:45.123456789+02:00").unwrap();
+        assert_eq!(at.to_string(), "2026-11-26T03:12:45.123456Z");
+        let whole = Timestamp::parse("2026-11-26T03:12:45Z").unwrap();
+        assert_eq!(whole.to_string(), "2026-11-26T03:12:45.000000Z");
+    }
+
+    #[test]
+    fn a_plain_date_means_midnight_utc() {
+        let at = Timestamp::parse("2026-01-31").unwrap();
+        assert_eq!(at.to_string(), "2026-01-31T00:00:00.000000Z");
+    }
+
+    #[test]
+    fn dates_that_do_not_exist_are_rejected() {
+        assert!(Timestamp::parse("2026-02-30").is_err());
+        assert!(Timestamp::parse("2026-13-01T00:00:00Z").is_err());
+        assert!(Timestamp::parse("2026-02-29T00:00:00Z").is_err());
+        assert!(Timestamp::parse("tomorrow").is_err());
+    }
+
+    #[test]
+    fn micros_round_trip() {
+        let now = Timestamp::now();
+        assert_eq!(Timestamp::from_micros(now.as_micros()), Some(now));
+    }
+}

@@ -1,0 +1,43 @@
+//! The one error type every store returns.
+
+use trm_domain::EntityKind;
+
+/// Why a store operation did not happen.
+///
+/// Variants other than [`Unavailable`](StoreError::Unavailable) and
+/// [`Unexpected`](StoreError::Unexpected) are *answers* a caller acts on (a
+/// 404, a 409, a 412); those two are failures, and the operation wrote
+/// nothing.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The entity to change or delete does not exist.
+    #[error("{0} not found")]
+    NotFound(EntityKind),
+
+    /// A write named a related entity (a task's project or assignee) that
+    /// does not exist; nothing was written.
+    #[error("the referenced {0} does not exist")]
+    MissingReference(EntityKind),
+
+    /// The stored version is not the one the write expected: someone else
+    /// changed the entity first. Nothing was written.
+    #[error("the stored version differs from the expected one")]
+    VersionConflict,
+
+    /// A project still has tasks and the delete was not a cascade.
+    #[error("the project still has tasks")]
+    HasTasks,
+
+    /// A value that must be unique is taken (e.g. a username).
+    #[error("{0} is already taken")]
+    Duplicate(&'static str),
+
+    /// The store cannot be reached or did not answer in time. Callers answer
+    /// 503 and may retry; the store recovers by itself.
+    #[error("the store is unavailable")]
+    Unavailable(#[source] anyhow::Error),
+
+    /// Anything else: a bug or corrupt data. The cause is kept for the log.
+    #[error(transparent)]
+    Unexpected(#[from] anyhow::Error),
+}

@@ -1,0 +1,138 @@
+//! The repository traits: what the service layer may ask of a store.
+
+use async_trait::async_trait;
+use trm_domain::{
+    Page, PageRequest, Project, ProjectId, ProjectStatus, Tag, Task, TaskId, TaskStatus, TaskType, UserId,
+};
+
+use crate::error::StoreError;
+
+/// Which tasks a list returns; every set field must match.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TaskFilter {
+    /// Only tasks part of this project (`IS_PART_OF_PROJECT`).
+    pub project_id: Option<ProjectId>,
+    /// Only tasks in one of these statuses; empty means any.
+    pub statuses: Vec<TaskStatus>,
+    /// Only tasks of this type.
+    pub task_type: Option<TaskType>,
+    /// Only tasks assigned to this user (`ASSIGNED_TO`).
+    pub assignee_id: Option<UserId>,
+    /// Only tasks carrying this exact tag.
+    pub tag: Option<Tag>,
+}
+
+/// Which projects a list returns.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ProjectFilter {
+    /// Only projects in this status.
+    pub status: Option<ProjectStatus>,
+}
+
+/// Storage of tasks and their relationships.
+///
+/// Lists are in keyset order — `created_at`, then `uid`, oldest first — and a
+/// page holds at most `page.limit()` items, read through an index rather than
+/// a scan of every task.
+#[cfg_attr(feature = "mocks", mockall::automock)]
+#[async_trait]
+pub trait TaskRepository: Send + Sync + 'static {
+    /// Stores a new task together with its project and assignee
+    /// relationships, atomically.
+    ///
+    /// # Errors
+    /// MUST return [`StoreError::MissingReference`] (`Project` or `User`) if
+    /// `task.project_id` or `task.assignee_id` names nothing stored, and then
+    /// store nothing.
+    async fn create_task(&self, task: &Task) -> Result<(), StoreError>;
+
+    /// The task with this id, if any.
+    ///
+    /// # Errors
+    /// Only [`StoreError::Unavailable`] or [`StoreError::Unexpected`].
+    async fn get_task(&self, id: TaskId) -> Result<Option<Task>, StoreError>;
+
+    /// One page of the tasks matching `filter`.
+    ///
+    /// # Errors
+    /// Only [`StoreError::Unavailable`] or [`StoreError::Unexpected`].
+    async fn list_tasks(&self, filter: &TaskFilter, page: PageRequest) -> Result<Page<Task>, StoreError>;
+
+    /// Replaces a stored task by `task`, whose `version` is the stored one
+    /// plus one, together with its relationships, atomically. The check of
+    /// the stored version and the write are one atomic step, so of two
+    /// racing updates from the same version exactly one succeeds.
+    ///
+    /// # Errors
+    /// MUST return [`StoreError::NotFound`] if no such task exists,
+    /// [`StoreError::VersionConflict`] if the stored version is not
+    /// `task.version - 1`, and [`StoreError::MissingReference`] if a new
+    /// project or assignee does not exist — in each case changing nothing.
+    async fn update_task(&self, task: &Task) -> Result<(), StoreError>;
+
+    /// Deletes a task and its relationships. With `expected_version`, only if
+    /// the stored version is that one (checked atomically with the delete).
+    ///
+    /// # Errors
+    /// MUST return [`StoreError::NotFound`] if no such task exists and
+    /// [`StoreError::VersionConflict`] on a version mismatch.
+    async fn delete_task(&self, id: TaskId, expected_version: Option<u64>) -> Result<(), StoreError>;
+}
+
+/// Storage of projects.
+#[cfg_attr(feature = "mocks", mockall::automock)]
+#[async_trait]
+pub trait ProjectRepository: Send + Sync + 'static {
+    /// Stores a new project.
+    ///
+    /// # Errors
+    /// Only [`StoreError::Unavailable`] or [`StoreError::Unexpected`].
+    async fn create_project(&self, project: &Project) -> Result<(), StoreError>;
+
+    /// The project with this id, if any.
+    ///
+    /// # Errors
+    /// Only [`StoreError::Unavailable`] or [`StoreError::Unexpected`].
+    async fn get_project(&self, id: ProjectId) -> Result<Option<Project>, StoreError>;
+
+    /// One page of the projects matching `filter`, in keyset order.
+    ///
+    /// # Errors
+    /// Only [`StoreError::Unavailable`] or [`StoreError::Unexpected`].
+    async fn list_projects(&self, filter: &ProjectFilter, page: PageRequest) -> Result<Page<Project>, StoreError>;
+
+    /// Replaces a stored project by `project`, whose `version` is the stored
+    /// one plus one; check and write are one atomic step.
+    ///
+    /// # Errors
+    /// MUST return [`StoreError::NotFound`] if no such project exists and
+    /// [`StoreError::VersionConflict`] if the stored version is not
+    /// `project.version - 1`.
+    async fn update_project(&self, project: &Project) -> Result<(), StoreError>;
+
+    /// Deletes a project. With `cascade`, its tasks go too, in the same
+    /// transaction; the ids of the deleted tasks are returned, oldest first.
+    ///
+    /// # Errors
+    /// MUST return [`StoreError::NotFound`] if no such project exists,
+    /// [`StoreError::HasTasks`] if it has tasks and `cascade` is false, and
+    /// [`StoreError::VersionConflict`] if `expected_version` is given and
+    /// differs — in each case deleting nothing.
+    async fn delete_project(
+        &self,
+        id: ProjectId,
+        cascade: bool,
+        expected_version: Option<u64>,
+    ) -> Result<Vec<TaskId>, StoreError>;
+}
+
+/// Whether a store can serve requests right now, for readiness probes.
+#[cfg_attr(feature = "mocks", mockall::automock)]
+#[async_trait]
+pub trait HealthCheck: Send + Sync + 'static {
+    /// Performs the cheapest real round trip to the store.
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`] when the store does not answer.
+    async fn ping(&self) -> Result<(), StoreError>;
+}

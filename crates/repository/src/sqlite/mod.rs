@@ -1,0 +1,191 @@
+//! The embedded store: SQLite, the zero-setup default.
+//!
+//! # Why rusqlite on the blocking pool, not sqlx
+//! SQLite is an in-process C library: every "async" SQLite driver ends up
+//! running the C calls on some other thread. `rusqlite` with tokio's
+//! blocking pool makes that hop explicit and cheap, gives direct access to
+//! SQLite's prepared-statement cache and transaction modes, and avoids
+//! sqlx's per-connection worker threads and query-builder overhead. The
+//! runtime's worker threads never touch the disk.
+//!
+//! # Concurrency
+//! SQLite allows one writer at a time. The store therefore keeps exactly one
+//! writer connection behind an async mutex — writers queue without blocking
+//! threads, and never meet `SQLITE_BUSY` from each other — and a small pool
+//! of reader connections. In WAL mode readers see the last committed state
+//! while a write is in progress. An in-memory database (for tests) is a
+//! single connection doing both jobs.
+//!
+//! # Atomicity
+//! Every write, even a single row, runs in an `IMMEDIATE` transaction: a
+//! check (does the project exist? is the version the expected one?) and the
+//! write that depends on it are one step, and a failure rolls back all of it.
+
+mod pool;
+mod projects;
+mod rows;
+mod schema;
+mod tasks;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use async_trait::async_trait;
+use rusqlite::Connection;
+
+use crate::error::StoreError;
+use crate::ports::HealthCheck;
+use pool::ConnectionPool;
+
+/// Where an embedded database lives.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SqliteLocation {
+    /// A file, created (with its directory) if missing; survives restarts.
+    File(PathBuf),
+    /// Private to this store and gone when it is dropped; for tests.
+    Memory,
+}
+
+impl SqliteLocation {
+    /// Reads a database URL: `sqlite://data/trm.db` (relative),
+    /// `sqlite:///var/lib/trm.db` (absolute), or `sqlite::memory:`.
+    ///
+    /// # Errors
+    /// A message naming the problem when the URL is not a SQLite URL or has
+    /// no path.
+    pub fn from_url(url: &str) -> Result<Self, String> {
+        let rest = url
+            .strip_prefix("sqlite:")
+            .ok_or_else(|| format!("`{url}` is not a SQLite URL (expected sqlite://PATH or sqlite::memory:)"))?;
+        if rest == ":memory:" || rest == "//:memory:" {
+            return Ok(Self::Memory);
+        }
+        let path = rest.strip_prefix("//").unwrap_or(rest);
+        let path = path.split('?').next().unwrap_or_default();
+        if path.is_empty() {
+            return Err(format!("`{url}` names no database file (expected sqlite://PATH)"));
+        }
+        Ok(Self::File(PathBuf::from(path)))
+    }
+}
+
+/// Tuning of the embedded store.
+#[derive(Debug, Clone)]
+pub struct SqliteOptions {
+    /// Reader connections besides the writer (file databases only).
+    pub readers: usize,
+    /// The longest any operation may take, waiting included, before it
+    /// fails as unavailable.
+    pub operation_timeout: Duration,
+}
+
+impl Default for SqliteOptions {
+    fn default() -> Self {
+        Self { readers: 4, operation_timeout: Duration::from_secs(5) }
+    }
+}
+
+/// The embedded SQLite store; implements every repository trait.
+///
+/// Cloning is cheap and shares the connections.
+#[derive(Clone)]
+pub struct SqliteStore {
+    pool: Arc<ConnectionPool>,
+}
+
+impl std::fmt::Debug for SqliteStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SqliteStore").finish_non_exhaustive()
+    }
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) the database at a `sqlite:` URL with
+    /// default options, and brings its schema up to date.
+    ///
+    /// # Errors
+    /// When the URL is malformed or the database cannot be opened or migrated.
+    pub async fn open(url: &str) -> anyhow::Result<Self> {
+        let location = SqliteLocation::from_url(url).map_err(anyhow::Error::msg)?;
+        Self::open_with(location, SqliteOptions::default()).await
+    }
+
+    /// A fresh private in-memory database, for tests and experiments.
+    ///
+    /// # Errors
+    /// When SQLite cannot allocate the database.
+    pub async fn in_memory() -> anyhow::Result<Self> {
+        Self::open_with(SqliteLocation::Memory, SqliteOptions::default()).await
+    }
+
+    /// Opens a database at `location` with `options`, migrating its schema.
+    ///
+    /// # Errors
+    /// When the database cannot be opened or migrated.
+    pub async fn open_with(location: SqliteLocation, options: SqliteOptions) -> anyhow::Result<Self> {
+        let pool = tokio::task::spawn_blocking(move || ConnectionPool::open(&location, &options))
+            .await
+            .context("the task opening the SQLite database panicked")??;
+        Ok(Self { pool: Arc::new(pool) })
+    }
+
+    /// Runs `op` on a reader connection, off the async runtime.
+    async fn read<T, F>(&self, op: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
+    {
+        self.pool.read(op).await
+    }
+
+    /// Runs `op` inside an immediate transaction on the writer connection;
+    /// commits when it returns `Ok`, rolls back otherwise.
+    async fn write<T, F>(&self, op: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&rusqlite::Transaction<'_>) -> Result<T, StoreError> + Send + 'static,
+    {
+        self.pool.write(op).await
+    }
+}
+
+#[async_trait]
+impl HealthCheck for SqliteStore {
+    async fn ping(&self) -> Result<(), StoreError> {
+        self.read(|conn| {
+            conn.query_row("SELECT 1", [], |_| Ok(())).context("SELECT 1 failed").map_err(StoreError::Unavailable)
+        })
+        .await
+    }
+}
+
+/// Wraps a SQLite error with what was being done, as an unexpected failure.
+pub(crate) fn unexpected(context: &'static str) -> impl FnOnce(rusqlite::Error) -> StoreError {
+    move |error| match error {
+        rusqlite::Error::SqliteFailure(code, _)
+            if matches!(code.code, rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) =>
+        {
+            StoreError::Unavailable(anyhow::Error::new(error).context(context))
+        }
+        other => StoreError::Unexpected(anyhow::Error::new(other).context(context)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_name_files_or_memory() {
+        assert_eq!(SqliteLocation::from_url("sqlite::memory:"), Ok(SqliteLocation::Memory));
+        assert_eq!(SqliteLocation::from_url("sqlite://data/trm.db"), Ok(SqliteLocation::File("data/trm.db".into())));
+        assert_eq!(
+            SqliteLocation::from_url("sqlite:///var/lib/trm.db"),
+            Ok(SqliteLocation::File("/var/lib/trm.db".into()))
+        );
+        assert!(SqliteLocation::from_url("bolt://localhost").is_err());
+        assert!(SqliteLocation::from_url("sqlite://").is_err());
+    }
+}

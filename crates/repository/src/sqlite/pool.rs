@@ -1,0 +1,157 @@
+//! One writer connection and a pool of readers, used from async code.
+
+use std::panic::AssertUnwindSafe;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use anyhow::Context as _;
+use rusqlite::{Connection, OpenFlags, TransactionBehavior};
+use tokio::sync::{Mutex as AsyncMutex, Semaphore};
+
+use super::schema;
+use super::{SqliteLocation, SqliteOptions};
+use crate::error::StoreError;
+
+/// The connections of one database.
+pub(super) struct ConnectionPool {
+    /// The only connection that writes; the async mutex queues writers
+    /// without holding threads.
+    writer: Arc<AsyncMutex<Connection>>,
+    /// Idle reader connections; empty for in-memory databases, whose reads
+    /// then go through the writer.
+    readers: Arc<Mutex<Vec<Connection>>>,
+    /// One permit per reader connection, so a reader is always idle when a
+    /// permit is held.
+    reader_permits: Arc<Semaphore>,
+    has_readers: bool,
+    timeout: Duration,
+}
+
+fn configure(conn: &Connection, timeout: Duration) -> rusqlite::Result<()> {
+    conn.busy_timeout(timeout)?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    conn.set_prepared_statement_cache_capacity(64);
+    Ok(())
+}
+
+impl ConnectionPool {
+    /// Opens the database, applies migrations, and opens the readers.
+    pub(super) fn open(location: &SqliteLocation, options: &SqliteOptions) -> anyhow::Result<Self> {
+        let timeout = options.operation_timeout;
+        let (writer, readers) = match location {
+            SqliteLocation::Memory => {
+                let conn = Connection::open_in_memory().context("cannot open an in-memory SQLite database")?;
+                configure(&conn, timeout)?;
+                (conn, Vec::new())
+            }
+            SqliteLocation::File(path) => {
+                if let Some(dir) = path.parent().filter(|dir| !dir.as_os_str().is_empty()) {
+                    std::fs::create_dir_all(dir)
+                        .with_context(|| format!("cannot create the database directory {}", dir.display()))?;
+                }
+                let writer = Connection::open(path)
+                    .with_context(|| format!("cannot open the SQLite database {}", path.display()))?;
+                configure(&writer, timeout)?;
+                let mode: String = writer
+                    .pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get(0))
+                    .context("cannot switch the database to WAL mode")?;
+                anyhow::ensure!(mode.eq_ignore_ascii_case("wal"), "the database refused WAL mode (got {mode})");
+                let readers = (0..options.readers.max(1))
+                    .map(|_| {
+                        let reader = Connection::open_with_flags(
+                            path,
+                            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+                        )?;
+                        configure(&reader, timeout)?;
+                        Ok(reader)
+                    })
+                    .collect::<rusqlite::Result<Vec<_>>>()
+                    .context("cannot open reader connections")?;
+                (writer, readers)
+            }
+        };
+        let mut writer = writer;
+        schema::migrate(&mut writer).context("cannot migrate the database schema")?;
+        let has_readers = !readers.is_empty();
+        Ok(Self {
+            writer: Arc::new(AsyncMutex::new(writer)),
+            reader_permits: Arc::new(Semaphore::new(readers.len())),
+            readers: Arc::new(Mutex::new(readers)),
+            has_readers,
+            timeout,
+        })
+    }
+
+    /// Runs `op` on a reader connection in the blocking pool.
+    pub(super) async fn read<T, F>(&self, op: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
+    {
+        if !self.has_readers {
+            return self.with_writer(move |conn| op(conn)).await;
+        }
+        let work = async {
+            let permit = Arc::clone(&self.reader_permits)
+                .acquire_owned()
+                .await
+                .map_err(|closed| StoreError::Unexpected(anyhow::Error::new(closed).context("reader pool closed")))?;
+            let readers = Arc::clone(&self.readers);
+            let conn = readers.lock().unwrap_or_else(PoisonError::into_inner).pop().ok_or_else(|| {
+                StoreError::Unexpected(anyhow::anyhow!("a reader permit was held with no idle reader"))
+            })?;
+            let outcome = tokio::task::spawn_blocking(move || {
+                // Even a panicking operation must give its connection back,
+                // or the permit count and the idle list would disagree.
+                let result = std::panic::catch_unwind(AssertUnwindSafe(|| op(&conn)));
+                readers.lock().unwrap_or_else(PoisonError::into_inner).push(conn);
+                drop(permit);
+                result.unwrap_or_else(|_| Err(StoreError::Unexpected(anyhow::anyhow!("a SQLite read panicked"))))
+            })
+            .await;
+            outcome
+                .map_err(|panic| StoreError::Unexpected(anyhow::Error::new(panic).context("a SQLite read panicked")))?
+        };
+        self.bounded(work).await
+    }
+
+    /// Runs `op` inside an immediate transaction on the writer connection.
+    pub(super) async fn write<T, F>(&self, op: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&rusqlite::Transaction<'_>) -> Result<T, StoreError> + Send + 'static,
+    {
+        self.with_writer(move |conn| {
+            let tx = conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)
+                .map_err(super::unexpected("cannot begin a transaction"))?;
+            let value = op(&tx)?; // dropping `tx` on error rolls back
+            tx.commit().map_err(super::unexpected("cannot commit"))?;
+            Ok(value)
+        })
+        .await
+    }
+
+    async fn with_writer<T, F>(&self, op: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Connection) -> Result<T, StoreError> + Send + 'static,
+    {
+        let work = async {
+            let mut guard = Arc::clone(&self.writer).lock_owned().await;
+            let outcome = tokio::task::spawn_blocking(move || op(&mut guard)).await;
+            outcome
+                .map_err(|panic| StoreError::Unexpected(anyhow::Error::new(panic).context("a SQLite write panicked")))?
+        };
+        self.bounded(work).await
+    }
+
+    /// Fails an operation that outlives the configured timeout. The blocking
+    /// call itself cannot be interrupted, but the caller is answered in time.
+    async fn bounded<T>(&self, work: impl Future<Output = Result<T, StoreError>>) -> Result<T, StoreError> {
+        tokio::time::timeout(self.timeout, work).await.unwrap_or_else(|_elapsed| {
+            Err(StoreError::Unavailable(anyhow::anyhow!("SQLite did not answer within {:?}", self.timeout)))
+        })
+    }
+}

@@ -1,0 +1,140 @@
+//! [`ProjectRepository`] on SQLite.
+
+use async_trait::async_trait;
+use rusqlite::params_from_iter;
+use rusqlite::types::Value;
+use trm_domain::{EntityKind, EnumAdapter, Page, PageRequest, Project, ProjectId, TaskId};
+use uuid::Uuid;
+
+use super::rows::{PROJECT_COLUMNS, optional_value, placeholders, project_from_row, project_values, version_value};
+use super::{SqliteStore, unexpected};
+use crate::error::StoreError;
+use crate::ports::{ProjectFilter, ProjectRepository};
+
+fn check_project_version(
+    tx: &rusqlite::Transaction<'_>,
+    id: ProjectId,
+    expected: Option<u64>,
+) -> Result<(), StoreError> {
+    let stored: Option<i64> = optional_value(tx, "SELECT version FROM projects WHERE uid = ?1", &id.to_string())
+        .map_err(unexpected("cannot read the project's version"))?;
+    match (stored, expected) {
+        (None, _) => Err(StoreError::NotFound(EntityKind::Project)),
+        (Some(stored), Some(expected)) if stored != version_value(expected) => Err(StoreError::VersionConflict),
+        _ => Ok(()),
+    }
+}
+
+#[async_trait]
+impl ProjectRepository for SqliteStore {
+    async fn create_project(&self, project: &Project) -> Result<(), StoreError> {
+        let values = project_values(project);
+        self.write(move |tx| {
+            let sql = format!("INSERT INTO projects ({PROJECT_COLUMNS}) VALUES ({})", placeholders(7));
+            tx.prepare_cached(&sql)
+                .and_then(|mut insert| insert.execute(params_from_iter(values)))
+                .map_err(unexpected("cannot insert the project"))?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn get_project(&self, id: ProjectId) -> Result<Option<Project>, StoreError> {
+        self.read(move |conn| {
+            let sql = format!("SELECT {PROJECT_COLUMNS} FROM projects WHERE uid = ?1");
+            let mut select = conn.prepare_cached(&sql).map_err(unexpected("cannot prepare the project lookup"))?;
+            let mut rows = select.query([id.to_string()]).map_err(unexpected("cannot look the project up"))?;
+            rows.next()
+                .and_then(|row| row.map(project_from_row).transpose())
+                .map_err(unexpected("cannot read the project"))
+        })
+        .await
+    }
+
+    async fn list_projects(&self, filter: &ProjectFilter, page: PageRequest) -> Result<Page<Project>, StoreError> {
+        let mut conditions = Vec::new();
+        let mut params = Vec::new();
+        if let Some(status) = filter.status {
+            params.push(Value::Text(status.as_str().to_owned()));
+            conditions.push(format!("status = ?{}", params.len()));
+        }
+        if let Some(after) = page.after {
+            params.push(Value::Integer(after.created_at.as_micros()));
+            params.push(Value::Text(after.uid.hyphenated().to_string()));
+            conditions.push(format!("(created_at, uid) > (?{}, ?{})", params.len() - 1, params.len()));
+        }
+        params.push(Value::Integer(i64::from(page.limit()) + 1));
+        let filter_sql =
+            if conditions.is_empty() { String::new() } else { format!("WHERE {}", conditions.join(" AND ")) };
+        let sql = format!(
+            "SELECT {PROJECT_COLUMNS} FROM projects {filter_sql} ORDER BY created_at, uid LIMIT ?{}",
+            params.len()
+        );
+        self.read(move |conn| {
+            let mut select = conn.prepare_cached(&sql).map_err(unexpected("cannot prepare the project list"))?;
+            let rows = select
+                .query_map(params_from_iter(params), project_from_row)
+                .and_then(Iterator::collect::<rusqlite::Result<Vec<Project>>>)
+                .map_err(unexpected("cannot list projects"))?;
+            Ok(Page::from_overfetched(rows, page, Project::cursor))
+        })
+        .await
+    }
+
+    async fn update_project(&self, project: &Project) -> Result<(), StoreError> {
+        let id = project.uid;
+        let expected = project.version.saturating_sub(1);
+        let values = project_values(project);
+        self.write(move |tx| {
+            check_project_version(tx, id, Some(expected))?;
+            let assignments: Vec<String> = PROJECT_COLUMNS
+                .split(", ")
+                .enumerate()
+                .skip(1)
+                .map(|(i, column)| format!("{column} = ?{}", i + 1))
+                .collect();
+            let sql = format!("UPDATE projects SET {} WHERE uid = ?1", assignments.join(", "));
+            tx.prepare_cached(&sql)
+                .and_then(|mut update| update.execute(params_from_iter(values)))
+                .map_err(unexpected("cannot update the project"))?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn delete_project(
+        &self,
+        id: ProjectId,
+        cascade: bool,
+        expected_version: Option<u64>,
+    ) -> Result<Vec<TaskId>, StoreError> {
+        self.write(move |tx| {
+            check_project_version(tx, id, expected_version)?;
+            let uid = id.to_string();
+            let task_ids: Vec<String> = tx
+                .prepare_cached("SELECT uid FROM tasks WHERE project_id = ?1 ORDER BY created_at, uid")
+                .and_then(|mut select| {
+                    select.query_map([&uid], |row| row.get(0))?.collect::<rusqlite::Result<Vec<String>>>()
+                })
+                .map_err(unexpected("cannot list the project's tasks"))?;
+            if !task_ids.is_empty() && !cascade {
+                return Err(StoreError::HasTasks);
+            }
+            tx.prepare_cached("DELETE FROM tasks WHERE project_id = ?1")
+                .and_then(|mut delete| delete.execute([&uid]))
+                .map_err(unexpected("cannot delete the project's tasks"))?;
+            tx.prepare_cached("DELETE FROM projects WHERE uid = ?1")
+                .and_then(|mut delete| delete.execute([&uid]))
+                .map_err(unexpected("cannot delete the project"))?;
+            task_ids
+                .iter()
+                .map(|text| {
+                    Uuid::parse_str(text)
+                        .map(TaskId::from_uuid)
+                        .map_err(|error| StoreError::Unexpected(anyhow::Error::new(error).context("corrupt task id")))
+                })
+                .collect()
+        })
+        .await
+    }
+}

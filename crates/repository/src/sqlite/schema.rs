@@ -1,0 +1,35 @@
+//! Schema migrations, applied in order at start-up.
+//!
+//! The database's `user_version` records how many migrations it has seen;
+//! each pending one runs in its own transaction, so a failed migration leaves
+//! the previous schema intact. Migrations are append-only: an applied one is
+//! never edited.
+
+use anyhow::Context as _;
+use rusqlite::Connection;
+
+/// Every migration, oldest first.
+const MIGRATIONS: &[(&str, &str)] =
+    &[("0001_tasks_and_projects", include_str!("../../migrations/0001_tasks_and_projects.sql"))];
+
+/// Brings the schema up to date.
+pub(super) fn migrate(conn: &mut Connection) -> anyhow::Result<()> {
+    let applied: usize = conn
+        .pragma_query_value(None, "user_version", |row| row.get::<_, i64>(0))
+        .context("cannot read the schema version")?
+        .try_into()
+        .context("the schema version is negative")?;
+    anyhow::ensure!(
+        applied <= MIGRATIONS.len(),
+        "the database schema (version {applied}) is newer than this server knows ({}); upgrade the server",
+        MIGRATIONS.len()
+    );
+    for (index, (name, sql)) in MIGRATIONS.iter().enumerate().skip(applied) {
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql).with_context(|| format!("migration {name} failed"))?;
+        tx.pragma_update(None, "user_version", i64::try_from(index + 1)?)?;
+        tx.commit().with_context(|| format!("cannot commit migration {name}"))?;
+        tracing::info!(migration = name, "applied a schema migration");
+    }
+    Ok(())
+}

@@ -1,0 +1,166 @@
+//! [`TaskRepository`] on SQLite.
+
+use async_trait::async_trait;
+use rusqlite::types::Value;
+use rusqlite::{Transaction, params_from_iter};
+use trm_domain::{EntityKind, EnumAdapter, Page, PageRequest, Task, TaskId};
+
+use super::rows::{TASK_COLUMNS, exists, optional_value, placeholders, task_from_row, task_values, version_value};
+use super::{SqliteStore, unexpected};
+use crate::error::StoreError;
+use crate::ports::{TaskFilter, TaskRepository};
+
+/// Fails with `MissingReference` unless the task's project and assignee exist.
+fn check_references(tx: &Transaction<'_>, task: &Task) -> Result<(), StoreError> {
+    if let Some(project) = task.project_id {
+        let found = exists(tx, "SELECT 1 FROM projects WHERE uid = ?1", &project.to_string())
+            .map_err(unexpected("cannot look up the task's project"))?;
+        if !found {
+            return Err(StoreError::MissingReference(EntityKind::Project));
+        }
+    }
+    if let Some(user) = task.assignee_id {
+        let found = exists(tx, "SELECT 1 FROM users WHERE uid = ?1", &user.to_string())
+            .map_err(unexpected("cannot look up the task's assignee"))?;
+        if !found {
+            return Err(StoreError::MissingReference(EntityKind::User));
+        }
+    }
+    Ok(())
+}
+
+fn insert_tags(tx: &Transaction<'_>, task: &Task) -> Result<(), StoreError> {
+    let mut insert = tx
+        .prepare_cached("INSERT INTO task_tags (task_uid, tag) VALUES (?1, ?2)")
+        .map_err(unexpected("cannot prepare the tag insert"))?;
+    let uid = task.uid.to_string();
+    for tag in task.tags.iter_str() {
+        insert.execute([uid.as_str(), tag]).map_err(unexpected("cannot store a tag"))?;
+    }
+    Ok(())
+}
+
+/// Checks the stored version of a task inside a write transaction.
+///
+/// `expected` of `None` accepts any version.
+pub(super) fn check_task_version(tx: &Transaction<'_>, id: TaskId, expected: Option<u64>) -> Result<(), StoreError> {
+    let stored: Option<i64> = optional_value(tx, "SELECT version FROM tasks WHERE uid = ?1", &id.to_string())
+        .map_err(unexpected("cannot read the task's version"))?;
+    match (stored, expected) {
+        (None, _) => Err(StoreError::NotFound(EntityKind::Task)),
+        (Some(stored), Some(expected)) if stored != version_value(expected) => Err(StoreError::VersionConflict),
+        _ => Ok(()),
+    }
+}
+
+#[async_trait]
+impl TaskRepository for SqliteStore {
+    async fn create_task(&self, task: &Task) -> Result<(), StoreError> {
+        let task = task.clone();
+        self.write(move |tx| {
+            check_references(tx, &task)?;
+            let sql = format!("INSERT INTO tasks ({TASK_COLUMNS}) VALUES ({})", placeholders(17));
+            tx.prepare_cached(&sql)
+                .and_then(|mut insert| insert.execute(params_from_iter(task_values(&task))))
+                .map_err(unexpected("cannot insert the task"))?;
+            insert_tags(tx, &task)
+        })
+        .await
+    }
+
+    async fn get_task(&self, id: TaskId) -> Result<Option<Task>, StoreError> {
+        self.read(move |conn| {
+            let sql = format!("SELECT {TASK_COLUMNS} FROM tasks WHERE uid = ?1");
+            let mut select = conn.prepare_cached(&sql).map_err(unexpected("cannot prepare the task lookup"))?;
+            let mut rows = select.query([id.to_string()]).map_err(unexpected("cannot look the task up"))?;
+            rows.next().and_then(|row| row.map(task_from_row).transpose()).map_err(unexpected("cannot read the task"))
+        })
+        .await
+    }
+
+    async fn list_tasks(&self, filter: &TaskFilter, page: PageRequest) -> Result<Page<Task>, StoreError> {
+        let (sql, params) = list_query(filter, page);
+        self.read(move |conn| {
+            let mut select = conn.prepare_cached(&sql).map_err(unexpected("cannot prepare the task list"))?;
+            let rows = select
+                .query_map(params_from_iter(params), task_from_row)
+                .and_then(Iterator::collect::<rusqlite::Result<Vec<Task>>>)
+                .map_err(unexpected("cannot list tasks"))?;
+            Ok(Page::from_overfetched(rows, page, Task::cursor))
+        })
+        .await
+    }
+
+    async fn update_task(&self, task: &Task) -> Result<(), StoreError> {
+        let task = task.clone();
+        self.write(move |tx| {
+            check_task_version(tx, task.uid, Some(task.version.saturating_sub(1)))?;
+            check_references(tx, &task)?;
+            let assignments: Vec<String> = TASK_COLUMNS
+                .split(", ")
+                .enumerate()
+                .skip(1)
+                .map(|(i, column)| format!("{column} = ?{}", i + 1))
+                .collect();
+            let sql = format!("UPDATE tasks SET {} WHERE uid = ?1", assignments.join(", "));
+            tx.prepare_cached(&sql)
+                .and_then(|mut update| update.execute(params_from_iter(task_values(&task))))
+                .map_err(unexpected("cannot update the task"))?;
+            tx.prepare_cached("DELETE FROM task_tags WHERE task_uid = ?1")
+                .and_then(|mut delete| delete.execute([task.uid.to_string()]))
+                .map_err(unexpected("cannot replace the task's tags"))?;
+            insert_tags(tx, &task)
+        })
+        .await
+    }
+
+    async fn delete_task(&self, id: TaskId, expected_version: Option<u64>) -> Result<(), StoreError> {
+        self.write(move |tx| {
+            check_task_version(tx, id, expected_version)?;
+            // `task_tags` rows go with it through ON DELETE CASCADE.
+            tx.prepare_cached("DELETE FROM tasks WHERE uid = ?1")
+                .and_then(|mut delete| delete.execute([id.to_string()]))
+                .map_err(unexpected("cannot delete the task"))?;
+            Ok(())
+        })
+        .await
+    }
+}
+
+/// The SQL and parameters of one page of a filtered task list.
+///
+/// Only fixed fragments are concatenated; every value is a bound parameter.
+fn list_query(filter: &TaskFilter, page: PageRequest) -> (String, Vec<Value>) {
+    let mut conditions: Vec<String> = Vec::new();
+    let mut params: Vec<Value> = Vec::new();
+    let bind = |params: &mut Vec<Value>, value: Value| {
+        params.push(value);
+        format!("?{}", params.len())
+    };
+    if let Some(project) = filter.project_id {
+        conditions.push(format!("project_id = {}", bind(&mut params, Value::Text(project.to_string()))));
+    }
+    if !filter.statuses.is_empty() {
+        let slots: Vec<String> =
+            filter.statuses.iter().map(|s| bind(&mut params, Value::Text(s.as_str().to_owned()))).collect();
+        conditions.push(format!("status IN ({})", slots.join(", ")));
+    }
+    if let Some(task_type) = filter.task_type {
+        conditions.push(format!("task_type = {}", bind(&mut params, Value::Text(task_type.as_str().to_owned()))));
+    }
+    if let Some(assignee) = filter.assignee_id {
+        conditions.push(format!("assignee_id = {}", bind(&mut params, Value::Text(assignee.to_string()))));
+    }
+    if let Some(tag) = &filter.tag {
+        let slot = bind(&mut params, Value::Text(tag.as_str().to_owned()));
+        conditions.push(format!("uid IN (SELECT task_uid FROM task_tags WHERE tag = {slot})"));
+    }
+    if let Some(after) = page.after {
+        let at = bind(&mut params, Value::Integer(after.created_at.as_micros()));
+        let uid = bind(&mut params, Value::Text(after.uid.hyphenated().to_string()));
+        conditions.push(format!("(created_at, uid) > ({at}, {uid})"));
+    }
+    let limit = bind(&mut params, Value::Integer(i64::from(page.limit()) + 1));
+    let filter_sql = if conditions.is_empty() { String::new() } else { format!("WHERE {}", conditions.join(" AND ")) };
+    (format!("SELECT {TASK_COLUMNS} FROM tasks {filter_sql} ORDER BY created_at, uid LIMIT {limit}"), params)
+}

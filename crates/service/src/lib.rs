@@ -1,0 +1,68 @@
+//! # TRM use cases
+//!
+//! The service layer of the TRM task API, and the crate to embed when a Rust
+//! program wants TRM's tasks and projects without going through HTTP. It
+//! sits between a driving adapter (the HTTP API, or your program) and the
+//! storage ports of [`trm_repository`]:
+//!
+//! * inputs arrive as validated domain values ([`trm_domain::NewTask`],
+//!   [`trm_domain::TaskPatch`], …), so enum spellings are already normalized
+//!   and titles already checked;
+//! * the service applies the rules that need more than one value or the
+//!   stored state: due dates not before start dates, `completed_at` following
+//!   `done`, `version` growing only on real changes, `If-Match` checks, and
+//!   the project-exists check (made atomically by the store, reported here
+//!   as a validation error at `project_id`);
+//! * errors come back as [`ServiceError`], one variant per answer a caller
+//!   acts on.
+//!
+//! The use cases are traits ([`TaskUseCases`], [`ProjectUseCases`]) so callers
+//! can test against mocks (feature `mocks`); [`TaskService`] and
+//! [`ProjectService`] implement them over any store.
+//!
+//! # Embedding
+//!
+//! ```
+//! use std::sync::Arc;
+//!
+//! use trm_domain::{NewProject, NewTask, TaskStatus, Title};
+//! use trm_repository::sqlite::SqliteStore;
+//! use trm_service::{ProjectService, ProjectUseCases, TaskService, TaskUseCases};
+//!
+//! #[tokio::main]
+//! async fn main() -> anyhow::Result<()> {
+//!     // The embedded store; use `SqliteStore::open("sqlite://data/trm.db")`
+//!     // for one that persists.
+//!     let store = Arc::new(SqliteStore::in_memory().await?);
+//!     let projects = ProjectService::new(store.clone(), store.clone());
+//!     let tasks = TaskService::new(store);
+//!
+//!     let project = projects.create_project(NewProject::new(Title::parse("Launch")?)).await?;
+//!     let task = tasks
+//!         .create_task(NewTask {
+//!             project_id: Some(project.uid),
+//!             status: "In Progress".parse()?, // the EnumAdapter at work
+//!             ..NewTask::new(Title::parse("Write the docs")?)
+//!         })
+//!         .await?;
+//!
+//!     assert_eq!(task.status, TaskStatus::InProgress);
+//!     assert_eq!(tasks.get_task(task.uid).await?, task);
+//!     Ok(())
+//! }
+//! ```
+
+mod error;
+mod projects;
+mod tasks;
+
+pub use error::ServiceError;
+#[cfg(feature = "mocks")]
+pub use projects::MockProjectUseCases;
+pub use projects::{ProjectService, ProjectUseCases};
+#[cfg(feature = "mocks")]
+pub use tasks::MockTaskUseCases;
+pub use tasks::{TaskService, TaskUseCases};
+/// The list filters, re-exported so callers need not depend on the
+/// repository crate.
+pub use trm_repository::{ProjectFilter, TaskFilter};

@@ -1,0 +1,261 @@
+//! The task use cases.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use trm_domain::{EntityKind, NewTask, Page, PageRequest, Task, TaskId, TaskPatch, Timestamp};
+use trm_repository::{StoreError, TaskFilter, TaskRepository};
+
+use crate::error::ServiceError;
+
+/// How often an update without `If-Match` re-reads and retries after losing
+/// a race, before answering 409.
+const UPDATE_ATTEMPTS: usize = 3;
+
+/// What can be done with tasks. The HTTP layer depends on this trait, not on
+/// [`TaskService`], so its tests can substitute a mock (feature `mocks`).
+#[cfg_attr(feature = "mocks", mockall::automock)]
+#[async_trait]
+pub trait TaskUseCases: Send + Sync + 'static {
+    /// One page of the tasks matching `filter`, oldest first.
+    async fn list_tasks(&self, filter: TaskFilter, page: PageRequest) -> Result<Page<Task>, ServiceError>;
+
+    /// Creates a task. A `project_id` or `assignee_id` naming nothing stored
+    /// is invalid at that field.
+    async fn create_task(&self, new: NewTask) -> Result<Task, ServiceError>;
+
+    /// The task with this id.
+    async fn get_task(&self, id: TaskId) -> Result<Task, ServiceError>;
+
+    /// Applies `patch`. With `if_match`, only when the stored version is that
+    /// one ([`ServiceError::PreconditionFailed`] otherwise). A patch that
+    /// changes nothing returns the stored task unchanged, version included.
+    async fn update_task(&self, id: TaskId, patch: TaskPatch, if_match: Option<u64>) -> Result<Task, ServiceError>;
+
+    /// Deletes a task and its relationships; with `if_match`, only at that
+    /// version.
+    async fn delete_task(&self, id: TaskId, if_match: Option<u64>) -> Result<(), ServiceError>;
+}
+
+/// The task use cases over any [`TaskRepository`].
+///
+/// Holds the repository as a trait object: the store is chosen at run time
+/// from configuration, and one virtual call per request is noise next to the
+/// I/O it stands for.
+#[derive(Clone)]
+pub struct TaskService {
+    tasks: Arc<dyn TaskRepository>,
+}
+
+impl TaskService {
+    /// The use cases over this store.
+    pub fn new(tasks: Arc<dyn TaskRepository>) -> Self {
+        Self { tasks }
+    }
+}
+
+#[async_trait]
+impl TaskUseCases for TaskService {
+    #[tracing::instrument(skip(self), err(level = "debug"))]
+    async fn list_tasks(&self, filter: TaskFilter, page: PageRequest) -> Result<Page<Task>, ServiceError> {
+        Ok(self.tasks.list_tasks(&filter, page).await?)
+    }
+
+    #[tracing::instrument(skip_all, fields(title = %new.title), err(level = "debug"))]
+    async fn create_task(&self, new: NewTask) -> Result<Task, ServiceError> {
+        let task = Task::create(new, Timestamp::now())?;
+        self.tasks.create_task(&task).await?;
+        tracing::debug!(task = %task.uid, "task created");
+        Ok(task)
+    }
+
+    #[tracing::instrument(skip(self), err(level = "debug"))]
+    async fn get_task(&self, id: TaskId) -> Result<Task, ServiceError> {
+        self.tasks.get_task(id).await?.ok_or(ServiceError::NotFound(EntityKind::Task))
+    }
+
+    #[tracing::instrument(skip(self, patch), err(level = "debug"))]
+    async fn update_task(&self, id: TaskId, patch: TaskPatch, if_match: Option<u64>) -> Result<Task, ServiceError> {
+        for _ in 0..UPDATE_ATTEMPTS {
+            let current = self.get_task(id).await?;
+            if if_match.is_some_and(|expected| expected != current.version) {
+                return Err(ServiceError::PreconditionFailed);
+            }
+            let Some(next) = current.patched(patch.clone(), Timestamp::now())? else {
+                return Ok(current);
+            };
+            match self.tasks.update_task(&next).await {
+                Ok(()) => return Ok(next),
+                // Someone else wrote between our read and our write. Without
+                // If-Match the client asked for "these fields, whatever the
+                // rest is", so re-read and re-apply.
+                Err(StoreError::VersionConflict) if if_match.is_none() => {}
+                Err(other) => return Err(other.into()),
+            }
+        }
+        Err(ServiceError::Conflict("The task is being changed concurrently; retry the request".to_owned()))
+    }
+
+    #[tracing::instrument(skip(self), err(level = "debug"))]
+    async fn delete_task(&self, id: TaskId, if_match: Option<u64>) -> Result<(), ServiceError> {
+        Ok(self.tasks.delete_task(id, if_match).await?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use mockall::predicate::eq;
+    use trm_domain::{FieldErrorKind, Priority, ProjectId, TaskStatus, Title};
+    use trm_repository::MockTaskRepository;
+
+    use super::*;
+
+    fn new_task(title: &str) -> NewTask {
+        NewTask::new(Title::parse(title).unwrap())
+    }
+
+    fn stored_task() -> Task {
+        Task::create(new_task("Stored"), Timestamp::now()).unwrap()
+    }
+
+    fn service(repository: MockTaskRepository) -> TaskService {
+        TaskService::new(Arc::new(repository))
+    }
+
+    #[tokio::test]
+    async fn creating_a_task_stores_it_at_version_one() {
+        let mut repository = MockTaskRepository::new();
+        repository
+            .expect_create_task()
+            .withf(|task| task.title.as_str() == "Write docs" && task.version == 1)
+            .times(1)
+            .returning(|_| Ok(()));
+        let task = service(repository).create_task(new_task("Write docs")).await.unwrap();
+        assert_eq!(task.status, TaskStatus::Todo);
+    }
+
+    #[tokio::test]
+    async fn creating_a_task_in_a_missing_project_is_invalid_at_project_id() {
+        let mut repository = MockTaskRepository::new();
+        repository.expect_create_task().returning(|_| Err(StoreError::MissingReference(EntityKind::Project)));
+        let new = NewTask { project_id: Some(ProjectId::new()), ..new_task("Orphan") };
+        let Err(ServiceError::Invalid(errors)) = service(repository).create_task(new).await else {
+            panic!("expected a validation error");
+        };
+        assert_eq!(errors.errors()[0].path, trm_domain::FieldPath::field("project_id"));
+        assert_eq!(errors.errors()[0].kind, FieldErrorKind::UnknownReference(EntityKind::Project));
+    }
+
+    #[tokio::test]
+    async fn creating_a_task_due_before_it_starts_never_reaches_the_store() {
+        let repository = MockTaskRepository::new(); // any call would fail the test
+        let new = NewTask {
+            start_date: Some(Timestamp::parse("2026-02-02").unwrap()),
+            due_date: Some(Timestamp::parse("2026-02-01").unwrap()),
+            ..new_task("Backwards")
+        };
+        assert!(matches!(service(repository).create_task(new).await, Err(ServiceError::Invalid(_))));
+    }
+
+    #[tokio::test]
+    async fn getting_a_missing_task_is_not_found() {
+        let mut repository = MockTaskRepository::new();
+        repository.expect_get_task().returning(|_| Ok(None));
+        let result = service(repository).get_task(TaskId::new()).await;
+        assert!(matches!(result, Err(ServiceError::NotFound(EntityKind::Task))));
+    }
+
+    #[tokio::test]
+    async fn an_unavailable_store_is_reported_as_unavailable() {
+        let mut repository = MockTaskRepository::new();
+        repository.expect_get_task().returning(|_| Err(StoreError::Unavailable(anyhow::anyhow!("down"))));
+        let result = service(repository).get_task(TaskId::new()).await;
+        assert!(matches!(result, Err(ServiceError::Unavailable(_))));
+    }
+
+    #[tokio::test]
+    async fn an_update_writes_the_next_version() {
+        let stored = stored_task();
+        let id = stored.uid;
+        let mut repository = MockTaskRepository::new();
+        repository.expect_get_task().with(eq(id)).returning(move |_| Ok(Some(stored.clone())));
+        repository
+            .expect_update_task()
+            .withf(|task| task.version == 2 && task.priority == Priority::High)
+            .times(1)
+            .returning(|_| Ok(()));
+        let patch = TaskPatch { priority: Some(Priority::High), ..TaskPatch::default() };
+        let updated = service(repository).update_task(id, patch, None).await.unwrap();
+        assert_eq!(updated.version, 2);
+    }
+
+    #[tokio::test]
+    async fn an_update_that_changes_nothing_writes_nothing() {
+        let stored = stored_task();
+        let id = stored.uid;
+        let mut repository = MockTaskRepository::new();
+        repository.expect_get_task().returning(move |_| Ok(Some(stored.clone())));
+        repository.expect_update_task().never();
+        let patch = TaskPatch { status: Some(TaskStatus::Todo), ..TaskPatch::default() };
+        let same = service(repository).update_task(id, patch, None).await.unwrap();
+        assert_eq!(same.version, 1);
+    }
+
+    #[tokio::test]
+    async fn an_update_with_a_stale_if_match_is_refused_without_writing() {
+        let stored = stored_task();
+        let id = stored.uid;
+        let mut repository = MockTaskRepository::new();
+        repository.expect_get_task().returning(move |_| Ok(Some(stored.clone())));
+        repository.expect_update_task().never();
+        let patch = TaskPatch { priority: Some(Priority::Urgent), ..TaskPatch::default() };
+        let result = service(repository).update_task(id, patch, Some(7)).await;
+        assert!(matches!(result, Err(ServiceError::PreconditionFailed)));
+    }
+
+    #[tokio::test]
+    async fn an_update_that_loses_a_race_with_if_match_is_a_failed_precondition() {
+        let stored = stored_task();
+        let id = stored.uid;
+        let mut repository = MockTaskRepository::new();
+        repository.expect_get_task().returning(move |_| Ok(Some(stored.clone())));
+        repository.expect_update_task().times(1).returning(|_| Err(StoreError::VersionConflict));
+        let patch = TaskPatch { priority: Some(Priority::Urgent), ..TaskPatch::default() };
+        let result = service(repository).update_task(id, patch, Some(1)).await;
+        assert!(matches!(result, Err(ServiceError::PreconditionFailed)));
+    }
+
+    #[tokio::test]
+    async fn an_update_that_loses_a_race_without_if_match_is_retried_on_fresh_data() {
+        let stored = stored_task();
+        let id = stored.uid;
+        let mut repository = MockTaskRepository::new();
+        repository.expect_get_task().times(2).returning(move |_| Ok(Some(stored.clone())));
+        let mut seq = mockall::Sequence::new();
+        repository.expect_update_task().times(1).in_sequence(&mut seq).returning(|_| Err(StoreError::VersionConflict));
+        repository.expect_update_task().times(1).in_sequence(&mut seq).returning(|_| Ok(()));
+        let patch = TaskPatch { priority: Some(Priority::Urgent), ..TaskPatch::default() };
+        assert!(service(repository).update_task(id, patch, None).await.is_ok());
+    }
+
+    #[tokio::test]
+    async fn deleting_a_missing_task_is_not_found() {
+        let mut repository = MockTaskRepository::new();
+        repository.expect_delete_task().returning(|_, _| Err(StoreError::NotFound(EntityKind::Task)));
+        let result = service(repository).delete_task(TaskId::new(), None).await;
+        assert!(matches!(result, Err(ServiceError::NotFound(EntityKind::Task))));
+    }
+
+    #[test]
+    fn listing_passes_the_filter_and_page_through() {
+        let mut repository = MockTaskRepository::new();
+        let filter = TaskFilter { statuses: vec![TaskStatus::Blocked], ..TaskFilter::default() };
+        let expected = filter.clone();
+        repository
+            .expect_list_tasks()
+            .withf(move |f, page| *f == expected && page.limit() == 5)
+            .returning(|_, _| Ok(Page { items: vec![], next: None }));
+        let page = tokio_test::block_on(service(repository).list_tasks(filter, PageRequest::new(5, None).unwrap()));
+        assert!(page.unwrap().items.is_empty());
+    }
+}
