@@ -1,1 +1,8 @@
-//! e2e
+//! End-to-end tests of the HTTP contract, against the real server.
+
+mod bad_input;
+mod enums;
+mod paging;
+mod projects;
+mod seed_flow;
+mod tasks;

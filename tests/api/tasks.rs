@@ -1,0 +1,147 @@
+//! Task life cycle rules over HTTP.
+
+use serde_json::{Value, json};
+use trm_tests::spawn_app;
+
+fn is_contract_timestamp(value: &Value) -> bool {
+    let Some(text) = value.as_str() else { return false };
+    // 2026-11-26T03:12:45.123456Z
+    text.len() == 27
+        && text.ends_with('Z')
+        && text.as_bytes()[10] == b'T'
+        && text.as_bytes()[19] == b'.'
+        && text[20..26].bytes().all(|b| b.is_ascii_digit())
+}
+
+#[tokio::test]
+async fn a_created_task_has_every_contract_field_with_defaults() {
+    let app = spawn_app().await;
+    let task = app.create_task(json!({"title": "  Write the docs  "})).await;
+    assert_eq!(task["title"], "Write the docs");
+    let expected_defaults = json!({
+        "description": null, "status": "todo", "task_type": null, "priority": 0, "project_id": null,
+        "assignee_id": null, "effort_estimate": null, "effort_unit": "hours", "start_date": null,
+        "due_date": null, "completed_at": null, "tags": [], "version": 1
+    });
+    for (field, value) in expected_defaults.as_object().unwrap() {
+        assert_eq!(&task[field], value, "{field}");
+    }
+    assert!(uuid::Uuid::parse_str(task["uid"].as_str().unwrap()).unwrap().get_version_num() == 4);
+    assert!(is_contract_timestamp(&task["created_at"]), "{}", task["created_at"]);
+    assert!(is_contract_timestamp(&task["updated_at"]));
+}
+
+#[tokio::test]
+async fn patch_changes_present_fields_keeps_absent_ones_and_clears_nulls() {
+    let app = spawn_app().await;
+    let task = app
+        .create_task(json!({"title": "t", "description": "d", "tags": ["a", "b", "a"], "effort_estimate": 3, "due_date": "2026-12-24"}))
+        .await;
+    assert_eq!(task["tags"], json!(["a", "b"]));
+    assert_eq!(task["due_date"], "2026-12-24T00:00:00.000000Z");
+    let uid = task["uid"].as_str().unwrap();
+
+    let response =
+        app.patch(&format!("/api/v1/tasks/{uid}"), &json!({"description": null, "priority": "urgent"})).await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["etag"], "\"2\"");
+    let patched: Value = response.json().await.unwrap();
+    assert_eq!(patched["description"], Value::Null);
+    assert_eq!(patched["priority"], 2);
+    assert_eq!(patched["tags"], json!(["a", "b"]));
+    assert_eq!(patched["effort_estimate"], 3.0);
+    assert_eq!(patched["version"], 2);
+
+    let unchanged: Value =
+        app.patch(&format!("/api/v1/tasks/{uid}"), &json!({"priority": 2})).await.json().await.unwrap();
+    assert_eq!(unchanged["version"], 2, "a PATCH that changes nothing keeps the version");
+}
+
+#[tokio::test]
+async fn completed_at_is_set_when_done_and_cleared_when_reopened() {
+    let app = spawn_app().await;
+    let task = app.create_task(json!({"title": "finish me"})).await;
+    let path = format!("/api/v1/tasks/{}", task["uid"].as_str().unwrap());
+    let done: Value = app.patch(&path, &json!({"status": "finished"})).await.json().await.unwrap();
+    assert_eq!(done["status"], "done");
+    assert!(is_contract_timestamp(&done["completed_at"]));
+    let reopened: Value = app.patch(&path, &json!({"status": "todo"})).await.json().await.unwrap();
+    assert_eq!(reopened["completed_at"], Value::Null);
+}
+
+#[tokio::test]
+async fn a_stale_if_match_is_a_412_and_changes_nothing() {
+    let app = spawn_app().await;
+    let task = app.create_task(json!({"title": "contended"})).await;
+    let path = format!("/api/v1/tasks/{}", task["uid"].as_str().unwrap());
+    let first = app
+        .client
+        .patch(app.url(&path))
+        .header("if-match", "\"1\"")
+        .json(&json!({"priority": 1}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(first.status(), 200);
+    let stale = app
+        .client
+        .patch(app.url(&path))
+        .header("if-match", "\"1\"")
+        .json(&json!({"priority": 2}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stale.status(), 412);
+    let current: Value = app.get(&path).await.json().await.unwrap();
+    assert_eq!((current["priority"].clone(), current["version"].clone()), (json!(1), json!(2)));
+}
+
+#[tokio::test]
+async fn list_filters_by_type_tag_assignee_and_several_statuses() {
+    let app = spawn_app().await;
+    let project = app.create_project("filters").await;
+    let project_id = project["uid"].as_str().unwrap();
+    let bug = app
+        .create_task(
+            json!({"title": "bug", "task_type": "bug", "status": "blocked", "tags": ["ui"], "project_id": project_id}),
+        )
+        .await;
+    let doc =
+        app.create_task(json!({"title": "doc", "task_type": "docs", "status": "todo", "project_id": project_id})).await;
+    app.create_task(json!({"title": "done", "status": "done", "project_id": project_id})).await;
+
+    let uids = |listed: Value| -> Vec<Value> { listed.as_array().unwrap().iter().map(|t| t["uid"].clone()).collect() };
+    let get = |query: String| {
+        let app = &app;
+        async move {
+            app.get(&format!("/api/v1/tasks/?project_id={project_id}&{query}")).await.json::<Value>().await.unwrap()
+        }
+    };
+    assert_eq!(uids(get("task_type=bug".into()).await), [bug["uid"].clone()]);
+    assert_eq!(uids(get("tag=ui".into()).await), [bug["uid"].clone()]);
+    assert_eq!(uids(get("status=todo&status=blocked".into()).await), [bug["uid"].clone(), doc["uid"].clone()]);
+    assert_eq!(uids(get(format!("assignee_id={}", uuid::Uuid::new_v4())).await), Vec::<Value>::new());
+}
+
+#[tokio::test]
+async fn a_task_due_before_it_starts_is_rejected_at_due_date() {
+    let app = spawn_app().await;
+    let response =
+        app.post("/api/v1/tasks/", &json!({"title": "t", "start_date": "2026-05-02", "due_date": "2026-05-01"})).await;
+    assert_eq!(response.status(), 422);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["detail"][0]["loc"], json!(["body", "due_date"]));
+}
+
+#[tokio::test]
+async fn injection_strings_are_stored_and_returned_literally() {
+    let app = spawn_app().await;
+    let hostile = "x'); DROP TABLE tasks; -- MATCH (n) DETACH DELETE n //";
+    let task = app.create_task(json!({"title": hostile, "tags": [hostile]})).await;
+    let fetched: Value =
+        app.get(&format!("/api/v1/tasks/{}", task["uid"].as_str().unwrap())).await.json().await.unwrap();
+    assert_eq!(fetched["title"], hostile);
+    let by_tag = app.client.get(app.url("/api/v1/tasks/")).query(&[("tag", hostile)]).send().await.unwrap();
+    let by_tag: Value = by_tag.json().await.unwrap();
+    assert_eq!(by_tag.as_array().unwrap().len(), 1);
+}
