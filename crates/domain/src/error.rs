@@ -66,6 +66,8 @@ pub enum FieldErrorKind {
     StringTooLong(usize),
     /// A list holds more items than allowed.
     TooLong(usize),
+    /// A string does not match the pattern it must (given as a regex).
+    PatternMismatch(String),
     /// A value of an enum matched nothing; carries the accepted values.
     Enum(Vec<String>),
     /// A number is below its minimum.
@@ -101,6 +103,7 @@ impl FieldErrorKind {
             Self::StringTooShort(_) => "string_too_short".into(),
             Self::StringTooLong(_) => "string_too_long".into(),
             Self::TooLong(_) => "too_long".into(),
+            Self::PatternMismatch(_) => "string_pattern_mismatch".into(),
             Self::Enum(_) => "enum".into(),
             Self::GreaterThanEqual(_) => "greater_than_equal".into(),
             Self::LessThanEqual(_) => "less_than_equal".into(),
@@ -135,6 +138,7 @@ impl fmt::Display for FieldErrorKind {
             }
             Self::StringTooLong(max) => write!(f, "String should have at most {max} characters"),
             Self::TooLong(max) => write!(f, "List should have at most {max} items"),
+            Self::PatternMismatch(pattern) => write!(f, "String should match pattern '{pattern}'"),
             Self::Enum(accepted) => write!(f, "Input should be {}", one_of(accepted)),
             Self::GreaterThanEqual(min) => write!(f, "Input should be greater than or equal to {min}"),
             Self::LessThanEqual(max) => write!(f, "Input should be less than or equal to {max}"),

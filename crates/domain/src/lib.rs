@@ -3,7 +3,7 @@
 //! This crate is the innermost layer of the TRM task API: the vocabulary every
 //! other layer speaks, and nothing else. It owns
 //!
-//! * the **entities** — [`Task`], [`Project`] — and their typed ids, so a
+//! * the **entities** — [`Task`], [`Project`], [`User`] — and their typed ids, so a
 //!   project id can never be passed where a task id is expected;
 //! * the **enums** with the [`EnumAdapter`](enums::EnumAdapter): every spelling a
 //!   client may send (`"In Progress"`, `"wip"`, `"IN_PROGRESS"`) normalizes to
@@ -29,6 +29,7 @@ pub mod paging;
 pub mod project;
 pub mod task;
 pub mod time;
+pub mod user;
 pub mod values;
 
 pub use entity::EntityKind;
@@ -39,4 +40,5 @@ pub use paging::{Cursor, Page, PageRequest};
 pub use project::{NewProject, Project, ProjectPatch};
 pub use task::{NewTask, Task, TaskPatch};
 pub use time::Timestamp;
+pub use user::{Email, FullName, NewUser, User, UserPatch, Username};
 pub use values::{Description, EffortEstimate, Tag, Tags, Title};
