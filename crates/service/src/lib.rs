@@ -16,9 +16,10 @@
 //! * errors come back as [`ServiceError`], one variant per answer a caller
 //!   acts on.
 //!
-//! The use cases are traits ([`TaskUseCases`], [`ProjectUseCases`]) so callers
-//! can test against mocks (feature `mocks`); [`TaskService`] and
-//! [`ProjectService`] implement them over any store.
+//! The use cases are traits ([`TaskUseCases`], [`ProjectUseCases`],
+//! [`HealthUseCases`]) so callers can test against mocks (feature `mocks`);
+//! [`TaskService`], [`ProjectService`] and [`HealthService`] implement them
+//! over any store.
 //!
 //! # Embedding
 //!
@@ -53,10 +54,14 @@
 //! ```
 
 mod error;
+mod health;
 mod projects;
 mod tasks;
 
 pub use error::ServiceError;
+#[cfg(feature = "mocks")]
+pub use health::MockHealthUseCases;
+pub use health::{HealthService, HealthUseCases};
 #[cfg(feature = "mocks")]
 pub use projects::MockProjectUseCases;
 pub use projects::{ProjectService, ProjectUseCases};
