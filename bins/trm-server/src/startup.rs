@@ -1,16 +1,28 @@
 //! Building and running the application: the one place the layers meet.
+//!
+//! The store is opened once; its ports go to the services (tasks and
+//! projects through their repositories, readiness through its health
+//! check), and the services go to the API's state, shared by every worker.
 
 use std::net::TcpListener;
 use std::sync::Arc;
+use std::time::Duration;
 
 use actix_web::HttpServer;
 use actix_web::dev::Server;
 use anyhow::Context as _;
 use trm_api::AppState;
-use trm_service::{ProjectService, TaskService};
+use trm_service::{HealthService, ProjectService, TaskService};
 
 use crate::configuration::Settings;
 use crate::store;
+
+/// The readiness deadline: [`HealthService::DEFAULT_TIMEOUT`], or the
+/// store's own operation timeout when that is shorter, so `/readyz` never
+/// waits longer for a ping than a request would wait for the store.
+fn readiness_timeout(settings: &Settings) -> Duration {
+    HealthService::DEFAULT_TIMEOUT.min(settings.database.timeout())
+}
 
 /// A server bound to its port, ready to run.
 pub struct Application {
@@ -29,6 +41,7 @@ impl Application {
         let state = AppState {
             tasks: Arc::new(TaskService::new(store.tasks.clone())),
             projects: Arc::new(ProjectService::new(store.projects.clone(), store.tasks.clone())),
+            health: Arc::new(HealthService::new(store.health.clone()).with_timeout(readiness_timeout(settings))),
         };
         let address = (settings.server.host.as_str(), settings.server.port);
         let listener = TcpListener::bind(address)

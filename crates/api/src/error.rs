@@ -17,6 +17,9 @@ use serde_json::Value;
 use trm_domain::error::PathSegment;
 use trm_domain::{EntityKind, FieldError, FieldErrorKind, ValidationErrors};
 use trm_service::ServiceError;
+use utoipa::ToSchema;
+
+use crate::schemas::enums::LocationItemSchema;
 
 /// Seconds a client should wait before retrying when the store is down.
 const RETRY_AFTER_SECONDS: &str = "5";
@@ -45,15 +48,23 @@ impl Source {
     }
 }
 
-/// One entry of a 422 body.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// One entry of a 422 body (FastAPI's `ValidationError`; its OpenAPI schema
+/// is derived from this type, so the document shows what is serialized).
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[schema(as = ValidationError)]
 pub struct ValidationDetail {
-    /// Where: the source, then field names and array indexes.
+    /// Where: the source (`body`, `query`, `path` or `header`), then field
+    /// names and array indexes. A body that is not valid JSON has the
+    /// character offset of the problem instead.
+    #[schema(value_type = Vec<LocationItemSchema>, example = json!(["body", "tags", 1]))]
     pub loc: Vec<Value>,
     /// What, for people.
+    #[schema(example = "String should have at least 1 character")]
     pub msg: String,
-    /// What, for programs (pydantic's error type names).
+    /// What, for programs (pydantic's error type names: `missing`,
+    /// `extra_forbidden`, `enum`, `json_invalid`, `string_too_short`, …).
     #[serde(rename = "type")]
+    #[schema(example = "string_too_short")]
     pub kind: String,
 }
 

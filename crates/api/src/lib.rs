@@ -16,14 +16,22 @@
 //! * an `x-request-id` header (echoed when the client sent one), also on
 //!   errors, and a tracing span carrying it for everything logged meanwhile;
 //! * bodies limited to 1 MiB (413 beyond).
+//!
+//! Every route is listed once, in the route table [`ROUTES`] ([`routes`]),
+//! which both registers the routes and is checked against the OpenAPI
+//! document ([`openapi`]) served at `/openapi.json`; the Swagger UI at
+//! `/docs` is served from the binary ([`handlers::docs`]). The probes
+//! `/livez` and `/readyz` are in [`handlers::health`].
 
 pub mod body;
 pub mod conditional;
 pub mod error;
 pub mod handlers;
+pub mod openapi;
 pub mod paging;
 pub mod query;
 pub mod request_id;
+pub mod routes;
 pub mod schemas;
 pub mod telemetry;
 mod values;
@@ -32,9 +40,10 @@ use std::sync::Arc;
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
-use actix_web::{App, HttpResponse, Resource, web};
+use actix_web::{App, HttpResponse, web};
+pub use routes::ROUTES;
 use tracing_actix_web::TracingLogger;
-use trm_service::{ProjectUseCases, TaskUseCases};
+use trm_service::{HealthUseCases, ProjectUseCases, TaskUseCases};
 
 use crate::error::ApiError;
 
@@ -45,43 +54,13 @@ pub struct AppState {
     pub tasks: Arc<dyn TaskUseCases>,
     /// Project use cases.
     pub projects: Arc<dyn ProjectUseCases>,
+    /// Readiness, for `/readyz`.
+    pub health: Arc<dyn HealthUseCases>,
 }
 
-/// A resource answering 405 in the contract's shape to methods it lacks.
-fn resource(paths: &[&str]) -> Resource {
-    let paths: Vec<String> = paths.iter().map(|p| (*p).to_owned()).collect();
-    web::resource(paths).default_service(web::to(|| async { Err::<HttpResponse, _>(ApiError::MethodNotAllowed) }))
-}
-
-/// Registers every `/api/v1` route.
+/// Registers every route of the route table, [`ROUTES`].
 pub fn api_routes(config: &mut web::ServiceConfig) {
-    use handlers::{projects, tasks};
-    config.service(
-        web::scope("/api/v1")
-            .service(
-                resource(&["/tasks", "/tasks/"]).route(web::get().to(tasks::list)).route(web::post().to(tasks::create)),
-            )
-            .service(
-                resource(&["/tasks/{uid}"])
-                    .route(web::get().to(tasks::get))
-                    .route(web::patch().to(tasks::update))
-                    .route(web::delete().to(tasks::delete)),
-            )
-            .service(
-                resource(&["/projects", "/projects/"])
-                    .route(web::get().to(projects::list))
-                    .route(web::post().to(projects::create)),
-            )
-            .service(
-                resource(&["/projects/{uid}"])
-                    .route(web::get().to(projects::get))
-                    .route(web::patch().to(projects::update))
-                    .route(web::delete().to(projects::delete)),
-            )
-            .service(
-                resource(&["/projects/{uid}/tasks", "/projects/{uid}/tasks/"]).route(web::get().to(projects::tasks)),
-            ),
-    );
+    routes::configure(config);
 }
 
 /// The whole application: routes, state and middleware.

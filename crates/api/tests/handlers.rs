@@ -3,6 +3,8 @@
 //! These pin down the HTTP layer alone — status codes, headers, error
 //! shapes, what reaches the service and what never does — without a store.
 
+#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
+
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -11,10 +13,18 @@ use actix_web::test::{self, TestRequest};
 use serde_json::{Value, json};
 use trm_api::AppState;
 use trm_domain::{EntityKind, NewProject, NewTask, Page, Project, Task, TaskStatus, Timestamp, Title};
-use trm_service::{MockProjectUseCases, MockTaskUseCases, ServiceError};
+use trm_service::{MockHealthUseCases, MockProjectUseCases, MockTaskUseCases, ServiceError};
 
 fn state(tasks: MockTaskUseCases, projects: MockProjectUseCases) -> AppState {
-    AppState { tasks: Arc::new(tasks), projects: Arc::new(projects) }
+    AppState { tasks: Arc::new(tasks), projects: Arc::new(projects), health: Arc::new(MockHealthUseCases::new()) }
+}
+
+fn health_only(health: MockHealthUseCases) -> AppState {
+    AppState {
+        tasks: Arc::new(MockTaskUseCases::new()),
+        projects: Arc::new(MockProjectUseCases::new()),
+        health: Arc::new(health),
+    }
 }
 
 fn a_task(title: &str) -> Task {
@@ -270,5 +280,60 @@ async fn unknown_routes_and_methods_answer_in_the_contract_shape() {
     let (status, _, body) = send(tasks_only(MockTaskUseCases::new()), TestRequest::get().uri("/api/v1/nothing")).await;
     assert_eq!((status, body), (StatusCode::NOT_FOUND, json!({"detail": "Not Found"})));
     let (status, _, body) = send(tasks_only(MockTaskUseCases::new()), TestRequest::put().uri("/api/v1/tasks/")).await;
+    assert_eq!((status, body), (StatusCode::METHOD_NOT_ALLOWED, json!({"detail": "Method Not Allowed"})));
+}
+
+#[actix_web::test]
+async fn liveness_answers_ok_without_asking_the_store() {
+    let mut health = MockHealthUseCases::new();
+    health.expect_check_ready().never();
+    let (status, headers, body) = send(health_only(health), TestRequest::get().uri("/livez")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body, json!({"status": "ok"}));
+    assert_eq!(headers[header::CACHE_CONTROL.as_str()], "no-store");
+    assert!(headers.contains_key("x-request-id"));
+}
+
+#[actix_web::test]
+async fn readiness_answers_ready_when_the_store_answers() {
+    let mut health = MockHealthUseCases::new();
+    health.expect_check_ready().times(1).returning(|| Ok(()));
+    let (status, headers, body) = send(health_only(health), TestRequest::get().uri("/readyz")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body, json!({"status": "ready"}));
+    assert_eq!(headers[header::CACHE_CONTROL.as_str()], "no-store");
+    assert!(headers.contains_key("x-request-id"));
+}
+
+#[actix_web::test]
+async fn readiness_is_a_503_with_retry_after_when_the_store_does_not_answer() {
+    let mut health = MockHealthUseCases::new();
+    health
+        .expect_check_ready()
+        .times(1)
+        .returning(|| Err(ServiceError::Unavailable(anyhow::anyhow!("no answer within 2s"))));
+    let request = TestRequest::get().uri("/readyz").insert_header(("x-request-id", "probe-1"));
+    let (status, headers, body) = send(health_only(health), request).await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(body, json!({"detail": "Database unavailable"}));
+    assert!(headers[header::RETRY_AFTER.as_str()].parse::<u32>().is_ok());
+    assert_eq!(headers["x-request-id"], "probe-1");
+}
+
+#[actix_web::test]
+async fn probes_take_no_query_parameters_and_say_so_in_the_contract_shape() {
+    let mut health = MockHealthUseCases::new();
+    health.expect_check_ready().never();
+    let app_state = health_only(health);
+    for uri in ["/livez?verbose=1", "/readyz?verbose=1"] {
+        let (status, _, body) = send(app_state.clone(), TestRequest::get().uri(uri)).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{uri}");
+        assert_eq!(body["detail"][0]["loc"], json!(["query", "verbose"]), "{uri}");
+    }
+}
+
+#[actix_web::test]
+async fn probes_answer_only_get() {
+    let (status, _, body) = send(health_only(MockHealthUseCases::new()), TestRequest::post().uri("/readyz")).await;
     assert_eq!((status, body), (StatusCode::METHOD_NOT_ALLOWED, json!({"detail": "Method Not Allowed"})));
 }

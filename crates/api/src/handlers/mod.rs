@@ -3,6 +3,8 @@
 //! Handlers hold no logic of their own beyond HTTP: they never touch a
 //! store, and every rule lives in the service or the domain.
 
+pub mod docs;
+pub mod health;
 pub mod projects;
 pub mod tasks;
 

@@ -11,12 +11,35 @@ use crate::body::JsonObject;
 use crate::conditional::if_match;
 use crate::error::ApiError;
 use crate::query::QueryParams;
-use crate::schemas::{ProjectResponse, TaskResponse, new_project, project_patch};
+use crate::schemas::errors::{
+    InvalidRequest, PayloadTooLarge, PreconditionFailed, ProjectHasTasks, ProjectNotFound, Unavailable,
+    UnsupportedMediaType,
+};
+use crate::schemas::query::{ProjectDeleteQuery, ProjectListQuery, ProjectTaskListQuery};
+use crate::schemas::{ProjectCreate, ProjectResponse, ProjectUpdate, TaskResponse, new_project, project_patch};
 
 /// `GET /api/v1/projects/`: one page of projects, optionally by status.
 ///
 /// # Errors
 /// 422 for unknown parameters or bad values.
+#[utoipa::path(
+    get,
+    path = "/api/v1/projects/",
+    tag = "projects",
+    operation_id = "list_projects",
+    summary = "List projects",
+    description = "One page of the projects, optionally in one status, oldest first (by `created_at`, then \
+                   `uid`), as a JSON array. When more follow, a `Link` header names the next page.",
+    params(ProjectListQuery),
+    responses(
+        (status = 200, description = "One page of projects.", body = Vec<ProjectResponse>, headers(
+            ("Link" = String, description = "`<URL with the next cursor>; rel=\"next\"` when another page follows \
+                                             (a server-relative URL keeping the filters); absent on the last page."),
+        )),
+        (status = 422, response = InvalidRequest),
+        (status = 503, response = Unavailable),
+    )
+)]
 pub async fn list(request: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let mut query = QueryParams::parse(request.query_string())?;
     let filter = ProjectFilter { status: query.take_enum::<ProjectStatus>("status") };
@@ -30,6 +53,25 @@ pub async fn list(request: HttpRequest, state: web::Data<AppState>) -> Result<Ht
 ///
 /// # Errors
 /// 422 for an invalid body.
+#[utoipa::path(
+    post,
+    path = "/api/v1/projects/",
+    tag = "projects",
+    operation_id = "create_project",
+    summary = "Create a project",
+    description = "Creates a project at version 1.",
+    request_body(content = ProjectCreate, content_type = "application/json"),
+    responses(
+        (status = 201, description = "Created.", body = ProjectResponse, headers(
+            ("Location" = String, description = "The new project's path, `/api/v1/projects/{uid}`."),
+            ("ETag" = String, description = "The project's version in quotes, for `If-Match`."),
+        )),
+        (status = 413, response = PayloadTooLarge),
+        (status = 415, response = UnsupportedMediaType),
+        (status = 422, response = InvalidRequest),
+        (status = 503, response = Unavailable),
+    )
+)]
 pub async fn create(
     request: HttpRequest,
     state: web::Data<AppState>,
@@ -48,6 +90,22 @@ pub async fn create(
 ///
 /// # Errors
 /// 404 for an unknown or malformed id.
+#[utoipa::path(
+    get,
+    path = "/api/v1/projects/{uid}",
+    tag = "projects",
+    operation_id = "get_project",
+    summary = "Get a project",
+    params(("uid" = String, Path, format = Uuid, description = "The project's id.")),
+    responses(
+        (status = 200, description = "The project.", body = ProjectResponse, headers(
+            ("ETag" = String, description = "The project's version in quotes, for `If-Match`."),
+        )),
+        (status = 404, response = ProjectNotFound),
+        (status = 422, response = InvalidRequest),
+        (status = 503, response = Unavailable),
+    )
+)]
 pub async fn get(
     request: HttpRequest,
     state: web::Data<AppState>,
@@ -63,6 +121,33 @@ pub async fn get(
 ///
 /// # Errors
 /// 422 for an invalid body, 404 for an unknown id, 412 for a stale `If-Match`.
+#[utoipa::path(
+    patch,
+    path = "/api/v1/projects/{uid}",
+    tag = "projects",
+    operation_id = "update_project",
+    summary = "Change a project",
+    description = "Fields present are changed, fields absent are kept, and `null` clears `description`. The body \
+                   is validated before the project is looked up. A change grows `version` by one; a PATCH that \
+                   changes nothing keeps it.",
+    params(
+        ("uid" = String, Path, format = Uuid, description = "The project's id."),
+        ("If-Match" = Option<String>, Header, description = "The `ETag` the change is based on (`\"3\"`); \
+                                                            `*` or none applies it to any version."),
+    ),
+    request_body(content = ProjectUpdate, content_type = "application/json"),
+    responses(
+        (status = 200, description = "The project after the change.", body = ProjectResponse, headers(
+            ("ETag" = String, description = "The project's version in quotes."),
+        )),
+        (status = 404, response = ProjectNotFound),
+        (status = 412, response = PreconditionFailed),
+        (status = 413, response = PayloadTooLarge),
+        (status = 415, response = UnsupportedMediaType),
+        (status = 422, response = InvalidRequest),
+        (status = 503, response = Unavailable),
+    )
+)]
 pub async fn update(
     request: HttpRequest,
     state: web::Data<AppState>,
@@ -82,6 +167,28 @@ pub async fn update(
 /// # Errors
 /// 404 for an unknown id, 409 when it still has tasks and `cascade` is not
 /// set, 412 for a stale `If-Match`.
+#[utoipa::path(
+    delete,
+    path = "/api/v1/projects/{uid}",
+    tag = "projects",
+    operation_id = "delete_project",
+    summary = "Delete a project",
+    description = "Deletes the project. One that still has tasks is a 409, unless `cascade=true`, which deletes \
+                   its tasks with it, in the same transaction.",
+    params(
+        ("uid" = String, Path, format = Uuid, description = "The project's id."),
+        ProjectDeleteQuery,
+        ("If-Match" = Option<String>, Header, description = "Delete only at this `ETag`."),
+    ),
+    responses(
+        (status = 204, description = "Deleted (with its tasks, when cascading)."),
+        (status = 404, response = ProjectNotFound),
+        (status = 409, response = ProjectHasTasks),
+        (status = 412, response = PreconditionFailed),
+        (status = 422, response = InvalidRequest),
+        (status = 503, response = Unavailable),
+    )
+)]
 pub async fn delete(
     request: HttpRequest,
     state: web::Data<AppState>,
@@ -99,6 +206,28 @@ pub async fn delete(
 ///
 /// # Errors
 /// 404 for an unknown project, 422 for bad parameters.
+#[utoipa::path(
+    get,
+    path = "/api/v1/projects/{uid}/tasks/",
+    tag = "projects",
+    operation_id = "list_project_tasks",
+    summary = "List a project's tasks",
+    description = "The task list (the same filters but `project_id`, the same paging and order), within one \
+                   project.",
+    params(
+        ("uid" = String, Path, format = Uuid, description = "The project's id."),
+        ProjectTaskListQuery,
+    ),
+    responses(
+        (status = 200, description = "One page of the project's tasks.", body = Vec<TaskResponse>, headers(
+            ("Link" = String, description = "`<URL with the next cursor>; rel=\"next\"` when another page follows \
+                                             (a server-relative URL keeping the filters); absent on the last page."),
+        )),
+        (status = 404, response = ProjectNotFound),
+        (status = 422, response = InvalidRequest),
+        (status = 503, response = Unavailable),
+    )
+)]
 pub async fn tasks(
     request: HttpRequest,
     state: web::Data<AppState>,

@@ -10,12 +10,34 @@ use crate::body::JsonObject;
 use crate::conditional::if_match;
 use crate::error::ApiError;
 use crate::query::QueryParams;
-use crate::schemas::{TaskResponse, new_task, task_patch};
+use crate::schemas::errors::{
+    InvalidRequest, PayloadTooLarge, PreconditionFailed, TaskNotFound, Unavailable, UnsupportedMediaType,
+};
+use crate::schemas::query::TaskListQuery;
+use crate::schemas::{TaskCreate, TaskResponse, TaskUpdate, new_task, task_patch};
 
 /// `GET /api/v1/tasks/`: one page of tasks, filtered.
 ///
 /// # Errors
 /// 422 for unknown parameters or bad values; 503 when the store is down.
+#[utoipa::path(
+    get,
+    path = "/api/v1/tasks/",
+    tag = "tasks",
+    operation_id = "list_tasks",
+    summary = "List tasks",
+    description = "One page of the tasks matching every filter given, oldest first (by `created_at`, then \
+                   `uid`), as a JSON array. When more follow, a `Link` header names the next page.",
+    params(TaskListQuery),
+    responses(
+        (status = 200, description = "One page of tasks.", body = Vec<TaskResponse>, headers(
+            ("Link" = String, description = "`<URL with the next cursor>; rel=\"next\"` when another page follows \
+                                             (a server-relative URL keeping the filters); absent on the last page."),
+        )),
+        (status = 422, response = InvalidRequest),
+        (status = 503, response = Unavailable),
+    )
+)]
 pub async fn list(request: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let mut query = QueryParams::parse(request.query_string())?;
     let filter = task_filter(&mut query, true);
@@ -33,6 +55,26 @@ pub async fn list(request: HttpRequest, state: web::Data<AppState>) -> Result<Ht
 /// # Errors
 /// 422 for an invalid body (including a project or assignee that does not
 /// exist), 413/415 for oversized or non-JSON bodies.
+#[utoipa::path(
+    post,
+    path = "/api/v1/tasks/",
+    tag = "tasks",
+    operation_id = "create_task",
+    summary = "Create a task",
+    description = "Creates a task at version 1. Every field but `title` is optional; a `project_id` or \
+                   `assignee_id` must name an existing project or user.",
+    request_body(content = TaskCreate, content_type = "application/json"),
+    responses(
+        (status = 201, description = "Created.", body = TaskResponse, headers(
+            ("Location" = String, description = "The new task's path, `/api/v1/tasks/{uid}`."),
+            ("ETag" = String, description = "The task's version in quotes, for `If-Match`."),
+        )),
+        (status = 413, response = PayloadTooLarge),
+        (status = 415, response = UnsupportedMediaType),
+        (status = 422, response = InvalidRequest),
+        (status = 503, response = Unavailable),
+    )
+)]
 pub async fn create(
     request: HttpRequest,
     state: web::Data<AppState>,
@@ -51,6 +93,22 @@ pub async fn create(
 ///
 /// # Errors
 /// 404 for an unknown or malformed id.
+#[utoipa::path(
+    get,
+    path = "/api/v1/tasks/{uid}",
+    tag = "tasks",
+    operation_id = "get_task",
+    summary = "Get a task",
+    params(("uid" = String, Path, format = Uuid, description = "The task's id.")),
+    responses(
+        (status = 200, description = "The task.", body = TaskResponse, headers(
+            ("ETag" = String, description = "The task's version in quotes, for `If-Match`."),
+        )),
+        (status = 404, response = TaskNotFound),
+        (status = 422, response = InvalidRequest),
+        (status = 503, response = Unavailable),
+    )
+)]
 pub async fn get(
     request: HttpRequest,
     state: web::Data<AppState>,
@@ -67,6 +125,33 @@ pub async fn get(
 /// # Errors
 /// 422 for an invalid body (checked before the id is looked up), 404 for an
 /// unknown id, 412 for a stale `If-Match`.
+#[utoipa::path(
+    patch,
+    path = "/api/v1/tasks/{uid}",
+    tag = "tasks",
+    operation_id = "update_task",
+    summary = "Change a task",
+    description = "Fields present are changed, fields absent are kept, and `null` clears a nullable field. The \
+                   body is validated before the task is looked up. A change grows `version` by one; a PATCH that \
+                   changes nothing keeps it.",
+    params(
+        ("uid" = String, Path, format = Uuid, description = "The task's id."),
+        ("If-Match" = Option<String>, Header, description = "The `ETag` the change is based on (`\"3\"`); \
+                                                            `*` or none applies it to any version."),
+    ),
+    request_body(content = TaskUpdate, content_type = "application/json"),
+    responses(
+        (status = 200, description = "The task after the change.", body = TaskResponse, headers(
+            ("ETag" = String, description = "The task's version in quotes."),
+        )),
+        (status = 404, response = TaskNotFound),
+        (status = 412, response = PreconditionFailed),
+        (status = 413, response = PayloadTooLarge),
+        (status = 415, response = UnsupportedMediaType),
+        (status = 422, response = InvalidRequest),
+        (status = 503, response = Unavailable),
+    )
+)]
 pub async fn update(
     request: HttpRequest,
     state: web::Data<AppState>,
@@ -85,6 +170,25 @@ pub async fn update(
 ///
 /// # Errors
 /// 404 for an unknown id, 412 for a stale `If-Match`.
+#[utoipa::path(
+    delete,
+    path = "/api/v1/tasks/{uid}",
+    tag = "tasks",
+    operation_id = "delete_task",
+    summary = "Delete a task",
+    description = "Deletes the task and its relationships.",
+    params(
+        ("uid" = String, Path, format = Uuid, description = "The task's id."),
+        ("If-Match" = Option<String>, Header, description = "Delete only at this `ETag`."),
+    ),
+    responses(
+        (status = 204, description = "Deleted."),
+        (status = 404, response = TaskNotFound),
+        (status = 412, response = PreconditionFailed),
+        (status = 422, response = InvalidRequest),
+        (status = 503, response = Unavailable),
+    )
+)]
 pub async fn delete(
     request: HttpRequest,
     state: web::Data<AppState>,

@@ -1,4 +1,13 @@
-//! Task bodies.
+//! Task bodies: the response DTO, the body readers, and the documentation
+//! types of the request bodies.
+//!
+//! [`TaskResponse`] is what is serialized, so its OpenAPI schema is derived
+//! from it. Requests are read field by field by [`new_task`] and
+//! [`task_patch`] (see [`crate::body`] for why not through serde), so the
+//! request schemas are separate documentation types, [`TaskCreate`] and
+//! [`TaskUpdate`]; the tests check that every property they document is one
+//! the readers accept, that the readers accept nothing else, and that their
+//! examples are valid requests.
 
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -6,47 +15,76 @@ use trm_domain::{
     Description, EffortEstimate, EffortUnit, NewTask, Priority, ProjectId, Tags, Task, TaskPatch, TaskStatus, TaskType,
     Timestamp, Title, UserId,
 };
+use utoipa::ToSchema;
 
+use super::enums::{EffortUnitSchema, PriorityInputSchema, PrioritySchema, TaskStatusSchema, TaskTypeSchema};
 use crate::body::BodyFields;
 use crate::error::ApiError;
 use crate::values;
 
 /// A task as the API returns it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[schema(as = Task, example = json!({
+    "uid": "3f0b6c9e-8d1a-4c2b-9e5f-1a2b3c4d5e6f", "title": "Write the docs", "description": null,
+    "status": "in_progress", "task_type": "documentation", "priority": 1,
+    "project_id": "9b1c2d3e-4f50-4a6b-8c7d-0e1f2a3b4c5d", "assignee_id": null,
+    "effort_estimate": 3.5, "effort_unit": "hours",
+    "start_date": "2026-11-26T00:00:00.000000Z", "due_date": "2026-12-01T00:00:00.000000Z", "completed_at": null,
+    "tags": ["docs", "api"], "created_at": "2026-11-26T03:12:45.123456Z", "updated_at": "2026-11-26T04:01:02.654321Z",
+    "version": 2
+}))]
 pub struct TaskResponse {
     /// Server-generated UUID.
+    #[schema(value_type = String, format = Uuid)]
     pub uid: trm_domain::TaskId,
     /// Trimmed, 1–200 characters.
+    #[schema(value_type = String, min_length = 1, max_length = 200)]
     pub title: Title,
     /// Up to 10,000 characters.
+    #[schema(value_type = Option<String>, max_length = 10000, required = true)]
     pub description: Option<Description>,
     /// Canonical status.
+    #[schema(value_type = TaskStatusSchema)]
     pub status: TaskStatus,
     /// Canonical type.
+    #[schema(value_type = Option<TaskTypeSchema>, required = true)]
     pub task_type: Option<TaskType>,
     /// 0 normal, 1 high, 2 urgent.
+    #[schema(value_type = PrioritySchema)]
     pub priority: Priority,
-    /// The project the task is part of.
+    /// The project the task is part of (`IS_PART_OF_PROJECT`).
+    #[schema(value_type = Option<String>, format = Uuid, required = true)]
     pub project_id: Option<ProjectId>,
-    /// The user the task is assigned to.
+    /// The user the task is assigned to (`ASSIGNED_TO`).
+    #[schema(value_type = Option<String>, format = Uuid, required = true)]
     pub assignee_id: Option<UserId>,
-    /// Estimated effort.
+    /// Estimated effort, in `effort_unit`s.
+    #[schema(value_type = Option<f64>, minimum = 0.0, required = true)]
     pub effort_estimate: Option<EffortEstimate>,
     /// Unit of the estimate.
+    #[schema(value_type = EffortUnitSchema)]
     pub effort_unit: EffortUnit,
-    /// Planned start.
+    /// Planned start (UTC, microseconds).
+    #[schema(value_type = Option<String>, format = DateTime, required = true)]
     pub start_date: Option<Timestamp>,
-    /// Due date.
+    /// Due date (UTC, microseconds); never before `start_date`.
+    #[schema(value_type = Option<String>, format = DateTime, required = true)]
     pub due_date: Option<Timestamp>,
-    /// When the task became done.
+    /// When the task became `done`; set and cleared by the server.
+    #[schema(value_type = Option<String>, format = DateTime, required = true)]
     pub completed_at: Option<Timestamp>,
-    /// Distinct labels.
+    /// Distinct labels, each 1–64 characters, at most 50.
+    #[schema(value_type = Vec<String>, max_items = 50)]
     pub tags: Tags,
-    /// Creation time.
+    /// Creation time (UTC, microseconds).
+    #[schema(value_type = String, format = DateTime)]
     pub created_at: Timestamp,
-    /// Last change.
+    /// Last change (UTC, microseconds).
+    #[schema(value_type = String, format = DateTime)]
     pub updated_at: Timestamp,
-    /// Grows by one on every change; the ETag.
+    /// Starts at 1 and grows by one on every update that changes something;
+    /// the `ETag` is this number in quotes.
+    #[schema(minimum = 1)]
     pub version: u64,
 }
 
@@ -134,6 +172,112 @@ pub fn task_patch(body: Map<String, Value>) -> Result<TaskPatch, ApiError> {
     fields.finish(Some(patch))
 }
 
+/// The body of `POST /api/v1/tasks/`: documents what [`new_task`] reads.
+#[derive(Debug, Clone, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(
+    description = "A new task. `title` is required, every other property optional; a property not listed here \
+                   is a 422 (`extra_forbidden`).",
+    example = json!({
+        "title": "Write the docs", "description": "The API reference and a tutorial",
+        "status": "in_progress", "task_type": "documentation", "priority": "high",
+        "project_id": "9b1c2d3e-4f50-4a6b-8c7d-0e1f2a3b4c5d", "assignee_id": null,
+        "effort_estimate": 3.5, "effort_unit": "hours",
+        "start_date": "2026-11-26", "due_date": "2026-12-01T17:00:00Z", "tags": ["docs", "api"]
+    })
+)]
+pub struct TaskCreate {
+    /// Trimmed; 1–200 characters after trimming. A missing or blank title is
+    /// a 422 at `["body", "title"]`.
+    #[schema(min_length = 1, max_length = 200, examples("Write the docs"))]
+    pub title: String,
+    /// Up to 10,000 characters.
+    #[schema(max_length = 10000)]
+    pub description: Option<String>,
+    /// Defaults to `todo`.
+    #[schema(value_type = Option<TaskStatusSchema>, nullable = false)]
+    pub status: Option<TaskStatusSchema>,
+    /// Defaults to `null`.
+    #[schema(value_type = Option<TaskTypeSchema>)]
+    pub task_type: Option<TaskTypeSchema>,
+    /// Defaults to `0` (normal).
+    #[schema(value_type = Option<PriorityInputSchema>, nullable = false)]
+    pub priority: Option<PriorityInputSchema>,
+    /// The project the task joins; it must exist (a 422 at this field
+    /// otherwise).
+    #[schema(format = Uuid)]
+    pub project_id: Option<String>,
+    /// The user the task is assigned to; they must exist (a 422 at this
+    /// field otherwise).
+    #[schema(format = Uuid)]
+    pub assignee_id: Option<String>,
+    /// Zero or more.
+    #[schema(minimum = 0.0)]
+    pub effort_estimate: Option<f64>,
+    /// Defaults to `hours`.
+    #[schema(value_type = Option<EffortUnitSchema>, nullable = false)]
+    pub effort_unit: Option<EffortUnitSchema>,
+    /// An RFC 3339 date-time (`2026-12-01T17:00:00Z`) or a date
+    /// (`2026-12-01`, meaning midnight UTC).
+    pub start_date: Option<String>,
+    /// As `start_date`; not before it.
+    pub due_date: Option<String>,
+    /// At most 50, each 1–64 characters; duplicates are dropped. Defaults to
+    /// none.
+    #[schema(nullable = false, max_items = 50)]
+    pub tags: Option<Vec<String>>,
+}
+
+/// The body of `PATCH /api/v1/tasks/{uid}`: documents what [`task_patch`]
+/// reads.
+#[derive(Debug, Clone, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(
+    description = "A change to a task: properties present are changed, properties absent are kept, and `null` \
+                   clears a nullable property (`null` for any other is a 422). A property not listed here is a \
+                   422 (`extra_forbidden`).",
+    example = json!({"status": "done", "due_date": null, "tags": ["docs"]})
+)]
+pub struct TaskUpdate {
+    /// Trimmed; 1–200 characters after trimming.
+    #[schema(min_length = 1, max_length = 200, nullable = false)]
+    pub title: Option<String>,
+    /// Up to 10,000 characters; `null` clears it.
+    #[schema(max_length = 10000)]
+    pub description: Option<String>,
+    /// Becoming `done` sets `completed_at`; leaving it clears it.
+    #[schema(value_type = Option<TaskStatusSchema>, nullable = false)]
+    pub status: Option<TaskStatusSchema>,
+    /// `null` clears it.
+    #[schema(value_type = Option<TaskTypeSchema>)]
+    pub task_type: Option<TaskTypeSchema>,
+    /// The level or its name.
+    #[schema(value_type = Option<PriorityInputSchema>, nullable = false)]
+    pub priority: Option<PriorityInputSchema>,
+    /// Moves the task to this project, which must exist; `null` takes it out
+    /// of its project.
+    #[schema(format = Uuid)]
+    pub project_id: Option<String>,
+    /// Assigns the task to this user, who must exist; `null` unassigns it.
+    #[schema(format = Uuid)]
+    pub assignee_id: Option<String>,
+    /// Zero or more; `null` clears it.
+    #[schema(minimum = 0.0)]
+    pub effort_estimate: Option<f64>,
+    /// The unit of `effort_estimate`.
+    #[schema(value_type = Option<EffortUnitSchema>, nullable = false)]
+    pub effort_unit: Option<EffortUnitSchema>,
+    /// An RFC 3339 date-time (`2026-12-01T17:00:00Z`) or a date
+    /// (`2026-12-01`, meaning midnight UTC); `null` clears it.
+    pub start_date: Option<String>,
+    /// As `start_date`; not before it. `null` clears it.
+    pub due_date: Option<String>,
+    /// Replaces the tags: at most 50, each 1–64 characters; duplicates are
+    /// dropped. `[]` removes them all.
+    #[schema(nullable = false, max_items = 50)]
+    pub tags: Option<Vec<String>>,
+}
+
 #[cfg(test)]
 mod tests {
     use serde_json::json;
@@ -141,7 +285,7 @@ mod tests {
     use super::*;
     use crate::body::parse_object;
 
-    fn body(value: Value) -> Map<String, Value> {
+    fn body(value: &Value) -> Map<String, Value> {
         parse_object(value.to_string().as_bytes()).unwrap()
     }
 
@@ -157,24 +301,28 @@ mod tests {
 
     #[test]
     fn the_seed_request_reads_into_a_new_task() {
-        let new = new_task(body(json!({"title": "Test Task", "description": "This is a test task", "status": "todo"})))
-            .unwrap();
+        let new =
+            new_task(body(&json!({"title": "Test Task", "description": "This is a test task", "status": "todo"})))
+                .unwrap();
         assert_eq!(new.title.as_str(), "Test Task");
         assert_eq!(new.status, TaskStatus::Todo);
     }
 
     #[test]
     fn creating_a_task_without_a_title_is_rejected_at_body_title() {
-        assert_eq!(problems(new_task(body(json!({}))).unwrap_err()), [("body.title".to_owned(), "missing".to_owned())]);
         assert_eq!(
-            problems(new_task(body(json!({"title": "  "}))).unwrap_err()),
+            problems(new_task(body(&json!({}))).unwrap_err()),
+            [("body.title".to_owned(), "missing".to_owned())]
+        );
+        assert_eq!(
+            problems(new_task(body(&json!({"title": "  "}))).unwrap_err()),
             [("body.title".to_owned(), "string_too_short".to_owned())]
         );
     }
 
     #[test]
     fn every_problem_of_a_body_is_reported_at_once() {
-        let error = new_task(body(json!({
+        let error = new_task(body(&json!({
             "title": 5, "status": "someday", "priority": 9, "project_id": "project-123",
             "effort_estimate": -1, "due_date": "2026-02-30", "tags": ["ok", ""], "owner": "me"
         })))
@@ -200,7 +348,7 @@ mod tests {
 
     #[test]
     fn a_patch_tells_absent_from_null() {
-        let patch = task_patch(body(json!({"description": null, "priority": "high"}))).unwrap();
+        let patch = task_patch(body(&json!({"description": null, "priority": "high"}))).unwrap();
         assert_eq!(patch.description, Some(None));
         assert_eq!(patch.priority, Some(Priority::High));
         assert_eq!(patch.title, None);
@@ -210,7 +358,7 @@ mod tests {
     #[test]
     fn null_for_a_field_that_cannot_be_cleared_is_rejected() {
         for field in ["title", "status", "priority", "effort_unit", "tags"] {
-            let error = task_patch(body(json!({ field: null }))).unwrap_err();
+            let error = task_patch(body(&json!({ field: null }))).unwrap_err();
             assert_eq!(problems(error), [(format!("body.{field}"), "null_not_allowed".to_owned())]);
         }
     }
@@ -218,7 +366,7 @@ mod tests {
     #[test]
     fn server_managed_fields_cannot_be_written() {
         for field in ["uid", "version", "created_at", "completed_at"] {
-            let error = task_patch(body(json!({ field: "x" }))).unwrap_err();
+            let error = task_patch(body(&json!({ field: "x" }))).unwrap_err();
             assert_eq!(problems(error), [(format!("body.{field}"), "extra_forbidden".to_owned())]);
         }
     }

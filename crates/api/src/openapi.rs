@@ -1,0 +1,210 @@
+//! The OpenAPI 3.1 document, served at `/openapi.json`.
+//!
+//! Built with `utoipa` from three sources, each as close to the code as it
+//! can be:
+//!
+//! * the operations, from the `#[utoipa::path]` attributes on the handlers —
+//!   paths, parameters, bodies, responses and their headers;
+//! * the response schemas, derived from the response DTOs that are actually
+//!   serialized ([`TaskResponse`], [`ProjectResponse`], the 422 entries);
+//! * the request schemas and query parameters, from documentation types next
+//!   to those DTOs (the bodies are read field by field, not through serde),
+//!   and the enums, generated from the domain's EnumAdapter tables.
+//!
+//! [`CrossCutting`] then adds what every operation shares: the
+//! `x-request-id` header on every response, the optional `x-request-id`
+//! request header, and the 500. The tests check the document against the
+//! route table in both directions, resolve every `$ref`, and tie each
+//! documentation type to the code that reads what it documents.
+//!
+//! Not in the document, as in FastAPI's: `/openapi.json` itself and the
+//! Swagger UI at `/docs` (see [`crate::routes::Documented`]); the document's
+//! description says where they are.
+
+use utoipa::openapi::header::HeaderBuilder;
+use utoipa::openapi::path::{Operation, ParameterBuilder, ParameterIn};
+use utoipa::openapi::schema::{ObjectBuilder, SchemaType, Type};
+use utoipa::openapi::{OpenApi as Document, Ref, RefOr, Required};
+use utoipa::{Modify, OpenApi, ToResponse};
+
+use crate::handlers::{health, projects, tasks};
+use crate::schemas::enums::{
+    EffortUnitSchema, LocationItemSchema, PriorityInputSchema, PrioritySchema, ProjectStatusSchema, TaskStatusSchema,
+    TaskTypeSchema,
+};
+use crate::schemas::errors::{
+    HttpError, HttpValidationError, InternalError, InvalidRequest, PayloadTooLarge, PreconditionFailed,
+    ProjectHasTasks, ProjectNotFound, TaskNotFound, Unavailable, UnsupportedMediaType,
+};
+use crate::schemas::health::{Liveness, Readiness};
+use crate::schemas::{ProjectCreate, ProjectResponse, ProjectUpdate, TaskCreate, TaskResponse, TaskUpdate};
+
+/// The document's introduction, shown at the top of the Swagger UI.
+const DESCRIPTION: &str = "\
+Tasks and projects of TRM, joined by the `IS_PART_OF_PROJECT` relationship.
+
+* **JSON** in and out, UTF-8. Collection paths answer with and without the trailing slash \
+(`/api/v1/tasks/` and `/api/v1/tasks`), with no redirect; this document lists the first.
+* **Ids** are server-generated UUID v4 strings. A path id that is not a well-formed id is a 404.
+* **Timestamps** are RFC 3339 in UTC with a `Z` suffix and microseconds: `2026-11-26T03:12:45.123456Z`.
+* **Enums** are written in their canonical lower snake_case form; on input the EnumAdapter accepts other \
+spellings and documented synonyms (see each enum's schema), and rejects anything else with a 422 that lists \
+the accepted values.
+* **Errors** have FastAPI's shape: `{\"detail\": \"Task not found\"}`, and for 422s \
+`{\"detail\": [{\"loc\": [...], \"msg\": \"...\", \"type\": \"...\"}]}` with one entry per problem. Unknown \
+body fields and unknown query parameters are 422s. Bodies over 1 MiB are 413s.
+* **Concurrency**: each entity carries a `version`; its `ETag` is that version in quotes. Send it back in \
+`If-Match` on PATCH or DELETE to have the change applied only if nobody changed the entity since (412 \
+otherwise).
+* **Paging**: lists are oldest first and paged by `limit` and an opaque `cursor`; a `Link: <...>; \
+rel=\"next\"` header announces the next page.
+* **Tracing**: every response carries `x-request-id`, echoing the client's when it sent one.
+
+Not listed as operations: this document itself, at `GET /openapi.json`, and the Swagger UI, at `GET /docs`.";
+
+/// The document, as `utoipa` builds it from the attributes below.
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "TRM task API",
+        description = DESCRIPTION,
+        license(name = "MIT", identifier = "MIT"),
+    ),
+    paths(
+        tasks::list,
+        tasks::create,
+        tasks::get,
+        tasks::update,
+        tasks::delete,
+        projects::list,
+        projects::create,
+        projects::get,
+        projects::update,
+        projects::delete,
+        projects::tasks,
+        health::livez,
+        health::readyz,
+    ),
+    components(
+        schemas(
+            TaskResponse,
+            TaskCreate,
+            TaskUpdate,
+            ProjectResponse,
+            ProjectCreate,
+            ProjectUpdate,
+            TaskStatusSchema,
+            TaskTypeSchema,
+            PrioritySchema,
+            PriorityInputSchema,
+            EffortUnitSchema,
+            ProjectStatusSchema,
+            LocationItemSchema,
+            HttpError,
+            HttpValidationError,
+            Liveness,
+            Readiness,
+        ),
+        responses(
+            TaskNotFound,
+            ProjectNotFound,
+            ProjectHasTasks,
+            PreconditionFailed,
+            PayloadTooLarge,
+            UnsupportedMediaType,
+            InvalidRequest,
+            Unavailable,
+            InternalError,
+        ),
+    ),
+    tags(
+        (name = "tasks", description = "Units of work, each part of at most one project."),
+        (name = "projects", description = "Groups of tasks. A project with tasks is deleted only with `cascade=true`."),
+        (name = "health", description = "Probes for orchestrators and load balancers."),
+    ),
+    modifiers(&CrossCutting),
+)]
+struct ApiDoc;
+
+/// Adds what every operation shares, so no handler attribute can forget it.
+struct CrossCutting;
+
+/// The request id header, as named on the wire.
+const REQUEST_ID: &str = "x-request-id";
+
+impl Modify for CrossCutting {
+    fn modify(&self, document: &mut Document) {
+        document.info.version = env!("CARGO_PKG_VERSION").to_owned();
+        let request_id = HeaderBuilder::new()
+            .schema(Some(ObjectBuilder::new().schema_type(SchemaType::new(Type::String))))
+            .description(Some(
+                "The request's id: the client's own `x-request-id` when it sent a usable one (up to 128 \
+                 characters of letters, digits and `-_.:/+=`), a fresh UUID otherwise. Logged with everything \
+                 the request caused.",
+            ))
+            .build();
+        let parameter = ParameterBuilder::new()
+            .name(REQUEST_ID)
+            .parameter_in(ParameterIn::Header)
+            .required(Required::False)
+            .description(Some(
+                "An id for this request, echoed in the response and written to the logs. Ids longer than 128 \
+                 characters, or with characters other than letters, digits and `-_.:/+=`, are replaced by a \
+                 fresh one.",
+            ))
+            .schema(Some(ObjectBuilder::new().schema_type(SchemaType::new(Type::String))))
+            .build();
+        let internal_error = InternalError::response().0;
+        for item in document.paths.paths.values_mut() {
+            let operations = [
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.delete,
+                &mut item.options,
+                &mut item.head,
+                &mut item.patch,
+                &mut item.trace,
+            ];
+            for operation in operations.into_iter().flatten() {
+                add_to_operation(operation, &parameter, &request_id, internal_error);
+            }
+        }
+        if let Some(components) = document.components.as_mut() {
+            for response in components.responses.values_mut() {
+                if let RefOr::T(response) = response {
+                    response.headers.insert(REQUEST_ID.to_owned(), RefOr::T(request_id.clone()));
+                }
+            }
+        }
+    }
+}
+
+/// Adds the request id parameter, the request id response header (to the
+/// responses written inline; the shared ones get it in `components`), and
+/// the 500.
+fn add_to_operation(
+    operation: &mut Operation,
+    parameter: &utoipa::openapi::path::Parameter,
+    request_id: &utoipa::openapi::header::Header,
+    internal_error: &str,
+) {
+    operation.parameters.get_or_insert_with(Vec::new).push(RefOr::T(parameter.clone()));
+    for response in operation.responses.responses.values_mut() {
+        if let RefOr::T(response) = response {
+            response.headers.insert(REQUEST_ID.to_owned(), RefOr::T(request_id.clone()));
+        }
+    }
+    operation
+        .responses
+        .responses
+        .entry("500".to_owned())
+        .or_insert_with(|| RefOr::Ref(Ref::from_response_name(internal_error)));
+}
+
+/// The OpenAPI document of every route the API serves (but the two that
+/// serve the documentation).
+#[must_use]
+pub fn document() -> Document {
+    ApiDoc::openapi()
+}

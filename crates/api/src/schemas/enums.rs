@@ -1,0 +1,228 @@
+//! The contract's enums as OpenAPI schemas.
+//!
+//! The domain enums cannot implement `ToSchema` themselves: the domain crate
+//! knows nothing of HTTP or OpenAPI, and must not. So each enum has a marker
+//! type here whose schema is *generated from the domain's EnumAdapter
+//! tables* — the canonical values from `VARIANTS`, the synonyms from
+//! `SYNONYMS` — so the document cannot drift from what the API accepts.
+//!
+//! Each schema lists the canonical values as its `enum` (what the API writes
+//! and what a client should send), and its description says what else is
+//! accepted on input: any spelling that differs only in case, spaces,
+//! hyphens, underscores or camelCase boundaries, and the synonyms, listed.
+//! A strict client generated from the document sends canonical values only,
+//! which are always accepted.
+
+use std::borrow::Cow;
+
+use serde_json::Value;
+use trm_domain::{EffortUnit, EnumAdapter, Priority, ProjectStatus, TaskStatus, TaskType};
+use utoipa::openapi::schema::{ObjectBuilder, OneOfBuilder, Schema, SchemaType, Type};
+use utoipa::openapi::{RefOr, schema};
+use utoipa::{PartialSchema, ToSchema};
+
+/// What every enum's description says about input spellings.
+fn accepted_spellings<E: EnumAdapter>() -> String {
+    let mut text = String::from(
+        "Always written as one of the canonical values listed in `enum`. On input the EnumAdapter \
+         normalizes the spelling: case, spaces, hyphens, underscores and camelCase boundaries are \
+         ignored (`In Progress`, `IN_PROGRESS`, `in-progress` and `inProgress` are all the same \
+         value)",
+    );
+    if E::SYNONYMS.is_empty() {
+        text.push('.');
+    } else {
+        let synonyms: Vec<String> =
+            E::SYNONYMS.iter().map(|(synonym, value)| format!("`{synonym}` → `{}`", value.as_str())).collect();
+        text.push_str(", and these synonyms are accepted: ");
+        text.push_str(&synonyms.join(", "));
+        text.push('.');
+    }
+    text.push_str(" Any other value is a 422 whose message lists the accepted values.");
+    text
+}
+
+/// The schema of an EnumAdapter enum: a string, one of the canonical values.
+fn string_enum<E: EnumAdapter>(what: &str, default: Option<E>) -> Schema {
+    let canonical: Vec<&'static str> = E::VARIANTS.iter().map(|value| value.as_str()).collect();
+    let example = default.or_else(|| E::VARIANTS.first().copied()).map(|value| Value::from(value.as_str()));
+    ObjectBuilder::new()
+        .schema_type(SchemaType::new(Type::String))
+        .enum_values(Some(canonical))
+        .description(Some(format!("{what} {}", accepted_spellings::<E>())))
+        .default(default.map(|value| Value::from(value.as_str())))
+        .examples(example)
+        .into()
+}
+
+/// Declares a marker type whose schema is the named component of an
+/// EnumAdapter enum.
+macro_rules! enum_schema {
+    ($(#[$doc:meta])* $marker:ident => $name:literal, $enum:ty, $what:literal, $default:expr) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy)]
+        pub struct $marker;
+
+        impl PartialSchema for $marker {
+            fn schema() -> RefOr<Schema> {
+                string_enum::<$enum>($what, $default).into()
+            }
+        }
+
+        impl ToSchema for $marker {
+            fn name() -> Cow<'static, str> {
+                Cow::Borrowed($name)
+            }
+        }
+    };
+}
+
+enum_schema!(
+    /// The `TaskStatus` component: where a task is in its life.
+    TaskStatusSchema => "TaskStatus", TaskStatus,
+    "Where a task is in its life; `done` sets the task's `completed_at`, leaving `done` clears it.",
+    Some(TaskStatus::default())
+);
+
+enum_schema!(
+    /// The `TaskType` component: what kind of work a task is.
+    TaskTypeSchema => "TaskType", TaskType, "What kind of work a task is.", None
+);
+
+enum_schema!(
+    /// The `EffortUnit` component: what an effort estimate counts.
+    EffortUnitSchema => "EffortUnit", EffortUnit, "The unit of `effort_estimate`.",
+    Some(EffortUnit::default())
+);
+
+enum_schema!(
+    /// The `ProjectStatus` component: where a project is in its life.
+    ProjectStatusSchema => "ProjectStatus", ProjectStatus, "Where a project is in its life.",
+    Some(ProjectStatus::default())
+);
+
+/// The integer levels of [`Priority`], in order.
+fn priority_levels() -> Vec<u8> {
+    Priority::VARIANTS.iter().map(|priority| priority.level()).collect()
+}
+
+/// What the priority levels mean, for descriptions.
+fn priority_meanings() -> String {
+    let meanings: Vec<String> =
+        Priority::VARIANTS.iter().map(|priority| format!("`{}` {}", priority.level(), priority.as_str())).collect();
+    meanings.join(", ")
+}
+
+/// The `Priority` component, as the API writes it: the integer level.
+#[derive(Debug, Clone, Copy)]
+pub struct PrioritySchema;
+
+impl PartialSchema for PrioritySchema {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(SchemaType::new(Type::Integer))
+            .enum_values(Some(priority_levels()))
+            .description(Some(format!(
+                "How urgent a task is, as its integer level: {}. Requests may also name it; see `PriorityInput`.",
+                priority_meanings()
+            )))
+            .default(Some(Value::from(Priority::default().level())))
+            .into()
+    }
+}
+
+impl ToSchema for PrioritySchema {
+    fn name() -> Cow<'static, str> {
+        Cow::Borrowed("Priority")
+    }
+}
+
+/// The `PriorityInput` component: what a request may send for a priority.
+#[derive(Debug, Clone, Copy)]
+pub struct PriorityInputSchema;
+
+impl PartialSchema for PriorityInputSchema {
+    fn schema() -> RefOr<Schema> {
+        let names: Vec<&'static str> = Priority::VARIANTS.iter().map(|priority| priority.as_str()).collect();
+        OneOfBuilder::new()
+            .item(ObjectBuilder::new().schema_type(SchemaType::new(Type::Integer)).enum_values(Some(priority_levels())))
+            .item(
+                ObjectBuilder::new()
+                    .schema_type(SchemaType::new(Type::String))
+                    .enum_values(Some(names))
+                    .description(Some("The level's name, in any case; the level as a string (`\"1\"`) also works.")),
+            )
+            .description(Some(format!(
+                "A priority: the integer level ({}) or its name. Always written back as the level. Any other value \
+                 is a 422 listing the accepted values.",
+                priority_meanings()
+            )))
+            .default(Some(Value::from(Priority::default().level())))
+            .examples([Value::from(Priority::High.level()), Value::from(Priority::Urgent.as_str())])
+            .into()
+    }
+}
+
+impl ToSchema for PriorityInputSchema {
+    fn name() -> Cow<'static, str> {
+        Cow::Borrowed("PriorityInput")
+    }
+}
+
+/// An item of a validation error's `loc`: a field name or an array index.
+#[derive(Debug, Clone, Copy)]
+pub struct LocationItemSchema;
+
+impl PartialSchema for LocationItemSchema {
+    fn schema() -> RefOr<Schema> {
+        schema::OneOfBuilder::new()
+            .item(ObjectBuilder::new().schema_type(SchemaType::new(Type::String)))
+            .item(ObjectBuilder::new().schema_type(SchemaType::new(Type::Integer)).minimum(Some(0)))
+            .into()
+    }
+}
+
+impl ToSchema for LocationItemSchema {
+    fn name() -> Cow<'static, str> {
+        Cow::Borrowed("LocationItem")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn json<S: PartialSchema>() -> Value {
+        serde_json::to_value(S::schema()).unwrap_or_default()
+    }
+
+    #[test]
+    fn enum_schemas_list_exactly_the_canonical_values() {
+        assert_eq!(
+            json::<TaskStatusSchema>()["enum"],
+            serde_json::json!(["backlog", "todo", "in_progress", "in_review", "blocked", "done", "cancelled"])
+        );
+        assert_eq!(
+            json::<ProjectStatusSchema>()["enum"],
+            serde_json::json!(["active", "on_hold", "completed", "archived"])
+        );
+        assert_eq!(json::<PrioritySchema>()["enum"], serde_json::json!([0, 1, 2]));
+    }
+
+    #[test]
+    fn every_documented_synonym_normalizes_to_the_value_it_is_documented_with() {
+        let description = json::<TaskStatusSchema>()["description"].as_str().unwrap_or_default().to_owned();
+        assert!(description.contains("`wip` → `in_progress`"), "{description}");
+        for (synonym, value) in TaskStatus::SYNONYMS {
+            assert!(description.contains(&format!("`{synonym}` → `{}`", value.as_str())));
+            assert_eq!(TaskStatus::normalize(synonym), Ok(*value));
+        }
+    }
+
+    #[test]
+    fn the_spellings_the_description_promises_are_accepted() {
+        for spelling in ["In Progress", "IN_PROGRESS", "in-progress", "inProgress"] {
+            assert_eq!(TaskStatus::normalize(spelling), Ok(TaskStatus::InProgress), "{spelling}");
+        }
+    }
+}

@@ -1,0 +1,172 @@
+//! Error bodies and the reusable error responses of the OpenAPI document.
+//!
+//! The bodies are FastAPI's, which TRM-OS clients already parse, and so are
+//! their component names (`HTTPError` is FastAPI's name for `{"detail": …}`
+//! in its generated documents; `HTTPValidationError` and `ValidationError`
+//! are the names it gives the 422 body). The entries of a 422 are the real
+//! [`ValidationDetail`](crate::error::ValidationDetail), so their schema is
+//! derived from the type that is serialized; the two envelopes are
+//! documentation types shaped like the private envelope in
+//! [`crate::error`], and the tests check the real error responses against
+//! them.
+//!
+//! Each response a route can give for a reason of its own (a 404, a 409) is
+//! a named response component with its description and an example, so
+//! every operation that can give it refers to one definition.
+
+use serde_json::{Value, json};
+use utoipa::openapi::header::HeaderBuilder;
+use utoipa::openapi::schema::{ObjectBuilder, SchemaType, Type};
+use utoipa::openapi::{ContentBuilder, Ref, RefOr, Response, ResponseBuilder};
+use utoipa::{ToResponse, ToSchema};
+
+use crate::error::ValidationDetail;
+
+/// A plain error: `{"detail": "Task not found"}`.
+#[derive(Debug, Clone, ToSchema)]
+#[schema(as = HTTPError, example = json!({"detail": "Task not found"}))]
+pub struct HttpError {
+    /// What went wrong, for people. Never internals: a 500 says only
+    /// `Internal server error`, and the cause is logged with the request id.
+    pub detail: String,
+}
+
+/// A validation error: one entry per problem found in the request.
+#[derive(Debug, Clone, ToSchema)]
+#[schema(as = HTTPValidationError, example = json!({"detail": [
+    {"loc": ["body", "title"], "msg": "Field required", "type": "missing"},
+    {"loc": ["body", "tags", 1], "msg": "String should have at least 1 character", "type": "string_too_short"}
+]}))]
+pub struct HttpValidationError {
+    /// Every problem, each with where (`loc`), what (`msg`) and a machine
+    /// readable kind (`type`, pydantic's error type names).
+    pub detail: Vec<ValidationDetail>,
+}
+
+/// A response whose body is an `HTTPError`, with an example.
+fn plain(description: &str, example: &str) -> ResponseBuilder {
+    ResponseBuilder::new().description(description).content(
+        "application/json",
+        ContentBuilder::new()
+            .schema(Some(Ref::from_schema_name(HttpError::name())))
+            .example(Some(json!({ "detail": example })))
+            .build(),
+    )
+}
+
+/// Declares a response component with an `HTTPError` body.
+macro_rules! plain_response {
+    ($(#[$doc:meta])* $name:ident, $description:literal, $example:literal) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy)]
+        pub struct $name;
+
+        impl<'r> ToResponse<'r> for $name {
+            fn response() -> (&'r str, RefOr<Response>) {
+                (stringify!($name), plain($description, $example).build().into())
+            }
+        }
+    };
+}
+
+plain_response!(
+    /// 404 for a task id that names no task (or is not an id at all).
+    TaskNotFound,
+    "No task has this id. A path id that is not a well-formed UUID is also a 404.",
+    "Task not found"
+);
+
+plain_response!(
+    /// 404 for a project id that names no project.
+    ProjectNotFound,
+    "No project has this id. A path id that is not a well-formed UUID is also a 404.",
+    "Project not found"
+);
+
+plain_response!(
+    /// 409 for deleting a project that still has tasks.
+    ProjectHasTasks,
+    "The project still has tasks: delete them first, or pass `cascade=true` to delete them with it.",
+    "Project still has tasks; delete them first or pass cascade=true"
+);
+
+plain_response!(
+    /// 412 for a stale `If-Match`.
+    PreconditionFailed,
+    "`If-Match` names a version other than the stored one: someone changed the resource since. \
+     Nothing was changed; fetch it again for its current `ETag`.",
+    "Precondition Failed: the resource has changed; fetch it again for its current ETag"
+);
+
+plain_response!(
+    /// 413 for a body over the limit.
+    PayloadTooLarge,
+    "The body is larger than 1 MiB.",
+    "Request body too large: the limit is 1 MiB"
+);
+
+plain_response!(
+    /// 415 for a body that is not JSON.
+    UnsupportedMediaType,
+    "The body's `Content-Type` is not JSON (`application/json` or `application/*+json`; a missing one is \
+     read as JSON).",
+    "Unsupported media type: send the body as application/json"
+);
+
+plain_response!(
+    /// 500: a bug; never leaks its cause.
+    InternalError,
+    "An unexpected failure. The body never says more; the cause is logged with the request's `x-request-id`.",
+    "Internal server error"
+);
+
+/// 503: the store is unreachable or too slow; carries `Retry-After`.
+#[derive(Debug, Clone, Copy)]
+pub struct Unavailable;
+
+impl<'r> ToResponse<'r> for Unavailable {
+    fn response() -> (&'r str, RefOr<Response>) {
+        let response = plain(
+            "The store is unreachable or did not answer within the configured timeout. Nothing hangs: the \
+             answer comes within that timeout, and the service recovers by itself when the store is back.",
+            "Database unavailable",
+        )
+        .header(
+            "Retry-After",
+            HeaderBuilder::new()
+                .schema(Some(ObjectBuilder::new().schema_type(SchemaType::new(Type::Integer)).minimum(Some(0))))
+                .description(Some("Seconds to wait before retrying."))
+                .build(),
+        );
+        ("Unavailable", response.build().into())
+    }
+}
+
+/// 422: the request is malformed; lists every problem.
+#[derive(Debug, Clone, Copy)]
+pub struct InvalidRequest;
+
+impl<'r> ToResponse<'r> for InvalidRequest {
+    fn response() -> (&'r str, RefOr<Response>) {
+        let example: Value = json!({"detail": [
+            {"loc": ["body", "status"], "msg": "Input should be 'backlog', 'todo', 'in_progress', 'in_review', 'blocked', 'done' or 'cancelled'", "type": "enum"},
+            {"loc": ["query", "stauts"], "msg": "Extra inputs are not permitted", "type": "extra_forbidden"}
+        ]});
+        let response = ResponseBuilder::new()
+            .description(
+                "The request is malformed. Every problem is listed, each with its `loc` (starting with `body`, \
+                 `query`, `path` or `header`). Bodies that are not valid JSON are `json_invalid`; unknown body \
+                 fields and unknown query parameters are `extra_forbidden`; enum values that match nothing are \
+                 `enum`, with the accepted values in `msg`. A request is validated before anything is looked \
+                 up, so a bad body to an unknown id is a 422, not a 404.",
+            )
+            .content(
+                "application/json",
+                ContentBuilder::new()
+                    .schema(Some(Ref::from_schema_name(HttpValidationError::name())))
+                    .example(Some(example))
+                    .build(),
+            );
+        ("InvalidRequest", response.build().into())
+    }
+}

@@ -1,0 +1,98 @@
+//! The query parameters of each route, as documentation types.
+//!
+//! Query strings are read by [`QueryParams`](crate::query::QueryParams),
+//! parameter by parameter, rejecting any it was not asked for; these types
+//! only describe them to OpenAPI. The tests send every documented parameter
+//! (with its example value) to its route and check it is accepted, so a
+//! parameter cannot be documented under a name the route does not read.
+
+use utoipa::IntoParams;
+
+use super::enums::{ProjectStatusSchema, TaskStatusSchema, TaskTypeSchema};
+
+/// A cursor this API issued, for the examples.
+const CURSOR_EXAMPLE: &str = "AAZhJVFAZ4A_C2yejRpMK55fGis8TV5v";
+
+/// The filters and paging of `GET /api/v1/tasks/`.
+#[derive(Debug, Clone, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct TaskListQuery {
+    /// Only tasks part of this project. Ids match exactly: a value that is
+    /// not an id matches nothing (an empty list, not an error).
+    #[param(format = Uuid, example = "9b1c2d3e-4f50-4a6b-8c7d-0e1f2a3b4c5d")]
+    pub project_id: Option<String>,
+    /// Only tasks in one of these statuses. Repeat the parameter for several
+    /// (`?status=todo&status=blocked` matches either); spellings are
+    /// normalized as in bodies.
+    #[param(value_type = Option<Vec<TaskStatusSchema>>, style = Form, explode, example = json!(["todo", "blocked"]))]
+    pub status: Option<Vec<TaskStatusSchema>>,
+    /// Only tasks of this type; spellings are normalized as in bodies.
+    #[param(value_type = Option<TaskTypeSchema>, example = "feature")]
+    pub task_type: Option<TaskTypeSchema>,
+    /// Only tasks assigned to this user; a value that is not an id matches
+    /// nothing.
+    #[param(format = Uuid, example = "5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d")]
+    pub assignee_id: Option<String>,
+    /// Only tasks carrying exactly this tag.
+    #[param(example = "docs")]
+    pub tag: Option<String>,
+    /// Page size: 1–500, default 100.
+    #[param(minimum = 1, maximum = 500, default = 100, example = 50)]
+    pub limit: Option<u32>,
+    /// Where the page starts: the `cursor` of the previous page's
+    /// `Link: rel="next"` URL. Opaque: follow the links, do not build one.
+    #[param(example = json!(CURSOR_EXAMPLE))]
+    pub cursor: Option<String>,
+}
+
+/// The filters and paging of `GET /api/v1/projects/{uid}/tasks/`: those of
+/// the task list, but `project_id`, which is the path's.
+#[derive(Debug, Clone, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ProjectTaskListQuery {
+    /// Only tasks in one of these statuses; repeat the parameter for several.
+    #[param(value_type = Option<Vec<TaskStatusSchema>>, style = Form, explode, example = json!(["todo", "blocked"]))]
+    pub status: Option<Vec<TaskStatusSchema>>,
+    /// Only tasks of this type.
+    #[param(value_type = Option<TaskTypeSchema>, example = "feature")]
+    pub task_type: Option<TaskTypeSchema>,
+    /// Only tasks assigned to this user; a value that is not an id matches
+    /// nothing.
+    #[param(format = Uuid, example = "5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d")]
+    pub assignee_id: Option<String>,
+    /// Only tasks carrying exactly this tag.
+    #[param(example = "docs")]
+    pub tag: Option<String>,
+    /// Page size: 1–500, default 100.
+    #[param(minimum = 1, maximum = 500, default = 100, example = 50)]
+    pub limit: Option<u32>,
+    /// Where the page starts: from the previous page's `Link: rel="next"`.
+    #[param(example = json!(CURSOR_EXAMPLE))]
+    pub cursor: Option<String>,
+}
+
+/// The filter and paging of `GET /api/v1/projects/`.
+#[derive(Debug, Clone, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ProjectListQuery {
+    /// Only projects in this status; spellings are normalized as in bodies.
+    #[param(value_type = Option<ProjectStatusSchema>, example = "active")]
+    pub status: Option<ProjectStatusSchema>,
+    /// Page size: 1–500, default 100.
+    #[param(minimum = 1, maximum = 500, default = 100, example = 50)]
+    pub limit: Option<u32>,
+    /// Where the page starts: from the previous page's `Link: rel="next"`.
+    #[param(example = json!(CURSOR_EXAMPLE))]
+    pub cursor: Option<String>,
+}
+
+/// The options of `DELETE /api/v1/projects/{uid}`.
+#[derive(Debug, Clone, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ProjectDeleteQuery {
+    /// Also delete the project's tasks, in the same transaction. Without it,
+    /// deleting a project that has tasks is a 409. Accepts `true`/`false`,
+    /// `1`/`0`, `yes`/`no`, `on`/`off`.
+    #[param(default = false, example = true)]
+    pub cascade: Option<bool>,
+}

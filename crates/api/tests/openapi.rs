@@ -1,0 +1,653 @@
+//! The OpenAPI document against what the application really does.
+//!
+//! The document is written by hand in attributes and documentation types,
+//! next to code that does not read through them, so these tests are what
+//! keeps it true: the routes it lists are exactly the routes served (checked
+//! against the one route table, in both directions); every property of a
+//! request schema is one the body reader accepts, with the nullability the
+//! reader gives it, and nothing else is accepted; every documented query
+//! parameter is read by its route; every documented success answers with its
+//! status, headers and properties; every `$ref` resolves.
+
+#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
+
+mod support;
+
+use std::collections::BTreeSet;
+
+use actix_web::http::StatusCode;
+use actix_web::test::TestRequest;
+use serde_json::{Map, Value, json};
+use support::{Answer, a_project, a_task, all_well, concrete, send, store_down};
+use trm_api::error::ApiError;
+use trm_api::routes::{Documented, ROUTES, Verb};
+use trm_api::schemas::{ProjectResponse, TaskResponse, new_project, new_task, project_patch, task_patch};
+
+const VERBS: [Verb; 4] = [Verb::Get, Verb::Post, Verb::Patch, Verb::Delete];
+
+/// A body reader, answering the problems it found.
+type Reader<'a> = &'a dyn Fn(Map<String, Value>) -> Vec<(Vec<Value>, String)>;
+
+fn document() -> Value {
+    serde_json::to_value(trm_api::openapi::document()).unwrap()
+}
+
+/// Follows a `$ref` (once), or returns the value itself.
+fn resolve<'d>(document: &'d Value, value: &'d Value) -> &'d Value {
+    match value.get("$ref").and_then(Value::as_str) {
+        Some(reference) => document
+            .pointer(reference.trim_start_matches('#'))
+            .unwrap_or_else(|| panic!("{reference} does not resolve")),
+        None => value,
+    }
+}
+
+fn component<'d>(document: &'d Value, name: &str) -> &'d Value {
+    document.pointer(&format!("/components/schemas/{name}")).unwrap_or_else(|| panic!("no schema {name}"))
+}
+
+fn property_names(schema: &Value) -> Vec<String> {
+    schema["properties"].as_object().map(|properties| properties.keys().cloned().collect()).unwrap_or_default()
+}
+
+fn required(schema: &Value) -> BTreeSet<String> {
+    schema["required"].as_array().into_iter().flatten().filter_map(|name| name.as_str().map(str::to_owned)).collect()
+}
+
+/// Whether a property's schema admits `null`.
+fn is_nullable(property: &Value) -> bool {
+    let in_type = property["type"].as_array().is_some_and(|types| types.contains(&json!("null")));
+    let in_one_of = property["oneOf"].as_array().is_some_and(|schemas| schemas.contains(&json!({"type": "null"})));
+    in_type || in_one_of
+}
+
+/// Every `(method, path)` the document lists.
+fn documented_operations(document: &Value) -> BTreeSet<(String, String)> {
+    let mut operations = BTreeSet::new();
+    for (path, item) in document["paths"].as_object().into_iter().flatten() {
+        for method in item.as_object().into_iter().flatten().map(|(method, _)| method) {
+            operations.insert((method.clone(), path.clone()));
+        }
+    }
+    operations
+}
+
+/// Every operation, with its method and path.
+fn operations(document: &Value) -> Vec<(String, String, Value)> {
+    let mut all = Vec::new();
+    for (path, item) in document["paths"].as_object().into_iter().flatten() {
+        for (method, operation) in item.as_object().into_iter().flatten() {
+            all.push((method.clone(), path.clone(), operation.clone()));
+        }
+    }
+    all
+}
+
+/// The example of an operation's request body, if it takes one.
+fn body_example(document: &Value, operation: &Value) -> Option<Value> {
+    let schema = operation.pointer("/requestBody/content/application~1json/schema")?;
+    Some(resolve(document, schema)["example"].clone())
+}
+
+/// A request for an operation: its path made concrete, its body example.
+fn request(document: &Value, method: &str, path: &str, operation: &Value, query: &str) -> TestRequest {
+    let uri = if query.is_empty() { concrete(path) } else { format!("{}?{query}", concrete(path)) };
+    let request = match method {
+        "get" => TestRequest::get(),
+        "post" => TestRequest::post(),
+        "patch" => TestRequest::patch(),
+        "delete" => TestRequest::delete(),
+        other => panic!("no test request for {other}"),
+    }
+    .uri(&uri);
+    match body_example(document, operation) {
+        Some(example) => request.set_json(example),
+        None => request,
+    }
+}
+
+/// The query string of every documented query parameter at its example
+/// value (arrays repeat the parameter).
+fn documented_query(operation: &Value) -> String {
+    let mut pairs: Vec<(String, String)> = Vec::new();
+    for parameter in operation["parameters"].as_array().into_iter().flatten() {
+        if parameter["in"] != "query" {
+            continue;
+        }
+        let name = parameter["name"].as_str().unwrap_or_default().to_owned();
+        let example = &parameter["example"];
+        assert!(!example.is_null(), "query parameter {name} has no example");
+        let values = example.as_array().cloned().unwrap_or_else(|| vec![example.clone()]);
+        for value in values {
+            let text = value.as_str().map_or_else(|| value.to_string(), str::to_owned);
+            pairs.push((name.clone(), text));
+        }
+    }
+    serde_urlencoded::to_string(&pairs).unwrap()
+}
+
+/// `(loc, type)` of each problem of a 422, or nothing for a success.
+fn problems<T>(result: Result<T, ApiError>) -> Vec<(Vec<Value>, String)> {
+    match result {
+        Ok(_) => Vec::new(),
+        Err(ApiError::Invalid(details)) => details.into_iter().map(|detail| (detail.loc, detail.kind)).collect(),
+        Err(other) => panic!("a body reader answered {other:?}"),
+    }
+}
+
+fn object(value: &Value) -> Map<String, Value> {
+    value.as_object().cloned().unwrap_or_else(|| panic!("{value} is not an object"))
+}
+
+fn with(mut body: Map<String, Value>, name: &str, value: Value) -> Map<String, Value> {
+    body.insert(name.to_owned(), value);
+    body
+}
+
+#[actix_web::test]
+async fn the_document_is_openapi_3_1_served_at_openapi_json() {
+    let answer = send(store_down(), TestRequest::get().uri("/openapi.json")).await;
+    assert_eq!(answer.status, StatusCode::OK);
+    assert!(answer.headers["content-type"].starts_with("application/json"));
+    assert!(answer.headers.contains_key("x-request-id"));
+    let served = answer.json();
+    assert_eq!(served, document());
+    assert!(served["openapi"].as_str().is_some_and(|version| version.starts_with("3.1.")), "{}", served["openapi"]);
+    assert_eq!(served["info"]["title"], "TRM task API");
+}
+
+#[test]
+fn every_route_the_app_serves_is_documented_and_every_documented_route_is_in_the_route_table() {
+    let in_table: BTreeSet<(String, String)> = ROUTES
+        .iter()
+        .filter(|route| route.documented == Documented::Yes)
+        .map(|route| (route.verb.openapi_key().to_owned(), route.path.to_owned()))
+        .collect();
+    let in_document = documented_operations(&document());
+    let undocumented: Vec<_> = in_table.difference(&in_document).collect();
+    assert!(undocumented.is_empty(), "served but not documented: {undocumented:?}");
+    let unserved: Vec<_> = in_document.difference(&in_table).collect();
+    assert!(unserved.is_empty(), "documented but not in the route table: {unserved:?}");
+}
+
+#[test]
+fn only_the_documentation_itself_is_left_out_of_the_document_and_its_description_says_where_it_is() {
+    let omitted: Vec<&str> =
+        ROUTES.iter().filter(|route| route.documented == Documented::Omitted).map(|route| route.path).collect();
+    assert_eq!(omitted, ["/openapi.json", "/docs/", "/docs/{file}"]);
+    let description = document()["info"]["description"].as_str().unwrap_or_default().to_owned();
+    assert!(description.contains("`GET /openapi.json`") && description.contains("`GET /docs`"), "{description}");
+}
+
+#[actix_web::test]
+async fn every_route_in_the_table_is_served_with_and_without_a_collections_trailing_slash() {
+    for route in ROUTES {
+        let spellings = route.spellings();
+        if route.path.ends_with('/') {
+            assert_eq!(spellings.len(), 2, "{route:?}");
+        }
+        for spelling in spellings {
+            let request = match route.verb {
+                Verb::Get => TestRequest::get(),
+                Verb::Post => TestRequest::post().set_json(json!({})),
+                Verb::Patch => TestRequest::patch().set_json(json!({})),
+                Verb::Delete => TestRequest::delete(),
+            }
+            .uri(&concrete(spelling));
+            let answer = send(store_down(), request).await;
+            assert!(!answer.is_unrouted(), "{:?} {spelling}: {} {}", route.verb, answer.status, answer.text());
+        }
+    }
+}
+
+#[actix_web::test]
+async fn a_method_the_route_table_does_not_list_for_a_path_is_a_405() {
+    let paths: BTreeSet<&str> = ROUTES.iter().map(|route| route.path).collect();
+    for path in paths {
+        for verb in VERBS {
+            if ROUTES.iter().any(|route| route.path == path && route.verb == verb) {
+                continue;
+            }
+            let request = TestRequest::default().method(verb.method()).uri(&concrete(path));
+            let answer = send(store_down(), request).await;
+            assert_eq!(answer.status, StatusCode::METHOD_NOT_ALLOWED, "{verb:?} {path}");
+            assert_eq!(answer.json(), json!({"detail": "Method Not Allowed"}));
+        }
+    }
+}
+
+#[test]
+fn every_operation_has_a_unique_id_a_summary_and_a_tag() {
+    let mut ids = BTreeSet::new();
+    for (method, path, operation) in operations(&document()) {
+        let id = operation["operationId"].as_str().unwrap_or_default().to_owned();
+        assert!(!id.is_empty() && ids.insert(id.clone()), "{method} {path}: operationId {id:?}");
+        assert!(operation["summary"].as_str().is_some_and(|s| !s.is_empty()), "{method} {path}: no summary");
+        assert!(operation["tags"].as_array().is_some_and(|tags| tags.len() == 1), "{method} {path}: tags");
+    }
+}
+
+#[test]
+fn every_reference_in_the_document_resolves() {
+    fn walk(document: &Value, value: &Value, count: &mut usize) {
+        match value {
+            Value::Object(map) => {
+                if let Some(reference) = map.get("$ref").and_then(Value::as_str) {
+                    assert!(document.pointer(reference.trim_start_matches('#')).is_some(), "{reference}");
+                    *count += 1;
+                }
+                map.values().for_each(|inner| walk(document, inner, count));
+            }
+            Value::Array(items) => items.iter().for_each(|inner| walk(document, inner, count)),
+            _ => {}
+        }
+    }
+    let document = document();
+    let mut count = 0;
+    walk(&document, &document, &mut count);
+    assert!(count > 50, "only {count} references: is the document complete?");
+}
+
+#[test]
+fn every_response_documents_the_request_id_and_every_operation_its_500() {
+    let document = document();
+    for (method, path, operation) in operations(&document) {
+        let responses = operation["responses"].as_object().cloned().unwrap_or_default();
+        assert!(responses.contains_key("500"), "{method} {path}: no 500");
+        for (status, response) in responses {
+            let response = resolve(&document, &response);
+            assert!(response["headers"]["x-request-id"].is_object(), "{method} {path} {status}: no x-request-id");
+            if status != "204" && !status.starts_with('2') {
+                let schema = response.pointer("/content/application~1json/schema").cloned().unwrap_or_default();
+                assert!(
+                    schema["$ref"] == "#/components/schemas/HTTPError"
+                        || schema["$ref"] == "#/components/schemas/HTTPValidationError",
+                    "{method} {path} {status}: the error body is not in the contract's shape"
+                );
+            }
+        }
+        let takes_request_id = operation["parameters"]
+            .as_array()
+            .is_some_and(|parameters| parameters.iter().any(|p| p["name"] == "x-request-id" && p["in"] == "header"));
+        assert!(takes_request_id, "{method} {path}: no x-request-id parameter");
+    }
+}
+
+#[test]
+fn the_contracts_query_parameters_are_documented_with_their_limits() {
+    let document = document();
+    let list = document.pointer("/paths/~1api~1v1~1tasks~1/get/parameters").cloned().unwrap_or_default();
+    let parameter = |name: &str| -> Value {
+        list.as_array().into_iter().flatten().find(|p| p["name"] == name).cloned().unwrap_or_default()
+    };
+    assert_eq!(parameter("status")["schema"]["type"], "array");
+    assert_eq!(parameter("status")["explode"], true);
+    assert_eq!(parameter("limit")["schema"]["minimum"], 1);
+    assert_eq!(parameter("limit")["schema"]["maximum"], 500);
+    assert_eq!(parameter("limit")["schema"]["default"], 100);
+    assert_eq!(parameter("cursor")["schema"]["type"], "string");
+    let delete = document.pointer("/paths/~1api~1v1~1projects~1{uid}/delete/parameters").cloned().unwrap_or_default();
+    let cascade = delete.as_array().into_iter().flatten().find(|p| p["name"] == "cascade").cloned();
+    assert_eq!(cascade.map(|p| p["schema"]["type"].clone()), Some(json!("boolean")));
+}
+
+#[actix_web::test]
+async fn every_documented_query_parameter_and_body_example_is_accepted_by_its_route() {
+    let document = document();
+    for (method, path, operation) in operations(&document) {
+        let query = documented_query(&operation);
+        let answer = send(store_down(), request(&document, &method, &path, &operation, &query)).await;
+        assert_ne!(answer.status, StatusCode::UNPROCESSABLE_ENTITY, "{method} {path}?{query}: {}", answer.text());
+        assert!(!answer.is_unrouted(), "{method} {path}");
+    }
+}
+
+#[actix_web::test]
+async fn an_undocumented_query_parameter_is_rejected_by_every_documented_route() {
+    let document = document();
+    for (method, path, operation) in operations(&document) {
+        let answer = send(store_down(), request(&document, &method, &path, &operation, "undocumented=1")).await;
+        assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY, "{method} {path}");
+        assert_eq!(
+            answer.json()["detail"],
+            json!([{"loc": ["query", "undocumented"], "msg": "Extra inputs are not permitted", "type": "extra_forbidden"}]),
+            "{method} {path}"
+        );
+    }
+}
+
+/// Checks a JSON value's properties against a response schema.
+fn assert_shape(document: &Value, schema: &Value, body: &Value, context: &str) {
+    let schema = resolve(document, schema);
+    if schema["type"] == "array" {
+        let items = body.as_array().unwrap_or_else(|| panic!("{context}: not an array: {body}"));
+        assert!(!items.is_empty(), "{context}: the mocks return one item");
+        items.iter().for_each(|item| assert_shape(document, &schema["items"], item, context));
+        return;
+    }
+    let keys: BTreeSet<String> = object(body).keys().cloned().collect();
+    let properties: BTreeSet<String> = property_names(schema).into_iter().collect();
+    assert_eq!(keys, properties, "{context}: properties");
+    assert_eq!(required(schema), properties, "{context}: every property is always present");
+    for (name, value) in object(body) {
+        if value.is_null() {
+            assert!(is_nullable(&schema["properties"][&name]), "{context}: {name} is null but not nullable");
+        }
+    }
+}
+
+#[actix_web::test]
+async fn every_documented_success_answers_with_its_status_headers_and_properties() {
+    let document = document();
+    for (method, path, operation) in operations(&document) {
+        let answer = send(all_well(), request(&document, &method, &path, &operation, "")).await;
+        let context = format!("{method} {path}");
+        let successes: Vec<(String, Value)> = operation["responses"]
+            .as_object()
+            .into_iter()
+            .flatten()
+            .filter(|(status, _)| status.starts_with('2'))
+            .map(|(status, response)| (status.clone(), response.clone()))
+            .collect();
+        assert_eq!(successes.len(), 1, "{context}: one success");
+        let (status, response) = &successes[0];
+        assert_eq!(answer.status.as_str(), status, "{context}: {}", answer.text());
+        for header in response["headers"].as_object().into_iter().flatten().map(|(name, _)| name.to_ascii_lowercase()) {
+            assert!(answer.headers.contains_key(&header), "{context}: no {header} header");
+        }
+        match response.pointer("/content/application~1json/schema") {
+            Some(schema) => assert_shape(&document, schema, &answer.json(), &context),
+            None => assert!(answer.bytes.is_empty(), "{context}: a body where none is documented"),
+        }
+    }
+}
+
+/// Checks a create schema and its reader: the example is a valid body that
+/// names every property, each property alone (with the required ones) is
+/// accepted, a required one left out is `missing`, and an unknown one is
+/// `extra_forbidden`.
+fn assert_create_schema_matches_reader<T>(name: &str, read: impl Fn(Map<String, Value>) -> Result<T, ApiError>) {
+    let document = document();
+    let schema = component(&document, name);
+    assert_eq!(schema["additionalProperties"], false, "{name}");
+    let example = object(&schema["example"]);
+    let properties = property_names(schema);
+    let mentioned: BTreeSet<String> = example.keys().cloned().collect();
+    assert_eq!(mentioned, properties.iter().cloned().collect(), "{name}: the example shows every property");
+    assert_eq!(problems(read(example.clone())), [], "{name}: the example is a valid body");
+
+    let required = required(schema);
+    let minimal: Map<String, Value> =
+        example.iter().filter(|(key, _)| required.contains(*key)).map(|(k, v)| (k.clone(), v.clone())).collect();
+    for property in &properties {
+        let body = with(minimal.clone(), property, example[property].clone());
+        assert_eq!(problems(read(body)), [], "{name}: {property} is accepted");
+    }
+    for property in &required {
+        let mut body = example.clone();
+        body.remove(property);
+        assert_eq!(problems(read(body)), [(vec![json!("body"), json!(property)], "missing".to_owned())], "{name}");
+    }
+    let body = with(example, "colour", json!("red"));
+    assert_eq!(problems(read(body)), [(vec![json!("body"), json!("colour")], "extra_forbidden".to_owned())]);
+}
+
+/// Checks an update schema and its reader: its example is valid, each
+/// property alone (at the create example's value) is accepted, `null` is
+/// accepted exactly for the properties the schema makes nullable, and an
+/// unknown property is `extra_forbidden`.
+fn assert_update_schema_matches_reader<T>(
+    name: &str,
+    create: &str,
+    read: impl Fn(Map<String, Value>) -> Result<T, ApiError>,
+) {
+    let document = document();
+    let schema = component(&document, name);
+    assert_eq!(schema["additionalProperties"], false, "{name}");
+    assert!(required(schema).is_empty(), "{name}: nothing is required in a PATCH");
+    assert_eq!(problems(read(object(&schema["example"]))), [], "{name}: the example is a valid body");
+    let values = object(&component(&document, create)["example"]);
+    for property in property_names(schema) {
+        let value = values.get(&property).cloned().unwrap_or_else(|| panic!("{name}: no example for {property}"));
+        assert_eq!(problems(read(with(Map::new(), &property, value))), [], "{name}: {property} is accepted");
+        let null = problems(read(with(Map::new(), &property, Value::Null)));
+        if is_nullable(&schema["properties"][&property]) {
+            assert_eq!(null, [], "{name}: {property} is documented as nullable");
+        } else {
+            assert_eq!(
+                null,
+                [(vec![json!("body"), json!(property)], "null_not_allowed".to_owned())],
+                "{name}: {property} is documented as not nullable"
+            );
+        }
+    }
+    let body = with(Map::new(), "colour", json!("red"));
+    assert_eq!(problems(read(body)), [(vec![json!("body"), json!("colour")], "extra_forbidden".to_owned())]);
+}
+
+#[test]
+fn every_property_of_the_task_create_schema_is_read_by_new_task_and_nothing_else_is() {
+    assert_create_schema_matches_reader("TaskCreate", new_task);
+}
+
+#[test]
+fn every_property_of_the_task_update_schema_is_read_by_task_patch_with_its_documented_nullability() {
+    assert_update_schema_matches_reader("TaskUpdate", "TaskCreate", task_patch);
+}
+
+#[test]
+fn every_property_of_the_project_create_schema_is_read_by_new_project_and_nothing_else_is() {
+    assert_create_schema_matches_reader("ProjectCreate", new_project);
+}
+
+#[test]
+fn every_property_of_the_project_update_schema_is_read_by_project_patch_with_its_documented_nullability() {
+    assert_update_schema_matches_reader("ProjectUpdate", "ProjectCreate", project_patch);
+}
+
+#[test]
+fn the_server_managed_properties_of_a_response_are_refused_by_the_body_readers() {
+    let document = document();
+    let cases: [(&str, &str, Reader<'_>); 4] = [
+        ("Task", "TaskCreate", &|body| problems(new_task(with(body, "title", json!("x"))))),
+        ("Task", "TaskUpdate", &|body| problems(task_patch(body))),
+        ("Project", "ProjectCreate", &|body| problems(new_project(with(body, "title", json!("x"))))),
+        ("Project", "ProjectUpdate", &|body| problems(project_patch(body))),
+    ];
+    for (response, request, read) in cases {
+        let writable = property_names(component(&document, request));
+        let managed: Vec<String> =
+            property_names(component(&document, response)).into_iter().filter(|p| !writable.contains(p)).collect();
+        assert!(managed.contains(&"uid".to_owned()) && managed.contains(&"version".to_owned()), "{request}");
+        for property in managed {
+            let found = read(with(Map::new(), &property, json!("x")));
+            assert_eq!(found, [(vec![json!("body"), json!(property)], "extra_forbidden".to_owned())], "{request}");
+        }
+    }
+}
+
+#[test]
+fn a_serialized_task_and_project_have_exactly_the_properties_their_schemas_list() {
+    let document = document();
+    let task = serde_json::to_value(TaskResponse::from(a_task())).unwrap();
+    assert_shape(&document, &json!({"$ref": "#/components/schemas/Task"}), &task, "Task");
+    let project = serde_json::to_value(ProjectResponse::from(a_project())).unwrap();
+    assert_shape(&document, &json!({"$ref": "#/components/schemas/Project"}), &project, "Project");
+}
+
+#[test]
+fn the_response_examples_have_exactly_the_properties_their_schemas_list() {
+    let document = document();
+    for name in ["Task", "Project", "HTTPError", "HTTPValidationError", "Liveness", "Readiness"] {
+        let schema = component(&document, name);
+        let example = &schema["example"];
+        let keys: BTreeSet<String> = object(example).keys().cloned().collect();
+        assert_eq!(keys, property_names(schema).into_iter().collect(), "{name}");
+    }
+}
+
+#[actix_web::test]
+async fn real_error_bodies_have_the_documented_shapes() {
+    let document = document();
+    let plain: Answer = send(store_down(), TestRequest::get().uri(&concrete("/api/v1/tasks/{uid}"))).await;
+    assert_shape(&document, &json!({"$ref": "#/components/schemas/HTTPError"}), &plain.json(), "503");
+    let invalid = send(store_down(), TestRequest::post().uri("/api/v1/tasks/").set_json(json!({"tags": [1]}))).await;
+    let body = invalid.json();
+    assert_eq!(object(&body).keys().collect::<Vec<_>>(), ["detail"]);
+    for entry in body["detail"].as_array().into_iter().flatten() {
+        assert_shape(&document, &json!({"$ref": "#/components/schemas/ValidationError"}), entry, "422");
+        for item in entry["loc"].as_array().into_iter().flatten() {
+            assert!(item.is_string() || item.is_u64(), "{item}");
+        }
+    }
+}
+
+#[test]
+fn the_enum_schemas_are_the_domains_canonical_values() {
+    use trm_domain::{EffortUnit, EnumAdapter, ProjectStatus, TaskStatus, TaskType};
+    fn canonical<E: EnumAdapter>() -> Value {
+        E::VARIANTS.iter().map(|value| value.as_str()).collect()
+    }
+    let document = document();
+    assert_eq!(component(&document, "TaskStatus")["enum"], canonical::<TaskStatus>());
+    assert_eq!(component(&document, "TaskType")["enum"], canonical::<TaskType>());
+    assert_eq!(component(&document, "EffortUnit")["enum"], canonical::<EffortUnit>());
+    assert_eq!(component(&document, "ProjectStatus")["enum"], canonical::<ProjectStatus>());
+    assert_eq!(component(&document, "Priority")["enum"], json!([0, 1, 2]));
+    let description = component(&document, "TaskStatus")["description"].as_str().unwrap_or_default().to_owned();
+    assert!(description.contains("synonyms") && description.contains("`canceled` → `cancelled`"), "{description}");
+}
+
+/// Whether `value` conforms to `schema`, for the keywords the document uses
+/// (`$ref`, `type`, `enum`, `oneOf`, `allOf`, `properties`, `required`,
+/// `additionalProperties: false`, `items`, lengths and bounds). Formats are
+/// annotations in OpenAPI 3.1, as in JSON Schema, and are not checked.
+fn conforms(document: &Value, schema: &Value, value: &Value) -> Result<(), String> {
+    let schema = resolve(document, schema);
+    if let Some(types) = schema.get("type") {
+        let types: Vec<&str> = match types {
+            Value::Array(types) => types.iter().filter_map(Value::as_str).collect(),
+            other => other.as_str().into_iter().collect(),
+        };
+        let matches = |name: &str| match name {
+            "null" => value.is_null(),
+            "string" => value.is_string(),
+            "integer" => value.is_i64() || value.is_u64(),
+            "number" => value.is_number(),
+            "boolean" => value.is_boolean(),
+            "array" => value.is_array(),
+            "object" => value.is_object(),
+            _ => false,
+        };
+        if !types.iter().any(|name| matches(name)) {
+            return Err(format!("{value} is not of type {types:?}"));
+        }
+    }
+    if let Some(allowed) = schema.get("enum").and_then(Value::as_array) {
+        if !allowed.contains(value) {
+            return Err(format!("{value} is not one of {allowed:?}"));
+        }
+    }
+    if let Some(choices) = schema.get("oneOf").and_then(Value::as_array) {
+        let matching = choices.iter().filter(|choice| conforms(document, choice, value).is_ok()).count();
+        if matching != 1 {
+            return Err(format!("{value} matches {matching} of the oneOf choices"));
+        }
+    }
+    for part in schema.get("allOf").and_then(Value::as_array).into_iter().flatten() {
+        conforms(document, part, value)?;
+    }
+    if let Some(text) = value.as_str() {
+        let length = text.chars().count();
+        if schema.get("minLength").and_then(Value::as_u64).is_some_and(|min| (length as u64) < min)
+            || schema.get("maxLength").and_then(Value::as_u64).is_some_and(|max| (length as u64) > max)
+        {
+            return Err(format!("{value} has the wrong length"));
+        }
+    }
+    if let Some(number) = value.as_f64() {
+        if schema.get("minimum").and_then(Value::as_f64).is_some_and(|min| number < min)
+            || schema.get("maximum").and_then(Value::as_f64).is_some_and(|max| number > max)
+        {
+            return Err(format!("{value} is out of bounds"));
+        }
+    }
+    if let Some(items) = value.as_array() {
+        if schema.get("maxItems").and_then(Value::as_u64).is_some_and(|max| items.len() as u64 > max) {
+            return Err(format!("{value} has too many items"));
+        }
+        if let Some(item_schema) = schema.get("items") {
+            for item in items {
+                conforms(document, item_schema, item)?;
+            }
+        }
+    }
+    if let Some(fields) = value.as_object() {
+        let properties = schema.get("properties").and_then(Value::as_object);
+        for name in required(schema) {
+            if !fields.contains_key(&name) {
+                return Err(format!("{name} is missing"));
+            }
+        }
+        for (name, field) in fields {
+            match properties.and_then(|properties| properties.get(name)) {
+                Some(property) => conforms(document, property, field).map_err(|error| format!("{name}: {error}"))?,
+                None if schema.get("additionalProperties") == Some(&Value::Bool(false)) => {
+                    return Err(format!("{name} is not allowed"));
+                }
+                None => {}
+            }
+        }
+    }
+    Ok(())
+}
+
+#[test]
+fn the_schema_checker_of_these_tests_rejects_what_it_should() {
+    let document = document();
+    let task_create = json!({"$ref": "#/components/schemas/TaskCreate"});
+    assert!(conforms(&document, &task_create, &json!({"title": "x", "status": "todo"})).is_ok());
+    assert!(conforms(&document, &task_create, &json!({"title": "x", "status": "In Progress"})).is_err());
+    assert!(conforms(&document, &task_create, &json!({"title": ""})).is_err());
+    assert!(conforms(&document, &task_create, &json!({"status": "todo"})).is_err());
+    assert!(conforms(&document, &task_create, &json!({"title": "x", "colour": "red"})).is_err());
+    assert!(conforms(&document, &task_create, &json!({"title": "x", "task_type": null})).is_ok());
+    assert!(conforms(&document, &task_create, &json!({"title": "x", "status": null})).is_err());
+    assert!(conforms(&document, &task_create, &json!({"title": "x", "priority": 3})).is_err());
+}
+
+#[test]
+fn every_example_in_the_document_conforms_to_its_own_schema() {
+    let document = document();
+    let mut checked = 0;
+    for (name, schema) in document["components"]["schemas"].as_object().into_iter().flatten() {
+        let examples = schema.get("example").into_iter().chain(schema["examples"].as_array().into_iter().flatten());
+        for example in examples {
+            conforms(&document, schema, example).unwrap_or_else(|error| panic!("the example of {name}: {error}"));
+            checked += 1;
+        }
+        for (property, property_schema) in schema["properties"].as_object().into_iter().flatten() {
+            for example in property_schema["examples"].as_array().into_iter().flatten() {
+                conforms(&document, property_schema, example)
+                    .unwrap_or_else(|error| panic!("an example of {name}.{property}: {error}"));
+                checked += 1;
+            }
+        }
+    }
+    for (method, path, operation) in operations(&document) {
+        for parameter in operation["parameters"].as_array().into_iter().flatten() {
+            if let Some(example) = parameter.get("example") {
+                conforms(&document, &parameter["schema"], example)
+                    .unwrap_or_else(|error| panic!("{method} {path} {}: {error}", parameter["name"]));
+                checked += 1;
+            }
+        }
+    }
+    for (name, response) in document["components"]["responses"].as_object().into_iter().flatten() {
+        let content = &response["content"]["application/json"];
+        conforms(&document, &content["schema"], &content["example"])
+            .unwrap_or_else(|error| panic!("the example of the {name} response: {error}"));
+        checked += 1;
+    }
+    assert!(checked > 30, "only {checked} examples");
+}

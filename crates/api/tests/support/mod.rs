@@ -1,0 +1,124 @@
+//! What the documentation tests share: the app with use cases that always
+//! succeed or always fail, and a way to send it a request.
+
+#![allow(dead_code, unreachable_pub)] // each test crate uses a part
+#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use actix_web::http::StatusCode;
+use actix_web::test::{self, TestRequest};
+use actix_web::web::Bytes;
+use serde_json::Value;
+use trm_api::AppState;
+use trm_domain::{NewProject, NewTask, Page, Project, Task, Timestamp, Title};
+use trm_service::{MockHealthUseCases, MockProjectUseCases, MockTaskUseCases, ServiceError};
+
+/// What came back.
+pub struct Answer {
+    pub status: StatusCode,
+    pub headers: HashMap<String, String>,
+    pub bytes: Bytes,
+}
+
+impl Answer {
+    /// The body as JSON (`null` when empty or not JSON).
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.bytes).unwrap_or(Value::Null)
+    }
+
+    /// The body as text.
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.bytes).into_owned()
+    }
+
+    /// Whether the app answered as it does for a path no route serves, or
+    /// for a method the path does not take.
+    pub fn is_unrouted(&self) -> bool {
+        self.status == StatusCode::METHOD_NOT_ALLOWED
+            || (self.status == StatusCode::NOT_FOUND && self.json() == serde_json::json!({"detail": "Not Found"}))
+    }
+}
+
+/// Sends `request` to a fresh app over `state`.
+pub async fn send(state: AppState, request: TestRequest) -> Answer {
+    let app = test::init_service(trm_api::app(state)).await;
+    let response = test::call_service(&app, request.to_request()).await;
+    let status = response.status();
+    let headers = response
+        .headers()
+        .iter()
+        .map(|(name, value)| (name.as_str().to_owned(), value.to_str().unwrap_or_default().to_owned()))
+        .collect();
+    let bytes = test::read_body(response).await;
+    Answer { status, headers, bytes }
+}
+
+pub fn a_task() -> Task {
+    Task::create(NewTask::new(Title::parse("Write the docs").unwrap()), Timestamp::now()).unwrap()
+}
+
+pub fn a_project() -> Project {
+    Project::create(NewProject::new(Title::parse("Launch").unwrap()), Timestamp::now())
+}
+
+fn down() -> ServiceError {
+    ServiceError::Unavailable(anyhow::anyhow!("the store is down"))
+}
+
+/// Every use case answers 503: whatever reaches the service fails there, so
+/// an answer other than 503 was decided by the HTTP layer.
+pub fn store_down() -> AppState {
+    let mut tasks = MockTaskUseCases::new();
+    tasks.expect_list_tasks().returning(|_, _| Err(down()));
+    tasks.expect_create_task().returning(|_| Err(down()));
+    tasks.expect_get_task().returning(|_| Err(down()));
+    tasks.expect_update_task().returning(|_, _, _| Err(down()));
+    tasks.expect_delete_task().returning(|_, _| Err(down()));
+    let mut projects = MockProjectUseCases::new();
+    projects.expect_list_projects().returning(|_, _| Err(down()));
+    projects.expect_create_project().returning(|_| Err(down()));
+    projects.expect_get_project().returning(|_| Err(down()));
+    projects.expect_update_project().returning(|_, _, _| Err(down()));
+    projects.expect_delete_project().returning(|_, _, _| Err(down()));
+    projects.expect_list_project_tasks().returning(|_, _, _| Err(down()));
+    let mut health = MockHealthUseCases::new();
+    health.expect_check_ready().returning(|| Err(down()));
+    AppState { tasks: Arc::new(tasks), projects: Arc::new(projects), health: Arc::new(health) }
+}
+
+/// Every use case succeeds, and every list has a next page.
+pub fn all_well() -> AppState {
+    let mut tasks = MockTaskUseCases::new();
+    tasks.expect_list_tasks().returning(|_, _| {
+        let task = a_task();
+        Ok(Page { next: Some(task.cursor()), items: vec![task] })
+    });
+    tasks.expect_create_task().returning(|new| Ok(Task::create(new, Timestamp::now()).unwrap()));
+    tasks.expect_get_task().returning(|_| Ok(a_task()));
+    tasks.expect_update_task().returning(|_, _, _| Ok(a_task()));
+    tasks.expect_delete_task().returning(|_, _| Ok(()));
+    let mut projects = MockProjectUseCases::new();
+    projects.expect_list_projects().returning(|_, _| {
+        let project = a_project();
+        Ok(Page { next: Some(project.cursor()), items: vec![project] })
+    });
+    projects.expect_create_project().returning(|new| Ok(Project::create(new, Timestamp::now())));
+    projects.expect_get_project().returning(|_| Ok(a_project()));
+    projects.expect_update_project().returning(|_, _, _| Ok(a_project()));
+    projects.expect_delete_project().returning(|_, _, _| Ok(Vec::new()));
+    projects.expect_list_project_tasks().returning(|_, _, _| {
+        let task = a_task();
+        Ok(Page { next: Some(task.cursor()), items: vec![task] })
+    });
+    let mut health = MockHealthUseCases::new();
+    health.expect_check_ready().returning(|| Ok(()));
+    AppState { tasks: Arc::new(tasks), projects: Arc::new(projects), health: Arc::new(health) }
+}
+
+/// A concrete path for a route's path template: ids for `{uid}`, a real
+/// Swagger UI file for `{file}`.
+pub fn concrete(path: &str) -> String {
+    path.replace("{uid}", "3f0b6c9e-8d1a-4c2b-9e5f-1a2b3c4d5e6f").replace("{file}", "swagger-ui.css")
+}
