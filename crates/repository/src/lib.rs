@@ -29,6 +29,8 @@ mod ports;
 pub mod sqlite;
 
 pub use error::StoreError;
-pub use ports::{HealthCheck, ProjectFilter, ProjectRepository, TaskFilter, TaskRepository};
+pub use ports::{
+    HealthCheck, ProjectFilter, ProjectRepository, TaskFilter, TaskRepository, UserFilter, UserRepository,
+};
 #[cfg(feature = "mocks")]
-pub use ports::{MockHealthCheck, MockProjectRepository, MockTaskRepository};
+pub use ports::{MockHealthCheck, MockProjectRepository, MockTaskRepository, MockUserRepository};

@@ -2,7 +2,8 @@
 
 use async_trait::async_trait;
 use trm_domain::{
-    Page, PageRequest, Project, ProjectId, ProjectStatus, Tag, Task, TaskId, TaskStatus, TaskType, UserId,
+    Page, PageRequest, Project, ProjectId, ProjectStatus, Tag, Task, TaskId, TaskStatus, TaskType, Timestamp, User,
+    UserId,
 };
 
 use crate::error::StoreError;
@@ -135,4 +136,60 @@ pub trait HealthCheck: Send + Sync + 'static {
     /// # Errors
     /// [`StoreError::Unavailable`] when the store does not answer.
     async fn ping(&self) -> Result<(), StoreError>;
+}
+
+/// Which users a list returns.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct UserFilter {
+    /// Only active (`true`) or inactive (`false`) users.
+    pub is_active: Option<bool>,
+}
+
+/// Storage of users.
+#[cfg_attr(feature = "mocks", mockall::automock)]
+#[async_trait]
+pub trait UserRepository: Send + Sync + 'static {
+    /// Stores a new user.
+    ///
+    /// # Errors
+    /// MUST return [`StoreError::Duplicate`]`("username")` if another user has
+    /// the same username regardless of case — enforced by the store itself
+    /// (a constraint), so two racing creates cannot both succeed.
+    async fn create_user(&self, user: &User) -> Result<(), StoreError>;
+
+    /// The user with this id, if any.
+    ///
+    /// # Errors
+    /// Only [`StoreError::Unavailable`] or [`StoreError::Unexpected`].
+    async fn get_user(&self, id: UserId) -> Result<Option<User>, StoreError>;
+
+    /// One page of the users matching `filter`, in keyset order.
+    ///
+    /// # Errors
+    /// Only [`StoreError::Unavailable`] or [`StoreError::Unexpected`].
+    async fn list_users(&self, filter: &UserFilter, page: PageRequest) -> Result<Page<User>, StoreError>;
+
+    /// Replaces a stored user by `user`, whose `version` is the stored one
+    /// plus one; check and write are one atomic step.
+    ///
+    /// # Errors
+    /// MUST return [`StoreError::NotFound`], [`StoreError::VersionConflict`]
+    /// or [`StoreError::Duplicate`]`("username")` as for the other entities.
+    async fn update_user(&self, user: &User) -> Result<(), StoreError>;
+
+    /// Deletes a user and, in the same transaction, unassigns every task
+    /// assigned to them: each such task's `version` grows by one and its
+    /// `updated_at` becomes `now`. Returns those tasks as they now are,
+    /// oldest first.
+    ///
+    /// # Errors
+    /// MUST return [`StoreError::NotFound`] if no such user exists and
+    /// [`StoreError::VersionConflict`] if `expected_version` is given and
+    /// differs — in each case changing nothing.
+    async fn delete_user(
+        &self,
+        id: UserId,
+        expected_version: Option<u64>,
+        now: Timestamp,
+    ) -> Result<Vec<Task>, StoreError>;
 }

@@ -57,6 +57,7 @@ mod error;
 mod health;
 mod projects;
 mod tasks;
+mod users;
 
 pub use error::ServiceError;
 #[cfg(feature = "mocks")]
@@ -70,4 +71,7 @@ pub use tasks::MockTaskUseCases;
 pub use tasks::{TaskService, TaskUseCases};
 /// The list filters, re-exported so callers need not depend on the
 /// repository crate.
-pub use trm_repository::{ProjectFilter, TaskFilter};
+pub use trm_repository::{ProjectFilter, TaskFilter, UserFilter};
+#[cfg(feature = "mocks")]
+pub use users::MockUserUseCases;
+pub use users::{UserService, UserUseCases};

@@ -26,6 +26,7 @@ mod projects;
 mod rows;
 mod schema;
 mod tasks;
+mod users;
 
 use std::path::PathBuf;
 use std::sync::Arc;

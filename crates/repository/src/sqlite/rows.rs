@@ -8,8 +8,8 @@
 use rusqlite::types::{FromSql, Type, Value};
 use rusqlite::{Row, ToSql};
 use trm_domain::{
-    Description, EffortEstimate, EffortUnit, EnumAdapter, Priority, Project, ProjectId, ProjectStatus, Tag, Tags, Task,
-    TaskId, TaskStatus, TaskType, Timestamp, Title, UserId,
+    Description, EffortEstimate, EffortUnit, Email, EnumAdapter, FullName, Priority, Project, ProjectId, ProjectStatus,
+    Tag, Tags, Task, TaskId, TaskStatus, TaskType, Timestamp, Title, User, UserId, Username,
 };
 use uuid::Uuid;
 
@@ -169,4 +169,36 @@ pub(super) fn optional_value<T: FromSql>(
     let mut statement = conn.prepare_cached(sql)?;
     let mut rows = statement.query([param])?;
     rows.next()?.map(|row| row.get(0)).transpose()
+}
+
+/// The user columns, in the order [`user_from_row`] reads them.
+pub(super) const USER_COLUMNS: &str = "uid, username, email, full_name, is_active, created_at, updated_at, version";
+
+/// Reads a user from a row selected with [`USER_COLUMNS`].
+pub(super) fn user_from_row(row: &Row<'_>) -> rusqlite::Result<User> {
+    let full_name: Option<String> = row.get(3)?;
+    Ok(User {
+        uid: UserId::from_uuid(uuid_at(row, 0)?),
+        username: parsed(1, Username::parse(&row.get::<_, String>(1)?))?,
+        email: parsed(2, Email::parse(&row.get::<_, String>(2)?))?,
+        full_name: full_name.map(|name| parsed(3, FullName::parse(&name))).transpose()?,
+        is_active: row.get(4)?,
+        created_at: timestamp_at(row, 5)?,
+        updated_at: timestamp_at(row, 6)?,
+        version: version_at(row, 7)?,
+    })
+}
+
+/// A user's column values, in [`USER_COLUMNS`] order.
+pub(super) fn user_values(user: &User) -> Vec<Value> {
+    vec![
+        Value::Text(user.uid.to_string()),
+        Value::Text(user.username.as_str().to_owned()),
+        Value::Text(user.email.as_str().to_owned()),
+        user.full_name.as_ref().map_or(Value::Null, |name| Value::Text(name.as_str().to_owned())),
+        Value::Integer(i64::from(user.is_active)),
+        Value::Integer(user.created_at.as_micros()),
+        Value::Integer(user.updated_at.as_micros()),
+        Value::Integer(version_value(user.version)),
+    ]
 }

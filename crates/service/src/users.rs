@@ -1,0 +1,150 @@
+//! The user use cases.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use trm_domain::{EntityKind, NewUser, Page, PageRequest, Task, Timestamp, User, UserId, UserPatch};
+use trm_repository::{StoreError, UserFilter, UserRepository};
+
+use crate::error::ServiceError;
+
+/// How often an update without `If-Match` retries after losing a race.
+const UPDATE_ATTEMPTS: usize = 3;
+
+/// What can be done with users; the HTTP layer depends on this trait.
+#[cfg_attr(feature = "mocks", mockall::automock)]
+#[async_trait]
+pub trait UserUseCases: Send + Sync + 'static {
+    /// One page of the users matching `filter`, oldest first.
+    async fn list_users(&self, filter: UserFilter, page: PageRequest) -> Result<Page<User>, ServiceError>;
+
+    /// Creates a user; a username taken (in any case) is a
+    /// [`ServiceError::Conflict`].
+    async fn create_user(&self, new: NewUser) -> Result<User, ServiceError>;
+
+    /// The user with this id.
+    async fn get_user(&self, id: UserId) -> Result<User, ServiceError>;
+
+    /// Applies `patch`; see [`TaskUseCases::update_task`](crate::TaskUseCases::update_task).
+    async fn update_user(&self, id: UserId, patch: UserPatch, if_match: Option<u64>) -> Result<User, ServiceError>;
+
+    /// Deletes a user, unassigning their tasks in the same transaction;
+    /// returns those tasks as they now are (each one version further).
+    async fn delete_user(&self, id: UserId, if_match: Option<u64>) -> Result<Vec<Task>, ServiceError>;
+}
+
+/// The user use cases over a [`UserRepository`].
+#[derive(Clone)]
+pub struct UserService {
+    users: Arc<dyn UserRepository>,
+}
+
+impl UserService {
+    /// The use cases over this store.
+    pub fn new(users: Arc<dyn UserRepository>) -> Self {
+        Self { users }
+    }
+}
+
+#[async_trait]
+impl UserUseCases for UserService {
+    #[tracing::instrument(skip(self), err(level = "debug"))]
+    async fn list_users(&self, filter: UserFilter, page: PageRequest) -> Result<Page<User>, ServiceError> {
+        Ok(self.users.list_users(&filter, page).await?)
+    }
+
+    #[tracing::instrument(skip_all, fields(username = %new.username.as_str()), err(level = "debug"))]
+    async fn create_user(&self, new: NewUser) -> Result<User, ServiceError> {
+        let user = User::create(new, Timestamp::now());
+        self.users.create_user(&user).await?;
+        Ok(user)
+    }
+
+    #[tracing::instrument(skip(self), err(level = "debug"))]
+    async fn get_user(&self, id: UserId) -> Result<User, ServiceError> {
+        self.users.get_user(id).await?.ok_or(ServiceError::NotFound(EntityKind::User))
+    }
+
+    #[tracing::instrument(skip(self, patch), err(level = "debug"))]
+    async fn update_user(&self, id: UserId, patch: UserPatch, if_match: Option<u64>) -> Result<User, ServiceError> {
+        for _ in 0..UPDATE_ATTEMPTS {
+            let current = self.get_user(id).await?;
+            if if_match.is_some_and(|expected| expected != current.version) {
+                return Err(ServiceError::PreconditionFailed);
+            }
+            let Some(next) = current.patched(patch.clone(), Timestamp::now()) else {
+                return Ok(current);
+            };
+            match self.users.update_user(&next).await {
+                Ok(()) => return Ok(next),
+                Err(StoreError::VersionConflict) if if_match.is_none() => {}
+                Err(other) => return Err(other.into()),
+            }
+        }
+        Err(ServiceError::Conflict("The user is being changed concurrently; retry the request".to_owned()))
+    }
+
+    #[tracing::instrument(skip(self), err(level = "debug"))]
+    async fn delete_user(&self, id: UserId, if_match: Option<u64>) -> Result<Vec<Task>, ServiceError> {
+        Ok(self.users.delete_user(id, if_match, Timestamp::now()).await?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use trm_domain::{Email, Username};
+    use trm_repository::MockUserRepository;
+
+    use super::*;
+
+    fn new_user(name: &str) -> NewUser {
+        NewUser::new(Username::parse(name).unwrap(), Email::parse("someone@example.com").unwrap())
+    }
+
+    fn service(users: MockUserRepository) -> UserService {
+        UserService::new(Arc::new(users))
+    }
+
+    #[tokio::test]
+    async fn creating_a_user_stores_an_active_user_at_version_one() {
+        let mut users = MockUserRepository::new();
+        users.expect_create_user().withf(|u| u.is_active && u.version == 1).times(1).returning(|_| Ok(()));
+        let user = service(users).create_user(new_user("ada")).await.unwrap();
+        assert_eq!(user.username.as_str(), "ada");
+    }
+
+    #[tokio::test]
+    async fn a_taken_username_is_a_conflict() {
+        let mut users = MockUserRepository::new();
+        users.expect_create_user().returning(|_| Err(StoreError::Duplicate("username")));
+        let result = service(users).create_user(new_user("ada")).await;
+        assert!(matches!(result, Err(ServiceError::Conflict(message)) if message.contains("username")));
+    }
+
+    #[tokio::test]
+    async fn deleting_a_user_returns_the_tasks_it_unassigned() {
+        let mut users = MockUserRepository::new();
+        users.expect_delete_user().withf(|_, if_match, _| if_match.is_none()).returning(|_, _, _| Ok(vec![]));
+        assert!(service(users).delete_user(UserId::new(), None).await.unwrap().is_empty());
+    }
+
+    #[tokio::test]
+    async fn deleting_a_missing_user_is_not_found() {
+        let mut users = MockUserRepository::new();
+        users.expect_delete_user().returning(|_, _, _| Err(StoreError::NotFound(EntityKind::User)));
+        let result = service(users).delete_user(UserId::new(), None).await;
+        assert!(matches!(result, Err(ServiceError::NotFound(EntityKind::User))));
+    }
+
+    #[tokio::test]
+    async fn a_user_update_that_changes_nothing_writes_nothing() {
+        let user = User::create(new_user("ada"), Timestamp::now());
+        let id = user.uid;
+        let mut users = MockUserRepository::new();
+        users.expect_get_user().returning(move |_| Ok(Some(user.clone())));
+        users.expect_update_user().never();
+        let same =
+            service(users).update_user(id, UserPatch { is_active: Some(true), ..UserPatch::default() }, None).await;
+        assert_eq!(same.unwrap().version, 1);
+    }
+}
