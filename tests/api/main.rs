@@ -1,5 +1,8 @@
 //! End-to-end tests of the HTTP contract, against the real server.
 
+// Test helpers report failure by panicking.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod bad_input;
 mod enums;
 mod paging;

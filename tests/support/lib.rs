@@ -10,6 +10,9 @@
 //! database, so every test scopes what it reads to data it created itself
 //! (its own project, its own tag).
 
+// A helper that cannot do its job has nothing better to do than fail the test.
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
 use std::collections::HashMap;
 
 use anyhow::Context as _;

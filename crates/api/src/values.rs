@@ -59,10 +59,7 @@ pub(crate) fn effort(value: &Value) -> Result<EffortEstimate, FieldErrorKind> {
 
 /// An RFC 3339 date-time or a `YYYY-MM-DD` date.
 pub(crate) fn timestamp(value: &Value) -> Result<Timestamp, FieldErrorKind> {
-    value
-        .as_str()
-        .ok_or(FieldErrorKind::Datetime)
-        .and_then(|text| Timestamp::parse(text).map_err(|()| FieldErrorKind::Datetime))
+    value.as_str().ok_or(FieldErrorKind::Datetime).and_then(Timestamp::parse)
 }
 
 /// A tag list: an array of strings, each a valid tag; at most 50 distinct.

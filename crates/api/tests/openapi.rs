@@ -543,10 +543,10 @@ fn conforms(document: &Value, schema: &Value, value: &Value) -> Result<(), Strin
             return Err(format!("{value} is not of type {types:?}"));
         }
     }
-    if let Some(allowed) = schema.get("enum").and_then(Value::as_array) {
-        if !allowed.contains(value) {
-            return Err(format!("{value} is not one of {allowed:?}"));
-        }
+    if let Some(allowed) = schema.get("enum").and_then(Value::as_array)
+        && !allowed.contains(value)
+    {
+        return Err(format!("{value} is not one of {allowed:?}"));
     }
     if let Some(choices) = schema.get("oneOf").and_then(Value::as_array) {
         let matching = choices.iter().filter(|choice| conforms(document, choice, value).is_ok()).count();
@@ -565,12 +565,11 @@ fn conforms(document: &Value, schema: &Value, value: &Value) -> Result<(), Strin
             return Err(format!("{value} has the wrong length"));
         }
     }
-    if let Some(number) = value.as_f64() {
-        if schema.get("minimum").and_then(Value::as_f64).is_some_and(|min| number < min)
-            || schema.get("maximum").and_then(Value::as_f64).is_some_and(|max| number > max)
-        {
-            return Err(format!("{value} is out of bounds"));
-        }
+    if let Some(number) = value.as_f64()
+        && (schema.get("minimum").and_then(Value::as_f64).is_some_and(|min| number < min)
+            || schema.get("maximum").and_then(Value::as_f64).is_some_and(|max| number > max))
+    {
+        return Err(format!("{value} is out of bounds"));
     }
     if let Some(items) = value.as_array() {
         if schema.get("maxItems").and_then(Value::as_u64).is_some_and(|max| items.len() as u64 > max) {

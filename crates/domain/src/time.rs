@@ -5,6 +5,8 @@ use std::fmt;
 use chrono::{DateTime, NaiveDate, SecondsFormat, SubsecRound, Utc};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use crate::error::FieldErrorKind;
+
 /// An instant in UTC with microsecond precision.
 ///
 /// Microseconds are the contract's precision, and both stores keep exactly
@@ -51,9 +53,9 @@ impl Timestamp {
     /// exist (`2026-02-30`) is rejected, never rolled over.
     ///
     /// # Errors
-    /// Returns `Err(())` when the text is neither form; the caller knows the
-    /// field and reports it.
-    pub fn parse(text: &str) -> Result<Self, ()> {
+    /// [`FieldErrorKind::Datetime`] when the text is neither form; the
+    /// caller knows the field and reports it.
+    pub fn parse(text: &str) -> Result<Self, FieldErrorKind> {
         let text = text.trim();
         if let Ok(at) = DateTime::parse_from_rfc3339(text) {
             return Ok(Self::from_datetime(at.with_timezone(&Utc)));
@@ -62,12 +64,12 @@ impl Timestamp {
         if let Ok(at) = DateTime::parse_from_rfc3339(&text.replacen(' ', "T", 1)) {
             return Ok(Self::from_datetime(at.with_timezone(&Utc)));
         }
-        if let Ok(date) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {
-            if let Some(midnight) = date.and_hms_opt(0, 0, 0) {
-                return Ok(Self(midnight.and_utc()));
-            }
+        if let Ok(date) = NaiveDate::parse_from_str(text, "%Y-%m-%d")
+            && let Some(midnight) = date.and_hms_opt(0, 0, 0)
+        {
+            return Ok(Self(midnight.and_utc()));
         }
-        Err(())
+        Err(FieldErrorKind::Datetime)
     }
 }
 
@@ -87,7 +89,7 @@ impl Serialize for Timestamp {
 impl<'de> Deserialize<'de> for Timestamp {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let text = String::deserialize(deserializer)?;
-        Self::parse(&text).map_err(|()| serde::de::Error::custom("expected an RFC 3339 date-time or a date"))
+        Self::parse(&text).map_err(serde::de::Error::custom)
     }
 }
 

@@ -78,7 +78,9 @@ impl Email {
             return invalid("there must be something before the single @-sign");
         }
         let labels: Vec<&str> = domain.split('.').collect();
-        if labels.len() < 2 || labels.iter().any(|label| label.is_empty() || label.starts_with('-') || label.ends_with('-')) {
+        if labels.len() < 2
+            || labels.iter().any(|label| label.is_empty() || label.starts_with('-') || label.ends_with('-'))
+        {
             return invalid("the part after the @-sign is not a valid domain");
         }
         Ok(Self(text.to_owned()))

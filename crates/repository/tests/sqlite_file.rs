@@ -3,6 +3,9 @@
 //! The shared contract suite runs on in-memory databases; these tests cover
 //! what only a file database has.
 
+// Test helpers report failure by panicking.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use trm_domain::{NewProject, NewTask, Project, Task, Timestamp, Title};
 use trm_repository::sqlite::SqliteStore;
 use trm_repository::{ProjectRepository, TaskRepository};
