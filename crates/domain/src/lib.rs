@@ -24,6 +24,7 @@
 pub mod entity;
 pub mod enums;
 pub mod error;
+pub mod event;
 pub mod ids;
 pub mod paging;
 pub mod project;
@@ -35,6 +36,7 @@ pub mod values;
 pub use entity::EntityKind;
 pub use enums::{EffortUnit, EnumAdapter, Priority, ProjectStatus, TaskStatus, TaskType};
 pub use error::{FieldError, FieldErrorKind, FieldPath, ValidationErrors};
+pub use event::{DomainEvent, EventKind, EventMetadata};
 pub use ids::{ProjectId, TaskId, UserId};
 pub use paging::{Cursor, Page, PageRequest};
 pub use project::{NewProject, Project, ProjectPatch};

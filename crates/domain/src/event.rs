@@ -1,0 +1,112 @@
+//! Domain events: what happened to which entity, published after each
+//! committed write (the seed's `SystemEventBus`).
+
+use serde::Serialize;
+use serde_json::Value;
+use uuid::Uuid;
+
+use crate::entity::EntityKind;
+use crate::time::Timestamp;
+
+/// What happened to an entity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum EventKind {
+    /// It was created.
+    Created,
+    /// It changed.
+    Updated,
+    /// A task's status became `done` (published besides `Updated`).
+    Completed,
+    /// It was deleted.
+    Deleted,
+}
+
+impl EventKind {
+    const fn suffix(self) -> &'static str {
+        match self {
+            Self::Created => "created",
+            Self::Updated => "updated",
+            Self::Completed => "completed",
+            Self::Deleted => "deleted",
+        }
+    }
+}
+
+/// Context of the request that caused an event.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct EventMetadata {
+    /// The `x-request-id` of the causing request, when there was one.
+    pub request_id: Option<String>,
+}
+
+/// One event, in the contract's shape.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DomainEvent {
+    /// Unique id; SSE clients resume after it with `Last-Event-ID`.
+    pub event_id: Uuid,
+    /// `task.created`, `project.deleted`, …
+    pub event_type: String,
+    /// When the event was published.
+    pub timestamp: Timestamp,
+    /// `task`, `project` or `user`.
+    pub entity_type: &'static str,
+    /// The entity's id.
+    pub entity_id: Uuid,
+    /// The entity after the change (`{"uid": …}` on delete).
+    pub data: Value,
+    /// The causing request's context.
+    pub metadata: EventMetadata,
+}
+
+impl DomainEvent {
+    /// An event of `kind` about `entity` with id `entity_id`.
+    #[must_use]
+    pub fn new(entity: EntityKind, kind: EventKind, entity_id: Uuid, data: Value, metadata: EventMetadata) -> Self {
+        Self {
+            event_id: Uuid::new_v4(),
+            event_type: format!("{}.{}", entity.key(), kind.suffix()),
+            timestamp: Timestamp::now(),
+            entity_type: entity.key(),
+            entity_id,
+            data,
+            metadata,
+        }
+    }
+
+    /// The event of a deletion: its data is just the id.
+    #[must_use]
+    pub fn deleted(entity: EntityKind, entity_id: Uuid, metadata: EventMetadata) -> Self {
+        let data = serde_json::json!({ "uid": entity_id });
+        Self::new(entity, EventKind::Deleted, entity_id, data, metadata)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn event_types_join_entity_and_kind() {
+        let event = DomainEvent::new(
+            EntityKind::Task,
+            EventKind::Completed,
+            Uuid::nil(),
+            Value::Null,
+            EventMetadata::default(),
+        );
+        assert_eq!(event.event_type, "task.completed");
+        assert_eq!(event.entity_type, "task");
+    }
+
+    #[test]
+    fn events_serialize_to_the_contract_shape() {
+        let id = Uuid::new_v4();
+        let event = DomainEvent::deleted(EntityKind::Project, id, EventMetadata { request_id: Some("r-1".into()) });
+        let json = serde_json::to_value(&event).unwrap();
+        let mut keys: Vec<&str> = json.as_object().unwrap().keys().map(String::as_str).collect();
+        keys.sort_unstable();
+        assert_eq!(keys, ["data", "entity_id", "entity_type", "event_id", "event_type", "metadata", "timestamp"]);
+        assert_eq!(json["data"], serde_json::json!({ "uid": id }));
+        assert_eq!(json["metadata"]["request_id"], "r-1");
+    }
+}
