@@ -54,12 +54,18 @@
 //! ```
 
 mod error;
+mod events;
 mod health;
 mod projects;
 mod tasks;
 mod users;
 
 pub use error::ServiceError;
+#[cfg(feature = "mocks")]
+pub use events::MockEventPublisher;
+pub use events::{
+    EventBus, EventPublisher, HistoryFilter, NoEvents, Received, Subscription, current_metadata, with_request_id,
+};
 #[cfg(feature = "mocks")]
 pub use health::MockHealthUseCases;
 pub use health::{HealthService, HealthUseCases};

@@ -4,11 +4,13 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use trm_domain::{
-    EntityKind, NewProject, Page, PageRequest, Project, ProjectId, ProjectPatch, Task, TaskId, Timestamp,
+    DomainEvent, EntityKind, EventKind, NewProject, Page, PageRequest, Project, ProjectId, ProjectPatch, Task, TaskId,
+    Timestamp,
 };
 use trm_repository::{ProjectFilter, ProjectRepository, StoreError, TaskFilter, TaskRepository};
 
 use crate::error::ServiceError;
+use crate::events::{EventPublisher, NoEvents, current_metadata, event_about};
 
 /// How often an update without `If-Match` retries after losing a race.
 const UPDATE_ATTEMPTS: usize = 3;
@@ -60,12 +62,20 @@ pub trait ProjectUseCases: Send + Sync + 'static {
 pub struct ProjectService {
     projects: Arc<dyn ProjectRepository>,
     tasks: Arc<dyn TaskRepository>,
+    events: Arc<dyn EventPublisher>,
 }
 
 impl ProjectService {
-    /// The use cases over these stores (usually one store serving both).
+    /// The use cases over these stores (usually one store serving both),
+    /// publishing no events.
     pub fn new(projects: Arc<dyn ProjectRepository>, tasks: Arc<dyn TaskRepository>) -> Self {
-        Self { projects, tasks }
+        Self { projects, tasks, events: Arc::new(NoEvents) }
+    }
+
+    /// The same use cases, publishing an event after every committed write.
+    #[must_use]
+    pub fn with_events(self, events: Arc<dyn EventPublisher>) -> Self {
+        Self { events, ..self }
     }
 }
 
@@ -80,6 +90,7 @@ impl ProjectUseCases for ProjectService {
     async fn create_project(&self, new: NewProject) -> Result<Project, ServiceError> {
         let project = Project::create(new, Timestamp::now());
         self.projects.create_project(&project).await?;
+        self.events.publish(event_about(EntityKind::Project, EventKind::Created, *project.uid.as_uuid(), &project));
         Ok(project)
     }
 
@@ -104,7 +115,15 @@ impl ProjectUseCases for ProjectService {
                 return Ok(current);
             };
             match self.projects.update_project(&next).await {
-                Ok(()) => return Ok(next),
+                Ok(()) => {
+                    self.events.publish(event_about(
+                        EntityKind::Project,
+                        EventKind::Updated,
+                        *next.uid.as_uuid(),
+                        &next,
+                    ));
+                    return Ok(next);
+                }
                 Err(StoreError::VersionConflict) if if_match.is_none() => {}
                 Err(other) => return Err(other.into()),
             }
@@ -119,7 +138,13 @@ impl ProjectUseCases for ProjectService {
         cascade: bool,
         if_match: Option<u64>,
     ) -> Result<Vec<TaskId>, ServiceError> {
-        Ok(self.projects.delete_project(id, cascade, if_match).await?)
+        let deleted_tasks = self.projects.delete_project(id, cascade, if_match).await?;
+        let metadata = current_metadata();
+        for task in &deleted_tasks {
+            self.events.publish(DomainEvent::deleted(EntityKind::Task, *task.as_uuid(), metadata.clone()));
+        }
+        self.events.publish(DomainEvent::deleted(EntityKind::Project, *id.as_uuid(), metadata));
+        Ok(deleted_tasks)
     }
 
     #[tracing::instrument(skip(self), err(level = "debug"))]

@@ -3,10 +3,11 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use trm_domain::{EntityKind, NewTask, Page, PageRequest, Task, TaskId, TaskPatch, Timestamp};
+use trm_domain::{DomainEvent, EntityKind, EventKind, NewTask, Page, PageRequest, Task, TaskId, TaskPatch, Timestamp};
 use trm_repository::{StoreError, TaskFilter, TaskRepository};
 
 use crate::error::ServiceError;
+use crate::events::{EventPublisher, NoEvents, current_metadata, event_about};
 
 /// How often an update without `If-Match` re-reads and retries after losing
 /// a race, before answering 409.
@@ -45,12 +46,28 @@ pub trait TaskUseCases: Send + Sync + 'static {
 #[derive(Clone)]
 pub struct TaskService {
     tasks: Arc<dyn TaskRepository>,
+    events: Arc<dyn EventPublisher>,
 }
 
 impl TaskService {
-    /// The use cases over this store.
+    /// The use cases over this store, publishing no events.
     pub fn new(tasks: Arc<dyn TaskRepository>) -> Self {
-        Self { tasks }
+        Self { tasks, events: Arc::new(NoEvents) }
+    }
+
+    /// The same use cases, publishing an event after every committed write.
+    #[must_use]
+    pub fn with_events(self, events: Arc<dyn EventPublisher>) -> Self {
+        Self { events, ..self }
+    }
+}
+
+/// Publishes what an update of `before` into `after` means: `task.updated`,
+/// and `task.completed` as well when the status became `done`.
+pub(crate) fn publish_task_update(events: &dyn EventPublisher, before_done: bool, after: &Task) {
+    events.publish(event_about(EntityKind::Task, EventKind::Updated, *after.uid.as_uuid(), after));
+    if after.is_done() && !before_done {
+        events.publish(event_about(EntityKind::Task, EventKind::Completed, *after.uid.as_uuid(), after));
     }
 }
 
@@ -66,6 +83,7 @@ impl TaskUseCases for TaskService {
         let task = Task::create(new, Timestamp::now())?;
         self.tasks.create_task(&task).await?;
         tracing::debug!(task = %task.uid, "task created");
+        self.events.publish(event_about(EntityKind::Task, EventKind::Created, *task.uid.as_uuid(), &task));
         Ok(task)
     }
 
@@ -85,7 +103,10 @@ impl TaskUseCases for TaskService {
                 return Ok(current);
             };
             match self.tasks.update_task(&next).await {
-                Ok(()) => return Ok(next),
+                Ok(()) => {
+                    publish_task_update(self.events.as_ref(), current.is_done(), &next);
+                    return Ok(next);
+                }
                 // Someone else wrote between our read and our write. Without
                 // If-Match the client asked for "these fields, whatever the
                 // rest is", so re-read and re-apply.
@@ -98,7 +119,9 @@ impl TaskUseCases for TaskService {
 
     #[tracing::instrument(skip(self), err(level = "debug"))]
     async fn delete_task(&self, id: TaskId, if_match: Option<u64>) -> Result<(), ServiceError> {
-        Ok(self.tasks.delete_task(id, if_match).await?)
+        self.tasks.delete_task(id, if_match).await?;
+        self.events.publish(DomainEvent::deleted(EntityKind::Task, *id.as_uuid(), current_metadata()));
+        Ok(())
     }
 }
 

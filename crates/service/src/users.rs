@@ -3,10 +3,14 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use trm_domain::{EntityKind, NewUser, Page, PageRequest, Task, Timestamp, User, UserId, UserPatch};
+use trm_domain::{
+    DomainEvent, EntityKind, EventKind, NewUser, Page, PageRequest, Task, Timestamp, User, UserId, UserPatch,
+};
 use trm_repository::{StoreError, UserFilter, UserRepository};
 
 use crate::error::ServiceError;
+use crate::events::{EventPublisher, NoEvents, current_metadata, event_about};
+use crate::tasks::publish_task_update;
 
 /// How often an update without `If-Match` retries after losing a race.
 const UPDATE_ATTEMPTS: usize = 3;
@@ -37,12 +41,19 @@ pub trait UserUseCases: Send + Sync + 'static {
 #[derive(Clone)]
 pub struct UserService {
     users: Arc<dyn UserRepository>,
+    events: Arc<dyn EventPublisher>,
 }
 
 impl UserService {
-    /// The use cases over this store.
+    /// The use cases over this store, publishing no events.
     pub fn new(users: Arc<dyn UserRepository>) -> Self {
-        Self { users }
+        Self { users, events: Arc::new(NoEvents) }
+    }
+
+    /// The same use cases, publishing an event after every committed write.
+    #[must_use]
+    pub fn with_events(self, events: Arc<dyn EventPublisher>) -> Self {
+        Self { events, ..self }
     }
 }
 
@@ -57,6 +68,7 @@ impl UserUseCases for UserService {
     async fn create_user(&self, new: NewUser) -> Result<User, ServiceError> {
         let user = User::create(new, Timestamp::now());
         self.users.create_user(&user).await?;
+        self.events.publish(event_about(EntityKind::User, EventKind::Created, *user.uid.as_uuid(), &user));
         Ok(user)
     }
 
@@ -76,7 +88,10 @@ impl UserUseCases for UserService {
                 return Ok(current);
             };
             match self.users.update_user(&next).await {
-                Ok(()) => return Ok(next),
+                Ok(()) => {
+                    self.events.publish(event_about(EntityKind::User, EventKind::Updated, *next.uid.as_uuid(), &next));
+                    return Ok(next);
+                }
                 Err(StoreError::VersionConflict) if if_match.is_none() => {}
                 Err(other) => return Err(other.into()),
             }
@@ -86,7 +101,12 @@ impl UserUseCases for UserService {
 
     #[tracing::instrument(skip(self), err(level = "debug"))]
     async fn delete_user(&self, id: UserId, if_match: Option<u64>) -> Result<Vec<Task>, ServiceError> {
-        Ok(self.users.delete_user(id, if_match, Timestamp::now()).await?)
+        let unassigned = self.users.delete_user(id, if_match, Timestamp::now()).await?;
+        for task in &unassigned {
+            publish_task_update(self.events.as_ref(), true, task);
+        }
+        self.events.publish(DomainEvent::deleted(EntityKind::User, *id.as_uuid(), current_metadata()));
+        Ok(unassigned)
     }
 }
 
