@@ -8,6 +8,13 @@
 //! 3. environment variables `TRM__<SECTION>__<KEY>`, e.g.
 //!    `TRM__SERVER__PORT=9000`, `TRM__DATABASE__URL=sqlite://data/trm.db`.
 //!
+//! TRM-OS deployments already export `NEO4J_URI`, `NEO4J_USER` and
+//! `NEO4J_PASSWORD`. They are accepted as *fallbacks*: each replaces the
+//! built-in default of `database.url`, `database.user` or
+//! `database.password`, so it counts only where neither the file nor a
+//! `TRM__DATABASE__*` variable says otherwise — an explicit setting always
+//! wins, and a deployment moving to the `TRM__` names can do so key by key.
+//!
 //! A value of the wrong type stops start-up with a message naming the key.
 
 use std::collections::HashMap;
@@ -112,7 +119,7 @@ pub fn load_from(env: &HashMap<String, String>) -> anyhow::Result<Settings> {
         env.iter().filter(|(name, _)| name.starts_with("TRM__")).map(|(k, v)| (k.clone(), v.clone())).collect();
     let environment =
         Environment::with_prefix("TRM").prefix_separator("__").separator("__").try_parsing(true).source(Some(trm_vars));
-    let settings: Settings = Config::builder()
+    let builder = Config::builder()
         .set_default("server.host", "127.0.0.1")?
         .set_default("server.port", 8000)?
         .set_default("server.shutdown_timeout_secs", 30)?
@@ -121,7 +128,11 @@ pub fn load_from(env: &HashMap<String, String>) -> anyhow::Result<Settings> {
         .set_default("database.pool_size", 16)?
         .set_default("database.fetch_size", 500)?
         .set_default("log.level", "info")?
-        .set_default("log.format", "text")?
+        .set_default("log.format", "text")?;
+    let builder = trm_os_fallbacks(env)
+        .into_iter()
+        .try_fold(builder, |builder, (key, value)| builder.set_default(key, value.as_str()))?;
+    let settings: Settings = builder
         .add_source(file)
         .add_source(environment)
         .build()
@@ -130,6 +141,17 @@ pub fn load_from(env: &HashMap<String, String>) -> anyhow::Result<Settings> {
         .context("invalid configuration")?;
     validate(&settings)?;
     Ok(settings)
+}
+
+/// TRM-OS's own variables (`NEO4J_URI`, `NEO4J_USER`, `NEO4J_PASSWORD`) as
+/// the settings keys they stand in for; empty ones are ignored.
+fn trm_os_fallbacks(env: &HashMap<String, String>) -> Vec<(&'static str, String)> {
+    [("NEO4J_URI", "database.url"), ("NEO4J_USER", "database.user"), ("NEO4J_PASSWORD", "database.password")]
+        .into_iter()
+        .filter_map(|(variable, key)| {
+            env.get(variable).filter(|value| !value.trim().is_empty()).map(|value| (key, value.clone()))
+        })
+        .collect()
 }
 
 fn validate(settings: &Settings) -> anyhow::Result<()> {
@@ -186,6 +208,53 @@ mod tests {
         assert!(error.contains("database.url"), "{error}");
         let error = format!("{:#}", load_with(&[("TRM__LOG__FORMAT", "xml")]).unwrap_err());
         assert!(error.contains("log.format") || error.contains("xml"), "{error}");
+    }
+
+    #[test]
+    fn trm_os_neo4j_variables_fill_in_what_is_not_configured() {
+        let settings = load_with(&[
+            ("NEO4J_URI", "bolt://graph.internal:7687"),
+            ("NEO4J_USER", "trm"),
+            ("NEO4J_PASSWORD", "from-trm-os"),
+        ])
+        .unwrap();
+        assert_eq!(settings.database.url, "bolt://graph.internal:7687");
+        assert_eq!(settings.database.user.as_deref(), Some("trm"));
+        assert_eq!(settings.database.password.as_deref(), Some("from-trm-os"));
+    }
+
+    #[test]
+    fn explicit_database_settings_win_over_trm_os_neo4j_variables() {
+        let settings = load_with(&[
+            ("NEO4J_URI", "bolt://graph.internal:7687"),
+            ("NEO4J_USER", "trm"),
+            ("NEO4J_PASSWORD", "from-trm-os"),
+            ("TRM__DATABASE__URL", "sqlite::memory:"),
+            ("TRM__DATABASE__USER", "explicit"),
+            ("TRM__DATABASE__PASSWORD", "explicit-password"),
+        ])
+        .unwrap();
+        assert_eq!(settings.database.url, "sqlite::memory:");
+        assert_eq!(settings.database.user.as_deref(), Some("explicit"));
+        assert_eq!(settings.database.password.as_deref(), Some("explicit-password"));
+
+        // Each variable falls back on its own: an explicit URL keeps the
+        // TRM-OS password.
+        let settings = load_with(&[
+            ("NEO4J_URI", "bolt://graph.internal:7687"),
+            ("NEO4J_PASSWORD", "from-trm-os"),
+            ("TRM__DATABASE__URL", "bolt://explicit:7687"),
+        ])
+        .unwrap();
+        assert_eq!(settings.database.url, "bolt://explicit:7687");
+        assert_eq!(settings.database.password.as_deref(), Some("from-trm-os"));
+        assert_eq!(settings.database.user, None);
+    }
+
+    #[test]
+    fn a_blank_trm_os_variable_is_ignored() {
+        let settings = load_with(&[("NEO4J_URI", "  ")]).unwrap();
+        assert_eq!(settings.database.url, "sqlite://data/trm.db");
     }
 
     #[test]

@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use anyhow::Context as _;
+use trm_repository::neo4j::{Neo4jOptions, Neo4jStore};
 use trm_repository::sqlite::{SqliteLocation, SqliteOptions, SqliteStore};
 use trm_repository::{HealthCheck, ProjectRepository, TaskRepository};
 
@@ -52,10 +53,17 @@ impl Store {
     }
 }
 
+/// The Neo4j user when the settings name none: Neo4j's own default.
+pub const DEFAULT_NEO4J_USER: &str = "neo4j";
+
 /// Opens the store the settings name, migrating or preparing its schema.
 ///
+/// For Neo4j the schema is prepared when the server can be reached — now,
+/// or on the first operation after it comes up.
+///
 /// # Errors
-/// When the URL is unsupported, or the embedded database cannot be opened.
+/// When the URL is unsupported or unusable, or the embedded database cannot
+/// be opened — but not because Neo4j is unreachable.
 pub async fn open(settings: &DatabaseSettings) -> anyhow::Result<Store> {
     match StoreKind::from_url(&settings.url)? {
         StoreKind::Sqlite(location) => {
@@ -66,6 +74,21 @@ pub async fn open(settings: &DatabaseSettings) -> anyhow::Result<Store> {
                 .with_context(|| format!("cannot open the embedded store at {}", settings.url))?;
             Ok(Store::from_adapter(store))
         }
-        StoreKind::Neo4j => anyhow::bail!("the Neo4j store is not wired into the server yet"),
+        StoreKind::Neo4j => {
+            let options = Neo4jOptions {
+                uri: settings.url.clone(),
+                user: settings.user.clone().unwrap_or_else(|| DEFAULT_NEO4J_USER.to_owned()),
+                password: settings.password.clone().unwrap_or_default(),
+                pool_size: settings.pool_size,
+                fetch_size: settings.fetch_size,
+                operation_timeout: settings.timeout(),
+            };
+            // Neo4j being down is not an error here: the store connects
+            // lazily and the server starts, answering 503 until it is back.
+            // The URL is left out of the message: it may carry credentials.
+            let store =
+                Neo4jStore::connect(options).await.context("cannot use the Neo4j store named by database.url")?;
+            Ok(Store::from_adapter(store))
+        }
     }
 }

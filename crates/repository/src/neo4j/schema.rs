@@ -1,0 +1,61 @@
+//! The constraints and indexes the store relies on, created idempotently.
+//!
+//! * Uniqueness of `uid` on every label: lookups by id expect one node, and
+//!   each constraint is also the index that makes them cheap.
+//! * Uniqueness of `User.username` (the contract's rule).
+//! * Range indexes on `created_at` for `Task` and `Project`: lists are in
+//!   `created_at` order, and reading a page along this index costs the page,
+//!   not a sort of every node. `Task.status` and `Project.status` are indexed
+//!   for the status filters, `Task.task_type` for the type filter.
+//!
+//! Schema statements cannot share a transaction with data, so each runs on
+//! its own. `IF NOT EXISTS` makes them no-ops once done; two stores starting
+//! together may still race to create the same rule, so "already exists"
+//! answers count as success. Indexes are awaited online, because a query
+//! planned while an index is still populating would scan instead.
+
+use neo4rs::Graph;
+
+use super::driver_error;
+use crate::error::StoreError;
+
+/// Every schema statement, in order.
+const STATEMENTS: &[&str] = &[
+    "CREATE CONSTRAINT task_uid_unique IF NOT EXISTS FOR (t:Task) REQUIRE t.uid IS UNIQUE",
+    "CREATE CONSTRAINT project_uid_unique IF NOT EXISTS FOR (p:Project) REQUIRE p.uid IS UNIQUE",
+    "CREATE CONSTRAINT user_uid_unique IF NOT EXISTS FOR (u:User) REQUIRE u.uid IS UNIQUE",
+    "CREATE CONSTRAINT user_username_unique IF NOT EXISTS FOR (u:User) REQUIRE u.username IS UNIQUE",
+    "CREATE RANGE INDEX task_created_at IF NOT EXISTS FOR (t:Task) ON (t.created_at)",
+    "CREATE RANGE INDEX task_status IF NOT EXISTS FOR (t:Task) ON (t.status)",
+    "CREATE RANGE INDEX task_task_type IF NOT EXISTS FOR (t:Task) ON (t.task_type)",
+    "CREATE RANGE INDEX project_created_at IF NOT EXISTS FOR (p:Project) ON (p.created_at)",
+    "CREATE RANGE INDEX project_status IF NOT EXISTS FOR (p:Project) ON (p.status)",
+    "CREATE RANGE INDEX user_created_at IF NOT EXISTS FOR (u:User) ON (u.created_at)",
+];
+
+/// Waits (server-side, bounded) until every index is online.
+const AWAIT_INDEXES: &str = "CALL db.awaitIndexes(30)";
+
+/// Neo4j's answers meaning "an equivalent rule exists already".
+const ALREADY_EXISTS: &[&str] = &[
+    "Neo.ClientError.Schema.EquivalentSchemaRuleAlreadyExists",
+    "Neo.ClientError.Schema.ConstraintAlreadyExists",
+    "Neo.ClientError.Schema.IndexAlreadyExists",
+];
+
+/// Creates whatever of the schema is missing.
+pub(super) async fn create(graph: &Graph) -> Result<(), StoreError> {
+    for statement in STATEMENTS {
+        // Boxed: the driver's retrying future is tens of kilobytes.
+        match Box::pin(graph.run(neo4rs::query(statement))).await {
+            Ok(()) => {}
+            Err(neo4rs::Error::Neo4j(error)) if ALREADY_EXISTS.contains(&error.code()) => {}
+            Err(error) => return Err(driver_error("cannot create the Neo4j schema")(error)),
+        }
+    }
+    Box::pin(graph.run(neo4rs::query(AWAIT_INDEXES)))
+        .await
+        .map_err(driver_error("the Neo4j indexes did not come online"))?;
+    tracing::debug!("the Neo4j constraints and indexes are in place");
+    Ok(())
+}

@@ -1,0 +1,375 @@
+//! Conversions between domain values and Bolt values.
+//!
+//! Writing: an entity becomes a property map (`$props`) with every field
+//! present — `null` for an empty optional field, which `SET n += $props`
+//! turns into "remove the property", so an update clears what it cleared —
+//! and never a `project_id`/`assignee_id`: those are relationships.
+//!
+//! Reading: queries return a node's properties as a map (`t {.*}`) plus the
+//! related nodes' uids, and every value is re-validated through the domain's
+//! own parsers, as the SQLite adapter does. A value of the wrong type or
+//! outside its rules (a hand-edited node, an older writer) surfaces as an
+//! unexpected error naming the property, never as a panic or a silently
+//! wrong value. A property that is absent reads as `null`.
+
+use chrono::{DateTime, Utc};
+use neo4rs::{BoltList, BoltMap, BoltNull, BoltString, BoltType, Row};
+use trm_domain::{
+    Description, EffortEstimate, EffortUnit, EnumAdapter, Priority, Project, ProjectId, ProjectStatus, Tag, Tags, Task,
+    TaskId, TaskStatus, TaskType, Timestamp, Title, UserId,
+};
+use uuid::Uuid;
+
+use crate::error::StoreError;
+
+/// Returns a task as a map `task` (its properties) with its relationships
+/// as `project_id` and `assignee_id`; appended to a query that has bound
+/// the task node to `t`. A relationship duplicated by hand cannot multiply
+/// the row: the comprehension takes the first.
+pub(super) const RETURN_TASK: &str = "RETURN t {.*} AS task, \
+     head([(t)-[:IS_PART_OF_PROJECT]->(project:Project) | project.uid]) AS project_id, \
+     head([(t)-[:ASSIGNED_TO]->(user:User) | user.uid]) AS assignee_id";
+
+/// Returns a project as a map `project`, from a query that bound it to `p`.
+pub(super) const RETURN_PROJECT: &str = "RETURN p {.*} AS project";
+
+/// A value of the stored type `kind` was not what the domain accepts.
+fn corrupt(entity: &str, key: &str, what: impl std::fmt::Display) -> StoreError {
+    StoreError::Unexpected(anyhow::anyhow!("corrupt stored value {entity}.{key}: {what}"))
+}
+
+fn text(value: &str) -> BoltType {
+    BoltType::String(BoltString::from(value))
+}
+
+fn null() -> BoltType {
+    BoltType::Null(BoltNull)
+}
+
+fn optional(value: Option<BoltType>) -> BoltType {
+    value.unwrap_or_else(null)
+}
+
+fn datetime(at: Timestamp) -> BoltType {
+    BoltType::from(*at.as_datetime())
+}
+
+fn integer(value: i64) -> BoltType {
+    BoltType::from(value)
+}
+
+/// Versions are small counters; saturate rather than wrap in the absurd case.
+pub(super) fn version_value(version: u64) -> i64 {
+    i64::try_from(version).unwrap_or(i64::MAX)
+}
+
+/// A timestamp as a Bolt `DATETIME` in UTC, for query parameters.
+pub(super) fn datetime_param(at: Timestamp) -> BoltType {
+    datetime(at)
+}
+
+fn map(entries: Vec<(&str, BoltType)>) -> BoltType {
+    BoltType::Map(entries.into_iter().map(|(key, value)| (BoltString::from(key), value)).collect::<BoltMap>())
+}
+
+/// A task's stored properties; its project and assignee are not among them.
+pub(super) fn task_props(task: &Task) -> BoltType {
+    let tags: Vec<BoltType> = task.tags.iter_str().map(text).collect();
+    map(vec![
+        ("uid", text(&task.uid.to_string())),
+        ("title", text(task.title.as_str())),
+        ("description", optional(task.description.as_ref().map(|d| text(d.as_str())))),
+        ("status", text(task.status.as_str())),
+        ("task_type", optional(task.task_type.map(|t| text(t.as_str())))),
+        ("priority", integer(i64::from(task.priority.level()))),
+        ("effort_estimate", optional(task.effort_estimate.map(|e| BoltType::from(e.value())))),
+        ("effort_unit", text(task.effort_unit.as_str())),
+        ("start_date", optional(task.start_date.map(datetime))),
+        ("due_date", optional(task.due_date.map(datetime))),
+        ("completed_at", optional(task.completed_at.map(datetime))),
+        ("tags", BoltType::List(BoltList::from(tags))),
+        ("created_at", datetime(task.created_at)),
+        ("updated_at", datetime(task.updated_at)),
+        ("version", integer(version_value(task.version))),
+    ])
+}
+
+/// A project's stored properties.
+pub(super) fn project_props(project: &Project) -> BoltType {
+    map(vec![
+        ("uid", text(&project.uid.to_string())),
+        ("title", text(project.title.as_str())),
+        ("description", optional(project.description.as_ref().map(|d| text(d.as_str())))),
+        ("status", text(project.status.as_str())),
+        ("created_at", datetime(project.created_at)),
+        ("updated_at", datetime(project.updated_at)),
+        ("version", integer(version_value(project.version))),
+    ])
+}
+
+/// An id as the string the graph stores.
+pub(super) fn id_param(id: impl std::fmt::Display) -> BoltType {
+    text(&id.to_string())
+}
+
+/// An optional id, `null` when absent.
+pub(super) fn optional_id_param(id: Option<impl std::fmt::Display>) -> BoltType {
+    optional(id.map(|id| text(&id.to_string())))
+}
+
+/// One property map read back, with the entity's name for error messages.
+struct Props<'a> {
+    entity: &'static str,
+    map: &'a BoltMap,
+}
+
+impl<'a> Props<'a> {
+    /// The value at `key`; `None` for an absent property or a `null`.
+    fn value(&self, key: &str) -> Option<&'a BoltType> {
+        self.map.value.get(key).filter(|value| !matches!(value, BoltType::Null(_)))
+    }
+
+    fn required(&self, key: &str) -> Result<&'a BoltType, StoreError> {
+        self.value(key).ok_or_else(|| corrupt(self.entity, key, "missing"))
+    }
+
+    fn optional_string(&self, key: &str) -> Result<Option<&'a str>, StoreError> {
+        match self.value(key) {
+            None => Ok(None),
+            Some(BoltType::String(s)) => Ok(Some(s.value.as_str())),
+            Some(other) => Err(corrupt(self.entity, key, format!("expected a string, found {}", kind(other)))),
+        }
+    }
+
+    fn string(&self, key: &str) -> Result<&'a str, StoreError> {
+        self.optional_string(key)?.ok_or_else(|| corrupt(self.entity, key, "missing"))
+    }
+
+    fn integer(&self, key: &str) -> Result<i64, StoreError> {
+        match self.required(key)? {
+            BoltType::Integer(i) => Ok(i.value),
+            other => Err(corrupt(self.entity, key, format!("expected an integer, found {}", kind(other)))),
+        }
+    }
+
+    fn optional_number(&self, key: &str) -> Result<Option<f64>, StoreError> {
+        match self.value(key) {
+            None => Ok(None),
+            Some(BoltType::Float(f)) => Ok(Some(f.value)),
+            // Written by hand as `3` rather than `3.0`: the same estimate.
+            #[allow(clippy::cast_precision_loss)]
+            Some(BoltType::Integer(i)) => Ok(Some(i.value as f64)),
+            Some(other) => Err(corrupt(self.entity, key, format!("expected a number, found {}", kind(other)))),
+        }
+    }
+
+    fn optional_timestamp(&self, key: &str) -> Result<Option<Timestamp>, StoreError> {
+        self.value(key).map(|value| timestamp_of(value).map_err(|why| corrupt(self.entity, key, why))).transpose()
+    }
+
+    fn timestamp(&self, key: &str) -> Result<Timestamp, StoreError> {
+        self.optional_timestamp(key)?.ok_or_else(|| corrupt(self.entity, key, "missing"))
+    }
+
+    fn uuid(&self, key: &str) -> Result<Uuid, StoreError> {
+        let text = self.string(key)?;
+        Uuid::parse_str(text).map_err(|error| corrupt(self.entity, key, error))
+    }
+
+    fn enumeration<E: EnumAdapter>(&self, key: &str) -> Result<E, StoreError> {
+        parse(self.entity, key, E::normalize(self.string(key)?))
+    }
+
+    fn version(&self) -> Result<u64, StoreError> {
+        parse(self.entity, "version", u64::try_from(self.integer("version")?))
+    }
+
+    fn title(&self) -> Result<Title, StoreError> {
+        parse(self.entity, "title", Title::parse(self.string("title")?))
+    }
+
+    fn description(&self) -> Result<Option<Description>, StoreError> {
+        self.optional_string("description")?
+            .map(|text| parse(self.entity, "description", Description::parse(text)))
+            .transpose()
+    }
+
+    fn tags(&self) -> Result<Tags, StoreError> {
+        let items = match self.value("tags") {
+            None => return Ok(Tags::default()),
+            Some(BoltType::List(list)) => &list.value,
+            Some(other) => {
+                return Err(corrupt(self.entity, "tags", format!("expected a list, found {}", kind(other))));
+            }
+        };
+        let tags = items
+            .iter()
+            .map(|item| match item {
+                BoltType::String(s) => parse(self.entity, "tags", Tag::parse(&s.value)),
+                other => Err(corrupt(self.entity, "tags", format!("expected strings, found {}", kind(other)))),
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Tags::from_tags(tags))
+    }
+}
+
+fn parse<T, E: std::fmt::Debug>(entity: &str, key: &str, result: Result<T, E>) -> Result<T, StoreError> {
+    result.map_err(|error| corrupt(entity, key, format!("{error:?}")))
+}
+
+/// The name of a Bolt value's type, for error messages.
+fn kind(value: &BoltType) -> &'static str {
+    match value {
+        BoltType::String(_) => "a string",
+        BoltType::Boolean(_) => "a boolean",
+        BoltType::Map(_) => "a map",
+        BoltType::Null(_) => "null",
+        BoltType::Integer(_) => "an integer",
+        BoltType::Float(_) => "a float",
+        BoltType::List(_) => "a list",
+        BoltType::DateTime(_) | BoltType::DateTimeZoneId(_) => "a datetime",
+        BoltType::LocalDateTime(_) => "a local datetime",
+        BoltType::Date(_) => "a date",
+        BoltType::Time(_) | BoltType::LocalTime(_) => "a time",
+        BoltType::Duration(_) => "a duration",
+        _ => "a graph or binary value",
+    }
+}
+
+/// Reads a zoned date-time as an instant; a local (zone-less) one is
+/// rejected, because which instant it means is unknowable.
+fn timestamp_of(value: &BoltType) -> Result<Timestamp, String> {
+    let at: DateTime<Utc> = match value {
+        BoltType::DateTime(at) => DateTime::<Utc>::try_from(at).map_err(|e| e.to_string())?,
+        BoltType::DateTimeZoneId(at) => DateTime::<Utc>::try_from(at).map_err(|e| e.to_string())?,
+        other => return Err(format!("expected a datetime, found {}", kind(other))),
+    };
+    Ok(Timestamp::from_datetime(at))
+}
+
+/// The map in column `column` of a row.
+fn column_map(row: &Row, column: &str) -> Result<BoltMap, StoreError> {
+    match row.get::<BoltType>(column) {
+        Ok(BoltType::Map(map)) => Ok(map),
+        Ok(other) => Err(corrupt("row", column, format!("expected a map, found {}", kind(&other)))),
+        Err(error) => Err(corrupt("row", column, error)),
+    }
+}
+
+/// An optional uid in column `column` of a row.
+fn column_optional_uuid(row: &Row, column: &str) -> Result<Option<Uuid>, StoreError> {
+    match row.get::<BoltType>(column) {
+        Ok(BoltType::Null(_)) => Ok(None),
+        Ok(BoltType::String(s)) => Uuid::parse_str(&s.value).map(Some).map_err(|error| corrupt("row", column, error)),
+        Ok(other) => Err(corrupt("row", column, format!("expected a uid, found {}", kind(&other)))),
+        Err(error) => Err(corrupt("row", column, error)),
+    }
+}
+
+/// A required uid in column `column` of a row.
+pub(super) fn column_uuid(row: &Row, column: &str) -> Result<Uuid, StoreError> {
+    column_optional_uuid(row, column)?.ok_or_else(|| corrupt("row", column, "missing"))
+}
+
+/// An integer in column `column` of a row.
+pub(super) fn column_integer(row: &Row, column: &str) -> Result<i64, StoreError> {
+    match row.get::<BoltType>(column) {
+        Ok(BoltType::Integer(i)) => Ok(i.value),
+        Ok(other) => Err(corrupt("row", column, format!("expected an integer, found {}", kind(&other)))),
+        Err(error) => Err(corrupt("row", column, error)),
+    }
+}
+
+/// A boolean in column `column` of a row.
+pub(super) fn column_bool(row: &Row, column: &str) -> Result<bool, StoreError> {
+    match row.get::<BoltType>(column) {
+        Ok(BoltType::Boolean(b)) => Ok(b.value),
+        Ok(other) => Err(corrupt("row", column, format!("expected a boolean, found {}", kind(&other)))),
+        Err(error) => Err(corrupt("row", column, error)),
+    }
+}
+
+/// Reads a task from a row produced by [`RETURN_TASK`].
+pub(super) fn task_from_row(row: &Row) -> Result<Task, StoreError> {
+    let map = column_map(row, "task")?;
+    let props = Props { entity: "Task", map: &map };
+    Ok(Task {
+        uid: TaskId::from_uuid(props.uuid("uid")?),
+        title: props.title()?,
+        description: props.description()?,
+        status: props.enumeration::<TaskStatus>("status")?,
+        task_type: props
+            .optional_string("task_type")?
+            .map(|t| parse("Task", "task_type", TaskType::normalize(t)))
+            .transpose()?,
+        priority: parse("Task", "priority", Priority::from_level(props.integer("priority")?))?,
+        project_id: column_optional_uuid(row, "project_id")?.map(ProjectId::from_uuid),
+        assignee_id: column_optional_uuid(row, "assignee_id")?.map(UserId::from_uuid),
+        effort_estimate: props
+            .optional_number("effort_estimate")?
+            .map(|e| parse("Task", "effort_estimate", EffortEstimate::new(e)))
+            .transpose()?,
+        effort_unit: props.enumeration::<EffortUnit>("effort_unit")?,
+        start_date: props.optional_timestamp("start_date")?,
+        due_date: props.optional_timestamp("due_date")?,
+        completed_at: props.optional_timestamp("completed_at")?,
+        tags: props.tags()?,
+        created_at: props.timestamp("created_at")?,
+        updated_at: props.timestamp("updated_at")?,
+        version: props.version()?,
+    })
+}
+
+/// Reads a project from a row produced by [`RETURN_PROJECT`].
+pub(super) fn project_from_row(row: &Row) -> Result<Project, StoreError> {
+    let map = column_map(row, "project")?;
+    let props = Props { entity: "Project", map: &map };
+    Ok(Project {
+        uid: ProjectId::from_uuid(props.uuid("uid")?),
+        title: props.title()?,
+        description: props.description()?,
+        status: props.enumeration::<ProjectStatus>("status")?,
+        created_at: props.timestamp("created_at")?,
+        updated_at: props.timestamp("updated_at")?,
+        version: props.version()?,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn props(entries: Vec<(&str, BoltType)>) -> BoltMap {
+        entries.into_iter().map(|(key, value)| (BoltString::from(key), value)).collect()
+    }
+
+    #[test]
+    fn timestamps_keep_their_microseconds_through_bolt() {
+        let at = Timestamp::parse("2026-11-26T03:12:45.123456Z").unwrap_or_else(|_| Timestamp::now());
+        assert_eq!(timestamp_of(&datetime(at)), Ok(at));
+    }
+
+    #[test]
+    fn a_value_of_the_wrong_type_is_reported_not_panicked_on() {
+        let map = props(vec![("version", text("seven")), ("tags", text("ui"))]);
+        let read = Props { entity: "Task", map: &map };
+        let error = read.version().err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(error.contains("Task.version"), "{error}");
+        assert!(read.tags().is_err());
+    }
+
+    #[test]
+    fn an_absent_or_null_optional_property_reads_as_none() {
+        let map = props(vec![("description", null())]);
+        let read = Props { entity: "Task", map: &map };
+        assert!(matches!(read.description(), Ok(None)));
+        assert!(matches!(read.optional_timestamp("due_date"), Ok(None)));
+        assert!(read.timestamp("created_at").is_err());
+    }
+
+    #[test]
+    fn a_local_datetime_is_not_taken_for_an_instant() {
+        let local = BoltType::from(chrono::NaiveDateTime::default());
+        assert!(timestamp_of(&local).is_err());
+    }
+}

@@ -1,0 +1,245 @@
+//! The stores under test, and the data each test builds for itself.
+//!
+//! A [`Backend`] opens a fresh store per test. SQLite is always available
+//! (in memory); Neo4j only when `TRM_TEST_NEO4J_URI` names a server, and
+//! every Neo4j test then shares that one database — so tests never wipe it
+//! and only ever look at data they made themselves: their own projects,
+//! unique tags, or a unique window of creation times.
+
+use std::io::Write as _;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use neo4rs::Graph;
+use trm_domain::{
+    Description, EffortEstimate, EffortUnit, NewProject, NewTask, Priority, Project, ProjectId, ProjectStatus, Tags,
+    Task, TaskStatus, TaskType, Timestamp, Title, UserId,
+};
+use trm_repository::neo4j::{Neo4jOptions, Neo4jStore};
+use trm_repository::sqlite::{SqliteLocation, SqliteOptions, SqliteStore};
+use trm_repository::{HealthCheck, ProjectRepository, TaskRepository};
+use uuid::Uuid;
+
+/// A kind of store the contract runs against.
+pub(crate) trait Backend {
+    /// The adapter.
+    type Store: TaskRepository + ProjectRepository + HealthCheck + Clone;
+
+    /// A store for one test.
+    async fn open(&self) -> Fixture<Self::Store>;
+
+    /// A store in which the test can also create users. The ports have no
+    /// user repository yet, so users are written straight into the store.
+    async fn open_with_users(&self) -> Fixture<Self::Store>;
+
+    /// The raw graph, for tests that inspect Neo4j's own view; `None` for
+    /// other stores.
+    fn graph(&self) -> Option<Graph> {
+        None
+    }
+}
+
+/// A store opened for one test, with what it takes to seed users.
+pub(crate) struct Fixture<S> {
+    /// The store under test.
+    pub(crate) store: S,
+    seeder: Seeder,
+}
+
+/// How users get into a store that has no user repository.
+enum Seeder {
+    /// The store cannot take users (an in-memory SQLite database is private
+    /// to its only connection).
+    None,
+    /// A SQLite database file, written through a second connection; the
+    /// directory is removed when the fixture is dropped.
+    SqliteFile(TempDir),
+    /// Neo4j, written through its own driver.
+    Neo4j(Graph),
+}
+
+impl<S> Fixture<S> {
+    /// Stores a new user and returns their id.
+    pub(crate) async fn add_user(&self) -> UserId {
+        let id = UserId::new();
+        let now = Timestamp::now();
+        let username = format!("user-{}", id.as_uuid().simple());
+        match &self.seeder {
+            Seeder::None => panic!("this fixture cannot hold users: open it with open_with_users"),
+            Seeder::SqliteFile(dir) => {
+                let conn = rusqlite::Connection::open(dir.database()).unwrap();
+                conn.busy_timeout(Duration::from_secs(5)).unwrap();
+                conn.execute(
+                    "INSERT INTO users (uid, username, email, full_name, is_active, created_at, updated_at, version) \
+                     VALUES (?1, ?2, ?3, NULL, 1, ?4, ?4, 1)",
+                    rusqlite::params![id.to_string(), username, format!("{username}@example.com"), now.as_micros()],
+                )
+                .unwrap();
+            }
+            Seeder::Neo4j(graph) => {
+                let query = neo4rs::query(
+                    "CREATE (:User {uid: $uid, username: $username, email: $email, is_active: true, \
+                     created_at: $now, updated_at: $now, version: 1})",
+                )
+                .param("uid", id.to_string())
+                .param("username", username.clone())
+                .param("email", format!("{username}@example.com"))
+                .param("now", *now.as_datetime());
+                graph.run(query).await.unwrap();
+            }
+        }
+        id
+    }
+}
+
+/// The embedded store.
+pub(crate) struct Sqlite;
+
+impl Backend for Sqlite {
+    type Store = SqliteStore;
+
+    async fn open(&self) -> Fixture<SqliteStore> {
+        Fixture { store: SqliteStore::in_memory().await.unwrap(), seeder: Seeder::None }
+    }
+
+    async fn open_with_users(&self) -> Fixture<SqliteStore> {
+        let dir = TempDir::new();
+        let store =
+            SqliteStore::open_with(SqliteLocation::File(dir.database()), SqliteOptions::default()).await.unwrap();
+        Fixture { store, seeder: Seeder::SqliteFile(dir) }
+    }
+}
+
+/// The Neo4j server named by the environment.
+pub(crate) struct Neo4j {
+    options: Neo4jOptions,
+}
+
+impl Neo4j {
+    /// The server named by `TRM_TEST_NEO4J_URI` (with `TRM_TEST_NEO4J_USER`,
+    /// default `neo4j`, and `TRM_TEST_NEO4J_PASSWORD`).
+    ///
+    /// Without it the test is skipped, loudly — unless `TRM_REQUIRE_NEO4J=1`,
+    /// which turns the skip into a failure so that CI cannot pass without
+    /// having run against Neo4j.
+    pub(crate) fn from_env() -> Option<Self> {
+        let uri = std::env::var("TRM_TEST_NEO4J_URI").ok().filter(|uri| !uri.trim().is_empty());
+        let Some(uri) = uri else {
+            assert!(
+                std::env::var("TRM_REQUIRE_NEO4J").as_deref() != Ok("1"),
+                "TRM_REQUIRE_NEO4J=1 but TRM_TEST_NEO4J_URI is not set: the Neo4j contract tests cannot run"
+            );
+            // Straight to the process's stderr: `eprintln!` would be
+            // captured by the test harness and never seen for a passing test.
+            let _ = writeln!(std::io::stderr(), "SKIPPED: TRM_TEST_NEO4J_URI not set");
+            return None;
+        };
+        let user = std::env::var("TRM_TEST_NEO4J_USER").unwrap_or_else(|_| "neo4j".to_owned());
+        let password = std::env::var("TRM_TEST_NEO4J_PASSWORD").unwrap_or_default();
+        let mut options = Neo4jOptions::new(uri, user, password);
+        options.pool_size = 4;
+        options.operation_timeout = Duration::from_secs(20);
+        Some(Self { options })
+    }
+}
+
+impl Backend for Neo4j {
+    type Store = Neo4jStore;
+
+    async fn open(&self) -> Fixture<Neo4jStore> {
+        let store = Neo4jStore::connect(self.options.clone()).await.unwrap();
+        let graph = self.graph().unwrap();
+        Fixture { store, seeder: Seeder::Neo4j(graph) }
+    }
+
+    async fn open_with_users(&self) -> Fixture<Neo4jStore> {
+        self.open().await
+    }
+
+    fn graph(&self) -> Option<Graph> {
+        Some(Graph::new(&self.options.uri, &self.options.user, &self.options.password).unwrap())
+    }
+}
+
+/// A directory of its own for one test's database file.
+pub(crate) struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new() -> Self {
+        let path = std::env::temp_dir().join(format!("trm-contract-{}", Uuid::new_v4().simple()));
+        std::fs::create_dir_all(&path).unwrap();
+        Self(path)
+    }
+
+    fn database(&self) -> PathBuf {
+        self.0.join("trm.db")
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// A timestamp from its text.
+pub(crate) fn at(text: &str) -> Timestamp {
+    Timestamp::parse(text).unwrap()
+}
+
+/// A fresh tag no other test uses, for filtering to this test's tasks.
+pub(crate) fn unique_tag() -> String {
+    format!("t-{}", Uuid::new_v4().simple())
+}
+
+/// The start of a window of creation times that no other test uses: a
+/// random minute far in the future, microsecond-aligned.
+pub(crate) fn unique_window() -> Timestamp {
+    let year_2200 = 7_258_118_400_000_000_i64;
+    let minutes = i64::try_from(Uuid::new_v4().as_u128() % 300_000_000).unwrap();
+    Timestamp::from_micros(year_2200 + minutes * 60_000_000).unwrap()
+}
+
+/// A timestamp `micros` after `start`.
+pub(crate) fn plus(start: Timestamp, micros: i64) -> Timestamp {
+    Timestamp::from_micros(start.as_micros() + micros).unwrap()
+}
+
+/// A project with default fields.
+pub(crate) fn project(title: &str) -> Project {
+    Project::create(NewProject::new(Title::parse(title).unwrap()), Timestamp::now())
+}
+
+/// A task with default fields, part of `project` when given.
+pub(crate) fn task(title: &str, project: Option<ProjectId>) -> Task {
+    let mut task = Task::create(NewTask::new(Title::parse(title).unwrap()), Timestamp::now()).unwrap();
+    task.project_id = project;
+    task
+}
+
+/// A task with every optional field set, microsecond timestamps included.
+pub(crate) fn full_task(project: ProjectId, assignee: UserId, tag: &str) -> Task {
+    let new = NewTask {
+        title: Title::parse("Write the docs").unwrap(),
+        description: Some(Description::parse("  every field, verbatim  \n").unwrap()),
+        status: TaskStatus::Done,
+        task_type: Some(TaskType::Documentation),
+        priority: Priority::Urgent,
+        project_id: Some(project),
+        assignee_id: Some(assignee),
+        effort_estimate: Some(EffortEstimate::new(2.75).unwrap()),
+        effort_unit: EffortUnit::StoryPoints,
+        start_date: Some(at("2026-11-26T03:12:45.123456Z")),
+        due_date: Some(at("2026-12-01T23:59:59.999999Z")),
+        tags: Tags::parse("tags", &["zeta", tag, "alpha", "mid dle"]).unwrap(),
+    };
+    Task::create(new, at("2026-11-26T03:12:45.000001Z")).unwrap()
+}
+
+/// A project in `status`.
+pub(crate) fn project_in(status: ProjectStatus, created_at: Timestamp) -> Project {
+    let mut project =
+        Project::create(NewProject { status, ..NewProject::new(Title::parse("Listed").unwrap()) }, created_at);
+    project.created_at = created_at;
+    project
+}
