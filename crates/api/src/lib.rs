@@ -43,7 +43,7 @@ use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::{App, HttpResponse, web};
 pub use routes::ROUTES;
 use tracing_actix_web::TracingLogger;
-use trm_service::{HealthUseCases, ProjectUseCases, TaskUseCases};
+use trm_service::{HealthUseCases, ProjectUseCases, TaskUseCases, UserUseCases};
 
 use crate::error::ApiError;
 
@@ -54,6 +54,8 @@ pub struct AppState {
     pub tasks: Arc<dyn TaskUseCases>,
     /// Project use cases.
     pub projects: Arc<dyn ProjectUseCases>,
+    /// User use cases: the people tasks are assigned to.
+    pub users: Arc<dyn UserUseCases>,
     /// Readiness, for `/readyz`.
     pub health: Arc<dyn HealthUseCases>,
 }

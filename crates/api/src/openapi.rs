@@ -6,7 +6,8 @@
 //! * the operations, from the `#[utoipa::path]` attributes on the handlers —
 //!   paths, parameters, bodies, responses and their headers;
 //! * the response schemas, derived from the response DTOs that are actually
-//!   serialized ([`TaskResponse`], [`ProjectResponse`], the 422 entries);
+//!   serialized ([`TaskResponse`], [`ProjectResponse`], [`UserResponse`], the
+//!   422 entries);
 //! * the request schemas and query parameters, from documentation types next
 //!   to those DTOs (the bodies are read field by field, not through serde),
 //!   and the enums, generated from the domain's EnumAdapter tables.
@@ -27,21 +28,25 @@ use utoipa::openapi::schema::{ObjectBuilder, SchemaType, Type};
 use utoipa::openapi::{OpenApi as Document, Ref, RefOr, Required};
 use utoipa::{Modify, OpenApi, ToResponse};
 
-use crate::handlers::{health, projects, tasks};
+use crate::handlers::{health, projects, tasks, users};
 use crate::schemas::enums::{
     EffortUnitSchema, LocationItemSchema, PriorityInputSchema, PrioritySchema, ProjectStatusSchema, TaskStatusSchema,
     TaskTypeSchema,
 };
 use crate::schemas::errors::{
     HttpError, HttpValidationError, InternalError, InvalidRequest, PayloadTooLarge, PreconditionFailed,
-    ProjectHasTasks, ProjectNotFound, TaskNotFound, Unavailable, UnsupportedMediaType,
+    ProjectHasTasks, ProjectNotFound, TaskNotFound, Unavailable, UnsupportedMediaType, UserNotFound, UsernameTaken,
 };
 use crate::schemas::health::{Liveness, Readiness};
-use crate::schemas::{ProjectCreate, ProjectResponse, ProjectUpdate, TaskCreate, TaskResponse, TaskUpdate};
+use crate::schemas::{
+    ProjectCreate, ProjectResponse, ProjectUpdate, TaskCreate, TaskResponse, TaskUpdate, UserCreate, UserResponse,
+    UserUpdate,
+};
 
 /// The document's introduction, shown at the top of the Swagger UI.
 const DESCRIPTION: &str = "\
-Tasks and projects of TRM, joined by the `IS_PART_OF_PROJECT` relationship.
+Tasks, projects and users of TRM: a task is part of at most one project (the `IS_PART_OF_PROJECT` \
+relationship) and assigned to at most one user (`ASSIGNED_TO`).
 
 * **JSON** in and out, UTF-8. Collection paths answer with and without the trailing slash \
 (`/api/v1/tasks/` and `/api/v1/tasks`), with no redirect; this document lists the first.
@@ -82,6 +87,11 @@ Not listed as operations: this document itself, at `GET /openapi.json`, and the 
         projects::update,
         projects::delete,
         projects::tasks,
+        users::list,
+        users::create,
+        users::get,
+        users::update,
+        users::delete,
         health::livez,
         health::readyz,
     ),
@@ -93,6 +103,9 @@ Not listed as operations: this document itself, at `GET /openapi.json`, and the 
             ProjectResponse,
             ProjectCreate,
             ProjectUpdate,
+            UserResponse,
+            UserCreate,
+            UserUpdate,
             TaskStatusSchema,
             TaskTypeSchema,
             PrioritySchema,
@@ -109,6 +122,8 @@ Not listed as operations: this document itself, at `GET /openapi.json`, and the 
             TaskNotFound,
             ProjectNotFound,
             ProjectHasTasks,
+            UserNotFound,
+            UsernameTaken,
             PreconditionFailed,
             PayloadTooLarge,
             UnsupportedMediaType,
@@ -120,6 +135,8 @@ Not listed as operations: this document itself, at `GET /openapi.json`, and the 
     tags(
         (name = "tasks", description = "Units of work, each part of at most one project."),
         (name = "projects", description = "Groups of tasks. A project with tasks is deleted only with `cascade=true`."),
+        (name = "users", description = "People tasks are assigned to. Usernames are unique regardless of case; \
+                                        deleting a user unassigns their tasks."),
         (name = "health", description = "Probes for orchestrators and load balancers."),
     ),
     modifiers(&CrossCutting),

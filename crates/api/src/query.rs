@@ -150,6 +150,22 @@ mod tests {
     }
 
     #[test]
+    fn boolean_flags_accept_the_usual_spellings_and_reject_anything_else() {
+        let mut query = QueryParams::parse("a=TRUE&b=0&c=yes&d=off").unwrap();
+        assert_eq!(
+            ["a", "b", "c", "d"].map(|name| query.take_bool(name)),
+            [Some(true), Some(false), Some(true), Some(false)]
+        );
+        assert_eq!(query.take_bool("absent"), None);
+        assert!(query.finish().is_ok());
+        let mut query = QueryParams::parse("is_active=maybe").unwrap();
+        assert_eq!(query.take_bool("is_active"), None);
+        let Err(ApiError::Invalid(details)) = query.finish() else { panic!() };
+        assert_eq!(details[0].kind, "bool_type");
+        assert_eq!(details[0].loc, [serde_json::json!("query"), serde_json::json!("is_active")]);
+    }
+
+    #[test]
     fn limits_must_be_integers_in_range() {
         for bad in ["limit=abc", "limit=0", "limit=501", "limit=99999999999999999999"] {
             let mut query = QueryParams::parse(bad).unwrap();

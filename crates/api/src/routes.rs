@@ -21,7 +21,7 @@ use actix_web::http::Method;
 use actix_web::{HttpResponse, Resource, Route as ActixRoute, web};
 
 use crate::error::ApiError;
-use crate::handlers::{docs, health, projects, tasks};
+use crate::handlers::{docs, health, projects, tasks, users};
 
 /// An HTTP method a route answers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -96,6 +96,16 @@ pub enum Endpoint {
     DeleteProject,
     /// `projects::tasks`.
     ListProjectTasks,
+    /// `users::list`.
+    ListUsers,
+    /// `users::create`.
+    CreateUser,
+    /// `users::get`.
+    GetUser,
+    /// `users::update`.
+    UpdateUser,
+    /// `users::delete`.
+    DeleteUser,
     /// `health::livez`.
     Livez,
     /// `health::readyz`.
@@ -124,6 +134,11 @@ impl Endpoint {
             Self::UpdateProject => route.to(projects::update),
             Self::DeleteProject => route.to(projects::delete),
             Self::ListProjectTasks => route.to(projects::tasks),
+            Self::ListUsers => route.to(users::list),
+            Self::CreateUser => route.to(users::create),
+            Self::GetUser => route.to(users::get),
+            Self::UpdateUser => route.to(users::update),
+            Self::DeleteUser => route.to(users::delete),
             Self::Livez => route.to(health::livez),
             Self::Readyz => route.to(health::readyz),
             Self::OpenApiDocument => route.to(docs::openapi_json),
@@ -180,6 +195,11 @@ pub const ROUTES: &[Route] = &[
     Route::api(Verb::Patch, "/api/v1/projects/{uid}", Endpoint::UpdateProject),
     Route::api(Verb::Delete, "/api/v1/projects/{uid}", Endpoint::DeleteProject),
     Route::api(Verb::Get, "/api/v1/projects/{uid}/tasks/", Endpoint::ListProjectTasks),
+    Route::api(Verb::Get, "/api/v1/users/", Endpoint::ListUsers),
+    Route::api(Verb::Post, "/api/v1/users/", Endpoint::CreateUser),
+    Route::api(Verb::Get, "/api/v1/users/{uid}", Endpoint::GetUser),
+    Route::api(Verb::Patch, "/api/v1/users/{uid}", Endpoint::UpdateUser),
+    Route::api(Verb::Delete, "/api/v1/users/{uid}", Endpoint::DeleteUser),
     Route::api(Verb::Get, "/livez", Endpoint::Livez),
     Route::api(Verb::Get, "/readyz", Endpoint::Readyz),
     Route::docs("/openapi.json", Endpoint::OpenApiDocument),

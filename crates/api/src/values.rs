@@ -5,8 +5,8 @@
 
 use serde_json::Value;
 use trm_domain::{
-    Description, EffortEstimate, EnumAdapter, FieldError, FieldErrorKind, FieldPath, Priority, Tags, Timestamp, Title,
-    ValidationErrors,
+    Description, EffortEstimate, Email, EnumAdapter, FieldError, FieldErrorKind, FieldPath, FullName, Priority, Tags,
+    Timestamp, Title, Username, ValidationErrors,
 };
 use uuid::Uuid;
 
@@ -23,6 +23,31 @@ pub(crate) fn title(value: &Value) -> Result<Title, FieldErrorKind> {
 /// A description (at most 10,000 characters).
 pub(crate) fn description(value: &Value) -> Result<Description, FieldErrorKind> {
     Description::parse(string(value)?)
+}
+
+/// A JSON boolean, or `bool_type`.
+///
+/// Only `true` and `false`: unlike a query string, a body has a boolean
+/// type of its own, so `"true"`, `1` or `"yes"` are refused rather than
+/// guessed at (a body is written by a program, which can send the type).
+pub(crate) fn boolean(value: &Value) -> Result<bool, FieldErrorKind> {
+    value.as_bool().ok_or(FieldErrorKind::WrongType("bool"))
+}
+
+/// A username (3–64 letters, digits, `_`, `.`, `-`; surrounding whitespace
+/// ignored).
+pub(crate) fn username(value: &Value) -> Result<Username, FieldErrorKind> {
+    Username::parse(string(value)?)
+}
+
+/// An e-mail address (`local@domain.tld`, at most 254 characters).
+pub(crate) fn email(value: &Value) -> Result<Email, FieldErrorKind> {
+    Email::parse(string(value)?)
+}
+
+/// A person's display name (trimmed, 1–200 characters).
+pub(crate) fn full_name(value: &Value) -> Result<FullName, FieldErrorKind> {
+    FullName::parse(string(value)?)
 }
 
 /// Any EnumAdapter enum, from any accepted spelling.
@@ -120,5 +145,24 @@ mod tests {
         assert!(timestamp(&json!("2026-02-30")).is_err());
         assert!(timestamp(&json!(20260101)).is_err());
         assert!(timestamp(&json!("2026-02-28")).is_ok());
+    }
+
+    #[test]
+    fn booleans_are_json_true_or_false_and_nothing_else() {
+        assert_eq!(boolean(&json!(true)), Ok(true));
+        assert_eq!(boolean(&json!(false)), Ok(false));
+        for bad in [json!("true"), json!(1), json!(0), json!("yes"), json!([]), json!({})] {
+            assert_eq!(boolean(&bad), Err(FieldErrorKind::WrongType("bool")), "{bad}");
+        }
+    }
+
+    #[test]
+    fn user_fields_are_read_through_the_domain_parsers() {
+        assert_eq!(username(&json!(" ada.l ")).map(|u| u.as_str().to_owned()), Ok("ada.l".to_owned()));
+        assert_eq!(username(&json!("ab")), Err(FieldErrorKind::StringTooShort(3)));
+        assert_eq!(username(&json!(5)), Err(FieldErrorKind::WrongType("string")));
+        assert!(email(&json!("ada@example.com")).is_ok());
+        assert_eq!(email(&json!("ada")).map_err(|kind| kind.type_name()), Err("value_error".to_owned()));
+        assert_eq!(full_name(&json!("  ")), Err(FieldErrorKind::StringTooShort(1)));
     }
 }

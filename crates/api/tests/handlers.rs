@@ -13,16 +13,22 @@ use actix_web::test::{self, TestRequest};
 use serde_json::{Value, json};
 use trm_api::AppState;
 use trm_domain::{EntityKind, NewProject, NewTask, Page, Project, Task, TaskStatus, Timestamp, Title};
-use trm_service::{MockHealthUseCases, MockProjectUseCases, MockTaskUseCases, ServiceError};
+use trm_service::{MockHealthUseCases, MockProjectUseCases, MockTaskUseCases, MockUserUseCases, ServiceError};
 
 fn state(tasks: MockTaskUseCases, projects: MockProjectUseCases) -> AppState {
-    AppState { tasks: Arc::new(tasks), projects: Arc::new(projects), health: Arc::new(MockHealthUseCases::new()) }
+    AppState {
+        tasks: Arc::new(tasks),
+        projects: Arc::new(projects),
+        users: Arc::new(MockUserUseCases::new()),
+        health: Arc::new(MockHealthUseCases::new()),
+    }
 }
 
 fn health_only(health: MockHealthUseCases) -> AppState {
     AppState {
         tasks: Arc::new(MockTaskUseCases::new()),
         projects: Arc::new(MockProjectUseCases::new()),
+        users: Arc::new(MockUserUseCases::new()),
         health: Arc::new(health),
     }
 }

@@ -18,10 +18,13 @@ use std::collections::BTreeSet;
 use actix_web::http::StatusCode;
 use actix_web::test::TestRequest;
 use serde_json::{Map, Value, json};
-use support::{Answer, a_project, a_task, all_well, concrete, send, store_down};
+use support::{Answer, a_project, a_task, a_user, all_well, concrete, send, store_down};
 use trm_api::error::ApiError;
 use trm_api::routes::{Documented, ROUTES, Verb};
-use trm_api::schemas::{ProjectResponse, TaskResponse, new_project, new_task, project_patch, task_patch};
+use trm_api::schemas::user::USERNAME_PATTERN;
+use trm_api::schemas::{
+    ProjectResponse, TaskResponse, UserResponse, new_project, new_task, new_user, project_patch, task_patch, user_patch,
+};
 
 const VERBS: [Verb; 4] = [Verb::Get, Verb::Post, Verb::Patch, Verb::Delete];
 
@@ -446,13 +449,55 @@ fn every_property_of_the_project_update_schema_is_read_by_project_patch_with_its
 }
 
 #[test]
+fn every_property_of_the_user_create_schema_is_read_by_new_user_and_nothing_else_is() {
+    assert_create_schema_matches_reader("UserCreate", new_user);
+}
+
+#[test]
+fn every_property_of_the_user_update_schema_is_read_by_user_patch_with_its_documented_nullability() {
+    assert_update_schema_matches_reader("UserUpdate", "UserCreate", user_patch);
+}
+
+#[test]
+fn the_username_rule_is_documented_as_the_domain_checks_it() {
+    let document = document();
+    for name in ["User", "UserCreate", "UserUpdate"] {
+        let username = &component(&document, name)["properties"]["username"];
+        assert_eq!(username["pattern"], USERNAME_PATTERN, "{name}");
+        assert_eq!((username["minLength"].as_u64(), username["maxLength"].as_u64()), (Some(3), Some(64)), "{name}");
+    }
+    let create = component(&document, "UserCreate");
+    assert_eq!(required(create), BTreeSet::from(["username".to_owned(), "email".to_owned()]));
+    assert_eq!(create["properties"]["is_active"]["default"], true);
+    assert_eq!(create["properties"]["email"]["format"], "email");
+}
+
+#[test]
+fn the_user_routes_document_their_filter_and_the_409_for_a_taken_username() {
+    let document = document();
+    let list = document.pointer("/paths/~1api~1v1~1users~1/get/parameters").cloned().unwrap_or_default();
+    let is_active = list.as_array().into_iter().flatten().find(|p| p["name"] == "is_active").cloned();
+    assert_eq!(is_active.map(|p| p["schema"]["type"].clone()), Some(json!("boolean")));
+    for pointer in ["/paths/~1api~1v1~1users~1/post", "/paths/~1api~1v1~1users~1{uid}/patch"] {
+        let conflict = document.pointer(&format!("{pointer}/responses/409")).cloned().unwrap_or_default();
+        assert_eq!(conflict["$ref"], "#/components/responses/UsernameTaken", "{pointer}");
+    }
+    let not_found = document.pointer("/components/responses/UserNotFound/content/application~1json/example");
+    assert_eq!(not_found, Some(&json!({"detail": "User not found"})));
+}
+
+#[test]
 fn the_server_managed_properties_of_a_response_are_refused_by_the_body_readers() {
     let document = document();
-    let cases: [(&str, &str, Reader<'_>); 4] = [
+    let cases: [(&str, &str, Reader<'_>); 6] = [
         ("Task", "TaskCreate", &|body| problems(new_task(with(body, "title", json!("x"))))),
         ("Task", "TaskUpdate", &|body| problems(task_patch(body))),
         ("Project", "ProjectCreate", &|body| problems(new_project(with(body, "title", json!("x"))))),
         ("Project", "ProjectUpdate", &|body| problems(project_patch(body))),
+        ("User", "UserCreate", &|body| {
+            problems(new_user(with(with(body, "username", json!("ada")), "email", json!("ada@example.com"))))
+        }),
+        ("User", "UserUpdate", &|body| problems(user_patch(body))),
     ];
     for (response, request, read) in cases {
         let writable = property_names(component(&document, request));
@@ -467,18 +512,20 @@ fn the_server_managed_properties_of_a_response_are_refused_by_the_body_readers()
 }
 
 #[test]
-fn a_serialized_task_and_project_have_exactly_the_properties_their_schemas_list() {
+fn a_serialized_task_project_and_user_have_exactly_the_properties_their_schemas_list() {
     let document = document();
     let task = serde_json::to_value(TaskResponse::from(a_task())).unwrap();
     assert_shape(&document, &json!({"$ref": "#/components/schemas/Task"}), &task, "Task");
     let project = serde_json::to_value(ProjectResponse::from(a_project())).unwrap();
     assert_shape(&document, &json!({"$ref": "#/components/schemas/Project"}), &project, "Project");
+    let user = serde_json::to_value(UserResponse::from(a_user())).unwrap();
+    assert_shape(&document, &json!({"$ref": "#/components/schemas/User"}), &user, "User");
 }
 
 #[test]
 fn the_response_examples_have_exactly_the_properties_their_schemas_list() {
     let document = document();
-    for name in ["Task", "Project", "HTTPError", "HTTPValidationError", "Liveness", "Readiness"] {
+    for name in ["Task", "Project", "User", "HTTPError", "HTTPValidationError", "Liveness", "Readiness"] {
         let schema = component(&document, name);
         let example = &schema["example"];
         let keys: BTreeSet<String> = object(example).keys().cloned().collect();
@@ -613,6 +660,17 @@ fn the_schema_checker_of_these_tests_rejects_what_it_should() {
     assert!(conforms(&document, &task_create, &json!({"title": "x", "task_type": null})).is_ok());
     assert!(conforms(&document, &task_create, &json!({"title": "x", "status": null})).is_err());
     assert!(conforms(&document, &task_create, &json!({"title": "x", "priority": 3})).is_err());
+    let user_create = json!({"$ref": "#/components/schemas/UserCreate"});
+    assert!(conforms(&document, &user_create, &json!({"username": "ada", "email": "ada@example.com"})).is_ok());
+    assert!(conforms(&document, &user_create, &json!({"username": "ab", "email": "ada@example.com"})).is_err());
+    assert!(
+        conforms(&document, &user_create, &json!({"username": "ada", "email": "ada@example.com", "is_active": null}))
+            .is_err()
+    );
+    assert!(
+        conforms(&document, &user_create, &json!({"username": "ada", "email": "ada@example.com", "full_name": null}))
+            .is_ok()
+    );
 }
 
 #[test]

@@ -7,6 +7,7 @@ pub mod docs;
 pub mod health;
 pub mod projects;
 pub mod tasks;
+pub mod users;
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse};

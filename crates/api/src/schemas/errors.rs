@@ -84,6 +84,21 @@ plain_response!(
 );
 
 plain_response!(
+    /// 404 for a user id that names no user.
+    UserNotFound,
+    "No user has this id. A path id that is not a well-formed UUID is also a 404.",
+    "User not found"
+);
+
+plain_response!(
+    /// 409 for a username another user has, in any case (usernames are
+    /// unique regardless of case, so `Ada` and `ada` cannot both exist).
+    UsernameTaken,
+    "Another user already has this username, compared regardless of case. Nothing was changed.",
+    "username is already taken"
+);
+
+plain_response!(
     /// 409 for deleting a project that still has tasks.
     ProjectHasTasks,
     "The project still has tasks: delete them first, or pass `cascade=true` to delete them with it.",

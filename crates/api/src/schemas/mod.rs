@@ -1,9 +1,10 @@
 //! The request and response bodies of the API, and their OpenAPI schemas.
 //!
 //! Requests are read field by field into validated domain values
-//! ([`trm_domain::NewTask`], [`trm_domain::TaskPatch`], …) before a service
-//! sees them; responses are plain serializable structs built from entities,
-//! so the wire format is declared here, not inferred from the domain.
+//! ([`trm_domain::NewTask`], [`trm_domain::TaskPatch`],
+//! [`trm_domain::NewUser`], …) before a service sees them; responses are
+//! plain serializable structs built from entities, so the wire format is
+//! declared here, not inferred from the domain.
 //!
 //! The OpenAPI schemas live next to what they describe: response schemas are
 //! derived from the response structs themselves; request bodies and query
@@ -18,6 +19,8 @@ pub mod health;
 pub mod project;
 pub mod query;
 pub mod task;
+pub mod user;
 
 pub use project::{ProjectCreate, ProjectResponse, ProjectUpdate, new_project, project_patch};
 pub use task::{TaskCreate, TaskResponse, TaskUpdate, new_task, task_patch};
+pub use user::{UserCreate, UserResponse, UserUpdate, new_user, user_patch};

@@ -96,3 +96,20 @@ pub struct ProjectDeleteQuery {
     #[param(default = false, example = true)]
     pub cascade: Option<bool>,
 }
+
+/// The filter and paging of `GET /api/v1/users/`.
+#[derive(Debug, Clone, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct UserListQuery {
+    /// Only active (`true`) or only inactive (`false`) users; all when
+    /// absent. Accepts `true`/`false`, `1`/`0`, `yes`/`no`, `on`/`off`; any
+    /// other value is a 422.
+    #[param(example = true)]
+    pub is_active: Option<bool>,
+    /// Page size: 1–500, default 100.
+    #[param(minimum = 1, maximum = 500, default = 100, example = 50)]
+    pub limit: Option<u32>,
+    /// Where the page starts: from the previous page's `Link: rel="next"`.
+    #[param(example = json!(CURSOR_EXAMPLE))]
+    pub cursor: Option<String>,
+}

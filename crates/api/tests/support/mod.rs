@@ -12,8 +12,8 @@ use actix_web::test::{self, TestRequest};
 use actix_web::web::Bytes;
 use serde_json::Value;
 use trm_api::AppState;
-use trm_domain::{NewProject, NewTask, Page, Project, Task, Timestamp, Title};
-use trm_service::{MockHealthUseCases, MockProjectUseCases, MockTaskUseCases, ServiceError};
+use trm_domain::{Email, NewProject, NewTask, NewUser, Page, Project, Task, Timestamp, Title, User, Username};
+use trm_service::{MockHealthUseCases, MockProjectUseCases, MockTaskUseCases, MockUserUseCases, ServiceError};
 
 /// What came back.
 pub struct Answer {
@@ -63,6 +63,13 @@ pub fn a_project() -> Project {
     Project::create(NewProject::new(Title::parse("Launch").unwrap()), Timestamp::now())
 }
 
+pub fn a_user() -> User {
+    User::create(
+        NewUser::new(Username::parse("ada.lovelace").unwrap(), Email::parse("ada@example.com").unwrap()),
+        Timestamp::now(),
+    )
+}
+
 fn down() -> ServiceError {
     ServiceError::Unavailable(anyhow::anyhow!("the store is down"))
 }
@@ -83,9 +90,15 @@ pub fn store_down() -> AppState {
     projects.expect_update_project().returning(|_, _, _| Err(down()));
     projects.expect_delete_project().returning(|_, _, _| Err(down()));
     projects.expect_list_project_tasks().returning(|_, _, _| Err(down()));
+    let mut users = MockUserUseCases::new();
+    users.expect_list_users().returning(|_, _| Err(down()));
+    users.expect_create_user().returning(|_| Err(down()));
+    users.expect_get_user().returning(|_| Err(down()));
+    users.expect_update_user().returning(|_, _, _| Err(down()));
+    users.expect_delete_user().returning(|_, _| Err(down()));
     let mut health = MockHealthUseCases::new();
     health.expect_check_ready().returning(|| Err(down()));
-    AppState { tasks: Arc::new(tasks), projects: Arc::new(projects), health: Arc::new(health) }
+    AppState { tasks: Arc::new(tasks), projects: Arc::new(projects), users: Arc::new(users), health: Arc::new(health) }
 }
 
 /// Every use case succeeds, and every list has a next page.
@@ -112,9 +125,18 @@ pub fn all_well() -> AppState {
         let task = a_task();
         Ok(Page { next: Some(task.cursor()), items: vec![task] })
     });
+    let mut users = MockUserUseCases::new();
+    users.expect_list_users().returning(|_, _| {
+        let user = a_user();
+        Ok(Page { next: Some(user.cursor()), items: vec![user] })
+    });
+    users.expect_create_user().returning(|new| Ok(User::create(new, Timestamp::now())));
+    users.expect_get_user().returning(|_| Ok(a_user()));
+    users.expect_update_user().returning(|_, _, _| Ok(a_user()));
+    users.expect_delete_user().returning(|_, _| Ok(Vec::new()));
     let mut health = MockHealthUseCases::new();
     health.expect_check_ready().returning(|| Ok(()));
-    AppState { tasks: Arc::new(tasks), projects: Arc::new(projects), health: Arc::new(health) }
+    AppState { tasks: Arc::new(tasks), projects: Arc::new(projects), users: Arc::new(users), health: Arc::new(health) }
 }
 
 /// A concrete path for a route's path template: ids for `{uid}`, a real

@@ -1,0 +1,213 @@
+//! `/api/v1/users`.
+//!
+//! The same shape as tasks and projects: the query string and body are read
+//! and validated completely before the service is called (so a bad body to
+//! an unknown id is a 422, not a 404), and every rule that needs the store —
+//! a username unique regardless of case, the `If-Match` version — is the
+//! service's, coming back as a [`ServiceError`](trm_service::ServiceError)
+//! that [`ApiError`] maps to its status.
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, web};
+use trm_domain::{EntityKind, UserId};
+use trm_service::UserFilter;
+
+use super::{entity_response, page_response, path_id};
+use crate::AppState;
+use crate::body::JsonObject;
+use crate::conditional::if_match;
+use crate::error::ApiError;
+use crate::query::QueryParams;
+use crate::schemas::errors::{
+    InvalidRequest, PayloadTooLarge, PreconditionFailed, Unavailable, UnsupportedMediaType, UserNotFound, UsernameTaken,
+};
+use crate::schemas::query::UserListQuery;
+use crate::schemas::{UserCreate, UserResponse, UserUpdate, new_user, user_patch};
+
+/// `GET /api/v1/users/`: one page of users, optionally only active or
+/// inactive ones.
+///
+/// # Errors
+/// 422 for unknown parameters or bad values (an `is_active` that is not a
+/// boolean); 503 when the store is down.
+#[utoipa::path(
+    get,
+    path = "/api/v1/users/",
+    tag = "users",
+    operation_id = "list_users",
+    summary = "List users",
+    description = "One page of the users, optionally only active or only inactive ones, oldest first (by \
+                   `created_at`, then `uid`), as a JSON array. When more follow, a `Link` header names the next \
+                   page.",
+    params(UserListQuery),
+    responses(
+        (status = 200, description = "One page of users.", body = Vec<UserResponse>, headers(
+            ("Link" = String, description = "`<URL with the next cursor>; rel=\"next\"` when another page follows \
+                                             (a server-relative URL keeping the filters); absent on the last page."),
+        )),
+        (status = 422, response = InvalidRequest),
+        (status = 503, response = Unavailable),
+    )
+)]
+pub async fn list(request: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    let mut query = QueryParams::parse(request.query_string())?;
+    let filter = UserFilter { is_active: query.take_bool("is_active") };
+    let page = query.take_page();
+    query.finish()?;
+    let page = state.users.list_users(filter, page).await?;
+    Ok(page_response(&request, &page.map(UserResponse::from)))
+}
+
+/// `POST /api/v1/users/`: 201 with the user, its `Location` and `ETag`.
+///
+/// # Errors
+/// 422 for an invalid body, 409 for a username taken in any case, 413/415
+/// for oversized or non-JSON bodies.
+#[utoipa::path(
+    post,
+    path = "/api/v1/users/",
+    tag = "users",
+    operation_id = "create_user",
+    summary = "Create a user",
+    description = "Creates a user at version 1. `username` and `email` are required; `full_name` defaults to \
+                   `null` and `is_active` to `true`. Usernames are unique regardless of case: one already taken \
+                   is a 409.",
+    request_body(content = UserCreate, content_type = "application/json"),
+    responses(
+        (status = 201, description = "Created.", body = UserResponse, headers(
+            ("Location" = String, description = "The new user's path, `/api/v1/users/{uid}`."),
+            ("ETag" = String, description = "The user's version in quotes, for `If-Match`."),
+        )),
+        (status = 409, response = UsernameTaken),
+        (status = 413, response = PayloadTooLarge),
+        (status = 415, response = UnsupportedMediaType),
+        (status = 422, response = InvalidRequest),
+        (status = 503, response = Unavailable),
+    )
+)]
+pub async fn create(
+    request: HttpRequest,
+    state: web::Data<AppState>,
+    JsonObject(body): JsonObject,
+) -> Result<HttpResponse, ApiError> {
+    let query = QueryParams::parse(request.query_string())?;
+    let new = new_user(body)?;
+    query.finish()?;
+    let user = state.users.create_user(new).await?;
+    let mut response = HttpResponse::Created();
+    response.insert_header((header::LOCATION, format!("/api/v1/users/{}", user.uid)));
+    Ok(entity_response(response, user.version, &UserResponse::from(user)))
+}
+
+/// `GET /api/v1/users/{uid}`.
+///
+/// # Errors
+/// 404 for an unknown or malformed id.
+#[utoipa::path(
+    get,
+    path = "/api/v1/users/{uid}",
+    tag = "users",
+    operation_id = "get_user",
+    summary = "Get a user",
+    params(("uid" = String, Path, format = Uuid, description = "The user's id.")),
+    responses(
+        (status = 200, description = "The user.", body = UserResponse, headers(
+            ("ETag" = String, description = "The user's version in quotes, for `If-Match`."),
+        )),
+        (status = 404, response = UserNotFound),
+        (status = 422, response = InvalidRequest),
+        (status = 503, response = Unavailable),
+    )
+)]
+pub async fn get(
+    request: HttpRequest,
+    state: web::Data<AppState>,
+    uid: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    QueryParams::parse(request.query_string())?.finish()?;
+    let id = UserId::from_uuid(path_id(&uid, EntityKind::User)?);
+    let user = state.users.get_user(id).await?;
+    Ok(entity_response(HttpResponse::Ok(), user.version, &UserResponse::from(user)))
+}
+
+/// `PATCH /api/v1/users/{uid}`: changes the fields present.
+///
+/// # Errors
+/// 422 for an invalid body (checked before the id is looked up), 404 for an
+/// unknown id, 409 for a username taken, 412 for a stale `If-Match`.
+#[utoipa::path(
+    patch,
+    path = "/api/v1/users/{uid}",
+    tag = "users",
+    operation_id = "update_user",
+    summary = "Change a user",
+    description = "Fields present are changed, fields absent are kept, and `null` clears `full_name`. The body is \
+                   validated before the user is looked up. A change grows `version` by one; a PATCH that changes \
+                   nothing keeps it. Renaming to a username already taken, in any case, is a 409.",
+    params(
+        ("uid" = String, Path, format = Uuid, description = "The user's id."),
+        ("If-Match" = Option<String>, Header, description = "The `ETag` the change is based on (`\"3\"`); \
+                                                            `*` or none applies it to any version."),
+    ),
+    request_body(content = UserUpdate, content_type = "application/json"),
+    responses(
+        (status = 200, description = "The user after the change.", body = UserResponse, headers(
+            ("ETag" = String, description = "The user's version in quotes."),
+        )),
+        (status = 404, response = UserNotFound),
+        (status = 409, response = UsernameTaken),
+        (status = 412, response = PreconditionFailed),
+        (status = 413, response = PayloadTooLarge),
+        (status = 415, response = UnsupportedMediaType),
+        (status = 422, response = InvalidRequest),
+        (status = 503, response = Unavailable),
+    )
+)]
+pub async fn update(
+    request: HttpRequest,
+    state: web::Data<AppState>,
+    uid: web::Path<String>,
+    JsonObject(body): JsonObject,
+) -> Result<HttpResponse, ApiError> {
+    let query = QueryParams::parse(request.query_string())?;
+    let patch = user_patch(body)?;
+    query.finish()?;
+    let id = UserId::from_uuid(path_id(&uid, EntityKind::User)?);
+    let user = state.users.update_user(id, patch, if_match(&request)).await?;
+    Ok(entity_response(HttpResponse::Ok(), user.version, &UserResponse::from(user)))
+}
+
+/// `DELETE /api/v1/users/{uid}`: 204.
+///
+/// # Errors
+/// 404 for an unknown id, 412 for a stale `If-Match`.
+#[utoipa::path(
+    delete,
+    path = "/api/v1/users/{uid}",
+    tag = "users",
+    operation_id = "delete_user",
+    summary = "Delete a user",
+    description = "Deletes the user and unassigns their tasks, in the same transaction. Each task unassigned \
+                   grows its `version` by one, so its `ETag` changes.",
+    params(
+        ("uid" = String, Path, format = Uuid, description = "The user's id."),
+        ("If-Match" = Option<String>, Header, description = "Delete only at this `ETag`."),
+    ),
+    responses(
+        (status = 204, description = "Deleted; their tasks are unassigned."),
+        (status = 404, response = UserNotFound),
+        (status = 412, response = PreconditionFailed),
+        (status = 422, response = InvalidRequest),
+        (status = 503, response = Unavailable),
+    )
+)]
+pub async fn delete(
+    request: HttpRequest,
+    state: web::Data<AppState>,
+    uid: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    QueryParams::parse(request.query_string())?.finish()?;
+    let id = UserId::from_uuid(path_id(&uid, EntityKind::User)?);
+    state.users.delete_user(id, if_match(&request)).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
