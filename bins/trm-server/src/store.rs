@@ -5,7 +5,7 @@ use std::sync::Arc;
 use anyhow::Context as _;
 use trm_repository::neo4j::{Neo4jOptions, Neo4jStore};
 use trm_repository::sqlite::{SqliteLocation, SqliteOptions, SqliteStore};
-use trm_repository::{HealthCheck, ProjectRepository, TaskRepository};
+use trm_repository::{HealthCheck, ProjectRepository, TaskRepository, UserRepository};
 
 use crate::configuration::DatabaseSettings;
 
@@ -42,14 +42,16 @@ pub struct Store {
     pub tasks: Arc<dyn TaskRepository>,
     /// Project storage.
     pub projects: Arc<dyn ProjectRepository>,
+    /// User storage.
+    pub users: Arc<dyn UserRepository>,
     /// Reachability, for readiness.
     pub health: Arc<dyn HealthCheck>,
 }
 
 impl Store {
-    fn from_adapter<S: TaskRepository + ProjectRepository + HealthCheck>(adapter: S) -> Self {
+    fn from_adapter<S: TaskRepository + ProjectRepository + UserRepository + HealthCheck>(adapter: S) -> Self {
         let adapter = Arc::new(adapter);
-        Self { tasks: adapter.clone(), projects: adapter.clone(), health: adapter }
+        Self { tasks: adapter.clone(), projects: adapter.clone(), users: adapter.clone(), health: adapter }
     }
 }
 

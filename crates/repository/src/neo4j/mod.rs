@@ -1,4 +1,5 @@
-//! The graph store: Neo4j over Bolt, through `neo4rs`.
+//! The graph store: Neo4j over Bolt, through `neo4rs`; implements the task,
+//! project and user repositories and the health check.
 //!
 //! # Schema
 //! Tasks, projects and users are nodes labelled `Task`, `Project` and `User`
@@ -97,6 +98,7 @@
 mod projects;
 mod schema;
 mod tasks;
+mod users;
 mod values;
 
 use std::future::Future;

@@ -2,7 +2,9 @@
 //!
 //! * Uniqueness of `uid` on every label: lookups by id expect one node, and
 //!   each constraint is also the index that makes them cheap.
-//! * Uniqueness of `User.username` (the contract's rule).
+//! * Uniqueness of `User.username` (the contract's rule) and of
+//!   `User.username_key`, its lower-case form, which makes usernames unique
+//!   regardless of case: Neo4j constrains properties, not expressions.
 //! * Range indexes on `created_at` for `Task` and `Project`: lists are in
 //!   `created_at` order, and reading a page along this index costs the page,
 //!   not a sort of every node. `Task.status` and `Project.status` are indexed
@@ -25,12 +27,14 @@ const STATEMENTS: &[&str] = &[
     "CREATE CONSTRAINT project_uid_unique IF NOT EXISTS FOR (p:Project) REQUIRE p.uid IS UNIQUE",
     "CREATE CONSTRAINT user_uid_unique IF NOT EXISTS FOR (u:User) REQUIRE u.uid IS UNIQUE",
     "CREATE CONSTRAINT user_username_unique IF NOT EXISTS FOR (u:User) REQUIRE u.username IS UNIQUE",
+    "CREATE CONSTRAINT user_username_key_unique IF NOT EXISTS FOR (u:User) REQUIRE u.username_key IS UNIQUE",
     "CREATE RANGE INDEX task_created_at IF NOT EXISTS FOR (t:Task) ON (t.created_at)",
     "CREATE RANGE INDEX task_status IF NOT EXISTS FOR (t:Task) ON (t.status)",
     "CREATE RANGE INDEX task_task_type IF NOT EXISTS FOR (t:Task) ON (t.task_type)",
     "CREATE RANGE INDEX project_created_at IF NOT EXISTS FOR (p:Project) ON (p.created_at)",
     "CREATE RANGE INDEX project_status IF NOT EXISTS FOR (p:Project) ON (p.status)",
     "CREATE RANGE INDEX user_created_at IF NOT EXISTS FOR (u:User) ON (u.created_at)",
+    "CREATE RANGE INDEX user_is_active IF NOT EXISTS FOR (u:User) ON (u.is_active)",
 ];
 
 /// Waits (server-side, bounded) until every index is online.

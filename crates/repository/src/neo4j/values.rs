@@ -15,8 +15,8 @@
 use chrono::{DateTime, Utc};
 use neo4rs::{BoltList, BoltMap, BoltNull, BoltString, BoltType, Row};
 use trm_domain::{
-    Description, EffortEstimate, EffortUnit, EnumAdapter, Priority, Project, ProjectId, ProjectStatus, Tag, Tags, Task,
-    TaskId, TaskStatus, TaskType, Timestamp, Title, UserId,
+    Description, EffortEstimate, EffortUnit, Email, EnumAdapter, FullName, Priority, Project, ProjectId, ProjectStatus,
+    Tag, Tags, Task, TaskId, TaskStatus, TaskType, Timestamp, Title, User, UserId, Username,
 };
 use uuid::Uuid;
 
@@ -32,6 +32,9 @@ pub(super) const RETURN_TASK: &str = "RETURN t {.*} AS task, \
 
 /// Returns a project as a map `project`, from a query that bound it to `p`.
 pub(super) const RETURN_PROJECT: &str = "RETURN p {.*} AS project";
+
+/// Returns a user as a map `user`, from a query that bound it to `u`.
+pub(super) const RETURN_USER: &str = "RETURN u {.*} AS user";
 
 /// A value of the stored type `kind` was not what the domain accepts.
 fn corrupt(entity: &str, key: &str, what: impl std::fmt::Display) -> StoreError {
@@ -107,6 +110,23 @@ pub(super) fn project_props(project: &Project) -> BoltType {
     ])
 }
 
+/// A user's stored properties, plus `username_key`: the username in lower
+/// case, on which a uniqueness constraint makes usernames unique regardless
+/// of case (Neo4j has no constraint on an expression).
+pub(super) fn user_props(user: &User) -> BoltType {
+    map(vec![
+        ("uid", text(&user.uid.to_string())),
+        ("username", text(user.username.as_str())),
+        ("username_key", text(&user.username.key())),
+        ("email", text(user.email.as_str())),
+        ("full_name", optional(user.full_name.as_ref().map(|n| text(n.as_str())))),
+        ("is_active", BoltType::from(user.is_active)),
+        ("created_at", datetime(user.created_at)),
+        ("updated_at", datetime(user.updated_at)),
+        ("version", integer(version_value(user.version))),
+    ])
+}
+
 /// An id as the string the graph stores.
 pub(super) fn id_param(id: impl std::fmt::Display) -> BoltType {
     text(&id.to_string())
@@ -149,6 +169,13 @@ impl<'a> Props<'a> {
         match self.required(key)? {
             BoltType::Integer(i) => Ok(i.value),
             other => Err(corrupt(self.entity, key, format!("expected an integer, found {}", kind(other)))),
+        }
+    }
+
+    fn boolean(&self, key: &str) -> Result<bool, StoreError> {
+        match self.required(key)? {
+            BoltType::Boolean(b) => Ok(b.value),
+            other => Err(corrupt(self.entity, key, format!("expected a boolean, found {}", kind(other)))),
         }
     }
 
@@ -329,6 +356,25 @@ pub(super) fn project_from_row(row: &Row) -> Result<Project, StoreError> {
         title: props.title()?,
         description: props.description()?,
         status: props.enumeration::<ProjectStatus>("status")?,
+        created_at: props.timestamp("created_at")?,
+        updated_at: props.timestamp("updated_at")?,
+        version: props.version()?,
+    })
+}
+
+/// Reads a user from a row produced by [`RETURN_USER`].
+pub(super) fn user_from_row(row: &Row) -> Result<User, StoreError> {
+    let map = column_map(row, "user")?;
+    let props = Props { entity: "User", map: &map };
+    Ok(User {
+        uid: UserId::from_uuid(props.uuid("uid")?),
+        username: parse("User", "username", Username::parse(props.string("username")?))?,
+        email: parse("User", "email", Email::parse(props.string("email")?))?,
+        full_name: props
+            .optional_string("full_name")?
+            .map(|name| parse("User", "full_name", FullName::parse(name)))
+            .transpose()?,
+        is_active: props.boolean("is_active")?,
         created_at: props.timestamp("created_at")?,
         updated_at: props.timestamp("updated_at")?,
         version: props.version()?,

@@ -1,112 +1,58 @@
 //! The stores under test, and the data each test builds for itself.
 //!
 //! A [`Backend`] opens a fresh store per test. SQLite is always available
-//! (in memory); Neo4j only when `TRM_TEST_NEO4J_URI` names a server, and
-//! every Neo4j test then shares that one database — so tests never wipe it
-//! and only ever look at data they made themselves: their own projects,
-//! unique tags, or a unique window of creation times.
+//! (in memory, private to the test); Neo4j only when `TRM_TEST_NEO4J_URI`
+//! names a server, and every Neo4j test then shares that one database — so
+//! tests never wipe it and only ever look at data they made themselves:
+//! their own projects and users, unique tags and usernames, or a unique
+//! window of creation times.
 
 use std::io::Write as _;
-use std::path::PathBuf;
 use std::time::Duration;
 
 use neo4rs::Graph;
 use trm_domain::{
-    Description, EffortEstimate, EffortUnit, NewProject, NewTask, Priority, Project, ProjectId, ProjectStatus, Tags,
-    Task, TaskStatus, TaskType, Timestamp, Title, UserId,
+    Description, EffortEstimate, EffortUnit, Email, NewProject, NewTask, NewUser, Priority, Project, ProjectId,
+    ProjectStatus, Tags, Task, TaskStatus, TaskType, Timestamp, Title, User, UserId, Username,
 };
 use trm_repository::neo4j::{Neo4jOptions, Neo4jStore};
-use trm_repository::sqlite::{SqliteLocation, SqliteOptions, SqliteStore};
-use trm_repository::{HealthCheck, ProjectRepository, TaskRepository};
+use trm_repository::sqlite::SqliteStore;
+use trm_repository::{HealthCheck, ProjectRepository, TaskRepository, UserRepository};
 use uuid::Uuid;
 
 /// A kind of store the contract runs against.
 pub(crate) trait Backend {
     /// The adapter.
-    type Store: TaskRepository + ProjectRepository + HealthCheck + Clone;
+    type Store: TaskRepository + ProjectRepository + UserRepository + HealthCheck + Clone;
 
     /// A store for one test.
     async fn open(&self) -> Fixture<Self::Store>;
-
-    /// A store in which the test can also create users. The ports have no
-    /// user repository yet, so users are written straight into the store.
-    async fn open_with_users(&self) -> Fixture<Self::Store>;
-
-    /// The raw graph, for tests that inspect Neo4j's own view; `None` for
-    /// other stores.
-    fn graph(&self) -> Option<Graph> {
-        None
-    }
 }
 
-/// A store opened for one test, with what it takes to seed users.
+/// A store opened for one test.
 pub(crate) struct Fixture<S> {
     /// The store under test.
     pub(crate) store: S,
-    seeder: Seeder,
 }
 
-/// How users get into a store that has no user repository.
-enum Seeder {
-    /// The store cannot take users (an in-memory SQLite database is private
-    /// to its only connection).
-    None,
-    /// A SQLite database file, written through a second connection; the
-    /// directory is removed when the fixture is dropped.
-    SqliteFile(TempDir),
-    /// Neo4j, written through its own driver.
-    Neo4j(Graph),
-}
-
-impl<S> Fixture<S> {
-    /// Stores a new user and returns their id.
+impl<S: UserRepository> Fixture<S> {
+    /// Stores a new user, with a username no other test uses, and returns
+    /// their id.
     pub(crate) async fn add_user(&self) -> UserId {
-        let id = UserId::new();
-        let now = Timestamp::now();
-        let username = format!("user-{}", id.as_uuid().simple());
-        match &self.seeder {
-            Seeder::None => panic!("this fixture cannot hold users: open it with open_with_users"),
-            Seeder::SqliteFile(dir) => {
-                let conn = rusqlite::Connection::open(dir.database()).unwrap();
-                conn.busy_timeout(Duration::from_secs(5)).unwrap();
-                conn.execute(
-                    "INSERT INTO users (uid, username, email, full_name, is_active, created_at, updated_at, version) \
-                     VALUES (?1, ?2, ?3, NULL, 1, ?4, ?4, 1)",
-                    rusqlite::params![id.to_string(), username, format!("{username}@example.com"), now.as_micros()],
-                )
-                .unwrap();
-            }
-            Seeder::Neo4j(graph) => {
-                let query = neo4rs::query(
-                    "CREATE (:User {uid: $uid, username: $username, email: $email, is_active: true, \
-                     created_at: $now, updated_at: $now, version: 1})",
-                )
-                .param("uid", id.to_string())
-                .param("username", username.clone())
-                .param("email", format!("{username}@example.com"))
-                .param("now", *now.as_datetime());
-                graph.run(query).await.unwrap();
-            }
-        }
-        id
+        let user = user();
+        self.store.create_user(&user).await.unwrap();
+        user.uid
     }
 }
 
-/// The embedded store.
+/// The embedded store, in memory: private to the test.
 pub(crate) struct Sqlite;
 
 impl Backend for Sqlite {
     type Store = SqliteStore;
 
     async fn open(&self) -> Fixture<SqliteStore> {
-        Fixture { store: SqliteStore::in_memory().await.unwrap(), seeder: Seeder::None }
-    }
-
-    async fn open_with_users(&self) -> Fixture<SqliteStore> {
-        let dir = TempDir::new();
-        let store =
-            SqliteStore::open_with(SqliteLocation::File(dir.database()), SqliteOptions::default()).await.unwrap();
-        Fixture { store, seeder: Seeder::SqliteFile(dir) }
+        Fixture { store: SqliteStore::in_memory().await.unwrap() }
     }
 }
 
@@ -147,38 +93,14 @@ impl Backend for Neo4j {
     type Store = Neo4jStore;
 
     async fn open(&self) -> Fixture<Neo4jStore> {
-        let store = Neo4jStore::connect(self.options.clone()).await.unwrap();
-        let graph = self.graph().unwrap();
-        Fixture { store, seeder: Seeder::Neo4j(graph) }
-    }
-
-    async fn open_with_users(&self) -> Fixture<Neo4jStore> {
-        self.open().await
-    }
-
-    fn graph(&self) -> Option<Graph> {
-        Some(Graph::new(&self.options.uri, &self.options.user, &self.options.password).unwrap())
+        Fixture { store: Neo4jStore::connect(self.options.clone()).await.unwrap() }
     }
 }
 
-/// A directory of its own for one test's database file.
-pub(crate) struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new() -> Self {
-        let path = std::env::temp_dir().join(format!("trm-contract-{}", Uuid::new_v4().simple()));
-        std::fs::create_dir_all(&path).unwrap();
-        Self(path)
-    }
-
-    fn database(&self) -> PathBuf {
-        self.0.join("trm.db")
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
+impl Neo4j {
+    /// A driver of the test's own, for looking at the graph as Neo4j sees it.
+    pub(crate) fn graph(&self) -> Graph {
+        Graph::new(&self.options.uri, &self.options.user, &self.options.password).unwrap()
     }
 }
 
@@ -203,6 +125,13 @@ pub(crate) fn unique_window() -> Timestamp {
 /// A timestamp `micros` after `start`.
 pub(crate) fn plus(start: Timestamp, micros: i64) -> Timestamp {
     Timestamp::from_micros(start.as_micros() + micros).unwrap()
+}
+
+/// An active user with a username no other test uses.
+pub(crate) fn user() -> User {
+    let name = format!("user-{}", Uuid::new_v4().simple());
+    let new = NewUser::new(Username::parse(&name).unwrap(), Email::parse(&format!("{name}@example.com")).unwrap());
+    User::create(new, Timestamp::now())
 }
 
 /// A project with default fields.
