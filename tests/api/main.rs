@@ -5,6 +5,7 @@
 
 mod bad_input;
 mod enums;
+mod events;
 mod paging;
 mod projects;
 mod seed_flow;

@@ -25,6 +25,8 @@ pub struct TestApp {
     pub address: String,
     /// A client without redirects, so a redirect would show as a failure.
     pub client: reqwest::Client,
+    /// The server's event bus, to observe subscribers from outside.
+    pub events: std::sync::Arc<trm_service::EventBus>,
 }
 
 /// The settings of a test server: loopback, a free port, a fresh store.
@@ -57,9 +59,10 @@ pub async fn spawn_app() -> TestApp {
     let settings = test_settings().expect("the test settings are valid");
     let application = Application::build(&settings).await.expect("the application starts");
     let address = format!("http://127.0.0.1:{}", application.port());
+    let events = application.events();
     tokio::spawn(application.run_until_stopped());
     let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("a client");
-    TestApp { address, client }
+    TestApp { address, client, events }
 }
 
 impl TestApp {

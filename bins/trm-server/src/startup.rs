@@ -12,7 +12,7 @@ use actix_web::HttpServer;
 use actix_web::dev::Server;
 use anyhow::Context as _;
 use trm_api::AppState;
-use trm_service::{HealthService, ProjectService, TaskService};
+use trm_service::{EventBus, EventPublisher, HealthService, ProjectService, TaskService, UserService};
 
 use crate::configuration::Settings;
 use crate::store;
@@ -24,10 +24,18 @@ fn readiness_timeout(settings: &Settings) -> Duration {
     HealthService::DEFAULT_TIMEOUT.min(settings.database.timeout())
 }
 
+/// Events buffered for each SSE client that falls behind before it is told
+/// it missed some.
+const EVENT_CHANNEL_CAPACITY: usize = 1024;
+
+/// Events remembered for `GET /api/v1/events/history` and `Last-Event-ID`.
+const EVENT_HISTORY_CAPACITY: usize = 1000;
+
 /// A server bound to its port, ready to run.
 pub struct Application {
     port: u16,
     server: Server,
+    events: Arc<EventBus>,
 }
 
 impl Application {
@@ -38,10 +46,16 @@ impl Application {
     /// When the store cannot be opened or the address cannot be bound.
     pub async fn build(settings: &Settings) -> anyhow::Result<Self> {
         let store = store::open(&settings.database).await?;
+        let bus = Arc::new(EventBus::new(EVENT_CHANNEL_CAPACITY, EVENT_HISTORY_CAPACITY));
+        let publisher: Arc<dyn EventPublisher> = bus.clone();
         let state = AppState {
-            tasks: Arc::new(TaskService::new(store.tasks.clone())),
-            projects: Arc::new(ProjectService::new(store.projects.clone(), store.tasks.clone())),
+            tasks: Arc::new(TaskService::new(store.tasks.clone()).with_events(publisher.clone())),
+            projects: Arc::new(
+                ProjectService::new(store.projects.clone(), store.tasks.clone()).with_events(publisher.clone()),
+            ),
+            users: Arc::new(UserService::new(store.users.clone()).with_events(publisher)),
             health: Arc::new(HealthService::new(store.health.clone()).with_timeout(readiness_timeout(settings))),
+            events: bus.clone(),
         };
         let address = (settings.server.host.as_str(), settings.server.port);
         let listener = TcpListener::bind(address)
@@ -55,7 +69,13 @@ impl Application {
             server = server.workers(workers);
         }
         tracing::info!(host = %settings.server.host, port, "serving the TRM task API");
-        Ok(Self { port, server: server.run() })
+        Ok(Self { port, server: server.run(), events: bus })
+    }
+
+    /// The in-process event bus, for programs and tests that listen in.
+    #[must_use]
+    pub fn events(&self) -> Arc<EventBus> {
+        Arc::clone(&self.events)
     }
 
     /// The bound port.

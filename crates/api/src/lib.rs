@@ -43,7 +43,7 @@ use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::{App, HttpResponse, web};
 pub use routes::ROUTES;
 use tracing_actix_web::TracingLogger;
-use trm_service::{HealthUseCases, ProjectUseCases, TaskUseCases, UserUseCases};
+use trm_service::{EventBus, HealthUseCases, ProjectUseCases, TaskUseCases, UserUseCases};
 
 use crate::error::ApiError;
 
@@ -58,6 +58,8 @@ pub struct AppState {
     pub users: Arc<dyn UserUseCases>,
     /// Readiness, for `/readyz`.
     pub health: Arc<dyn HealthUseCases>,
+    /// The event bus the use cases publish to, for `/api/v1/events`.
+    pub events: Arc<EventBus>,
 }
 
 /// Registers every route of the route table, [`ROUTES`].

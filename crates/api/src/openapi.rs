@@ -28,7 +28,7 @@ use utoipa::openapi::schema::{ObjectBuilder, SchemaType, Type};
 use utoipa::openapi::{OpenApi as Document, Ref, RefOr, Required};
 use utoipa::{Modify, OpenApi, ToResponse};
 
-use crate::handlers::{health, projects, tasks, users};
+use crate::handlers::{events, health, projects, tasks, users};
 use crate::schemas::enums::{
     EffortUnitSchema, LocationItemSchema, PriorityInputSchema, PrioritySchema, ProjectStatusSchema, TaskStatusSchema,
     TaskTypeSchema,
@@ -37,6 +37,7 @@ use crate::schemas::errors::{
     HttpError, HttpValidationError, InternalError, InvalidRequest, PayloadTooLarge, PreconditionFailed,
     ProjectHasTasks, ProjectNotFound, TaskNotFound, Unavailable, UnsupportedMediaType, UserNotFound, UsernameTaken,
 };
+use crate::schemas::event::EventResponse;
 use crate::schemas::health::{Liveness, Readiness};
 use crate::schemas::{
     ProjectCreate, ProjectResponse, ProjectUpdate, TaskCreate, TaskResponse, TaskUpdate, UserCreate, UserResponse,
@@ -92,6 +93,8 @@ Not listed as operations: this document itself, at `GET /openapi.json`, and the 
         users::get,
         users::update,
         users::delete,
+        events::stream,
+        events::history,
         health::livez,
         health::readyz,
     ),
@@ -117,6 +120,7 @@ Not listed as operations: this document itself, at `GET /openapi.json`, and the 
             HttpValidationError,
             Liveness,
             Readiness,
+            EventResponse,
         ),
         responses(
             TaskNotFound,

@@ -3,7 +3,9 @@
 //! A client (or a proxy in front) that sends `x-request-id` gets it echoed,
 //! so one id follows a request across systems; otherwise the server makes a
 //! UUID. The id is stored in the request's extensions, where the tracing
-//! span builder ([`crate::telemetry`]) picks it up.
+//! span builder ([`crate::telemetry`]) picks it up, and in the service's
+//! task-local request context, where the use cases pick it up for the
+//! metadata of the events they publish.
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
@@ -52,7 +54,9 @@ pub async fn assign_request_id(
         .and_then(acceptable)
         .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
     request.extensions_mut().insert(RequestId(id.clone()));
-    let mut response = next.call(request).await?;
+    // The use cases read the id from the task-local context to stamp the
+    // events this request causes.
+    let mut response = trm_service::with_request_id(id.clone(), next.call(request)).await?;
     if let Ok(value) = HeaderValue::from_str(&id) {
         response.headers_mut().insert(REQUEST_ID_HEADER, value);
     }

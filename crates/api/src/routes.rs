@@ -21,7 +21,7 @@ use actix_web::http::Method;
 use actix_web::{HttpResponse, Resource, Route as ActixRoute, web};
 
 use crate::error::ApiError;
-use crate::handlers::{docs, health, projects, tasks, users};
+use crate::handlers::{docs, events, health, projects, tasks, users};
 
 /// An HTTP method a route answers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -106,6 +106,10 @@ pub enum Endpoint {
     UpdateUser,
     /// `users::delete`.
     DeleteUser,
+    /// `events::stream`.
+    StreamEvents,
+    /// `events::history`.
+    EventHistory,
     /// `health::livez`.
     Livez,
     /// `health::readyz`.
@@ -139,6 +143,8 @@ impl Endpoint {
             Self::GetUser => route.to(users::get),
             Self::UpdateUser => route.to(users::update),
             Self::DeleteUser => route.to(users::delete),
+            Self::StreamEvents => route.to(events::stream),
+            Self::EventHistory => route.to(events::history),
             Self::Livez => route.to(health::livez),
             Self::Readyz => route.to(health::readyz),
             Self::OpenApiDocument => route.to(docs::openapi_json),
@@ -200,6 +206,8 @@ pub const ROUTES: &[Route] = &[
     Route::api(Verb::Get, "/api/v1/users/{uid}", Endpoint::GetUser),
     Route::api(Verb::Patch, "/api/v1/users/{uid}", Endpoint::UpdateUser),
     Route::api(Verb::Delete, "/api/v1/users/{uid}", Endpoint::DeleteUser),
+    Route::api(Verb::Get, "/api/v1/events", Endpoint::StreamEvents),
+    Route::api(Verb::Get, "/api/v1/events/history", Endpoint::EventHistory),
     Route::api(Verb::Get, "/livez", Endpoint::Livez),
     Route::api(Verb::Get, "/readyz", Endpoint::Readyz),
     Route::docs("/openapi.json", Endpoint::OpenApiDocument),

@@ -21,6 +21,7 @@ fn state(tasks: MockTaskUseCases, projects: MockProjectUseCases) -> AppState {
         projects: Arc::new(projects),
         users: Arc::new(MockUserUseCases::new()),
         health: Arc::new(MockHealthUseCases::new()),
+        events: Arc::new(trm_service::EventBus::new(16, 16)),
     }
 }
 
@@ -30,6 +31,7 @@ fn health_only(health: MockHealthUseCases) -> AppState {
         projects: Arc::new(MockProjectUseCases::new()),
         users: Arc::new(MockUserUseCases::new()),
         health: Arc::new(health),
+        events: Arc::new(trm_service::EventBus::new(16, 16)),
     }
 }
 

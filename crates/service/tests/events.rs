@@ -1,6 +1,9 @@
 //! Which events each use case publishes — and that a failed write publishes
 //! none. The repositories are mocked; the publisher records what it is given.
 
+// Test helpers report failure by panicking.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::sync::{Arc, Mutex};
 
 use trm_domain::{

@@ -4,6 +4,7 @@
 //! store, and every rule lives in the service or the domain.
 
 pub mod docs;
+pub mod events;
 pub mod health;
 pub mod projects;
 pub mod tasks;

@@ -15,6 +15,7 @@
 
 pub mod enums;
 pub mod errors;
+pub mod event;
 pub mod health;
 pub mod project;
 pub mod query;

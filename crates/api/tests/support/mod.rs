@@ -51,7 +51,10 @@ pub async fn send(state: AppState, request: TestRequest) -> Answer {
         .iter()
         .map(|(name, value)| (name.as_str().to_owned(), value.to_str().unwrap_or_default().to_owned()))
         .collect();
-    let bytes = test::read_body(response).await;
+    // An event stream never ends: what it sent matters, not its end.
+    let streaming =
+        response.headers().get("content-type").is_some_and(|value| value.as_bytes().starts_with(b"text/event-stream"));
+    let bytes = if streaming { actix_web::web::Bytes::new() } else { test::read_body(response).await };
     Answer { status, headers, bytes }
 }
 
@@ -98,7 +101,13 @@ pub fn store_down() -> AppState {
     users.expect_delete_user().returning(|_, _| Err(down()));
     let mut health = MockHealthUseCases::new();
     health.expect_check_ready().returning(|| Err(down()));
-    AppState { tasks: Arc::new(tasks), projects: Arc::new(projects), users: Arc::new(users), health: Arc::new(health) }
+    AppState {
+        tasks: Arc::new(tasks),
+        projects: Arc::new(projects),
+        users: Arc::new(users),
+        health: Arc::new(health),
+        events: Arc::new(trm_service::EventBus::new(16, 16)),
+    }
 }
 
 /// Every use case succeeds, and every list has a next page.
@@ -136,11 +145,32 @@ pub fn all_well() -> AppState {
     users.expect_delete_user().returning(|_, _| Ok(Vec::new()));
     let mut health = MockHealthUseCases::new();
     health.expect_check_ready().returning(|| Ok(()));
-    AppState { tasks: Arc::new(tasks), projects: Arc::new(projects), users: Arc::new(users), health: Arc::new(health) }
+    AppState {
+        tasks: Arc::new(tasks),
+        projects: Arc::new(projects),
+        users: Arc::new(users),
+        health: Arc::new(health),
+        events: one_event_published(),
+    }
 }
 
 /// A concrete path for a route's path template: ids for `{uid}`, a real
 /// Swagger UI file for `{file}`.
 pub fn concrete(path: &str) -> String {
     path.replace("{uid}", "3f0b6c9e-8d1a-4c2b-9e5f-1a2b3c4d5e6f").replace("{file}", "swagger-ui.css")
+}
+
+/// A bus whose history holds one event, so the history lists something.
+fn one_event_published() -> Arc<trm_service::EventBus> {
+    use trm_service::EventPublisher as _;
+    let bus = Arc::new(trm_service::EventBus::new(16, 16));
+    let task = a_task();
+    bus.publish(trm_domain::DomainEvent::new(
+        trm_domain::EntityKind::Task,
+        trm_domain::EventKind::Created,
+        *task.uid.as_uuid(),
+        serde_json::to_value(&task).unwrap(),
+        trm_domain::EventMetadata::default(),
+    ));
+    bus
 }
