@@ -10,3 +10,4 @@ mod paging;
 mod projects;
 mod seed_flow;
 mod tasks;
+mod users;
