@@ -6,6 +6,7 @@
 mod bad_input;
 mod enums;
 mod events;
+mod overview;
 mod paging;
 mod projects;
 mod seed_flow;

@@ -12,7 +12,7 @@ use actix_web::HttpServer;
 use actix_web::dev::Server;
 use anyhow::Context as _;
 use trm_api::AppState;
-use trm_service::{EventBus, EventPublisher, HealthService, ProjectService, TaskService, UserService};
+use trm_service::{EventBus, EventPublisher, HealthService, OverviewService, ProjectService, TaskService, UserService};
 
 use crate::configuration::Settings;
 use crate::store;
@@ -54,6 +54,7 @@ impl Application {
                 ProjectService::new(store.projects.clone(), store.tasks.clone()).with_events(publisher.clone()),
             ),
             users: Arc::new(UserService::new(store.users.clone()).with_events(publisher)),
+            overview: Arc::new(OverviewService::new(store.tasks.clone(), store.projects.clone(), store.users.clone())),
             health: Arc::new(HealthService::new(store.health.clone()).with_timeout(readiness_timeout(settings))),
             events: bus.clone(),
         };

@@ -43,7 +43,7 @@ use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::{App, HttpResponse, web};
 pub use routes::ROUTES;
 use tracing_actix_web::TracingLogger;
-use trm_service::{EventBus, HealthUseCases, ProjectUseCases, TaskUseCases, UserUseCases};
+use trm_service::{EventBus, HealthUseCases, OverviewUseCases, ProjectUseCases, TaskUseCases, UserUseCases};
 
 use crate::error::ApiError;
 
@@ -56,6 +56,8 @@ pub struct AppState {
     pub projects: Arc<dyn ProjectUseCases>,
     /// User use cases: the people tasks are assigned to.
     pub users: Arc<dyn UserUseCases>,
+    /// The overview, gathered concurrently.
+    pub overview: Arc<dyn OverviewUseCases>,
     /// Readiness, for `/readyz`.
     pub health: Arc<dyn HealthUseCases>,
     /// The event bus the use cases publish to, for `/api/v1/events`.

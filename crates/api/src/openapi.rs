@@ -28,7 +28,7 @@ use utoipa::openapi::schema::{ObjectBuilder, SchemaType, Type};
 use utoipa::openapi::{OpenApi as Document, Ref, RefOr, Required};
 use utoipa::{Modify, OpenApi, ToResponse};
 
-use crate::handlers::{events, health, projects, tasks, users};
+use crate::handlers::{events, health, overview, projects, tasks, users};
 use crate::schemas::enums::{
     EffortUnitSchema, LocationItemSchema, PriorityInputSchema, PrioritySchema, ProjectStatusSchema, TaskStatusSchema,
     TaskTypeSchema,
@@ -39,6 +39,7 @@ use crate::schemas::errors::{
 };
 use crate::schemas::event::EventResponse;
 use crate::schemas::health::{Liveness, Readiness};
+use crate::schemas::overview::OverviewResponse;
 use crate::schemas::{
     ProjectCreate, ProjectResponse, ProjectUpdate, TaskCreate, TaskResponse, TaskUpdate, UserCreate, UserResponse,
     UserUpdate,
@@ -93,6 +94,7 @@ Not listed as operations: this document itself, at `GET /openapi.json`, and the 
         users::get,
         users::update,
         users::delete,
+        overview::overview,
         events::stream,
         events::history,
         health::livez,
@@ -121,6 +123,7 @@ Not listed as operations: this document itself, at `GET /openapi.json`, and the 
             Liveness,
             Readiness,
             EventResponse,
+            OverviewResponse,
         ),
         responses(
             TaskNotFound,

@@ -21,7 +21,7 @@ use actix_web::http::Method;
 use actix_web::{HttpResponse, Resource, Route as ActixRoute, web};
 
 use crate::error::ApiError;
-use crate::handlers::{docs, events, health, projects, tasks, users};
+use crate::handlers::{docs, events, health, overview, projects, tasks, users};
 
 /// An HTTP method a route answers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -106,6 +106,8 @@ pub enum Endpoint {
     UpdateUser,
     /// `users::delete`.
     DeleteUser,
+    /// `overview::overview`.
+    Overview,
     /// `events::stream`.
     StreamEvents,
     /// `events::history`.
@@ -143,6 +145,7 @@ impl Endpoint {
             Self::GetUser => route.to(users::get),
             Self::UpdateUser => route.to(users::update),
             Self::DeleteUser => route.to(users::delete),
+            Self::Overview => route.to(overview::overview),
             Self::StreamEvents => route.to(events::stream),
             Self::EventHistory => route.to(events::history),
             Self::Livez => route.to(health::livez),
@@ -206,6 +209,7 @@ pub const ROUTES: &[Route] = &[
     Route::api(Verb::Get, "/api/v1/users/{uid}", Endpoint::GetUser),
     Route::api(Verb::Patch, "/api/v1/users/{uid}", Endpoint::UpdateUser),
     Route::api(Verb::Delete, "/api/v1/users/{uid}", Endpoint::DeleteUser),
+    Route::api(Verb::Get, "/api/v1/overview", Endpoint::Overview),
     Route::api(Verb::Get, "/api/v1/events", Endpoint::StreamEvents),
     Route::api(Verb::Get, "/api/v1/events/history", Endpoint::EventHistory),
     Route::api(Verb::Get, "/livez", Endpoint::Livez),

@@ -21,6 +21,7 @@ fn state(tasks: MockTaskUseCases, projects: MockProjectUseCases) -> AppState {
         projects: Arc::new(projects),
         users: Arc::new(MockUserUseCases::new()),
         health: Arc::new(MockHealthUseCases::new()),
+        overview: Arc::new(trm_service::MockOverviewUseCases::new()),
         events: Arc::new(trm_service::EventBus::new(16, 16)),
     }
 }
@@ -31,6 +32,7 @@ fn health_only(health: MockHealthUseCases) -> AppState {
         projects: Arc::new(MockProjectUseCases::new()),
         users: Arc::new(MockUserUseCases::new()),
         health: Arc::new(health),
+        overview: Arc::new(trm_service::MockOverviewUseCases::new()),
         events: Arc::new(trm_service::EventBus::new(16, 16)),
     }
 }
@@ -344,4 +346,28 @@ async fn probes_take_no_query_parameters_and_say_so_in_the_contract_shape() {
 async fn probes_answer_only_get() {
     let (status, _, body) = send(health_only(MockHealthUseCases::new()), TestRequest::post().uri("/readyz")).await;
     assert_eq!((status, body), (StatusCode::METHOD_NOT_ALLOWED, json!({"detail": "Method Not Allowed"})));
+}
+
+#[actix_web::test]
+async fn the_overview_lists_every_status_and_the_counts() {
+    let mut overview = trm_service::MockOverviewUseCases::new();
+    overview.expect_overview().returning(|| {
+        Ok(trm_service::Overview {
+            tasks_by_status: vec![(TaskStatus::Todo, 2), (TaskStatus::Done, 0)],
+            task_count: 2,
+            project_count: 1,
+            user_count: 3,
+            recent_tasks: vec![a_task("newest")],
+        })
+    });
+    let app_state =
+        AppState { overview: Arc::new(overview), ..state(MockTaskUseCases::new(), MockProjectUseCases::new()) };
+    let (status, _, body) = send(app_state, TestRequest::get().uri("/api/v1/overview")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["tasks_by_status"], json!({"todo": 2, "done": 0}));
+    assert_eq!(
+        (body["task_count"].clone(), body["project_count"].clone(), body["user_count"].clone()),
+        (json!(2), json!(1), json!(3))
+    );
+    assert_eq!(body["recent_tasks"][0]["title"], "newest");
 }

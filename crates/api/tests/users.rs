@@ -26,6 +26,7 @@ fn users_only(users: MockUserUseCases) -> AppState {
         projects: Arc::new(MockProjectUseCases::new()),
         users: Arc::new(users),
         health: Arc::new(MockHealthUseCases::new()),
+        overview: Arc::new(trm_service::MockOverviewUseCases::new()),
         events: Arc::new(trm_service::EventBus::new(16, 16)),
     }
 }

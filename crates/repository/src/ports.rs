@@ -78,6 +78,20 @@ pub trait TaskRepository: Send + Sync + 'static {
     /// MUST return [`StoreError::NotFound`] if no such task exists and
     /// [`StoreError::VersionConflict`] on a version mismatch.
     async fn delete_task(&self, id: TaskId, expected_version: Option<u64>) -> Result<(), StoreError>;
+
+    /// How many tasks are in each status; statuses without tasks may be
+    /// absent.
+    ///
+    /// # Errors
+    /// Only [`StoreError::Unavailable`] or [`StoreError::Unexpected`].
+    async fn count_tasks_by_status(&self) -> Result<Vec<(TaskStatus, u64)>, StoreError>;
+
+    /// The `limit` newest tasks, newest first (by `created_at`, then `uid`,
+    /// descending), read through the index rather than sorted.
+    ///
+    /// # Errors
+    /// Only [`StoreError::Unavailable`] or [`StoreError::Unexpected`].
+    async fn recent_tasks(&self, limit: u32) -> Result<Vec<Task>, StoreError>;
 }
 
 /// Storage of projects.
@@ -125,6 +139,12 @@ pub trait ProjectRepository: Send + Sync + 'static {
         cascade: bool,
         expected_version: Option<u64>,
     ) -> Result<Vec<TaskId>, StoreError>;
+
+    /// How many projects exist.
+    ///
+    /// # Errors
+    /// Only [`StoreError::Unavailable`] or [`StoreError::Unexpected`].
+    async fn count_projects(&self) -> Result<u64, StoreError>;
 }
 
 /// Whether a store can serve requests right now, for readiness probes.
@@ -192,4 +212,10 @@ pub trait UserRepository: Send + Sync + 'static {
         expected_version: Option<u64>,
         now: Timestamp,
     ) -> Result<Vec<Task>, StoreError>;
+
+    /// How many users exist.
+    ///
+    /// # Errors
+    /// Only [`StoreError::Unavailable`] or [`StoreError::Unexpected`].
+    async fn count_users(&self) -> Result<u64, StoreError>;
 }

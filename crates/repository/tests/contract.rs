@@ -95,6 +95,8 @@ contract!(
     deleting_a_user_unassigns_their_tasks,
     deleting_a_user_checks_existence_and_version,
     users_page_in_keyset_order_and_filter_by_activity,
+    the_recent_tasks_are_the_newest_first,
+    the_counts_include_what_was_stored,
 );
 
 /// A page request, for brevity.
@@ -1048,4 +1050,47 @@ async fn a_neo4j_store_whose_server_never_answers_is_unavailable_within_the_time
     let store = Neo4jStore::connect(options_for(listener.local_addr().unwrap(), timeout)).await.unwrap();
     assert_every_operation_unavailable(&store, timeout + Duration::from_millis(500)).await;
     drop(listener);
+}
+
+async fn the_recent_tasks_are_the_newest_first<B: Backend>(backend: &B) {
+    let fixture = backend.open().await;
+    let store = &fixture.store;
+    // Far beyond every other test's window (which ends before the year
+    // 2800), and later on every run: these are the newest tasks stored.
+    let year_5000 = 95_617_584_000_000_000_i64;
+    let base = Timestamp::from_micros(year_5000 + Timestamp::now().as_micros()).unwrap();
+    let mut created = Vec::new();
+    for n in 0..3 {
+        let mut task = task(&format!("recent {n}"), None);
+        task.created_at = plus(base, n);
+        task.updated_at = task.created_at;
+        store.create_task(&task).await.unwrap();
+        created.push(task);
+    }
+    let recent: Vec<TaskId> = store.recent_tasks(2).await.unwrap().iter().map(|t| t.uid).collect();
+    assert_eq!(recent, [created[2].uid, created[1].uid]);
+    let read = store.recent_tasks(1).await.unwrap();
+    assert_eq!(read[0], created[2], "recent tasks read back whole");
+    for task in created {
+        store.delete_task(task.uid, None).await.unwrap();
+    }
+}
+
+async fn the_counts_include_what_was_stored<B: Backend>(backend: &B) {
+    let fixture = backend.open().await;
+    let store = &fixture.store;
+    let project = stored_project(store).await;
+    fixture.add_user().await;
+    for n in 0..3 {
+        let mut blocked = task(&format!("blocked {n}"), Some(project));
+        blocked.status = TaskStatus::Blocked;
+        store.create_task(&blocked).await.unwrap();
+    }
+    let by_status = store.count_tasks_by_status().await.unwrap();
+    let blocked = by_status.iter().find(|(status, _)| *status == TaskStatus::Blocked).map(|(_, n)| *n);
+    assert!(blocked.is_some_and(|n| n >= 3), "{by_status:?}");
+    let statuses: HashSet<TaskStatus> = by_status.iter().map(|(status, _)| *status).collect();
+    assert_eq!(statuses.len(), by_status.len(), "each status is counted once");
+    assert!(store.count_projects().await.unwrap() >= 1);
+    assert!(store.count_users().await.unwrap() >= 1);
 }

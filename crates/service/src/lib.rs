@@ -56,6 +56,7 @@
 mod error;
 mod events;
 mod health;
+mod overview;
 mod projects;
 mod tasks;
 mod users;
@@ -69,6 +70,9 @@ pub use events::{
 #[cfg(feature = "mocks")]
 pub use health::MockHealthUseCases;
 pub use health::{HealthService, HealthUseCases};
+#[cfg(feature = "mocks")]
+pub use overview::MockOverviewUseCases;
+pub use overview::{Overview, OverviewService, OverviewUseCases, RECENT_TASKS};
 #[cfg(feature = "mocks")]
 pub use projects::MockProjectUseCases;
 pub use projects::{ProjectService, ProjectUseCases};

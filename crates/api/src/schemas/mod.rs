@@ -17,6 +17,7 @@ pub mod enums;
 pub mod errors;
 pub mod event;
 pub mod health;
+pub mod overview;
 pub mod project;
 pub mod query;
 pub mod task;

@@ -106,6 +106,7 @@ pub fn store_down() -> AppState {
         projects: Arc::new(projects),
         users: Arc::new(users),
         health: Arc::new(health),
+        overview: Arc::new(failing_overview()),
         events: Arc::new(trm_service::EventBus::new(16, 16)),
     }
 }
@@ -150,6 +151,7 @@ pub fn all_well() -> AppState {
         projects: Arc::new(projects),
         users: Arc::new(users),
         health: Arc::new(health),
+        overview: Arc::new(an_overview()),
         events: one_event_published(),
     }
 }
@@ -173,4 +175,28 @@ fn one_event_published() -> Arc<trm_service::EventBus> {
         trm_domain::EventMetadata::default(),
     ));
     bus
+}
+
+/// An overview use case whose store is down.
+fn failing_overview() -> trm_service::MockOverviewUseCases {
+    let mut overview = trm_service::MockOverviewUseCases::new();
+    overview.expect_overview().returning(|| Err(down()));
+    overview
+}
+
+/// An overview use case answering with one of everything.
+fn an_overview() -> trm_service::MockOverviewUseCases {
+    let mut overview = trm_service::MockOverviewUseCases::new();
+    overview.expect_overview().returning(|| {
+        let tasks_by_status =
+            <trm_domain::TaskStatus as trm_domain::EnumAdapter>::VARIANTS.iter().map(|status| (*status, 1)).collect();
+        Ok(trm_service::Overview {
+            tasks_by_status,
+            task_count: 7,
+            project_count: 1,
+            user_count: 1,
+            recent_tasks: vec![a_task()],
+        })
+    });
+    overview
 }

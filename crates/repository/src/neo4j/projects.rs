@@ -5,7 +5,8 @@ use neo4rs::{BoltType, Query, Txn};
 use trm_domain::{EntityKind, EnumAdapter as _, Page, PageRequest, Project, ProjectId, TaskId};
 
 use super::values::{
-    RETURN_PROJECT, column_uuid, datetime_param, id_param, project_from_row, project_props, version_value,
+    RETURN_PROJECT, column_integer, column_uuid, datetime_param, id_param, project_from_row, project_props,
+    version_value,
 };
 use super::{Neo4jStore, driver_error, fetch_all, locked_version, txn_fetch_all};
 use crate::error::StoreError;
@@ -128,6 +129,18 @@ impl ProjectRepository for Neo4jStore {
         expected_version: Option<u64>,
     ) -> Result<Vec<TaskId>, StoreError> {
         self.write("delete a project", move |txn| Box::pin(delete(txn, id, cascade, expected_version))).await
+    }
+
+    async fn count_projects(&self) -> Result<u64, StoreError> {
+        let graph = self.graph();
+        self.read("count projects", async move {
+            let rows =
+                fetch_all(graph, neo4rs::query("MATCH (p:Project) RETURN count(p) AS n"), "cannot count projects")
+                    .await?;
+            let row = rows.first().ok_or_else(|| StoreError::Unexpected(anyhow::anyhow!("count returned no row")))?;
+            Ok(u64::try_from(column_integer(row, "n")?).unwrap_or_default())
+        })
+        .await
     }
 }
 

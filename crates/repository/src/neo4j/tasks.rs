@@ -2,10 +2,11 @@
 
 use async_trait::async_trait;
 use neo4rs::{BoltType, Query, Txn};
-use trm_domain::{EntityKind, EnumAdapter as _, Page, PageRequest, Task, TaskId};
+use trm_domain::{EntityKind, EnumAdapter as _, Page, PageRequest, Task, TaskId, TaskStatus};
 
 use super::values::{
-    RETURN_TASK, column_bool, datetime_param, id_param, optional_id_param, task_from_row, task_props, version_value,
+    RETURN_TASK, column_bool, column_integer, datetime_param, id_param, optional_id_param, task_from_row, task_props,
+    version_value,
 };
 use super::{
     Neo4jStore, driver_error, driver_error_or_concurrent_delete, fetch_all, locked_version, txn_fetch_all_with,
@@ -145,6 +146,41 @@ impl TaskRepository for Neo4jStore {
 
     async fn delete_task(&self, id: TaskId, expected_version: Option<u64>) -> Result<(), StoreError> {
         self.write("delete a task", move |txn| Box::pin(delete(txn, id, expected_version))).await
+    }
+
+    async fn count_tasks_by_status(&self) -> Result<Vec<(TaskStatus, u64)>, StoreError> {
+        let graph = self.graph();
+        self.read("count tasks by status", async move {
+            let query = neo4rs::query("MATCH (t:Task) RETURN t.status AS status, count(*) AS n");
+            let rows = fetch_all(graph, query, "cannot count tasks by status").await?;
+            rows.iter()
+                .map(|row| {
+                    let status: String = row
+                        .get("status")
+                        .map_err(|error| StoreError::Unexpected(anyhow::anyhow!("corrupt task status: {error}")))?;
+                    let status = TaskStatus::normalize(&status)
+                        .map_err(|_| StoreError::Unexpected(anyhow::anyhow!("corrupt stored status {status:?}")))?;
+                    Ok((status, u64::try_from(column_integer(row, "n")?).unwrap_or_default()))
+                })
+                .collect()
+        })
+        .await
+    }
+
+    async fn recent_tasks(&self, limit: u32) -> Result<Vec<Task>, StoreError> {
+        let graph = self.graph();
+        self.read("read the recent tasks", async move {
+            // Read backwards along the created_at index, so the newest come
+            // first without sorting every task.
+            let text = format!(
+                "MATCH (t:Task) USING INDEX t:Task(created_at) WHERE t.created_at IS NOT NULL \
+                 WITH t ORDER BY t.created_at DESC, t.uid DESC LIMIT $limit {RETURN_TASK}"
+            );
+            let query = neo4rs::query(&text).param("limit", i64::from(limit));
+            let rows = fetch_all(graph, query, "cannot read the recent tasks").await?;
+            rows.iter().map(task_from_row).collect()
+        })
+        .await
     }
 }
 

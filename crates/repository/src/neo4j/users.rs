@@ -5,8 +5,8 @@ use neo4rs::{BoltType, Query, Txn};
 use trm_domain::{EntityKind, Page, PageRequest, Task, Timestamp, User, UserId};
 
 use super::values::{
-    RETURN_TASK, RETURN_USER, column_uuid, datetime_param, id_param, task_from_row, user_from_row, user_props,
-    version_value,
+    RETURN_TASK, RETURN_USER, column_integer, column_uuid, datetime_param, id_param, task_from_row, user_from_row,
+    user_props, version_value,
 };
 use super::{Neo4jStore, driver_error, fetch_all, locked_version, txn_fetch_all};
 use crate::error::StoreError;
@@ -145,6 +145,17 @@ impl UserRepository for Neo4jStore {
         now: Timestamp,
     ) -> Result<Vec<Task>, StoreError> {
         self.write("delete a user", move |txn| Box::pin(delete(txn, id, expected_version, now))).await
+    }
+
+    async fn count_users(&self) -> Result<u64, StoreError> {
+        let graph = self.graph();
+        self.read("count users", async move {
+            let rows =
+                fetch_all(graph, neo4rs::query("MATCH (u:User) RETURN count(u) AS n"), "cannot count users").await?;
+            let row = rows.first().ok_or_else(|| StoreError::Unexpected(anyhow::anyhow!("count returned no row")))?;
+            Ok(u64::try_from(column_integer(row, "n")?).unwrap_or_default())
+        })
+        .await
     }
 }
 

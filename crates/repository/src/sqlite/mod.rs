@@ -162,6 +162,16 @@ impl HealthCheck for SqliteStore {
     }
 }
 
+/// `SELECT COUNT(*)` of a table, on a reader.
+async fn count_rows(store: &SqliteStore, sql: &'static str) -> Result<u64, StoreError> {
+    store
+        .read(move |conn| {
+            let count: i64 = conn.query_row(sql, [], |row| row.get(0)).map_err(unexpected("cannot count rows"))?;
+            Ok(u64::try_from(count).unwrap_or_default())
+        })
+        .await
+}
+
 /// Wraps a SQLite error with what was being done, as an unexpected failure.
 pub(crate) fn unexpected(context: &'static str) -> impl FnOnce(rusqlite::Error) -> StoreError {
     move |error| match error {

@@ -137,4 +137,8 @@ impl ProjectRepository for SqliteStore {
         })
         .await
     }
+
+    async fn count_projects(&self) -> Result<u64, StoreError> {
+        super::count_rows(self, "SELECT COUNT(*) FROM projects").await
+    }
 }

@@ -3,7 +3,7 @@
 use async_trait::async_trait;
 use rusqlite::types::Value;
 use rusqlite::{Transaction, params_from_iter};
-use trm_domain::{EntityKind, EnumAdapter, Page, PageRequest, Task, TaskId};
+use trm_domain::{EntityKind, EnumAdapter, Page, PageRequest, Task, TaskId, TaskStatus};
 
 use super::rows::{TASK_COLUMNS, exists, optional_value, placeholders, task_from_row, task_values, version_value};
 use super::{SqliteStore, unexpected};
@@ -122,6 +122,38 @@ impl TaskRepository for SqliteStore {
                 .and_then(|mut delete| delete.execute([id.to_string()]))
                 .map_err(unexpected("cannot delete the task"))?;
             Ok(())
+        })
+        .await
+    }
+
+    async fn count_tasks_by_status(&self) -> Result<Vec<(TaskStatus, u64)>, StoreError> {
+        self.read(|conn| {
+            let mut select = conn
+                .prepare_cached("SELECT status, COUNT(*) FROM tasks GROUP BY status")
+                .map_err(unexpected("cannot prepare the status count"))?;
+            let rows = select
+                .query_map([], |row| Ok((row.get::<_, String>(0)?, row.get::<_, i64>(1)?)))
+                .and_then(Iterator::collect::<rusqlite::Result<Vec<_>>>)
+                .map_err(unexpected("cannot count tasks by status"))?;
+            rows.into_iter()
+                .map(|(status, count)| {
+                    let status = TaskStatus::normalize(&status)
+                        .map_err(|_| StoreError::Unexpected(anyhow::anyhow!("corrupt stored status {status:?}")))?;
+                    Ok((status, u64::try_from(count).unwrap_or_default()))
+                })
+                .collect()
+        })
+        .await
+    }
+
+    async fn recent_tasks(&self, limit: u32) -> Result<Vec<Task>, StoreError> {
+        self.read(move |conn| {
+            let sql = format!("SELECT {TASK_COLUMNS} FROM tasks ORDER BY created_at DESC, uid DESC LIMIT ?1");
+            let mut select = conn.prepare_cached(&sql).map_err(unexpected("cannot prepare the recent tasks"))?;
+            select
+                .query_map([i64::from(limit)], task_from_row)
+                .and_then(Iterator::collect::<rusqlite::Result<Vec<Task>>>)
+                .map_err(unexpected("cannot read the recent tasks"))
         })
         .await
     }

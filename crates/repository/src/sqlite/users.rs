@@ -139,4 +139,8 @@ impl UserRepository for SqliteStore {
         })
         .await
     }
+
+    async fn count_users(&self) -> Result<u64, StoreError> {
+        super::count_rows(self, "SELECT COUNT(*) FROM users").await
+    }
 }
