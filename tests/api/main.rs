@@ -4,8 +4,10 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod bad_input;
+mod concurrency;
 mod enums;
 mod events;
+mod neo4j_outage;
 mod overview;
 mod paging;
 mod projects;

@@ -30,7 +30,7 @@ pub struct TestApp {
 }
 
 /// The settings of a test server: loopback, a free port, a fresh store.
-fn test_settings() -> anyhow::Result<configuration::Settings> {
+fn test_settings(overrides: &[(&str, &str)]) -> anyhow::Result<configuration::Settings> {
     let mut env: HashMap<String, String> = HashMap::from([
         ("TRM__SERVER__HOST".into(), "127.0.0.1".into()),
         ("TRM__SERVER__PORT".into(), "0".into()),
@@ -48,6 +48,7 @@ fn test_settings() -> anyhow::Result<configuration::Settings> {
             env.insert("TRM__DATABASE__PASSWORD".into(), password);
         }
     }
+    env.extend(overrides.iter().map(|(key, value)| ((*key).to_owned(), (*value).to_owned())));
     configuration::load_from(&env)
 }
 
@@ -56,7 +57,15 @@ fn test_settings() -> anyhow::Result<configuration::Settings> {
 /// # Panics
 /// When the server cannot start: the test cannot run.
 pub async fn spawn_app() -> TestApp {
-    let settings = test_settings().expect("the test settings are valid");
+    spawn_app_with(&[]).await
+}
+
+/// [`spawn_app`] with some settings overridden (`TRM__…` names).
+///
+/// # Panics
+/// When the server cannot start: the test cannot run.
+pub async fn spawn_app_with(overrides: &[(&str, &str)]) -> TestApp {
+    let settings = test_settings(overrides).expect("the test settings are valid");
     let application = Application::build(&settings).await.expect("the application starts");
     let address = format!("http://127.0.0.1:{}", application.port());
     let events = application.events();

@@ -56,6 +56,7 @@
 mod error;
 mod events;
 mod health;
+mod optimistic;
 mod overview;
 mod projects;
 mod tasks;

@@ -7,13 +7,11 @@ use trm_domain::{
     DomainEvent, EntityKind, EventKind, NewProject, Page, PageRequest, Project, ProjectId, ProjectPatch, Task, TaskId,
     Timestamp,
 };
-use trm_repository::{ProjectFilter, ProjectRepository, StoreError, TaskFilter, TaskRepository};
+use trm_repository::{ProjectFilter, ProjectRepository, TaskFilter, TaskRepository};
 
 use crate::error::ServiceError;
 use crate::events::{EventPublisher, NoEvents, current_metadata, event_about};
-
-/// How often an update without `If-Match` retries after losing a race.
-const UPDATE_ATTEMPTS: usize = 3;
+use crate::optimistic;
 
 /// What can be done with projects; the HTTP layer depends on this trait.
 #[cfg_attr(feature = "mocks", mockall::automock)]
@@ -106,29 +104,21 @@ impl ProjectUseCases for ProjectService {
         patch: ProjectPatch,
         if_match: Option<u64>,
     ) -> Result<Project, ServiceError> {
-        for _ in 0..UPDATE_ATTEMPTS {
-            let current = self.get_project(id).await?;
-            if if_match.is_some_and(|expected| expected != current.version) {
-                return Err(ServiceError::PreconditionFailed);
+        let updated = optimistic::update(
+            EntityKind::Project,
+            if_match,
+            || self.get_project(id),
+            |current| Ok(current.patched(patch.clone(), Timestamp::now())),
+            |next| async move { self.projects.update_project(&next).await.map(|()| next) },
+        )
+        .await?;
+        match updated.after {
+            Some(after) => {
+                self.events.publish(event_about(EntityKind::Project, EventKind::Updated, *after.uid.as_uuid(), &after));
+                Ok(after)
             }
-            let Some(next) = current.patched(patch.clone(), Timestamp::now()) else {
-                return Ok(current);
-            };
-            match self.projects.update_project(&next).await {
-                Ok(()) => {
-                    self.events.publish(event_about(
-                        EntityKind::Project,
-                        EventKind::Updated,
-                        *next.uid.as_uuid(),
-                        &next,
-                    ));
-                    return Ok(next);
-                }
-                Err(StoreError::VersionConflict) if if_match.is_none() => {}
-                Err(other) => return Err(other.into()),
-            }
+            None => Ok(updated.before),
         }
-        Err(ServiceError::Conflict("The project is being changed concurrently; retry the request".to_owned()))
     }
 
     #[tracing::instrument(skip(self), err(level = "debug"))]
@@ -163,6 +153,7 @@ impl ProjectUseCases for ProjectService {
 #[cfg(test)]
 mod tests {
     use trm_domain::{ProjectStatus, Title};
+    use trm_repository::StoreError;
     use trm_repository::{MockProjectRepository, MockTaskRepository};
 
     use super::*;

@@ -4,14 +4,11 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use trm_domain::{DomainEvent, EntityKind, EventKind, NewTask, Page, PageRequest, Task, TaskId, TaskPatch, Timestamp};
-use trm_repository::{StoreError, TaskFilter, TaskRepository};
+use trm_repository::{TaskFilter, TaskRepository};
 
 use crate::error::ServiceError;
 use crate::events::{EventPublisher, NoEvents, current_metadata, event_about};
-
-/// How often an update without `If-Match` re-reads and retries after losing
-/// a race, before answering 409.
-const UPDATE_ATTEMPTS: usize = 3;
+use crate::optimistic;
 
 /// What can be done with tasks. The HTTP layer depends on this trait, not on
 /// [`TaskService`], so its tests can substitute a mock (feature `mocks`).
@@ -94,27 +91,21 @@ impl TaskUseCases for TaskService {
 
     #[tracing::instrument(skip(self, patch), err(level = "debug"))]
     async fn update_task(&self, id: TaskId, patch: TaskPatch, if_match: Option<u64>) -> Result<Task, ServiceError> {
-        for _ in 0..UPDATE_ATTEMPTS {
-            let current = self.get_task(id).await?;
-            if if_match.is_some_and(|expected| expected != current.version) {
-                return Err(ServiceError::PreconditionFailed);
+        let updated = optimistic::update(
+            EntityKind::Task,
+            if_match,
+            || self.get_task(id),
+            |current| Ok(current.patched(patch.clone(), Timestamp::now())?),
+            |next| async move { self.tasks.update_task(&next).await.map(|()| next) },
+        )
+        .await?;
+        match updated.after {
+            Some(after) => {
+                publish_task_update(self.events.as_ref(), updated.before.is_done(), &after);
+                Ok(after)
             }
-            let Some(next) = current.patched(patch.clone(), Timestamp::now())? else {
-                return Ok(current);
-            };
-            match self.tasks.update_task(&next).await {
-                Ok(()) => {
-                    publish_task_update(self.events.as_ref(), current.is_done(), &next);
-                    return Ok(next);
-                }
-                // Someone else wrote between our read and our write. Without
-                // If-Match the client asked for "these fields, whatever the
-                // rest is", so re-read and re-apply.
-                Err(StoreError::VersionConflict) if if_match.is_none() => {}
-                Err(other) => return Err(other.into()),
-            }
+            None => Ok(updated.before),
         }
-        Err(ServiceError::Conflict("The task is being changed concurrently; retry the request".to_owned()))
     }
 
     #[tracing::instrument(skip(self), err(level = "debug"))]
@@ -130,6 +121,7 @@ mod tests {
     use mockall::predicate::eq;
     use trm_domain::{FieldErrorKind, Priority, ProjectId, TaskStatus, Title};
     use trm_repository::MockTaskRepository;
+    use trm_repository::StoreError;
 
     use super::*;
 

@@ -6,14 +6,12 @@ use async_trait::async_trait;
 use trm_domain::{
     DomainEvent, EntityKind, EventKind, NewUser, Page, PageRequest, Task, Timestamp, User, UserId, UserPatch,
 };
-use trm_repository::{StoreError, UserFilter, UserRepository};
+use trm_repository::{UserFilter, UserRepository};
 
 use crate::error::ServiceError;
 use crate::events::{EventPublisher, NoEvents, current_metadata, event_about};
+use crate::optimistic;
 use crate::tasks::publish_task_update;
-
-/// How often an update without `If-Match` retries after losing a race.
-const UPDATE_ATTEMPTS: usize = 3;
 
 /// What can be done with users; the HTTP layer depends on this trait.
 #[cfg_attr(feature = "mocks", mockall::automock)]
@@ -79,24 +77,21 @@ impl UserUseCases for UserService {
 
     #[tracing::instrument(skip(self, patch), err(level = "debug"))]
     async fn update_user(&self, id: UserId, patch: UserPatch, if_match: Option<u64>) -> Result<User, ServiceError> {
-        for _ in 0..UPDATE_ATTEMPTS {
-            let current = self.get_user(id).await?;
-            if if_match.is_some_and(|expected| expected != current.version) {
-                return Err(ServiceError::PreconditionFailed);
+        let updated = optimistic::update(
+            EntityKind::User,
+            if_match,
+            || self.get_user(id),
+            |current| Ok(current.patched(patch.clone(), Timestamp::now())),
+            |next| async move { self.users.update_user(&next).await.map(|()| next) },
+        )
+        .await?;
+        match updated.after {
+            Some(after) => {
+                self.events.publish(event_about(EntityKind::User, EventKind::Updated, *after.uid.as_uuid(), &after));
+                Ok(after)
             }
-            let Some(next) = current.patched(patch.clone(), Timestamp::now()) else {
-                return Ok(current);
-            };
-            match self.users.update_user(&next).await {
-                Ok(()) => {
-                    self.events.publish(event_about(EntityKind::User, EventKind::Updated, *next.uid.as_uuid(), &next));
-                    return Ok(next);
-                }
-                Err(StoreError::VersionConflict) if if_match.is_none() => {}
-                Err(other) => return Err(other.into()),
-            }
+            None => Ok(updated.before),
         }
-        Err(ServiceError::Conflict("The user is being changed concurrently; retry the request".to_owned()))
     }
 
     #[tracing::instrument(skip(self), err(level = "debug"))]
@@ -114,6 +109,7 @@ impl UserUseCases for UserService {
 mod tests {
     use trm_domain::{Email, Username};
     use trm_repository::MockUserRepository;
+    use trm_repository::StoreError;
 
     use super::*;
 
