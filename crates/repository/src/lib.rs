@@ -30,7 +30,10 @@ pub mod sqlite;
 
 pub use error::StoreError;
 pub use ports::{
-    HealthCheck, ProjectFilter, ProjectRepository, TaskFilter, TaskRepository, UserFilter, UserRepository,
+    Claim, HealthCheck, IDEMPOTENCY_LEASE_MICROS, IDEMPOTENCY_TTL_MICROS, IdempotencyRepository, ProjectFilter,
+    ProjectRepository, StoredResponse, TaskFilter, TaskRepository, UserFilter, UserRepository,
 };
 #[cfg(feature = "mocks")]
-pub use ports::{MockHealthCheck, MockProjectRepository, MockTaskRepository, MockUserRepository};
+pub use ports::{
+    MockHealthCheck, MockIdempotencyRepository, MockProjectRepository, MockTaskRepository, MockUserRepository,
+};

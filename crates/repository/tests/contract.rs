@@ -29,7 +29,8 @@ use trm_domain::{
 };
 use trm_repository::neo4j::{Neo4jOptions, Neo4jStore};
 use trm_repository::{
-    HealthCheck, ProjectFilter, ProjectRepository, StoreError, TaskFilter, TaskRepository, UserFilter, UserRepository,
+    Claim, HealthCheck, IDEMPOTENCY_LEASE_MICROS, IDEMPOTENCY_TTL_MICROS, IdempotencyRepository, ProjectFilter,
+    ProjectRepository, StoreError, StoredResponse, TaskFilter, TaskRepository, UserFilter, UserRepository,
 };
 
 /// Instantiates each named contract test for every store.
@@ -97,6 +98,13 @@ contract!(
     users_page_in_keyset_order_and_filter_by_activity,
     the_recent_tasks_are_the_newest_first,
     the_counts_include_what_was_stored,
+    an_idempotency_key_is_claimed_once_and_replays_its_response,
+    an_idempotency_key_with_another_fingerprint_is_a_mismatch,
+    a_released_idempotency_key_can_be_claimed_again,
+    an_expired_idempotency_key_can_be_claimed_again,
+    an_abandoned_idempotency_claim_can_be_claimed_again,
+    idempotency_keys_are_scoped_by_route,
+    of_racing_claims_of_one_idempotency_key_exactly_one_wins,
 );
 
 /// A page request, for brevity.
@@ -1093,4 +1101,106 @@ async fn the_counts_include_what_was_stored<B: Backend>(backend: &B) {
     assert_eq!(statuses.len(), by_status.len(), "each status is counted once");
     assert!(store.count_projects().await.unwrap() >= 1);
     assert!(store.count_users().await.unwrap() >= 1);
+}
+
+/// A key no other test (or earlier run against the same server) uses.
+fn idempotency_key() -> String {
+    format!("key-{}", uuid::Uuid::new_v4())
+}
+
+/// A response as the API would remember it.
+fn stored_response() -> StoredResponse {
+    StoredResponse {
+        status: 201,
+        location: Some("/api/v1/tasks/3f0b6c9e-0000-4000-8000-000000000000".to_owned()),
+        etag: Some("\"1\"".to_owned()),
+        body: r#"{"uid":"3f0b6c9e-0000-4000-8000-000000000000"}"#.to_owned(),
+    }
+}
+
+const SCOPE: &str = "POST /api/v1/tasks/";
+
+async fn an_idempotency_key_is_claimed_once_and_replays_its_response<B: Backend>(backend: &B) {
+    let fixture = backend.open().await;
+    let store = &fixture.store;
+    let key = idempotency_key();
+    let now = Timestamp::now();
+    assert_eq!(store.claim(SCOPE, &key, "fp-a", now).await.unwrap(), Claim::Claimed);
+    assert_eq!(store.claim(SCOPE, &key, "fp-a", now).await.unwrap(), Claim::InProgress);
+    store.complete(SCOPE, &key, &stored_response()).await.unwrap();
+    assert_eq!(store.claim(SCOPE, &key, "fp-a", Timestamp::now()).await.unwrap(), Claim::Replay(stored_response()));
+    // A completed entry is not forgotten by a stray release.
+    store.release(SCOPE, &key).await.unwrap();
+    assert_eq!(store.claim(SCOPE, &key, "fp-a", Timestamp::now()).await.unwrap(), Claim::Replay(stored_response()));
+}
+
+async fn an_idempotency_key_with_another_fingerprint_is_a_mismatch<B: Backend>(backend: &B) {
+    let fixture = backend.open().await;
+    let store = &fixture.store;
+    let key = idempotency_key();
+    assert_eq!(store.claim(SCOPE, &key, "fp-a", Timestamp::now()).await.unwrap(), Claim::Claimed);
+    assert_eq!(store.claim(SCOPE, &key, "fp-b", Timestamp::now()).await.unwrap(), Claim::Mismatch);
+    store.complete(SCOPE, &key, &stored_response()).await.unwrap();
+    assert_eq!(store.claim(SCOPE, &key, "fp-b", Timestamp::now()).await.unwrap(), Claim::Mismatch);
+}
+
+async fn a_released_idempotency_key_can_be_claimed_again<B: Backend>(backend: &B) {
+    let fixture = backend.open().await;
+    let store = &fixture.store;
+    let key = idempotency_key();
+    assert_eq!(store.claim(SCOPE, &key, "fp-a", Timestamp::now()).await.unwrap(), Claim::Claimed);
+    store.release(SCOPE, &key).await.unwrap();
+    // Even with another body: a failed attempt is not remembered.
+    assert_eq!(store.claim(SCOPE, &key, "fp-b", Timestamp::now()).await.unwrap(), Claim::Claimed);
+}
+
+async fn an_expired_idempotency_key_can_be_claimed_again<B: Backend>(backend: &B) {
+    let fixture = backend.open().await;
+    let store = &fixture.store;
+    let key = idempotency_key();
+    let now = Timestamp::now();
+    let long_ago = Timestamp::from_micros(now.as_micros() - IDEMPOTENCY_TTL_MICROS - 3_600_000_000).unwrap();
+    assert_eq!(store.claim(SCOPE, &key, "fp-a", long_ago).await.unwrap(), Claim::Claimed);
+    store.complete(SCOPE, &key, &stored_response()).await.unwrap();
+    assert_eq!(store.claim(SCOPE, &key, "fp-b", now).await.unwrap(), Claim::Claimed);
+    assert_eq!(store.claim(SCOPE, &key, "fp-b", now).await.unwrap(), Claim::InProgress);
+}
+
+async fn idempotency_keys_are_scoped_by_route<B: Backend>(backend: &B) {
+    let fixture = backend.open().await;
+    let store = &fixture.store;
+    let key = idempotency_key();
+    assert_eq!(store.claim(SCOPE, &key, "fp-a", Timestamp::now()).await.unwrap(), Claim::Claimed);
+    assert_eq!(store.claim("POST /api/v1/projects/", &key, "fp-b", Timestamp::now()).await.unwrap(), Claim::Claimed);
+}
+
+async fn of_racing_claims_of_one_idempotency_key_exactly_one_wins<B: Backend>(backend: &B) {
+    let fixture = backend.open().await;
+    for round in 0..4 {
+        let key = idempotency_key();
+        let claims = futures::future::join_all((0..6).map(|_| {
+            let store = fixture.store.clone();
+            let key = key.clone();
+            tokio::spawn(async move { store.claim(SCOPE, &key, "fp-a", Timestamp::now()).await })
+        }))
+        .await;
+        let claims: Vec<Claim> = claims.into_iter().map(|joined| joined.unwrap().unwrap()).collect();
+        let winners = claims.iter().filter(|claim| **claim == Claim::Claimed).count();
+        assert_eq!(winners, 1, "round {round}: {claims:?}");
+        assert!(claims.iter().all(|claim| matches!(claim, Claim::Claimed | Claim::InProgress)), "{claims:?}");
+    }
+}
+
+async fn an_abandoned_idempotency_claim_can_be_claimed_again<B: Backend>(backend: &B) {
+    let fixture = backend.open().await;
+    let store = &fixture.store;
+    let key = idempotency_key();
+    let now = Timestamp::now();
+    let before_the_lease = Timestamp::from_micros(now.as_micros() - IDEMPOTENCY_LEASE_MICROS - 1_000_000).unwrap();
+    assert_eq!(store.claim(SCOPE, &key, "fp-a", before_the_lease).await.unwrap(), Claim::Claimed);
+    assert_eq!(store.claim(SCOPE, &key, "fp-a", now).await.unwrap(), Claim::Claimed);
+    // A completed entry outlives the lease.
+    store.complete(SCOPE, &key, &stored_response()).await.unwrap();
+    let later = Timestamp::from_micros(now.as_micros() + 2 * IDEMPOTENCY_LEASE_MICROS).unwrap();
+    assert_eq!(store.claim(SCOPE, &key, "fp-a", later).await.unwrap(), Claim::Replay(stored_response()));
 }

@@ -5,6 +5,9 @@
 //! * Uniqueness of `User.username` (the contract's rule) and of
 //!   `User.username_key`, its lower-case form, which makes usernames unique
 //!   regardless of case: Neo4j constrains properties, not expressions.
+//! * Uniqueness of `IdempotencyKey.key_id`: two racing requests with one
+//!   `Idempotency-Key` cannot both claim it; its `created_at` is indexed for
+//!   the purge of expired keys.
 //! * Range indexes on `created_at` for `Task` and `Project`: lists are in
 //!   `created_at` order, and reading a page along this index costs the page,
 //!   not a sort of every node. `Task.status` and `Project.status` are indexed
@@ -28,6 +31,7 @@ const STATEMENTS: &[&str] = &[
     "CREATE CONSTRAINT user_uid_unique IF NOT EXISTS FOR (u:User) REQUIRE u.uid IS UNIQUE",
     "CREATE CONSTRAINT user_username_unique IF NOT EXISTS FOR (u:User) REQUIRE u.username IS UNIQUE",
     "CREATE CONSTRAINT user_username_key_unique IF NOT EXISTS FOR (u:User) REQUIRE u.username_key IS UNIQUE",
+    "CREATE CONSTRAINT idempotency_key_id_unique IF NOT EXISTS FOR (k:IdempotencyKey) REQUIRE k.key_id IS UNIQUE",
     "CREATE RANGE INDEX task_created_at IF NOT EXISTS FOR (t:Task) ON (t.created_at)",
     "CREATE RANGE INDEX task_status IF NOT EXISTS FOR (t:Task) ON (t.status)",
     "CREATE RANGE INDEX task_task_type IF NOT EXISTS FOR (t:Task) ON (t.task_type)",
@@ -35,6 +39,7 @@ const STATEMENTS: &[&str] = &[
     "CREATE RANGE INDEX project_status IF NOT EXISTS FOR (p:Project) ON (p.status)",
     "CREATE RANGE INDEX user_created_at IF NOT EXISTS FOR (u:User) ON (u.created_at)",
     "CREATE RANGE INDEX user_is_active IF NOT EXISTS FOR (u:User) ON (u.is_active)",
+    "CREATE RANGE INDEX idempotency_key_created_at IF NOT EXISTS FOR (k:IdempotencyKey) ON (k.created_at)",
 ];
 
 /// Waits (server-side, bounded) until every index is online.

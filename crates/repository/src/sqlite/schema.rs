@@ -9,8 +9,10 @@ use anyhow::Context as _;
 use rusqlite::Connection;
 
 /// Every migration, oldest first.
-const MIGRATIONS: &[(&str, &str)] =
-    &[("0001_tasks_and_projects", include_str!("../../migrations/0001_tasks_and_projects.sql"))];
+const MIGRATIONS: &[(&str, &str)] = &[
+    ("0001_tasks_and_projects", include_str!("../../migrations/0001_tasks_and_projects.sql")),
+    ("0002_idempotency_keys", include_str!("../../migrations/0002_idempotency_keys.sql")),
+];
 
 /// Brings the schema up to date.
 pub(super) fn migrate(conn: &mut Connection) -> anyhow::Result<()> {

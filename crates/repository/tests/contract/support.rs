@@ -17,13 +17,13 @@ use trm_domain::{
 };
 use trm_repository::neo4j::{Neo4jOptions, Neo4jStore};
 use trm_repository::sqlite::SqliteStore;
-use trm_repository::{HealthCheck, ProjectRepository, TaskRepository, UserRepository};
+use trm_repository::{HealthCheck, IdempotencyRepository, ProjectRepository, TaskRepository, UserRepository};
 use uuid::Uuid;
 
 /// A kind of store the contract runs against.
 pub(crate) trait Backend {
     /// The adapter.
-    type Store: TaskRepository + ProjectRepository + UserRepository + HealthCheck + Clone;
+    type Store: TaskRepository + ProjectRepository + UserRepository + IdempotencyRepository + HealthCheck + Clone;
 
     /// A store for one test.
     async fn open(&self) -> Fixture<Self::Store>;
