@@ -8,6 +8,10 @@
 //! 3. environment variables `TRM__<SECTION>__<KEY>`, e.g.
 //!    `TRM__SERVER__PORT=9000`, `TRM__DATABASE__URL=sqlite://data/trm.db`.
 //!
+//! The `events` section is optional as a whole (configurations written
+//! before it existed keep working): without `events.nats_url` events stay
+//! in-process; with it, instances relay them to each other over NATS.
+//!
 //! TRM-OS deployments already export `NEO4J_URI`, `NEO4J_USER` and
 //! `NEO4J_PASSWORD`. They are accepted as *fallbacks*: each replaces the
 //! built-in default of `database.url`, `database.user` or
@@ -34,6 +38,38 @@ pub struct Settings {
     pub database: DatabaseSettings,
     /// What to log and how.
     pub log: LogSettings,
+    /// How domain events reach the other server instances, if any.
+    #[serde(default)]
+    pub events: EventsSettings,
+}
+
+/// Domain events across instances.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct EventsSettings {
+    /// `nats://HOST:PORT` of the NATS server that relays events between
+    /// instances; absent (or blank), each instance only sees its own events.
+    pub nats_url: Option<String>,
+    /// The NATS subject events are published on; instances sharing it see
+    /// each other's events.
+    pub subject: String,
+}
+
+impl EventsSettings {
+    /// The subject used when none is configured.
+    pub const DEFAULT_SUBJECT: &'static str = "trm.events";
+
+    /// The NATS URL, when one is configured and not blank.
+    #[must_use]
+    pub fn nats_url(&self) -> Option<&str> {
+        self.nats_url.as_deref().map(str::trim).filter(|url| !url.is_empty())
+    }
+}
+
+impl Default for EventsSettings {
+    fn default() -> Self {
+        Self { nats_url: None, subject: Self::DEFAULT_SUBJECT.to_owned() }
+    }
 }
 
 /// The HTTP listener.
@@ -167,6 +203,13 @@ fn validate(settings: &Settings) -> anyhow::Result<()> {
         "invalid configuration: server.workers must be at least 1 when set"
     );
     crate::store::StoreKind::from_url(&database.url).context("invalid configuration: database.url")?;
+    let subject = &settings.events.subject;
+    anyhow::ensure!(
+        !subject.is_empty()
+            && !subject.contains(|c: char| c.is_whitespace() || c == '*' || c == '>')
+            && subject.split('.').all(|token| !token.is_empty()),
+        "invalid configuration: events.subject must be a NATS subject without wildcards, such as `trm.events`"
+    );
     Ok(())
 }
 
@@ -255,6 +298,35 @@ mod tests {
     fn a_blank_trm_os_variable_is_ignored() {
         let settings = load_with(&[("NEO4J_URI", "  ")]).unwrap();
         assert_eq!(settings.database.url, "sqlite://data/trm.db");
+    }
+
+    #[test]
+    fn events_stay_in_process_unless_a_nats_url_is_configured() {
+        let settings = load_with(&[]).unwrap();
+        assert_eq!(settings.events, EventsSettings::default());
+        assert_eq!(settings.events.nats_url(), None);
+        assert_eq!(settings.events.subject, "trm.events");
+        let blank = load_with(&[("TRM__EVENTS__NATS_URL", " ")]).unwrap();
+        assert_eq!(blank.events.nats_url(), None, "a blank URL means no relay");
+    }
+
+    #[test]
+    fn the_nats_relay_is_configured_from_the_environment() {
+        let settings = load_with(&[
+            ("TRM__EVENTS__NATS_URL", "nats://127.0.0.1:4222"),
+            ("TRM__EVENTS__SUBJECT", "trm.staging.events"),
+        ])
+        .unwrap();
+        assert_eq!(settings.events.nats_url(), Some("nats://127.0.0.1:4222"));
+        assert_eq!(settings.events.subject, "trm.staging.events");
+    }
+
+    #[test]
+    fn a_subject_with_wildcards_or_empty_tokens_is_rejected() {
+        for subject in ["trm.*", "trm.>", "trm..events", "trm events", "."] {
+            let error = format!("{:#}", load_with(&[("TRM__EVENTS__SUBJECT", subject)]).unwrap_err());
+            assert!(error.contains("events.subject"), "{subject}: {error}");
+        }
     }
 
     #[test]

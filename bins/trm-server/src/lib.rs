@@ -2,11 +2,13 @@
 //!
 //! Reads the configuration ([`configuration`]), opens the store its database
 //! URL names ([`store`]), wires repositories into services and services into
-//! the HTTP API ([`startup::Application`]), and serves until told to stop.
+//! the HTTP API ([`startup::Application`]), relays events between instances
+//! when NATS is configured ([`nats`]), and serves until told to stop.
 //! The binary's `main` only calls these; end-to-end tests call them too, on
 //! a free port with a fresh store each.
 
 pub mod configuration;
+pub mod nats;
 pub mod startup;
 pub mod store;
 pub mod telemetry;

@@ -3,6 +3,11 @@
 //! The store is opened once; its ports go to the services (tasks and
 //! projects through their repositories, readiness through its health
 //! check), and the services go to the API's state, shared by every worker.
+//!
+//! Events always go to the in-process [`EventBus`], which the SSE stream and
+//! the history read. With `events.nats_url` configured the services publish
+//! through a [`NatsRelay`] instead, which also feeds the bus and relays
+//! events to and from the other instances (see [`crate::nats`]).
 
 use std::net::TcpListener;
 use std::sync::Arc;
@@ -14,7 +19,8 @@ use anyhow::Context as _;
 use trm_api::AppState;
 use trm_service::{EventBus, EventPublisher, HealthService, OverviewService, ProjectService, TaskService, UserService};
 
-use crate::configuration::Settings;
+use crate::configuration::{EventsSettings, Settings};
+use crate::nats::NatsRelay;
 use crate::store;
 
 /// The readiness deadline: [`HealthService::DEFAULT_TIMEOUT`], or the
@@ -31,6 +37,15 @@ const EVENT_CHANNEL_CAPACITY: usize = 1024;
 /// Events remembered for `GET /api/v1/events/history` and `Last-Event-ID`.
 const EVENT_HISTORY_CAPACITY: usize = 1000;
 
+/// Where the services publish events: the bus alone, or the bus through a
+/// NATS relay when one is configured.
+async fn publisher(settings: &EventsSettings, bus: &Arc<EventBus>) -> anyhow::Result<Arc<dyn EventPublisher>> {
+    Ok(match settings.nats_url() {
+        None => bus.clone(),
+        Some(url) => Arc::new(NatsRelay::start(url, &settings.subject, Arc::clone(bus)).await?),
+    })
+}
+
 /// A server bound to its port, ready to run.
 pub struct Application {
     port: u16,
@@ -43,11 +58,12 @@ impl Application {
     /// listener. Port 0 binds a free port; [`Application::port`] tells which.
     ///
     /// # Errors
-    /// When the store cannot be opened or the address cannot be bound.
+    /// When the store cannot be opened, the NATS URL is malformed or the
+    /// address cannot be bound (an unreachable NATS is not an error).
     pub async fn build(settings: &Settings) -> anyhow::Result<Self> {
         let store = store::open(&settings.database).await?;
         let bus = Arc::new(EventBus::new(EVENT_CHANNEL_CAPACITY, EVENT_HISTORY_CAPACITY));
-        let publisher: Arc<dyn EventPublisher> = bus.clone();
+        let publisher = publisher(&settings.events, &bus).await?;
         let state = AppState {
             tasks: Arc::new(TaskService::new(store.tasks.clone()).with_events(publisher.clone())),
             projects: Arc::new(

@@ -1,7 +1,11 @@
 //! Domain events: what happened to which entity, published after each
 //! committed write (the seed's `SystemEventBus`).
+//!
+//! Events serialize to the contract's JSON shape and deserialize from it
+//! again, so a relay between server instances (NATS) can carry them and the
+//! receiving instance serves exactly what the publishing one produced.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use uuid::Uuid;
 
@@ -33,14 +37,14 @@ impl EventKind {
 }
 
 /// Context of the request that caused an event.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EventMetadata {
     /// The `x-request-id` of the causing request, when there was one.
     pub request_id: Option<String>,
 }
 
 /// One event, in the contract's shape.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DomainEvent {
     /// Unique id; SSE clients resume after it with `Last-Event-ID`.
     pub event_id: Uuid,
@@ -48,8 +52,10 @@ pub struct DomainEvent {
     pub event_type: String,
     /// When the event was published.
     pub timestamp: Timestamp,
-    /// `task`, `project` or `user`.
-    pub entity_type: &'static str,
+    /// `task`, `project` or `user`. A `String` rather than an
+    /// [`EntityKind`] key so that an event received from another instance
+    /// deserializes as it was sent.
+    pub entity_type: String,
     /// The entity's id.
     pub entity_id: Uuid,
     /// The entity after the change (`{"uid": …}` on delete).
@@ -66,7 +72,7 @@ impl DomainEvent {
             event_id: Uuid::new_v4(),
             event_type: format!("{}.{}", entity.key(), kind.suffix()),
             timestamp: Timestamp::now(),
-            entity_type: entity.key(),
+            entity_type: entity.key().to_owned(),
             entity_id,
             data,
             metadata,
@@ -108,5 +114,20 @@ mod tests {
         assert_eq!(keys, ["data", "entity_id", "entity_type", "event_id", "event_type", "metadata", "timestamp"]);
         assert_eq!(json["data"], serde_json::json!({ "uid": id }));
         assert_eq!(json["metadata"]["request_id"], "r-1");
+    }
+
+    #[test]
+    fn an_event_survives_a_round_trip_through_its_json() {
+        let event = DomainEvent::new(
+            EntityKind::User,
+            EventKind::Updated,
+            Uuid::new_v4(),
+            serde_json::json!({"username": "ada"}),
+            EventMetadata { request_id: Some("r-2".into()) },
+        );
+        let json = serde_json::to_string(&event).unwrap();
+        let back: DomainEvent = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, event);
+        assert_eq!(serde_json::to_string(&back).unwrap(), json, "the same JSON, byte for byte");
     }
 }

@@ -1,0 +1,142 @@
+//! Several instances over one NATS: a client on any instance sees every
+//! event, exactly once and in order, whichever instance served the write.
+//!
+//! Needs a NATS server named by `TRM_TEST_NATS_URL` (`scripts/test` starts
+//! one). Without it the tests say loudly that they were skipped — unless
+//! `TRM_REQUIRE_NATS=1`, when a skip would hide a gap, so they fail. Each
+//! test uses a subject of its own, so tests running in parallel on the one
+//! NATS server never hear each other.
+
+use std::time::Duration;
+
+use futures::StreamExt as _;
+use serde_json::{Value, json};
+use trm_tests::{TestApp, spawn_app_with};
+
+/// The NATS URL to test against, or `None` (after saying so) to skip.
+fn nats_url() -> Option<String> {
+    match std::env::var("TRM_TEST_NATS_URL") {
+        Ok(url) if !url.trim().is_empty() => Some(url),
+        _ => {
+            assert!(
+                std::env::var("TRM_REQUIRE_NATS").as_deref() != Ok("1"),
+                "TRM_REQUIRE_NATS=1 but TRM_TEST_NATS_URL is not set"
+            );
+            eprintln!("\n\n*** SKIPPED: TRM_TEST_NATS_URL not set (the NATS relay tests did not run) ***\n");
+            None
+        }
+    }
+}
+
+/// Two instances relaying through NATS on a subject no other test uses.
+async fn two_instances(url: &str) -> (TestApp, TestApp) {
+    let subject = format!("trm.test.{}", uuid::Uuid::new_v4().simple());
+    let settings = [("TRM__EVENTS__NATS_URL", url), ("TRM__EVENTS__SUBJECT", subject.as_str())];
+    (spawn_app_with(&settings).await, spawn_app_with(&settings).await)
+}
+
+/// An open SSE connection, read event by event.
+struct EventStream {
+    body: std::pin::Pin<Box<dyn futures::Stream<Item = reqwest::Result<bytes::Bytes>> + Send>>,
+    buffer: String,
+}
+
+impl EventStream {
+    async fn open(app: &TestApp) -> Self {
+        let response = app.client.get(app.url("/api/v1/events")).send().await.unwrap();
+        assert_eq!(response.status(), 200);
+        Self { body: Box::pin(response.bytes_stream()), buffer: String::new() }
+    }
+
+    /// The next event's `data:` (comments skipped), or `None` after `wait`.
+    async fn next(&mut self, wait: Duration) -> Option<Value> {
+        loop {
+            if let Some(end) = self.buffer.find("\n\n") {
+                let block: String = self.buffer.drain(..end + 2).collect();
+                if let Some(data) = block.lines().find_map(|line| line.strip_prefix("data: ")) {
+                    return Some(serde_json::from_str(data).unwrap());
+                }
+                continue;
+            }
+            let chunk = tokio::time::timeout(wait, self.body.next()).await.ok()??.unwrap();
+            self.buffer.push_str(std::str::from_utf8(&chunk).unwrap());
+        }
+    }
+
+    /// The next `count` events as `(event_type, entity_id, event_id)`.
+    async fn take(&mut self, count: usize) -> Vec<(String, Value, Value)> {
+        let mut seen = Vec::new();
+        for _ in 0..count {
+            let event = self.next(WAIT).await.unwrap_or_else(|| panic!("an event; got only {seen:?}"));
+            seen.push((
+                event["event_type"].as_str().unwrap().to_owned(),
+                event["entity_id"].clone(),
+                event["event_id"].clone(),
+            ));
+        }
+        seen
+    }
+}
+
+const WAIT: Duration = Duration::from_secs(10);
+const QUIET: Duration = Duration::from_millis(500);
+
+fn types_and_entities(events: &[(String, Value, Value)]) -> Vec<(String, Value)> {
+    events.iter().map(|(event_type, entity, _)| (event_type.clone(), entity.clone())).collect()
+}
+
+#[tokio::test]
+async fn a_client_on_one_instance_sees_the_writes_of_another_once_each_and_in_order() {
+    let Some(url) = nats_url() else { return };
+    let (a, b) = two_instances(&url).await;
+    let mut on_a = EventStream::open(&a).await;
+    let mut on_b = EventStream::open(&b).await;
+
+    let project = a.create_project("relayed").await;
+    let task = a.create_task(json!({"title": "relayed", "project_id": project["uid"]})).await;
+    let path = format!("/api/v1/tasks/{}", task["uid"].as_str().unwrap());
+    assert_eq!(a.patch(&path, &json!({"status": "done"})).await.status(), 200);
+    assert_eq!(a.delete(&path).await.status(), 204);
+    let (project_id, task_id) = (project["uid"].clone(), task["uid"].clone());
+    let expected = [
+        ("project.created".to_owned(), project_id),
+        ("task.created".to_owned(), task_id.clone()),
+        ("task.updated".to_owned(), task_id.clone()),
+        ("task.completed".to_owned(), task_id.clone()),
+        ("task.deleted".to_owned(), task_id),
+    ];
+
+    let relayed = on_b.take(expected.len()).await;
+    assert_eq!(types_and_entities(&relayed), expected, "B's client hears A's writes in order");
+    let own = on_a.take(expected.len()).await;
+    assert_eq!(types_and_entities(&own), expected, "A's client hears A's writes");
+    let ids = |events: &[(String, Value, Value)]| events.iter().map(|(_, _, id)| id.clone()).collect::<Vec<_>>();
+    assert_eq!(ids(&relayed), ids(&own), "the relayed events are the very events A published");
+    assert!(on_a.next(QUIET).await.is_none(), "no echo of A's own events back to A");
+    assert!(on_b.next(QUIET).await.is_none(), "each of A's events reaches B once");
+
+    let history: Value = b.get("/api/v1/events/history").await.json().await.unwrap();
+    assert_eq!(history.as_array().unwrap().len(), expected.len(), "B's history holds the relayed events");
+}
+
+#[tokio::test]
+async fn each_instance_hears_its_own_writes_once_and_the_others_too() {
+    let Some(url) = nats_url() else { return };
+    let (a, b) = two_instances(&url).await;
+    let mut on_a = EventStream::open(&a).await;
+    let mut on_b = EventStream::open(&b).await;
+
+    let from_a = a.create_task(json!({"title": "from a"})).await;
+    assert_eq!(on_b.take(1).await[0].1, from_a["uid"], "B hears A's write before B writes");
+    let from_b = b.create_task(json!({"title": "from b"})).await;
+
+    for (name, stream) in [("A", &mut on_a), ("B", &mut on_b)] {
+        let rest = if name == "A" { stream.take(2).await } else { stream.take(1).await };
+        let entities: Vec<Value> = rest.iter().map(|(_, entity, _)| entity.clone()).collect();
+        let expected =
+            if name == "A" { vec![from_a["uid"].clone(), from_b["uid"].clone()] } else { vec![from_b["uid"].clone()] };
+        assert_eq!(entities, expected, "{name}'s client");
+        assert!(rest.iter().all(|(event_type, _, _)| event_type == "task.created"), "{name}: {rest:?}");
+        assert!(stream.next(QUIET).await.is_none(), "{name}'s client hears each event once");
+    }
+}
