@@ -7,6 +7,7 @@ mod bad_input;
 mod concurrency;
 mod enums;
 mod events;
+mod idempotency;
 mod nats;
 mod neo4j_outage;
 mod overview;

@@ -17,7 +17,10 @@ use actix_web::HttpServer;
 use actix_web::dev::Server;
 use anyhow::Context as _;
 use trm_api::AppState;
-use trm_service::{EventBus, EventPublisher, HealthService, OverviewService, ProjectService, TaskService, UserService};
+use trm_service::{
+    EventBus, EventPublisher, HealthService, IdempotencyService, OverviewService, ProjectService, TaskService,
+    UserService,
+};
 
 use crate::configuration::{EventsSettings, Settings};
 use crate::nats::NatsRelay;
@@ -73,6 +76,7 @@ impl Application {
             overview: Arc::new(OverviewService::new(store.tasks.clone(), store.projects.clone(), store.users.clone())),
             health: Arc::new(HealthService::new(store.health.clone()).with_timeout(readiness_timeout(settings))),
             events: bus.clone(),
+            idempotency: Arc::new(IdempotencyService::new(store.idempotency.clone())),
         };
         let address = (settings.server.host.as_str(), settings.server.port);
         let listener = TcpListener::bind(address)

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use anyhow::Context as _;
 use trm_repository::neo4j::{Neo4jOptions, Neo4jStore};
 use trm_repository::sqlite::{SqliteLocation, SqliteOptions, SqliteStore};
-use trm_repository::{HealthCheck, ProjectRepository, TaskRepository, UserRepository};
+use trm_repository::{HealthCheck, IdempotencyRepository, ProjectRepository, TaskRepository, UserRepository};
 
 use crate::configuration::DatabaseSettings;
 
@@ -44,14 +44,26 @@ pub struct Store {
     pub projects: Arc<dyn ProjectRepository>,
     /// User storage.
     pub users: Arc<dyn UserRepository>,
+    /// Idempotency keys and the responses they stand for, kept in the
+    /// store so retries work across restarts and instances.
+    pub idempotency: Arc<dyn IdempotencyRepository>,
     /// Reachability, for readiness.
     pub health: Arc<dyn HealthCheck>,
 }
 
 impl Store {
-    fn from_adapter<S: TaskRepository + ProjectRepository + UserRepository + HealthCheck>(adapter: S) -> Self {
+    fn from_adapter<S>(adapter: S) -> Self
+    where
+        S: TaskRepository + ProjectRepository + UserRepository + IdempotencyRepository + HealthCheck,
+    {
         let adapter = Arc::new(adapter);
-        Self { tasks: adapter.clone(), projects: adapter.clone(), users: adapter.clone(), health: adapter }
+        Self {
+            tasks: adapter.clone(),
+            projects: adapter.clone(),
+            users: adapter.clone(),
+            idempotency: adapter.clone(),
+            health: adapter,
+        }
     }
 }
 

@@ -27,6 +27,7 @@ pub mod body;
 pub mod conditional;
 pub mod error;
 pub mod handlers;
+pub mod idempotency;
 pub mod openapi;
 pub mod paging;
 pub mod query;
@@ -43,7 +44,9 @@ use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::{App, HttpResponse, web};
 pub use routes::ROUTES;
 use tracing_actix_web::TracingLogger;
-use trm_service::{EventBus, HealthUseCases, OverviewUseCases, ProjectUseCases, TaskUseCases, UserUseCases};
+use trm_service::{
+    EventBus, HealthUseCases, IdempotencyUseCases, OverviewUseCases, ProjectUseCases, TaskUseCases, UserUseCases,
+};
 
 use crate::error::ApiError;
 
@@ -62,6 +65,8 @@ pub struct AppState {
     pub health: Arc<dyn HealthUseCases>,
     /// The event bus the use cases publish to, for `/api/v1/events`.
     pub events: Arc<EventBus>,
+    /// `Idempotency-Key` bookkeeping for the creates (see [`idempotency`]).
+    pub idempotency: Arc<dyn IdempotencyUseCases>,
 }
 
 /// Registers every route of the route table, [`ROUTES`].

@@ -34,8 +34,9 @@ use crate::schemas::enums::{
     TaskTypeSchema,
 };
 use crate::schemas::errors::{
-    HttpError, HttpValidationError, InternalError, InvalidRequest, PayloadTooLarge, PreconditionFailed,
-    ProjectHasTasks, ProjectNotFound, TaskNotFound, Unavailable, UnsupportedMediaType, UserNotFound, UsernameTaken,
+    HttpError, HttpValidationError, IdempotencyInProgress, InternalError, InvalidRequest, PayloadTooLarge,
+    PreconditionFailed, ProjectHasTasks, ProjectNotFound, TaskNotFound, Unavailable, UnsupportedMediaType,
+    UserNotFound, UsernameTaken,
 };
 use crate::schemas::event::EventResponse;
 use crate::schemas::health::{Liveness, Readiness};
@@ -63,6 +64,10 @@ body fields and unknown query parameters are 422s. Bodies over 1 MiB are 413s.
 * **Concurrency**: each entity carries a `version`; its `ETag` is that version in quotes. Send it back in \
 `If-Match` on PATCH or DELETE to have the change applied only if nobody changed the entity since (412 \
 otherwise).
+* **Idempotent creates**: send an `Idempotency-Key` header (1 to 255 visible ASCII characters) with a \
+POST that creates, and a retry of the same request within 24 hours answers the first successful response \
+again and creates nothing, even when retries race. The same key with a different body is a 422 at \
+`[\"header\", \"Idempotency-Key\"]`; a failed attempt is not remembered.
 * **Paging**: lists are oldest first and paged by `limit` and an opaque `cursor`; a `Link: <...>; \
 rel=\"next\"` header announces the next page.
 * **Tracing**: every response carries `x-request-id`, echoing the client's when it sent one.
@@ -131,6 +136,7 @@ Not listed as operations: this document itself, at `GET /openapi.json`, and the 
             ProjectHasTasks,
             UserNotFound,
             UsernameTaken,
+            IdempotencyInProgress,
             PreconditionFailed,
             PayloadTooLarge,
             UnsupportedMediaType,

@@ -23,6 +23,7 @@ fn state(tasks: MockTaskUseCases, projects: MockProjectUseCases) -> AppState {
         health: Arc::new(MockHealthUseCases::new()),
         overview: Arc::new(trm_service::MockOverviewUseCases::new()),
         events: Arc::new(trm_service::EventBus::new(16, 16)),
+        idempotency: Arc::new(trm_service::MockIdempotencyUseCases::new()),
     }
 }
 
@@ -34,6 +35,7 @@ fn health_only(health: MockHealthUseCases) -> AppState {
         health: Arc::new(health),
         overview: Arc::new(trm_service::MockOverviewUseCases::new()),
         events: Arc::new(trm_service::EventBus::new(16, 16)),
+        idempotency: Arc::new(trm_service::MockIdempotencyUseCases::new()),
     }
 }
 

@@ -708,3 +708,19 @@ fn every_example_in_the_document_conforms_to_its_own_schema() {
     }
     assert!(checked > 30, "only {checked} examples");
 }
+
+#[test]
+fn the_idempotency_key_header_is_documented_on_every_create() {
+    let document = document();
+    for path in ["/api/v1/tasks/", "/api/v1/projects/", "/api/v1/users/"] {
+        let operation = &document["paths"][path]["post"];
+        let documented = operation["parameters"].as_array().into_iter().flatten().any(|parameter| {
+            parameter["name"] == "Idempotency-Key"
+                && parameter["in"] == "header"
+                && parameter["required"] != true
+                && parameter["schema"]["maxLength"] == trm_api::idempotency::MAX_KEY_LENGTH
+        });
+        assert!(documented, "POST {path}: no Idempotency-Key header parameter");
+        assert!(operation["responses"]["409"].is_object(), "POST {path}: no 409 for a key still in progress");
+    }
+}

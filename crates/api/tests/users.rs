@@ -28,6 +28,7 @@ fn users_only(users: MockUserUseCases) -> AppState {
         health: Arc::new(MockHealthUseCases::new()),
         overview: Arc::new(trm_service::MockOverviewUseCases::new()),
         events: Arc::new(trm_service::EventBus::new(16, 16)),
+        idempotency: Arc::new(trm_service::MockIdempotencyUseCases::new()),
     }
 }
 

@@ -56,6 +56,7 @@
 mod error;
 mod events;
 mod health;
+mod idempotency;
 mod optimistic;
 mod overview;
 mod projects;
@@ -71,6 +72,9 @@ pub use events::{
 #[cfg(feature = "mocks")]
 pub use health::MockHealthUseCases;
 pub use health::{HealthService, HealthUseCases};
+#[cfg(feature = "mocks")]
+pub use idempotency::MockIdempotencyUseCases;
+pub use idempotency::{Claim, IdempotencyService, IdempotencyUseCases, StoredResponse, fingerprint};
 #[cfg(feature = "mocks")]
 pub use overview::MockOverviewUseCases;
 pub use overview::{Overview, OverviewService, OverviewUseCases, RECENT_TASKS};

@@ -10,10 +10,11 @@ use crate::AppState;
 use crate::body::JsonObject;
 use crate::conditional::if_match;
 use crate::error::ApiError;
+use crate::idempotency::IdempotentRequest;
 use crate::query::QueryParams;
 use crate::schemas::errors::{
-    InvalidRequest, PayloadTooLarge, PreconditionFailed, ProjectHasTasks, ProjectNotFound, Unavailable,
-    UnsupportedMediaType,
+    IdempotencyInProgress, InvalidRequest, PayloadTooLarge, PreconditionFailed, ProjectHasTasks, ProjectNotFound,
+    Unavailable, UnsupportedMediaType,
 };
 use crate::schemas::query::{ProjectDeleteQuery, ProjectListQuery, ProjectTaskListQuery};
 use crate::schemas::{ProjectCreate, ProjectResponse, ProjectUpdate, TaskResponse, new_project, project_patch};
@@ -60,12 +61,20 @@ pub async fn list(request: HttpRequest, state: web::Data<AppState>) -> Result<Ht
     operation_id = "create_project",
     summary = "Create a project",
     description = "Creates a project at version 1.",
+    params(
+        ("Idempotency-Key" = Option<String>, Header, description = "Makes the create safe to retry: a retry of the \
+            same request with the same key within 24 hours answers the first successful response again (same \
+            status, headers and body) and creates nothing. The same key with a different body is a 422 \
+            (`idempotency_key_reused`); a failed attempt is not remembered. 1 to 255 visible ASCII characters.",
+            max_length = 255, min_length = 1),
+    ),
     request_body(content = ProjectCreate, content_type = "application/json"),
     responses(
         (status = 201, description = "Created.", body = ProjectResponse, headers(
             ("Location" = String, description = "The new project's path, `/api/v1/projects/{uid}`."),
             ("ETag" = String, description = "The project's version in quotes, for `If-Match`."),
         )),
+        (status = 409, response = IdempotencyInProgress),
         (status = 413, response = PayloadTooLarge),
         (status = 415, response = UnsupportedMediaType),
         (status = 422, response = InvalidRequest),
@@ -77,13 +86,18 @@ pub async fn create(
     state: web::Data<AppState>,
     JsonObject(body): JsonObject,
 ) -> Result<HttpResponse, ApiError> {
-    let query = QueryParams::parse(request.query_string())?;
-    let new = new_project(body)?;
-    query.finish()?;
-    let project = state.projects.create_project(new).await?;
-    let mut response = HttpResponse::Created();
-    response.insert_header((header::LOCATION, format!("/api/v1/projects/{}", project.uid)));
-    Ok(entity_response(response, project.version, &ProjectResponse::from(project)))
+    let idempotent = IdempotentRequest::read(&request, "POST /api/v1/projects/", &body)?;
+    idempotent
+        .run(&state, async {
+            let query = QueryParams::parse(request.query_string())?;
+            let new = new_project(body)?;
+            query.finish()?;
+            let project = state.projects.create_project(new).await?;
+            let mut response = HttpResponse::Created();
+            response.insert_header((header::LOCATION, format!("/api/v1/projects/{}", project.uid)));
+            Ok(entity_response(response, project.version, &ProjectResponse::from(project)))
+        })
+        .await
 }
 
 /// `GET /api/v1/projects/{uid}`.

@@ -9,9 +9,11 @@ use crate::AppState;
 use crate::body::JsonObject;
 use crate::conditional::if_match;
 use crate::error::ApiError;
+use crate::idempotency::IdempotentRequest;
 use crate::query::QueryParams;
 use crate::schemas::errors::{
-    InvalidRequest, PayloadTooLarge, PreconditionFailed, TaskNotFound, Unavailable, UnsupportedMediaType,
+    IdempotencyInProgress, InvalidRequest, PayloadTooLarge, PreconditionFailed, TaskNotFound, Unavailable,
+    UnsupportedMediaType,
 };
 use crate::schemas::query::TaskListQuery;
 use crate::schemas::{TaskCreate, TaskResponse, TaskUpdate, new_task, task_patch};
@@ -63,12 +65,20 @@ pub async fn list(request: HttpRequest, state: web::Data<AppState>) -> Result<Ht
     summary = "Create a task",
     description = "Creates a task at version 1. Every field but `title` is optional; a `project_id` or \
                    `assignee_id` must name an existing project or user.",
+    params(
+        ("Idempotency-Key" = Option<String>, Header, description = "Makes the create safe to retry: a retry of the \
+            same request with the same key within 24 hours answers the first successful response again (same \
+            status, headers and body) and creates nothing. The same key with a different body is a 422 \
+            (`idempotency_key_reused`); a failed attempt is not remembered. 1 to 255 visible ASCII characters.",
+            max_length = 255, min_length = 1),
+    ),
     request_body(content = TaskCreate, content_type = "application/json"),
     responses(
         (status = 201, description = "Created.", body = TaskResponse, headers(
             ("Location" = String, description = "The new task's path, `/api/v1/tasks/{uid}`."),
             ("ETag" = String, description = "The task's version in quotes, for `If-Match`."),
         )),
+        (status = 409, response = IdempotencyInProgress),
         (status = 413, response = PayloadTooLarge),
         (status = 415, response = UnsupportedMediaType),
         (status = 422, response = InvalidRequest),
@@ -80,13 +90,18 @@ pub async fn create(
     state: web::Data<AppState>,
     JsonObject(body): JsonObject,
 ) -> Result<HttpResponse, ApiError> {
-    let query = QueryParams::parse(request.query_string())?;
-    let new = new_task(body)?;
-    query.finish()?;
-    let task = state.tasks.create_task(new).await?;
-    let mut response = HttpResponse::Created();
-    response.insert_header((header::LOCATION, format!("/api/v1/tasks/{}", task.uid)));
-    Ok(entity_response(response, task.version, &TaskResponse::from(task)))
+    let idempotent = IdempotentRequest::read(&request, "POST /api/v1/tasks/", &body)?;
+    idempotent
+        .run(&state, async {
+            let query = QueryParams::parse(request.query_string())?;
+            let new = new_task(body)?;
+            query.finish()?;
+            let task = state.tasks.create_task(new).await?;
+            let mut response = HttpResponse::Created();
+            response.insert_header((header::LOCATION, format!("/api/v1/tasks/{}", task.uid)));
+            Ok(entity_response(response, task.version, &TaskResponse::from(task)))
+        })
+        .await
 }
 
 /// `GET /api/v1/tasks/{uid}`.

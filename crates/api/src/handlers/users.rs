@@ -17,6 +17,7 @@ use crate::AppState;
 use crate::body::JsonObject;
 use crate::conditional::if_match;
 use crate::error::ApiError;
+use crate::idempotency::IdempotentRequest;
 use crate::query::QueryParams;
 use crate::schemas::errors::{
     InvalidRequest, PayloadTooLarge, PreconditionFailed, Unavailable, UnsupportedMediaType, UserNotFound, UsernameTaken,
@@ -71,7 +72,16 @@ pub async fn list(request: HttpRequest, state: web::Data<AppState>) -> Result<Ht
     summary = "Create a user",
     description = "Creates a user at version 1. `username` and `email` are required; `full_name` defaults to \
                    `null` and `is_active` to `true`. Usernames are unique regardless of case: one already taken \
-                   is a 409.",
+                   is a 409, as is a retry whose first request with the same `Idempotency-Key` is still \
+                   being processed (`{\"detail\": \"A request with this Idempotency-Key is still being \
+                   processed\"}`).",
+    params(
+        ("Idempotency-Key" = Option<String>, Header, description = "Makes the create safe to retry: a retry of the \
+            same request with the same key within 24 hours answers the first successful response again (same \
+            status, headers and body) and creates nothing. The same key with a different body is a 422 \
+            (`idempotency_key_reused`); a failed attempt is not remembered. 1 to 255 visible ASCII characters.",
+            max_length = 255, min_length = 1),
+    ),
     request_body(content = UserCreate, content_type = "application/json"),
     responses(
         (status = 201, description = "Created.", body = UserResponse, headers(
@@ -90,13 +100,18 @@ pub async fn create(
     state: web::Data<AppState>,
     JsonObject(body): JsonObject,
 ) -> Result<HttpResponse, ApiError> {
-    let query = QueryParams::parse(request.query_string())?;
-    let new = new_user(body)?;
-    query.finish()?;
-    let user = state.users.create_user(new).await?;
-    let mut response = HttpResponse::Created();
-    response.insert_header((header::LOCATION, format!("/api/v1/users/{}", user.uid)));
-    Ok(entity_response(response, user.version, &UserResponse::from(user)))
+    let idempotent = IdempotentRequest::read(&request, "POST /api/v1/users/", &body)?;
+    idempotent
+        .run(&state, async {
+            let query = QueryParams::parse(request.query_string())?;
+            let new = new_user(body)?;
+            query.finish()?;
+            let user = state.users.create_user(new).await?;
+            let mut response = HttpResponse::Created();
+            response.insert_header((header::LOCATION, format!("/api/v1/users/{}", user.uid)));
+            Ok(entity_response(response, user.version, &UserResponse::from(user)))
+        })
+        .await
 }
 
 /// `GET /api/v1/users/{uid}`.

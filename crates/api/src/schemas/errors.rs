@@ -106,6 +106,15 @@ plain_response!(
 );
 
 plain_response!(
+    /// 409 for a retry whose first request with the same `Idempotency-Key`
+    /// is still running after the retry waited for it.
+    IdempotencyInProgress,
+    "Another request with this `Idempotency-Key` is still being processed (the retry waited two seconds for \
+     it). Retry later to get its answer.",
+    "A request with this Idempotency-Key is still being processed"
+);
+
+plain_response!(
     /// 412 for a stale `If-Match`.
     PreconditionFailed,
     "`If-Match` names a version other than the stored one: someone changed the resource since. \

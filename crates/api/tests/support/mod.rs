@@ -108,6 +108,7 @@ pub fn store_down() -> AppState {
         health: Arc::new(health),
         overview: Arc::new(failing_overview()),
         events: Arc::new(trm_service::EventBus::new(16, 16)),
+        idempotency: Arc::new(trm_service::MockIdempotencyUseCases::new()),
     }
 }
 
@@ -153,6 +154,7 @@ pub fn all_well() -> AppState {
         health: Arc::new(health),
         overview: Arc::new(an_overview()),
         events: one_event_published(),
+        idempotency: Arc::new(trm_service::MockIdempotencyUseCases::new()),
     }
 }
 
