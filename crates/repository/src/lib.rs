@@ -13,6 +13,11 @@
 //!   Bolt through `neo4rs`, with tasks joined to projects by
 //!   `IS_PART_OF_PROJECT`.
 //!
+//! [`IdempotencyRepository`] keeps the first successful response to a create
+//! sent with an `Idempotency-Key`, for 24 hours, with the uniqueness of a
+//! key enforced by the store itself (a primary key in SQLite, a uniqueness
+//! constraint in Neo4j), so racing retries cannot both run.
+//!
 //! Both pass one shared contract test suite (`tests/contract.rs`), so the
 //! service cannot tell them apart. Driver errors never leak upwards: each
 //! adapter translates them into [`StoreError`], where an unreachable or slow

@@ -17,7 +17,8 @@
 //!   acts on.
 //!
 //! The use cases are traits ([`TaskUseCases`], [`ProjectUseCases`],
-//! [`HealthUseCases`]) so callers can test against mocks (feature `mocks`);
+//! [`HealthUseCases`], [`IdempotencyUseCases`] for `Idempotency-Key` retries
+//! of creates) so callers can test against mocks (feature `mocks`);
 //! [`TaskService`], [`ProjectService`] and [`HealthService`] implement them
 //! over any store.
 //!
