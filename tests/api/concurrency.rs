@@ -12,7 +12,11 @@ async fn of_many_patches_racing_with_one_etag_exactly_one_wins() {
     let etag = app.get(&path).await.headers()["etag"].to_str().unwrap().to_owned();
 
     let racers = (0..12).map(|n| {
-        let request = app.client.patch(app.url(&path)).header("if-match", etag.clone()).json(&json!({"title": format!("racer {n}")}));
+        let request = app
+            .client
+            .patch(app.url(&path))
+            .header("if-match", etag.clone())
+            .json(&json!({"title": format!("racer {n}")}));
         async move { request.send().await.unwrap().status().as_u16() }
     });
     let mut statuses = join_all(racers).await;

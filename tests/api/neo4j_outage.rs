@@ -43,7 +43,9 @@ async fn the_server_answers_503_during_a_neo4j_outage_and_recovers_by_itself() {
     neo4j("stop");
     // Started while Neo4j is down: it must come up and say it is not ready.
     let started_during_outage = spawn_app_with(TIMEOUT).await;
-    for request in [app.client.get(app.url(&path)), app.client.post(app.url("/api/v1/tasks/")).json(&json!({"title": "x"}))] {
+    for request in
+        [app.client.get(app.url(&path)), app.client.post(app.url("/api/v1/tasks/")).json(&json!({"title": "x"}))]
+    {
         let sent = Instant::now();
         let response = request.send().await.unwrap();
         assert!(sent.elapsed() < Duration::from_secs(4), "answered within the timeout, took {:?}", sent.elapsed());
@@ -57,7 +59,8 @@ async fn the_server_answers_503_during_a_neo4j_outage_and_recovers_by_itself() {
     neo4j("start");
     let recovered = eventually(Duration::from_secs(30), async || app.get(&path).await.status() == 200).await;
     assert!(recovered.is_some(), "the first server did not recover within 30 s");
-    let ready = eventually(Duration::from_secs(30), async || started_during_outage.get("/readyz").await.status() == 200).await;
+    let ready =
+        eventually(Duration::from_secs(30), async || started_during_outage.get("/readyz").await.status() == 200).await;
     assert!(ready.is_some(), "the server started during the outage did not become ready");
     started_during_outage.create_task(json!({"title": "after the outage"})).await;
     assert_eq!(app.get(&path).await.json::<Value>().await.unwrap(), task, "nothing acknowledged was lost");
