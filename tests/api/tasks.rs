@@ -136,12 +136,16 @@ async fn a_task_due_before_it_starts_is_rejected_at_due_date() {
 #[tokio::test]
 async fn injection_strings_are_stored_and_returned_literally() {
     let app = spawn_app().await;
-    let hostile = "x'); DROP TABLE tasks; -- MATCH (n) DETACH DELETE n //";
+    // Unique per run: a shared Neo4j keeps earlier runs' tasks.
+    let hostile =
+        format!("x'}}) DETACH DELETE n; DROP TABLE tasks; -- {}", &uuid::Uuid::new_v4().simple().to_string()[..16]);
+    let hostile = hostile.as_str();
     let task = app.create_task(json!({"title": hostile, "tags": [hostile]})).await;
     let fetched: Value =
         app.get(&format!("/api/v1/tasks/{}", task["uid"].as_str().unwrap())).await.json().await.unwrap();
     assert_eq!(fetched["title"], hostile);
     let by_tag = app.client.get(app.url("/api/v1/tasks/")).query(&[("tag", hostile)]).send().await.unwrap();
     let by_tag: Value = by_tag.json().await.unwrap();
-    assert_eq!(by_tag.as_array().unwrap().len(), 1);
+    let uids: Vec<Value> = by_tag.as_array().unwrap().iter().map(|t| t["uid"].clone()).collect();
+    assert_eq!(uids, [task["uid"].clone()]);
 }

@@ -113,6 +113,30 @@ impl TestApp {
         self.client.delete(self.url(path)).send().await.expect("DELETE sent")
     }
 
+    /// Every item of a list, following its `Link: rel="next"` headers (a
+    /// shared store may hold more than one page from earlier runs).
+    ///
+    /// # Panics
+    /// When a page cannot be fetched or the paging does not end.
+    pub async fn list_all(&self, first: &str) -> Vec<Value> {
+        let mut items = Vec::new();
+        let mut next = Some(first.to_owned());
+        for _ in 0..10_000 {
+            let Some(path) = next.take() else { return items };
+            let response = self.get(&path).await;
+            assert_eq!(response.status(), 200, "listing {path}");
+            next = response
+                .headers()
+                .get("link")
+                .and_then(|link| link.to_str().ok())
+                .and_then(|link| link.split('>').next())
+                .map(|target| target.trim_start_matches('<').to_owned());
+            let page: Value = response.json().await.expect("a JSON array");
+            items.extend(page.as_array().expect("a JSON array").iter().cloned());
+        }
+        panic!("paging through {first} did not end");
+    }
+
     /// Creates a project and returns its JSON.
     ///
     /// # Panics
