@@ -65,6 +65,24 @@ async fn a_page_is_not_disturbed_by_tasks_created_meanwhile() {
 }
 
 #[tokio::test]
+async fn any_cursor_of_the_published_shape_is_a_position_in_the_list() {
+    let app = spawn_app().await;
+    let project_id = app.create_project("cursor shapes").await["uid"].clone();
+    let project_id = project_id.as_str().unwrap();
+    app.create_task(json!({"title": "only", "project_id": project_id})).await;
+    // 24 bytes in base64url: the first eight are the time, here the most
+    // negative and the most positive a cursor can carry.
+    let before_everything = format!("g{}", "A".repeat(31));
+    let after_everything = format!("f{}", "_".repeat(31));
+    for (cursor, expected) in [(before_everything, 1), (after_everything, 0)] {
+        let response = app.get(&format!("/api/v1/tasks/?project_id={project_id}&cursor={cursor}")).await;
+        assert_eq!(response.status(), 200, "{cursor}");
+        let tasks: Value = response.json().await.unwrap();
+        assert_eq!(tasks.as_array().map(Vec::len), Some(expected), "{cursor}");
+    }
+}
+
+#[tokio::test]
 async fn bad_paging_parameters_are_422s() {
     let app = spawn_app().await;
     for query in ["limit=0", "limit=501", "limit=ten", "cursor=garbage"] {

@@ -93,9 +93,13 @@ pub enum ApiError {
     /// 404 for a path no route serves.
     #[error("no such route")]
     NoRoute,
-    /// 405: the route exists, the method does not.
+    /// 405: the route exists, the method does not. Carries the methods the
+    /// route does answer, for the `Allow` header RFC 9110 requires on a 405.
     #[error("method not allowed")]
-    MethodNotAllowed,
+    MethodNotAllowed {
+        /// The methods the path answers, comma-separated (`GET, POST`).
+        allow: String,
+    },
     /// 409 with a reason.
     #[error("{0}")]
     Conflict(String),
@@ -160,7 +164,7 @@ impl ResponseError for ApiError {
         match self {
             Self::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::NotFound(_) | Self::NoRoute => StatusCode::NOT_FOUND,
-            Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            Self::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             Self::Conflict(_) => StatusCode::CONFLICT,
             Self::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
@@ -176,7 +180,12 @@ impl ResponseError for ApiError {
             Self::Invalid(details) => serde_json::to_value(Detail { detail: details }),
             Self::NotFound(kind) => Ok(detail(format!("{kind} not found"))),
             Self::NoRoute => Ok(detail("Not Found")),
-            Self::MethodNotAllowed => Ok(detail("Method Not Allowed")),
+            Self::MethodNotAllowed { allow } => {
+                if let Ok(value) = HeaderValue::from_str(allow) {
+                    response.insert_header((header::ALLOW, value));
+                }
+                Ok(detail("Method Not Allowed"))
+            }
             Self::Conflict(reason) => Ok(detail(reason)),
             Self::PreconditionFailed => {
                 Ok(detail("Precondition Failed: the resource has changed; fetch it again for its current ETag"))

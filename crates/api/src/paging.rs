@@ -19,13 +19,22 @@ pub fn encode_cursor(cursor: &Cursor) -> String {
     URL_SAFE_NO_PAD.encode(bytes)
 }
 
-/// Reads a cursor this API issued; `None` for anything else.
+/// What every cursor looks like: 24 bytes in unpadded base64url. Published
+/// as the parameter's pattern, so a client (or a fuzzer) generating requests
+/// from the OpenAPI document knows exactly which cursors are accepted.
+pub const CURSOR_PATTERN: &str = "^[A-Za-z0-9_-]{32}$";
+
+/// Reads a cursor; `None` for text of another shape than [`CURSOR_PATTERN`].
+///
+/// Every text of that shape is a position in the list order, even one this
+/// API did not issue (a time beyond the calendar is clamped to its end): a
+/// list read from it is simply the items after that position.
 #[must_use]
 pub fn decode_cursor(text: &str) -> Option<Cursor> {
-    let bytes = URL_SAFE_NO_PAD.decode(text.trim()).ok()?;
+    let bytes = URL_SAFE_NO_PAD.decode(text).ok()?;
     let bytes: [u8; 24] = bytes.try_into().ok()?;
     let (micros, uid) = bytes.split_at(8);
-    let created_at = Timestamp::from_micros(i64::from_be_bytes(micros.try_into().ok()?))?;
+    let created_at = Timestamp::from_micros_clamped(i64::from_be_bytes(micros.try_into().ok()?));
     Some(Cursor { created_at, uid: Uuid::from_slice(uid).ok()? })
 }
 
@@ -53,10 +62,24 @@ mod tests {
     }
 
     #[test]
-    fn foreign_text_is_not_a_cursor() {
+    fn text_of_another_shape_is_not_a_cursor() {
         assert_eq!(decode_cursor("not-a-cursor"), None);
         assert_eq!(decode_cursor(""), None);
         assert_eq!(decode_cursor("AAAA"), None);
+        assert_eq!(decode_cursor(" AAZhJVFAZ4A_C2yejRpMK55fGis8TV5v"), None);
+        assert_eq!(decode_cursor("AAZhJVFAZ4A_C2yejRpMK55fGis8TV5v=="), None);
+    }
+
+    #[test]
+    fn every_text_matching_the_published_pattern_is_a_cursor() {
+        for text in
+            ["________________________________", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", "f_-9AAAAAAAAAAAAAAAAAAAAAAAAAAAA"]
+        {
+            assert!(decode_cursor(text).is_some(), "{text}");
+        }
+        let latest = decode_cursor(&format!("f{}", "_".repeat(31)));
+        let earliest = decode_cursor(&format!("g{}", "A".repeat(31)));
+        assert!(earliest.zip(latest).is_some_and(|(earliest, latest)| earliest.created_at < latest.created_at));
     }
 
     #[test]

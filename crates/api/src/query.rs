@@ -102,7 +102,7 @@ impl QueryParams {
         let after: Option<Cursor> = self.take("cursor").and_then(|text| {
             paging::decode_cursor(&text)
                 .ok_or_else(|| {
-                    self.reject("cursor", FieldErrorKind::Invalid("the cursor is not one this API issued".into()));
+                    self.reject("cursor", FieldErrorKind::PatternMismatch(paging::CURSOR_PATTERN.into()));
                 })
                 .ok()
         });

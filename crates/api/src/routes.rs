@@ -219,10 +219,15 @@ pub const ROUTES: &[Route] = &[
     Route::docs("/docs/{file}", Endpoint::SwaggerUiAsset),
 ];
 
-/// A resource answering 405 in the contract's shape to methods it lacks.
-fn resource(paths: &[&'static str]) -> Resource {
+/// A resource answering 405 in the contract's shape to methods it lacks,
+/// with the `Allow` header naming the ones it has.
+fn resource(paths: &[&'static str], verbs: &[Verb]) -> Resource {
     let paths: Vec<String> = paths.iter().map(|p| (*p).to_owned()).collect();
-    web::resource(paths).default_service(web::to(|| async { Err::<HttpResponse, _>(ApiError::MethodNotAllowed) }))
+    let allow = verbs.iter().map(|verb| verb.method().to_string()).collect::<Vec<_>>().join(", ");
+    web::resource(paths).default_service(web::to(move || {
+        let allow = allow.clone();
+        async move { Err::<HttpResponse, _>(ApiError::MethodNotAllowed { allow }) }
+    }))
 }
 
 /// Registers every route of [`ROUTES`]: one resource per path, carrying
@@ -237,9 +242,10 @@ pub fn configure(config: &mut web::ServiceConfig) {
     for path in paths {
         let routes: Vec<&Route> = ROUTES.iter().filter(|route| route.path == path).collect();
         let spellings = routes.first().map(|route| route.spellings()).unwrap_or_default();
+        let verbs: Vec<Verb> = routes.iter().map(|route| route.verb).collect();
         let resource = routes
             .into_iter()
-            .fold(resource(&spellings), |resource, route| resource.route(route.endpoint.route(route.verb)));
+            .fold(resource(&spellings, &verbs), |resource, route| resource.route(route.endpoint.route(route.verb)));
         config.service(resource);
     }
 }

@@ -204,9 +204,11 @@ async fn every_route_in_the_table_is_served_with_and_without_a_collections_trail
 }
 
 #[actix_web::test]
-async fn a_method_the_route_table_does_not_list_for_a_path_is_a_405() {
+async fn a_method_the_route_table_does_not_list_for_a_path_is_a_405_naming_those_it_does() {
     let paths: BTreeSet<&str> = ROUTES.iter().map(|route| route.path).collect();
     for path in paths {
+        let allowed: Vec<String> =
+            ROUTES.iter().filter(|route| route.path == path).map(|route| route.verb.method().to_string()).collect();
         for verb in VERBS {
             if ROUTES.iter().any(|route| route.path == path && route.verb == verb) {
                 continue;
@@ -215,6 +217,7 @@ async fn a_method_the_route_table_does_not_list_for_a_path_is_a_405() {
             let answer = send(store_down(), request).await;
             assert_eq!(answer.status, StatusCode::METHOD_NOT_ALLOWED, "{verb:?} {path}");
             assert_eq!(answer.json(), json!({"detail": "Method Not Allowed"}));
+            assert_eq!(answer.headers.get("allow"), Some(&allowed.join(", ")), "{verb:?} {path}");
         }
     }
 }
@@ -289,6 +292,13 @@ fn the_contracts_query_parameters_are_documented_with_their_limits() {
     assert_eq!(parameter("limit")["schema"]["maximum"], 500);
     assert_eq!(parameter("limit")["schema"]["default"], 100);
     assert_eq!(parameter("cursor")["schema"]["type"], "string");
+    for (method, path, operation) in operations(&document) {
+        let parameters = operation["parameters"].as_array().cloned().unwrap_or_default();
+        for cursor in parameters.iter().filter(|p| p["name"] == "cursor") {
+            let pattern = &cursor["schema"]["pattern"];
+            assert_eq!(pattern, trm_api::paging::CURSOR_PATTERN, "{method} {path}: the cursor's published pattern");
+        }
+    }
     let delete = document.pointer("/paths/~1api~1v1~1projects~1{uid}/delete/parameters").cloned().unwrap_or_default();
     let cascade = delete.as_array().into_iter().flatten().find(|p| p["name"] == "cascade").cloned();
     assert_eq!(cascade.map(|p| p["schema"]["type"].clone()), Some(json!("boolean")));

@@ -40,6 +40,16 @@ impl Timestamp {
         DateTime::from_timestamp_micros(micros).map(Self)
     }
 
+    /// Like [`Timestamp::from_micros`], but a value outside chrono's range is
+    /// clamped to the nearest end of it. For positions, such as a paging
+    /// cursor, where every instant orders correctly and none is invalid.
+    #[must_use]
+    pub fn from_micros_clamped(micros: i64) -> Self {
+        Self::from_micros(micros).unwrap_or_else(|| {
+            Self::from_datetime(if micros < 0 { DateTime::<Utc>::MIN_UTC } else { DateTime::<Utc>::MAX_UTC })
+        })
+    }
+
     /// The wrapped chrono value, for adapters that speak chrono natively.
     #[must_use]
     pub const fn as_datetime(&self) -> &DateTime<Utc> {

@@ -52,7 +52,8 @@ pub struct EventHistoryQuery {
     /// Only events of this type.
     #[param(example = "task.completed")]
     pub event_type: Option<String>,
-    /// Only events about this entity.
-    #[param(format = Uuid, example = "3f0b6c9e-1c2d-4e5f-8a9b-0c1d2e3f4a5b")]
+    /// Only events about this entity. Ids match exactly: a value that is not
+    /// an id matches nothing.
+    #[param(example = "3f0b6c9e-1c2d-4e5f-8a9b-0c1d2e3f4a5b")]
     pub entity_id: Option<String>,
 }

@@ -56,7 +56,7 @@ pub struct ProjectResponse {
 )]
 pub struct ProjectCreate {
     /// Trimmed; 1–200 characters after trimming.
-    #[schema(min_length = 1, max_length = 200, examples("Launch"))]
+    #[schema(min_length = 1, max_length = 200, pattern = r"\S", examples("Launch"))]
     pub title: String,
     /// Up to 10,000 characters.
     #[schema(max_length = 10000)]
@@ -78,7 +78,7 @@ pub struct ProjectCreate {
 )]
 pub struct ProjectUpdate {
     /// Trimmed; 1–200 characters after trimming.
-    #[schema(min_length = 1, max_length = 200, nullable = false)]
+    #[schema(min_length = 1, max_length = 200, pattern = r"\S", nullable = false)]
     pub title: Option<String>,
     /// Up to 10,000 characters; `null` clears it.
     #[schema(max_length = 10000)]

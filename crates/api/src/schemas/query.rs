@@ -19,7 +19,7 @@ const CURSOR_EXAMPLE: &str = "AAZhJVFAZ4A_C2yejRpMK55fGis8TV5v";
 pub struct TaskListQuery {
     /// Only tasks part of this project. Ids match exactly: a value that is
     /// not an id matches nothing (an empty list, not an error).
-    #[param(format = Uuid, example = "9b1c2d3e-4f50-4a6b-8c7d-0e1f2a3b4c5d")]
+    #[param(example = "9b1c2d3e-4f50-4a6b-8c7d-0e1f2a3b4c5d")]
     pub project_id: Option<String>,
     /// Only tasks in one of these statuses. Repeat the parameter for several
     /// (`?status=todo&status=blocked` matches either); spellings are
@@ -31,7 +31,7 @@ pub struct TaskListQuery {
     pub task_type: Option<TaskTypeSchema>,
     /// Only tasks assigned to this user; a value that is not an id matches
     /// nothing.
-    #[param(format = Uuid, example = "5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d")]
+    #[param(example = "5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d")]
     pub assignee_id: Option<String>,
     /// Only tasks carrying exactly this tag.
     #[param(example = "docs")]
@@ -41,7 +41,7 @@ pub struct TaskListQuery {
     pub limit: Option<u32>,
     /// Where the page starts: the `cursor` of the previous page's
     /// `Link: rel="next"` URL. Opaque: follow the links, do not build one.
-    #[param(example = json!(CURSOR_EXAMPLE))]
+    #[param(pattern = "^[A-Za-z0-9_-]{32}$", example = json!(CURSOR_EXAMPLE))]
     pub cursor: Option<String>,
 }
 
@@ -58,7 +58,7 @@ pub struct ProjectTaskListQuery {
     pub task_type: Option<TaskTypeSchema>,
     /// Only tasks assigned to this user; a value that is not an id matches
     /// nothing.
-    #[param(format = Uuid, example = "5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d")]
+    #[param(example = "5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d")]
     pub assignee_id: Option<String>,
     /// Only tasks carrying exactly this tag.
     #[param(example = "docs")]
@@ -67,7 +67,7 @@ pub struct ProjectTaskListQuery {
     #[param(minimum = 1, maximum = 500, default = 100, example = 50)]
     pub limit: Option<u32>,
     /// Where the page starts: from the previous page's `Link: rel="next"`.
-    #[param(example = json!(CURSOR_EXAMPLE))]
+    #[param(pattern = "^[A-Za-z0-9_-]{32}$", example = json!(CURSOR_EXAMPLE))]
     pub cursor: Option<String>,
 }
 
@@ -82,7 +82,7 @@ pub struct ProjectListQuery {
     #[param(minimum = 1, maximum = 500, default = 100, example = 50)]
     pub limit: Option<u32>,
     /// Where the page starts: from the previous page's `Link: rel="next"`.
-    #[param(example = json!(CURSOR_EXAMPLE))]
+    #[param(pattern = "^[A-Za-z0-9_-]{32}$", example = json!(CURSOR_EXAMPLE))]
     pub cursor: Option<String>,
 }
 
@@ -110,6 +110,6 @@ pub struct UserListQuery {
     #[param(minimum = 1, maximum = 500, default = 100, example = 50)]
     pub limit: Option<u32>,
     /// Where the page starts: from the previous page's `Link: rel="next"`.
-    #[param(example = json!(CURSOR_EXAMPLE))]
+    #[param(pattern = "^[A-Za-z0-9_-]{32}$", example = json!(CURSOR_EXAMPLE))]
     pub cursor: Option<String>,
 }

@@ -15,7 +15,9 @@ use trm_domain::{
     Description, EffortEstimate, EffortUnit, NewTask, Priority, ProjectId, Tags, Task, TaskPatch, TaskStatus, TaskType,
     Timestamp, Title, UserId,
 };
-use utoipa::ToSchema;
+use utoipa::openapi::RefOr;
+use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
+use utoipa::{PartialSchema, ToSchema};
 
 use super::enums::{EffortUnitSchema, PriorityInputSchema, PrioritySchema, TaskStatusSchema, TaskTypeSchema};
 use crate::body::BodyFields;
@@ -189,7 +191,7 @@ pub fn task_patch(body: Map<String, Value>) -> Result<TaskPatch, ApiError> {
 pub struct TaskCreate {
     /// Trimmed; 1–200 characters after trimming. A missing or blank title is
     /// a 422 at `["body", "title"]`.
-    #[schema(min_length = 1, max_length = 200, examples("Write the docs"))]
+    #[schema(min_length = 1, max_length = 200, pattern = r"\S", examples("Write the docs"))]
     pub title: String,
     /// Up to 10,000 characters.
     #[schema(max_length = 10000)]
@@ -224,7 +226,7 @@ pub struct TaskCreate {
     pub due_date: Option<String>,
     /// At most 50, each 1–64 characters; duplicates are dropped. Defaults to
     /// none.
-    #[schema(nullable = false, max_items = 50)]
+    #[schema(value_type = Option<Vec<TagSchema>>, nullable = false, max_items = 50)]
     pub tags: Option<Vec<String>>,
 }
 
@@ -240,7 +242,7 @@ pub struct TaskCreate {
 )]
 pub struct TaskUpdate {
     /// Trimmed; 1–200 characters after trimming.
-    #[schema(min_length = 1, max_length = 200, nullable = false)]
+    #[schema(min_length = 1, max_length = 200, pattern = r"\S", nullable = false)]
     pub title: Option<String>,
     /// Up to 10,000 characters; `null` clears it.
     #[schema(max_length = 10000)]
@@ -274,8 +276,33 @@ pub struct TaskUpdate {
     pub due_date: Option<String>,
     /// Replaces the tags: at most 50, each 1–64 characters; duplicates are
     /// dropped. `[]` removes them all.
-    #[schema(nullable = false, max_items = 50)]
+    #[schema(value_type = Option<Vec<TagSchema>>, nullable = false, max_items = 50)]
     pub tags: Option<Vec<String>>,
+}
+
+/// One tag in a request body, as documentation: a string with something
+/// besides whitespace, 1–64 characters. Written by hand because utoipa's
+/// derive puts no length or pattern on the items of a `Vec<String>`, and a
+/// client generating requests from the document should not be told `""` is
+/// a tag.
+pub struct TagSchema;
+
+impl PartialSchema for TagSchema {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .min_length(Some(1))
+            .max_length(Some(trm_domain::Tag::MAX_CHARS))
+            .pattern(Some(r"\S"))
+            .description(Some("Trimmed; 1–64 characters after trimming."))
+            .into()
+    }
+}
+
+impl ToSchema for TagSchema {
+    fn name() -> std::borrow::Cow<'static, str> {
+        std::borrow::Cow::Borrowed("Tag")
+    }
 }
 
 #[cfg(test)]
