@@ -70,7 +70,7 @@ pub async fn list(request: HttpRequest, state: web::Data<AppState>) -> Result<Ht
             same request with the same key within 24 hours answers the first successful response again (same \
             status, headers and body) and creates nothing. The same key with a different body is a 422 \
             (`idempotency_key_reused`); a failed attempt is not remembered. 1 to 255 visible ASCII characters.",
-            max_length = 255, min_length = 1),
+            max_length = 255, min_length = 1, pattern = "^[!-~]{1,255}$"),
     ),
     request_body(content = TaskCreate, content_type = "application/json"),
     responses(

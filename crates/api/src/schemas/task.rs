@@ -16,7 +16,7 @@ use trm_domain::{
     Timestamp, Title, UserId,
 };
 use utoipa::openapi::RefOr;
-use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
+use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, OneOfBuilder, Schema, SchemaFormat, Type};
 use utoipa::{PartialSchema, ToSchema};
 
 use super::enums::{EffortUnitSchema, PriorityInputSchema, PrioritySchema, TaskStatusSchema, TaskTypeSchema};
@@ -221,8 +221,10 @@ pub struct TaskCreate {
     pub effort_unit: Option<EffortUnitSchema>,
     /// An RFC 3339 date-time (`2026-12-01T17:00:00Z`) or a date
     /// (`2026-12-01`, meaning midnight UTC).
+    #[schema(value_type = Option<DateInputSchema>)]
     pub start_date: Option<String>,
     /// As `start_date`; not before it.
+    #[schema(value_type = Option<DateInputSchema>)]
     pub due_date: Option<String>,
     /// At most 50, each 1–64 characters; duplicates are dropped. Defaults to
     /// none.
@@ -271,8 +273,10 @@ pub struct TaskUpdate {
     pub effort_unit: Option<EffortUnitSchema>,
     /// An RFC 3339 date-time (`2026-12-01T17:00:00Z`) or a date
     /// (`2026-12-01`, meaning midnight UTC); `null` clears it.
+    #[schema(value_type = Option<DateInputSchema>)]
     pub start_date: Option<String>,
     /// As `start_date`; not before it. `null` clears it.
+    #[schema(value_type = Option<DateInputSchema>)]
     pub due_date: Option<String>,
     /// Replaces the tags: at most 50, each 1–64 characters; duplicates are
     /// dropped. `[]` removes them all.
@@ -302,6 +306,29 @@ impl PartialSchema for TagSchema {
 impl ToSchema for TagSchema {
     fn name() -> std::borrow::Cow<'static, str> {
         std::borrow::Cow::Borrowed("Tag")
+    }
+}
+
+/// A `start_date` or `due_date` in a request body, as documentation: an
+/// RFC 3339 date-time or a plain date. Written by hand because the derive
+/// would say only "a string", and a client generating requests from the
+/// document should be told which strings are dates.
+pub struct DateInputSchema;
+
+impl PartialSchema for DateInputSchema {
+    fn schema() -> RefOr<Schema> {
+        let string = |format: KnownFormat| ObjectBuilder::new().schema_type(Type::String).format(Some(SchemaFormat::KnownFormat(format)));
+        OneOfBuilder::new()
+            .item(string(KnownFormat::DateTime).description(Some("An RFC 3339 date-time, any offset; stored in UTC.")))
+            .item(string(KnownFormat::Date).description(Some("A calendar date: midnight UTC.")))
+            .description(Some("An RFC 3339 date-time (`2026-12-01T17:00:00Z`) or a date (`2026-12-01`)."))
+            .into()
+    }
+}
+
+impl ToSchema for DateInputSchema {
+    fn name() -> std::borrow::Cow<'static, str> {
+        std::borrow::Cow::Borrowed("DateOrDateTime")
     }
 }
 

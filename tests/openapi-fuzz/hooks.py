@@ -1,0 +1,79 @@
+"""Schemathesis hooks for the TRM task API.
+
+Schemathesis's own `positive_data_acceptance` check expects every request
+that matches the OpenAPI document to succeed. Three answers of this API are
+decided by what is stored, which no schema can say, so for schema-valid
+requests this file's check accepts exactly these and nothing else:
+
+* 412 when the request carried an `If-Match` other than `*` (the stored
+  version is not the one named: the contract's optimistic concurrency);
+* 422 whose every error is one of: an `Idempotency-Key` reused with another
+  body (`idempotency_key_reused`); a `project_id` / `assignee_id` naming
+  nothing stored ("... not found"); a `due_date` before the `start_date` (the
+  one rule between two fields, which a PATCH checks against the stored one).
+
+Every other non-2xx answer to a schema-valid request still fails the run,
+so a constraint the document forgets (say, an empty tag) is still caught.
+"""
+
+import schemathesis
+from schemathesis.core.failures import Failure
+
+# What the built-in check accepts for schema-valid data.
+ACCEPTED = {401, 403, 404, 409, 429}
+
+REFERENCE_FIELDS = {"project_id", "assignee_id"}
+
+
+class RejectedValidData(Failure):
+    """A schema-valid request was rejected for a reason the contract does not give."""
+
+    checks = ("trm_positive_data_acceptance",)
+    kind_title = "Schema-valid request rejected"
+
+    __slots__ = ("status_code",)
+
+    def __init__(self, *, operation: str, status_code: int, body: str) -> None:
+        super().__init__(operation=operation, message=f"Valid data was rejected with {status_code}: {body[:500]}")
+        self.status_code = status_code
+
+    @property
+    def _unique_key(self) -> str:
+        return str(self.status_code)
+
+
+def _stored_state_422(body: object) -> bool:
+    if not isinstance(body, dict) or not isinstance(body.get("detail"), list) or not body["detail"]:
+        return False
+    for error in body["detail"]:
+        loc = error.get("loc") if isinstance(error, dict) else None
+        if loc == ["header", "Idempotency-Key"] and error.get("type") == "idempotency_key_reused":
+            continue
+        message = str(error.get("msg", ""))
+        if loc in [["body", field] for field in REFERENCE_FIELDS] and "not found" in message:
+            continue
+        if loc == ["body", "due_date"] and "must not be before start_date" in message:
+            continue
+        return False
+    return True
+
+
+@schemathesis.check
+def trm_positive_data_acceptance(ctx, response, case):
+    meta = case.meta
+    if meta is None or not meta.generation.mode.is_positive:
+        return None
+    status = response.status_code
+    if 200 <= status < 400 or status in ACCEPTED:
+        return None
+    headers = {key.lower(): value for key, value in (case.headers or {}).items()}
+    if status == 412 and headers.get("if-match", "*").strip() != "*":
+        return None
+    if status == 422:
+        try:
+            body = response.json()
+        except Exception:  # noqa: BLE001 - any undecodable body is a failure below
+            body = None
+        if _stored_state_422(body):
+            return None
+    raise RejectedValidData(operation=case.operation.label, status_code=status, body=response.text)
