@@ -615,6 +615,14 @@ fn conforms(document: &Value, schema: &Value, value: &Value) -> Result<(), Strin
         conforms(document, part, value)?;
     }
     if let Some(text) = value.as_str() {
+        let well_formed = match schema.get("format").and_then(Value::as_str) {
+            Some("date-time") => chrono::DateTime::parse_from_rfc3339(text).is_ok(),
+            Some("date") => chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").is_ok() && text.len() == 10,
+            _ => true,
+        };
+        if !well_formed {
+            return Err(format!("{value} is not of its format"));
+        }
         let length = text.chars().count();
         if schema.get("minLength").and_then(Value::as_u64).is_some_and(|min| (length as u64) < min)
             || schema.get("maxLength").and_then(Value::as_u64).is_some_and(|max| (length as u64) > max)
@@ -670,6 +678,9 @@ fn the_schema_checker_of_these_tests_rejects_what_it_should() {
     assert!(conforms(&document, &task_create, &json!({"title": "x", "task_type": null})).is_ok());
     assert!(conforms(&document, &task_create, &json!({"title": "x", "status": null})).is_err());
     assert!(conforms(&document, &task_create, &json!({"title": "x", "priority": 3})).is_err());
+    assert!(conforms(&document, &task_create, &json!({"title": "x", "due_date": "2026-12-01"})).is_ok());
+    assert!(conforms(&document, &task_create, &json!({"title": "x", "due_date": "2026-12-01T17:00:00Z"})).is_ok());
+    assert!(conforms(&document, &task_create, &json!({"title": "x", "due_date": "next week"})).is_err());
     let user_create = json!({"$ref": "#/components/schemas/UserCreate"});
     assert!(conforms(&document, &user_create, &json!({"username": "ada", "email": "ada@example.com"})).is_ok());
     assert!(conforms(&document, &user_create, &json!({"username": "ab", "email": "ada@example.com"})).is_err());

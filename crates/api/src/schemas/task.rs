@@ -317,7 +317,9 @@ pub struct DateInputSchema;
 
 impl PartialSchema for DateInputSchema {
     fn schema() -> RefOr<Schema> {
-        let string = |format: KnownFormat| ObjectBuilder::new().schema_type(Type::String).format(Some(SchemaFormat::KnownFormat(format)));
+        let string = |format: KnownFormat| {
+            ObjectBuilder::new().schema_type(Type::String).format(Some(SchemaFormat::KnownFormat(format)))
+        };
         OneOfBuilder::new()
             .item(string(KnownFormat::DateTime).description(Some("An RFC 3339 date-time, any offset; stored in UTC.")))
             .item(string(KnownFormat::Date).description(Some("A calendar date: midnight UTC.")))
