@@ -55,7 +55,8 @@ fn id_filter(query: &mut QueryParams, name: &str) -> Option<Option<Uuid>> {
 
 /// Reads the task list's filters. `None` means the filter can match nothing
 /// (a malformed id), so the answer is an empty list without a store call.
-pub(crate) fn task_filter(query: &mut QueryParams, with_project: bool) -> Option<TaskFilter> {
+/// Public for the fuzz targets (`fuzz/`), which feed it arbitrary queries.
+pub fn task_filter(query: &mut QueryParams, with_project: bool) -> Option<TaskFilter> {
     let project = if with_project { id_filter(query, "project_id") } else { None };
     let assignee = id_filter(query, "assignee_id");
     let statuses = query.take_enums::<TaskStatus>("status");
