@@ -41,9 +41,9 @@
 //!
 //! # Connections in use
 //! The driver does not expose its pool's status, so every use of the pool
-//! goes through [`Connections`], which counts the operations holding (or
-//! checking out) a connection, for the `store_pool_connections_in_use`
-//! gauge (see [`crate::pool_status`]).
+//! goes through `Connections`, which counts the operations holding (or
+//! checking out) a connection; [`PoolStatus`] reports
+//! the count for the `store_pool_connections_in_use` gauge.
 //!
 //! # Only parameters
 //! Query text is assembled from fixed fragments only; every value that comes
