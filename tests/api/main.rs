@@ -8,6 +8,7 @@ mod concurrency;
 mod enums;
 mod events;
 mod idempotency;
+mod metrics;
 mod nats;
 mod neo4j_outage;
 mod overview;

@@ -8,6 +8,11 @@
 //! the history read. With `events.nats_url` configured the services publish
 //! through a [`NatsRelay`] instead, which also feeds the bus and relays
 //! events to and from the other instances (see [`crate::nats`]).
+//!
+//! Metrics: one registry per application, created here. The store's ports
+//! are wrapped in the metrics decorator (registering the store's operation
+//! and pool metrics), the API adds its HTTP metrics, and `/metrics` serves
+//! them all.
 
 use std::net::TcpListener;
 use std::sync::Arc;
@@ -16,7 +21,9 @@ use std::time::Duration;
 use actix_web::HttpServer;
 use actix_web::dev::Server;
 use anyhow::Context as _;
+use prometheus_client::registry::Registry;
 use trm_api::AppState;
+use trm_api::metrics::Metrics;
 use trm_service::{
     EventBus, EventPublisher, HealthService, IdempotencyService, OverviewService, ProjectService, TaskService,
     UserService,
@@ -64,7 +71,8 @@ impl Application {
     /// When the store cannot be opened, the NATS URL is malformed or the
     /// address cannot be bound (an unreachable NATS is not an error).
     pub async fn build(settings: &Settings) -> anyhow::Result<Self> {
-        let store = store::open(&settings.database).await?;
+        let mut registry = Registry::default();
+        let store = store::open(&settings.database).await?.instrumented(&mut registry);
         let bus = Arc::new(EventBus::new(EVENT_CHANNEL_CAPACITY, EVENT_HISTORY_CAPACITY));
         let publisher = publisher(&settings.events, &bus).await?;
         let state = AppState {
@@ -77,6 +85,7 @@ impl Application {
             health: Arc::new(HealthService::new(store.health.clone()).with_timeout(readiness_timeout(settings))),
             events: bus.clone(),
             idempotency: Arc::new(IdempotencyService::new(store.idempotency.clone())),
+            metrics: Arc::new(Metrics::new(registry)),
         };
         let address = (settings.server.host.as_str(), settings.server.port);
         let listener = TcpListener::bind(address)

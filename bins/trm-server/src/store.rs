@@ -1,11 +1,16 @@
-//! Choosing and opening the store named by the database URL.
+//! Choosing and opening the store named by the database URL, and wrapping
+//! its ports in the metrics decorator ([`Store::instrumented`]).
 
 use std::sync::Arc;
 
 use anyhow::Context as _;
+use prometheus_client::registry::Registry;
 use trm_repository::neo4j::{Neo4jOptions, Neo4jStore};
 use trm_repository::sqlite::{SqliteLocation, SqliteOptions, SqliteStore};
-use trm_repository::{HealthCheck, IdempotencyRepository, ProjectRepository, TaskRepository, UserRepository};
+use trm_repository::{
+    HealthCheck, IdempotencyRepository, Instrumented, PoolStatus, ProjectRepository, StoreMetrics, TaskRepository,
+    UserRepository, register_pool,
+};
 
 use crate::configuration::DatabaseSettings;
 
@@ -49,12 +54,16 @@ pub struct Store {
     pub idempotency: Arc<dyn IdempotencyRepository>,
     /// Reachability, for readiness.
     pub health: Arc<dyn HealthCheck>,
+    /// How many connections are in use, for the pool gauge.
+    pub pool: Arc<dyn PoolStatus>,
+    /// Which adapter this is (`sqlite`, `neo4j`): the metrics' `store` label.
+    pub name: &'static str,
 }
 
 impl Store {
-    fn from_adapter<S>(adapter: S) -> Self
+    fn from_adapter<S>(name: &'static str, adapter: S) -> Self
     where
-        S: TaskRepository + ProjectRepository + UserRepository + IdempotencyRepository + HealthCheck,
+        S: TaskRepository + ProjectRepository + UserRepository + IdempotencyRepository + HealthCheck + PoolStatus,
     {
         let adapter = Arc::new(adapter);
         Self {
@@ -62,7 +71,27 @@ impl Store {
             projects: adapter.clone(),
             users: adapter.clone(),
             idempotency: adapter.clone(),
-            health: adapter,
+            health: adapter.clone(),
+            pool: adapter,
+            name,
+        }
+    }
+
+    /// The same store with every port measured: registers the store's
+    /// operation and pool metrics in `registry` and wraps each port in the
+    /// [`Instrumented`] decorator.
+    #[must_use]
+    pub fn instrumented(self, registry: &mut Registry) -> Self {
+        let metrics = StoreMetrics::register(registry, self.name);
+        register_pool(registry, self.name, Arc::clone(&self.pool));
+        Self {
+            tasks: Arc::new(Instrumented::new(self.tasks, metrics.clone())),
+            projects: Arc::new(Instrumented::new(self.projects, metrics.clone())),
+            users: Arc::new(Instrumented::new(self.users, metrics.clone())),
+            idempotency: Arc::new(Instrumented::new(self.idempotency, metrics.clone())),
+            health: Arc::new(Instrumented::new(self.health, metrics)),
+            pool: self.pool,
+            name: self.name,
         }
     }
 }
@@ -86,7 +115,7 @@ pub async fn open(settings: &DatabaseSettings) -> anyhow::Result<Store> {
             let store = SqliteStore::open_with(location, options)
                 .await
                 .with_context(|| format!("cannot open the embedded store at {}", settings.url))?;
-            Ok(Store::from_adapter(store))
+            Ok(Store::from_adapter("sqlite", store))
         }
         StoreKind::Neo4j => {
             let options = Neo4jOptions {
@@ -102,7 +131,7 @@ pub async fn open(settings: &DatabaseSettings) -> anyhow::Result<Store> {
             // The URL is left out of the message: it may carry credentials.
             let store =
                 Neo4jStore::connect(options).await.context("cannot use the Neo4j store named by database.url")?;
-            Ok(Store::from_adapter(store))
+            Ok(Store::from_adapter("neo4j", store))
         }
     }
 }

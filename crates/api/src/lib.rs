@@ -21,13 +21,16 @@
 //! which both registers the routes and is checked against the OpenAPI
 //! document ([`openapi`]) served at `/openapi.json`; the Swagger UI at
 //! `/docs` is served from the binary ([`handlers::docs`]). The probes
-//! `/livez` and `/readyz` are in [`handlers::health`].
+//! `/livez` and `/readyz` are in [`handlers::health`]; Prometheus metrics
+//! (requests by route template and status, latencies) are recorded by
+//! [`metrics::http`] and served at `/metrics` ([`handlers::metrics`]).
 
 pub mod body;
 pub mod conditional;
 pub mod error;
 pub mod handlers;
 pub mod idempotency;
+pub mod metrics;
 pub mod openapi;
 pub mod paging;
 pub mod query;
@@ -67,6 +70,9 @@ pub struct AppState {
     pub events: Arc<EventBus>,
     /// `Idempotency-Key` bookkeeping for the creates (see [`idempotency`]).
     pub idempotency: Arc<dyn IdempotencyUseCases>,
+    /// The metrics registry served at `/metrics`, and the HTTP metrics the
+    /// app records (see [`metrics`]).
+    pub metrics: Arc<metrics::Metrics>,
 }
 
 /// Registers every route of the route table, [`ROUTES`].
@@ -95,4 +101,6 @@ pub fn app(
         .default_service(web::to(|| async { Err::<HttpResponse, _>(ApiError::NoRoute) }))
         .wrap(TracingLogger::<telemetry::RequestSpan>::new())
         .wrap(actix_web::middleware::from_fn(request_id::assign_request_id))
+        // Outermost, so every answer is counted, whichever layer gave it.
+        .wrap(actix_web::middleware::from_fn(metrics::http::record))
 }

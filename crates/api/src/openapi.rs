@@ -28,7 +28,7 @@ use utoipa::openapi::schema::{ObjectBuilder, SchemaType, Type};
 use utoipa::openapi::{OpenApi as Document, Ref, RefOr, Required};
 use utoipa::{Modify, OpenApi, ToResponse};
 
-use crate::handlers::{events, health, overview, projects, tasks, users};
+use crate::handlers::{events, health, metrics, overview, projects, tasks, users};
 use crate::schemas::enums::{
     EffortUnitSchema, LocationItemSchema, PriorityInputSchema, PrioritySchema, ProjectStatusSchema, TaskStatusSchema,
     TaskTypeSchema,
@@ -104,6 +104,7 @@ Not listed as operations: this document itself, at `GET /openapi.json`, and the 
         events::history,
         health::livez,
         health::readyz,
+        metrics::metrics,
     ),
     components(
         schemas(
@@ -151,6 +152,7 @@ Not listed as operations: this document itself, at `GET /openapi.json`, and the 
         (name = "users", description = "People tasks are assigned to. Usernames are unique regardless of case; \
                                         deleting a user unassigns their tasks."),
         (name = "health", description = "Probes for orchestrators and load balancers."),
+        (name = "metrics", description = "Prometheus metrics of this instance."),
     ),
     modifiers(&CrossCutting),
 )]

@@ -21,7 +21,7 @@ use actix_web::http::Method;
 use actix_web::{HttpResponse, Resource, Route as ActixRoute, web};
 
 use crate::error::ApiError;
-use crate::handlers::{docs, events, health, overview, projects, tasks, users};
+use crate::handlers::{docs, events, health, metrics, overview, projects, tasks, users};
 
 /// An HTTP method a route answers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -116,6 +116,8 @@ pub enum Endpoint {
     Livez,
     /// `health::readyz`.
     Readyz,
+    /// `metrics::metrics`.
+    Metrics,
     /// `docs::openapi_json`.
     OpenApiDocument,
     /// `docs::swagger_ui`.
@@ -150,6 +152,7 @@ impl Endpoint {
             Self::EventHistory => route.to(events::history),
             Self::Livez => route.to(health::livez),
             Self::Readyz => route.to(health::readyz),
+            Self::Metrics => route.to(metrics::metrics),
             Self::OpenApiDocument => route.to(docs::openapi_json),
             Self::SwaggerUi => route.to(docs::swagger_ui),
             Self::SwaggerUiAsset => route.to(docs::swagger_ui_asset),
@@ -214,6 +217,7 @@ pub const ROUTES: &[Route] = &[
     Route::api(Verb::Get, "/api/v1/events/history", Endpoint::EventHistory),
     Route::api(Verb::Get, "/livez", Endpoint::Livez),
     Route::api(Verb::Get, "/readyz", Endpoint::Readyz),
+    Route::api(Verb::Get, "/metrics", Endpoint::Metrics),
     Route::docs("/openapi.json", Endpoint::OpenApiDocument),
     Route::docs("/docs/", Endpoint::SwaggerUi),
     Route::docs("/docs/{file}", Endpoint::SwaggerUiAsset),

@@ -26,6 +26,7 @@ fn state(events: Arc<EventBus>) -> AppState {
         overview: Arc::new(MockOverviewUseCases::new()),
         health: Arc::new(MockHealthUseCases::new()),
         idempotency: Arc::new(trm_service::MockIdempotencyUseCases::new()),
+        metrics: Arc::default(),
         events,
     }
 }

@@ -28,6 +28,7 @@ fn state(tasks: MockTaskUseCases, idempotency: MockIdempotencyUseCases) -> AppSt
         health: Arc::new(MockHealthUseCases::new()),
         events: Arc::new(trm_service::EventBus::new(16, 16)),
         idempotency: Arc::new(idempotency),
+        metrics: Arc::default(),
     }
 }
 

@@ -41,3 +41,44 @@ pub enum StoreError {
     #[error(transparent)]
     Unexpected(#[from] anyhow::Error),
 }
+
+impl StoreError {
+    /// The variant, in snake_case: a small fixed vocabulary for metric
+    /// labels and log fields, where the message (which may name an entity
+    /// or carry a driver's text) would not do.
+    #[must_use]
+    pub const fn kind(&self) -> &'static str {
+        match self {
+            Self::NotFound(_) => "not_found",
+            Self::MissingReference(_) => "missing_reference",
+            Self::VersionConflict => "version_conflict",
+            Self::HasTasks => "has_tasks",
+            Self::Duplicate(_) => "duplicate",
+            Self::Unavailable(_) => "unavailable",
+            Self::Unexpected(_) => "unexpected",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashSet;
+
+    use super::*;
+
+    #[test]
+    fn every_variant_has_its_own_kind() {
+        let errors = [
+            StoreError::NotFound(EntityKind::Task),
+            StoreError::MissingReference(EntityKind::Project),
+            StoreError::VersionConflict,
+            StoreError::HasTasks,
+            StoreError::Duplicate("username"),
+            StoreError::Unavailable(anyhow::anyhow!("down")),
+            StoreError::Unexpected(anyhow::anyhow!("bug")),
+        ];
+        let kinds: HashSet<&str> = errors.iter().map(StoreError::kind).collect();
+        assert_eq!(kinds.len(), errors.len());
+        assert_eq!(StoreError::Unavailable(anyhow::anyhow!("down")).kind(), "unavailable");
+    }
+}

@@ -24,6 +24,10 @@
 //! store is [`StoreError::Unavailable`] and everything unexpected keeps its
 //! cause for the log.
 //!
+//! [`Instrumented`] wraps any port and records each call's duration and
+//! errors in Prometheus metrics ([`instrumented`]); [`PoolStatus`] tells how
+//! many of a store's connections are in use, for the pool gauge.
+//!
 //! Each adapter is a cargo feature (`sqlite`, `neo4j`; both by default), so
 //! a program embedding the service layer with its own store — or a fuzz
 //! target of the API — builds no database driver it does not use.
@@ -33,13 +37,17 @@
 //! against these ports without a store.
 
 mod error;
+pub mod instrumented;
 #[cfg(feature = "neo4j")]
 pub mod neo4j;
+mod pool_status;
 mod ports;
 #[cfg(feature = "sqlite")]
 pub mod sqlite;
 
 pub use error::StoreError;
+pub use instrumented::{Instrumented, StoreMetrics, register_pool};
+pub use pool_status::{PoolStatus, PoolUsage};
 pub use ports::{
     Claim, HealthCheck, IDEMPOTENCY_LEASE_MICROS, IDEMPOTENCY_TTL_MICROS, IdempotencyRepository, ProjectFilter,
     ProjectRepository, StoredResponse, TaskFilter, TaskRepository, UserFilter, UserRepository,

@@ -35,7 +35,7 @@ pub struct ProjectFilter {
 /// Lists are in keyset order — `created_at`, then `uid`, oldest first — and a
 /// page holds at most `page.limit()` items, read through an index rather than
 /// a scan of every task.
-#[cfg_attr(feature = "mocks", mockall::automock)]
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
 #[async_trait]
 pub trait TaskRepository: Send + Sync + 'static {
     /// Stores a new task together with its project and assignee
@@ -95,7 +95,7 @@ pub trait TaskRepository: Send + Sync + 'static {
 }
 
 /// Storage of projects.
-#[cfg_attr(feature = "mocks", mockall::automock)]
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
 #[async_trait]
 pub trait ProjectRepository: Send + Sync + 'static {
     /// Stores a new project.
@@ -148,7 +148,7 @@ pub trait ProjectRepository: Send + Sync + 'static {
 }
 
 /// Whether a store can serve requests right now, for readiness probes.
-#[cfg_attr(feature = "mocks", mockall::automock)]
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
 #[async_trait]
 pub trait HealthCheck: Send + Sync + 'static {
     /// Performs the cheapest real round trip to the store.
@@ -166,7 +166,7 @@ pub struct UserFilter {
 }
 
 /// Storage of users.
-#[cfg_attr(feature = "mocks", mockall::automock)]
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
 #[async_trait]
 pub trait UserRepository: Send + Sync + 'static {
     /// Stores a new user.
@@ -267,7 +267,7 @@ pub enum Claim {
 /// key — and that pair is unique *in the store itself* (a primary key, a
 /// uniqueness constraint), so of two racing claims exactly one is
 /// [`Claim::Claimed`], across server instances and restarts.
-#[cfg_attr(feature = "mocks", mockall::automock)]
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
 #[async_trait]
 pub trait IdempotencyRepository: Send + Sync + 'static {
     /// Claims `(scope, key)` for a request whose body hashes to

@@ -6,6 +6,7 @@
 pub mod docs;
 pub mod events;
 pub mod health;
+pub mod metrics;
 pub mod overview;
 pub mod projects;
 pub mod tasks;

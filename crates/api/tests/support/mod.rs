@@ -109,6 +109,7 @@ pub fn store_down() -> AppState {
         overview: Arc::new(failing_overview()),
         events: Arc::new(trm_service::EventBus::new(16, 16)),
         idempotency: Arc::new(trm_service::MockIdempotencyUseCases::new()),
+        metrics: Arc::default(),
     }
 }
 
@@ -155,6 +156,7 @@ pub fn all_well() -> AppState {
         overview: Arc::new(an_overview()),
         events: one_event_published(),
         idempotency: Arc::new(trm_service::MockIdempotencyUseCases::new()),
+        metrics: Arc::default(),
     }
 }
 

@@ -39,6 +39,12 @@
 //! Deleting a project locks it first, so a task cannot join it between the
 //! check for tasks and the delete.
 //!
+//! # Connections in use
+//! The driver does not expose its pool's status, so every use of the pool
+//! goes through `Connections`, which counts the operations holding (or
+//! checking out) a connection; [`PoolStatus`] reports
+//! the count for the `store_pool_connections_in_use` gauge.
+//!
 //! # Only parameters
 //! Query text is assembled from fixed fragments only; every value that comes
 //! from a request travels as a Bolt parameter (`$uid`, `$props`, …), so no
@@ -114,6 +120,7 @@ use tokio::sync::Mutex;
 use tokio::task::JoinHandle;
 
 use crate::error::StoreError;
+use crate::pool_status::{ConnectionCounter, PoolStatus, PoolUsage};
 use crate::ports::HealthCheck;
 
 /// How to reach Neo4j and how hard to use it.
@@ -173,9 +180,21 @@ pub struct Neo4jStore {
     inner: Arc<Inner>,
 }
 
+/// The driver's connection pool and a count of the connections this
+/// adapter's operations hold: `neo4rs` does not tell how busy its pool is
+/// (see [`crate::pool_status`]), so every use of the pool goes through here
+/// and is counted.
+#[derive(Clone)]
+struct Connections {
+    graph: Graph,
+    usage: Arc<ConnectionCounter>,
+    /// The pool's maximum.
+    size: u64,
+}
+
 /// What clones of a store share.
 struct Inner {
-    graph: Graph,
+    graph: Connections,
     /// Set once the constraints and indexes are known to exist.
     schema_ready: AtomicBool,
     /// The set-up in progress, if any; emptied when it ends, so that after
@@ -220,6 +239,8 @@ impl Neo4jStore {
         let uri = redacted(&options.uri);
         let graph = Graph::connect(config)
             .map_err(|error| anyhow::Error::new(error).context(format!("cannot use the Neo4j URI {uri}")))?;
+        let size = u64::try_from(options.pool_size.max(1)).unwrap_or(u64::MAX);
+        let graph = Connections { graph, usage: Arc::default(), size };
         let inner = Inner { graph, schema_ready: AtomicBool::new(false), schema_task: Mutex::new(None), timeout };
         let store = Self { inner: Arc::new(inner) };
         match store.bounded("set the schema up", store.inner.ensure_schema()).await {
@@ -312,7 +333,7 @@ impl Neo4jStore {
     }
 
     /// The shared connection pool, for the adapters' queries.
-    fn graph(&self) -> &Graph {
+    fn graph(&self) -> &Connections {
         &self.inner.graph
     }
 }
@@ -331,7 +352,8 @@ impl Inner {
         let task = running.get_or_insert_with(|| {
             let graph = self.graph.clone();
             tokio::spawn(async move {
-                tokio::time::timeout(SCHEMA_TIMEOUT, schema::create(&graph))
+                let _held = graph.usage.checkout();
+                tokio::time::timeout(SCHEMA_TIMEOUT, schema::create(&graph.graph))
                     .await
                     .unwrap_or_else(|_elapsed| Err(unavailable_after("set the schema up", SCHEMA_TIMEOUT)))
             })
@@ -350,6 +372,13 @@ impl Inner {
                 Err(StoreError::Unexpected(anyhow::Error::new(join_error).context("the Neo4j schema set-up panicked")))
             }
         }
+    }
+}
+
+impl PoolStatus for Neo4jStore {
+    fn pool_usage(&self) -> PoolUsage {
+        let connections = self.graph();
+        PoolUsage { in_use: connections.usage.in_use(), size: connections.size }
     }
 }
 
@@ -470,10 +499,12 @@ pub(crate) fn driver_error(context: &'static str) -> impl Fn(neo4rs::Error) -> S
 /// Runs a read query outside any transaction and collects every row.
 ///
 /// The driver may retry it on a fresh connection; the caller's timeout
-/// bounds that.
-async fn fetch_all(graph: &Graph, query: Query, context: &'static str) -> Result<Vec<Row>, StoreError> {
+/// bounds that. Counted as holding a connection from the start (the
+/// checkout is inside the driver's call) until the stream is dropped.
+async fn fetch_all(graph: &Connections, query: Query, context: &'static str) -> Result<Vec<Row>, StoreError> {
+    let _held = graph.usage.checkout();
     // Boxed: the driver's retrying future is tens of kilobytes.
-    let mut stream = Box::pin(graph.execute_read(query)).await.map_err(driver_error(context))?;
+    let mut stream = Box::pin(graph.graph.execute_read(query)).await.map_err(driver_error(context))?;
     let mut rows = Vec::new();
     while let Some(row) = stream.next().await.map_err(driver_error(context))? {
         rows.push(row);
@@ -516,14 +547,17 @@ impl Drop for AbandonOnDrop {
 /// of a failed write remains. A failed commit (a deadlock found at commit
 /// time, say) leaves nothing behind either.
 async fn in_transaction<T>(
-    graph: &Graph,
+    graph: &Connections,
     abandoned: &AtomicBool,
     body: &impl for<'t> Fn(&'t mut Txn) -> BoxFuture<'t, Result<T, StoreError>>,
 ) -> Result<T, StoreError> {
     if abandoned.load(Ordering::SeqCst) {
         return Err(StoreError::Unavailable(anyhow::anyhow!("the caller gave up before the transaction began")));
     }
-    let mut txn = graph.start_txn().await.map_err(driver_error("cannot begin a Neo4j transaction"))?;
+    // Declared before the transaction, so dropped after it: the count
+    // covers the connection until the transaction lets it go.
+    let _held = graph.usage.checkout();
+    let mut txn = graph.graph.start_txn().await.map_err(driver_error("cannot begin a Neo4j transaction"))?;
     let outcome = match body(&mut txn).await {
         Ok(_) if abandoned.load(Ordering::SeqCst) => {
             Err(StoreError::Unavailable(anyhow::anyhow!("the caller gave up before the commit")))

@@ -38,6 +38,7 @@ use async_trait::async_trait;
 use rusqlite::Connection;
 
 use crate::error::StoreError;
+use crate::pool_status::{PoolStatus, PoolUsage};
 use crate::ports::HealthCheck;
 use pool::ConnectionPool;
 
@@ -163,6 +164,12 @@ impl HealthCheck for SqliteStore {
     }
 }
 
+impl PoolStatus for SqliteStore {
+    fn pool_usage(&self) -> PoolUsage {
+        self.pool.usage()
+    }
+}
+
 /// `SELECT COUNT(*)` of a table, on a reader.
 async fn count_rows(store: &SqliteStore, sql: &'static str) -> Result<u64, StoreError> {
     store
@@ -199,5 +206,40 @@ mod tests {
         );
         assert!(SqliteLocation::from_url("bolt://localhost").is_err());
         assert!(SqliteLocation::from_url("sqlite://").is_err());
+    }
+
+    /// A file database in a fresh temporary directory, removed on drop.
+    struct TempDatabase(PathBuf);
+
+    impl Drop for TempDatabase {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+
+    #[tokio::test]
+    async fn the_pool_counts_the_connection_an_operation_holds_and_its_release() {
+        let dir = TempDatabase(std::env::temp_dir().join(format!("trm-pool-{}", uuid::Uuid::new_v4())));
+        let options = SqliteOptions { readers: 3, ..SqliteOptions::default() };
+        let store = SqliteStore::open_with(SqliteLocation::File(dir.0.join("trm.db")), options).await.unwrap();
+        assert_eq!(store.pool_usage(), PoolUsage { in_use: 0, size: 4 });
+
+        let observer = store.clone();
+        let during_read = store.read(move |_conn| Ok(observer.pool_usage())).await.unwrap();
+        assert_eq!(during_read, PoolUsage { in_use: 1, size: 4 });
+        let observer = store.clone();
+        let during_write = store.write(move |_tx| Ok(observer.pool_usage())).await.unwrap();
+        assert_eq!(during_write, PoolUsage { in_use: 1, size: 4 });
+
+        assert_eq!(store.pool_usage().in_use, 0);
+    }
+
+    #[tokio::test]
+    async fn an_in_memory_database_is_one_connection() {
+        let store = SqliteStore::in_memory().await.unwrap();
+        let observer = store.clone();
+        let during_read = store.read(move |_conn| Ok(observer.pool_usage())).await.unwrap();
+        assert_eq!(during_read, PoolUsage { in_use: 1, size: 1 });
+        assert_eq!(store.pool_usage(), PoolUsage { in_use: 0, size: 1 });
     }
 }

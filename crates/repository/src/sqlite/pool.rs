@@ -11,6 +11,7 @@ use tokio::sync::{Mutex as AsyncMutex, Semaphore};
 use super::schema;
 use super::{SqliteLocation, SqliteOptions};
 use crate::error::StoreError;
+use crate::pool_status::{ConnectionCounter, PoolUsage};
 
 /// The connections of one database.
 pub(super) struct ConnectionPool {
@@ -25,6 +26,10 @@ pub(super) struct ConnectionPool {
     reader_permits: Arc<Semaphore>,
     has_readers: bool,
     timeout: Duration,
+    /// Connections held by operations, for the pool gauge.
+    usage: Arc<ConnectionCounter>,
+    /// The writer and the readers.
+    size: u64,
 }
 
 fn configure(conn: &Connection, timeout: Duration) -> rusqlite::Result<()> {
@@ -74,13 +79,21 @@ impl ConnectionPool {
         let mut writer = writer;
         schema::migrate(&mut writer).context("cannot migrate the database schema")?;
         let has_readers = !readers.is_empty();
+        let size = u64::try_from(readers.len() + 1).unwrap_or(u64::MAX);
         Ok(Self {
             writer: Arc::new(AsyncMutex::new(writer)),
             reader_permits: Arc::new(Semaphore::new(readers.len())),
             readers: Arc::new(Mutex::new(readers)),
             has_readers,
             timeout,
+            usage: Arc::default(),
+            size,
         })
+    }
+
+    /// How many connections operations hold now, of how many.
+    pub(super) fn usage(&self) -> PoolUsage {
+        PoolUsage { in_use: self.usage.in_use(), size: self.size }
     }
 
     /// Runs `op` on a reader connection in the blocking pool.
@@ -101,11 +114,13 @@ impl ConnectionPool {
             let conn = readers.lock().unwrap_or_else(PoisonError::into_inner).pop().ok_or_else(|| {
                 StoreError::Unexpected(anyhow::anyhow!("a reader permit was held with no idle reader"))
             })?;
+            let checkout = self.usage.checkout();
             let outcome = tokio::task::spawn_blocking(move || {
                 // Even a panicking operation must give its connection back,
                 // or the permit count and the idle list would disagree.
                 let result = std::panic::catch_unwind(AssertUnwindSafe(|| op(&conn)));
                 readers.lock().unwrap_or_else(PoisonError::into_inner).push(conn);
+                drop(checkout);
                 drop(permit);
                 result.unwrap_or_else(|_| Err(StoreError::Unexpected(anyhow::anyhow!("a SQLite read panicked"))))
             })
@@ -140,7 +155,16 @@ impl ConnectionPool {
     {
         let work = async {
             let mut guard = Arc::clone(&self.writer).lock_owned().await;
-            let outcome = tokio::task::spawn_blocking(move || op(&mut guard)).await;
+            let checkout = self.usage.checkout();
+            let outcome = tokio::task::spawn_blocking(move || {
+                let result = op(&mut guard);
+                // Counted until the writer is free again, not merely until
+                // this caller stops waiting.
+                drop(guard);
+                drop(checkout);
+                result
+            })
+            .await;
             outcome
                 .map_err(|panic| StoreError::Unexpected(anyhow::Error::new(panic).context("a SQLite write panicked")))?
         };

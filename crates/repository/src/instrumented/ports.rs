@@ -1,0 +1,129 @@
+//! Every port, implemented by [`Instrumented`]: the same call on the
+//! wrapped port, timed and recorded under the method's name.
+
+use async_trait::async_trait;
+use trm_domain::{Page, PageRequest, Project, ProjectId, Task, TaskId, TaskStatus, Timestamp, User, UserId};
+
+use super::Instrumented;
+use crate::error::StoreError;
+use crate::ports::{
+    Claim, HealthCheck, IdempotencyRepository, ProjectFilter, ProjectRepository, StoredResponse, TaskFilter,
+    TaskRepository, UserFilter, UserRepository,
+};
+
+#[async_trait]
+impl<T: TaskRepository + ?Sized> TaskRepository for Instrumented<T> {
+    async fn create_task(&self, task: &Task) -> Result<(), StoreError> {
+        self.observe("create_task", self.inner.create_task(task)).await
+    }
+
+    async fn get_task(&self, id: TaskId) -> Result<Option<Task>, StoreError> {
+        self.observe("get_task", self.inner.get_task(id)).await
+    }
+
+    async fn list_tasks(&self, filter: &TaskFilter, page: PageRequest) -> Result<Page<Task>, StoreError> {
+        self.observe("list_tasks", self.inner.list_tasks(filter, page)).await
+    }
+
+    async fn update_task(&self, task: &Task) -> Result<(), StoreError> {
+        self.observe("update_task", self.inner.update_task(task)).await
+    }
+
+    async fn delete_task(&self, id: TaskId, expected_version: Option<u64>) -> Result<(), StoreError> {
+        self.observe("delete_task", self.inner.delete_task(id, expected_version)).await
+    }
+
+    async fn count_tasks_by_status(&self) -> Result<Vec<(TaskStatus, u64)>, StoreError> {
+        self.observe("count_tasks_by_status", self.inner.count_tasks_by_status()).await
+    }
+
+    async fn recent_tasks(&self, limit: u32) -> Result<Vec<Task>, StoreError> {
+        self.observe("recent_tasks", self.inner.recent_tasks(limit)).await
+    }
+}
+
+#[async_trait]
+impl<T: ProjectRepository + ?Sized> ProjectRepository for Instrumented<T> {
+    async fn create_project(&self, project: &Project) -> Result<(), StoreError> {
+        self.observe("create_project", self.inner.create_project(project)).await
+    }
+
+    async fn get_project(&self, id: ProjectId) -> Result<Option<Project>, StoreError> {
+        self.observe("get_project", self.inner.get_project(id)).await
+    }
+
+    async fn list_projects(&self, filter: &ProjectFilter, page: PageRequest) -> Result<Page<Project>, StoreError> {
+        self.observe("list_projects", self.inner.list_projects(filter, page)).await
+    }
+
+    async fn update_project(&self, project: &Project) -> Result<(), StoreError> {
+        self.observe("update_project", self.inner.update_project(project)).await
+    }
+
+    async fn delete_project(
+        &self,
+        id: ProjectId,
+        cascade: bool,
+        expected_version: Option<u64>,
+    ) -> Result<Vec<TaskId>, StoreError> {
+        self.observe("delete_project", self.inner.delete_project(id, cascade, expected_version)).await
+    }
+
+    async fn count_projects(&self) -> Result<u64, StoreError> {
+        self.observe("count_projects", self.inner.count_projects()).await
+    }
+}
+
+#[async_trait]
+impl<T: UserRepository + ?Sized> UserRepository for Instrumented<T> {
+    async fn create_user(&self, user: &User) -> Result<(), StoreError> {
+        self.observe("create_user", self.inner.create_user(user)).await
+    }
+
+    async fn get_user(&self, id: UserId) -> Result<Option<User>, StoreError> {
+        self.observe("get_user", self.inner.get_user(id)).await
+    }
+
+    async fn list_users(&self, filter: &UserFilter, page: PageRequest) -> Result<Page<User>, StoreError> {
+        self.observe("list_users", self.inner.list_users(filter, page)).await
+    }
+
+    async fn update_user(&self, user: &User) -> Result<(), StoreError> {
+        self.observe("update_user", self.inner.update_user(user)).await
+    }
+
+    async fn delete_user(
+        &self,
+        id: UserId,
+        expected_version: Option<u64>,
+        now: Timestamp,
+    ) -> Result<Vec<Task>, StoreError> {
+        self.observe("delete_user", self.inner.delete_user(id, expected_version, now)).await
+    }
+
+    async fn count_users(&self) -> Result<u64, StoreError> {
+        self.observe("count_users", self.inner.count_users()).await
+    }
+}
+
+#[async_trait]
+impl<T: IdempotencyRepository + ?Sized> IdempotencyRepository for Instrumented<T> {
+    async fn claim(&self, scope: &str, key: &str, fingerprint: &str, now: Timestamp) -> Result<Claim, StoreError> {
+        self.observe("idempotency_claim", self.inner.claim(scope, key, fingerprint, now)).await
+    }
+
+    async fn complete(&self, scope: &str, key: &str, response: &StoredResponse) -> Result<(), StoreError> {
+        self.observe("idempotency_complete", self.inner.complete(scope, key, response)).await
+    }
+
+    async fn release(&self, scope: &str, key: &str) -> Result<(), StoreError> {
+        self.observe("idempotency_release", self.inner.release(scope, key)).await
+    }
+}
+
+#[async_trait]
+impl<T: HealthCheck + ?Sized> HealthCheck for Instrumented<T> {
+    async fn ping(&self) -> Result<(), StoreError> {
+        self.observe("ping", self.inner.ping()).await
+    }
+}

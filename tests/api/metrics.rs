@@ -1,0 +1,62 @@
+//! `/metrics` of the real server: after real requests, the store's
+//! operations are timed and counted (errors by kind), the pool gauges are
+//! there, and requests are counted under their route template — on SQLite,
+//! and on Neo4j with `TRM_E2E_STORE=neo4j`. Each server has its own
+//! registry, so the counts are exact even on a shared Neo4j.
+
+use serde_json::json;
+use trm_tests::spawn_app_with;
+
+/// The `store` label the server under test reports.
+fn store() -> &'static str {
+    if std::env::var("TRM_E2E_STORE").as_deref() == Ok("neo4j") { "neo4j" } else { "sqlite" }
+}
+
+/// The value of the sample written exactly as `series`, if any.
+fn sample(text: &str, series: &str) -> Option<f64> {
+    text.lines().find_map(|line| line.strip_prefix(series)?.strip_prefix(' ')?.parse().ok())
+}
+
+#[tokio::test]
+async fn store_operations_and_the_pool_gauges_appear_after_real_requests() {
+    let app = spawn_app_with(&[("TRM__DATABASE__POOL_SIZE", "3")]).await;
+    let project = app.create_project("metrics").await;
+    let task = app.create_task(json!({"title": "measured", "project_id": project["uid"]})).await;
+    let uid = task["uid"].as_str().unwrap();
+    assert_eq!(app.get(&format!("/api/v1/tasks/{uid}")).await.status(), 200);
+    assert_eq!(app.get(&format!("/api/v1/tasks/{}", uuid::Uuid::new_v4())).await.status(), 404);
+    assert_eq!(app.delete(&format!("/api/v1/tasks/{}", uuid::Uuid::new_v4())).await.status(), 404);
+
+    let response = app.get("/metrics").await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["content-type"], "text/plain; version=0.0.4; charset=utf-8");
+    let text = response.text().await.unwrap();
+
+    let store = store();
+    let calls = |operation: &str| {
+        sample(&text, &format!(r#"store_operation_duration_seconds_count{{store="{store}",operation="{operation}"}}"#))
+    };
+    assert_eq!(calls("create_project"), Some(1.0), "{text}");
+    assert_eq!(calls("create_task"), Some(1.0), "{text}");
+    assert_eq!(calls("get_task"), Some(2.0), "{text}");
+    assert_eq!(calls("delete_task"), Some(1.0), "{text}");
+    let errors = |operation: &str, kind: &str| {
+        sample(
+            &text,
+            &format!(r#"store_operation_errors_total{{store="{store}",operation="{operation}",kind="{kind}"}}"#),
+        )
+    };
+    assert_eq!(errors("delete_task", "not_found"), Some(1.0), "{text}");
+    assert_eq!(errors("create_task", "unavailable"), None, "{text}");
+
+    // Every operation has finished, so none holds a connection. An
+    // in-memory SQLite database is one connection; Neo4j's pool is the
+    // configured size.
+    let size = if store == "sqlite" { 1.0 } else { 3.0 };
+    assert_eq!(sample(&text, &format!(r#"store_pool_connections_in_use{{store="{store}"}}"#)), Some(0.0), "{text}");
+    assert_eq!(sample(&text, &format!(r#"store_pool_size{{store="{store}"}}"#)), Some(size), "{text}");
+
+    let requests = r#"http_requests_total{method="GET",route="/api/v1/tasks/{uid}",status="404"}"#;
+    assert_eq!(sample(&text, requests), Some(1.0), "{text}");
+    assert!(!text.contains(uid), "a raw path reached a label: {text}");
+}
