@@ -89,6 +89,8 @@ impl Application {
         let port = listener.local_addr().context("the listener has no local address")?.port();
         let mut server = HttpServer::new(move || trm_api::app(state.clone()))
             .shutdown_timeout(settings.server.shutdown_timeout_secs)
+            // Zero disables keep-alive (actix maps a zero timeout to that).
+            .keep_alive(Duration::from_secs(settings.server.keep_alive_secs))
             // The signals are ours (`run_until_stopped`): the event streams
             // must be ended before the server waits for its connections.
             .disable_signals()
