@@ -84,6 +84,12 @@ pub struct ServerSettings {
     pub workers: Option<usize>,
     /// Seconds in-flight requests get to finish after SIGTERM/SIGINT.
     pub shutdown_timeout_secs: u64,
+    /// Seconds an idle keep-alive connection is kept open (0: closed after
+    /// each response). Clients that pause between requests longer than this
+    /// reconnect; one that sends just as the server closes sees its request
+    /// fail at the connection — so it should comfortably exceed the clients'
+    /// think time.
+    pub keep_alive_secs: u64,
 }
 
 /// The store.
@@ -159,6 +165,7 @@ pub fn load_from(env: &HashMap<String, String>) -> anyhow::Result<Settings> {
         .set_default("server.host", "127.0.0.1")?
         .set_default("server.port", 8000)?
         .set_default("server.shutdown_timeout_secs", 30)?
+        .set_default("server.keep_alive_secs", 5)?
         .set_default("database.url", "sqlite://data/trm.db")?
         .set_default("database.timeout_secs", 5.0)?
         .set_default("database.pool_size", 16)?
@@ -226,6 +233,7 @@ mod tests {
         let settings = load_with(&[]).unwrap();
         assert_eq!(settings.server.host, "127.0.0.1");
         assert_eq!(settings.server.port, 8000);
+        assert_eq!(settings.server.keep_alive_secs, 5, "actix-web's own default");
         assert_eq!(settings.database.url, "sqlite://data/trm.db");
         assert_eq!(settings.log.format, LogFormat::Text);
     }
@@ -236,9 +244,11 @@ mod tests {
             ("TRM__SERVER__PORT", "9001"),
             ("TRM__DATABASE__URL", "sqlite::memory:"),
             ("TRM__LOG__FORMAT", "json"),
+            ("TRM__SERVER__KEEP_ALIVE_SECS", "30"),
         ])
         .unwrap();
         assert_eq!(settings.server.port, 9001);
+        assert_eq!(settings.server.keep_alive_secs, 30);
         assert_eq!(settings.database.url, "sqlite::memory:");
         assert_eq!(settings.log.format, LogFormat::Json);
     }

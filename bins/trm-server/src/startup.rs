@@ -13,6 +13,11 @@
 //! are wrapped in the metrics decorator (registering the store's operation
 //! and pool metrics), the API adds its HTTP metrics, and `/metrics` serves
 //! them all.
+//!
+//! Shutdown is ours, not actix's: on SIGTERM or SIGINT the event bus is
+//! closed first — an SSE stream never ends by itself, and actix waits for
+//! every open connection — then actix stops gracefully (listener closed,
+//! requests in flight finish within `server.shutdown_timeout_secs`).
 
 use std::net::TcpListener;
 use std::sync::Arc;
@@ -93,6 +98,11 @@ impl Application {
         let port = listener.local_addr().context("the listener has no local address")?.port();
         let mut server = HttpServer::new(move || trm_api::app(state.clone()))
             .shutdown_timeout(settings.server.shutdown_timeout_secs)
+            // Zero disables keep-alive (actix maps a zero timeout to that).
+            .keep_alive(Duration::from_secs(settings.server.keep_alive_secs))
+            // The signals are ours (`run_until_stopped`): the event streams
+            // must be ended before the server waits for its connections.
+            .disable_signals()
             .listen(listener)
             .context("cannot serve on the listener")?;
         if let Some(workers) = settings.server.workers {
@@ -114,12 +124,42 @@ impl Application {
         self.port
     }
 
-    /// Serves until SIGINT or SIGTERM, then lets in-flight requests finish
-    /// (within the shutdown timeout) and returns.
+    /// Serves until SIGINT or SIGTERM, then shuts down gracefully and
+    /// returns: new connections are refused, the event streams are ended
+    /// (they never finish by themselves, and the server waits for every open
+    /// connection), and in-flight requests get the shutdown timeout to finish.
     ///
     /// # Errors
-    /// When the server fails.
+    /// When the server fails, or the signal handlers cannot be installed.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let handle = self.server.handle();
+        let mut server = self.server;
+        tokio::select! {
+            result = &mut server => return result,
+            signal = shutdown_signal() => tracing::info!(signal = signal?, "shutting down gracefully"),
+        }
+        self.events.close();
+        let ((), result) = tokio::join!(handle.stop(true), server);
+        result
+    }
+}
+
+/// Waits for the signal to shut down: SIGTERM (service managers, `kill`)
+/// or SIGINT (Ctrl-C); its name.
+async fn shutdown_signal() -> std::io::Result<&'static str> {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut terminate = signal(SignalKind::terminate())?;
+        let mut interrupt = signal(SignalKind::interrupt())?;
+        tokio::select! {
+            _ = terminate.recv() => Ok("SIGTERM"),
+            _ = interrupt.recv() => Ok("SIGINT"),
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        tokio::signal::ctrl_c().await?;
+        Ok("Ctrl-C")
     }
 }

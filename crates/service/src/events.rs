@@ -31,7 +31,7 @@ use std::future::Future;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use serde::Serialize;
-use tokio::sync::broadcast;
+use tokio::sync::{broadcast, watch};
 use trm_domain::{DomainEvent, EntityKind, EventKind, EventMetadata};
 use uuid::Uuid;
 
@@ -91,15 +91,22 @@ pub enum Received {
 #[derive(Debug)]
 pub struct Subscription {
     receiver: broadcast::Receiver<Arc<DomainEvent>>,
+    closed: watch::Receiver<bool>,
 }
 
 impl Subscription {
-    /// The next event; `None` once the bus is gone.
+    /// The next event; `None` once the bus is gone or [closed](EventBus::close).
     pub async fn next(&mut self) -> Option<Received> {
-        match self.receiver.recv().await {
-            Ok(event) => Some(Received::Event(event)),
-            Err(broadcast::error::RecvError::Lagged(missed)) => Some(Received::Missed(missed)),
-            Err(broadcast::error::RecvError::Closed) => None,
+        tokio::select! {
+            biased;
+            // Closing wins over events still queued: at shutdown a stream
+            // ends now, and a client resumes with `Last-Event-ID` elsewhere.
+            _ = self.closed.wait_for(|closed| *closed) => None,
+            received = self.receiver.recv() => match received {
+                Ok(event) => Some(Received::Event(event)),
+                Err(broadcast::error::RecvError::Lagged(missed)) => Some(Received::Missed(missed)),
+                Err(broadcast::error::RecvError::Closed) => None,
+            },
         }
     }
 }
@@ -128,6 +135,8 @@ pub struct EventBus {
     /// and the live stream agree on the order.
     history: Mutex<VecDeque<Arc<DomainEvent>>>,
     history_capacity: usize,
+    /// Set once by [`EventBus::close`]; every subscription watches it.
+    closed: watch::Sender<bool>,
 }
 
 impl EventBus {
@@ -136,13 +145,29 @@ impl EventBus {
     #[must_use]
     pub fn new(channel_capacity: usize, history_capacity: usize) -> Self {
         let (sender, _) = broadcast::channel(channel_capacity.max(1));
-        Self { sender, history: Mutex::new(VecDeque::with_capacity(history_capacity)), history_capacity }
+        Self {
+            sender,
+            history: Mutex::new(VecDeque::with_capacity(history_capacity)),
+            history_capacity,
+            closed: watch::Sender::new(false),
+        }
     }
 
     /// A feed of every event published from now on.
     #[must_use]
     pub fn subscribe(&self) -> Subscription {
-        Subscription { receiver: self.sender.subscribe() }
+        Subscription { receiver: self.sender.subscribe(), closed: self.closed.subscribe() }
+    }
+
+    /// Ends every live feed, now and for good: each subscription's `next`
+    /// answers `None`, as do those of later subscribers.
+    ///
+    /// For a graceful shutdown: a server waits for its open connections to
+    /// finish, and an event stream never does by itself — without this, every
+    /// connected SSE client would hold the shutdown open until its timeout.
+    /// The history stays readable.
+    pub fn close(&self) {
+        self.closed.send_replace(true);
     }
 
     /// A feed of every event from now on, and the remembered events after
@@ -151,7 +176,7 @@ impl EventBus {
     #[must_use]
     pub fn resume_after(&self, last_event_id: Option<Uuid>) -> (Vec<Arc<DomainEvent>>, Subscription) {
         let history = self.history.lock().unwrap_or_else(PoisonError::into_inner);
-        let subscription = Subscription { receiver: self.sender.subscribe() };
+        let subscription = self.subscribe();
         let missed: Vec<Arc<DomainEvent>> = match last_event_id {
             None => Vec::new(),
             Some(id) => {
@@ -229,6 +254,21 @@ mod tests {
         }
         assert!(matches!(slow.next().await, Some(Received::Missed(3))));
         assert!(matches!(slow.next().await, Some(Received::Event(_))));
+    }
+
+    #[tokio::test]
+    async fn closing_the_bus_ends_every_live_feed_even_with_events_queued() {
+        let bus = EventBus::new(16, 16);
+        let mut waiting = bus.subscribe();
+        let mut behind = bus.subscribe();
+        let wait = tokio::spawn(async move { waiting.next().await.is_none() });
+        tokio::task::yield_now().await; // the single-threaded test runtime runs it until it waits
+        bus.publish(event(EventKind::Created));
+        bus.close();
+        assert!(wait.await.unwrap(), "a subscriber waiting for an event is ended");
+        assert!(behind.next().await.is_none(), "a queued event does not keep a feed open");
+        assert!(bus.subscribe().next().await.is_none(), "a feed opened after closing ends at once");
+        assert_eq!(bus.history(&HistoryFilter::default(), 10).len(), 1, "the history stays");
     }
 
     #[test]

@@ -466,7 +466,10 @@ fn is_unavailable(error: &neo4rs::Error) -> bool {
         | E::ConnectionTimedOut
         | E::IncompleteBoltExchange
         | E::ServerUnavailableError(_)
+        // Neo4j ignored the request: the connection had failed or been
+        // interrupted before it (Neo4j shutting down mid-transaction, say).
         | E::RequestIgnoredError
+        | E::Ignored(_)
         // A refused login: nothing works until the credentials do.
         | E::AuthenticationError(_) => true,
         E::Neo4j(error) => {
@@ -480,6 +483,9 @@ fn is_unavailable(error: &neo4rs::Error) -> bool {
                             | Neo4jClientErrorKind::TransactionTerminated
                     )
             ) || code == "Neo.ClientError.Transaction.LockClientStopped"
+                // The driver's code for an IGNORED reply to a pipelined
+                // message (see above), seen while Neo4j stops.
+                || code == "Neo.ServerError.Ignored"
         }
         _ => false,
     }
@@ -613,6 +619,8 @@ mod tests {
         let io = neo4rs::Error::IOError { detail: std::io::Error::from(std::io::ErrorKind::ConnectionRefused) };
         assert!(matches!(driver_error("x")(io), StoreError::Unavailable(_)));
         assert!(matches!(driver_error("x")(neo4rs::Error::ConnectionTimedOut), StoreError::Unavailable(_)));
+        assert!(matches!(driver_error("x")(neo4rs::Error::RequestIgnoredError), StoreError::Unavailable(_)));
+        assert!(matches!(driver_error("x")(neo4rs::Error::Ignored("BEGIN")), StoreError::Unavailable(_)));
         assert!(matches!(driver_error("x")(neo4rs::Error::ConversionError), StoreError::Unexpected(_)));
     }
 }
