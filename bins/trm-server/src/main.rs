@@ -1,12 +1,20 @@
-//! `trm-server`: serves the TRM task API. Configuration: see the README.
+//! `trm-server`: serves the TRM task API, or (`trm-server keys …`) manages
+//! its API keys. Configuration: see the README.
 
-use trm_server::{Application, configuration, telemetry};
+use clap::Parser as _;
+use trm_server::cli::{Cli, Command};
+use trm_server::{Application, configuration, keys, telemetry};
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
     let settings = configuration::load()?;
     telemetry::init(&settings.log)?;
-    let application = Application::build(&settings).await?;
-    application.run_until_stopped().await?;
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => Application::build(&settings).await?.run_until_stopped().await?,
+        Command::Keys(command) => {
+            keys::run(command, &settings, &mut std::io::stdout().lock(), &mut std::io::stderr().lock()).await?;
+        }
+    }
     Ok(())
 }

@@ -5,7 +5,9 @@ use std::sync::Arc;
 use anyhow::Context as _;
 use trm_repository::neo4j::{Neo4jOptions, Neo4jStore};
 use trm_repository::sqlite::{SqliteLocation, SqliteOptions, SqliteStore};
-use trm_repository::{HealthCheck, IdempotencyRepository, ProjectRepository, TaskRepository, UserRepository};
+use trm_repository::{
+    ApiKeyRepository, HealthCheck, IdempotencyRepository, ProjectRepository, TaskRepository, UserRepository,
+};
 
 use crate::configuration::DatabaseSettings;
 
@@ -47,6 +49,8 @@ pub struct Store {
     /// Idempotency keys and the responses they stand for, kept in the
     /// store so retries work across restarts and instances.
     pub idempotency: Arc<dyn IdempotencyRepository>,
+    /// API keys (their hashes), shared with the `keys` commands.
+    pub api_keys: Arc<dyn ApiKeyRepository>,
     /// Reachability, for readiness.
     pub health: Arc<dyn HealthCheck>,
 }
@@ -54,7 +58,7 @@ pub struct Store {
 impl Store {
     fn from_adapter<S>(adapter: S) -> Self
     where
-        S: TaskRepository + ProjectRepository + UserRepository + IdempotencyRepository + HealthCheck,
+        S: TaskRepository + ProjectRepository + UserRepository + IdempotencyRepository + ApiKeyRepository + HealthCheck,
     {
         let adapter = Arc::new(adapter);
         Self {
@@ -62,6 +66,7 @@ impl Store {
             projects: adapter.clone(),
             users: adapter.clone(),
             idempotency: adapter.clone(),
+            api_keys: adapter.clone(),
             health: adapter,
         }
     }
