@@ -56,7 +56,7 @@ pub struct Settings {
 }
 
 /// API keys.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct AuthSettings {
     /// Unset: keys are required once one exists, and a non-loopback
@@ -68,11 +68,23 @@ pub struct AuthSettings {
     /// Whether `/docs`, `/openapi.json` and `/metrics` stay open while keys
     /// are required.
     pub public_docs: bool,
+    /// Seconds a verified key (and whether any key exists) is trusted
+    /// without asking the store: the longest a revoke made elsewhere takes
+    /// to reach this server. 0 asks the store on every request.
+    pub cache_ttl_secs: f64,
+}
+
+impl AuthSettings {
+    /// The cache lifetime as a duration.
+    #[must_use]
+    pub fn cache_ttl(&self) -> Duration {
+        Duration::from_secs_f64(self.cache_ttl_secs.max(0.0))
+    }
 }
 
 impl Default for AuthSettings {
     fn default() -> Self {
-        Self { required: None, public_docs: true }
+        Self { required: None, public_docs: true, cache_ttl_secs: trm_service::DEFAULT_CACHE_TTL.as_secs_f64() }
     }
 }
 
@@ -269,6 +281,10 @@ fn validate(settings: &Settings) -> anyhow::Result<()> {
         "invalid configuration: server.workers must be at least 1 when set"
     );
     crate::store::StoreKind::from_url(&database.url).context("invalid configuration: database.url")?;
+    anyhow::ensure!(
+        settings.auth.cache_ttl_secs.is_finite() && (0.0..=3600.0).contains(&settings.auth.cache_ttl_secs),
+        "invalid configuration: auth.cache_ttl_secs must be between 0 and 3600 seconds"
+    );
     let rate_limit = &settings.rate_limit;
     anyhow::ensure!(rate_limit.per_minute >= 1, "invalid configuration: rate_limit.per_minute must be at least 1");
     anyhow::ensure!(rate_limit.burst >= 1, "invalid configuration: rate_limit.burst must be at least 1");
@@ -403,7 +419,7 @@ mod tests {
     #[test]
     fn access_control_defaults_to_keys_when_they_exist_public_docs_and_closed_cors() {
         let settings = load_with(&[]).unwrap();
-        assert_eq!(settings.auth, AuthSettings { required: None, public_docs: true });
+        assert_eq!(settings.auth, AuthSettings { required: None, public_docs: true, cache_ttl_secs: 5.0 });
         assert_eq!(settings.rate_limit.enabled, None);
         assert!(settings.cors.allowed_origins.is_empty());
     }

@@ -13,7 +13,8 @@ async fn main() -> anyhow::Result<()> {
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => Application::build(&settings).await?.run_until_stopped().await?,
         Command::Keys(command) => {
-            keys::run(command, &settings, &mut std::io::stdout().lock(), &mut std::io::stderr().lock()).await?;
+            // Unlocked handles: the log subscriber writes to stderr from other threads.
+            keys::run(command, &settings, &mut std::io::stdout(), &mut std::io::stderr()).await?;
         }
     }
     Ok(())

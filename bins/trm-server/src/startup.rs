@@ -70,7 +70,8 @@ impl Application {
     /// API would be open on a network address (see [`crate::access`]).
     pub async fn build(settings: &Settings) -> anyhow::Result<Self> {
         let store = store::open(&settings.database).await?;
-        let access = crate::access::control(settings, Arc::new(ApiKeyService::new(store.api_keys.clone()))).await?;
+        let keys = ApiKeyService::new(store.api_keys.clone()).with_cache_ttl(settings.auth.cache_ttl());
+        let access = crate::access::control(settings, Arc::new(keys)).await?;
         let bus = Arc::new(EventBus::new(EVENT_CHANNEL_CAPACITY, EVENT_HISTORY_CAPACITY));
         let publisher = publisher(&settings.events, &bus).await?;
         let state = AppState {
