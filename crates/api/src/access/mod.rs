@@ -146,12 +146,10 @@ impl AccessControl {
             Some(keys) => self.always_required || keys.keys_exist().await?,
             None => false,
         };
-        let principal = match keys.filter(|_| required) {
-            Some(keys) => match bearer::credentials(request.headers()) {
-                Credentials::Bearer(token) => keys.authenticate(token).await?,
-                Credentials::Absent | Credentials::Malformed => None,
-            },
-            None => None,
+        let credentials = bearer::credentials(request.headers());
+        let principal = match (keys.filter(|_| required), credentials) {
+            (Some(keys), Credentials::Bearer(token)) => keys.authenticate(token).await?,
+            _ => None,
         };
         if let Some(limiter) = &self.limiter {
             limiter.check(&client(request, principal.as_ref())).map_err(ApiError::TooManyRequests)?;
@@ -160,11 +158,10 @@ impl AccessControl {
             return Ok(());
         }
         let Some(principal) = principal else {
-            let reason = match bearer::credentials(request.headers()) {
+            return Err(ApiError::Unauthorized(match credentials {
                 Credentials::Absent => "Not authenticated",
                 Credentials::Malformed | Credentials::Bearer(_) => "Invalid API key",
-            };
-            return Err(ApiError::Unauthorized(reason));
+            }));
         };
         if !principal.scope.allows(needed_scope(request.method())) {
             return Err(ApiError::Forbidden);
