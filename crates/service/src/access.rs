@@ -281,11 +281,7 @@ mod tests {
         let mut store = MockApiKeyRepository::new();
         let mut sequence = mockall::Sequence::new();
         let found = key.clone();
-        store
-            .expect_find_active_key()
-            .times(1)
-            .in_sequence(&mut sequence)
-            .returning(move |_| Ok(Some(found.clone())));
+        store.expect_find_active_key().times(1).in_sequence(&mut sequence).returning(move |_| Ok(Some(found.clone())));
         let revoked = ApiKey { revoked_at: Some(Timestamp::now()), ..key.clone() };
         store.expect_revoke_key().times(1).in_sequence(&mut sequence).returning(move |_, _| Ok(revoked.clone()));
         store.expect_find_active_key().times(1).in_sequence(&mut sequence).returning(|_| Ok(None));
