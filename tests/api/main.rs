@@ -3,6 +3,7 @@
 // Test helpers report failure by panicking.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod auth;
 mod bad_input;
 mod concurrency;
 mod enums;

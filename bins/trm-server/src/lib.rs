@@ -7,7 +7,10 @@
 //! The binary's `main` only calls these; end-to-end tests call them too, on
 //! a free port with a fresh store each.
 
+pub mod access;
+pub mod cli;
 pub mod configuration;
+pub mod keys;
 pub mod nats;
 pub mod startup;
 pub mod store;

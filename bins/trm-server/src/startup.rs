@@ -4,6 +4,10 @@
 //! projects through their repositories, readiness through its health
 //! check), and the services go to the API's state, shared by every worker.
 //!
+//! Access control (API keys, rate limits, CORS) is built from the settings
+//! by [`crate::access`], which also refuses to serve an open API on a
+//! network address.
+//!
 //! Events always go to the in-process [`EventBus`], which the SSE stream and
 //! the history read. With `events.nats_url` configured the services publish
 //! through a [`NatsRelay`] instead, which also feeds the bus and relays
@@ -30,8 +34,8 @@ use prometheus_client::registry::Registry;
 use trm_api::AppState;
 use trm_api::metrics::Metrics;
 use trm_service::{
-    EventBus, EventPublisher, HealthService, IdempotencyService, OverviewService, ProjectService, TaskService,
-    UserService,
+    ApiKeyService, EventBus, EventPublisher, HealthService, IdempotencyService, OverviewService, ProjectService,
+    TaskService, UserService,
 };
 
 use crate::configuration::{EventsSettings, Settings};
@@ -73,11 +77,14 @@ impl Application {
     /// listener. Port 0 binds a free port; [`Application::port`] tells which.
     ///
     /// # Errors
-    /// When the store cannot be opened, the NATS URL is malformed or the
-    /// address cannot be bound (an unreachable NATS is not an error).
+    /// When the store cannot be opened, the NATS URL is malformed, the
+    /// address cannot be bound (an unreachable NATS is not an error), or the
+    /// API would be open on a network address (see [`crate::access`]).
     pub async fn build(settings: &Settings) -> anyhow::Result<Self> {
         let mut registry = Registry::default();
         let store = store::open(&settings.database).await?.instrumented(&mut registry);
+        let keys = ApiKeyService::new(store.api_keys.clone()).with_cache_ttl(settings.auth.cache_ttl());
+        let access = crate::access::control(settings, Arc::new(keys)).await?;
         let bus = Arc::new(EventBus::new(EVENT_CHANNEL_CAPACITY, EVENT_HISTORY_CAPACITY));
         let publisher = publisher(&settings.events, &bus).await?;
         let state = AppState {
@@ -96,7 +103,7 @@ impl Application {
         let listener = TcpListener::bind(address)
             .with_context(|| format!("cannot listen on {}:{}", settings.server.host, settings.server.port))?;
         let port = listener.local_addr().context("the listener has no local address")?.port();
-        let mut server = HttpServer::new(move || trm_api::app(state.clone()))
+        let mut server = HttpServer::new(move || trm_api::app_with(state.clone(), access.clone()))
             .shutdown_timeout(settings.server.shutdown_timeout_secs)
             // Zero disables keep-alive (actix maps a zero timeout to that).
             .keep_alive(Duration::from_secs(settings.server.keep_alive_secs))

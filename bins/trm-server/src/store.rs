@@ -8,8 +8,8 @@ use prometheus_client::registry::Registry;
 use trm_repository::neo4j::{Neo4jOptions, Neo4jStore};
 use trm_repository::sqlite::{SqliteLocation, SqliteOptions, SqliteStore};
 use trm_repository::{
-    HealthCheck, IdempotencyRepository, Instrumented, PoolStatus, ProjectRepository, StoreMetrics, TaskRepository,
-    UserRepository, register_pool,
+    ApiKeyRepository, HealthCheck, IdempotencyRepository, Instrumented, PoolStatus, ProjectRepository, StoreMetrics,
+    TaskRepository, UserRepository, register_pool,
 };
 
 use crate::configuration::DatabaseSettings;
@@ -52,6 +52,8 @@ pub struct Store {
     /// Idempotency keys and the responses they stand for, kept in the
     /// store so retries work across restarts and instances.
     pub idempotency: Arc<dyn IdempotencyRepository>,
+    /// API keys (their hashes), shared with the `keys` commands.
+    pub api_keys: Arc<dyn ApiKeyRepository>,
     /// Reachability, for readiness.
     pub health: Arc<dyn HealthCheck>,
     /// How many connections are in use, for the pool gauge.
@@ -63,7 +65,13 @@ pub struct Store {
 impl Store {
     fn from_adapter<S>(name: &'static str, adapter: S) -> Self
     where
-        S: TaskRepository + ProjectRepository + UserRepository + IdempotencyRepository + HealthCheck + PoolStatus,
+        S: TaskRepository
+            + ProjectRepository
+            + UserRepository
+            + IdempotencyRepository
+            + ApiKeyRepository
+            + HealthCheck
+            + PoolStatus,
     {
         let adapter = Arc::new(adapter);
         Self {
@@ -71,6 +79,7 @@ impl Store {
             projects: adapter.clone(),
             users: adapter.clone(),
             idempotency: adapter.clone(),
+            api_keys: adapter.clone(),
             health: adapter.clone(),
             pool: adapter,
             name,
@@ -89,6 +98,9 @@ impl Store {
             projects: Arc::new(Instrumented::new(self.projects, metrics.clone())),
             users: Arc::new(Instrumented::new(self.users, metrics.clone())),
             idempotency: Arc::new(Instrumented::new(self.idempotency, metrics.clone())),
+            // Not measured: the decorator covers the ports requests use on
+            // every call; a key is looked up once per cache period.
+            api_keys: self.api_keys,
             health: Arc::new(Instrumented::new(self.health, metrics)),
             pool: self.pool,
             name: self.name,

@@ -112,6 +112,21 @@ pub enum ApiError {
     /// 415: the body is not JSON.
     #[error("unsupported media type")]
     UnsupportedMediaType,
+    /// 401: the request needs an API key and has no valid one; the reason
+    /// says which (none at all, or one that is malformed, unknown or
+    /// revoked — never which of the last three).
+    #[error("not authenticated")]
+    Unauthorized(&'static str),
+    /// 403: the key may only read, and the request writes.
+    #[error("forbidden")]
+    Forbidden,
+    /// 429: the client's rate limit is exhausted for this long.
+    #[error("too many requests")]
+    TooManyRequests(std::time::Duration),
+    /// 400: a cross-origin request (preflight) from an origin, or with a
+    /// method or header, that CORS does not allow.
+    #[error("{0}")]
+    CorsRefused(String),
     /// 503: the store is unreachable or too slow.
     #[error("database unavailable")]
     Unavailable(#[source] anyhow::Error),
@@ -163,6 +178,10 @@ impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
         match self {
             Self::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            Self::Forbidden => StatusCode::FORBIDDEN,
+            Self::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
+            Self::CorsRefused(_) => StatusCode::BAD_REQUEST,
             Self::NotFound(_) | Self::NoRoute => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             Self::Conflict(_) => StatusCode::CONFLICT,
@@ -179,6 +198,17 @@ impl ResponseError for ApiError {
         let body = match self {
             Self::Invalid(details) => serde_json::to_value(Detail { detail: details }),
             Self::NotFound(kind) => Ok(detail(format!("{kind} not found"))),
+            Self::Unauthorized(reason) => {
+                response.insert_header((header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer")));
+                Ok(detail(*reason))
+            }
+            Self::Forbidden => Ok(detail("Not enough permissions: this API key may only read")),
+            Self::TooManyRequests(wait) => {
+                let seconds = crate::access::rate_limit::retry_after_seconds(*wait);
+                response.insert_header((header::RETRY_AFTER, seconds.to_string()));
+                Ok(detail(format!("Too many requests: retry after {seconds} seconds")))
+            }
+            Self::CorsRefused(reason) => Ok(detail(format!("Cross-origin request refused: {reason}"))),
             Self::NoRoute => Ok(detail("Not Found")),
             Self::MethodNotAllowed { allow } => {
                 if let Ok(value) = HeaderValue::from_str(allow) {

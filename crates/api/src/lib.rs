@@ -15,7 +15,9 @@
 //!   unknown fields, bad query parameters, wrong methods and unknown routes;
 //! * an `x-request-id` header (echoed when the client sent one), also on
 //!   errors, and a tracing span carrying it for everything logged meanwhile;
-//! * bodies limited to 1 MiB (413 beyond).
+//! * bodies limited to 1 MiB (413 beyond);
+//! * security headers (`nosniff`, no framing, no referrer, a CSP), and —
+//!   with [`app_with`] — API keys, rate limits and CORS ([`access`]).
 //!
 //! Every route is listed once, in the route table [`ROUTES`] ([`routes`]),
 //! which both registers the routes and is checked against the OpenAPI
@@ -25,6 +27,7 @@
 //! (requests by route template and status, latencies) are recorded by
 //! [`metrics::http`] and served at `/metrics` ([`handlers::metrics`]).
 
+pub mod access;
 pub mod body;
 pub mod conditional;
 pub mod error;
@@ -44,6 +47,7 @@ use std::sync::Arc;
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::middleware::{Condition, from_fn};
 use actix_web::{App, HttpResponse, web};
 pub use routes::ROUTES;
 use tracing_actix_web::TracingLogger;
@@ -51,6 +55,7 @@ use trm_service::{
     EventBus, HealthUseCases, IdempotencyUseCases, OverviewUseCases, ProjectUseCases, TaskUseCases, UserUseCases,
 };
 
+use crate::access::AccessControl;
 use crate::error::ApiError;
 
 /// The use cases the handlers call.
@@ -80,7 +85,8 @@ pub fn api_routes(config: &mut web::ServiceConfig) {
     routes::configure(config);
 }
 
-/// The whole application: routes, state and middleware.
+/// The whole application with no access control ([`AccessControl::open`]):
+/// for embedding and for tests of everything but access.
 ///
 /// Call it inside `HttpServer::new`'s factory (once per worker), or hand it
 /// to `actix_web::test::init_service` in tests.
@@ -95,12 +101,39 @@ pub fn app(
         InitError = (),
     >,
 > {
+    app_with(state, AccessControl::open())
+}
+
+/// The whole application: routes, state and middleware, guarded by
+/// `access` (keys, rate limits, CORS; see [`access`]).
+///
+/// Middleware, outermost first: request id, tracing span, security
+/// headers, CORS (so preflights are answered before any key is asked for),
+/// the access guard, then the routes.
+pub fn app_with(
+    state: AppState,
+    access: AccessControl,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    let cors = access.origins().clone();
     App::new()
         .app_data(web::Data::new(state))
+        .app_data(web::Data::new(access))
         .configure(api_routes)
         .default_service(web::to(|| async { Err::<HttpResponse, _>(ApiError::NoRoute) }))
+        .wrap(from_fn(access::guard))
+        .wrap(Condition::new(!cors.is_empty(), access::cors::middleware(&cors)))
+        .wrap(from_fn(access::cors::errors_as_json))
+        .wrap(from_fn(access::headers::add_security_headers))
         .wrap(TracingLogger::<telemetry::RequestSpan>::new())
-        .wrap(actix_web::middleware::from_fn(request_id::assign_request_id))
+        .wrap(from_fn(request_id::assign_request_id))
         // Outermost, so every answer is counted, whichever layer gave it.
-        .wrap(actix_web::middleware::from_fn(metrics::http::record))
+        .wrap(from_fn(metrics::http::record))
 }

@@ -28,6 +28,7 @@ use utoipa::openapi::schema::{ObjectBuilder, SchemaType, Type};
 use utoipa::openapi::{OpenApi as Document, Ref, RefOr, Required};
 use utoipa::{Modify, OpenApi, ToResponse};
 
+use crate::access::openapi::BearerAuth;
 use crate::handlers::{events, health, metrics, overview, projects, tasks, users};
 use crate::schemas::enums::{
     EffortUnitSchema, LocationItemSchema, PriorityInputSchema, PrioritySchema, ProjectStatusSchema, TaskStatusSchema,
@@ -70,6 +71,10 @@ again and creates nothing, even when retries race. The same key with a different
 `[\"header\", \"Idempotency-Key\"]`; a failed attempt is not remembered.
 * **Paging**: lists are oldest first and paged by `limit` and an opaque `cursor`; a `Link: <...>; \
 rel=\"next\"` header announces the next page.
+* **Authentication**: once any API key exists (or when the server requires keys), every `/api/v1` route \
+needs `Authorization: Bearer <key>` — 401 without a valid key, 403 for a `read` key on a write. Use \
+\"Authorize\" above to send one from this page.
+* **Rate limits**, when configured, answer 429 with `Retry-After`.
 * **Tracing**: every response carries `x-request-id`, echoing the client's when it sent one.
 
 Not listed as operations: this document itself, at `GET /openapi.json`, and the Swagger UI, at `GET /docs`.";
@@ -154,7 +159,7 @@ Not listed as operations: this document itself, at `GET /openapi.json`, and the 
         (name = "health", description = "Probes for orchestrators and load balancers."),
         (name = "metrics", description = "Prometheus metrics of this instance."),
     ),
-    modifiers(&CrossCutting),
+    modifiers(&BearerAuth, &CrossCutting),
 )]
 struct ApiDoc;
 

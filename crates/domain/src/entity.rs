@@ -14,6 +14,8 @@ pub enum EntityKind {
     Project,
     /// A user (assignee of tasks).
     User,
+    /// An [`ApiKey`](crate::ApiKey).
+    ApiKey,
 }
 
 impl EntityKind {
@@ -24,6 +26,7 @@ impl EntityKind {
             Self::Task => "Task",
             Self::Project => "Project",
             Self::User => "User",
+            Self::ApiKey => "API key",
         }
     }
 
@@ -34,6 +37,7 @@ impl EntityKind {
             Self::Task => "task",
             Self::Project => "project",
             Self::User => "user",
+            Self::ApiKey => "api_key",
         }
     }
 }

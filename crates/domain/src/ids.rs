@@ -87,6 +87,11 @@ entity_id!(
     /// Identifies a user, the assignee of tasks.
     UserId
 );
+entity_id!(
+    /// Identifies an [`ApiKey`](crate::ApiKey); shown by `keys list`, so a key
+    /// can be revoked without its secret.
+    ApiKeyId
+);
 
 #[cfg(test)]
 mod tests {

@@ -14,6 +14,9 @@
 //!   stores never re-check it;
 //! * the **paging** vocabulary ([`PageRequest`], [`Page`], [`Cursor`]) shared by
 //!   both stores, so they page identically;
+//! * the **API keys** ([`ApiKey`], [`KeyScope`], [`Secret`]): the key format,
+//!   the hash stores keep instead of the key, and a plaintext type that
+//!   never prints itself;
 //! * the **validation errors** ([`FieldError`]) whose shape the HTTP layer turns
 //!   into FastAPI's `422` body.
 //!
@@ -21,6 +24,7 @@
 //! milliseconds, and every rule in it is a plain function that a unit or
 //! property test can exercise.
 
+pub mod access;
 pub mod entity;
 pub mod enums;
 pub mod error;
@@ -33,11 +37,12 @@ pub mod time;
 pub mod user;
 pub mod values;
 
+pub use access::{AccessError, ApiKey, KeyHash, KeyName, KeyScope, Secret};
 pub use entity::EntityKind;
 pub use enums::{EffortUnit, EnumAdapter, Priority, ProjectStatus, TaskStatus, TaskType};
 pub use error::{FieldError, FieldErrorKind, FieldPath, ValidationErrors};
 pub use event::{DomainEvent, EventKind, EventMetadata};
-pub use ids::{ProjectId, TaskId, UserId};
+pub use ids::{ApiKeyId, ProjectId, TaskId, UserId};
 pub use paging::{Cursor, Page, PageRequest};
 pub use project::{NewProject, Project, ProjectPatch};
 pub use task::{NewTask, Task, TaskPatch};

@@ -18,6 +18,9 @@
 //! key enforced by the store itself (a primary key in SQLite, a uniqueness
 //! constraint in Neo4j), so racing retries cannot both run.
 //!
+//! [`ApiKeyRepository`] keeps API keys as the SHA-256 of their secret, found
+//! by that hash through a unique index; names are unique among active keys.
+//!
 //! Both pass one shared contract test suite (`tests/contract.rs`), so the
 //! service cannot tell them apart. Driver errors never leak upwards: each
 //! adapter translates them into [`StoreError`], where an unreachable or slow
@@ -49,10 +52,12 @@ pub use error::StoreError;
 pub use instrumented::{Instrumented, StoreMetrics, register_pool};
 pub use pool_status::{PoolStatus, PoolUsage};
 pub use ports::{
-    Claim, HealthCheck, IDEMPOTENCY_LEASE_MICROS, IDEMPOTENCY_TTL_MICROS, IdempotencyRepository, ProjectFilter,
-    ProjectRepository, StoredResponse, TaskFilter, TaskRepository, UserFilter, UserRepository,
+    ApiKeyRepository, Claim, HealthCheck, IDEMPOTENCY_LEASE_MICROS, IDEMPOTENCY_TTL_MICROS, IdempotencyRepository,
+    KeySelector, ProjectFilter, ProjectRepository, StoredResponse, TaskFilter, TaskRepository, UserFilter,
+    UserRepository,
 };
 #[cfg(feature = "mocks")]
 pub use ports::{
-    MockHealthCheck, MockIdempotencyRepository, MockProjectRepository, MockTaskRepository, MockUserRepository,
+    MockApiKeyRepository, MockHealthCheck, MockIdempotencyRepository, MockProjectRepository, MockTaskRepository,
+    MockUserRepository,
 };

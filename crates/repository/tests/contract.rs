@@ -19,6 +19,11 @@
 #[path = "contract/support.rs"]
 mod support;
 
+#[path = "contract/api_keys.rs"]
+mod api_keys;
+
+use api_keys::*;
+
 use std::collections::HashSet;
 use std::time::{Duration, Instant};
 
@@ -105,6 +110,11 @@ contract!(
     an_abandoned_idempotency_claim_can_be_claimed_again,
     idempotency_keys_are_scoped_by_route,
     of_racing_claims_of_one_idempotency_key_exactly_one_wins,
+    an_api_key_is_found_by_its_hash_until_revoked,
+    an_active_key_name_is_unique_but_a_revoked_name_can_be_reused,
+    revoking_an_unknown_or_revoked_key_is_not_found,
+    keys_are_listed_oldest_first_with_every_field,
+    the_active_key_count_follows_creates_and_revokes,
 );
 
 /// A page request, for brevity.

@@ -53,6 +53,7 @@ impl From<StoreError> for ServiceError {
                     EntityKind::Project => "project_id",
                     EntityKind::User => "assignee_id",
                     EntityKind::Task => "task_id",
+                    EntityKind::ApiKey => "api_key_id",
                 };
                 Self::Invalid(FieldError::new(field, FieldErrorKind::UnknownReference(kind)).into())
             }

@@ -18,7 +18,7 @@
 //!
 //! The use cases are traits ([`TaskUseCases`], [`ProjectUseCases`],
 //! [`HealthUseCases`], [`IdempotencyUseCases`] for `Idempotency-Key` retries
-//! of creates) so callers can test against mocks (feature `mocks`);
+//! of creates, [`AccessUseCases`] for API keys) so callers can test against mocks (feature `mocks`);
 //! [`TaskService`], [`ProjectService`] and [`HealthService`] implement them
 //! over any store.
 //!
@@ -54,6 +54,7 @@
 //! }
 //! ```
 
+mod access;
 mod error;
 mod events;
 mod health;
@@ -64,6 +65,9 @@ mod projects;
 mod tasks;
 mod users;
 
+#[cfg(feature = "mocks")]
+pub use access::MockAccessUseCases;
+pub use access::{AccessUseCases, ApiKeyService, DEFAULT_CACHE_TTL, IssuedKey, key_selector};
 pub use error::ServiceError;
 #[cfg(feature = "mocks")]
 pub use events::MockEventPublisher;
@@ -87,7 +91,7 @@ pub use tasks::MockTaskUseCases;
 pub use tasks::{TaskService, TaskUseCases};
 /// The list filters, re-exported so callers need not depend on the
 /// repository crate.
-pub use trm_repository::{ProjectFilter, TaskFilter, UserFilter};
+pub use trm_repository::{KeySelector, ProjectFilter, TaskFilter, UserFilter};
 #[cfg(feature = "mocks")]
 pub use users::MockUserUseCases;
 pub use users::{UserService, UserUseCases};

@@ -194,3 +194,52 @@ impl<'r> ToResponse<'r> for InvalidRequest {
         ("InvalidRequest", response.build().into())
     }
 }
+
+/// A header of an error response: an integer or a string, described.
+fn error_header(integer: bool, description: &str) -> utoipa::openapi::header::Header {
+    let schema_type = if integer { Type::Integer } else { Type::String };
+    HeaderBuilder::new()
+        .schema(Some(ObjectBuilder::new().schema_type(SchemaType::new(schema_type))))
+        .description(Some(description))
+        .build()
+}
+
+/// 401: the route needs an API key and the request has no valid one.
+#[derive(Debug, Clone, Copy)]
+pub struct NotAuthenticated;
+
+impl<'r> ToResponse<'r> for NotAuthenticated {
+    fn response() -> (&'r str, RefOr<Response>) {
+        let response = plain(
+            "API keys are required (at least one exists, or the server requires them) and the request has no \
+             valid one: no `Authorization: Bearer <key>` header (`Not authenticated`), or a malformed, unknown \
+             or revoked key (`Invalid API key`).",
+            "Not authenticated",
+        )
+        .header("WWW-Authenticate", error_header(false, "`Bearer`: the scheme to authenticate with."));
+        ("NotAuthenticated", response.build().into())
+    }
+}
+
+plain_response!(
+    /// 403 for a read key on a route that writes.
+    ReadOnlyKey,
+    "The API key has the `read` scope, which allows `GET` only; writing needs a `write` key.",
+    "Not enough permissions: this API key may only read"
+);
+
+/// 429: the client's rate limit is exhausted; carries `Retry-After`.
+#[derive(Debug, Clone, Copy)]
+pub struct TooManyRequests;
+
+impl<'r> ToResponse<'r> for TooManyRequests {
+    fn response() -> (&'r str, RefOr<Response>) {
+        let response = plain(
+            "The client — its API key, or its address when it has none — made more requests than the \
+             configured rate allows. Nothing was done; retry after `Retry-After` seconds.",
+            "Too many requests: retry after 6 seconds",
+        )
+        .header("Retry-After", error_header(true, "Seconds to wait before retrying."));
+        ("TooManyRequests", response.build().into())
+    }
+}

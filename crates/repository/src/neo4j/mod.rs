@@ -101,6 +101,7 @@
 //! half-way instead would leave it open, holding its locks, on a connection
 //! parked in the pool until that connection is next checked out.
 
+mod api_keys;
 mod idempotency;
 mod projects;
 mod schema;

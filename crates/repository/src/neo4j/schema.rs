@@ -8,6 +8,9 @@
 //! * Uniqueness of `IdempotencyKey.key_id`: two racing requests with one
 //!   `Idempotency-Key` cannot both claim it; its `created_at` is indexed for
 //!   the purge of expired keys.
+//! * Uniqueness of `ApiKey.id`, of `ApiKey.key_hash` (the index every
+//!   authentication reads through) and of `ApiKey.active_name`, the name of
+//!   an active key, so names are unique among active keys.
 //! * Range indexes on `created_at` for `Task` and `Project`: lists are in
 //!   `created_at` order, and reading a page along this index costs the page,
 //!   not a sort of every node. `Task.status` and `Project.status` are indexed
@@ -32,6 +35,9 @@ const STATEMENTS: &[&str] = &[
     "CREATE CONSTRAINT user_username_unique IF NOT EXISTS FOR (u:User) REQUIRE u.username IS UNIQUE",
     "CREATE CONSTRAINT user_username_key_unique IF NOT EXISTS FOR (u:User) REQUIRE u.username_key IS UNIQUE",
     "CREATE CONSTRAINT idempotency_key_id_unique IF NOT EXISTS FOR (k:IdempotencyKey) REQUIRE k.key_id IS UNIQUE",
+    "CREATE CONSTRAINT api_key_id_unique IF NOT EXISTS FOR (k:ApiKey) REQUIRE k.id IS UNIQUE",
+    "CREATE CONSTRAINT api_key_hash_unique IF NOT EXISTS FOR (k:ApiKey) REQUIRE k.key_hash IS UNIQUE",
+    "CREATE CONSTRAINT api_key_active_name_unique IF NOT EXISTS FOR (k:ApiKey) REQUIRE k.active_name IS UNIQUE",
     "CREATE RANGE INDEX task_created_at IF NOT EXISTS FOR (t:Task) ON (t.created_at)",
     "CREATE RANGE INDEX task_status IF NOT EXISTS FOR (t:Task) ON (t.status)",
     "CREATE RANGE INDEX task_task_type IF NOT EXISTS FOR (t:Task) ON (t.task_type)",

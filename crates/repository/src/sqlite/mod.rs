@@ -21,6 +21,7 @@
 //! check (does the project exist? is the version the expected one?) and the
 //! write that depends on it are one step, and a failure rolls back all of it.
 
+mod api_keys;
 mod idempotency;
 mod pool;
 mod projects;

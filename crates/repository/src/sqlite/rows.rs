@@ -25,11 +25,11 @@ fn corrupt(index: usize, what: impl std::fmt::Display) -> rusqlite::Error {
     rusqlite::Error::FromSqlConversionFailure(index, Type::Text, format!("corrupt stored value: {what}").into())
 }
 
-fn parsed<T, E: std::fmt::Debug>(index: usize, result: Result<T, E>) -> rusqlite::Result<T> {
+pub(super) fn parsed<T, E: std::fmt::Debug>(index: usize, result: Result<T, E>) -> rusqlite::Result<T> {
     result.map_err(|error| corrupt(index, format!("{error:?}")))
 }
 
-fn uuid_at(row: &Row<'_>, index: usize) -> rusqlite::Result<Uuid> {
+pub(super) fn uuid_at(row: &Row<'_>, index: usize) -> rusqlite::Result<Uuid> {
     let text: String = row.get(index)?;
     parsed(index, Uuid::parse_str(&text))
 }
@@ -39,11 +39,11 @@ fn optional_uuid_at(row: &Row<'_>, index: usize) -> rusqlite::Result<Option<Uuid
     text.map(|text| parsed(index, Uuid::parse_str(&text))).transpose()
 }
 
-fn timestamp_at(row: &Row<'_>, index: usize) -> rusqlite::Result<Timestamp> {
+pub(super) fn timestamp_at(row: &Row<'_>, index: usize) -> rusqlite::Result<Timestamp> {
     Timestamp::from_micros(row.get(index)?).ok_or_else(|| corrupt(index, "timestamp out of range"))
 }
 
-fn optional_timestamp_at(row: &Row<'_>, index: usize) -> rusqlite::Result<Option<Timestamp>> {
+pub(super) fn optional_timestamp_at(row: &Row<'_>, index: usize) -> rusqlite::Result<Option<Timestamp>> {
     let micros: Option<i64> = row.get(index)?;
     micros.map(|m| Timestamp::from_micros(m).ok_or_else(|| corrupt(index, "timestamp out of range"))).transpose()
 }

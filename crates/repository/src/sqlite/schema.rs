@@ -12,6 +12,7 @@ use rusqlite::Connection;
 const MIGRATIONS: &[(&str, &str)] = &[
     ("0001_tasks_and_projects", include_str!("../../migrations/0001_tasks_and_projects.sql")),
     ("0002_idempotency_keys", include_str!("../../migrations/0002_idempotency_keys.sql")),
+    ("0003_api_keys", include_str!("../../migrations/0003_api_keys.sql")),
 ];
 
 /// Brings the schema up to date.

@@ -17,16 +17,28 @@ use trm_domain::{
 };
 use trm_repository::neo4j::{Neo4jOptions, Neo4jStore};
 use trm_repository::sqlite::SqliteStore;
-use trm_repository::{HealthCheck, IdempotencyRepository, ProjectRepository, TaskRepository, UserRepository};
+use trm_repository::{
+    ApiKeyRepository, HealthCheck, IdempotencyRepository, ProjectRepository, TaskRepository, UserRepository,
+};
 use uuid::Uuid;
 
 /// A kind of store the contract runs against.
 pub(crate) trait Backend {
     /// The adapter.
-    type Store: TaskRepository + ProjectRepository + UserRepository + IdempotencyRepository + HealthCheck + Clone;
+    type Store: TaskRepository
+        + ProjectRepository
+        + UserRepository
+        + IdempotencyRepository
+        + ApiKeyRepository
+        + HealthCheck
+        + Clone;
 
     /// A store for one test.
     async fn open(&self) -> Fixture<Self::Store>;
+
+    /// Whether each test's store is its own, so that counts of everything
+    /// stored are exact (not on a shared database).
+    fn is_private(&self) -> bool;
 }
 
 /// A store opened for one test.
@@ -53,6 +65,10 @@ impl Backend for Sqlite {
 
     async fn open(&self) -> Fixture<SqliteStore> {
         Fixture { store: SqliteStore::in_memory().await.unwrap() }
+    }
+
+    fn is_private(&self) -> bool {
+        true
     }
 }
 
@@ -94,6 +110,10 @@ impl Backend for Neo4j {
 
     async fn open(&self) -> Fixture<Neo4jStore> {
         Fixture { store: Neo4jStore::connect(self.options.clone()).await.unwrap() }
+    }
+
+    fn is_private(&self) -> bool {
+        false
     }
 }
 

@@ -1,0 +1,332 @@
+//! Access control: issuing, verifying, listing and revoking API keys.
+//!
+//! [`ApiKeyService`] is the only code that sees a key's plaintext: it
+//! generates the secret, hands it out once ([`IssuedKey`]) and keeps only
+//! its hash in the store; afterwards a presented key is hashed and looked
+//! up by that hash.
+//!
+//! # The cache, and how late a revoke takes effect
+//! The HTTP layer asks two things on every request: "does any key exist?"
+//! (no key at all may mean an open API) and "whose key is this?". Asking the
+//! store each time would double the round trips of every request, so both
+//! answers are cached for a short time to live ([`DEFAULT_CACHE_TTL`], 5 s).
+//! Only *successful* verifications are cached — a wrong key is looked up
+//! every time, which rate limiting bounds — and the cache is bounded.
+//!
+//! The price: a key revoked elsewhere (by `trm-server keys revoke`, another
+//! process, or another instance) still authenticates for up to the time to
+//! live on a server that verified it just before; and a first key created
+//! elsewhere switches authentication on within that time. A revoke through
+//! *this* service drops the key from its own cache at once.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use async_trait::async_trait;
+use tokio::time::Instant;
+use trm_domain::{ApiKey, ApiKeyId, KeyHash, KeyName, KeyScope, Secret, Timestamp};
+use trm_repository::{ApiKeyRepository, KeySelector};
+
+use crate::error::ServiceError;
+
+/// A key just created: the only time its secret is known to the system.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IssuedKey {
+    /// The key's metadata, as stored.
+    pub key: ApiKey,
+    /// The plaintext, to be shown once and never again.
+    pub secret: Secret,
+}
+
+/// Reads what `keys revoke` was given: an id when it is a UUID, else a name.
+///
+/// # Errors
+/// [`trm_domain::AccessError::InvalidName`] for a text that is neither an id
+/// nor a valid name.
+pub fn key_selector(text: &str) -> Result<KeySelector, trm_domain::AccessError> {
+    match ApiKeyId::parse(text.trim()) {
+        Some(id) => Ok(KeySelector::Id(id)),
+        None => KeyName::parse(text).map(KeySelector::Name),
+    }
+}
+
+/// What the API and the `keys` commands ask about access; a trait so the
+/// HTTP layer's tests can substitute a mock (feature `mocks`).
+#[cfg_attr(feature = "mocks", mockall::automock)]
+#[async_trait]
+pub trait AccessUseCases: Send + Sync + 'static {
+    /// Creates a key and returns it with its secret, which nothing stores.
+    ///
+    /// # Errors
+    /// [`ServiceError::Conflict`] when an active key has that name;
+    /// [`ServiceError::Unexpected`] when no randomness is to be had.
+    async fn issue_key(&self, name: KeyName, scope: KeyScope) -> Result<IssuedKey, ServiceError>;
+
+    /// The active key `presented` is, or `None` for anything else: junk, an
+    /// unknown key, a revoked one.
+    ///
+    /// # Errors
+    /// Only [`ServiceError::Unavailable`] or [`ServiceError::Unexpected`],
+    /// when the store cannot answer.
+    async fn authenticate(&self, presented: &str) -> Result<Option<ApiKey>, ServiceError>;
+
+    /// Whether at least one active key exists.
+    ///
+    /// # Errors
+    /// Only [`ServiceError::Unavailable`] or [`ServiceError::Unexpected`].
+    async fn keys_exist(&self) -> Result<bool, ServiceError>;
+
+    /// Every key, revoked ones included, oldest first.
+    ///
+    /// # Errors
+    /// Only [`ServiceError::Unavailable`] or [`ServiceError::Unexpected`].
+    async fn list_keys(&self) -> Result<Vec<ApiKey>, ServiceError>;
+
+    /// Revokes the active key `which` names, and returns it as it now is.
+    ///
+    /// # Errors
+    /// [`ServiceError::NotFound`] when no active key matches.
+    async fn revoke_key(&self, which: KeySelector) -> Result<ApiKey, ServiceError>;
+}
+
+/// How long a verified key and the "any key exists" answer are trusted
+/// without asking the store again (see the [module docs](self)).
+pub const DEFAULT_CACHE_TTL: Duration = Duration::from_secs(5);
+
+/// Verified keys kept at most; beyond, the cache starts afresh.
+const MAX_CACHED_KEYS: usize = 10_000;
+
+/// What the service remembers between requests.
+#[derive(Default)]
+struct Cache {
+    /// The last answer to "any key exists?", and when it was read.
+    keys_exist: Option<(bool, Instant)>,
+    /// Keys verified recently, by hash.
+    verified: HashMap<KeyHash, (ApiKey, Instant)>,
+}
+
+/// The access use cases over any [`ApiKeyRepository`].
+pub struct ApiKeyService {
+    store: Arc<dyn ApiKeyRepository>,
+    ttl: Duration,
+    cache: Mutex<Cache>,
+}
+
+impl ApiKeyService {
+    /// Access over this store, caching for [`DEFAULT_CACHE_TTL`].
+    pub fn new(store: Arc<dyn ApiKeyRepository>) -> Self {
+        Self { store, ttl: DEFAULT_CACHE_TTL, cache: Mutex::default() }
+    }
+
+    /// The same, trusting cached answers for `ttl` (zero: never cache).
+    #[must_use]
+    pub fn with_cache_ttl(mut self, ttl: Duration) -> Self {
+        self.ttl = ttl;
+        self
+    }
+
+    /// The cache; a panic while it was held cannot leave it inconsistent
+    /// (every update is one assignment), so a poisoned lock is used as is.
+    fn cache(&self) -> std::sync::MutexGuard<'_, Cache> {
+        self.cache.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn fresh(&self, at: Instant) -> bool {
+        at.elapsed() < self.ttl
+    }
+}
+
+#[async_trait]
+impl AccessUseCases for ApiKeyService {
+    #[tracing::instrument(skip(self), fields(name = %name), err(level = "debug"))]
+    async fn issue_key(&self, name: KeyName, scope: KeyScope) -> Result<IssuedKey, ServiceError> {
+        let secret = Secret::generate()
+            .map_err(|_| ServiceError::Unexpected(anyhow::anyhow!("the operating system supplied no randomness")))?;
+        let key = ApiKey::create(name, scope, Timestamp::now());
+        self.store.create_key(&key, &secret.hash()).await?;
+        self.cache().keys_exist = Some((true, Instant::now()));
+        tracing::info!(key_id = %key.id, scope = %key.scope, "issued an API key");
+        Ok(IssuedKey { key, secret })
+    }
+
+    async fn authenticate(&self, presented: &str) -> Result<Option<ApiKey>, ServiceError> {
+        let Some(secret) = Secret::presented(presented) else { return Ok(None) };
+        let hash = secret.hash();
+        if let Some((key, at)) = self.cache().verified.get(&hash)
+            && self.fresh(*at)
+        {
+            return Ok(Some(key.clone()));
+        }
+        let found = self.store.find_active_key(&hash).await?;
+        let mut cache = self.cache();
+        match &found {
+            Some(key) if !self.ttl.is_zero() => {
+                if cache.verified.len() >= MAX_CACHED_KEYS {
+                    cache.verified.clear();
+                }
+                cache.verified.insert(hash, (key.clone(), Instant::now()));
+            }
+            _ => {
+                cache.verified.remove(&hash);
+            }
+        }
+        Ok(found)
+    }
+
+    async fn keys_exist(&self) -> Result<bool, ServiceError> {
+        if let Some((exist, at)) = self.cache().keys_exist
+            && self.fresh(at)
+        {
+            return Ok(exist);
+        }
+        let exist = self.store.count_active_keys().await? > 0;
+        self.cache().keys_exist = Some((exist, Instant::now()));
+        Ok(exist)
+    }
+
+    async fn list_keys(&self) -> Result<Vec<ApiKey>, ServiceError> {
+        Ok(self.store.list_keys().await?)
+    }
+
+    #[tracing::instrument(skip(self), err(level = "debug"))]
+    async fn revoke_key(&self, which: KeySelector) -> Result<ApiKey, ServiceError> {
+        let revoked = self.store.revoke_key(&which, Timestamp::now()).await?;
+        let mut cache = self.cache();
+        cache.verified.retain(|_, (key, _)| key.id != revoked.id);
+        cache.keys_exist = None;
+        tracing::info!(key_id = %revoked.id, "revoked an API key");
+        Ok(revoked)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use trm_domain::EntityKind;
+    use trm_repository::{MockApiKeyRepository, StoreError};
+
+    use super::*;
+
+    fn a_key(scope: KeyScope) -> ApiKey {
+        ApiKey::create(KeyName::parse("ci").unwrap(), scope, Timestamp::now())
+    }
+
+    fn service(store: MockApiKeyRepository) -> ApiKeyService {
+        ApiKeyService::new(Arc::new(store))
+    }
+
+    #[tokio::test]
+    async fn an_issued_key_is_stored_as_the_hash_of_the_secret_it_returns() {
+        let stored = Arc::new(Mutex::new(None));
+        let mut store = MockApiKeyRepository::new();
+        let into = stored.clone();
+        store.expect_create_key().times(1).returning(move |key, hash| {
+            *into.lock().unwrap() = Some((key.clone(), hash.clone()));
+            Ok(())
+        });
+        let issued = service(store).issue_key(KeyName::parse("ci").unwrap(), KeyScope::Write).await.unwrap();
+        let (key, hash) = stored.lock().unwrap().clone().unwrap();
+        assert_eq!(key, issued.key);
+        assert_eq!(hash, issued.secret.hash());
+        assert_eq!(issued.key.scope, KeyScope::Write);
+        assert!(issued.key.is_active());
+    }
+
+    #[tokio::test]
+    async fn a_taken_name_is_a_conflict() {
+        let mut store = MockApiKeyRepository::new();
+        store.expect_create_key().returning(|_, _| Err(StoreError::Duplicate("name")));
+        let result = service(store).issue_key(KeyName::parse("ci").unwrap(), KeyScope::Read).await;
+        assert!(matches!(result, Err(ServiceError::Conflict(_))), "{result:?}");
+    }
+
+    #[tokio::test]
+    async fn text_that_is_not_shaped_like_a_key_never_reaches_the_store() {
+        let store = MockApiKeyRepository::new(); // any call would panic
+        let service = service(store);
+        for junk in ["", "Bearer", "trm_short", &"x".repeat(10_000), "trm_ééééééééééééééééééééé"] {
+            assert_eq!(service.authenticate(junk).await.unwrap(), None, "{junk:?}");
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_verified_key_is_trusted_from_the_cache_until_its_time_to_live_ends() {
+        let key = a_key(KeyScope::Read);
+        let secret = Secret::generate().unwrap();
+        let mut store = MockApiKeyRepository::new();
+        let found = key.clone();
+        store.expect_find_active_key().times(2).returning(move |_| Ok(Some(found.clone())));
+        let service = service(store);
+        assert_eq!(service.authenticate(secret.expose()).await.unwrap(), Some(key.clone()));
+        tokio::time::advance(DEFAULT_CACHE_TTL - Duration::from_millis(1)).await;
+        assert_eq!(service.authenticate(secret.expose()).await.unwrap(), Some(key.clone()), "from the cache");
+        tokio::time::advance(Duration::from_millis(1)).await;
+        assert_eq!(service.authenticate(secret.expose()).await.unwrap(), Some(key), "asked the store again");
+    }
+
+    #[tokio::test]
+    async fn unknown_keys_are_not_cached() {
+        let mut store = MockApiKeyRepository::new();
+        store.expect_find_active_key().times(2).returning(|_| Ok(None));
+        let service = service(store);
+        let secret = Secret::generate().unwrap();
+        assert_eq!(service.authenticate(secret.expose()).await.unwrap(), None);
+        assert_eq!(service.authenticate(secret.expose()).await.unwrap(), None);
+    }
+
+    #[tokio::test]
+    async fn a_key_revoked_through_the_service_stops_authenticating_at_once() {
+        let key = a_key(KeyScope::Write);
+        let secret = Secret::generate().unwrap();
+        let mut store = MockApiKeyRepository::new();
+        let mut sequence = mockall::Sequence::new();
+        let found = key.clone();
+        store.expect_find_active_key().times(1).in_sequence(&mut sequence).returning(move |_| Ok(Some(found.clone())));
+        let revoked = ApiKey { revoked_at: Some(Timestamp::now()), ..key.clone() };
+        store.expect_revoke_key().times(1).in_sequence(&mut sequence).returning(move |_, _| Ok(revoked.clone()));
+        store.expect_find_active_key().times(1).in_sequence(&mut sequence).returning(|_| Ok(None));
+        let service = service(store);
+        assert!(service.authenticate(secret.expose()).await.unwrap().is_some());
+        service.revoke_key(KeySelector::Id(key.id)).await.unwrap();
+        assert_eq!(service.authenticate(secret.expose()).await.unwrap(), None);
+    }
+
+    #[tokio::test]
+    async fn revoking_no_active_key_is_not_found() {
+        let mut store = MockApiKeyRepository::new();
+        store.expect_revoke_key().returning(|_, _| Err(StoreError::NotFound(EntityKind::ApiKey)));
+        let result = service(store).revoke_key(KeySelector::Name(KeyName::parse("gone").unwrap())).await;
+        assert!(matches!(result, Err(ServiceError::NotFound(EntityKind::ApiKey))), "{result:?}");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn whether_keys_exist_is_cached_and_an_issued_key_makes_it_true_at_once() {
+        let mut store = MockApiKeyRepository::new();
+        store.expect_count_active_keys().times(1).returning(|| Ok(0));
+        store.expect_create_key().times(1).returning(|_, _| Ok(()));
+        let service = service(store);
+        assert!(!service.keys_exist().await.unwrap());
+        assert!(!service.keys_exist().await.unwrap(), "from the cache");
+        service.issue_key(KeyName::parse("first").unwrap(), KeyScope::Read).await.unwrap();
+        assert!(service.keys_exist().await.unwrap());
+    }
+
+    #[tokio::test]
+    async fn a_store_that_cannot_answer_is_unavailable_not_an_open_door() {
+        let mut store = MockApiKeyRepository::new();
+        store.expect_count_active_keys().returning(|| Err(StoreError::Unavailable(anyhow::anyhow!("down"))));
+        store.expect_find_active_key().returning(|_| Err(StoreError::Unavailable(anyhow::anyhow!("down"))));
+        let service = service(store);
+        assert!(matches!(service.keys_exist().await, Err(ServiceError::Unavailable(_))));
+        let secret = Secret::generate().unwrap();
+        assert!(matches!(service.authenticate(secret.expose()).await, Err(ServiceError::Unavailable(_))));
+    }
+
+    #[test]
+    fn a_revoke_names_a_key_by_id_when_it_is_a_uuid_and_by_name_otherwise() {
+        let id = ApiKeyId::new();
+        assert_eq!(key_selector(&id.to_string()), Ok(KeySelector::Id(id)));
+        assert_eq!(key_selector("ci"), Ok(KeySelector::Name(KeyName::parse("ci").unwrap())));
+        assert!(key_selector("not a name").is_err());
+    }
+}
