@@ -355,8 +355,9 @@ async fn the_swagger_ui_gets_a_policy_that_lets_it_run_from_this_server_only() {
 }
 
 #[actix_web::test]
-async fn the_openapi_document_describes_the_bearer_scheme_on_every_api_operation() {
-    let document: Value = send_one(AccessControl::open(), TestRequest::get().uri("/openapi.json")).await.json();
+async fn the_openapi_document_requires_the_bearer_scheme_on_every_api_operation_once_keys_exist() {
+    let keys = fresh_keys();
+    let document: Value = send_one(guarded(keys_exist(&keys)), TestRequest::get().uri("/openapi.json")).await.json();
     assert_eq!(document["components"]["securitySchemes"]["bearer"]["type"], "http");
     assert_eq!(document["components"]["securitySchemes"]["bearer"]["scheme"], "bearer");
     let paths = document["paths"].as_object().unwrap();
@@ -369,6 +370,21 @@ async fn the_openapi_document_describes_the_bearer_scheme_on_every_api_operation
                 assert_eq!(operation["responses"]["403"].is_object(), method != "get", "{method} {path}");
             } else {
                 assert!(security.is_null(), "{method} {path} needs no key");
+            }
+        }
+    }
+}
+
+#[actix_web::test]
+async fn an_open_server_documents_no_key_requirement_but_keeps_the_scheme_for_authorize() {
+    let mut no_keys = MockAccessUseCases::new();
+    no_keys.expect_keys_exist().returning(|| Ok(false));
+    for access in [AccessControl::open(), guarded(no_keys)] {
+        let document: Value = send_one(access, TestRequest::get().uri("/openapi.json")).await.json();
+        assert_eq!(document["components"]["securitySchemes"]["bearer"]["scheme"], "bearer");
+        for (path, item) in document["paths"].as_object().unwrap() {
+            for (method, operation) in item.as_object().unwrap() {
+                assert!(operation["security"].is_null(), "{method} {path} needs no key on an open server");
             }
         }
     }

@@ -154,7 +154,8 @@ async fn the_document_is_openapi_3_1_served_at_openapi_json() {
     assert!(answer.headers["content-type"].starts_with("application/json"));
     assert!(answer.headers.contains_key("x-request-id"));
     let served = answer.json();
-    assert_eq!(served, document());
+    // An app without key management is open: its document is the open one.
+    assert_eq!(served, serde_json::to_value(trm_api::openapi::open_document()).unwrap());
     assert!(served["openapi"].as_str().is_some_and(|version| version.starts_with("3.1.")), "{}", served["openapi"]);
     assert_eq!(served["info"]["title"], "TRM task API");
 }

@@ -134,6 +134,19 @@ impl AccessControl {
         &self.origins
     }
 
+    /// Whether `/api/v1` requests need a key right now: keys are managed
+    /// here and either required always or at least one exists. The served
+    /// OpenAPI document follows it.
+    ///
+    /// # Errors
+    /// 503 when the key store cannot tell.
+    pub async fn api_requires_keys(&self) -> Result<bool, ApiError> {
+        match &self.keys {
+            Some(keys) => Ok(self.always_required || keys.keys_exist().await?),
+            None => Ok(false),
+        }
+    }
+
     /// Decides whether `request` may proceed.
     async fn check(&self, request: &ServiceRequest) -> Result<(), ApiError> {
         let area = Area::of(request.match_info().as_str());

@@ -21,14 +21,21 @@ use actix_web::web::Bytes;
 use actix_web::{HttpRequest, HttpResponse, web};
 use utoipa_swagger_ui::Config;
 
+use crate::access::AccessControl;
 use crate::error::ApiError;
 
 /// Where the Swagger UI finds the document.
 pub const OPENAPI_PATH: &str = "/openapi.json";
 
-/// The serialized document, or why it could not be serialized.
+/// The serialized document of a server requiring keys, or why it could not
+/// be serialized.
 static OPENAPI_JSON: LazyLock<Result<Bytes, String>> = LazyLock::new(|| {
     serde_json::to_vec(&crate::openapi::document()).map(Bytes::from).map_err(|error| error.to_string())
+});
+
+/// The same for a server requiring no key ([`crate::openapi::open_document`]).
+static OPEN_OPENAPI_JSON: LazyLock<Result<Bytes, String>> = LazyLock::new(|| {
+    serde_json::to_vec(&crate::openapi::open_document()).map(Bytes::from).map_err(|error| error.to_string())
 });
 
 /// The Swagger UI's configuration, which `utoipa-swagger-ui` writes into
@@ -48,12 +55,20 @@ static SWAGGER_CONFIG: LazyLock<Arc<Config<'static>>> = LazyLock::new(|| {
 /// How long browsers may keep a UI asset; they change only with the binary.
 const ASSET_MAX_AGE_SECONDS: u32 = 3600;
 
-/// `GET /openapi.json`: the OpenAPI 3.1 document of the API.
+/// `GET /openapi.json`: the OpenAPI 3.1 document of the API, as this server
+/// is right now: its operations require the `bearer` scheme only while the
+/// API requires keys.
 ///
 /// # Errors
-/// 500 if the document cannot be serialized (a bug).
-pub async fn openapi_json() -> Result<HttpResponse, ApiError> {
-    match &*OPENAPI_JSON {
+/// 503 when the key store cannot say whether keys exist; 500 if the
+/// document cannot be serialized (a bug).
+pub async fn openapi_json(access: Option<web::Data<AccessControl>>) -> Result<HttpResponse, ApiError> {
+    let secured = match access {
+        Some(access) => access.api_requires_keys().await?,
+        None => false,
+    };
+    let document = if secured { &*OPENAPI_JSON } else { &*OPEN_OPENAPI_JSON };
+    match document {
         Ok(bytes) => Ok(HttpResponse::Ok().insert_header(ContentType::json()).body(bytes.clone())),
         Err(error) => Err(ApiError::Internal(anyhow::anyhow!("cannot serialize the OpenAPI document: {error}"))),
     }
