@@ -49,6 +49,15 @@ fn readiness_timeout(settings: &Settings) -> Duration {
     HealthService::DEFAULT_TIMEOUT.min(settings.database.timeout())
 }
 
+/// How long a retry racing the first request with its `Idempotency-Key`
+/// waits for that request's answer: as long as the first may take — its
+/// create and the bookkeeping around it, each bounded by the store timeout —
+/// so the retry gets the first response rather than "still in progress"
+/// when the store is merely slow.
+fn idempotency_wait(settings: &Settings) -> Duration {
+    IdempotencyService::DEFAULT_WAIT.max(settings.database.timeout() * 2)
+}
+
 /// Events buffered for each SSE client that falls behind before it is told
 /// it missed some.
 const EVENT_CHANNEL_CAPACITY: usize = 1024;
@@ -96,7 +105,9 @@ impl Application {
             overview: Arc::new(OverviewService::new(store.tasks.clone(), store.projects.clone(), store.users.clone())),
             health: Arc::new(HealthService::new(store.health.clone()).with_timeout(readiness_timeout(settings))),
             events: bus.clone(),
-            idempotency: Arc::new(IdempotencyService::new(store.idempotency.clone())),
+            idempotency: Arc::new(
+                IdempotencyService::new(store.idempotency.clone()).with_wait(idempotency_wait(settings)),
+            ),
             metrics: Arc::new(Metrics::new(registry)),
         };
         let address = (settings.server.host.as_str(), settings.server.port);
