@@ -23,7 +23,7 @@
 //! description says where they are.
 
 use utoipa::openapi::header::HeaderBuilder;
-use utoipa::openapi::path::{Operation, ParameterBuilder, ParameterIn};
+use utoipa::openapi::path::{Operation, ParameterBuilder, ParameterIn, PathItem};
 use utoipa::openapi::schema::{ObjectBuilder, SchemaType, Type};
 use utoipa::openapi::{OpenApi as Document, Ref, RefOr, Required};
 use utoipa::{Modify, OpenApi, ToResponse};
@@ -193,17 +193,7 @@ impl Modify for CrossCutting {
             .build();
         let internal_error = InternalError::response().0;
         for item in document.paths.paths.values_mut() {
-            let operations = [
-                &mut item.get,
-                &mut item.put,
-                &mut item.post,
-                &mut item.delete,
-                &mut item.options,
-                &mut item.head,
-                &mut item.patch,
-                &mut item.trace,
-            ];
-            for operation in operations.into_iter().flatten() {
+            for operation in operations_mut(item) {
                 add_to_operation(operation, &parameter, &request_id, internal_error);
             }
         }
@@ -239,6 +229,22 @@ fn add_to_operation(
         .or_insert_with(|| RefOr::Ref(Ref::from_response_name(internal_error)));
 }
 
+/// Every operation of a path item, whatever its method.
+fn operations_mut(item: &mut PathItem) -> impl Iterator<Item = &mut Operation> {
+    [
+        &mut item.get,
+        &mut item.put,
+        &mut item.post,
+        &mut item.delete,
+        &mut item.options,
+        &mut item.head,
+        &mut item.patch,
+        &mut item.trace,
+    ]
+    .into_iter()
+    .flatten()
+}
+
 /// The OpenAPI document of every route the API serves (but the two that
 /// serve the documentation), as a server that requires keys serves it.
 #[must_use]
@@ -257,17 +263,7 @@ pub fn document() -> Document {
 pub fn open_document() -> Document {
     let mut document = document();
     for item in document.paths.paths.values_mut() {
-        let operations = [
-            &mut item.get,
-            &mut item.put,
-            &mut item.post,
-            &mut item.delete,
-            &mut item.options,
-            &mut item.head,
-            &mut item.patch,
-            &mut item.trace,
-        ];
-        for operation in operations.into_iter().flatten() {
+        for operation in operations_mut(item) {
             operation.security = None;
         }
     }
