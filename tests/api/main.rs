@@ -8,6 +8,7 @@ mod bad_input;
 mod concurrency;
 mod enums;
 mod events;
+mod hostile;
 mod idempotency;
 mod metrics;
 mod nats;
