@@ -12,7 +12,8 @@ venv first); see docs/benchmarks.md. Environment:
   BENCH_ONLY=a,b         only these contenders (server-sqlite, server-neo4j,
                          ceiling, driver, python-1w, python-2w)
   BENCH_SKIP=callgrind,criterion   skip the deterministic figures
-  BENCH_PUBLISH=1        also write docs/benchmarks/results.md and .png
+  BENCH_PUBLISH=1        also write docs/benchmarks/{results.md,throughput.png,results.json}
+  BENCH_REPORT_FROM=F    only rebuild the report and plot from an earlier results.json
   NEO4J_PORT, NEO4J_PASSWORD       the local Neo4j (scripts/neo4j)
 
 Alternation: a *cell* is (scale, workload, connections). Within a cell every
@@ -55,7 +56,17 @@ NEO4J_URI = f"bolt://127.0.0.1:{NEO4J_PORT}"
 NEO4J_ENV = {"NEO4J_HEAP": os.environ.get("NEO4J_HEAP", "2g"),
              "NEO4J_PAGECACHE": os.environ.get("NEO4J_PAGECACHE", "1g")}
 
-PORTS = {"server-sqlite": 18080, "ceiling": 18081, "server-neo4j": 18082, "python-1w": 18091, "python-2w": 18092}
+
+
+def free_port():
+    """A port nobody listens on now (others benchmark on this machine too)."""
+    import socket
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+PORTS = {name: free_port() for name in ("server-sqlite", "ceiling", "server-neo4j", "python-1w", "python-2w")}
 
 # Which contenders run which workload, at which scales. The Python peer
 # returns every match of a list (the document's design), 20,000 tasks a
@@ -121,6 +132,35 @@ def peak_rss_kib(pid):
     return total
 
 
+def cpu_seconds(pids):
+    """User + system CPU time consumed so far by the process trees."""
+    ticks = 0
+    for root in pids:
+        for member in descendants(root):
+            try:
+                fields = Path(f"/proc/{member}/stat").read_text().rsplit(")", 1)[1].split()
+                ticks += int(fields[11]) + int(fields[12])
+            except (OSError, IndexError, ValueError):
+                continue
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def quiesce(pids, limit=90.0):
+    """Waits until the processes (a contender, Neo4j) are idle again.
+
+    wrk stops at the end of a cell, but a contender that fell behind is
+    still working through the requests it accepted — and Neo4j through their
+    queries — which would steal the next contender's CPU. Returns the time
+    waited, which the report keeps."""
+    started = time.time()
+    while time.time() - started < limit:
+        before = cpu_seconds(pids)
+        time.sleep(0.5)
+        if cpu_seconds(pids) - before < 0.1:
+            break
+    return time.time() - started
+
+
 class Service:
     """A contender serving HTTP, started in its own process group."""
 
@@ -165,7 +205,7 @@ class Service:
 def server(name, database_url, manifest, logdir):
     env = {"TRM__SERVER__PORT": str(PORTS[name]), "TRM__DATABASE__URL": database_url,
            "TRM__DATABASE__PASSWORD": NEO4J_PASSWORD, "TRM__LOG__LEVEL": "warn", "RUST_LOG": "warn"}
-    return Service(name, [str(RELEASE / "trm-server")], env, f"/api/v1/tasks/{manifest['sample_uids'][0]}", logdir)
+    return Service(name, [str(BIN / "trm-server")], env, f"/api/v1/tasks/{manifest['sample_uids'][0]}", logdir)
 
 
 def python_peer(name, workers, manifest, logdir):
@@ -216,6 +256,10 @@ def parse_wrk(text):
     if socket:
         errors += sum(int(n) for n in socket.groups())
     result["errors"] = errors
+    if result["requests"] == 0:
+        # Nothing completed within the cell: no latency to report (wrk
+        # prints zeros); the ratios treat it as slower than anything.
+        result["p50_ms"] = result["p99_ms"] = None
     return result
 
 
@@ -224,7 +268,7 @@ def wrk(service, workload, connections, manifest, uid_file):
     env = {"BENCH_WORKLOAD": workload, "BENCH_UIDS": str(uid_file),
            "BENCH_LIST_PATH": f"/api/v1/tasks/?project_id={manifest['list_project']}"
                               f"&status={manifest['list_status']}&limit=100"}
-    cmd = ["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{DURATION}s", "--timeout", "5s",
+    cmd = ["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{DURATION:g}s", "--timeout", "5s",
            "--latency", "-s", "bench/lua/workload.lua", service.url()]
     out = run(cmd, env=env, capture=True, timeout=DURATION + 60).stdout
     result = parse_wrk(out)
@@ -233,7 +277,7 @@ def wrk(service, workload, connections, manifest, uid_file):
 
 
 def driver(workload, connections, manifest_path):
-    cmd = [str(RELEASE / "trm-bench-driver"), "--uri", NEO4J_URI, "--password", NEO4J_PASSWORD, "--manifest",
+    cmd = [str(BIN / "trm-bench-driver"), "--uri", NEO4J_URI, "--password", NEO4J_PASSWORD, "--manifest",
            str(manifest_path), "--workload", workload, "--connections", str(connections), "--seconds",
            str(DURATION), "--pool", "16"]
     result = json.loads(run(cmd, capture=True, timeout=DURATION + 120).stdout.strip().splitlines()[-1])
@@ -244,7 +288,7 @@ def driver(workload, connections, manifest_path):
 # ------------------------------------------------------------------- stages
 
 def seed(url, scale, manifest_path, extra=()):
-    cmd = [str(RELEASE / "trm-bench-seed"), "--url", url, "--tasks", str(scale), "--manifest",
+    cmd = [str(BIN / "trm-bench-seed"), "--url", url, "--tasks", str(scale), "--manifest",
            str(manifest_path), *extra]
     started = time.time()
     run(cmd)
@@ -289,11 +333,15 @@ def stage(scale, logdir, results, meta):
             services["server-neo4j"] = server("server-neo4j", NEO4J_URI, manifest, logdir)
             check_seeded_task(services["server-neo4j"], manifest)
         if "ceiling" in needed:
-            services["ceiling"] = Service("ceiling", [str(RELEASE / "trm-bench-ceiling"), "--port",
+            services["ceiling"] = Service("ceiling", [str(BIN / "trm-bench-ceiling"), "--port",
                                                      str(PORTS["ceiling"])], {}, "/", logdir)
         for name, workers in (("python-1w", 1), ("python-2w", 2)):
             if name in needed:
                 services[name] = python_peer(name, workers, manifest, logdir)
+        neo4j_pids = []
+        if needs_neo4j:
+            pidfile = Path(f"{neo4j_for(scale)}.pid")
+            neo4j_pids = [int(pidfile.read_text().split()[0])] if pidfile.exists() else []
         for rnd in range(REPEAT):
             for workload, contenders in workloads.items():
                 for connections in CONNECTIONS:
@@ -304,6 +352,8 @@ def stage(scale, logdir, results, meta):
                             figures = driver(workload, connections, manifest_path)
                         else:
                             figures = wrk(services[contender], workload, connections, manifest, uid_file)
+                        busy = [services[contender].proc.pid] if contender in services else []
+                        figures["drain_s"] = quiesce(busy + neo4j_pids)
                         figures.update(scale=scale, workload=workload, connections=connections,
                                        contender=contender, round=rnd)
                         results.append(figures)
@@ -329,7 +379,7 @@ def callgrind(manifest_path, scale):
         for requests in (20, 220):
             out = BENCH / f"callgrind-{workload}-{requests}.out"
             run(["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}",
-                 str(RELEASE / "trm-bench-callgrind"), "--url", db, "--manifest", str(manifest_path),
+                 str(BIN / "trm-bench-callgrind"), "--url", db, "--manifest", str(manifest_path),
                  "--workload", workload, "--requests", str(requests)],
                 env={"RUST_LOG": "off"}, capture=True)
             totals = re.search(r"^(?:summary|totals):\s+(\d+)", out.read_text(), re.M)
@@ -360,6 +410,11 @@ def save(results, meta):
     (OUT / "results.json").write_text(json.dumps({"meta": meta, "cells": results}, indent=1))
 
 
+def mean_or_none(values):
+    present = [v for v in values if v is not None]
+    return statistics.mean(present) if present else None
+
+
 def summarize(results):
     """Per (scale, workload, connections, contender): the mean over rounds
     and the spread (max - min) / mean of the throughput, our noise figure."""
@@ -374,8 +429,8 @@ def summarize(results):
         summary[key] = {
             "rps": mean,
             "spread": (max(rps) - min(rps)) / mean if mean and len(rps) > 1 else None,
-            "p50_ms": statistics.mean(r["p50_ms"] for r in rows if r["p50_ms"] is not None),
-            "p99_ms": statistics.mean(r["p99_ms"] for r in rows if r["p99_ms"] is not None),
+            "p50_ms": mean_or_none([r["p50_ms"] for r in rows]),
+            "p99_ms": mean_or_none([r["p99_ms"] for r in rows]),
             "errors": sum(r["errors"] for r in rows),
             "requests": sum(r["requests"] for r in rows),
             "peak_rss_kib": max((r["peak_rss_kib"] or 0) for r in rows) or None,
@@ -393,7 +448,7 @@ def ratios(summary):
     for scale in SCALES:
         for workload in ("get", "list"):
             server, ceiling = get(scale, workload, 64, "server-neo4j"), get(scale, workload, 64, "driver")
-            if server and ceiling:
+            if server and ceiling and ceiling["rps"] and server["p99_ms"] and ceiling["p99_ms"]:
                 r = server["rps"] / ceiling["rps"]
                 p = server["p99_ms"] / ceiling["p99_ms"]
                 rows.append((f"{scale}: Neo4j server / driver ceiling, {workload} @64, throughput ≥ 0.8×",
@@ -409,12 +464,15 @@ def ratios(summary):
                     r = server["rps"] / best["rps"] if best["rps"] else float("inf")
                     rows.append((f"{scale}: Neo4j server / best Python seed, {workload} @{conns}, ≥ 10×",
                                  f"{r:.1f}×", r >= 10))
-                    lowest = min(p["p99_ms"] for p in peers)
+                    lowest = min((p["p99_ms"] for p in peers if p["p99_ms"] is not None), default=None)
+                    ours = server["p99_ms"]
+                    shown = "none completed" if lowest is None else f"{lowest:.2f} ms"
                     rows.append((f"{scale}: Neo4j server p99 < Python seed p99, {workload} @{conns}",
-                                 f"{server['p99_ms']:.2f} vs {lowest:.2f} ms", server["p99_ms"] < lowest))
+                                 f"{fmt(ours)} ms vs {shown}",
+                                 ours is not None and (lowest is None or ours < lowest)))
         for conns in CONNECTIONS:
             server, ceiling = get(scale, "get", conns, "server-sqlite"), get(scale, "get", conns, "ceiling")
-            if server and ceiling:
+            if server and ceiling and ceiling["rps"]:
                 r = server["rps"] / ceiling["rps"]
                 rows.append((f"{scale}: SQLite server / framework ceiling, get @{conns}, ≥ 0.5×", f"{r:.2f}×",
                              r >= 0.5))
@@ -505,7 +563,32 @@ def machine():
     return f"{os.cpu_count()} × {cpu}, {mem} MiB RAM, Linux {os.uname().release}, load average {load:.1f} at start"
 
 
+def rebuild_report(path):
+    """Regenerates report.md and the plot next to an earlier run's
+    results.json (BENCH_REPORT_FROM=…/results.json)."""
+    global OUT
+    OUT = Path(path).resolve().parent
+    data = json.loads(Path(path).read_text())
+    meta, results = data["meta"], data["cells"]
+    summary = summarize(results)
+    verdicts = ratios(summary)
+    (OUT / "report.md").write_text(report(summary, verdicts, meta.get("callgrind", {}), meta.get("criterion", {}), meta))
+    plot(summary, OUT / "throughput.png")
+    publish()
+    log(f"rebuilt {OUT / 'report.md'}")
+
+
+def publish():
+    if PUBLISH:
+        docs = ROOT / "docs" / "benchmarks"
+        docs.mkdir(exist_ok=True)
+        for name in ("report.md", "throughput.png", "results.json"):
+            shutil.copy(OUT / name, docs / ("results.md" if name == "report.md" else name))
+
+
 def main():
+    if os.environ.get("BENCH_REPORT_FROM"):
+        return rebuild_report(os.environ["BENCH_REPORT_FROM"])
     global OUT
     OUT = BENCH / time.strftime("results-%Y%m%dT%H%M%S")
     OUT.mkdir(parents=True, exist_ok=True)
@@ -513,6 +596,13 @@ def main():
     if latest.is_symlink() or latest.exists():
         latest.unlink()
     latest.symlink_to(OUT.name)
+    # The binaries measured are copied first, so a build during the run
+    # cannot swap them half-way (and a later comparison can reuse them).
+    global BIN
+    BIN = OUT / "bin"
+    BIN.mkdir()
+    for name in ("trm-server", "trm-bench-seed", "trm-bench-ceiling", "trm-bench-driver", "trm-bench-callgrind"):
+        shutil.copy2(RELEASE / name, BIN / name)
     meta = {"mode": "quick" if QUICK else "full", "machine": machine()}
     results, calls, crit = [], {}, {}
     started = time.time()
@@ -520,8 +610,11 @@ def main():
         manifest_path = stage(scale, OUT, results, meta)
         if scale == min(SCALES) and "callgrind" not in SKIP and (not ONLY or "server-sqlite" in ONLY):
             calls = callgrind(manifest_path, scale)
+            meta["callgrind"] = calls
+            save(results, meta)
     if "criterion" not in SKIP:
         crit = criterion()
+        meta["criterion"] = crit
     meta["wall_clock_s"] = time.time() - started
     save(results, meta)
     summary = summarize(results)
@@ -529,12 +622,7 @@ def main():
     text = report(summary, verdicts, calls, crit, meta)
     (OUT / "report.md").write_text(text)
     plot(summary, OUT / "throughput.png")
-    if PUBLISH:
-        docs = ROOT / "docs" / "benchmarks"
-        docs.mkdir(exist_ok=True)
-        shutil.copy(OUT / "report.md", docs / "results.md")
-        shutil.copy(OUT / "throughput.png", docs / "throughput.png")
-        shutil.copy(OUT / "results.json", docs / "results.json")
+    publish()
     log(f"done in {meta['wall_clock_s'] / 60:.1f} min: {OUT / 'report.md'}, {OUT / 'throughput.png'}")
     for target, measured, ok in verdicts:
         log(f"{'MET ' if ok else 'MISS'} {target}: {measured}")
