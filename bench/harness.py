@@ -524,6 +524,11 @@ def report(summary, verdicts, calls, crit, meta):
     return "\n".join(lines) + "\n"
 
 
+# One colour per contender in every panel.
+COLORS = {"server-sqlite": "tab:green", "server-neo4j": "tab:blue", "ceiling": "tab:gray", "driver": "tab:purple",
+          "python-1w": "tab:orange", "python-2w": "tab:red"}
+
+
 def plot(summary, path):
     import matplotlib
     matplotlib.use("Agg")
@@ -538,9 +543,10 @@ def plot(summary, path):
     for ax, (scale, workload) in zip(axes.flat, panels):
         contenders = sorted({k[3] for k in summary if k[0] == scale and k[1] == workload})
         for contender in contenders:
+            color = COLORS.get(contender)
             points = sorted((k[2], v["rps"]) for k, v in summary.items()
                             if k[0] == scale and k[1] == workload and k[3] == contender)
-            ax.plot([p[0] for p in points], [p[1] for p in points], marker="o", label=contender)
+            ax.plot([p[0] for p in points], [p[1] for p in points], marker="o", label=contender, color=color)
         ax.set_xscale("log", base=2)
         ax.set_yscale("log")
         ax.set_xticks(CONNECTIONS, [str(c) for c in CONNECTIONS])
@@ -584,7 +590,9 @@ def publish():
         docs = ROOT / "docs" / "benchmarks"
         docs.mkdir(exist_ok=True)
         for name in ("report.md", "throughput.png", "results.json"):
-            shutil.copy(OUT / name, docs / ("results.md" if name == "report.md" else name))
+            target = docs / ("results.md" if name == "report.md" else name)
+            if (OUT / name).resolve() != target.resolve():
+                shutil.copy(OUT / name, target)
 
 
 def main():
