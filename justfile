@@ -25,3 +25,7 @@ neo4j action="start":
 # Serve the API on the local Neo4j.
 run-neo4j:
     TRM__DATABASE__URL="$(scripts/neo4j start)" TRM__DATABASE__PASSWORD="${NEO4J_PASSWORD:-trm-dev-password}" cargo run -p trm-server
+
+# The benchmark suite (docs/benchmarks.md); `BENCH_QUICK=1 just bench` for a short run.
+bench:
+    bench/run

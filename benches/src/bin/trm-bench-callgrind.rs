@@ -1,0 +1,73 @@
+//! The in-process request path — handler → service → SQLite adapter — for
+//! counting instructions under callgrind, which do not drift with machine
+//! load as timings do.
+//!
+//! ```text
+//! valgrind --tool=callgrind trm-bench-callgrind --url sqlite://t.db --manifest m.json \
+//!     --workload get|list --requests 200
+//! ```
+//!
+//! The application is wired exactly as `trm_server::startup` wires it and
+//! driven through `actix_web::test::call_service` (no sockets). Each
+//! request must answer 200, or the run fails. Instructions per request are
+//! the difference between two runs with different `--requests`, divided by
+//! the difference in requests: start-up and warm-up cancel out
+//! (`bench/harness.py` does this).
+
+use std::sync::Arc;
+
+use actix_web::test;
+use anyhow::{bail, ensure};
+use trm_api::AppState;
+use trm_bench::args::Args;
+use trm_bench::manifest::Manifest;
+use trm_server::configuration::DatabaseSettings;
+use trm_server::store;
+use trm_service::{
+    EventBus, HealthService, IdempotencyService, OverviewService, ProjectService, TaskService, UserService,
+};
+
+#[actix_web::main]
+async fn main() -> anyhow::Result<()> {
+    let args = Args::from_env()?;
+    let manifest_path = args.required("manifest")?;
+    let manifest: Manifest = serde_json::from_slice(&std::fs::read(manifest_path)?)?;
+    let requests: usize = args.parsed("requests", 100)?;
+    let settings = DatabaseSettings {
+        url: args.required("url")?.to_owned(),
+        user: None,
+        password: None,
+        timeout_secs: 30.0,
+        pool_size: 4,
+        fetch_size: 500,
+    };
+    let store = store::open(&settings).await?;
+    let bus = Arc::new(EventBus::new(1024, 1000));
+    let state = AppState {
+        tasks: Arc::new(TaskService::new(store.tasks.clone()).with_events(bus.clone())),
+        projects: Arc::new(ProjectService::new(store.projects.clone(), store.tasks.clone()).with_events(bus.clone())),
+        users: Arc::new(UserService::new(store.users.clone()).with_events(bus.clone())),
+        overview: Arc::new(OverviewService::new(store.tasks.clone(), store.projects.clone(), store.users.clone())),
+        health: Arc::new(HealthService::new(store.health.clone())),
+        events: bus,
+        idempotency: Arc::new(IdempotencyService::new(store.idempotency.clone())),
+    };
+    let app = test::init_service(trm_api::app(state)).await;
+    let list_uri =
+        format!("/api/v1/tasks/?project_id={}&status={}&limit=100", manifest.list_project, manifest.list_status);
+    let workload = args.required("workload")?.to_owned();
+    ensure!(!manifest.sample_uids.is_empty(), "the manifest lists no task ids");
+    for n in 0..requests {
+        let uri = match workload.as_str() {
+            "get" => format!("/api/v1/tasks/{}", manifest.sample_uids[n % manifest.sample_uids.len()]),
+            "list" => list_uri.clone(),
+            other => bail!("unknown workload {other:?}: get or list"),
+        };
+        let response = test::call_service(&app, test::TestRequest::get().uri(&uri).to_request()).await;
+        ensure!(response.status().is_success(), "GET {uri} answered {}", response.status());
+        // Read the body, as a client would: serialization is part of the path.
+        let body = test::read_body(response).await;
+        ensure!(!body.is_empty(), "GET {uri} answered an empty body");
+    }
+    Ok(())
+}
