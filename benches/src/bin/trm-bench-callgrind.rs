@@ -41,7 +41,10 @@ async fn main() -> anyhow::Result<()> {
         pool_size: 4,
         fetch_size: 500,
     };
-    let store = store::open(&settings).await?;
+    // Wired as `trm_server::startup` wires it: the store's ports measured,
+    // the HTTP metrics recorded, so the count is that of a real request.
+    let mut registry = prometheus_client::registry::Registry::default();
+    let store = store::open(&settings).await?.instrumented(&mut registry);
     let bus = Arc::new(EventBus::new(1024, 1000));
     let state = AppState {
         tasks: Arc::new(TaskService::new(store.tasks.clone()).with_events(bus.clone())),
@@ -51,6 +54,7 @@ async fn main() -> anyhow::Result<()> {
         health: Arc::new(HealthService::new(store.health.clone())),
         events: bus,
         idempotency: Arc::new(IdempotencyService::new(store.idempotency.clone())),
+        metrics: Arc::new(trm_api::metrics::Metrics::new(registry)),
     };
     let app = test::init_service(trm_api::app(state)).await;
     let list_uri =
