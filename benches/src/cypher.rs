@@ -1,31 +1,6 @@
-//! The Cypher the Neo4j adapter sends, for the raw-driver ceiling.
-//!
-//! The adapter builds these texts privately (`trm-repository`'s
-//! `neo4j::tasks`); they are repeated here, character for character, for
-//! the two workloads the ceiling measures, so that the ceiling and the
-//! server ask Neo4j exactly the same thing and the difference between them
-//! is the server's own cost. If the adapter's text changes, change these.
-
-/// The adapter's projection of a task (`values::RETURN_TASK`).
-pub const RETURN_TASK: &str = "RETURN t {.*} AS task, \
-     head([(t)-[:IS_PART_OF_PROJECT]->(project:Project) | project.uid]) AS project_id, \
-     head([(t)-[:ASSIGNED_TO]->(user:User) | user.uid]) AS assignee_id";
-
-/// `get_task`: one task by id; parameter `$uid`.
-#[must_use]
-pub fn get_task() -> String {
-    format!("MATCH (t:Task {{uid: $uid}}) {RETURN_TASK}")
-}
-
-/// `list_tasks` filtered by project and status, first page; parameters
-/// `$project_id`, `$statuses` and `$limit` (the page size plus one).
-#[must_use]
-pub fn list_project_tasks_by_status() -> String {
-    format!(
-        "MATCH (:Project {{uid: $project_id}})<-[:IS_PART_OF_PROJECT]-(t:Task) WHERE t.status IN $statuses \
-         WITH t ORDER BY t.created_at, t.uid LIMIT $limit {RETURN_TASK} ORDER BY t.created_at, t.uid"
-    )
-}
+//! The seeder's own Cypher: bulk writes the adapter never sends. (The
+//! reads the driver ceiling measures are the adapter's own,
+//! `trm_repository::neo4j::queries`.)
 
 /// The seeder's bulk insert: one batch of tasks (`$rows`, each a map with
 /// `props`, the adapter's property map, and `project_id`), each linked to
@@ -50,11 +25,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_statement_reads_through_parameters() {
-        assert!(get_task().contains("$uid"));
-        let list = list_project_tasks_by_status();
-        for parameter in ["$project_id", "$statuses", "$limit"] {
-            assert!(list.contains(parameter), "{parameter} missing from {list}");
-        }
+    fn the_bulk_insert_reads_its_rows_from_a_parameter() {
+        assert!(SEED_TASKS.starts_with("UNWIND $rows AS row"), "{SEED_TASKS}");
     }
 }

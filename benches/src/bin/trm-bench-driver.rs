@@ -9,6 +9,8 @@
 //!     --workload get|list --connections 64 --seconds 10 [--pool 16]
 //! ```
 //!
+//! The queries are the adapter's own (`trm_repository::neo4j::queries`),
+//! so the ceiling and the server ask Neo4j exactly the same thing.
 //! Like the adapter it reads through `execute_read` and collects every row
 //! of the result, so it pays the same round trips (including the pool's
 //! `RESET` on checkout).
@@ -17,11 +19,13 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, bail};
-use neo4rs::{BoltList, BoltType, ConfigBuilder, Graph, Query};
+use neo4rs::{ConfigBuilder, Graph, Query};
 use trm_bench::args::Args;
-use trm_bench::cypher;
 use trm_bench::latency::Latencies;
 use trm_bench::manifest::Manifest;
+use trm_domain::{EnumAdapter as _, PageRequest, TaskId, TaskStatus};
+use trm_repository::TaskFilter;
+use trm_repository::neo4j::queries;
 
 /// Which request a worker sends.
 #[derive(Debug, Clone, Copy)]
@@ -39,16 +43,36 @@ struct Tally {
     errors: u64,
 }
 
-fn query(workload: Workload, manifest: &Manifest, n: usize) -> Query {
+/// The adapter's own query for the workload (`trm_repository::neo4j::queries`).
+fn query(workload: Workload, requests: &Requests, n: usize) -> Query {
     match workload {
-        Workload::Get => {
-            let uid = manifest.sample_uids.get(n % manifest.sample_uids.len().max(1)).cloned().unwrap_or_default();
-            neo4rs::query(&cypher::get_task()).param("uid", uid)
+        Workload::Get => queries::get_task(requests.sample_ids[n % requests.sample_ids.len()]),
+        Workload::List => queries::list_tasks(&requests.list_filter, PageRequest::new(100, None).unwrap_or_default()),
+    }
+}
+
+/// What the workers ask for, parsed once from the manifest.
+struct Requests {
+    sample_ids: Vec<TaskId>,
+    list_filter: TaskFilter,
+}
+
+impl Requests {
+    fn from_manifest(manifest: &Manifest) -> anyhow::Result<Self> {
+        let sample_ids = manifest
+            .sample_uids
+            .iter()
+            .map(|uid| uid.parse::<TaskId>().with_context(|| format!("bad sample uid {uid:?} in the manifest")))
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        if sample_ids.is_empty() {
+            bail!("the manifest has no sample uids");
         }
-        Workload::List => neo4rs::query(&cypher::list_project_tasks_by_status())
-            .param("project_id", manifest.list_project.as_str())
-            .param("statuses", BoltType::List(BoltList::from(vec![BoltType::from(manifest.list_status.as_str())])))
-            .param("limit", 101_i64),
+        let list_filter = TaskFilter {
+            project_id: Some(manifest.list_project.parse().context("bad list project in the manifest")?),
+            statuses: vec![TaskStatus::normalize(&manifest.list_status).context("bad list status in the manifest")?],
+            ..TaskFilter::default()
+        };
+        Ok(Self { sample_ids, list_filter })
     }
 }
 
@@ -61,12 +85,12 @@ async fn once(graph: &Graph, query: Query) -> Result<usize, neo4rs::Error> {
     Ok(rows)
 }
 
-async fn worker(graph: Graph, manifest: Arc<Manifest>, workload: Workload, first: usize, until: Instant) -> Tally {
+async fn worker(graph: Graph, requests: Arc<Requests>, workload: Workload, first: usize, until: Instant) -> Tally {
     let mut tally = Tally::default();
     let mut n = first;
     while Instant::now() < until {
         let started = Instant::now();
-        match once(&graph, query(workload, &manifest, n)).await {
+        match once(&graph, query(workload, &requests, n)).await {
             Ok(rows) if rows > 0 => tally.latencies.record(started.elapsed()),
             Ok(_) | Err(_) => tally.errors += 1,
         }
@@ -97,12 +121,12 @@ async fn main() -> anyhow::Result<()> {
         .build()?;
     let graph = Graph::connect(config)?;
     // Warm the pool and the query plans, outside the measurement.
-    once(&graph, query(workload, &manifest, 0)).await.context("the warm-up query failed")?;
-    let manifest = Arc::new(manifest);
+    let requests = Arc::new(Requests::from_manifest(&manifest)?);
+    once(&graph, query(workload, &requests, 0)).await.context("the warm-up query failed")?;
     let started = Instant::now();
     let until = started + Duration::from_secs_f64(seconds);
     let workers: Vec<_> = (0..connections)
-        .map(|w| tokio::spawn(worker(graph.clone(), Arc::clone(&manifest), workload, w * 131, until)))
+        .map(|w| tokio::spawn(worker(graph.clone(), Arc::clone(&requests), workload, w * 131, until)))
         .collect();
     let mut all = Tally::default();
     for handle in workers {

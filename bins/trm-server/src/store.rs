@@ -130,13 +130,16 @@ pub async fn open(settings: &DatabaseSettings) -> anyhow::Result<Store> {
             Ok(Store::from_adapter("sqlite", store))
         }
         StoreKind::Neo4j => {
+            let login = Neo4jOptions::new(
+                settings.url.clone(),
+                settings.user.clone().unwrap_or_else(|| DEFAULT_NEO4J_USER.to_owned()),
+                settings.password.clone().unwrap_or_default(),
+            );
             let options = Neo4jOptions {
-                uri: settings.url.clone(),
-                user: settings.user.clone().unwrap_or_else(|| DEFAULT_NEO4J_USER.to_owned()),
-                password: settings.password.clone().unwrap_or_default(),
                 pool_size: settings.pool_size,
                 fetch_size: settings.fetch_size,
                 operation_timeout: settings.timeout(),
+                ..login
             };
             // Neo4j being down is not an error here: the store connects
             // lazily and the server starts, answering 503 until it is back.

@@ -64,6 +64,47 @@ macro_rules! contract {
     };
 }
 
+/// Instantiates each named list test on Neo4j once more for each plan a list
+/// by project or assignee can take (see `trm_repository::neo4j::queries`).
+macro_rules! on_every_list_plan {
+    ($($test:ident),+ $(,)?) => {
+        /// Lists by project or assignee always following the relationships.
+        mod neo4j_relationship_walk {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $test() {
+                    let Some(backend) = super::support::Neo4j::from_env() else { return };
+                    let backend = backend.with_list_plan(trm_repository::neo4j::AnchoredListPlan::RelationshipWalk);
+                    super::$test(&backend).await;
+                }
+            )+
+        }
+
+        /// Lists by project or assignee always walking an index.
+        mod neo4j_index_walk {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $test() {
+                    let Some(backend) = super::support::Neo4j::from_env() else { return };
+                    let backend = backend.with_list_plan(trm_repository::neo4j::AnchoredListPlan::IndexWalk);
+                    super::$test(&backend).await;
+                }
+            )+
+        }
+    };
+}
+
+on_every_list_plan!(
+    the_project_filter_follows_the_relationship,
+    the_status_filter_matches_any_of_several_statuses,
+    the_type_filter_matches_exactly,
+    the_assignee_filter_follows_the_relationship,
+    filters_combine,
+    keyset_paging_yields_every_task_once_in_order,
+    keyset_paging_by_project_and_one_status_yields_every_match_once_in_order,
+    a_list_with_no_match_is_an_empty_last_page,
+);
+
 contract!(
     a_store_answers_a_ping,
     a_created_task_reads_back_with_every_field,
@@ -91,6 +132,7 @@ contract!(
     the_tag_filter_matches_an_exact_tag,
     filters_combine,
     keyset_paging_yields_every_task_once_in_order,
+    keyset_paging_by_project_and_one_status_yields_every_match_once_in_order,
     keyset_paging_through_an_unfiltered_list_yields_every_task_once_in_order,
     a_list_with_no_match_is_an_empty_last_page,
     projects_page_in_keyset_order_and_filter_by_status,
@@ -647,6 +689,40 @@ async fn keyset_paging_yields_every_task_once_in_order<B: Backend>(backend: &B) 
     assert_eq!(list_all(store, &filter, 3).await, tasks, "every task once, in order, read back whole");
     let exact = store.list_tasks(&filter, page(7, None)).await.unwrap();
     assert_eq!((exact.items.len(), exact.next), (7, None), "a full last page announces no next one");
+}
+
+async fn keyset_paging_by_project_and_one_status_yields_every_match_once_in_order<B: Backend>(backend: &B) {
+    let fixture = backend.open().await;
+    let store = &fixture.store;
+    let (project, other) = (stored_project(store).await, stored_project(store).await);
+    let user = fixture.add_user().await;
+    let start = at("2026-07-01T08:00:00.000001Z");
+    // Matches and near misses (another status, another project), several
+    // sharing one microsecond, created out of order.
+    let mut matches = Vec::new();
+    for (n, offset) in [6, 3, 3, 3, 3, 8, 3, 0, 5].iter().enumerate() {
+        let mut task = task("Sorted", Some(if n % 4 == 3 { other } else { project }));
+        task.created_at = plus(start, *offset);
+        task.status = if n % 3 == 2 { TaskStatus::Done } else { TaskStatus::InProgress };
+        task.assignee_id = Some(user);
+        store.create_task(&task).await.unwrap();
+        if task.project_id == Some(project) && task.status == TaskStatus::InProgress {
+            matches.push(task);
+        }
+    }
+    matches.sort_by_key(Task::cursor);
+    assert!(matches.len() >= 4, "the data set pages at least twice");
+
+    let by_project = TaskFilter { statuses: vec![TaskStatus::InProgress], ..in_project(project) };
+    assert_eq!(list_all(store, &by_project, 2).await, matches, "by project: every match once, in order");
+    let first = store.list_tasks(&by_project, page(2, None)).await.unwrap();
+    assert_eq!(ids(&first), matches[..2].iter().map(|t| t.uid).collect::<Vec<_>>());
+
+    let by_assignee =
+        TaskFilter { statuses: vec![TaskStatus::InProgress], assignee_id: Some(user), ..TaskFilter::default() };
+    let mut assigned = list_all(store, &by_assignee, 2).await;
+    assigned.retain(|t| t.project_id == Some(project));
+    assert_eq!(assigned, matches, "by assignee: every match once, in order");
 }
 
 async fn keyset_paging_through_an_unfiltered_list_yields_every_task_once_in_order<B: Backend>(backend: &B) {

@@ -104,6 +104,7 @@
 mod api_keys;
 mod idempotency;
 mod projects;
+pub mod queries;
 mod schema;
 mod tasks;
 mod users;
@@ -120,6 +121,7 @@ use neo4rs::{ConfigBuilder, Graph, Neo4jClientErrorKind, Neo4jErrorKind, Query, 
 use tokio::sync::Mutex;
 use tokio::task::JoinHandle;
 
+pub use self::queries::AnchoredListPlan;
 use crate::error::StoreError;
 use crate::pool_status::{ConnectionCounter, PoolStatus, PoolUsage};
 use crate::ports::HealthCheck;
@@ -141,6 +143,10 @@ pub struct Neo4jOptions {
     /// The longest any operation may take — waiting for a connection
     /// included — before it fails as unavailable.
     pub operation_timeout: Duration,
+    /// How task lists by project or assignee reach their tasks. The default
+    /// chooses per query; forcing one plan is for tests and for diagnosing
+    /// a slow list (see [`queries::list_tasks`]).
+    pub list_plan: AnchoredListPlan,
 }
 
 impl Neo4jOptions {
@@ -155,6 +161,7 @@ impl Neo4jOptions {
             pool_size: 16,
             fetch_size: 500,
             operation_timeout: Duration::from_secs(5),
+            list_plan: AnchoredListPlan::Cheapest,
         }
     }
 }
@@ -169,6 +176,7 @@ impl std::fmt::Debug for Neo4jOptions {
             .field("pool_size", &self.pool_size)
             .field("fetch_size", &self.fetch_size)
             .field("operation_timeout", &self.operation_timeout)
+            .field("list_plan", &self.list_plan)
             .finish()
     }
 }
@@ -202,6 +210,7 @@ struct Inner {
     /// a failure the next operation starts a fresh attempt.
     schema_task: Mutex<Option<JoinHandle<Result<(), StoreError>>>>,
     timeout: Duration,
+    list_plan: AnchoredListPlan,
 }
 
 impl std::fmt::Debug for Neo4jStore {
@@ -242,7 +251,13 @@ impl Neo4jStore {
             .map_err(|error| anyhow::Error::new(error).context(format!("cannot use the Neo4j URI {uri}")))?;
         let size = u64::try_from(options.pool_size.max(1)).unwrap_or(u64::MAX);
         let graph = Connections { graph, usage: Arc::default(), size };
-        let inner = Inner { graph, schema_ready: AtomicBool::new(false), schema_task: Mutex::new(None), timeout };
+        let inner = Inner {
+            graph,
+            schema_ready: AtomicBool::new(false),
+            schema_task: Mutex::new(None),
+            timeout,
+            list_plan: options.list_plan,
+        };
         let store = Self { inner: Arc::new(inner) };
         match store.bounded("set the schema up", store.inner.ensure_schema()).await {
             Ok(()) => tracing::info!(%uri, "connected to Neo4j; schema in place"),

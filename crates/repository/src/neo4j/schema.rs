@@ -15,6 +15,9 @@
 //!   `created_at` order, and reading a page along this index costs the page,
 //!   not a sort of every node. `Task.status` and `Project.status` are indexed
 //!   for the status filters, `Task.task_type` for the type filter.
+//! * A composite range index on `Task (status, created_at)`: a list filtered
+//!   by one status reads that status's tasks already in list order (see
+//!   [`super::queries::list_tasks`]).
 //!
 //! Schema statements cannot share a transaction with data, so each runs on
 //! its own. `IF NOT EXISTS` makes them no-ops once done; two stores starting
@@ -40,6 +43,7 @@ const STATEMENTS: &[&str] = &[
     "CREATE CONSTRAINT api_key_active_name_unique IF NOT EXISTS FOR (k:ApiKey) REQUIRE k.active_name IS UNIQUE",
     "CREATE RANGE INDEX task_created_at IF NOT EXISTS FOR (t:Task) ON (t.created_at)",
     "CREATE RANGE INDEX task_status IF NOT EXISTS FOR (t:Task) ON (t.status)",
+    "CREATE RANGE INDEX task_status_created_at IF NOT EXISTS FOR (t:Task) ON (t.status, t.created_at)",
     "CREATE RANGE INDEX task_task_type IF NOT EXISTS FOR (t:Task) ON (t.task_type)",
     "CREATE RANGE INDEX project_created_at IF NOT EXISTS FOR (p:Project) ON (p.created_at)",
     "CREATE RANGE INDEX project_status IF NOT EXISTS FOR (p:Project) ON (p.status)",

@@ -1,15 +1,14 @@
 //! [`TaskRepository`] on Neo4j.
 
 use async_trait::async_trait;
-use neo4rs::{BoltType, Query, Txn};
+use neo4rs::Txn;
 use trm_domain::{EntityKind, EnumAdapter as _, Page, PageRequest, Task, TaskId, TaskStatus};
 
 use super::values::{
-    RETURN_TASK, column_bool, column_integer, datetime_param, id_param, optional_id_param, task_from_row, task_props,
-    version_value,
+    RETURN_TASK, column_bool, column_integer, id_param, optional_id_param, task_from_row, task_props, version_value,
 };
 use super::{
-    Neo4jStore, driver_error, driver_error_or_concurrent_delete, fetch_all, locked_version, txn_fetch_all_with,
+    Neo4jStore, driver_error, driver_error_or_concurrent_delete, fetch_all, locked_version, queries, txn_fetch_all_with,
 };
 use crate::error::StoreError;
 use crate::ports::{TaskFilter, TaskRepository};
@@ -116,8 +115,7 @@ impl TaskRepository for Neo4jStore {
     async fn get_task(&self, id: TaskId) -> Result<Option<Task>, StoreError> {
         let graph = self.graph();
         self.read("read a task", async move {
-            let query =
-                neo4rs::query(&format!("MATCH (t:Task {{uid: $uid}}) {RETURN_TASK}")).param("uid", id_param(id));
+            let query = queries::get_task(id);
             let rows = fetch_all(graph, query, "cannot look the task up").await?;
             rows.first().map(task_from_row).transpose()
         })
@@ -126,7 +124,7 @@ impl TaskRepository for Neo4jStore {
 
     async fn list_tasks(&self, filter: &TaskFilter, page: PageRequest) -> Result<Page<Task>, StoreError> {
         let graph = self.graph();
-        let query = list_query(filter, page);
+        let query = queries::list_tasks_planned(filter, page, self.inner.list_plan);
         self.read("list tasks", async move {
             let rows = fetch_all(graph, query, "cannot list tasks").await?;
             let tasks = rows.iter().map(task_from_row).collect::<Result<Vec<_>, _>>()?;
@@ -181,108 +179,5 @@ impl TaskRepository for Neo4jStore {
             rows.iter().map(task_from_row).collect()
         })
         .await
-    }
-}
-
-/// The keyset condition "strictly after the cursor", written so that its
-/// first half is a range seek on the `created_at` index and the second a
-/// filter on the few rows sharing the cursor's timestamp.
-const AFTER_CURSOR: &str = "t.created_at >= $after_at AND (t.created_at > $after_at OR t.uid > $after_uid)";
-
-/// The Cypher and parameters of one page of a filtered task list.
-///
-/// Only fixed fragments are concatenated; every value is a parameter.
-///
-/// The plan depends on the filter: by project or assignee, the walk starts
-/// at that node and follows its relationships (a project's tasks, not all
-/// tasks); otherwise it reads `Task` nodes along the `created_at` index in
-/// list order, so with `LIMIT` it stops after a page of matches instead of
-/// sorting every task. The index hint makes that choice explicit, because
-/// a status filter could tempt the planner into the status index and a sort.
-pub(super) fn list_query(filter: &TaskFilter, page: PageRequest) -> Query {
-    let mut text = String::new();
-    let mut conditions: Vec<&str> = Vec::new();
-    let mut params: Vec<(&str, BoltType)> = Vec::new();
-    match (filter.project_id, filter.assignee_id) {
-        (Some(project), assignee) => {
-            text.push_str("MATCH (:Project {uid: $project_id})<-[:IS_PART_OF_PROJECT]-(t:Task) ");
-            params.push(("project_id", id_param(project)));
-            if let Some(assignee) = assignee {
-                conditions.push("EXISTS { (t)-[:ASSIGNED_TO]->(:User {uid: $assignee_id}) }");
-                params.push(("assignee_id", id_param(assignee)));
-            }
-        }
-        (None, Some(assignee)) => {
-            text.push_str("MATCH (:User {uid: $assignee_id})<-[:ASSIGNED_TO]-(t:Task) ");
-            params.push(("assignee_id", id_param(assignee)));
-        }
-        (None, None) => {
-            text.push_str("MATCH (t:Task) USING INDEX t:Task(created_at) ");
-            if page.after.is_none() {
-                // Lets the hinted index be scanned from its start.
-                conditions.push("t.created_at IS NOT NULL");
-            }
-        }
-    }
-    if let Some(after) = page.after {
-        conditions.push(AFTER_CURSOR);
-        params.push(("after_at", datetime_param(after.created_at)));
-        params.push(("after_uid", id_param(after.uid.hyphenated())));
-    }
-    if !filter.statuses.is_empty() {
-        conditions.push("t.status IN $statuses");
-        let statuses: Vec<BoltType> = filter.statuses.iter().map(|s| BoltType::from(s.as_str())).collect();
-        params.push(("statuses", BoltType::List(statuses.into())));
-    }
-    if let Some(task_type) = filter.task_type {
-        conditions.push("t.task_type = $task_type");
-        params.push(("task_type", BoltType::from(task_type.as_str())));
-    }
-    if let Some(tag) = &filter.tag {
-        conditions.push("$tag IN t.tags");
-        params.push(("tag", BoltType::from(tag.as_str())));
-    }
-    if !conditions.is_empty() {
-        text.push_str("WHERE ");
-        text.push_str(&conditions.join(" AND "));
-        text.push(' ');
-    }
-    text.push_str("WITH t ORDER BY t.created_at, t.uid LIMIT $limit ");
-    text.push_str(RETURN_TASK);
-    text.push_str(" ORDER BY t.created_at, t.uid");
-    params.push(("limit", BoltType::from(i64::from(page.limit()) + 1)));
-    params.into_iter().fold(neo4rs::query(&text), |query, (key, value)| query.param(key, value))
-}
-
-#[cfg(test)]
-mod tests {
-    use trm_domain::{Cursor, ProjectId, Tag, TaskStatus, Timestamp};
-    use uuid::Uuid;
-
-    use super::*;
-
-    #[test]
-    fn filter_values_travel_as_parameters_never_as_query_text() {
-        let sneaky = "x' OR 1=1 //";
-        let filter = TaskFilter {
-            project_id: Some(ProjectId::new()),
-            statuses: vec![TaskStatus::Todo, TaskStatus::Blocked],
-            tag: Tag::parse(sneaky).ok(),
-            ..TaskFilter::default()
-        };
-        let after = Cursor { created_at: Timestamp::now(), uid: Uuid::new_v4() };
-        let page = PageRequest::new(3, Some(after)).unwrap_or_default();
-        let query = list_query(&filter, page);
-        assert!(!query.query().contains(sneaky));
-        assert!(!query.query().contains("todo"));
-        for key in ["project_id", "statuses", "tag", "after_at", "after_uid", "limit"] {
-            assert!(query.has_param_key(key), "missing ${key}");
-        }
-    }
-
-    #[test]
-    fn an_unfiltered_list_reads_along_the_created_at_index() {
-        let query = list_query(&TaskFilter::default(), PageRequest::first());
-        assert!(query.query().contains("USING INDEX t:Task(created_at)"), "{}", query.query());
     }
 }

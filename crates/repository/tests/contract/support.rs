@@ -15,7 +15,7 @@ use trm_domain::{
     Description, EffortEstimate, EffortUnit, Email, NewProject, NewTask, NewUser, Priority, Project, ProjectId,
     ProjectStatus, Tags, Task, TaskStatus, TaskType, Timestamp, Title, User, UserId, Username,
 };
-use trm_repository::neo4j::{Neo4jOptions, Neo4jStore};
+use trm_repository::neo4j::{AnchoredListPlan, Neo4jOptions, Neo4jStore};
 use trm_repository::sqlite::SqliteStore;
 use trm_repository::{
     ApiKeyRepository, HealthCheck, IdempotencyRepository, ProjectRepository, TaskRepository, UserRepository,
@@ -102,6 +102,14 @@ impl Neo4j {
         options.pool_size = 4;
         options.operation_timeout = Duration::from_secs(20);
         Some(Self { options })
+    }
+
+    /// The same server, with lists by project or assignee forced onto one
+    /// plan: the automatic choice takes the other one only on large
+    /// stores, so each plan is tested on its own.
+    pub(crate) fn with_list_plan(mut self, plan: AnchoredListPlan) -> Self {
+        self.options.list_plan = plan;
+        self
     }
 }
 

@@ -1,0 +1,270 @@
+//! The Cypher of the adapter's task reads, public so that tools can send
+//! exactly what the adapter sends: the benchmark's raw-driver ceiling
+//! measures Neo4j with these very queries, so the difference between it and
+//! the server is the server's own cost. Every builder returns a
+//! [`neo4rs::Query`] with its parameters bound; only fixed fragments are
+//! concatenated into the text, every value is a parameter.
+//!
+//! A row of each has the columns the adapter reads a task from: `task` (the
+//! node's properties), `project_id` and `assignee_id`.
+
+use neo4rs::{BoltType, Query};
+use trm_domain::{EnumAdapter as _, PageRequest, TaskId};
+
+use super::values::{RETURN_TASK, datetime_param, id_param};
+use crate::ports::TaskFilter;
+
+/// One task by id; no row when there is none.
+#[must_use]
+pub fn get_task(id: TaskId) -> Query {
+    neo4rs::query(&format!("MATCH (t:Task {{uid: $uid}}) {RETURN_TASK}")).param("uid", id_param(id))
+}
+
+/// The keyset condition "strictly after the cursor", written so that its
+/// first half is a range seek on a `created_at` index and the second a
+/// filter on the few rows sharing the cursor's timestamp.
+const AFTER_CURSOR: &str = "t.created_at >= $after_at AND (t.created_at > $after_at OR t.uid > $after_uid)";
+
+/// The node a filtered list starts from, when it has one: the filter's
+/// project, else its assignee. A list anchored at a node reads at most that
+/// node's tasks.
+struct Anchor {
+    label: &'static str,
+    relationship: &'static str,
+    param: &'static str,
+}
+
+const PROJECT: Anchor = Anchor { label: "Project", relationship: "IS_PART_OF_PROJECT", param: "project_id" };
+const ASSIGNEE: Anchor = Anchor { label: "User", relationship: "ASSIGNED_TO", param: "assignee_id" };
+
+/// The Cypher and parameters of one page of a filtered task list.
+///
+/// A page is read in list order along an index and stops after a page of
+/// matches, instead of sorting every candidate: along the composite
+/// `(status, created_at)` index when the filter names exactly one status,
+/// else along `created_at`. The hints make that choice explicit, because a
+/// status filter could tempt the planner into the status index and a sort.
+/// The composite walk orders by `t.status, t.created_at, t.uid`: the same
+/// order, since the status is fixed, but only an `ORDER BY` that spells out
+/// the index's whole prefix lets the planner use the index's order and
+/// stop early (with `t.created_at, t.uid` it reads every task of the status
+/// and sorts them).
+///
+/// A list by project (or by assignee) has two plans, and which is cheaper
+/// depends on that node's degree, which Neo4j's planner does not know per
+/// node. Walking the node's relationships reads all `degree` tasks and
+/// sorts the matches; walking the index reads about `limit × total /
+/// degree` entries before a page of the node's tasks has gone by (its tasks
+/// are spread over the index), checking each one's relationship. The query
+/// reads the degree and the task count (both O(1): the degree store and the
+/// count store), and takes the relationship walk when `degree² ≤ limit ×
+/// total`. So a page costs at most about `√(limit × total)` reads: at a
+/// million tasks, a project of any size costs about what it costs at ten
+/// thousand. Each plan sits in a `CALL` of its own behind its condition: a
+/// bare `WHERE` on the condition would be checked by the planner after the
+/// index seek, so the plan not taken would still read the whole index.
+#[must_use]
+pub fn list_tasks(filter: &TaskFilter, page: PageRequest) -> Query {
+    list_tasks_planned(filter, page, AnchoredListPlan::Cheapest)
+}
+
+/// Which way a list by project or assignee reaches its tasks.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum AnchoredListPlan {
+    /// The cheaper of the two for this node, chosen by the query itself
+    /// from the node's degree and the task count (see [`list_tasks`]).
+    #[default]
+    Cheapest,
+    /// Always follow the node's relationships, then sort the matches.
+    RelationshipWalk,
+    /// Always walk an index in list order, checking each task's
+    /// relationship to the node.
+    IndexWalk,
+}
+
+impl AnchoredListPlan {
+    /// The Cypher condition, true when the relationship walk is taken.
+    fn walk_relationships_when(self) -> &'static str {
+        match self {
+            Self::Cheapest => "degree * degree <= $limit * total",
+            Self::RelationshipWalk => "true",
+            Self::IndexWalk => "false",
+        }
+    }
+}
+
+/// [`list_tasks`] with the plan for lists by project or assignee given.
+#[must_use]
+pub fn list_tasks_planned(filter: &TaskFilter, page: PageRequest, plan: AnchoredListPlan) -> Query {
+    let mut params: Vec<(&str, BoltType)> = Vec::new();
+    // Conditions every plan checks on `t` besides its own seek.
+    let mut conditions: Vec<String> = Vec::new();
+
+    let anchor = match (filter.project_id, filter.assignee_id) {
+        (Some(project), assignee) => {
+            params.push((PROJECT.param, id_param(project)));
+            if let Some(assignee) = assignee {
+                conditions.push("EXISTS { (t)-[:ASSIGNED_TO]->(:User {uid: $assignee_id}) }".to_owned());
+                params.push((ASSIGNEE.param, id_param(assignee)));
+            }
+            Some(PROJECT)
+        }
+        (None, Some(assignee)) => {
+            params.push((ASSIGNEE.param, id_param(assignee)));
+            Some(ASSIGNEE)
+        }
+        (None, None) => None,
+    };
+    if let Some(after) = page.after {
+        params.push(("after_at", datetime_param(after.created_at)));
+        params.push(("after_uid", id_param(after.uid.hyphenated())));
+    }
+    let single_status = match filter.statuses.as_slice() {
+        [status] => {
+            params.push(("status", BoltType::from(status.as_str())));
+            true
+        }
+        [] => false,
+        statuses => {
+            conditions.push("t.status IN $statuses".to_owned());
+            let statuses: Vec<BoltType> = statuses.iter().map(|s| BoltType::from(s.as_str())).collect();
+            params.push(("statuses", BoltType::List(statuses.into())));
+            false
+        }
+    };
+    if let Some(task_type) = filter.task_type {
+        conditions.push("t.task_type = $task_type".to_owned());
+        params.push(("task_type", BoltType::from(task_type.as_str())));
+    }
+    if let Some(tag) = &filter.tag {
+        conditions.push("$tag IN t.tags".to_owned());
+        params.push(("tag", BoltType::from(tag.as_str())));
+    }
+    params.push(("limit", BoltType::from(i64::from(page.limit()) + 1)));
+
+    // The seek: the index, its conditions and the order it reads in.
+    let (hint, order) = if single_status {
+        ("USING INDEX t:Task(status, created_at)", "t.status, t.created_at, t.uid")
+    } else {
+        ("USING INDEX t:Task(created_at)", "t.created_at, t.uid")
+    };
+    let mut seek: Vec<String> = Vec::new();
+    if single_status {
+        seek.push("t.status = $status".to_owned());
+    }
+    if page.after.is_some() {
+        seek.push(AFTER_CURSOR.to_owned());
+    }
+    // The relationship walk checks what the index walk seeks.
+    let walked = [&seek[..], &conditions[..]].concat();
+    if page.after.is_none() {
+        // Lets the hinted index be scanned from its start.
+        seek.push("t.created_at IS NOT NULL".to_owned());
+    }
+
+    let text = match anchor {
+        None => {
+            let all = [seek, conditions].concat();
+            format!(
+                "MATCH (t:Task) {hint} {}WITH t ORDER BY {order} LIMIT $limit \
+                 {RETURN_TASK} ORDER BY t.created_at, t.uid",
+                where_clause(&all)
+            )
+        }
+        Some(Anchor { label, relationship, param }) => {
+            let indexed = [seek, vec![format!("(t)-[:{relationship}]->(anchor)")], conditions].concat();
+            let walk_when = plan.walk_relationships_when();
+            format!(
+                "MATCH (anchor:{label} {{uid: ${param}}}) \
+                 WITH anchor, COUNT {{ (anchor)<-[:{relationship}]-() }} AS degree \
+                 CALL () {{ MATCH (every:Task) RETURN count(every) AS total }} \
+                 WITH anchor, {walk_when} AS walk_relationships \
+                 CALL (anchor, walk_relationships) {{ \
+                   WITH anchor WHERE walk_relationships \
+                   CALL (anchor) {{ \
+                     MATCH (anchor)<-[:{relationship}]-(t:Task) {}\
+                     RETURN t ORDER BY t.created_at, t.uid LIMIT $limit \
+                   }} \
+                   RETURN t \
+                   UNION ALL \
+                   WITH anchor WHERE NOT walk_relationships \
+                   CALL (anchor) {{ \
+                     MATCH (t:Task) {hint} {}\
+                     RETURN t ORDER BY {order} LIMIT $limit \
+                   }} \
+                   RETURN t \
+                 }} \
+                 WITH t {RETURN_TASK} ORDER BY t.created_at, t.uid",
+                where_clause(&walked),
+                where_clause(&indexed),
+            )
+        }
+    };
+    params.into_iter().fold(neo4rs::query(&text), |query, (key, value)| query.param(key, value))
+}
+
+/// `WHERE a AND b … ` or nothing.
+fn where_clause(conditions: &[String]) -> String {
+    if conditions.is_empty() { String::new() } else { format!("WHERE {} ", conditions.join(" AND ")) }
+}
+
+#[cfg(test)]
+mod tests {
+    use trm_domain::{Cursor, ProjectId, Tag, TaskStatus, Timestamp, UserId};
+    use uuid::Uuid;
+
+    use super::*;
+
+    #[test]
+    fn filter_values_travel_as_parameters_never_as_query_text() {
+        let sneaky = "x' OR 1=1 //";
+        let filter = TaskFilter {
+            project_id: Some(ProjectId::new()),
+            statuses: vec![TaskStatus::Todo, TaskStatus::Blocked],
+            tag: Tag::parse(sneaky).ok(),
+            ..TaskFilter::default()
+        };
+        let after = Cursor { created_at: Timestamp::now(), uid: Uuid::new_v4() };
+        let page = PageRequest::new(3, Some(after)).unwrap_or_default();
+        let query = list_tasks(&filter, page);
+        assert!(!query.query().contains(sneaky));
+        assert!(!query.query().contains("todo"));
+        for key in ["project_id", "statuses", "tag", "after_at", "after_uid", "limit"] {
+            assert!(query.has_param_key(key), "missing ${key}");
+        }
+    }
+
+    #[test]
+    fn an_unfiltered_list_reads_along_the_created_at_index() {
+        let query = list_tasks(&TaskFilter::default(), PageRequest::first());
+        assert!(query.query().contains("USING INDEX t:Task(created_at)"), "{}", query.query());
+    }
+
+    #[test]
+    fn a_list_of_one_status_reads_along_the_composite_index_in_its_order() {
+        let filter = TaskFilter { statuses: vec![TaskStatus::Todo], ..TaskFilter::default() };
+        let text = list_tasks(&filter, PageRequest::first()).query().to_owned();
+        assert!(text.contains("USING INDEX t:Task(status, created_at)"), "{text}");
+        assert!(text.contains("ORDER BY t.status, t.created_at, t.uid LIMIT $limit"), "{text}");
+    }
+
+    #[test]
+    fn a_list_by_project_guards_each_plan_behind_its_own_call() {
+        let filter = TaskFilter { project_id: Some(ProjectId::new()), ..TaskFilter::default() };
+        let text = list_tasks(&filter, PageRequest::first()).query().to_owned();
+        assert!(text.contains("degree * degree <= $limit * total AS walk_relationships"), "{text}");
+        assert!(text.contains("WITH anchor WHERE walk_relationships CALL (anchor) {"), "{text}");
+        assert!(text.contains("WITH anchor WHERE NOT walk_relationships CALL (anchor) {"), "{text}");
+    }
+
+    #[test]
+    fn a_forced_plan_replaces_the_choice() {
+        let filter = TaskFilter { assignee_id: Some(UserId::new()), ..TaskFilter::default() };
+        let page = PageRequest::first();
+        let walk = list_tasks_planned(&filter, page, AnchoredListPlan::RelationshipWalk).query().to_owned();
+        assert!(walk.contains("WITH anchor, true AS walk_relationships"), "{walk}");
+        let index = list_tasks_planned(&filter, page, AnchoredListPlan::IndexWalk).query().to_owned();
+        assert!(index.contains("WITH anchor, false AS walk_relationships"), "{index}");
+        assert!(index.contains("MATCH (anchor:User {uid: $assignee_id})"), "{index}");
+    }
+}
