@@ -38,7 +38,7 @@ async fn main() -> anyhow::Result<()> {
         user: None,
         password: None,
         timeout_secs: 30.0,
-        pool_size: 4,
+        pool_size: Some(4),
         fetch_size: 500,
     };
     // Wired as `trm_server::startup` wires it: the store's ports measured,

@@ -53,7 +53,7 @@ async fn main() -> anyhow::Result<()> {
         user: args.text("user").map(str::to_owned),
         password: args.text("password").map(str::to_owned),
         timeout_secs: 60.0,
-        pool_size: 2,
+        pool_size: Some(2),
         fetch_size: 500,
     };
     let started = Instant::now();

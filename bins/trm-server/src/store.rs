@@ -122,8 +122,10 @@ pub const DEFAULT_NEO4J_USER: &str = "neo4j";
 pub async fn open(settings: &DatabaseSettings) -> anyhow::Result<Store> {
     match StoreKind::from_url(&settings.url)? {
         StoreKind::Sqlite(location) => {
-            let options =
-                SqliteOptions { readers: settings.pool_size.clamp(1, 64), operation_timeout: settings.timeout() };
+            let options = SqliteOptions {
+                readers: settings.sqlite_readers().clamp(1, 64),
+                operation_timeout: settings.timeout(),
+            };
             let store = SqliteStore::open_with(location, options)
                 .await
                 .with_context(|| format!("cannot open the embedded store at {}", settings.url))?;
@@ -136,7 +138,7 @@ pub async fn open(settings: &DatabaseSettings) -> anyhow::Result<Store> {
                 settings.password.clone().unwrap_or_default(),
             );
             let options = Neo4jOptions {
-                pool_size: settings.pool_size,
+                pool_size: settings.neo4j_connections(),
                 fetch_size: settings.fetch_size,
                 operation_timeout: settings.timeout(),
                 ..login
