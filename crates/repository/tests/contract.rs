@@ -68,25 +68,17 @@ macro_rules! contract {
 /// by project or assignee can take (see `trm_repository::neo4j::queries`).
 macro_rules! on_every_list_plan {
     ($($test:ident),+ $(,)?) => {
-        /// Lists by project or assignee always following the relationships.
-        mod neo4j_relationship_walk {
+        on_every_list_plan!(@plan neo4j_relationship_walk, RelationshipWalk, $($test),+);
+        on_every_list_plan!(@plan neo4j_index_walk, IndexWalk, $($test),+);
+    };
+    (@plan $module:ident, $plan:ident, $($test:ident),+) => {
+        /// Lists by project or assignee forced onto one plan.
+        mod $module {
             $(
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $test() {
                     let Some(backend) = super::support::Neo4j::from_env() else { return };
-                    let backend = backend.with_list_plan(trm_repository::neo4j::AnchoredListPlan::RelationshipWalk);
-                    super::$test(&backend).await;
-                }
-            )+
-        }
-
-        /// Lists by project or assignee always walking an index.
-        mod neo4j_index_walk {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $test() {
-                    let Some(backend) = super::support::Neo4j::from_env() else { return };
-                    let backend = backend.with_list_plan(trm_repository::neo4j::AnchoredListPlan::IndexWalk);
+                    let backend = backend.with_list_plan(trm_repository::neo4j::AnchoredListPlan::$plan);
                     super::$test(&backend).await;
                 }
             )+
