@@ -13,6 +13,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("0001_tasks_and_projects", include_str!("../../migrations/0001_tasks_and_projects.sql")),
     ("0002_idempotency_keys", include_str!("../../migrations/0002_idempotency_keys.sql")),
     ("0003_api_keys", include_str!("../../migrations/0003_api_keys.sql")),
+    ("0004_tasks_by_project_status", include_str!("../../migrations/0004_tasks_by_project_status.sql")),
 ];
 
 /// Brings the schema up to date.
