@@ -225,8 +225,11 @@ mod tests {
 
     #[test]
     fn a_page_of_one_project_and_one_status_is_an_index_range_in_list_order() {
-        let filter =
-            TaskFilter { project_id: Some(ProjectId::new()), statuses: vec![TaskStatus::Todo], ..TaskFilter::default() };
+        let filter = TaskFilter {
+            project_id: Some(ProjectId::new()),
+            statuses: vec![TaskStatus::Todo],
+            ..TaskFilter::default()
+        };
         let plan = plan(&filter);
         assert!(plan.contains("USING INDEX tasks_by_project_status (project_id=? AND status=?)"), "{plan}");
         assert!(!plan.contains("TEMP B-TREE"), "a page must not sort: {plan}");
