@@ -19,9 +19,9 @@
 //! Reading the numbers is two atomic loads: scraping never waits for a
 //! connection or for any lock an operation holds.
 
-#[cfg(any(feature = "neo4j", test))]
+#[cfg(any(feature = "neo4j", feature = "sqlite", test))]
 use std::sync::Arc;
-#[cfg(any(feature = "neo4j", test))]
+#[cfg(any(feature = "neo4j", feature = "sqlite", test))]
 use std::sync::atomic::{AtomicU64, Ordering};
 
 /// A snapshot of a store's connections.
@@ -44,13 +44,13 @@ pub trait PoolStatus: Send + Sync + 'static {
 
 /// Counts the connections an adapter's operations hold (for Neo4j, whose
 /// driver keeps its pool to itself).
-#[cfg(any(feature = "neo4j", test))]
+#[cfg(any(feature = "neo4j", feature = "sqlite", test))]
 #[derive(Debug, Default)]
 pub(crate) struct ConnectionCounter {
     in_use: AtomicU64,
 }
 
-#[cfg(any(feature = "neo4j", test))]
+#[cfg(any(feature = "neo4j", feature = "sqlite", test))]
 impl ConnectionCounter {
     /// Counts one more connection in use until the guard is dropped; the
     /// guard must live exactly as long as the connection is held.
@@ -66,11 +66,11 @@ impl ConnectionCounter {
 }
 
 /// One connection counted as in use, until dropped.
-#[cfg(any(feature = "neo4j", test))]
+#[cfg(any(feature = "neo4j", feature = "sqlite", test))]
 #[derive(Debug)]
 pub(crate) struct Checkout(Arc<ConnectionCounter>);
 
-#[cfg(any(feature = "neo4j", test))]
+#[cfg(any(feature = "neo4j", feature = "sqlite", test))]
 impl Drop for Checkout {
     fn drop(&mut self) {
         self.0.in_use.fetch_sub(1, Ordering::Relaxed);

@@ -18,6 +18,14 @@
 //! live on a server that verified it just before; and a first key created
 //! elsewhere switches authentication on within that time. A revoke through
 //! *this* service drops the key from its own cache at once.
+//!
+//! Once known, "does any key exist?" is never asked on a request's own time:
+//! past its time to live the cached answer is still used while a background
+//! task asks the store again. Otherwise a request arriving as the answer
+//! expires would wait for that query *and* its own store operation — twice
+//! the store timeout during an outage. A failed refresh keeps the old answer
+//! and the next request tries again; an issue or revoke through this service
+//! wins over a refresh that started before it.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -102,6 +110,11 @@ const MAX_CACHED_KEYS: usize = 10_000;
 struct Cache {
     /// The last answer to "any key exists?", and when it was read.
     keys_exist: Option<(bool, Instant)>,
+    /// Bumped by every issue and revoke here, so that a background refresh
+    /// that started before one cannot overwrite what it set.
+    keys_exist_generation: u64,
+    /// A background refresh of `keys_exist` is under way.
+    refreshing_keys_exist: bool,
     /// Keys verified recently, by hash.
     verified: HashMap<KeyHash, (ApiKey, Instant)>,
 }
@@ -110,13 +123,13 @@ struct Cache {
 pub struct ApiKeyService {
     store: Arc<dyn ApiKeyRepository>,
     ttl: Duration,
-    cache: Mutex<Cache>,
+    cache: Arc<Mutex<Cache>>,
 }
 
 impl ApiKeyService {
     /// Access over this store, caching for [`DEFAULT_CACHE_TTL`].
     pub fn new(store: Arc<dyn ApiKeyRepository>) -> Self {
-        Self { store, ttl: DEFAULT_CACHE_TTL, cache: Mutex::default() }
+        Self { store, ttl: DEFAULT_CACHE_TTL, cache: Arc::default() }
     }
 
     /// The same, trusting cached answers for `ttl` (zero: never cache).
@@ -135,6 +148,36 @@ impl ApiKeyService {
     fn fresh(&self, at: Instant) -> bool {
         at.elapsed() < self.ttl
     }
+
+    /// Asks the store again whether keys exist, on a task of its own, unless
+    /// such a task is already running.
+    fn refresh_keys_exist_in_background(&self) {
+        let generation = {
+            let mut cache = self.cache();
+            if cache.refreshing_keys_exist {
+                return;
+            }
+            cache.refreshing_keys_exist = true;
+            cache.keys_exist_generation
+        };
+        let store = Arc::clone(&self.store);
+        let cache = Arc::clone(&self.cache);
+        tokio::spawn(async move {
+            let counted = store.count_active_keys().await;
+            let mut cache = cache.lock().unwrap_or_else(PoisonError::into_inner);
+            cache.refreshing_keys_exist = false;
+            match counted {
+                Ok(count) if cache.keys_exist_generation == generation => {
+                    cache.keys_exist = Some((count > 0, Instant::now()));
+                }
+                Ok(_) => {}
+                Err(error) => tracing::warn!(
+                    error = format!("{:#}", anyhow::Error::new(error)),
+                    "cannot refresh whether API keys exist; keeping the last answer"
+                ),
+            }
+        });
+    }
 }
 
 #[async_trait]
@@ -145,7 +188,10 @@ impl AccessUseCases for ApiKeyService {
             .map_err(|_| ServiceError::Unexpected(anyhow::anyhow!("the operating system supplied no randomness")))?;
         let key = ApiKey::create(name, scope, Timestamp::now());
         self.store.create_key(&key, &secret.hash()).await?;
-        self.cache().keys_exist = Some((true, Instant::now()));
+        let mut cache = self.cache();
+        cache.keys_exist = Some((true, Instant::now()));
+        cache.keys_exist_generation += 1;
+        drop(cache);
         tracing::info!(key_id = %key.id, scope = %key.scope, "issued an API key");
         Ok(IssuedKey { key, secret })
     }
@@ -175,14 +221,23 @@ impl AccessUseCases for ApiKeyService {
     }
 
     async fn keys_exist(&self) -> Result<bool, ServiceError> {
-        if let Some((exist, at)) = self.cache().keys_exist
-            && self.fresh(at)
-        {
-            return Ok(exist);
+        let cached = self.cache().keys_exist;
+        match cached {
+            Some((exist, at)) if self.fresh(at) => Ok(exist),
+            Some((exist, _stale)) => {
+                self.refresh_keys_exist_in_background();
+                Ok(exist)
+            }
+            None => {
+                let generation = self.cache().keys_exist_generation;
+                let exist = self.store.count_active_keys().await? > 0;
+                let mut cache = self.cache();
+                if cache.keys_exist_generation == generation {
+                    cache.keys_exist = Some((exist, Instant::now()));
+                }
+                Ok(exist)
+            }
         }
-        let exist = self.store.count_active_keys().await? > 0;
-        self.cache().keys_exist = Some((exist, Instant::now()));
-        Ok(exist)
     }
 
     async fn list_keys(&self) -> Result<Vec<ApiKey>, ServiceError> {
@@ -195,6 +250,7 @@ impl AccessUseCases for ApiKeyService {
         let mut cache = self.cache();
         cache.verified.retain(|_, (key, _)| key.id != revoked.id);
         cache.keys_exist = None;
+        cache.keys_exist_generation += 1;
         tracing::info!(key_id = %revoked.id, "revoked an API key");
         Ok(revoked)
     }
@@ -309,6 +365,54 @@ mod tests {
         assert!(!service.keys_exist().await.unwrap(), "from the cache");
         service.issue_key(KeyName::parse("first").unwrap(), KeyScope::Read).await.unwrap();
         assert!(service.keys_exist().await.unwrap());
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn an_expired_answer_is_served_at_once_while_the_store_is_asked_again() {
+        let counts = Arc::new(Mutex::new(vec![0_u64, 1]));
+        let mut store = MockApiKeyRepository::new();
+        let next = counts.clone();
+        store.expect_count_active_keys().times(2).returning(move || Ok(next.lock().unwrap().remove(0)));
+        let service = service(store);
+        assert!(!service.keys_exist().await.unwrap());
+        tokio::time::advance(DEFAULT_CACHE_TTL * 2).await;
+        let asked = Instant::now();
+        assert!(!service.keys_exist().await.unwrap(), "the expired answer, without waiting for the store");
+        assert_eq!(asked.elapsed(), Duration::ZERO);
+        tokio::task::yield_now().await; // the refresh runs
+        assert!(service.keys_exist().await.unwrap(), "the refreshed answer");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_failed_refresh_keeps_the_last_answer_and_the_next_request_tries_again() {
+        let answers = Arc::new(Mutex::new(vec![Ok(1_u64), Err(()), Ok(0)]));
+        let mut store = MockApiKeyRepository::new();
+        let next = answers.clone();
+        store.expect_count_active_keys().times(3).returning(move || {
+            next.lock().unwrap().remove(0).map_err(|()| StoreError::Unavailable(anyhow::anyhow!("down")))
+        });
+        let service = service(store);
+        assert!(service.keys_exist().await.unwrap());
+        tokio::time::advance(DEFAULT_CACHE_TTL * 2).await;
+        assert!(service.keys_exist().await.unwrap());
+        tokio::task::yield_now().await; // the refresh fails
+        assert!(service.keys_exist().await.unwrap(), "still the last answer; a new refresh starts");
+        tokio::task::yield_now().await;
+        assert!(!service.keys_exist().await.unwrap(), "the store answered again");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_refresh_that_started_before_an_issue_cannot_undo_it() {
+        let mut store = MockApiKeyRepository::new();
+        store.expect_count_active_keys().times(2).returning(|| Ok(0));
+        store.expect_create_key().times(1).returning(|_, _| Ok(()));
+        let service = service(store);
+        assert!(!service.keys_exist().await.unwrap());
+        tokio::time::advance(DEFAULT_CACHE_TTL * 2).await;
+        assert!(!service.keys_exist().await.unwrap()); // starts a refresh that will read 0
+        service.issue_key(KeyName::parse("first").unwrap(), KeyScope::Read).await.unwrap();
+        tokio::task::yield_now().await; // the refresh ends
+        assert!(service.keys_exist().await.unwrap(), "the issued key still counts");
     }
 
     #[tokio::test]
