@@ -221,6 +221,9 @@ impl AccessUseCases for ApiKeyService {
     }
 
     async fn keys_exist(&self) -> Result<bool, ServiceError> {
+        if self.ttl.is_zero() {
+            return Ok(self.store.count_active_keys().await? > 0);
+        }
         let cached = self.cache().keys_exist;
         match cached {
             Some((exist, at)) if self.fresh(at) => Ok(exist),
@@ -381,6 +384,21 @@ mod tests {
         assert_eq!(asked.elapsed(), Duration::ZERO);
         tokio::task::yield_now().await; // the refresh runs
         assert!(service.keys_exist().await.unwrap(), "the refreshed answer");
+    }
+
+    #[tokio::test]
+    async fn with_no_time_to_live_every_answer_comes_from_the_store() {
+        let counts = Arc::new(Mutex::new(vec![0_u64, 1, 0]));
+        let mut store = MockApiKeyRepository::new();
+        let next = counts.clone();
+        store.expect_count_active_keys().times(3).returning(move || Ok(next.lock().unwrap().remove(0)));
+        let service = ApiKeyService::new(Arc::new(store)).with_cache_ttl(Duration::ZERO);
+        let answers = [
+            service.keys_exist().await.unwrap(),
+            service.keys_exist().await.unwrap(),
+            service.keys_exist().await.unwrap(),
+        ];
+        assert_eq!(answers, [false, true, false]);
     }
 
     #[tokio::test(start_paused = true)]
