@@ -153,7 +153,7 @@ pub struct ServerSettings {
     pub host: String,
     /// Port to bind; 0 picks a free one (tests).
     pub port: u16,
-    /// Worker threads; defaults to the number of cores.
+    /// HTTP worker threads (event loops); see [`ServerSettings::http_workers`].
     pub workers: Option<usize>,
     /// Seconds in-flight requests get to finish after SIGTERM/SIGINT.
     pub shutdown_timeout_secs: u64,
@@ -183,6 +183,23 @@ pub struct DatabaseSettings {
     pub pool_size: Option<usize>,
     /// Rows Neo4j streams per round trip.
     pub fetch_size: usize,
+}
+
+impl ServerSettings {
+    /// The HTTP event loops: the configured number, else one fewer than
+    /// the CPU cores (at least one). A request's store work does not run on
+    /// an event loop — SQLite's readers and writer are threads of their
+    /// own, and a local Neo4j is another process — so a loop per core only
+    /// makes them compete for the cores: on 2 cores one loop served 8–10%
+    /// more `get`s than two on Neo4j, at 16, 64 and 256 connections, and
+    /// about 7% more on SQLite (`docs/benchmarks.md`).
+    #[must_use]
+    pub fn http_workers(&self) -> usize {
+        self.workers.unwrap_or_else(|| {
+            let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+            cores.saturating_sub(1).max(1)
+        })
+    }
 }
 
 impl DatabaseSettings {
@@ -368,6 +385,15 @@ mod tests {
         let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
         assert_eq!(settings.database.sqlite_readers(), (2 * cores).clamp(2, 16));
         assert_eq!(settings.database.neo4j_connections(), 16);
+    }
+
+    #[test]
+    fn unconfigured_http_workers_leave_a_core_to_the_store() {
+        let settings = load_with(&[]).unwrap();
+        let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+        assert_eq!(settings.server.http_workers(), (cores - 1).max(1));
+        let configured = load_with(&[("TRM__SERVER__WORKERS", "3")]).unwrap();
+        assert_eq!(configured.server.http_workers(), 3);
     }
 
     #[test]

@@ -114,18 +114,16 @@ impl Application {
         let listener = TcpListener::bind(address)
             .with_context(|| format!("cannot listen on {}:{}", settings.server.host, settings.server.port))?;
         let port = listener.local_addr().context("the listener has no local address")?.port();
-        let mut server = HttpServer::new(move || trm_api::app_with(state.clone(), access.clone()))
+        let server = HttpServer::new(move || trm_api::app_with(state.clone(), access.clone()))
             .shutdown_timeout(settings.server.shutdown_timeout_secs)
             // Zero disables keep-alive (actix maps a zero timeout to that).
             .keep_alive(Duration::from_secs(settings.server.keep_alive_secs))
             // The signals are ours (`run_until_stopped`): the event streams
             // must be ended before the server waits for its connections.
             .disable_signals()
+            .workers(settings.server.http_workers())
             .listen(listener)
             .context("cannot serve on the listener")?;
-        if let Some(workers) = settings.server.workers {
-            server = server.workers(workers);
-        }
         tracing::info!(host = %settings.server.host, port, "serving the TRM task API");
         Ok(Self { port, server: server.run(), events: bus })
     }
