@@ -40,6 +40,7 @@ async fn main() -> anyhow::Result<()> {
         timeout_secs: 30.0,
         pool_size: Some(4),
         fetch_size: 500,
+        lookup_queries: trm_repository::neo4j::DEFAULT_LOOKUP_QUERIES,
     };
     // Wired as `trm_server::startup` wires it: the store's ports measured,
     // the HTTP metrics recorded, so the count is that of a real request.

@@ -55,6 +55,7 @@ async fn main() -> anyhow::Result<()> {
         timeout_secs: 60.0,
         pool_size: Some(2),
         fetch_size: 500,
+        lookup_queries: trm_repository::neo4j::DEFAULT_LOOKUP_QUERIES,
     };
     let started = Instant::now();
     let opened = if let Some(path) = url.strip_prefix("sqlite://") {

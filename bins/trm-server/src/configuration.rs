@@ -183,6 +183,9 @@ pub struct DatabaseSettings {
     pub pool_size: Option<usize>,
     /// Rows Neo4j streams per round trip.
     pub fetch_size: usize,
+    /// Neo4j: the most task lookups by id in flight at once; lookups
+    /// beyond wait and share the next query. 0 sends each on its own.
+    pub lookup_queries: usize,
 }
 
 impl ServerSettings {
@@ -287,6 +290,7 @@ pub fn load_from(env: &HashMap<String, String>) -> anyhow::Result<Settings> {
         .set_default("database.url", "sqlite://data/trm.db")?
         .set_default("database.timeout_secs", 5.0)?
         .set_default("database.fetch_size", 500)?
+        .set_default("database.lookup_queries", trm_repository::neo4j::DEFAULT_LOOKUP_QUERIES as u64)?
         .set_default("log.level", "info")?
         .set_default("log.format", "text")?;
     let builder = trm_os_fallbacks(env)

@@ -141,6 +141,7 @@ pub async fn open(settings: &DatabaseSettings) -> anyhow::Result<Store> {
                 pool_size: settings.neo4j_connections(),
                 fetch_size: settings.fetch_size,
                 operation_timeout: settings.timeout(),
+                lookup_queries: settings.lookup_queries,
                 ..login
             };
             // Neo4j being down is not an error here: the store connects

@@ -97,9 +97,32 @@ on_every_list_plan!(
     a_list_with_no_match_is_an_empty_last_page,
 );
 
+/// Task lookups on Neo4j with coalescing turned off, each its own query
+/// (`Neo4jOptions::lookup_queries` 0); the other Neo4j tests coalesce.
+mod neo4j_uncoalesced {
+    macro_rules! uncoalesced {
+        ($($test:ident),+ $(,)?) => {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $test() {
+                    let Some(backend) = super::support::Neo4j::from_env() else { return };
+                    super::$test(&backend.with_lookup_queries(0)).await;
+                }
+            )+
+        };
+    }
+
+    uncoalesced!(
+        a_created_task_reads_back_with_every_field,
+        an_unknown_task_is_none,
+        concurrent_lookups_each_get_their_own_task,
+    );
+}
+
 contract!(
     a_store_answers_a_ping,
     a_created_task_reads_back_with_every_field,
+    concurrent_lookups_each_get_their_own_task,
     a_task_with_only_required_fields_reads_back_with_none_fields,
     an_unknown_task_is_none,
     a_task_naming_an_unknown_project_is_not_stored,
@@ -249,6 +272,38 @@ async fn a_task_with_only_required_fields_reads_back_with_none_fields<B: Backend
 async fn an_unknown_task_is_none<B: Backend>(backend: &B) {
     let fixture = backend.open().await;
     assert_eq!(fixture.store.get_task(TaskId::new()).await.unwrap(), None);
+}
+
+async fn concurrent_lookups_each_get_their_own_task<B: Backend>(backend: &B) {
+    let fixture = backend.open().await;
+    let store = &fixture.store;
+    let project = stored_project(store).await;
+    let user = fixture.add_user().await;
+    let mut stored = Vec::new();
+    for n in 0..12 {
+        let task = if n % 3 == 0 { full_task(project, user, &unique_tag()) } else { task("Lookup", Some(project)) };
+        store.create_task(&task).await.unwrap();
+        stored.push(task);
+    }
+    let unknown: Vec<TaskId> = (0..4).map(|_| TaskId::new()).collect();
+
+    // Far more lookups than connections, every id asked for several times,
+    // all in flight at once: a store that shares queries between them must
+    // still give each its own answer.
+    let asked: Vec<(TaskId, Option<&Task>)> = (0..240)
+        .map(|n| match n % 4 {
+            3 => (unknown[n % unknown.len()], None),
+            _ => {
+                let task = &stored[(n * 7) % stored.len()];
+                (task.uid, Some(task))
+            }
+        })
+        .collect();
+    let answers = futures::future::join_all(asked.iter().map(|(id, _)| store.get_task(*id))).await;
+
+    for ((id, expected), answer) in asked.iter().zip(answers) {
+        assert_eq!(answer.unwrap().as_ref(), *expected, "the lookup of {id}");
+    }
 }
 
 async fn a_task_naming_an_unknown_project_is_not_stored<B: Backend>(backend: &B) {

@@ -102,6 +102,7 @@
 //! parked in the pool until that connection is next checked out.
 
 mod api_keys;
+mod coalesce;
 mod idempotency;
 mod projects;
 pub mod queries;
@@ -121,10 +122,12 @@ use neo4rs::{ConfigBuilder, Graph, Neo4jClientErrorKind, Neo4jErrorKind, Query, 
 use tokio::sync::Mutex;
 use tokio::task::JoinHandle;
 
+use self::coalesce::Coalescer;
 pub use self::queries::AnchoredListPlan;
 use crate::error::StoreError;
 use crate::pool_status::{ConnectionCounter, PoolStatus, PoolUsage};
 use crate::ports::HealthCheck;
+use trm_domain::TaskId;
 
 /// How to reach Neo4j and how hard to use it.
 #[derive(Clone)]
@@ -143,15 +146,26 @@ pub struct Neo4jOptions {
     /// The longest any operation may take — waiting for a connection
     /// included — before it fails as unavailable.
     pub operation_timeout: Duration,
+    /// The most queries looking tasks up by id that run at once. Lookups
+    /// beyond wait for one to finish and share the next (see
+    /// `coalesce`); 0 sends every lookup as a query of its own.
+    pub lookup_queries: usize,
     /// How task lists by project or assignee reach their tasks. The default
     /// chooses per query; forcing one plan is for tests and for diagnosing
     /// a slow list (see [`queries::list_tasks`]).
     pub list_plan: AnchoredListPlan,
 }
 
+/// The default [`Neo4jOptions::lookup_queries`].
+pub const DEFAULT_LOOKUP_QUERIES: usize = 4;
+
+/// The most tasks one coalesced lookup query asks for.
+const LOOKUP_BATCH: usize = 128;
+
 impl Neo4jOptions {
     /// Options for this server and login, with default tuning: 16
-    /// connections, 500 rows per fetch, a 5 second timeout.
+    /// connections, 500 rows per fetch, a 5 second timeout, at most
+    /// [`DEFAULT_LOOKUP_QUERIES`] lookup queries at once.
     #[must_use]
     pub fn new(uri: impl Into<String>, user: impl Into<String>, password: impl Into<String>) -> Self {
         Self {
@@ -161,6 +175,7 @@ impl Neo4jOptions {
             pool_size: 16,
             fetch_size: 500,
             operation_timeout: Duration::from_secs(5),
+            lookup_queries: DEFAULT_LOOKUP_QUERIES,
             list_plan: AnchoredListPlan::Cheapest,
         }
     }
@@ -176,6 +191,7 @@ impl std::fmt::Debug for Neo4jOptions {
             .field("pool_size", &self.pool_size)
             .field("fetch_size", &self.fetch_size)
             .field("operation_timeout", &self.operation_timeout)
+            .field("lookup_queries", &self.lookup_queries)
             .field("list_plan", &self.list_plan)
             .finish()
     }
@@ -211,6 +227,8 @@ struct Inner {
     schema_task: Mutex<Option<JoinHandle<Result<(), StoreError>>>>,
     timeout: Duration,
     list_plan: AnchoredListPlan,
+    /// Coalesces concurrent task lookups; `None` when turned off.
+    task_lookups: Option<Coalescer<TaskId, Arc<Row>>>,
 }
 
 impl std::fmt::Debug for Neo4jStore {
@@ -252,11 +270,13 @@ impl Neo4jStore {
         let size = u64::try_from(options.pool_size.max(1)).unwrap_or(u64::MAX);
         let graph = Connections { graph, usage: Arc::default(), size };
         let inner = Inner {
-            graph,
+            graph: graph.clone(),
             schema_ready: AtomicBool::new(false),
             schema_task: Mutex::new(None),
             timeout,
             list_plan: options.list_plan,
+            task_lookups: (options.lookup_queries > 0)
+                .then(|| tasks::lookups(&graph, timeout, options.lookup_queries, LOOKUP_BATCH)),
         };
         let store = Self { inner: Arc::new(inner) };
         match store.bounded("set the schema up", store.inner.ensure_schema()).await {

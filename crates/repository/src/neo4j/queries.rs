@@ -11,13 +11,25 @@
 use neo4rs::{BoltType, Query};
 use trm_domain::{EnumAdapter as _, PageRequest, TaskId};
 
-use super::values::{RETURN_TASK, datetime_param, id_param};
+use super::values::{RETURN_TASK, TASK_COLUMNS, datetime_param, id_param};
 use crate::ports::TaskFilter;
 
 /// One task by id; no row when there is none.
 #[must_use]
 pub fn get_task(id: TaskId) -> Query {
     neo4rs::query(&format!("MATCH (t:Task {{uid: $uid}}) {RETURN_TASK}")).param("uid", id_param(id))
+}
+
+/// Several tasks by id in one query, for lookups coalesced under load
+/// (see `coalesce`): a row per task found, in no particular order, each
+/// with the columns of [`get_task`] and `key`, the id exactly as it was
+/// asked for; no row for an id with no task. Each id is its own seek on the
+/// `uid` uniqueness constraint's index.
+#[must_use]
+pub fn get_tasks(ids: &[TaskId]) -> Query {
+    let uids: Vec<BoltType> = ids.iter().map(|&id| id_param(id)).collect();
+    neo4rs::query(&format!("UNWIND $uids AS key MATCH (t:Task {{uid: key}}) RETURN key, {TASK_COLUMNS}"))
+        .param("uids", BoltType::List(uids.into()))
 }
 
 /// The keyset condition "strictly after the cursor", written so that its

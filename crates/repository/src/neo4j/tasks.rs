@@ -1,14 +1,21 @@
 //! [`TaskRepository`] on Neo4j.
 
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
 use async_trait::async_trait;
-use neo4rs::Txn;
+use neo4rs::{Row, Txn};
 use trm_domain::{EntityKind, EnumAdapter as _, Page, PageRequest, Task, TaskId, TaskStatus};
 
+use super::coalesce::Coalescer;
 use super::values::{
-    RETURN_TASK, column_bool, column_integer, id_param, optional_id_param, task_from_row, task_props, version_value,
+    RETURN_TASK, column_bool, column_integer, column_uuid, id_param, optional_id_param, task_from_row, task_props,
+    version_value,
 };
 use super::{
-    Neo4jStore, driver_error, driver_error_or_concurrent_delete, fetch_all, locked_version, queries, txn_fetch_all_with,
+    Connections, Neo4jStore, driver_error, driver_error_or_concurrent_delete, fetch_all, locked_version, queries,
+    txn_fetch_all_with, unavailable_after,
 };
 use crate::error::StoreError;
 use crate::ports::{TaskFilter, TaskRepository};
@@ -101,6 +108,39 @@ async fn delete(txn: &mut Txn, id: TaskId, expected_version: Option<u64>) -> Res
     txn.run(query).await.map_err(driver_error("cannot delete the task"))
 }
 
+/// The coalescer of the store's task lookups: up to `max_in_flight`
+/// queries of up to `max_batch` ids each (see `super::coalesce`).
+///
+/// Its values are the raw rows, each read into a task by the caller that
+/// asked for it: a row that does not read as a task fails that lookup
+/// alone, not the batch it came in.
+pub(super) fn lookups(
+    graph: &Connections,
+    timeout: Duration,
+    max_in_flight: usize,
+    max_batch: usize,
+) -> Coalescer<TaskId, Arc<Row>> {
+    let graph = graph.clone();
+    Coalescer::new(
+        max_in_flight,
+        max_batch,
+        Arc::new(move |ids| {
+            let graph = graph.clone();
+            Box::pin(async move {
+                tokio::time::timeout(timeout, look_up(&graph, ids))
+                    .await
+                    .unwrap_or_else(|_elapsed| Err(unavailable_after("look tasks up", timeout)))
+            })
+        }),
+    )
+}
+
+/// One query for the tasks of `ids`, each row under the id it answers.
+async fn look_up(graph: &Connections, ids: Vec<TaskId>) -> Result<HashMap<TaskId, Arc<Row>>, StoreError> {
+    let rows = fetch_all(graph, queries::get_tasks(&ids), "cannot look the tasks up").await?;
+    rows.into_iter().map(|row| Ok((TaskId::from_uuid(column_uuid(&row, "key")?), Arc::new(row)))).collect()
+}
+
 #[async_trait]
 impl TaskRepository for Neo4jStore {
     async fn create_task(&self, task: &Task) -> Result<(), StoreError> {
@@ -114,10 +154,15 @@ impl TaskRepository for Neo4jStore {
 
     async fn get_task(&self, id: TaskId) -> Result<Option<Task>, StoreError> {
         let graph = self.graph();
+        let lookups = self.inner.task_lookups.as_ref();
         self.read("read a task", async move {
-            let query = queries::get_task(id);
-            let rows = fetch_all(graph, query, "cannot look the task up").await?;
-            rows.first().map(task_from_row).transpose()
+            match lookups {
+                Some(lookups) => lookups.get(id).await?.as_deref().map(task_from_row).transpose(),
+                None => {
+                    let rows = fetch_all(graph, queries::get_task(id), "cannot look the task up").await?;
+                    rows.first().map(task_from_row).transpose()
+                }
+            }
         })
         .await
     }

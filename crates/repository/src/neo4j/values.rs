@@ -22,13 +22,24 @@ use uuid::Uuid;
 
 use crate::error::StoreError;
 
+/// The columns every task read returns, as a macro so that `concat!` can
+/// build [`RETURN_TASK`] from them.
+macro_rules! task_columns {
+    () => {
+        "t {.*} AS task, \
+         head([(t)-[:IS_PART_OF_PROJECT]->(project:Project) | project.uid]) AS project_id, \
+         head([(t)-[:ASSIGNED_TO]->(user:User) | user.uid]) AS assignee_id"
+    };
+}
+
 /// Returns a task as a map `task` (its properties) with its relationships
 /// as `project_id` and `assignee_id`; appended to a query that has bound
 /// the task node to `t`. A relationship duplicated by hand cannot multiply
 /// the row: the comprehension takes the first.
-pub(super) const RETURN_TASK: &str = "RETURN t {.*} AS task, \
-     head([(t)-[:IS_PART_OF_PROJECT]->(project:Project) | project.uid]) AS project_id, \
-     head([(t)-[:ASSIGNED_TO]->(user:User) | user.uid]) AS assignee_id";
+pub(super) const RETURN_TASK: &str = concat!("RETURN ", task_columns!());
+
+/// The columns of [`RETURN_TASK`], for a `RETURN` that has more.
+pub(super) const TASK_COLUMNS: &str = task_columns!();
 
 /// Returns a project as a map `project`, from a query that bound it to `p`.
 pub(super) const RETURN_PROJECT: &str = "RETURN p {.*} AS project";

@@ -113,6 +113,15 @@ impl Neo4j {
     }
 }
 
+impl Neo4j {
+    /// The same server, with at most `queries` task lookups in flight (0:
+    /// every lookup its own query).
+    pub(crate) fn with_lookup_queries(mut self, queries: usize) -> Self {
+        self.options.lookup_queries = queries;
+        self
+    }
+}
+
 impl Backend for Neo4j {
     type Store = Neo4jStore;
 
