@@ -83,6 +83,8 @@ WORKLOADS = {
 }
 LARGE_SCALE_WORKLOADS = {"get": ["server-sqlite", "server-neo4j", "driver"],
                          "list": ["server-sqlite", "server-neo4j", "driver"]}
+# The contenders that answer HTTP from Neo4j: each warms its own queries up.
+NEO4J_HTTP_CONTENDERS = ("server-neo4j", "python-1w", "python-2w")
 
 
 def log(message):
@@ -266,14 +268,15 @@ def parse_wrk(text):
     return result
 
 
-def wrk(service, workload, connections, manifest, uid_file):
+def wrk(service, workload, connections, manifest, uid_file, seconds=None):
     threads = max(1, min(2, connections))
     env = {"BENCH_WORKLOAD": workload, "BENCH_UIDS": str(uid_file),
            "BENCH_LIST_PATH": f"/api/v1/tasks/?project_id={manifest['list_project']}"
                               f"&status={manifest['list_status']}&limit=100"}
-    cmd = ["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{DURATION:g}s", "--timeout", "5s",
+    seconds = DURATION if seconds is None else seconds
+    cmd = ["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{seconds:g}s", "--timeout", "5s",
            "--latency", "-s", "bench/lua/workload.lua", service.url()]
-    out = run(cmd, env=env, capture=True, timeout=DURATION + 60).stdout
+    out = run(cmd, env=env, capture=True, timeout=seconds + 60).stdout
     result = parse_wrk(out)
     result["peak_rss_kib"] = service.peak_rss_kib()
     return result
@@ -290,7 +293,7 @@ def driver(workload, connections, manifest_path):
 
 # ------------------------------------------------------------------- stages
 
-def warm_up(manifest_path):
+def warm_up(manifest_path, services, manifest, uid_file):
     """A freshly started Neo4j answers a lookup at ~2.4 ms of CPU while its
     JIT compiles, ~0.6 ms once warm, and it takes minutes of load to get
     there: without a warm-up every contender's throughput climbs round by
@@ -322,6 +325,22 @@ def warm_up(manifest_path):
             break
     log(f"warming Neo4j up: driver list {driver_slice('list'):.0f} req/s; "
         f"warm after {time.time() - started:.0f} s")
+    # The driver's queries are not every contender's: the server coalesces
+    # concurrent lookups into `UNWIND` queries, the Python seed sends its
+    # own Cypher, and a query shape Neo4j has not yet run under load is
+    # slow at first (the server's first get cells after a start showed p99s
+    # of 190-480 ms, at one connection too). So each HTTP contender on
+    # Neo4j sends its own gets at every connection count, and lists, for a
+    # slice each (one connection for lists: the seed's is unbounded); only
+    # logged.
+    for name, service in services.items():
+        if name not in NEO4J_HTTP_CONTENDERS:
+            continue
+        for workload, connections in [("get", c) for c in CONNECTIONS] + [("list", 1)]:
+            figures = wrk(service, workload, connections, manifest, uid_file, seconds=slice_s)
+            quiesce([service.proc.pid])
+            log(f"warming Neo4j up: {name} {workload} c={connections} {figures['rps']:.0f} req/s "
+                f"p99 {fmt(figures['p99_ms'])} ms")
 
 
 def seed(url, scale, manifest_path, extra=()):
@@ -379,7 +398,7 @@ def stage(scale, logdir, results, meta):
         if needs_neo4j:
             pidfile = Path(f"{neo4j_for(scale)}.pid")
             neo4j_pids = [int(pidfile.read_text().split()[0])] if pidfile.exists() else []
-            warm_up(manifest_path)
+            warm_up(manifest_path, services, manifest, uid_file)
         for rnd in range(REPEAT):
             for workload, contenders in workloads.items():
                 for connections in CONNECTIONS:

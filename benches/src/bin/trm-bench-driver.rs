@@ -10,7 +10,10 @@
 //! ```
 //!
 //! The queries are the adapter's own (`trm_repository::neo4j::queries`),
-//! so the ceiling and the server ask Neo4j exactly the same thing.
+//! one per operation: exactly what the server asks Neo4j with
+//! `TRM__DATABASE__LOOKUP_QUERIES=0`. By default the server lets concurrent
+//! lookups share a query, which this ceiling does not; so on `get` under
+//! load the server can exceed it (docs/benchmarks.md).
 //! Like the adapter it reads through `execute_read` and collects every row
 //! of the result, so it pays the same round trips (including the pool's
 //! `RESET` on checkout).

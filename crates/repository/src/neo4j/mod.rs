@@ -39,6 +39,13 @@
 //! Deleting a project locks it first, so a task cannot join it between the
 //! check for tasks and the delete.
 //!
+//! # Lookups under load
+//! Task lookups by id are coalesced: at most [`Neo4jOptions::lookup_queries`]
+//! run at once, and lookups arriving meanwhile share the next query (one
+//! `UNWIND` over their ids). A lookup on an idle store goes out at once and
+//! alone. See `coalesce` for the mechanism and `docs/architecture.md` for
+//! the measurements behind it.
+//!
 //! # Connections in use
 //! The driver does not expose its pool's status, so every use of the pool
 //! goes through `Connections`, which counts the operations holding (or

@@ -1,7 +1,10 @@
 //! The Cypher of the adapter's task reads, public so that tools can send
 //! exactly what the adapter sends: the benchmark's raw-driver ceiling
-//! measures Neo4j with these very queries, so the difference between it and
-//! the server is the server's own cost. Every builder returns a
+//! measures Neo4j with these very queries, one per request. (Under load the
+//! adapter sends concurrent lookups together, [`get_tasks`]; with
+//! `lookup_queries` 0 it sends [`get_task`] per lookup, as the ceiling does,
+//! and the difference between the two is the server's own cost.) Every
+//! builder returns a
 //! [`neo4rs::Query`] with its parameters bound; only fixed fragments are
 //! concatenated into the text, every value is a parameter.
 //!
