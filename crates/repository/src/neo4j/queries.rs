@@ -10,17 +10,27 @@
 //!
 //! A row of each has the columns the adapter reads a task from: `task` (the
 //! node's properties), `project_id` and `assignee_id`.
+//!
+//! Every query here names the index it seeks (or walks from a node it has
+//! found), so its plan does not depend on the graph's statistics, and each
+//! starts with `CYPHER replan=skip`: Neo4j keeps its cached plan when the
+//! statistics move, instead of making a request wait while it plans the
+//! query again (see `values::keep_plan`).
 
 use neo4rs::{BoltType, Query};
 use trm_domain::{EnumAdapter as _, PageRequest, TaskId};
 
-use super::values::{RETURN_TASK, TASK_COLUMNS, datetime_param, id_param};
+use super::values::{KEEP_PLAN, RETURN_TASK, TASK_COLUMNS, datetime_param, id_param};
 use crate::ports::TaskFilter;
+
+/// The hint that pins a task lookup by id to the `uid` constraint's index.
+const SEEK_TASK_UID: &str = "USING INDEX t:Task(uid)";
 
 /// One task by id; no row when there is none.
 #[must_use]
 pub fn get_task(id: TaskId) -> Query {
-    neo4rs::query(&format!("MATCH (t:Task {{uid: $uid}}) {RETURN_TASK}")).param("uid", id_param(id))
+    neo4rs::query(&format!("{KEEP_PLAN}MATCH (t:Task {{uid: $uid}}) {SEEK_TASK_UID} {RETURN_TASK}"))
+        .param("uid", id_param(id))
 }
 
 /// Several tasks by id in one query, for lookups coalesced under load
@@ -31,8 +41,10 @@ pub fn get_task(id: TaskId) -> Query {
 #[must_use]
 pub fn get_tasks(ids: &[TaskId]) -> Query {
     let uids: Vec<BoltType> = ids.iter().map(|&id| id_param(id)).collect();
-    neo4rs::query(&format!("UNWIND $uids AS key MATCH (t:Task {{uid: key}}) RETURN key, {TASK_COLUMNS}"))
-        .param("uids", BoltType::List(uids.into()))
+    neo4rs::query(&format!(
+        "{KEEP_PLAN}UNWIND $uids AS key MATCH (t:Task {{uid: key}}) {SEEK_TASK_UID} RETURN key, {TASK_COLUMNS}"
+    ))
+    .param("uids", BoltType::List(uids.into()))
 }
 
 /// The keyset condition "strictly after the cursor", written so that its
@@ -181,7 +193,7 @@ pub fn list_tasks_planned(filter: &TaskFilter, page: PageRequest, plan: Anchored
         None => {
             let all = [seek, conditions].concat();
             format!(
-                "MATCH (t:Task) {hint} {}WITH t ORDER BY {order} LIMIT $limit \
+                "{KEEP_PLAN}MATCH (t:Task) {hint} {}WITH t ORDER BY {order} LIMIT $limit \
                  {RETURN_TASK} ORDER BY t.created_at, t.uid",
                 where_clause(&all)
             )
@@ -190,7 +202,7 @@ pub fn list_tasks_planned(filter: &TaskFilter, page: PageRequest, plan: Anchored
             let indexed = [seek, vec![format!("(t)-[:{relationship}]->(anchor)")], conditions].concat();
             let walk_when = plan.walk_relationships_when();
             format!(
-                "MATCH (anchor:{label} {{uid: ${param}}}) \
+                "{KEEP_PLAN}MATCH (anchor:{label} {{uid: ${param}}}) USING INDEX anchor:{label}(uid) \
                  WITH anchor, COUNT {{ (anchor)<-[:{relationship}]-() }} AS degree \
                  CALL () {{ MATCH (every:Task) RETURN count(every) AS total }} \
                  WITH anchor, {walk_when} AS walk_relationships \
@@ -246,6 +258,25 @@ mod tests {
         assert!(!query.query().contains("todo"));
         for key in ["project_id", "statuses", "tag", "after_at", "after_uid", "limit"] {
             assert!(query.has_param_key(key), "missing ${key}");
+        }
+    }
+
+    #[test]
+    fn every_task_read_keeps_its_plan_and_names_its_index() {
+        let id = TaskId::new();
+        let project = TaskFilter { project_id: Some(ProjectId::new()), ..TaskFilter::default() };
+        let assignee = TaskFilter { assignee_id: Some(UserId::new()), ..TaskFilter::default() };
+        let reads = [
+            (get_task(id), "USING INDEX t:Task(uid)"),
+            (get_tasks(&[id]), "USING INDEX t:Task(uid)"),
+            (list_tasks(&TaskFilter::default(), PageRequest::first()), "USING INDEX t:Task(created_at)"),
+            (list_tasks(&project, PageRequest::first()), "USING INDEX anchor:Project(uid)"),
+            (list_tasks(&assignee, PageRequest::first()), "USING INDEX anchor:User(uid)"),
+        ];
+        for (query, hint) in reads {
+            let text = query.query();
+            assert!(text.starts_with("CYPHER replan=skip "), "{text}");
+            assert!(text.contains(hint), "{text}");
         }
     }
 

@@ -10,8 +10,8 @@ use trm_domain::{EntityKind, EnumAdapter as _, Page, PageRequest, Task, TaskId, 
 
 use super::coalesce::Coalescer;
 use super::values::{
-    RETURN_TASK, column_bool, column_integer, column_uuid, id_param, optional_id_param, task_from_row, task_props,
-    version_value,
+    RETURN_TASK, column_bool, column_integer, column_uuid, id_param, keep_plan, optional_id_param, task_from_row,
+    task_props, version_value,
 };
 use super::{
     Connections, Neo4jStore, driver_error, driver_error_or_concurrent_delete, fetch_all, locked_version, queries,
@@ -23,32 +23,36 @@ use crate::ports::{TaskFilter, TaskRepository};
 /// Takes the task's write lock, then reads its version (see [`super`] for
 /// why in this order). The bump is overwritten by the write that follows, or
 /// rolled back with the transaction.
-const LOCK_TASK: &str = "MATCH (t:Task {uid: $uid}) SET t.version = t.version + 1 RETURN t.version - 1 AS version";
+const LOCK_TASK: &str = keep_plan!(
+    "MATCH (t:Task {uid: $uid}) USING INDEX t:Task(uid) SET t.version = t.version + 1 RETURN t.version - 1 AS version"
+);
 
 /// Stores a new task node; its relationships follow with [`LINK_TASK`].
-const CREATE_TASK: &str = "CREATE (t:Task) SET t += $props";
+const CREATE_TASK: &str = keep_plan!("CREATE (t:Task) SET t += $props");
 
 /// Overwrites a task's properties; `null`s in `$props` remove properties.
-const UPDATE_TASK: &str = "MATCH (t:Task {uid: $uid}) SET t += $props";
+const UPDATE_TASK: &str = keep_plan!("MATCH (t:Task {uid: $uid}) USING INDEX t:Task(uid) SET t += $props");
 
 /// Makes the task's relationships match `$project_id` and `$assignee_id`:
 /// drops the ones to other nodes (or all, for `null`), creates the missing
 /// ones, and reports whether the named project and user exist. The caller
 /// rolls back when a named one does not.
-const LINK_TASK: &str = "MATCH (t:Task {uid: $uid}) \
+const LINK_TASK: &str = keep_plan!(
+    "MATCH (t:Task {uid: $uid}) USING INDEX t:Task(uid) \
      OPTIONAL MATCH (t)-[stale:IS_PART_OF_PROJECT|ASSIGNED_TO]->(other) \
      WHERE (type(stale) = 'IS_PART_OF_PROJECT' AND ($project_id IS NULL OR other.uid <> $project_id)) \
         OR (type(stale) = 'ASSIGNED_TO' AND ($assignee_id IS NULL OR other.uid <> $assignee_id)) \
      DELETE stale \
      WITH DISTINCT t \
-     OPTIONAL MATCH (p:Project {uid: $project_id}) \
-     OPTIONAL MATCH (u:User {uid: $assignee_id}) \
+     OPTIONAL MATCH (p:Project {uid: $project_id}) USING INDEX p:Project(uid) \
+     OPTIONAL MATCH (u:User {uid: $assignee_id}) USING INDEX u:User(uid) \
      FOREACH (project IN CASE WHEN p IS NULL THEN [] ELSE [p] END | MERGE (t)-[:IS_PART_OF_PROJECT]->(project)) \
      FOREACH (user IN CASE WHEN u IS NULL THEN [] ELSE [u] END | MERGE (t)-[:ASSIGNED_TO]->(user)) \
-     RETURN p IS NOT NULL AS project_found, u IS NOT NULL AS assignee_found";
+     RETURN p IS NOT NULL AS project_found, u IS NOT NULL AS assignee_found"
+);
 
 /// Deletes a task and, with it, its relationships.
-const DELETE_TASK: &str = "MATCH (t:Task {uid: $uid}) DETACH DELETE t";
+const DELETE_TASK: &str = keep_plan!("MATCH (t:Task {uid: $uid}) USING INDEX t:Task(uid) DETACH DELETE t");
 
 /// Fails with `NotFound` or `VersionConflict` unless the task exists (with
 /// the expected version, when one is given); holds its lock afterwards.

@@ -22,6 +22,29 @@ use uuid::Uuid;
 
 use crate::error::StoreError;
 
+/// Prefixes a query whose plan is fixed by its own text (index hints, seeks
+/// on a bound node), so that Neo4j keeps the plan it has cached for it
+/// instead of planning it again whenever the graph's statistics have moved:
+/// a macro so that `concat!` can build constant queries with it.
+///
+/// Why: Neo4j discards a cached plan once a label's node count has diverged
+/// enough from what it was planned with (as a growing graph does), and the
+/// next request waits while the query is planned again. On the benchmark
+/// machine that wait was ~500 ms for a task list and ~100 ms for a batched
+/// lookup (`docs/benchmarks.md`, "Plans kept across statistics changes"); it
+/// showed as the p99 of whole benchmark cells. A re-plan could not choose
+/// better for these queries: each names its index, or walks from a node it
+/// has already found, so only their cost estimate would change.
+macro_rules! keep_plan {
+    ($text:expr) => {
+        concat!("CYPHER replan=skip ", $text)
+    };
+}
+pub(super) use keep_plan;
+
+/// [`keep_plan!`] as a value, for query text built with `format!`.
+pub(super) const KEEP_PLAN: &str = keep_plan!("");
+
 /// The columns every task read returns, as a macro so that `concat!` can
 /// build [`RETURN_TASK`] from them.
 macro_rules! task_columns {
