@@ -46,6 +46,14 @@
 //! alone. See `coalesce` for the mechanism and `docs/architecture.md` for
 //! the measurements behind it.
 //!
+//! # Plans that do not go stale
+//! The task queries name the index each seek uses (or walk from a node
+//! already found), so their plans do not depend on the graph's statistics,
+//! and they start with `CYPHER replan=skip`: when a growing graph moves the
+//! statistics, Neo4j keeps their cached plans instead of making the next
+//! request wait while it plans the query again (~0.5 s for a task list on
+//! the benchmark machine). See `values::keep_plan`.
+//!
 //! # Connections in use
 //! The driver does not expose its pool's status, so every use of the pool
 //! goes through `Connections`, which counts the operations holding (or
