@@ -490,6 +490,41 @@ fn the_username_rule_is_documented_as_the_domain_checks_it() {
 }
 
 #[test]
+fn every_trimmed_text_that_must_not_be_blank_documents_the_domains_own_pattern() {
+    let document = document();
+    let fields = [
+        ("TaskCreate", "title"),
+        ("TaskUpdate", "title"),
+        ("ProjectCreate", "title"),
+        ("ProjectUpdate", "title"),
+        ("UserCreate", "full_name"),
+        ("UserUpdate", "full_name"),
+    ];
+    for (name, field) in fields {
+        let property = &component(&document, name)["properties"][field];
+        assert_eq!(property["pattern"], trm_domain::NOT_BLANK_PATTERN, "{name}.{field}");
+    }
+    for name in ["TaskCreate", "TaskUpdate"] {
+        let tag = resolve(&document, &component(&document, name)["properties"]["tags"]["items"]);
+        assert_eq!(tag["pattern"], trm_domain::NOT_BLANK_PATTERN, "{name}.tags[]");
+    }
+    let text = document.to_string();
+    assert!(!text.contains(r#""pattern":"\\S""#), "a `\\S` pattern is left: ECMA-262 and Rust disagree on it");
+}
+
+#[test]
+fn a_text_of_white_space_the_pattern_admits_is_not_blank_to_the_readers() {
+    // U+FEFF is white space to ECMA-262 but not to Rust: the documented
+    // pattern admits it, and so do the readers.
+    let body = object(&json!({"title": "\u{feff}"}));
+    assert!(new_task(body).is_ok());
+    // U+0085 is white space to Rust but not to ECMA-262: the pattern
+    // refuses it, and so do the readers.
+    let body = object(&json!({"title": "\u{85}"}));
+    assert_eq!(problems(new_task(body)), vec![(vec![json!("body"), json!("title")], "string_too_short".to_owned())]);
+}
+
+#[test]
 fn the_user_routes_document_their_filter_and_the_409_for_a_taken_username() {
     let document = document();
     let list = document.pointer("/paths/~1api~1v1~1users~1/get/parameters").cloned().unwrap_or_default();

@@ -48,4 +48,4 @@ pub use project::{NewProject, Project, ProjectPatch};
 pub use task::{NewTask, Task, TaskPatch};
 pub use time::Timestamp;
 pub use user::{Email, FullName, NewUser, User, UserPatch, Username};
-pub use values::{Description, EffortEstimate, Tag, Tags, Title};
+pub use values::{Description, EffortEstimate, NOT_BLANK_PATTERN, Tag, Tags, Title};

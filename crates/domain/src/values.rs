@@ -24,6 +24,20 @@ fn check_length(text: &str, min: usize, max: usize) -> Result<(), FieldErrorKind
     }
 }
 
+/// The regular expression, in the dialect of JSON Schema and OpenAPI
+/// (ECMA-262), that a trimmed text field matches exactly when trimming does
+/// not leave it blank: it has a character that is not white space. The
+/// API documents it as the `pattern` of titles, tags and full names, so a
+/// client that generates requests from the document sends no blank text.
+///
+/// Why not `\S`: dialects disagree on white space, and the domain's rule is
+/// Rust's (`str::trim`, Unicode `White_Space`). ECMA-262's `\s` leaves out
+/// U+0085 (NEXT LINE), which `trim` removes, and takes in U+FEFF, which
+/// `trim` keeps; a title of a single U+0085 was documented valid and then
+/// rejected. The class lists `White_Space` itself, and a test checks it
+/// against `char::is_whitespace` for every character.
+pub const NOT_BLANK_PATTERN: &str = r"[^\t-\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]";
+
 /// A task's or project's title: trimmed, 1–200 characters.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 #[serde(transparent)]
@@ -223,6 +237,57 @@ mod tests {
     use proptest::prelude::*;
 
     use super::*;
+
+    /// The characters [`NOT_BLANK_PATTERN`]'s negated class lists, read
+    /// from its text (escapes `\t`, `\r`, `\uXXXX`, literals, `a-b` ranges).
+    fn not_blank_class() -> Vec<(char, char)> {
+        let body = NOT_BLANK_PATTERN.strip_prefix("[^").and_then(|rest| rest.strip_suffix(']')).unwrap();
+        let mut atoms: Vec<Option<char>> = Vec::new(); // `None` is a range's `-`
+        let mut chars = body.chars();
+        while let Some(c) = chars.next() {
+            atoms.push(match c {
+                '\\' => match chars.next().unwrap() {
+                    't' => Some('\t'),
+                    'r' => Some('\r'),
+                    'u' => {
+                        let hex: String = chars.by_ref().take(4).collect();
+                        char::from_u32(u32::from_str_radix(&hex, 16).unwrap())
+                    }
+                    other => panic!("unexpected escape \\{other}"),
+                },
+                '-' => None,
+                literal => Some(literal),
+            });
+        }
+        let mut ranges = Vec::new();
+        let mut i = 0;
+        while i < atoms.len() {
+            let first = atoms[i].unwrap();
+            if atoms.get(i + 1) == Some(&None) {
+                ranges.push((first, atoms[i + 2].unwrap()));
+                i += 3;
+            } else {
+                ranges.push((first, first));
+                i += 1;
+            }
+        }
+        ranges
+    }
+
+    #[test]
+    fn the_not_blank_pattern_lists_exactly_what_trimming_removes() {
+        let class = not_blank_class();
+        for c in (0..=u32::from(char::MAX)).filter_map(char::from_u32) {
+            let listed = class.iter().any(|&(low, high)| (low..=high).contains(&c));
+            assert_eq!(listed, c.is_whitespace(), "U+{:04X}", u32::from(c));
+        }
+    }
+
+    #[test]
+    fn a_title_of_a_character_ecma_does_not_call_white_space_follows_rust() {
+        assert_eq!(Title::parse("\u{85}"), Err(FieldErrorKind::StringTooShort(1)));
+        assert_eq!(Title::parse("\u{feff}").unwrap().as_str(), "\u{feff}");
+    }
 
     #[test]
     fn titles_are_trimmed() {

@@ -56,7 +56,12 @@ pub struct ProjectResponse {
 )]
 pub struct ProjectCreate {
     /// Trimmed; 1–200 characters after trimming.
-    #[schema(min_length = 1, max_length = 200, pattern = r"\S", examples("Launch"))]
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = r"[^\t-\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]",
+        examples("Launch")
+    )]
     pub title: String,
     /// Up to 10,000 characters.
     #[schema(max_length = 10000)]
@@ -78,7 +83,12 @@ pub struct ProjectCreate {
 )]
 pub struct ProjectUpdate {
     /// Trimmed; 1–200 characters after trimming.
-    #[schema(min_length = 1, max_length = 200, pattern = r"\S", nullable = false)]
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = r"[^\t-\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]",
+        nullable = false
+    )]
     pub title: Option<String>,
     /// Up to 10,000 characters; `null` clears it.
     #[schema(max_length = 10000)]

@@ -191,7 +191,12 @@ pub fn task_patch(body: Map<String, Value>) -> Result<TaskPatch, ApiError> {
 pub struct TaskCreate {
     /// Trimmed; 1–200 characters after trimming. A missing or blank title is
     /// a 422 at `["body", "title"]`.
-    #[schema(min_length = 1, max_length = 200, pattern = r"\S", examples("Write the docs"))]
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = r"[^\t-\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]",
+        examples("Write the docs")
+    )]
     pub title: String,
     /// Up to 10,000 characters.
     #[schema(max_length = 10000)]
@@ -244,7 +249,12 @@ pub struct TaskCreate {
 )]
 pub struct TaskUpdate {
     /// Trimmed; 1–200 characters after trimming.
-    #[schema(min_length = 1, max_length = 200, pattern = r"\S", nullable = false)]
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = r"[^\t-\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]",
+        nullable = false
+    )]
     pub title: Option<String>,
     /// Up to 10,000 characters; `null` clears it.
     #[schema(max_length = 10000)]
@@ -297,7 +307,7 @@ impl PartialSchema for TagSchema {
             .schema_type(Type::String)
             .min_length(Some(1))
             .max_length(Some(trm_domain::Tag::MAX_CHARS))
-            .pattern(Some(r"\S"))
+            .pattern(Some(trm_domain::NOT_BLANK_PATTERN))
             .description(Some("Trimmed; 1–64 characters after trimming."))
             .into()
     }

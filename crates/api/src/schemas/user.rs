@@ -127,7 +127,11 @@ pub struct UserCreate {
     #[schema(format = Email, max_length = 254, examples("ada@example.com"))]
     pub email: String,
     /// Trimmed; 1–200 characters. Defaults to `null`.
-    #[schema(min_length = 1, max_length = 200)]
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = r"[^\t-\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]"
+    )]
     pub full_name: Option<String>,
     /// Defaults to `true`. A JSON boolean: `"true"` or `1` is a 422.
     #[schema(nullable = false, default = true)]
@@ -152,7 +156,11 @@ pub struct UserUpdate {
     #[schema(format = Email, max_length = 254, nullable = false)]
     pub email: Option<String>,
     /// Trimmed; 1–200 characters; `null` clears it.
-    #[schema(min_length = 1, max_length = 200)]
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = r"[^\t-\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]"
+    )]
     pub full_name: Option<String>,
     /// Activate (`true`) or deactivate (`false`) the user; their tasks stay
     /// assigned either way.
