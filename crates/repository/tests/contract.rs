@@ -22,6 +22,9 @@ mod support;
 #[path = "contract/api_keys.rs"]
 mod api_keys;
 
+#[path = "contract/driver.rs"]
+mod driver;
+
 use api_keys::*;
 
 use std::collections::HashSet;

@@ -30,7 +30,7 @@ use std::fmt::{Debug, Display, Formatter};
 use std::time::Duration;
 use std::{fs::File, io::BufReader, mem, sync::Arc};
 use tokio::{
-    io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufStream},
+    io::{AsyncBufRead, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufStream},
     net::TcpStream,
 };
 use tokio_rustls::{
@@ -59,6 +59,11 @@ pub struct Connection {
     recv_timeout: Duration,
     pending_responses: usize,
     io_in_progress: bool,
+    /// Whether the server is known to be in its READY state: no request has
+    /// been sent since the exchange that left it there (HELLO, RESET, or an
+    /// auto-commit result consumed to its end). Only then may a pooled
+    /// connection skip the RESET of its health check (trm patch).
+    known_ready: bool,
     #[allow(unused)]
     #[cfg(feature = "unstable-bolt-protocol-impl-v2")]
     hints: Option<ConnectionsHints>,
@@ -69,6 +74,7 @@ impl Connection {
         let mut connection = Self::prepare(&info.prepare).await?;
         let hello = info.init.to_hello(connection.version);
         connection.hello(hello).await?;
+        connection.known_ready = true;
         Ok(connection)
     }
 
@@ -142,6 +148,7 @@ impl Connection {
             recv_timeout,
             pending_responses: 0,
             io_in_progress: false,
+            known_ready: false,
             #[cfg(feature = "unstable-bolt-protocol-impl-v2")]
             hints: None,
         }
@@ -195,7 +202,10 @@ impl Connection {
         #[cfg(not(feature = "unstable-bolt-protocol-impl-v2"))]
         {
             match self.send_recv(BoltRequest::reset()).await? {
-                BoltResponse::Success(_) => Ok(()),
+                BoltResponse::Success(_) => {
+                    self.known_ready = true;
+                    Ok(())
+                }
                 BoltResponse::Failure(f) => Err(Error::Neo4j(f.into_error())),
                 msg => Err(msg.into_error("RESET")),
             }
@@ -204,7 +214,10 @@ impl Connection {
         #[cfg(feature = "unstable-bolt-protocol-impl-v2")]
         {
             match self.send_recv_as(Reset).await? {
-                Summary::Success(_) => Ok(()),
+                Summary::Success(_) => {
+                    self.known_ready = true;
+                    Ok(())
+                }
                 Summary::Failure(err) => Err(Error::ConnectionClosed(err)),
                 msg => Err(Error::UnexpectedMessage(format!(
                     "unexpected response for RESET: {:?}",
@@ -263,6 +276,30 @@ impl Connection {
         self.pending_responses == 0 && !self.io_in_progress
     }
 
+    /// Records that a result was consumed to its end outside any explicit
+    /// transaction, which leaves the server READY again (trm patch). Only
+    /// when nothing else is in flight; otherwise the next checkout resets.
+    pub(crate) fn auto_commit_result_consumed(&mut self) {
+        if self.is_reusable() {
+            self.known_ready = true;
+        }
+    }
+
+    /// Whether a pooled connection must be RESET before its next use (trm
+    /// patch): unless it is known READY, and the peer has neither sent
+    /// anything nor closed the connection since (a server that restarted or
+    /// dropped the connection is caught here, by its end of stream, without
+    /// a round trip). Checked without waiting: input not yet seen counts as
+    /// none.
+    pub(crate) fn needs_reset(&mut self) -> bool {
+        if !self.known_ready || !self.is_reusable() {
+            return true;
+        }
+        let mut context = std::task::Context::from_waker(std::task::Waker::noop());
+        let input = std::pin::Pin::new(&mut self.stream).poll_fill_buf(&mut context);
+        !input.is_pending()
+    }
+
     /// Receives the responses that are still outstanding for requests already sent,
     /// so that a connection returned to the pool with a request in flight can be
     /// reused. The responses are not decoded, only counted. A read that was
@@ -315,6 +352,7 @@ impl Connection {
         if !self.is_reusable() {
             return Err(Error::IncompleteBoltExchange);
         }
+        self.known_ready = false;
         self.io_in_progress = true;
         for bytes in messages {
             self.pending_responses += 1;

@@ -68,9 +68,15 @@ impl Manager for ConnectionManager {
         // A stream dropped before it was consumed leaves its pipelined PULL in flight.
         // Its responses are drained here, so the connection can be reset and reused.
         // A connection with an interrupted read fails the drain and is discarded.
+        // trm patch: a connection known to be READY, whose peer has sent nothing,
+        // skips the RESET and its round trip (as the official drivers do).
         let health_check = async {
             obj.drain_pending_responses().await?;
-            obj.reset().await
+            if obj.needs_reset() {
+                obj.reset().await
+            } else {
+                Ok(())
+            }
         };
         match tokio::time::timeout(Duration::from_secs(5), health_check).await {
             Ok(Ok(())) => Ok(()),

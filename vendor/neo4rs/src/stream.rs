@@ -385,7 +385,13 @@ impl DetachedRowStream {
     /// if the buffer is empty and the server has more rows left to consume, then a new batch of rows
     /// are fetched from the server (using the fetch_size value configured see [`crate::ConfigBuilder::fetch_size`])
     pub async fn next(&mut self) -> Result<Option<Row>> {
-        self.stream.next(&mut self.connection).await
+        let row = self.stream.next(&mut self.connection).await?;
+        if row.is_none() {
+            // Every row and the final summary received: an auto-commit query
+            // ends there, so the server is READY again (trm patch).
+            self.connection.auto_commit_result_consumed();
+        }
+        Ok(row)
     }
 
     /// Return the [`RowStream::next`] item,

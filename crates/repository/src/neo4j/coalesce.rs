@@ -1,9 +1,9 @@
 //! Concurrent lookups by key, coalesced into shared queries.
 //!
 //! A Neo4j lookup by id costs far more around the lookup than in it: a pool
-//! checkout (with the driver's `RESET`), a `RUN` and a `PULL`, and Neo4j's
-//! own work per query — measured at ~0.6 ms of Neo4j CPU per single-task
-//! query on the benchmark machine, most of it not the index seek. A
+//! checkout, a `RUN` and a `PULL`, and Neo4j's own work per query —
+//! measured at ~0.6 ms of Neo4j CPU per single-task query on the benchmark
+//! machine, most of it not the index seek. A
 //! [`Coalescer`] bounds how many lookup queries run at once and makes the
 //! lookups that arrive meanwhile share the next one (`UNWIND $uids …`), so
 //! under load Neo4j pays the per-query cost once per batch.

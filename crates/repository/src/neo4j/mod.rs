@@ -65,12 +65,16 @@
 //! from a request travels as a Bolt parameter (`$uid`, `$props`, …), so no
 //! input can change what a query does.
 //!
-//! # Why `neo4rs` 0.9.0-rc.11, pinned exactly
+//! # Why `neo4rs` 0.9.0-rc.11, pinned exactly, and patched
 //! Verified against a real Neo4j 5.26 Community server (5.26.30): it
 //! negotiates Bolt 4.4, which 5.26 still speaks, and its pool health-checks
 //! every connection on checkout (drain pending responses, then `RESET`),
 //! which is what lets a store outlive a Neo4j restart without being
-//! recreated. It is a release candidate, and the guards below rest on
+//! recreated. It is built from `vendor/neo4rs`, patched to skip that
+//! `RESET` — a round trip before every query — on a connection known to be
+//! READY whose peer has sent nothing and not closed it: one whose last
+//! query was an auto-commit read consumed to its end, as every task lookup
+//! is (`vendor/neo4rs/PATCHES.md`; the driver tests of the contract suite). It is a release candidate, and the guards below rest on
 //! details of its internals read from its source (which builder option
 //! sets which pool timeout, what is retried, what is not bounded); another
 //! candidate may change any of them silently. Hence `=`: move the pin
@@ -95,8 +99,10 @@
 //!   fails. After a server restart every pooled connection is dead; the
 //!   next checkout tries the idle ones in turn, discarding each, then opens
 //!   a new one — so recovery needs no action, but costs that first request
-//!   a little (measured: under a second). The `RESET` also means every
-//!   checkout costs one extra round trip.
+//!   a little (measured: under a second). With the patch, a connection
+//!   whose last query ended cleanly skips the `RESET` unless its socket
+//!   shows the server's end of stream; one the server closed is caught by
+//!   that look and replaced, with no query failing on it.
 //! * It speaks Bolt 4.x only, where a `DATETIME` travels in the legacy
 //!   structure (local seconds plus offset); with the zero offset written
 //!   here that is exact, nanoseconds included.

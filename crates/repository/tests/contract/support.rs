@@ -139,6 +139,18 @@ impl Neo4j {
     pub(crate) fn graph(&self) -> Graph {
         Graph::new(&self.options.uri, &self.options.user, &self.options.password).unwrap()
     }
+
+    /// A driver of the test's own with at most `connections` connections.
+    pub(crate) fn graph_with_connections(&self, connections: usize) -> Graph {
+        let config = neo4rs::ConfigBuilder::default()
+            .uri(&self.options.uri)
+            .user(&self.options.user)
+            .password(&self.options.password)
+            .max_connections(connections)
+            .build()
+            .unwrap();
+        Graph::connect(config).unwrap()
+    }
 }
 
 /// A timestamp from its text.
