@@ -77,7 +77,9 @@ needs `Authorization: Bearer <key>` — 401 without a valid key, 403 for a `read
 * **Rate limits**, when configured, answer 429 with `Retry-After`.
 * **Tracing**: every response carries `x-request-id`, echoing the client's when it sent one.
 
-Not listed as operations: this document itself, at `GET /openapi.json`, and the Swagger UI, at `GET /docs`.";
+Not listed as operations: this document itself, at `GET /openapi.json`, and the Swagger UI, at `GET /docs`.
+
+The full reference, with examples, is `docs/api.md` in the project's repository.";
 
 /// The document, as `utoipa` builds it from the attributes below.
 #[derive(OpenApi)]
