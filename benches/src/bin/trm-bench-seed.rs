@@ -56,6 +56,7 @@ async fn main() -> anyhow::Result<()> {
         pool_size: Some(2),
         fetch_size: 500,
         lookup_queries: trm_repository::neo4j::DEFAULT_LOOKUP_QUERIES,
+        write_batch: trm_repository::DEFAULT_WRITE_BATCH,
     };
     let started = Instant::now();
     let opened = if let Some(path) = url.strip_prefix("sqlite://") {

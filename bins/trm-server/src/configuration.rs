@@ -186,6 +186,10 @@ pub struct DatabaseSettings {
     /// Neo4j: the most task lookups by id in flight at once; lookups
     /// beyond wait and share the next query. 0 sends each on its own.
     pub lookup_queries: usize,
+    /// Both stores: the most concurrent writes committed in one
+    /// transaction (group commit); writes arriving while one commits wait
+    /// and share the next. 0 or 1 commits every write alone.
+    pub write_batch: usize,
 }
 
 impl ServerSettings {
@@ -291,6 +295,7 @@ pub fn load_from(env: &HashMap<String, String>) -> anyhow::Result<Settings> {
         .set_default("database.timeout_secs", 5.0)?
         .set_default("database.fetch_size", 500)?
         .set_default("database.lookup_queries", trm_repository::neo4j::DEFAULT_LOOKUP_QUERIES as u64)?
+        .set_default("database.write_batch", trm_repository::DEFAULT_WRITE_BATCH as u64)?
         .set_default("log.level", "info")?
         .set_default("log.format", "text")?;
     let builder = trm_os_fallbacks(env)

@@ -125,6 +125,7 @@ pub async fn open(settings: &DatabaseSettings) -> anyhow::Result<Store> {
             let options = SqliteOptions {
                 readers: settings.sqlite_readers().clamp(1, 64),
                 operation_timeout: settings.timeout(),
+                write_batch: settings.write_batch,
             };
             let store = SqliteStore::open_with(location, options)
                 .await
@@ -142,6 +143,7 @@ pub async fn open(settings: &DatabaseSettings) -> anyhow::Result<Store> {
                 fetch_size: settings.fetch_size,
                 operation_timeout: settings.timeout(),
                 lookup_queries: settings.lookup_queries,
+                write_batch: settings.write_batch,
                 ..login
             };
             // Neo4j being down is not an error here: the store connects

@@ -42,6 +42,14 @@ impl FieldPath {
         self
     }
 
+    /// This path seen from an enclosing value: `outer`'s segments, then
+    /// this path's (`title` within `tasks[3]` is `tasks[3].title`), so the
+    /// rules of one item can report problems of many items in one request.
+    #[must_use]
+    pub fn within(self, outer: &Self) -> Self {
+        Self(outer.0.iter().cloned().chain(self.0).collect())
+    }
+
     /// The segments, outermost first.
     #[must_use]
     pub fn segments(&self) -> &[PathSegment] {
@@ -64,6 +72,8 @@ pub enum FieldErrorKind {
     StringTooShort(usize),
     /// A string is longer than allowed, in characters.
     StringTooLong(usize),
+    /// A list holds fewer items than allowed.
+    TooShort(usize),
     /// A list holds more items than allowed.
     TooLong(usize),
     /// A string does not match the pattern it must (given as a regex).
@@ -102,6 +112,7 @@ impl FieldErrorKind {
             Self::NotNullable => "null_not_allowed".into(),
             Self::StringTooShort(_) => "string_too_short".into(),
             Self::StringTooLong(_) => "string_too_long".into(),
+            Self::TooShort(_) => "too_short".into(),
             Self::TooLong(_) => "too_long".into(),
             Self::PatternMismatch(_) => "string_pattern_mismatch".into(),
             Self::Enum(_) => "enum".into(),
@@ -137,6 +148,10 @@ impl fmt::Display for FieldErrorKind {
                 write!(f, "String should have at least {min} character{s}")
             }
             Self::StringTooLong(max) => write!(f, "String should have at most {max} characters"),
+            Self::TooShort(min) => {
+                let s = if *min == 1 { "" } else { "s" };
+                write!(f, "List should have at least {min} item{s}")
+            }
             Self::TooLong(max) => write!(f, "List should have at most {max} items"),
             Self::PatternMismatch(pattern) => write!(f, "String should match pattern '{pattern}'"),
             Self::Enum(accepted) => write!(f, "Input should be {}", one_of(accepted)),

@@ -45,7 +45,7 @@ pub use event::{DomainEvent, EventKind, EventMetadata};
 pub use ids::{ApiKeyId, ProjectId, TaskId, UserId};
 pub use paging::{Cursor, Page, PageRequest};
 pub use project::{NewProject, Project, ProjectPatch};
-pub use task::{NewTask, Task, TaskPatch};
+pub use task::{MAX_TASKS_PER_BULK, NewTask, Task, TaskPatch, bulk_item_path};
 pub use time::Timestamp;
 pub use user::{Email, FullName, NewUser, User, UserPatch, Username};
 pub use values::{Description, EffortEstimate, NOT_BLANK_PATTERN, Tag, Tags, Title};

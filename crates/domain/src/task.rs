@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 use crate::enums::{EffortUnit, Priority, TaskStatus, TaskType};
-use crate::error::{FieldError, FieldErrorKind, ValidationErrors};
+use crate::error::{FieldError, FieldErrorKind, FieldPath, ValidationErrors};
 use crate::ids::{ProjectId, TaskId, UserId};
 use crate::paging::Cursor;
 use crate::time::Timestamp;
@@ -162,7 +162,49 @@ fn replace<T: PartialEq>(slot: &mut T, value: Option<T>) -> bool {
     }
 }
 
+/// The most tasks one bulk create may carry: enough that an import moves
+/// a thousand tasks per round trip and commit, few enough that one
+/// request's transaction and body stay bounded.
+pub const MAX_TASKS_PER_BULK: usize = 1000;
+
+/// Where item `index` of a bulk create is: `tasks[index]`.
+#[must_use]
+pub fn bulk_item_path(index: usize) -> FieldPath {
+    FieldPath::field("tasks").index(index)
+}
+
 impl Task {
+    /// The tasks of a bulk create, in request order, each made as
+    /// [`Task::create`] makes one. Their `created_at` are one microsecond
+    /// apart, from `now` on, so that lists (oldest first) keep the
+    /// request's order.
+    ///
+    /// # Errors
+    /// Every problem of every item, at `tasks[i]…`; an empty list, or one
+    /// longer than [`MAX_TASKS_PER_BULK`], at `tasks`.
+    pub fn create_many(new: Vec<NewTask>, now: Timestamp) -> Result<Vec<Self>, ValidationErrors> {
+        let mut errors = ValidationErrors::new();
+        if new.is_empty() {
+            errors.push(FieldError::new("tasks", FieldErrorKind::TooShort(1)));
+        } else if new.len() > MAX_TASKS_PER_BULK {
+            errors.push(FieldError::new("tasks", FieldErrorKind::TooLong(MAX_TASKS_PER_BULK)));
+        }
+        let mut tasks = Vec::with_capacity(new.len());
+        for ((index, item), offset) in new.into_iter().enumerate().zip(0_i64..) {
+            let at = Timestamp::from_micros_clamped(now.as_micros().saturating_add(offset));
+            match Self::create(item, at) {
+                Ok(task) => tasks.push(task),
+                Err(problems) => {
+                    let item = bulk_item_path(index);
+                    for problem in problems.errors() {
+                        errors.push(FieldError::at(problem.path.clone().within(&item), problem.kind.clone()));
+                    }
+                }
+            }
+        }
+        errors.into_result(tasks)
+    }
+
     /// Creates a task from validated input at time `now`, with a fresh id.
     ///
     /// A task created as `done` is completed at its creation time.

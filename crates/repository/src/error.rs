@@ -19,6 +19,12 @@ pub enum StoreError {
     #[error("the referenced {0} does not exist")]
     MissingReference(EntityKind),
 
+    /// A write of many entities at once (a bulk create) named related
+    /// entities that do not exist: each item that did, by its index in the
+    /// write and the kind it named, in index order. Nothing was written.
+    #[error("{} items reference entities that do not exist", .0.len())]
+    MissingReferences(Vec<(usize, EntityKind)>),
+
     /// The stored version is not the one the write expected: someone else
     /// changed the entity first. Nothing was written.
     #[error("the stored version differs from the expected one")]
@@ -51,6 +57,7 @@ impl StoreError {
         match self {
             Self::NotFound(_) => "not_found",
             Self::MissingReference(_) => "missing_reference",
+            Self::MissingReferences(_) => "missing_references",
             Self::VersionConflict => "version_conflict",
             Self::HasTasks => "has_tasks",
             Self::Duplicate(_) => "duplicate",
@@ -71,6 +78,7 @@ mod tests {
         let errors = [
             StoreError::NotFound(EntityKind::Task),
             StoreError::MissingReference(EntityKind::Project),
+            StoreError::MissingReferences(vec![(0, EntityKind::User)]),
             StoreError::VersionConflict,
             StoreError::HasTasks,
             StoreError::Duplicate("username"),

@@ -49,6 +49,12 @@ mod ports;
 pub mod sqlite;
 
 pub use error::StoreError;
+
+/// The default size limit of a group commit, in both stores: the most
+/// concurrent writes that share one transaction. Large enough that a batch
+/// spreads its commit over many writes, small enough that the first write
+/// of a batch does not wait long for the last.
+pub const DEFAULT_WRITE_BATCH: usize = 64;
 pub use instrumented::{Instrumented, StoreMetrics, register_pool};
 pub use pool_status::{PoolStatus, PoolUsage};
 pub use ports::{

@@ -47,6 +47,17 @@ pub trait TaskRepository: Send + Sync + 'static {
     /// store nothing.
     async fn create_task(&self, task: &Task) -> Result<(), StoreError>;
 
+    /// Stores many new tasks, with their relationships, in one transaction:
+    /// all of them or none. For importers, which would otherwise pay a
+    /// round trip and a commit per task.
+    ///
+    /// # Errors
+    /// MUST return [`StoreError::MissingReferences`] listing every task (by
+    /// its index in `tasks`, with the kind it names: `Project` before `User`
+    /// for one task naming neither) whose `project_id` or `assignee_id`
+    /// names nothing stored, and then store nothing.
+    async fn create_tasks(&self, tasks: &[Task]) -> Result<(), StoreError>;
+
     /// The task with this id, if any.
     ///
     /// # Errors

@@ -25,7 +25,11 @@ mod api_keys;
 #[path = "contract/driver.rs"]
 mod driver;
 
+#[path = "contract/group_commit.rs"]
+mod group_commit;
+
 use api_keys::*;
+use group_commit::*;
 
 use std::collections::HashSet;
 use std::time::{Duration, Instant};
@@ -175,7 +179,54 @@ contract!(
     revoking_an_unknown_or_revoked_key_is_not_found,
     keys_are_listed_oldest_first_with_every_field,
     the_active_key_count_follows_creates_and_revokes,
+    concurrent_creates_mixing_valid_and_invalid_each_get_their_own_answer,
+    of_many_racing_updates_from_one_version_exactly_one_wins,
+    of_many_racing_creates_of_one_username_exactly_one_wins,
+    of_many_racing_claims_of_one_idempotency_key_exactly_one_wins,
+    a_bulk_create_stores_every_task_across_projects,
+    a_bulk_create_naming_missing_references_stores_nothing_and_names_each,
+    concurrent_bulk_creates_and_single_creates_all_land_once,
 );
+
+/// The writes under concurrency once more with group commit turned off
+/// (`write_batch` 1: every write its own transaction), on both stores.
+mod unbatched {
+    macro_rules! unbatched {
+        ($($test:ident),+ $(,)?) => {
+            /// On the embedded store.
+            mod sqlite {
+                $(
+                    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                    async fn $test() {
+                        super::super::$test(&super::super::support::SqliteUnbatched).await;
+                    }
+                )+
+            }
+
+            /// On Neo4j, when a server is configured.
+            mod neo4j {
+                $(
+                    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                    async fn $test() {
+                        let Some(backend) = super::super::support::Neo4j::from_env() else { return };
+                        super::super::$test(&backend.with_write_batch(1)).await;
+                    }
+                )+
+            }
+        };
+    }
+
+    unbatched!(
+        a_task_naming_an_unknown_project_is_not_stored,
+        of_two_racing_updates_from_one_version_exactly_one_wins,
+        concurrent_creates_mixing_valid_and_invalid_each_get_their_own_answer,
+        of_many_racing_updates_from_one_version_exactly_one_wins,
+        of_many_racing_creates_of_one_username_exactly_one_wins,
+        of_many_racing_claims_of_one_idempotency_key_exactly_one_wins,
+        a_bulk_create_naming_missing_references_stores_nothing_and_names_each,
+        concurrent_bulk_creates_and_single_creates_all_land_once,
+    );
+}
 
 /// A page request, for brevity.
 fn page(limit: i64, after: Option<Cursor>) -> PageRequest {

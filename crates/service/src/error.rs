@@ -1,6 +1,6 @@
 //! What a use case can answer besides success.
 
-use trm_domain::{EntityKind, FieldError, FieldErrorKind, ValidationErrors};
+use trm_domain::{EntityKind, FieldError, FieldErrorKind, FieldPath, ValidationErrors, bulk_item_path};
 use trm_repository::StoreError;
 
 /// Why a use case did not complete.
@@ -56,6 +56,15 @@ impl From<StoreError> for ServiceError {
                     EntityKind::ApiKey => "api_key_id",
                 };
                 Self::Invalid(FieldError::new(field, FieldErrorKind::UnknownReference(kind)).into())
+            }
+            StoreError::MissingReferences(missing) => {
+                let mut errors = ValidationErrors::new();
+                for (index, kind) in missing {
+                    let field = if kind == EntityKind::User { "assignee_id" } else { "project_id" };
+                    let path = FieldPath::field(field).within(&bulk_item_path(index));
+                    errors.push(FieldError::at(path, FieldErrorKind::UnknownReference(kind)));
+                }
+                Self::Invalid(errors)
             }
             StoreError::VersionConflict => Self::PreconditionFailed,
             StoreError::HasTasks => {

@@ -22,6 +22,12 @@ pub trait TaskUseCases: Send + Sync + 'static {
     /// is invalid at that field.
     async fn create_task(&self, new: NewTask) -> Result<Task, ServiceError>;
 
+    /// Creates many tasks at once, all or none, and returns them in request
+    /// order. Every problem of every item — its own fields, a project or
+    /// assignee naming nothing stored — is reported together, at
+    /// `tasks[i]…`; then nothing is stored.
+    async fn create_tasks(&self, new: Vec<NewTask>) -> Result<Vec<Task>, ServiceError>;
+
     /// The task with this id.
     async fn get_task(&self, id: TaskId) -> Result<Task, ServiceError>;
 
@@ -84,6 +90,17 @@ impl TaskUseCases for TaskService {
         Ok(task)
     }
 
+    #[tracing::instrument(skip_all, fields(tasks = new.len()), err(level = "debug"))]
+    async fn create_tasks(&self, new: Vec<NewTask>) -> Result<Vec<Task>, ServiceError> {
+        let tasks = Task::create_many(new, Timestamp::now())?;
+        self.tasks.create_tasks(&tasks).await?;
+        tracing::debug!(tasks = tasks.len(), "tasks created in bulk");
+        for task in &tasks {
+            self.events.publish(event_about(EntityKind::Task, EventKind::Created, *task.uid.as_uuid(), task));
+        }
+        Ok(tasks)
+    }
+
     #[tracing::instrument(skip(self), err(level = "debug"))]
     async fn get_task(&self, id: TaskId) -> Result<Task, ServiceError> {
         self.tasks.get_task(id).await?.ok_or(ServiceError::NotFound(EntityKind::Task))
@@ -119,9 +136,9 @@ impl TaskUseCases for TaskService {
 #[cfg(test)]
 mod tests {
     use mockall::predicate::eq;
-    use trm_domain::{FieldErrorKind, Priority, ProjectId, TaskStatus, Title};
-    use trm_repository::MockTaskRepository;
-    use trm_repository::StoreError;
+    use trm_domain::{FieldErrorKind, FieldPath, Priority, ProjectId, TaskStatus, Title};
+    use trm_repository::{MockTaskRepository, StoreError};
+    use uuid::Uuid;
 
     use super::*;
 
@@ -170,6 +187,79 @@ mod tests {
             ..new_task("Backwards")
         };
         assert!(matches!(service(repository).create_task(new).await, Err(ServiceError::Invalid(_))));
+    }
+
+    #[tokio::test]
+    async fn a_bulk_create_stores_every_task_in_request_order_and_publishes_one_event_each() {
+        let mut repository = MockTaskRepository::new();
+        repository
+            .expect_create_tasks()
+            .withf(|tasks| {
+                tasks.len() == 3
+                    && tasks[0].title.as_str() == "a"
+                    && tasks[2].title.as_str() == "c"
+                    && tasks.windows(2).all(|pair| pair[0].created_at < pair[1].created_at)
+            })
+            .times(1)
+            .returning(|_| Ok(()));
+        let events = Arc::new(crate::events::EventBus::new(16, 16));
+        let service = service(repository).with_events(events.clone());
+        let created = service.create_tasks(vec![new_task("a"), new_task("b"), new_task("c")]).await.unwrap();
+        let titles: Vec<&str> = created.iter().map(|task| task.title.as_str()).collect();
+        assert_eq!(titles, ["a", "b", "c"]);
+        let published = events.history(&crate::events::HistoryFilter::default(), 10);
+        let mut ids: Vec<Uuid> = published.iter().map(|event| event.entity_id).collect();
+        ids.reverse();
+        let expected: Vec<Uuid> = created.iter().map(|task| *task.uid.as_uuid()).collect();
+        assert_eq!(ids, expected);
+        assert!(published.iter().all(|event| event.event_type == "task.created"));
+    }
+
+    #[tokio::test]
+    async fn a_bulk_create_reports_every_invalid_item_and_stores_nothing() {
+        let repository = MockTaskRepository::new(); // any call would fail the test
+        let backwards = NewTask {
+            start_date: Some(Timestamp::parse("2026-02-02").unwrap()),
+            due_date: Some(Timestamp::parse("2026-02-01").unwrap()),
+            ..new_task("Backwards")
+        };
+        let Err(ServiceError::Invalid(errors)) =
+            service(repository).create_tasks(vec![new_task("fine"), backwards.clone(), backwards]).await
+        else {
+            panic!("expected a validation error");
+        };
+        let paths: Vec<String> = errors.errors().iter().map(|error| error.to_string()).collect();
+        assert_eq!(paths.len(), 2, "{paths:?}");
+        assert!(paths[0].starts_with("tasks[1].due_date"), "{paths:?}");
+        assert!(paths[1].starts_with("tasks[2].due_date"), "{paths:?}");
+    }
+
+    #[tokio::test]
+    async fn a_bulk_create_naming_missing_projects_and_users_is_invalid_at_each_item() {
+        let mut repository = MockTaskRepository::new();
+        repository
+            .expect_create_tasks()
+            .returning(|_| Err(StoreError::MissingReferences(vec![(0, EntityKind::Project), (2, EntityKind::User)])));
+        let Err(ServiceError::Invalid(errors)) =
+            service(repository).create_tasks(vec![new_task("a"), new_task("b"), new_task("c")]).await
+        else {
+            panic!("expected a validation error");
+        };
+        let paths: Vec<String> = errors.errors().iter().map(|error| error.to_string()).collect();
+        assert!(paths[0].starts_with("tasks[0].project_id"), "{paths:?}");
+        assert!(paths[1].starts_with("tasks[2].assignee_id"), "{paths:?}");
+    }
+
+    #[tokio::test]
+    async fn an_empty_or_oversized_bulk_create_is_invalid_at_tasks() {
+        for count in [0, trm_domain::MAX_TASKS_PER_BULK + 1] {
+            let repository = MockTaskRepository::new();
+            let new = vec![new_task("x"); count];
+            let Err(ServiceError::Invalid(errors)) = service(repository).create_tasks(new).await else {
+                panic!("expected a validation error for {count} items");
+            };
+            assert_eq!(errors.errors()[0].path, FieldPath::field("tasks"));
+        }
     }
 
     #[tokio::test]

@@ -34,6 +34,9 @@ impl TaskRepository for SlowStore {
     async fn create_task(&self, _: &Task) -> Result<(), StoreError> {
         unreachable!("{UNUSED}")
     }
+    async fn create_tasks(&self, _: &[Task]) -> Result<(), StoreError> {
+        unreachable!("{UNUSED}")
+    }
     async fn get_task(&self, _: TaskId) -> Result<Option<Task>, StoreError> {
         unreachable!("{UNUSED}")
     }

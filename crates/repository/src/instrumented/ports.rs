@@ -17,6 +17,10 @@ impl<T: TaskRepository + ?Sized> TaskRepository for Instrumented<T> {
         self.observe("create_task", self.inner.create_task(task)).await
     }
 
+    async fn create_tasks(&self, tasks: &[Task]) -> Result<(), StoreError> {
+        self.observe("create_tasks", self.inner.create_tasks(tasks)).await
+    }
+
     async fn get_task(&self, id: TaskId) -> Result<Option<Task>, StoreError> {
         self.observe("get_task", self.inner.get_task(id)).await
     }

@@ -190,7 +190,8 @@ fn distinct_keys<K: Clone + Eq + Hash, V>(batch: &[Waiter<K, V>]) -> Vec<K> {
 /// A batch's failure, told to each of its callers: the same kind of error
 /// for each (unavailable stays unavailable, so each answers 503), with the
 /// same cause chain for the log.
-struct SharedFailure {
+#[derive(Clone)]
+pub(crate) struct SharedFailure {
     unavailable: bool,
     cause: Arc<anyhow::Error>,
 }
@@ -208,7 +209,8 @@ impl From<StoreError> for SharedFailure {
 }
 
 impl SharedFailure {
-    fn for_one_caller(&self) -> StoreError {
+    /// The failure as one caller's own error.
+    pub(crate) fn for_one_caller(&self) -> StoreError {
         let cause = anyhow::Error::new(SharedCause(Arc::clone(&self.cause)));
         if self.unavailable { StoreError::Unavailable(cause) } else { StoreError::Unexpected(cause) }
     }

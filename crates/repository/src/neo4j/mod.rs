@@ -171,6 +171,10 @@ pub struct Neo4jOptions {
     /// beyond wait for one to finish and share the next (see
     /// `coalesce`); 0 sends every lookup as a query of its own.
     pub lookup_queries: usize,
+    /// The most task creates committed in one transaction (group commit):
+    /// creates arriving while [`WRITE_TRANSACTIONS`] transactions commit
+    /// wait and share the next. 0 or 1 sends every create on its own.
+    pub write_batch: usize,
     /// How task lists by project or assignee reach their tasks. The default
     /// chooses per query; forcing one plan is for tests and for diagnosing
     /// a slow list (see [`queries::list_tasks`]).
@@ -188,6 +192,10 @@ pub const DEFAULT_LOOKUP_QUERIES: usize = 2;
 /// The most tasks one coalesced lookup query asks for.
 const LOOKUP_BATCH: usize = 128;
 
+/// How many batched create transactions run at once: two, so that one
+/// batch gathers while the other commits, as lookups do.
+pub const WRITE_TRANSACTIONS: usize = 2;
+
 impl Neo4jOptions {
     /// Options for this server and login, with default tuning: 16
     /// connections, 500 rows per fetch, a 5 second timeout, at most
@@ -202,6 +210,7 @@ impl Neo4jOptions {
             fetch_size: 500,
             operation_timeout: Duration::from_secs(5),
             lookup_queries: DEFAULT_LOOKUP_QUERIES,
+            write_batch: crate::DEFAULT_WRITE_BATCH,
             list_plan: AnchoredListPlan::Cheapest,
         }
     }
@@ -218,6 +227,7 @@ impl std::fmt::Debug for Neo4jOptions {
             .field("fetch_size", &self.fetch_size)
             .field("operation_timeout", &self.operation_timeout)
             .field("lookup_queries", &self.lookup_queries)
+            .field("write_batch", &self.write_batch)
             .field("list_plan", &self.list_plan)
             .finish()
     }
@@ -255,6 +265,8 @@ struct Inner {
     list_plan: AnchoredListPlan,
     /// Coalesces concurrent task lookups; `None` when turned off.
     task_lookups: Option<Coalescer<TaskId, Arc<Row>>>,
+    /// Commits concurrent task creates together; `None` when turned off.
+    task_creates: Option<Coalescer<tasks::PendingCreate, tasks::Created>>,
 }
 
 impl std::fmt::Debug for Neo4jStore {
@@ -295,7 +307,7 @@ impl Neo4jStore {
             .map_err(|error| anyhow::Error::new(error).context(format!("cannot use the Neo4j URI {uri}")))?;
         let size = u64::try_from(options.pool_size.max(1)).unwrap_or(u64::MAX);
         let graph = Connections { graph, usage: Arc::default(), size };
-        let inner = Inner {
+        let inner = Arc::new_cyclic(|store| Inner {
             graph: graph.clone(),
             schema_ready: AtomicBool::new(false),
             schema_task: Mutex::new(None),
@@ -303,8 +315,10 @@ impl Neo4jStore {
             list_plan: options.list_plan,
             task_lookups: (options.lookup_queries > 0)
                 .then(|| tasks::lookups(&graph, timeout, options.lookup_queries, LOOKUP_BATCH)),
-        };
-        let store = Self { inner: Arc::new(inner) };
+            task_creates: (options.write_batch > 1)
+                .then(|| tasks::creates(store.clone(), WRITE_TRANSACTIONS, options.write_batch)),
+        });
+        let store = Self { inner };
         match store.bounded("set the schema up", store.inner.ensure_schema()).await {
             Ok(()) => tracing::info!(%uri, "connected to Neo4j; schema in place"),
             Err(error) => tracing::warn!(

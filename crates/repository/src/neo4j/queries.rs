@@ -18,9 +18,11 @@
 //! query again (see `values::keep_plan`).
 
 use neo4rs::{BoltType, Query};
-use trm_domain::{EnumAdapter as _, PageRequest, TaskId};
+use trm_domain::{EnumAdapter as _, PageRequest, Task, TaskId};
 
-use super::values::{KEEP_PLAN, RETURN_TASK, TASK_COLUMNS, datetime_param, id_param};
+use super::values::{
+    KEEP_PLAN, RETURN_TASK, TASK_COLUMNS, datetime_param, id_param, map, optional_id_param, task_props,
+};
 use crate::ports::TaskFilter;
 
 /// The hint that pins a task lookup by id to the `uid` constraint's index.
@@ -45,6 +47,42 @@ pub fn get_tasks(ids: &[TaskId]) -> Query {
         "{KEEP_PLAN}UNWIND $uids AS key MATCH (t:Task {{uid: key}}) {SEEK_TASK_UID} RETURN key, {TASK_COLUMNS}"
     ))
     .param("uids", BoltType::List(uids.into()))
+}
+
+/// Creates the tasks of `$rows` with their relationships, in one statement:
+/// each row is `{props, project_id, assignee_id}`, and one whose project or
+/// assignee names nothing stored creates nothing. Every row in gives one
+/// row out — `uid`, and `project_found`/`assignee_found` (true when none was
+/// named) — so that each task of a batch gets its own answer.
+const CREATE_TASKS: &str = "UNWIND $rows AS row \
+     OPTIONAL MATCH (p:Project {uid: row.project_id}) USING INDEX p:Project(uid) \
+     OPTIONAL MATCH (u:User {uid: row.assignee_id}) USING INDEX u:User(uid) \
+     WITH row, p, u, \
+          row.project_id IS NULL OR p IS NOT NULL AS project_found, \
+          row.assignee_id IS NULL OR u IS NOT NULL AS assignee_found \
+     FOREACH (_ IN CASE WHEN project_found AND assignee_found THEN [1] ELSE [] END | \
+        CREATE (t:Task) SET t += row.props \
+        FOREACH (project IN CASE WHEN p IS NULL THEN [] ELSE [p] END | CREATE (t)-[:IS_PART_OF_PROJECT]->(project)) \
+        FOREACH (user IN CASE WHEN u IS NULL THEN [] ELSE [u] END | CREATE (t)-[:ASSIGNED_TO]->(user))) \
+     RETURN row.props.uid AS uid, project_found, assignee_found";
+
+/// Creates `tasks` and links each to its project and assignee in one
+/// statement (see [`CREATE_TASKS`]): what the adapter sends for a batch of
+/// concurrent creates, for a bulk create, and — as a batch of one — for a
+/// lone create.
+#[must_use]
+pub fn create_tasks(tasks: &[Task]) -> Query {
+    let rows: Vec<BoltType> = tasks
+        .iter()
+        .map(|task| {
+            map(vec![
+                ("props", task_props(task)),
+                ("project_id", optional_id_param(task.project_id)),
+                ("assignee_id", optional_id_param(task.assignee_id)),
+            ])
+        })
+        .collect();
+    neo4rs::query(&format!("{KEEP_PLAN}{CREATE_TASKS}")).param("rows", BoltType::List(rows.into()))
 }
 
 /// The keyset condition "strictly after the cursor", written so that its

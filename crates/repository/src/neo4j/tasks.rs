@@ -1,21 +1,22 @@
 //! [`TaskRepository`] on Neo4j.
 
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::hash::{Hash, Hasher};
+use std::sync::{Arc, Weak};
 use std::time::Duration;
 
 use async_trait::async_trait;
 use neo4rs::{Row, Txn};
 use trm_domain::{EntityKind, EnumAdapter as _, Page, PageRequest, Task, TaskId, TaskStatus};
 
-use super::coalesce::Coalescer;
+use super::coalesce::{Coalescer, SharedFailure};
 use super::values::{
     RETURN_TASK, column_bool, column_integer, column_uuid, id_param, keep_plan, optional_id_param, task_from_row,
     task_props, version_value,
 };
 use super::{
-    Connections, Neo4jStore, driver_error, driver_error_or_concurrent_delete, fetch_all, locked_version, queries,
-    txn_fetch_all_with, unavailable_after,
+    Connections, Inner, Neo4jStore, driver_error, driver_error_or_concurrent_delete, fetch_all, locked_version,
+    queries, txn_fetch_all_with, unavailable_after,
 };
 use crate::error::StoreError;
 use crate::ports::{TaskFilter, TaskRepository};
@@ -26,9 +27,6 @@ use crate::ports::{TaskFilter, TaskRepository};
 const LOCK_TASK: &str = keep_plan!(
     "MATCH (t:Task {uid: $uid}) USING INDEX t:Task(uid) SET t.version = t.version + 1 RETURN t.version - 1 AS version"
 );
-
-/// Stores a new task node; its relationships follow with [`LINK_TASK`].
-const CREATE_TASK: &str = keep_plan!("CREATE (t:Task) SET t += $props");
 
 /// Overwrites a task's properties; `null`s in `$props` remove properties.
 const UPDATE_TASK: &str = keep_plan!("MATCH (t:Task {uid: $uid}) USING INDEX t:Task(uid) SET t += $props");
@@ -88,11 +86,154 @@ async fn link(txn: &mut Txn, task: &Task) -> Result<(), StoreError> {
     Ok(())
 }
 
-/// The body of a create: the node, then its relationships.
-async fn create(txn: &mut Txn, task: &Task) -> Result<(), StoreError> {
-    let query = neo4rs::query(CREATE_TASK).param("props", task_props(task));
-    txn.run(query).await.map_err(driver_error("cannot create the task"))?;
-    link(txn, task).await
+/// Creates `tasks` in one statement ([`queries::create_tasks`]) and tells,
+/// per task, which references it named that do not exist — its project,
+/// then its assignee; none: it was created. A task with a missing
+/// reference creates nothing.
+async fn create(txn: &mut Txn, tasks: &[Task]) -> Result<HashMap<TaskId, Vec<EntityKind>>, StoreError> {
+    // A project or user deleted between this statement's match and its
+    // write fails it with EntityNotFound: retried, the write then finds
+    // the reference missing.
+    let translate = |error| driver_error_or_concurrent_delete("cannot create the tasks")(error);
+    let rows = txn_fetch_all_with(txn, queries::create_tasks(tasks), translate).await?;
+    rows.iter()
+        .map(|row| {
+            let mut missing = Vec::new();
+            if !column_bool(row, "project_found")? {
+                missing.push(EntityKind::Project);
+            }
+            if !column_bool(row, "assignee_found")? {
+                missing.push(EntityKind::User);
+            }
+            Ok((TaskId::from_uuid(column_uuid(row, "uid")?), missing))
+        })
+        .collect()
+}
+
+/// A create waiting for its batch: the task, known by its id.
+#[derive(Clone)]
+pub(super) struct PendingCreate(Arc<Task>);
+
+impl PartialEq for PendingCreate {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.uid == other.0.uid
+    }
+}
+
+impl Eq for PendingCreate {}
+
+impl Hash for PendingCreate {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.0.uid.hash(state);
+    }
+}
+
+/// What became of one create of a batch.
+#[derive(Clone)]
+pub(super) enum Created {
+    /// The task is stored (the batch committed).
+    Stored,
+    /// Its project or assignee does not exist; nothing of it was stored.
+    MissingReference(EntityKind),
+    /// Its transaction failed, and so did its own retry.
+    Failed(SharedFailure),
+}
+
+impl Created {
+    fn into_result(self) -> Result<(), StoreError> {
+        match self {
+            Self::Stored => Ok(()),
+            Self::MissingReference(kind) => Err(StoreError::MissingReference(kind)),
+            Self::Failed(failure) => Err(failure.for_one_caller()),
+        }
+    }
+}
+
+/// The coalescer of the store's task creates (group commit): up to
+/// `max_in_flight` transactions of up to `max_batch` creates each. A create
+/// arriving while that many commit waits and shares the next (see
+/// `super::coalesce`); on an idle store it goes out at once, alone.
+///
+/// It holds the store weakly: the store owns it.
+pub(super) fn creates(store: Weak<Inner>, max_in_flight: usize, max_batch: usize) -> Coalescer<PendingCreate, Created> {
+    Coalescer::new(
+        max_in_flight,
+        max_batch,
+        Arc::new(move |batch| {
+            let store = store.upgrade().map(|inner| Neo4jStore { inner });
+            Box::pin(async move {
+                let store = store.ok_or_else(|| StoreError::Unavailable(anyhow::anyhow!("the store was dropped")))?;
+                Ok(store.create_together(batch).await)
+            })
+        }),
+    )
+}
+
+impl Neo4jStore {
+    /// Creates `batch` in one transaction, each task answered on its own;
+    /// if the shared transaction fails, each is tried again alone, so one
+    /// that cannot be stored does not fail the others.
+    async fn create_together(&self, batch: Vec<PendingCreate>) -> HashMap<PendingCreate, Created> {
+        let tasks: Arc<Vec<Task>> = Arc::new(batch.iter().map(|pending| Task::clone(&pending.0)).collect());
+        let outcome = self
+            .write("create tasks", move |txn| {
+                let tasks = Arc::clone(&tasks);
+                Box::pin(async move { create(txn, &tasks).await })
+            })
+            .await;
+        match outcome {
+            Ok(missing) => batch
+                .into_iter()
+                .map(|pending| {
+                    let created = match missing.get(&pending.0.uid).map(Vec::as_slice) {
+                        Some([]) => Created::Stored,
+                        Some([kind, ..]) => Created::MissingReference(*kind),
+                        None => Created::Failed(SharedFailure::from(StoreError::Unexpected(anyhow::anyhow!(
+                            "the create statement returned no row for a task"
+                        )))),
+                    };
+                    (pending, created)
+                })
+                .collect(),
+            Err(error) if batch.len() > 1 => {
+                tracing::warn!(
+                    error = %anyhow::Error::new(error),
+                    creates = batch.len(),
+                    "a shared Neo4j create failed; retrying its creates alone"
+                );
+                let alone = batch.into_iter().map(|pending| async move {
+                    let created = match self.create_alone(&pending.0).await {
+                        Ok(()) => Created::Stored,
+                        Err(StoreError::MissingReference(kind)) => Created::MissingReference(kind),
+                        Err(error) => Created::Failed(SharedFailure::from(error)),
+                    };
+                    (pending, created)
+                });
+                futures::future::join_all(alone).await.into_iter().collect()
+            }
+            Err(error) => {
+                let failure = SharedFailure::from(error);
+                batch.into_iter().map(|pending| (pending, Created::Failed(failure.clone()))).collect()
+            }
+        }
+    }
+
+    /// Creates one task in a transaction of its own.
+    async fn create_alone(&self, task: &Task) -> Result<(), StoreError> {
+        let task = Arc::new(task.clone());
+        self.write("create a task", move |txn| {
+            let task = Arc::clone(&task);
+            Box::pin(async move {
+                let missing = create(txn, std::slice::from_ref(&*task)).await?;
+                match missing.get(&task.uid).map(Vec::as_slice) {
+                    Some([]) => Ok(()),
+                    Some([kind, ..]) => Err(StoreError::MissingReference(*kind)),
+                    None => Err(StoreError::Unexpected(anyhow::anyhow!("the create statement returned no row"))),
+                }
+            })
+        })
+        .await
+    }
 }
 
 /// The body of an update: version check under lock, properties, then
@@ -148,10 +289,32 @@ async fn look_up(graph: &Connections, ids: Vec<TaskId>) -> Result<HashMap<TaskId
 #[async_trait]
 impl TaskRepository for Neo4jStore {
     async fn create_task(&self, task: &Task) -> Result<(), StoreError> {
-        let task = task.clone();
-        self.write("create a task", move |txn| {
-            let task = task.clone();
-            Box::pin(async move { create(txn, &task).await })
+        let Some(creates) = self.inner.task_creates.as_ref() else {
+            return self.create_alone(task).await;
+        };
+        let pending = PendingCreate(Arc::new(task.clone()));
+        match self.bounded("create a task", creates.get(pending)).await? {
+            Some(created) => created.into_result(),
+            None => Err(StoreError::Unexpected(anyhow::anyhow!("a batched create was not answered"))),
+        }
+    }
+
+    async fn create_tasks(&self, tasks: &[Task]) -> Result<(), StoreError> {
+        let tasks = Arc::new(tasks.to_vec());
+        self.write("create tasks", move |txn| {
+            let tasks = Arc::clone(&tasks);
+            Box::pin(async move {
+                let outcomes = create(txn, &tasks).await?;
+                let missing: Vec<(usize, EntityKind)> = tasks
+                    .iter()
+                    .enumerate()
+                    .flat_map(|(index, task)| {
+                        outcomes.get(&task.uid).into_iter().flatten().map(move |&kind| (index, kind))
+                    })
+                    .collect();
+                // An error rolls the whole statement back: all or none.
+                if missing.is_empty() { Ok(()) } else { Err(StoreError::MissingReferences(missing)) }
+            })
         })
         .await
     }

@@ -105,7 +105,7 @@ pub(super) fn datetime_param(at: Timestamp) -> BoltType {
     datetime(at)
 }
 
-fn map(entries: Vec<(&str, BoltType)>) -> BoltType {
+pub(super) fn map(entries: Vec<(&str, BoltType)>) -> BoltType {
     BoltType::Map(entries.into_iter().map(|(key, value)| (BoltString::from(key), value)).collect::<BoltMap>())
 }
 

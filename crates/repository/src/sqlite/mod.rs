@@ -10,9 +10,12 @@
 //!
 //! # Concurrency
 //! SQLite allows one writer at a time. The store therefore keeps exactly one
-//! writer connection behind an async mutex — writers queue without blocking
-//! threads, and never meet `SQLITE_BUSY` from each other — and a small pool
-//! of reader connections. In WAL mode readers see the last committed state
+//! writer connection, on a thread of its own that takes writes from a queue
+//! — writers wait without blocking threads, and never meet `SQLITE_BUSY`
+//! from each other — and a small pool of reader connections. Writes that
+//! queue while a transaction commits share the next one (group commit),
+//! each in a savepoint of its own, so each keeps its own outcome (see
+//! `writer`). In WAL mode readers see the last committed state
 //! while a write is in progress. An in-memory database (for tests) is a
 //! single connection doing both jobs.
 //!
@@ -29,6 +32,7 @@ mod rows;
 mod schema;
 mod tasks;
 mod users;
+mod writer;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -83,11 +87,14 @@ pub struct SqliteOptions {
     /// The longest any operation may take, waiting included, before it
     /// fails as unavailable.
     pub operation_timeout: Duration,
+    /// The most concurrent writes committed in one transaction (group
+    /// commit; see the module docs). 0 or 1 commits every write alone.
+    pub write_batch: usize,
 }
 
 impl Default for SqliteOptions {
     fn default() -> Self {
-        Self { readers: 4, operation_timeout: Duration::from_secs(5) }
+        Self { readers: 4, operation_timeout: Duration::from_secs(5), write_batch: crate::DEFAULT_WRITE_BATCH }
     }
 }
 
@@ -145,11 +152,13 @@ impl SqliteStore {
     }
 
     /// Runs `op` inside an immediate transaction on the writer connection;
-    /// commits when it returns `Ok`, rolls back otherwise.
+    /// commits when it returns `Ok`, rolls back its changes otherwise. The
+    /// transaction may be shared with concurrent writes (group commit), so
+    /// `op` may run again, alone, if the shared one fails: hence `Fn`.
     async fn write<T, F>(&self, op: F) -> Result<T, StoreError>
     where
         T: Send + 'static,
-        F: FnOnce(&rusqlite::Transaction<'_>) -> Result<T, StoreError> + Send + 'static,
+        F: Fn(&rusqlite::Transaction<'_>) -> Result<T, StoreError> + Send + 'static,
     {
         self.pool.write(op).await
     }

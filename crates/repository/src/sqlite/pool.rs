@@ -5,19 +5,20 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use anyhow::Context as _;
-use rusqlite::{Connection, OpenFlags, TransactionBehavior};
-use tokio::sync::{Mutex as AsyncMutex, Semaphore};
+use rusqlite::{Connection, OpenFlags};
+use tokio::sync::Semaphore;
 
 use super::schema;
+use super::writer::Writer;
 use super::{SqliteLocation, SqliteOptions};
 use crate::error::StoreError;
 use crate::pool_status::{ConnectionCounter, PoolUsage};
 
 /// The connections of one database.
 pub(super) struct ConnectionPool {
-    /// The only connection that writes; the async mutex queues writers
-    /// without holding threads.
-    writer: Arc<AsyncMutex<Connection>>,
+    /// The only connection that writes, on a thread of its own that
+    /// commits concurrent writes together (see `writer`).
+    writer: Writer,
     /// Idle reader connections; empty for in-memory databases, whose reads
     /// then go through the writer.
     readers: Arc<Mutex<Vec<Connection>>>,
@@ -80,13 +81,14 @@ impl ConnectionPool {
         schema::migrate(&mut writer).context("cannot migrate the database schema")?;
         let has_readers = !readers.is_empty();
         let size = u64::try_from(readers.len() + 1).unwrap_or(u64::MAX);
+        let usage = Arc::<ConnectionCounter>::default();
         Ok(Self {
-            writer: Arc::new(AsyncMutex::new(writer)),
+            writer: Writer::start(writer, options.write_batch, Arc::clone(&usage))?,
             reader_permits: Arc::new(Semaphore::new(readers.len())),
             readers: Arc::new(Mutex::new(readers)),
             has_readers,
             timeout,
-            usage: Arc::default(),
+            usage,
             size,
         })
     }
@@ -131,44 +133,23 @@ impl ConnectionPool {
         self.bounded(work).await
     }
 
-    /// Runs `op` inside an immediate transaction on the writer connection.
+    /// Runs `op` inside an immediate transaction on the writer connection,
+    /// possibly shared with concurrent writes (group commit, see `writer`).
     pub(super) async fn write<T, F>(&self, op: F) -> Result<T, StoreError>
     where
         T: Send + 'static,
-        F: FnOnce(&rusqlite::Transaction<'_>) -> Result<T, StoreError> + Send + 'static,
+        F: Fn(&rusqlite::Transaction<'_>) -> Result<T, StoreError> + Send + 'static,
     {
-        self.with_writer(move |conn| {
-            let tx = conn
-                .transaction_with_behavior(TransactionBehavior::Immediate)
-                .map_err(super::unexpected("cannot begin a transaction"))?;
-            let value = op(&tx)?; // dropping `tx` on error rolls back
-            tx.commit().map_err(super::unexpected("cannot commit"))?;
-            Ok(value)
-        })
-        .await
+        self.bounded(self.writer.write(op)).await
     }
 
+    /// Runs `op` on the writer connection alone.
     async fn with_writer<T, F>(&self, op: F) -> Result<T, StoreError>
     where
         T: Send + 'static,
         F: FnOnce(&mut Connection) -> Result<T, StoreError> + Send + 'static,
     {
-        let work = async {
-            let mut guard = Arc::clone(&self.writer).lock_owned().await;
-            let checkout = self.usage.checkout();
-            let outcome = tokio::task::spawn_blocking(move || {
-                let result = op(&mut guard);
-                // Counted until the writer is free again, not merely until
-                // this caller stops waiting.
-                drop(guard);
-                drop(checkout);
-                result
-            })
-            .await;
-            outcome
-                .map_err(|panic| StoreError::Unexpected(anyhow::Error::new(panic).context("a SQLite write panicked")))?
-        };
-        self.bounded(work).await
+        self.bounded(self.writer.exclusive(op)).await
     }
 
     /// Fails an operation that outlives the configured timeout. The blocking

@@ -32,7 +32,7 @@ impl ProjectRepository for SqliteStore {
         self.write(move |tx| {
             let sql = format!("INSERT INTO projects ({PROJECT_COLUMNS}) VALUES ({})", placeholders(7));
             tx.prepare_cached(&sql)
-                .and_then(|mut insert| insert.execute(params_from_iter(values)))
+                .and_then(|mut insert| insert.execute(params_from_iter(&values)))
                 .map_err(unexpected("cannot insert the project"))?;
             Ok(())
         })
@@ -95,7 +95,7 @@ impl ProjectRepository for SqliteStore {
                 .collect();
             let sql = format!("UPDATE projects SET {} WHERE uid = ?1", assignments.join(", "));
             tx.prepare_cached(&sql)
-                .and_then(|mut update| update.execute(params_from_iter(values)))
+                .and_then(|mut update| update.execute(params_from_iter(&values)))
                 .map_err(unexpected("cannot update the project"))?;
             Ok(())
         })

@@ -12,21 +12,40 @@ use crate::ports::{TaskFilter, TaskRepository};
 
 /// Fails with `MissingReference` unless the task's project and assignee exist.
 fn check_references(tx: &Transaction<'_>, task: &Task) -> Result<(), StoreError> {
+    match missing_references(tx, task)?.first() {
+        Some(&kind) => Err(StoreError::MissingReference(kind)),
+        None => Ok(()),
+    }
+}
+
+/// The kinds of the task's references that name nothing stored: its
+/// project, then its assignee.
+fn missing_references(tx: &Transaction<'_>, task: &Task) -> Result<Vec<EntityKind>, StoreError> {
+    let mut missing = Vec::new();
     if let Some(project) = task.project_id {
         let found = exists(tx, "SELECT 1 FROM projects WHERE uid = ?1", &project.to_string())
             .map_err(unexpected("cannot look up the task's project"))?;
         if !found {
-            return Err(StoreError::MissingReference(EntityKind::Project));
+            missing.push(EntityKind::Project);
         }
     }
     if let Some(user) = task.assignee_id {
         let found = exists(tx, "SELECT 1 FROM users WHERE uid = ?1", &user.to_string())
             .map_err(unexpected("cannot look up the task's assignee"))?;
         if !found {
-            return Err(StoreError::MissingReference(EntityKind::User));
+            missing.push(EntityKind::User);
         }
     }
-    Ok(())
+    Ok(missing)
+}
+
+/// Inserts a task whose references are known to exist, with its tags.
+fn insert_task(tx: &Transaction<'_>, task: &Task) -> Result<(), StoreError> {
+    let sql = format!("INSERT INTO tasks ({TASK_COLUMNS}) VALUES ({})", placeholders(17));
+    tx.prepare_cached(&sql)
+        .and_then(|mut insert| insert.execute(params_from_iter(task_values(task))))
+        .map_err(unexpected("cannot insert the task"))?;
+    insert_tags(tx, task)
 }
 
 fn insert_tags(tx: &Transaction<'_>, task: &Task) -> Result<(), StoreError> {
@@ -59,11 +78,22 @@ impl TaskRepository for SqliteStore {
         let task = task.clone();
         self.write(move |tx| {
             check_references(tx, &task)?;
-            let sql = format!("INSERT INTO tasks ({TASK_COLUMNS}) VALUES ({})", placeholders(17));
-            tx.prepare_cached(&sql)
-                .and_then(|mut insert| insert.execute(params_from_iter(task_values(&task))))
-                .map_err(unexpected("cannot insert the task"))?;
-            insert_tags(tx, &task)
+            insert_task(tx, &task)
+        })
+        .await
+    }
+
+    async fn create_tasks(&self, tasks: &[Task]) -> Result<(), StoreError> {
+        let tasks = tasks.to_vec();
+        self.write(move |tx| {
+            let mut missing = Vec::new();
+            for (index, task) in tasks.iter().enumerate() {
+                missing.extend(missing_references(tx, task)?.into_iter().map(|kind| (index, kind)));
+            }
+            if !missing.is_empty() {
+                return Err(StoreError::MissingReferences(missing));
+            }
+            tasks.iter().try_for_each(|task| insert_task(tx, task))
         })
         .await
     }

@@ -40,7 +40,7 @@ impl UserRepository for SqliteStore {
         self.write(move |tx| {
             let sql = format!("INSERT INTO users ({USER_COLUMNS}) VALUES ({})", placeholders(8));
             tx.prepare_cached(&sql)
-                .and_then(|mut insert| insert.execute(params_from_iter(values)))
+                .and_then(|mut insert| insert.execute(params_from_iter(&values)))
                 .map_err(user_write_error("cannot insert the user"))?;
             Ok(())
         })
@@ -99,7 +99,7 @@ impl UserRepository for SqliteStore {
                 .collect();
             let sql = format!("UPDATE users SET {} WHERE uid = ?1", assignments.join(", "));
             tx.prepare_cached(&sql)
-                .and_then(|mut update| update.execute(params_from_iter(values)))
+                .and_then(|mut update| update.execute(params_from_iter(&values)))
                 .map_err(user_write_error("cannot update the user"))?;
             Ok(())
         })

@@ -16,7 +16,7 @@ use trm_domain::{
     ProjectStatus, Tags, Task, TaskStatus, TaskType, Timestamp, Title, User, UserId, Username,
 };
 use trm_repository::neo4j::{AnchoredListPlan, Neo4jOptions, Neo4jStore};
-use trm_repository::sqlite::SqliteStore;
+use trm_repository::sqlite::{SqliteLocation, SqliteOptions, SqliteStore};
 use trm_repository::{
     ApiKeyRepository, HealthCheck, IdempotencyRepository, ProjectRepository, TaskRepository, UserRepository,
 };
@@ -72,6 +72,23 @@ impl Backend for Sqlite {
     }
 }
 
+/// The embedded store with group commit turned off: every write commits
+/// alone, as the store's `write_batch` 1 makes it.
+pub(crate) struct SqliteUnbatched;
+
+impl Backend for SqliteUnbatched {
+    type Store = SqliteStore;
+
+    async fn open(&self) -> Fixture<SqliteStore> {
+        let options = SqliteOptions { write_batch: 1, ..SqliteOptions::default() };
+        Fixture { store: SqliteStore::open_with(SqliteLocation::Memory, options).await.unwrap() }
+    }
+
+    fn is_private(&self) -> bool {
+        true
+    }
+}
+
 /// The Neo4j server named by the environment.
 pub(crate) struct Neo4j {
     options: Neo4jOptions,
@@ -118,6 +135,13 @@ impl Neo4j {
     /// every lookup its own query).
     pub(crate) fn with_lookup_queries(mut self, queries: usize) -> Self {
         self.options.lookup_queries = queries;
+        self
+    }
+
+    /// The same server, committing at most `writes` task creates together
+    /// (1: every create its own transaction).
+    pub(crate) fn with_write_batch(mut self, writes: usize) -> Self {
+        self.options.write_batch = writes;
         self
     }
 }

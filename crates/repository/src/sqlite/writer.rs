@@ -1,0 +1,432 @@
+//! The writer connection on a thread of its own, committing concurrent
+//! writes together (group commit).
+//!
+//! SQLite has one writer at a time, and what a write costs is mostly the
+//! transaction around it: `BEGIN IMMEDIATE`, the pages it changes appended
+//! to the WAL, `COMMIT`. A task insert touches the same few pages (the
+//! table's last leaf, the ends of its indexes) as the insert before it, so
+//! sixty-four inserts in one transaction append those pages once, not
+//! sixty-four times.
+//!
+//! So the writer thread takes every write that queued while it was busy —
+//! up to `max_batch` — and runs them in one transaction, each inside a
+//! savepoint of its own:
+//!
+//! * a write that fails (a missing project, a stale version, a taken
+//!   username) rolls back to its savepoint, undoing exactly its own
+//!   changes, and its caller gets its own answer; the others go on;
+//! * each write sees the ones before it in the batch, as if they had
+//!   committed just before it, so two racing updates of one version still
+//!   meet a conflict, and two racing creates of one username a duplicate;
+//! * every caller is answered only after the shared `COMMIT` returned, so
+//!   a success is durable when it is reported;
+//! * if the shared transaction itself fails, nobody is answered from it:
+//!   every write of the batch is run again alone, in order, and answered
+//!   from that.
+//!
+//! There is no timer: a write arriving at an idle writer starts at once,
+//! alone. Only writes that arrive while a batch is committing wait, and
+//! they all share the next one, so batches grow with the load. A write whose
+//! caller stopped waiting before it started (a timeout) is dropped unrun.
+
+use std::panic::AssertUnwindSafe;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc;
+
+use anyhow::Context as _;
+use rusqlite::{Connection, Transaction, TransactionBehavior};
+use tokio::sync::oneshot;
+
+use crate::error::StoreError;
+use crate::pool_status::ConnectionCounter;
+
+/// A write waiting for the writer thread, type-erased so that writes of
+/// any result type share one queue.
+trait PendingWrite: Send {
+    /// Whether its caller stopped waiting: then it is not run at all.
+    fn abandoned(&self) -> bool;
+
+    /// Runs the write inside `tx`, keeping its outcome; whether it
+    /// succeeded (and its changes are to be kept).
+    fn run(&mut self, tx: &Transaction<'_>) -> bool;
+
+    /// Answers the caller with its outcome — or with `commit_failure`, when
+    /// the write succeeded but its transaction did not commit.
+    fn answer(self: Box<Self>, commit_failure: Option<StoreError>);
+}
+
+/// A write and the caller waiting for its outcome.
+struct Write<T, F> {
+    op: F,
+    outcome: Option<Result<T, StoreError>>,
+    reply: oneshot::Sender<Result<T, StoreError>>,
+}
+
+impl<T, F> PendingWrite for Write<T, F>
+where
+    T: Send,
+    F: Fn(&Transaction<'_>) -> Result<T, StoreError> + Send,
+{
+    fn abandoned(&self) -> bool {
+        self.reply.is_closed()
+    }
+
+    fn run(&mut self, tx: &Transaction<'_>) -> bool {
+        let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| (self.op)(tx)))
+            .unwrap_or_else(|_panic| Err(StoreError::Unexpected(anyhow::anyhow!("a SQLite write panicked"))));
+        let succeeded = outcome.is_ok();
+        self.outcome = Some(outcome);
+        succeeded
+    }
+
+    fn answer(self: Box<Self>, commit_failure: Option<StoreError>) {
+        let result = match (self.outcome, commit_failure) {
+            (Some(Err(own)), _) => Err(own),
+            (_, Some(failure)) => Err(failure),
+            (Some(Ok(value)), None) => Ok(value),
+            (None, None) => Err(StoreError::Unexpected(anyhow::anyhow!("a SQLite write was answered unrun"))),
+        };
+        // The caller may have stopped waiting meanwhile.
+        let _ = self.reply.send(result);
+    }
+}
+
+/// What the writer thread is asked to do.
+enum Work {
+    /// A write, to share a transaction with the others queued with it.
+    Write(Box<dyn PendingWrite>),
+    /// Anything else that needs the writer connection alone (the reads of
+    /// an in-memory database, which has no other connection).
+    Exclusive(Box<dyn FnOnce(&mut Connection) + Send>),
+}
+
+/// The handle on the writer thread; dropping it (and so the queue) ends
+/// the thread, which closes the connection.
+pub(super) struct Writer {
+    inbox: mpsc::Sender<Work>,
+    #[cfg(test)]
+    counts: Arc<Counts>,
+}
+
+/// How many transactions the writer began for writes, and how many writes
+/// ran in them: their ratio is the mean batch.
+#[derive(Debug, Default)]
+pub(super) struct Counts {
+    transactions: AtomicU64,
+    writes: AtomicU64,
+}
+
+impl Counts {
+    /// `(transactions, writes)` so far.
+    #[cfg(test)]
+    fn get(&self) -> (u64, u64) {
+        (self.transactions.load(Ordering::Relaxed), self.writes.load(Ordering::Relaxed))
+    }
+
+    fn record(&self, writes: usize) {
+        self.transactions.fetch_add(1, Ordering::Relaxed);
+        self.writes.fetch_add(u64::try_from(writes).unwrap_or(u64::MAX), Ordering::Relaxed);
+    }
+}
+
+impl Writer {
+    /// Starts the writer thread on `conn`, sharing at most `max_batch`
+    /// writes per transaction (1 or 0: every write commits alone).
+    pub(super) fn start(conn: Connection, max_batch: usize, usage: Arc<ConnectionCounter>) -> anyhow::Result<Self> {
+        let (inbox, queue) = mpsc::channel();
+        let max_batch = max_batch.max(1);
+        let counts = Arc::<Counts>::default();
+        let thread = Thread { queue, max_batch, usage, counts: Arc::clone(&counts) };
+
+        std::thread::Builder::new()
+            .name("trm-sqlite-writer".to_owned())
+            .spawn(move || thread.serve(conn))
+            .context("cannot start the SQLite writer thread")?;
+        Ok(Self {
+            inbox,
+            #[cfg(test)]
+            counts,
+        })
+    }
+
+    /// The transactions and writes so far.
+    #[cfg(test)]
+    fn counts(&self) -> (u64, u64) {
+        self.counts.get()
+    }
+
+    /// Runs `op` in a transaction on the writer, possibly shared with other
+    /// writes (see the module docs); its outcome once the transaction has
+    /// committed, or rolled back for `op`'s own failure.
+    ///
+    /// `op` is `Fn`: should the shared transaction fail, it runs again alone.
+    pub(super) async fn write<T, F>(&self, op: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: Fn(&Transaction<'_>) -> Result<T, StoreError> + Send + 'static,
+    {
+        let (reply, answered) = oneshot::channel();
+        self.send(Work::Write(Box::new(Write { op, outcome: None, reply })))?;
+        answered.await.unwrap_or_else(|_dropped| Err(writer_gone()))
+    }
+
+    /// Runs `op` on the writer connection, outside any batch.
+    pub(super) async fn exclusive<T, F>(&self, op: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Connection) -> Result<T, StoreError> + Send + 'static,
+    {
+        let (reply, answered) = oneshot::channel();
+        self.send(Work::Exclusive(Box::new(move |conn| {
+            if reply.is_closed() {
+                return;
+            }
+            let result = std::panic::catch_unwind(AssertUnwindSafe(|| op(conn)))
+                .unwrap_or_else(|_panic| Err(StoreError::Unexpected(anyhow::anyhow!("a SQLite operation panicked"))));
+            let _ = reply.send(result);
+        })))?;
+        answered.await.unwrap_or_else(|_dropped| Err(writer_gone()))
+    }
+
+    fn send(&self, work: Work) -> Result<(), StoreError> {
+        self.inbox.send(work).map_err(|_closed| writer_gone())
+    }
+}
+
+fn writer_gone() -> StoreError {
+    StoreError::Unexpected(anyhow::anyhow!("the SQLite writer thread has stopped"))
+}
+
+/// The writer thread's own state.
+struct Thread {
+    queue: mpsc::Receiver<Work>,
+    max_batch: usize,
+    usage: Arc<ConnectionCounter>,
+    counts: Arc<Counts>,
+}
+
+impl Thread {
+    /// Serves the queue until every handle is dropped.
+    fn serve(self, mut conn: Connection) {
+        let mut next = None;
+        loop {
+            let work = match next.take() {
+                Some(work) => work,
+                None => match self.queue.recv() {
+                    Ok(work) => work,
+                    Err(mpsc::RecvError) => return,
+                },
+            };
+            match work {
+                Work::Exclusive(op) => {
+                    let _held = self.usage.checkout();
+                    op(&mut conn);
+                }
+                Work::Write(first) => {
+                    let mut batch = vec![first];
+                    while batch.len() < self.max_batch {
+                        match self.queue.try_recv() {
+                            Ok(Work::Write(write)) => batch.push(write),
+                            Ok(other) => {
+                                next = Some(other);
+                                break;
+                            }
+                            Err(_) => break,
+                        }
+                    }
+                    batch.retain(|write| !write.abandoned());
+                    if !batch.is_empty() {
+                        let _held = self.usage.checkout();
+                        self.commit_together(&mut conn, batch);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Runs `batch` in one transaction, each write in a savepoint, and answers
+    /// each; if the transaction fails as a whole, runs each write again alone.
+    fn commit_together(&self, conn: &mut Connection, mut batch: Vec<Box<dyn PendingWrite>>) {
+        if batch.len() == 1 {
+            if let Some(write) = batch.pop() {
+                self.commit_alone(conn, write);
+            }
+            return;
+        }
+        self.counts.record(batch.len());
+        let shared = (|| -> rusqlite::Result<()> {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            for write in &mut batch {
+                tx.execute_batch("SAVEPOINT batched_write")?;
+                if write.run(&tx) {
+                    tx.execute_batch("RELEASE batched_write")?;
+                } else {
+                    tx.execute_batch("ROLLBACK TO batched_write; RELEASE batched_write")?;
+                }
+            }
+            tx.commit()
+        })();
+        match shared {
+            Ok(()) => batch.into_iter().for_each(|write| write.answer(None)),
+            Err(error) => {
+                // Nothing of the batch was committed (the transaction rolled
+                // back as it was dropped); its outcomes may rest on writes
+                // that are now undone, so every write runs again, alone.
+                tracing::warn!(%error, writes = batch.len(), "a shared SQLite transaction failed; retrying its writes alone");
+                for write in batch {
+                    self.commit_alone(conn, write);
+                }
+            }
+        }
+    }
+
+    /// Runs one write in a transaction of its own and answers it.
+    fn commit_alone(&self, conn: &mut Connection, mut write: Box<dyn PendingWrite>) {
+        self.counts.record(1);
+        let committed = (|| -> rusqlite::Result<()> {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            if write.run(&tx) {
+                tx.commit()?;
+            }
+            // Otherwise dropping `tx` rolls the failed write back.
+            Ok(())
+        })();
+        write.answer(committed.err().map(super::unexpected("cannot commit a SQLite write")));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+
+    /// A writer on a fresh in-memory database with a table of numbers,
+    /// whose `parent` must name a stored number by the end of each
+    /// transaction (a deferred foreign key: checked at `COMMIT`).
+    fn writer(max_batch: usize) -> Writer {
+        let conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch(
+            "PRAGMA foreign_keys = ON; \
+             CREATE TABLE numbers (n INTEGER PRIMARY KEY, \
+                parent INTEGER REFERENCES numbers (n) DEFERRABLE INITIALLY DEFERRED)",
+        )
+        .unwrap();
+        Writer::start(conn, max_batch, Arc::default()).unwrap()
+    }
+
+    fn insert(n: i64, parent: Option<i64>) -> impl Fn(&Transaction<'_>) -> Result<i64, StoreError> + Send + 'static {
+        move |tx| {
+            tx.execute("INSERT INTO numbers (n, parent) VALUES (?1, ?2)", rusqlite::params![n, parent])
+                .map_err(|error| StoreError::Unexpected(error.into()))?;
+            Ok(n)
+        }
+    }
+
+    async fn stored(writer: &Writer) -> Vec<i64> {
+        writer
+            .exclusive(|conn| {
+                let mut select = conn.prepare("SELECT n FROM numbers ORDER BY n").unwrap();
+                Ok(select.query_map([], |row| row.get(0)).unwrap().map(Result::unwrap).collect())
+            })
+            .await
+            .unwrap()
+    }
+
+    /// Holds the writer thread until the returned sender is dropped, so
+    /// that the writes sent meanwhile queue up.
+    async fn hold(writer: &Arc<Writer>) -> (mpsc::Sender<()>, tokio::task::JoinHandle<()>) {
+        let (release, held) = mpsc::channel::<()>();
+        let (started, running) = oneshot::channel();
+        let holder = Arc::clone(writer);
+        let handle = tokio::spawn(async move {
+            holder
+                .exclusive(move |_conn| {
+                    let _ = started.send(());
+                    let _ = held.recv();
+                    Ok(())
+                })
+                .await
+                .unwrap();
+        });
+        running.await.unwrap();
+        (release, handle)
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn writes_queued_while_the_writer_is_busy_share_one_transaction_and_keep_their_own_answers() {
+        let writer = Arc::new(writer(64));
+        let (release, holder) = hold(&writer).await;
+        let writes: Vec<_> = (1..=10)
+            .map(|n| {
+                let writer = Arc::clone(&writer);
+                // 5 fails: its number is taken by 4, written before it in the batch.
+                let n = if n == 5 { 4 } else { n };
+                tokio::spawn(async move { writer.write(insert(n, None)).await })
+            })
+            .collect();
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        drop(release);
+        holder.await.unwrap();
+        let mut answers = Vec::new();
+        for write in writes {
+            answers.push(write.await.unwrap());
+        }
+
+        assert_eq!(writer.counts(), (1, 10), "one transaction carried the ten writes");
+        assert_eq!(answers.iter().filter(|answer| answer.is_err()).count(), 1, "{answers:?}");
+        assert_eq!(stored(&writer).await, [1, 2, 3, 4, 6, 7, 8, 9, 10]);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn when_the_shared_commit_fails_every_write_is_run_again_alone() {
+        let writer = Arc::new(writer(64));
+        let (release, holder) = hold(&writer).await;
+        // 2 names a parent that never exists: the batch's COMMIT fails on it.
+        let writes: Vec<_> = [(1, None), (2, Some(99)), (3, Some(1))]
+            .into_iter()
+            .map(|(n, parent)| {
+                let writer = Arc::clone(&writer);
+                tokio::spawn(async move { writer.write(insert(n, parent)).await })
+            })
+            .collect();
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        drop(release);
+        holder.await.unwrap();
+        let mut answers = Vec::new();
+        for write in writes {
+            answers.push(write.await.unwrap());
+        }
+
+        assert!(answers[0].is_ok() && answers[2].is_ok(), "{answers:?}");
+        assert!(answers[1].is_err(), "{answers:?}");
+        assert_eq!(writer.counts(), (4, 6), "the shared attempt, then each alone");
+        assert_eq!(stored(&writer).await, [1, 3]);
+    }
+
+    #[tokio::test]
+    async fn with_a_batch_of_one_every_write_commits_alone() {
+        let writer = Arc::new(writer(1));
+        let writes = (1..=5).map(|n| {
+            let writer = Arc::clone(&writer);
+            async move { writer.write(insert(n, None)).await }
+        });
+        for answer in futures::future::join_all(writes).await {
+            answer.unwrap();
+        }
+        assert_eq!(writer.counts(), (5, 5));
+    }
+
+    #[tokio::test]
+    async fn a_write_whose_caller_gave_up_before_it_ran_is_not_run() {
+        let writer = Arc::new(writer(64));
+        let (release, holder) = hold(&writer).await;
+        let abandoned = tokio::time::timeout(Duration::from_millis(50), writer.write(insert(1, None))).await;
+        assert!(abandoned.is_err(), "the write cannot have run while the writer was held");
+        drop(release);
+        holder.await.unwrap();
+        writer.write(insert(2, None)).await.unwrap();
+        assert_eq!(stored(&writer).await, [2]);
+    }
+}
