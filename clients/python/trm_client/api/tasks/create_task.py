@@ -1,0 +1,274 @@
+from http import HTTPStatus
+from typing import Any
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.http_error import HTTPError
+from ...models.http_validation_error import HTTPValidationError
+from ...models.task import Task
+from ...models.task_create import TaskCreate
+from ...types import UNSET, Response, Unset
+
+
+def _get_kwargs(
+    *,
+    body: TaskCreate,
+    idempotency_key: None | str | Unset = UNSET,
+    x_request_id: str | Unset = UNSET,
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+    if not isinstance(idempotency_key, Unset):
+        headers["Idempotency-Key"] = idempotency_key
+
+    if not isinstance(x_request_id, Unset):
+        headers["x-request-id"] = x_request_id
+
+    _kwargs: dict[str, Any] = {
+        "method": "post",
+        "url": "/api/v1/tasks/",
+    }
+
+    _kwargs["json"] = body.to_dict()
+
+    headers["Content-Type"] = "application/json"
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> HTTPError | HTTPValidationError | Task | None:
+    if response.status_code == 201:
+        response_201 = Task.from_dict(response.json())
+
+        return response_201
+
+    if response.status_code == 401:
+        response_401 = HTTPError.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = HTTPError.from_dict(response.json())
+
+        return response_403
+
+    if response.status_code == 409:
+        response_409 = HTTPError.from_dict(response.json())
+
+        return response_409
+
+    if response.status_code == 413:
+        response_413 = HTTPError.from_dict(response.json())
+
+        return response_413
+
+    if response.status_code == 415:
+        response_415 = HTTPError.from_dict(response.json())
+
+        return response_415
+
+    if response.status_code == 422:
+        response_422 = HTTPValidationError.from_dict(response.json())
+
+        return response_422
+
+    if response.status_code == 429:
+        response_429 = HTTPError.from_dict(response.json())
+
+        return response_429
+
+    if response.status_code == 500:
+        response_500 = HTTPError.from_dict(response.json())
+
+        return response_500
+
+    if response.status_code == 503:
+        response_503 = HTTPError.from_dict(response.json())
+
+        return response_503
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[HTTPError | HTTPValidationError | Task]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    *,
+    client: AuthenticatedClient | Client,
+    body: TaskCreate,
+    idempotency_key: None | str | Unset = UNSET,
+    x_request_id: str | Unset = UNSET,
+) -> Response[HTTPError | HTTPValidationError | Task]:
+    """Create a task
+
+     Creates a task at version 1. Every field but `title` is optional; a `project_id` or `assignee_id`
+    must name an existing project or user.
+
+    Args:
+        idempotency_key (None | str | Unset):
+        x_request_id (str | Unset):
+        body (TaskCreate): A new task. `title` (or its alias `name`, not both) is required, every
+            other property optional; a property not listed here is a 422 (`extra_forbidden`). Example:
+            {'assignee_id': None, 'description': 'The API reference and a tutorial', 'due_date':
+            '2026-12-01T17:00:00Z', 'effort_estimate': 3.5, 'effort_unit': 'hours', 'priority':
+            'high', 'project_id': '9b1c2d3e-4f50-4a6b-8c7d-0e1f2a3b4c5d', 'start_date': '2026-11-26',
+            'status': 'in_progress', 'tags': ['docs', 'api'], 'task_type': 'documentation', 'title':
+            'Write the docs'}.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[HTTPError | HTTPValidationError | Task]
+    """
+
+    kwargs = _get_kwargs(
+        body=body,
+        idempotency_key=idempotency_key,
+        x_request_id=x_request_id,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    *,
+    client: AuthenticatedClient | Client,
+    body: TaskCreate,
+    idempotency_key: None | str | Unset = UNSET,
+    x_request_id: str | Unset = UNSET,
+) -> HTTPError | HTTPValidationError | Task | None:
+    """Create a task
+
+     Creates a task at version 1. Every field but `title` is optional; a `project_id` or `assignee_id`
+    must name an existing project or user.
+
+    Args:
+        idempotency_key (None | str | Unset):
+        x_request_id (str | Unset):
+        body (TaskCreate): A new task. `title` (or its alias `name`, not both) is required, every
+            other property optional; a property not listed here is a 422 (`extra_forbidden`). Example:
+            {'assignee_id': None, 'description': 'The API reference and a tutorial', 'due_date':
+            '2026-12-01T17:00:00Z', 'effort_estimate': 3.5, 'effort_unit': 'hours', 'priority':
+            'high', 'project_id': '9b1c2d3e-4f50-4a6b-8c7d-0e1f2a3b4c5d', 'start_date': '2026-11-26',
+            'status': 'in_progress', 'tags': ['docs', 'api'], 'task_type': 'documentation', 'title':
+            'Write the docs'}.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        HTTPError | HTTPValidationError | Task
+    """
+
+    return sync_detailed(
+        client=client,
+        body=body,
+        idempotency_key=idempotency_key,
+        x_request_id=x_request_id,
+    ).parsed
+
+
+async def asyncio_detailed(
+    *,
+    client: AuthenticatedClient | Client,
+    body: TaskCreate,
+    idempotency_key: None | str | Unset = UNSET,
+    x_request_id: str | Unset = UNSET,
+) -> Response[HTTPError | HTTPValidationError | Task]:
+    """Create a task
+
+     Creates a task at version 1. Every field but `title` is optional; a `project_id` or `assignee_id`
+    must name an existing project or user.
+
+    Args:
+        idempotency_key (None | str | Unset):
+        x_request_id (str | Unset):
+        body (TaskCreate): A new task. `title` (or its alias `name`, not both) is required, every
+            other property optional; a property not listed here is a 422 (`extra_forbidden`). Example:
+            {'assignee_id': None, 'description': 'The API reference and a tutorial', 'due_date':
+            '2026-12-01T17:00:00Z', 'effort_estimate': 3.5, 'effort_unit': 'hours', 'priority':
+            'high', 'project_id': '9b1c2d3e-4f50-4a6b-8c7d-0e1f2a3b4c5d', 'start_date': '2026-11-26',
+            'status': 'in_progress', 'tags': ['docs', 'api'], 'task_type': 'documentation', 'title':
+            'Write the docs'}.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[HTTPError | HTTPValidationError | Task]
+    """
+
+    kwargs = _get_kwargs(
+        body=body,
+        idempotency_key=idempotency_key,
+        x_request_id=x_request_id,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    *,
+    client: AuthenticatedClient | Client,
+    body: TaskCreate,
+    idempotency_key: None | str | Unset = UNSET,
+    x_request_id: str | Unset = UNSET,
+) -> HTTPError | HTTPValidationError | Task | None:
+    """Create a task
+
+     Creates a task at version 1. Every field but `title` is optional; a `project_id` or `assignee_id`
+    must name an existing project or user.
+
+    Args:
+        idempotency_key (None | str | Unset):
+        x_request_id (str | Unset):
+        body (TaskCreate): A new task. `title` (or its alias `name`, not both) is required, every
+            other property optional; a property not listed here is a 422 (`extra_forbidden`). Example:
+            {'assignee_id': None, 'description': 'The API reference and a tutorial', 'due_date':
+            '2026-12-01T17:00:00Z', 'effort_estimate': 3.5, 'effort_unit': 'hours', 'priority':
+            'high', 'project_id': '9b1c2d3e-4f50-4a6b-8c7d-0e1f2a3b4c5d', 'start_date': '2026-11-26',
+            'status': 'in_progress', 'tags': ['docs', 'api'], 'task_type': 'documentation', 'title':
+            'Write the docs'}.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        HTTPError | HTTPValidationError | Task
+    """
+
+    return (
+        await asyncio_detailed(
+            client=client,
+            body=body,
+            idempotency_key=idempotency_key,
+            x_request_id=x_request_id,
+        )
+    ).parsed

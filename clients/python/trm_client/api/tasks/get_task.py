@@ -1,0 +1,218 @@
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import quote
+from uuid import UUID
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.http_error import HTTPError
+from ...models.http_validation_error import HTTPValidationError
+from ...models.task import Task
+from ...types import UNSET, Response, Unset
+
+
+def _get_kwargs(
+    uid: UUID,
+    *,
+    x_request_id: str | Unset = UNSET,
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+    if not isinstance(x_request_id, Unset):
+        headers["x-request-id"] = x_request_id
+
+    _kwargs: dict[str, Any] = {
+        "method": "get",
+        "url": "/api/v1/tasks/{uid}".format(
+            uid=quote(str(uid), safe=""),
+        ),
+    }
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> HTTPError | HTTPValidationError | Task | None:
+    if response.status_code == 200:
+        response_200 = Task.from_dict(response.json())
+
+        return response_200
+
+    if response.status_code == 401:
+        response_401 = HTTPError.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 404:
+        response_404 = HTTPError.from_dict(response.json())
+
+        return response_404
+
+    if response.status_code == 422:
+        response_422 = HTTPValidationError.from_dict(response.json())
+
+        return response_422
+
+    if response.status_code == 429:
+        response_429 = HTTPError.from_dict(response.json())
+
+        return response_429
+
+    if response.status_code == 500:
+        response_500 = HTTPError.from_dict(response.json())
+
+        return response_500
+
+    if response.status_code == 503:
+        response_503 = HTTPError.from_dict(response.json())
+
+        return response_503
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[HTTPError | HTTPValidationError | Task]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    uid: UUID,
+    *,
+    client: AuthenticatedClient | Client,
+    x_request_id: str | Unset = UNSET,
+) -> Response[HTTPError | HTTPValidationError | Task]:
+    """Get a task
+
+     # Errors
+    404 for an unknown or malformed id.
+
+    Args:
+        uid (UUID):
+        x_request_id (str | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[HTTPError | HTTPValidationError | Task]
+    """
+
+    kwargs = _get_kwargs(
+        uid=uid,
+        x_request_id=x_request_id,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    uid: UUID,
+    *,
+    client: AuthenticatedClient | Client,
+    x_request_id: str | Unset = UNSET,
+) -> HTTPError | HTTPValidationError | Task | None:
+    """Get a task
+
+     # Errors
+    404 for an unknown or malformed id.
+
+    Args:
+        uid (UUID):
+        x_request_id (str | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        HTTPError | HTTPValidationError | Task
+    """
+
+    return sync_detailed(
+        uid=uid,
+        client=client,
+        x_request_id=x_request_id,
+    ).parsed
+
+
+async def asyncio_detailed(
+    uid: UUID,
+    *,
+    client: AuthenticatedClient | Client,
+    x_request_id: str | Unset = UNSET,
+) -> Response[HTTPError | HTTPValidationError | Task]:
+    """Get a task
+
+     # Errors
+    404 for an unknown or malformed id.
+
+    Args:
+        uid (UUID):
+        x_request_id (str | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[HTTPError | HTTPValidationError | Task]
+    """
+
+    kwargs = _get_kwargs(
+        uid=uid,
+        x_request_id=x_request_id,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    uid: UUID,
+    *,
+    client: AuthenticatedClient | Client,
+    x_request_id: str | Unset = UNSET,
+) -> HTTPError | HTTPValidationError | Task | None:
+    """Get a task
+
+     # Errors
+    404 for an unknown or malformed id.
+
+    Args:
+        uid (UUID):
+        x_request_id (str | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        HTTPError | HTTPValidationError | Task
+    """
+
+    return (
+        await asyncio_detailed(
+            uid=uid,
+            client=client,
+            x_request_id=x_request_id,
+        )
+    ).parsed

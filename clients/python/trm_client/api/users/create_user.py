@@ -1,0 +1,270 @@
+from http import HTTPStatus
+from typing import Any
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.http_error import HTTPError
+from ...models.http_validation_error import HTTPValidationError
+from ...models.user import User
+from ...models.user_create import UserCreate
+from ...types import UNSET, Response, Unset
+
+
+def _get_kwargs(
+    *,
+    body: UserCreate,
+    idempotency_key: None | str | Unset = UNSET,
+    x_request_id: str | Unset = UNSET,
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+    if not isinstance(idempotency_key, Unset):
+        headers["Idempotency-Key"] = idempotency_key
+
+    if not isinstance(x_request_id, Unset):
+        headers["x-request-id"] = x_request_id
+
+    _kwargs: dict[str, Any] = {
+        "method": "post",
+        "url": "/api/v1/users/",
+    }
+
+    _kwargs["json"] = body.to_dict()
+
+    headers["Content-Type"] = "application/json"
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> HTTPError | HTTPValidationError | User | None:
+    if response.status_code == 201:
+        response_201 = User.from_dict(response.json())
+
+        return response_201
+
+    if response.status_code == 401:
+        response_401 = HTTPError.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = HTTPError.from_dict(response.json())
+
+        return response_403
+
+    if response.status_code == 409:
+        response_409 = HTTPError.from_dict(response.json())
+
+        return response_409
+
+    if response.status_code == 413:
+        response_413 = HTTPError.from_dict(response.json())
+
+        return response_413
+
+    if response.status_code == 415:
+        response_415 = HTTPError.from_dict(response.json())
+
+        return response_415
+
+    if response.status_code == 422:
+        response_422 = HTTPValidationError.from_dict(response.json())
+
+        return response_422
+
+    if response.status_code == 429:
+        response_429 = HTTPError.from_dict(response.json())
+
+        return response_429
+
+    if response.status_code == 500:
+        response_500 = HTTPError.from_dict(response.json())
+
+        return response_500
+
+    if response.status_code == 503:
+        response_503 = HTTPError.from_dict(response.json())
+
+        return response_503
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[HTTPError | HTTPValidationError | User]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    *,
+    client: AuthenticatedClient | Client,
+    body: UserCreate,
+    idempotency_key: None | str | Unset = UNSET,
+    x_request_id: str | Unset = UNSET,
+) -> Response[HTTPError | HTTPValidationError | User]:
+    """Create a user
+
+     Creates a user at version 1. `username` and `email` are required; `full_name` defaults to `null` and
+    `is_active` to `true`. Usernames are unique regardless of case: one already taken is a 409, as is a
+    retry whose first request with the same `Idempotency-Key` is still being processed (`{"detail": "A
+    request with this Idempotency-Key is still being processed"}`).
+
+    Args:
+        idempotency_key (None | str | Unset):
+        x_request_id (str | Unset):
+        body (UserCreate): A new user. `username` and `email` are required, the rest optional; a
+            property not listed here is a 422 (`extra_forbidden`). A username already taken, in any
+            case, is a 409. Example: {'email': 'ada@example.com', 'full_name': 'Ada Lovelace',
+            'is_active': True, 'username': 'ada.lovelace'}.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[HTTPError | HTTPValidationError | User]
+    """
+
+    kwargs = _get_kwargs(
+        body=body,
+        idempotency_key=idempotency_key,
+        x_request_id=x_request_id,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    *,
+    client: AuthenticatedClient | Client,
+    body: UserCreate,
+    idempotency_key: None | str | Unset = UNSET,
+    x_request_id: str | Unset = UNSET,
+) -> HTTPError | HTTPValidationError | User | None:
+    """Create a user
+
+     Creates a user at version 1. `username` and `email` are required; `full_name` defaults to `null` and
+    `is_active` to `true`. Usernames are unique regardless of case: one already taken is a 409, as is a
+    retry whose first request with the same `Idempotency-Key` is still being processed (`{"detail": "A
+    request with this Idempotency-Key is still being processed"}`).
+
+    Args:
+        idempotency_key (None | str | Unset):
+        x_request_id (str | Unset):
+        body (UserCreate): A new user. `username` and `email` are required, the rest optional; a
+            property not listed here is a 422 (`extra_forbidden`). A username already taken, in any
+            case, is a 409. Example: {'email': 'ada@example.com', 'full_name': 'Ada Lovelace',
+            'is_active': True, 'username': 'ada.lovelace'}.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        HTTPError | HTTPValidationError | User
+    """
+
+    return sync_detailed(
+        client=client,
+        body=body,
+        idempotency_key=idempotency_key,
+        x_request_id=x_request_id,
+    ).parsed
+
+
+async def asyncio_detailed(
+    *,
+    client: AuthenticatedClient | Client,
+    body: UserCreate,
+    idempotency_key: None | str | Unset = UNSET,
+    x_request_id: str | Unset = UNSET,
+) -> Response[HTTPError | HTTPValidationError | User]:
+    """Create a user
+
+     Creates a user at version 1. `username` and `email` are required; `full_name` defaults to `null` and
+    `is_active` to `true`. Usernames are unique regardless of case: one already taken is a 409, as is a
+    retry whose first request with the same `Idempotency-Key` is still being processed (`{"detail": "A
+    request with this Idempotency-Key is still being processed"}`).
+
+    Args:
+        idempotency_key (None | str | Unset):
+        x_request_id (str | Unset):
+        body (UserCreate): A new user. `username` and `email` are required, the rest optional; a
+            property not listed here is a 422 (`extra_forbidden`). A username already taken, in any
+            case, is a 409. Example: {'email': 'ada@example.com', 'full_name': 'Ada Lovelace',
+            'is_active': True, 'username': 'ada.lovelace'}.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[HTTPError | HTTPValidationError | User]
+    """
+
+    kwargs = _get_kwargs(
+        body=body,
+        idempotency_key=idempotency_key,
+        x_request_id=x_request_id,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    *,
+    client: AuthenticatedClient | Client,
+    body: UserCreate,
+    idempotency_key: None | str | Unset = UNSET,
+    x_request_id: str | Unset = UNSET,
+) -> HTTPError | HTTPValidationError | User | None:
+    """Create a user
+
+     Creates a user at version 1. `username` and `email` are required; `full_name` defaults to `null` and
+    `is_active` to `true`. Usernames are unique regardless of case: one already taken is a 409, as is a
+    retry whose first request with the same `Idempotency-Key` is still being processed (`{"detail": "A
+    request with this Idempotency-Key is still being processed"}`).
+
+    Args:
+        idempotency_key (None | str | Unset):
+        x_request_id (str | Unset):
+        body (UserCreate): A new user. `username` and `email` are required, the rest optional; a
+            property not listed here is a 422 (`extra_forbidden`). A username already taken, in any
+            case, is a 409. Example: {'email': 'ada@example.com', 'full_name': 'Ada Lovelace',
+            'is_active': True, 'username': 'ada.lovelace'}.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        HTTPError | HTTPValidationError | User
+    """
+
+    return (
+        await asyncio_detailed(
+            client=client,
+            body=body,
+            idempotency_key=idempotency_key,
+            x_request_id=x_request_id,
+        )
+    ).parsed

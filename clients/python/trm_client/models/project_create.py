@@ -1,0 +1,97 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, TypeVar, cast
+
+from attrs import define as _attrs_define
+
+from ..models.project_status import ProjectStatus
+from ..types import UNSET, Unset
+
+T = TypeVar("T", bound="ProjectCreate")
+
+
+@_attrs_define
+class ProjectCreate:
+    """A new project. `title` (or its alias `name`, not both) is required, the rest optional; a property not listed here is
+    a 422 (`extra_forbidden`).
+
+        Example:
+            {'description': 'Everything for the launch', 'status': 'on_hold', 'title': 'Launch'}
+
+        Attributes:
+            title (str | Unset): Trimmed; 1–200 characters after trimming.
+            name (str | Unset): An alias of `title`, as TRM-OS's clients send it: give one of the
+                two, not both (a 422 at `["body", "name"]`). Responses say `title`.
+            description (None | str | Unset): Up to 10,000 characters.
+            status (ProjectStatus | Unset): Where a project is in its life. Always written as one of the canonical values
+                listed in `enum`. On input the EnumAdapter normalizes the spelling: case, spaces, hyphens, underscores and
+                camelCase boundaries are ignored (`In Progress`, `IN_PROGRESS`, `in-progress` and `inProgress` are all the same
+                value). Any other value is a 422 whose message lists the accepted values.
+    """
+
+    title: str | Unset = UNSET
+    name: str | Unset = UNSET
+    description: None | str | Unset = UNSET
+    status: ProjectStatus | Unset = UNSET
+
+    def to_dict(self) -> dict[str, Any]:
+        title = self.title
+
+        name = self.name
+
+        description: None | str | Unset
+        if isinstance(self.description, Unset):
+            description = UNSET
+        else:
+            description = self.description
+
+        status: str | Unset = UNSET
+        if not isinstance(self.status, Unset):
+            status = self.status.value
+
+        field_dict: dict[str, Any] = {}
+
+        field_dict.update({})
+        if title is not UNSET:
+            field_dict["title"] = title
+        if name is not UNSET:
+            field_dict["name"] = name
+        if description is not UNSET:
+            field_dict["description"] = description
+        if status is not UNSET:
+            field_dict["status"] = status
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        d = dict(src_dict)
+        title = d.pop("title", UNSET)
+
+        name = d.pop("name", UNSET)
+
+        def _parse_description(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        description = _parse_description(d.pop("description", UNSET))
+
+        _status = d.pop("status", UNSET)
+        status: ProjectStatus | Unset
+        if isinstance(_status, Unset):
+            status = UNSET
+        else:
+            status = ProjectStatus(_status)
+
+        project_create = cls(
+            title=title,
+            name=name,
+            description=description,
+            status=status,
+        )
+
+        return project_create

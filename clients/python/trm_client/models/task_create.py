@@ -1,0 +1,368 @@
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping
+from typing import Any, TypeVar, cast
+from uuid import UUID
+
+from attrs import define as _attrs_define
+
+from ..models.effort_unit import EffortUnit
+from ..models.priority_level import PriorityLevel
+from ..models.priority_name import PriorityName
+from ..models.task_status import TaskStatus
+from ..models.task_type import TaskType
+from ..types import UNSET, Unset
+
+T = TypeVar("T", bound="TaskCreate")
+
+
+@_attrs_define
+class TaskCreate:
+    """A new task. `title` (or its alias `name`, not both) is required, every other property optional; a property not
+    listed here is a 422 (`extra_forbidden`).
+
+        Example:
+            {'assignee_id': None, 'description': 'The API reference and a tutorial', 'due_date': '2026-12-01T17:00:00Z',
+                'effort_estimate': 3.5, 'effort_unit': 'hours', 'priority': 'high', 'project_id':
+                '9b1c2d3e-4f50-4a6b-8c7d-0e1f2a3b4c5d', 'start_date': '2026-11-26', 'status': 'in_progress', 'tags': ['docs',
+                'api'], 'task_type': 'documentation', 'title': 'Write the docs'}
+
+        Attributes:
+            title (str | Unset): Trimmed; 1–200 characters after trimming. A missing or blank title is
+                a 422 at `["body", "title"]`.
+            name (str | Unset): An alias of `title`, as TRM-OS's clients send it: give one of the
+                two, not both (a 422 at `["body", "name"]`). Responses say `title`.
+            description (None | str | Unset): Up to 10,000 characters.
+            status (TaskStatus | Unset): Where a task is in its life; `done` sets the task's `completed_at`, leaving `done`
+                clears it. Always written as one of the canonical values listed in `enum`. On input the EnumAdapter normalizes
+                the spelling: case, spaces, hyphens, underscores and camelCase boundaries are ignored (`In Progress`,
+                `IN_PROGRESS`, `in-progress` and `inProgress` are all the same value), and these synonyms are accepted:
+                `pending` → `todo`, `open` → `todo`, `new` → `todo`, `wip` → `in_progress`, `doing` → `in_progress`, `review` →
+                `in_review`, `completed` → `done`, `complete` → `done`, `closed` → `done`, `finished` → `done`, `canceled` →
+                `cancelled`. Any other value is a 422 whose message lists the accepted values.
+            task_type (None | TaskType | Unset):
+            priority (PriorityLevel | PriorityName | Unset): A priority: the integer level (`0` normal, `1` high, `2`
+                urgent) or its name. Always written back as the level. Any other value is a 422 listing the accepted values.
+            project_id (None | Unset | UUID): The project the task joins; it must exist (a 422 at this field
+                otherwise).
+            assignee_id (None | Unset | UUID): The user the task is assigned to; they must exist (a 422 at this
+                field otherwise).
+            effort_estimate (float | None | Unset): Zero or more.
+            effort_unit (EffortUnit | Unset): The unit of `effort_estimate`. Always written as one of the canonical values
+                listed in `enum`. On input the EnumAdapter normalizes the spelling: case, spaces, hyphens, underscores and
+                camelCase boundaries are ignored (`In Progress`, `IN_PROGRESS`, `in-progress` and `inProgress` are all the same
+                value), and these synonyms are accepted: `h` → `hours`, `hour` → `hours`, `d` → `days`, `day` → `days`, `sp` →
+                `story_points`, `points` → `story_points`, `storypoint` → `story_points`. Any other value is a 422 whose message
+                lists the accepted values.
+            start_date (datetime.date | datetime.datetime | None | str | Unset):
+            due_date (datetime.date | datetime.datetime | None | str | Unset):
+            tags (list[str] | Unset): At most 50, each 1–64 characters; duplicates are dropped. Defaults to
+                none.
+    """
+
+    title: str | Unset = UNSET
+    name: str | Unset = UNSET
+    description: None | str | Unset = UNSET
+    status: TaskStatus | Unset = UNSET
+    task_type: None | TaskType | Unset = UNSET
+    priority: PriorityLevel | PriorityName | Unset = UNSET
+    project_id: None | Unset | UUID = UNSET
+    assignee_id: None | Unset | UUID = UNSET
+    effort_estimate: float | None | Unset = UNSET
+    effort_unit: EffortUnit | Unset = UNSET
+    start_date: datetime.date | datetime.datetime | None | str | Unset = UNSET
+    due_date: datetime.date | datetime.datetime | None | str | Unset = UNSET
+    tags: list[str] | Unset = UNSET
+
+    def to_dict(self) -> dict[str, Any]:
+        title = self.title
+
+        name = self.name
+
+        description: None | str | Unset
+        if isinstance(self.description, Unset):
+            description = UNSET
+        else:
+            description = self.description
+
+        status: str | Unset = UNSET
+        if not isinstance(self.status, Unset):
+            status = self.status.value
+
+        task_type: None | str | Unset
+        if isinstance(self.task_type, Unset):
+            task_type = UNSET
+        elif isinstance(self.task_type, TaskType):
+            task_type = self.task_type.value
+        else:
+            task_type = self.task_type
+
+        priority: int | str | Unset
+        if isinstance(self.priority, Unset):
+            priority = UNSET
+        elif isinstance(self.priority, PriorityLevel):
+            priority = self.priority.value
+        else:
+            priority = self.priority.value
+
+        project_id: None | str | Unset
+        if isinstance(self.project_id, Unset):
+            project_id = UNSET
+        elif isinstance(self.project_id, UUID):
+            project_id = str(self.project_id)
+        else:
+            project_id = self.project_id
+
+        assignee_id: None | str | Unset
+        if isinstance(self.assignee_id, Unset):
+            assignee_id = UNSET
+        elif isinstance(self.assignee_id, UUID):
+            assignee_id = str(self.assignee_id)
+        else:
+            assignee_id = self.assignee_id
+
+        effort_estimate: float | None | Unset
+        if isinstance(self.effort_estimate, Unset):
+            effort_estimate = UNSET
+        else:
+            effort_estimate = self.effort_estimate
+
+        effort_unit: str | Unset = UNSET
+        if not isinstance(self.effort_unit, Unset):
+            effort_unit = self.effort_unit.value
+
+        start_date: None | str | Unset
+        if isinstance(self.start_date, Unset):
+            start_date = UNSET
+        elif isinstance(self.start_date, datetime.datetime):
+            start_date = self.start_date.isoformat()
+        elif isinstance(self.start_date, datetime.date):
+            start_date = self.start_date.isoformat()
+        else:
+            start_date = self.start_date
+
+        due_date: None | str | Unset
+        if isinstance(self.due_date, Unset):
+            due_date = UNSET
+        elif isinstance(self.due_date, datetime.datetime):
+            due_date = self.due_date.isoformat()
+        elif isinstance(self.due_date, datetime.date):
+            due_date = self.due_date.isoformat()
+        else:
+            due_date = self.due_date
+
+        tags: list[str] | Unset = UNSET
+        if not isinstance(self.tags, Unset):
+            tags = self.tags
+
+        field_dict: dict[str, Any] = {}
+
+        field_dict.update({})
+        if title is not UNSET:
+            field_dict["title"] = title
+        if name is not UNSET:
+            field_dict["name"] = name
+        if description is not UNSET:
+            field_dict["description"] = description
+        if status is not UNSET:
+            field_dict["status"] = status
+        if task_type is not UNSET:
+            field_dict["task_type"] = task_type
+        if priority is not UNSET:
+            field_dict["priority"] = priority
+        if project_id is not UNSET:
+            field_dict["project_id"] = project_id
+        if assignee_id is not UNSET:
+            field_dict["assignee_id"] = assignee_id
+        if effort_estimate is not UNSET:
+            field_dict["effort_estimate"] = effort_estimate
+        if effort_unit is not UNSET:
+            field_dict["effort_unit"] = effort_unit
+        if start_date is not UNSET:
+            field_dict["start_date"] = start_date
+        if due_date is not UNSET:
+            field_dict["due_date"] = due_date
+        if tags is not UNSET:
+            field_dict["tags"] = tags
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        d = dict(src_dict)
+        title = d.pop("title", UNSET)
+
+        name = d.pop("name", UNSET)
+
+        def _parse_description(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        description = _parse_description(d.pop("description", UNSET))
+
+        _status = d.pop("status", UNSET)
+        status: TaskStatus | Unset
+        if isinstance(_status, Unset):
+            status = UNSET
+        else:
+            status = TaskStatus(_status)
+
+        def _parse_task_type(data: object) -> None | TaskType | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                task_type_type_0 = TaskType(data)
+
+                return task_type_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | TaskType | Unset, data)
+
+        task_type = _parse_task_type(d.pop("task_type", UNSET))
+
+        def _parse_priority(data: object) -> PriorityLevel | PriorityName | Unset:
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, int):
+                    raise TypeError()
+                componentsschemas_priority_input_type_0 = PriorityLevel(data)
+
+                return componentsschemas_priority_input_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            if not isinstance(data, str):
+                raise TypeError()
+            componentsschemas_priority_input_type_1 = PriorityName(data)
+
+            return componentsschemas_priority_input_type_1
+
+        priority = _parse_priority(d.pop("priority", UNSET))
+
+        def _parse_project_id(data: object) -> None | Unset | UUID:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                project_id_type_0 = UUID(data)
+
+                return project_id_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | Unset | UUID, data)
+
+        project_id = _parse_project_id(d.pop("project_id", UNSET))
+
+        def _parse_assignee_id(data: object) -> None | Unset | UUID:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                assignee_id_type_0 = UUID(data)
+
+                return assignee_id_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | Unset | UUID, data)
+
+        assignee_id = _parse_assignee_id(d.pop("assignee_id", UNSET))
+
+        def _parse_effort_estimate(data: object) -> float | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(float | None | Unset, data)
+
+        effort_estimate = _parse_effort_estimate(d.pop("effort_estimate", UNSET))
+
+        _effort_unit = d.pop("effort_unit", UNSET)
+        effort_unit: EffortUnit | Unset
+        if isinstance(_effort_unit, Unset):
+            effort_unit = UNSET
+        else:
+            effort_unit = EffortUnit(_effort_unit)
+
+        def _parse_start_date(data: object) -> datetime.date | datetime.datetime | None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                componentsschemas_date_or_date_time_type_0 = datetime.datetime.fromisoformat(data)
+
+                return componentsschemas_date_or_date_time_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                componentsschemas_date_or_date_time_type_1 = datetime.date.fromisoformat(data)
+
+                return componentsschemas_date_or_date_time_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(datetime.date | datetime.datetime | None | str | Unset, data)
+
+        start_date = _parse_start_date(d.pop("start_date", UNSET))
+
+        def _parse_due_date(data: object) -> datetime.date | datetime.datetime | None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                componentsschemas_date_or_date_time_type_0 = datetime.datetime.fromisoformat(data)
+
+                return componentsschemas_date_or_date_time_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                componentsschemas_date_or_date_time_type_1 = datetime.date.fromisoformat(data)
+
+                return componentsschemas_date_or_date_time_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(datetime.date | datetime.datetime | None | str | Unset, data)
+
+        due_date = _parse_due_date(d.pop("due_date", UNSET))
+
+        tags = cast(list[str], d.pop("tags", UNSET))
+
+        task_create = cls(
+            title=title,
+            name=name,
+            description=description,
+            status=status,
+            task_type=task_type,
+            priority=priority,
+            project_id=project_id,
+            assignee_id=assignee_id,
+            effort_estimate=effort_estimate,
+            effort_unit=effort_unit,
+            start_date=start_date,
+            due_date=due_date,
+            tags=tags,
+        )
+
+        return task_create
