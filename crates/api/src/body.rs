@@ -21,9 +21,24 @@ use crate::error::{ApiError, Source};
 /// The largest body accepted; larger ones get 413.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
-/// A request body that is a JSON object.
+/// The most a task body can take on the wire: every text at its limit in
+/// characters (title 200, description 10,000, 50 tags of 64), each
+/// character 4 bytes of UTF-8, is 53,600 bytes; the ids, dates, numbers and
+/// keys fit in the rest of 56 KiB.
+pub const MAX_TASK_BODY_BYTES: usize = 56 * 1024;
+
+/// The largest body of a bulk create: what its most tasks need at their
+/// largest, and no more (the one route allowed past [`MAX_BODY_BYTES`]).
+pub const MAX_BULK_BODY_BYTES: usize = trm_domain::MAX_TASKS_PER_BULK * MAX_TASK_BODY_BYTES;
+
+/// A request body that is a JSON object of at most [`MAX_BODY_BYTES`].
 #[derive(Debug)]
 pub struct JsonObject(pub Map<String, Value>);
+
+/// A request body that is a JSON object of at most [`MAX_BULK_BODY_BYTES`],
+/// for the bulk create.
+#[derive(Debug)]
+pub struct BulkJsonObject(pub Map<String, Value>);
 
 /// Whether a `Content-Type` says JSON (`application/json` or `…+json`).
 /// A missing one is read as JSON too, as FastAPI does.
@@ -82,36 +97,55 @@ pub fn parse_object(bytes: &[u8]) -> Result<Map<String, Value>, ApiError> {
     }
 }
 
+/// Reads a JSON object body of at most `limit` bytes: 413 past the limit
+/// (by `Content-Length` before reading, or as it streams in), 415 for a
+/// content type other than JSON, 422 for anything but a JSON object.
+fn read_object(
+    request: &HttpRequest,
+    payload: &mut Payload,
+    limit: usize,
+) -> impl Future<Output = Result<Map<String, Value>, ApiError>> + use<> {
+    let json = is_json(request);
+    let too_large = declared_length(request).is_some_and(|length| length > limit);
+    let mut payload = payload.take();
+    async move {
+        if too_large {
+            return Err(ApiError::PayloadTooLarge);
+        }
+        if !json {
+            return Err(ApiError::UnsupportedMediaType);
+        }
+        let mut body = BytesMut::new();
+        while let Some(chunk) = payload.next().await {
+            let chunk = chunk.map_err(|error| {
+                ApiError::invalid_part(Source::Body, FieldErrorKind::JsonInvalid(format!("unreadable body: {error}")))
+            })?;
+            if body.len() + chunk.len() > limit {
+                return Err(ApiError::PayloadTooLarge);
+            }
+            body.extend_from_slice(&chunk);
+        }
+        parse_object(&body)
+    }
+}
+
 impl FromRequest for JsonObject {
     type Error = ApiError;
     type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
 
     fn from_request(request: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let json = is_json(request);
-        let too_large = declared_length(request).is_some_and(|length| length > MAX_BODY_BYTES);
-        let mut payload = payload.take();
-        Box::pin(async move {
-            if too_large {
-                return Err(ApiError::PayloadTooLarge);
-            }
-            if !json {
-                return Err(ApiError::UnsupportedMediaType);
-            }
-            let mut body = BytesMut::new();
-            while let Some(chunk) = payload.next().await {
-                let chunk = chunk.map_err(|error| {
-                    ApiError::invalid_part(
-                        Source::Body,
-                        FieldErrorKind::JsonInvalid(format!("unreadable body: {error}")),
-                    )
-                })?;
-                if body.len() + chunk.len() > MAX_BODY_BYTES {
-                    return Err(ApiError::PayloadTooLarge);
-                }
-                body.extend_from_slice(&chunk);
-            }
-            parse_object(&body).map(Self)
-        })
+        let object = read_object(request, payload, MAX_BODY_BYTES);
+        Box::pin(async move { object.await.map(Self) })
+    }
+}
+
+impl FromRequest for BulkJsonObject {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(request: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let object = read_object(request, payload, MAX_BULK_BODY_BYTES);
+        Box::pin(async move { object.await.map(Self) })
     }
 }
 
@@ -155,9 +189,50 @@ impl BodyFields {
         parse(value).map_err(|kind| self.errors.push(FieldError::new(name, kind))).ok()
     }
 
+    /// A field under its own name or, in its place, under an alias (`name`
+    /// for `title`, as TRM-OS's clients send it): what was sent and the
+    /// spelling it was sent under, so that problems are reported where the
+    /// client put the value. Both at once is a problem at the alias, and
+    /// the value under the field's own name is read.
+    fn take_either<'n>(&mut self, name: &'n str, alias: &'n str) -> (Sent, &'n str) {
+        match (self.take(name), self.take(alias)) {
+            (Sent::Absent, Sent::Absent) => (Sent::Absent, name),
+            (Sent::Absent, aliased) => (aliased, alias),
+            (named, Sent::Absent) => (named, name),
+            (named, _) => {
+                let message = format!("`{alias}` is an alias of `{name}`: give one of them, not both");
+                self.errors.push(FieldError::new(alias, FieldErrorKind::Invalid(message)));
+                (named, name)
+            }
+        }
+    }
+
     /// A field that must be present and not null.
     pub fn required<T>(&mut self, name: &str, parse: impl FnOnce(&Value) -> Result<T, FieldErrorKind>) -> Option<T> {
-        match self.take(name) {
+        let sent = self.take(name);
+        self.read_required(name, sent, parse)
+    }
+
+    /// [`BodyFields::required`], accepting the field under `alias` instead:
+    /// one of the two spellings must be sent, not both. A missing field is
+    /// reported under `name`.
+    pub fn required_or_alias<T>(
+        &mut self,
+        name: &str,
+        alias: &str,
+        parse: impl FnOnce(&Value) -> Result<T, FieldErrorKind>,
+    ) -> Option<T> {
+        let (sent, spelling) = self.take_either(name, alias);
+        self.read_required(spelling, sent, parse)
+    }
+
+    fn read_required<T>(
+        &mut self,
+        name: &str,
+        sent: Sent,
+        parse: impl FnOnce(&Value) -> Result<T, FieldErrorKind>,
+    ) -> Option<T> {
+        match sent {
             Sent::Absent => {
                 self.errors.push(FieldError::new(name, FieldErrorKind::Missing));
                 None
@@ -172,7 +247,29 @@ impl BodyFields {
 
     /// A field that may be absent (`None`) but, when present, not null.
     pub fn optional<T>(&mut self, name: &str, parse: impl FnOnce(&Value) -> Result<T, FieldErrorKind>) -> Option<T> {
-        match self.take(name) {
+        let sent = self.take(name);
+        self.read_optional(name, sent, parse)
+    }
+
+    /// [`BodyFields::optional`], accepting the field under `alias` instead
+    /// (not both).
+    pub fn optional_or_alias<T>(
+        &mut self,
+        name: &str,
+        alias: &str,
+        parse: impl FnOnce(&Value) -> Result<T, FieldErrorKind>,
+    ) -> Option<T> {
+        let (sent, spelling) = self.take_either(name, alias);
+        self.read_optional(spelling, sent, parse)
+    }
+
+    fn read_optional<T>(
+        &mut self,
+        name: &str,
+        sent: Sent,
+        parse: impl FnOnce(&Value) -> Result<T, FieldErrorKind>,
+    ) -> Option<T> {
+        match sent {
             Sent::Absent => None,
             Sent::Null => {
                 self.errors.push(FieldError::new(name, FieldErrorKind::NotNullable));
@@ -283,5 +380,57 @@ mod tests {
         let ApiError::Invalid(details) = fields.finish(title).unwrap_err() else { panic!() };
         let kinds: Vec<&str> = details.iter().map(|d| d.kind.as_str()).collect();
         assert_eq!(kinds, ["extra_forbidden", "extra_forbidden"]);
+    }
+
+    fn text(value: &Value) -> Result<String, FieldErrorKind> {
+        value.as_str().map(str::to_owned).ok_or(FieldErrorKind::WrongType("string"))
+    }
+
+    fn title_or_name(body: &[u8]) -> Result<String, ApiError> {
+        let mut fields = BodyFields::new(parse_object(body).unwrap());
+        let title = fields.required_or_alias("title", "name", text);
+        fields.finish(title)
+    }
+
+    #[test]
+    fn a_field_is_read_under_its_own_name_or_under_its_alias() {
+        assert_eq!(title_or_name(br#"{"title": "Launch"}"#).unwrap(), "Launch");
+        assert_eq!(title_or_name(br#"{"name": "Launch"}"#).unwrap(), "Launch");
+    }
+
+    #[test]
+    fn a_field_sent_under_both_spellings_is_refused_at_the_alias() {
+        let ApiError::Invalid(details) = title_or_name(br#"{"title": "a", "name": "b"}"#).unwrap_err() else {
+            panic!()
+        };
+        assert_eq!(details.len(), 1);
+        assert_eq!(details[0].loc, [Value::from("body"), Value::from("name")]);
+        assert_eq!(details[0].kind, "value_error");
+        assert!(details[0].msg.contains("alias of `title`"), "{}", details[0].msg);
+    }
+
+    #[test]
+    fn a_problem_with_an_aliased_field_is_reported_where_the_client_put_it() {
+        let ApiError::Invalid(details) = title_or_name(br#"{"name": 5}"#).unwrap_err() else { panic!() };
+        assert_eq!(details[0].loc, [Value::from("body"), Value::from("name")]);
+        let ApiError::Invalid(details) = title_or_name(br#"{"name": null}"#).unwrap_err() else { panic!() };
+        assert_eq!(details[0].loc, [Value::from("body"), Value::from("name")]);
+        let ApiError::Invalid(details) = title_or_name(b"{}").unwrap_err() else { panic!() };
+        assert_eq!(
+            (details[0].loc.clone(), details[0].kind.as_str()),
+            (vec![Value::from("body"), Value::from("title")], "missing")
+        );
+    }
+
+    #[test]
+    fn an_optional_field_may_come_under_its_alias_or_not_at_all() {
+        let read = |body: &[u8]| {
+            let mut fields = BodyFields::new(parse_object(body).unwrap());
+            let title = fields.optional_or_alias("title", "name", text);
+            fields.finish(Some(title))
+        };
+        assert_eq!(read(b"{}").unwrap(), None);
+        assert_eq!(read(br#"{"name": "x"}"#).unwrap().as_deref(), Some("x"));
+        assert!(read(br#"{"name": "x", "title": "y"}"#).is_err());
     }
 }

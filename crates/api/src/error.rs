@@ -15,7 +15,7 @@ use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
 use serde_json::Value;
 use trm_domain::error::PathSegment;
-use trm_domain::{EntityKind, FieldError, FieldErrorKind, ValidationErrors};
+use trm_domain::{EntityKind, FieldError, FieldErrorKind, FieldPath, ValidationErrors};
 use trm_service::ServiceError;
 use utoipa::ToSchema;
 
@@ -73,12 +73,28 @@ impl ValidationDetail {
     #[must_use]
     pub fn new(source: Source, error: &FieldError) -> Self {
         let mut loc = vec![Value::from(source.as_str())];
-        loc.extend(error.path.segments().iter().map(|segment| match segment {
-            PathSegment::Key(key) => Value::from(key.as_str()),
-            PathSegment::Index(index) => Value::from(*index),
-        }));
+        loc.extend(location(&error.path));
         Self { loc, msg: error.kind.to_string(), kind: error.kind.type_name() }
     }
+
+    /// This problem as seen from an enclosing value at `outer` in the same
+    /// request part: `["body", "title"]` within `tasks[3]` is
+    /// `["body", "tasks", 3, "title"]`.
+    #[must_use]
+    pub fn within(mut self, outer: &FieldPath) -> Self {
+        let inner = self.loc.split_off(self.loc.len().min(1));
+        self.loc.extend(location(outer));
+        self.loc.extend(inner);
+        self
+    }
+}
+
+/// A path's segments as `loc` items: keys as strings, indexes as numbers.
+fn location(path: &FieldPath) -> impl Iterator<Item = Value> + '_ {
+    path.segments().iter().map(|segment| match segment {
+        PathSegment::Key(key) => Value::from(key.as_str()),
+        PathSegment::Index(index) => Value::from(*index),
+    })
 }
 
 /// An answer other than success.

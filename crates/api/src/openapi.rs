@@ -43,8 +43,8 @@ use crate::schemas::event::EventResponse;
 use crate::schemas::health::{Liveness, Readiness};
 use crate::schemas::overview::OverviewResponse;
 use crate::schemas::{
-    ProjectCreate, ProjectResponse, ProjectUpdate, TaskCreate, TaskResponse, TaskUpdate, UserCreate, UserResponse,
-    UserUpdate,
+    ProjectCreate, ProjectResponse, ProjectUpdate, TaskBulkCreate, TaskCreate, TaskResponse, TaskUpdate, UserCreate,
+    UserResponse, UserUpdate,
 };
 
 /// The document's introduction, shown at the top of the Swagger UI.
@@ -92,6 +92,7 @@ The full reference, with examples, is `docs/api.md` in the project's repository.
     paths(
         tasks::list,
         tasks::create,
+        tasks::create_many,
         tasks::get,
         tasks::update,
         tasks::delete,
@@ -117,6 +118,7 @@ The full reference, with examples, is `docs/api.md` in the project's repository.
         schemas(
             TaskResponse,
             TaskCreate,
+            TaskBulkCreate,
             TaskUpdate,
             ProjectResponse,
             ProjectCreate,

@@ -78,6 +78,8 @@ pub enum Endpoint {
     ListTasks,
     /// `tasks::create`.
     CreateTask,
+    /// `tasks::create_many`.
+    CreateTasks,
     /// `tasks::get`.
     GetTask,
     /// `tasks::update`.
@@ -133,6 +135,7 @@ impl Endpoint {
         match self {
             Self::ListTasks => route.to(tasks::list),
             Self::CreateTask => route.to(tasks::create),
+            Self::CreateTasks => route.to(tasks::create_many),
             Self::GetTask => route.to(tasks::get),
             Self::UpdateTask => route.to(tasks::update),
             Self::DeleteTask => route.to(tasks::delete),
@@ -198,6 +201,8 @@ impl Route {
 pub const ROUTES: &[Route] = &[
     Route::api(Verb::Get, "/api/v1/tasks/", Endpoint::ListTasks),
     Route::api(Verb::Post, "/api/v1/tasks/", Endpoint::CreateTask),
+    // Before `{uid}`, which would otherwise take `bulk` for an id.
+    Route::api(Verb::Post, "/api/v1/tasks/bulk", Endpoint::CreateTasks),
     Route::api(Verb::Get, "/api/v1/tasks/{uid}", Endpoint::GetTask),
     Route::api(Verb::Patch, "/api/v1/tasks/{uid}", Endpoint::UpdateTask),
     Route::api(Verb::Delete, "/api/v1/tasks/{uid}", Endpoint::DeleteTask),

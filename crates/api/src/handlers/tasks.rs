@@ -6,7 +6,7 @@ use trm_domain::{EntityKind, Page, TaskId};
 
 use super::{entity_response, page_response, path_id, task_filter};
 use crate::AppState;
-use crate::body::JsonObject;
+use crate::body::{BulkJsonObject, JsonObject};
 use crate::conditional::if_match;
 use crate::error::ApiError;
 use crate::idempotency::IdempotentRequest;
@@ -16,7 +16,7 @@ use crate::schemas::errors::{
     UnsupportedMediaType,
 };
 use crate::schemas::query::TaskListQuery;
-use crate::schemas::{TaskCreate, TaskResponse, TaskUpdate, new_task, task_patch};
+use crate::schemas::{TaskBulkCreate, TaskCreate, TaskResponse, TaskUpdate, new_task, new_tasks, task_patch};
 
 /// `GET /api/v1/tasks/`: one page of tasks, filtered.
 ///
@@ -100,6 +100,54 @@ pub async fn create(
             let mut response = HttpResponse::Created();
             response.insert_header((header::LOCATION, format!("/api/v1/tasks/{}", task.uid)));
             Ok(entity_response(response, task.version, &TaskResponse::from(task)))
+        })
+        .await
+}
+
+/// `POST /api/v1/tasks/bulk`: 201 with the created tasks, in request order.
+///
+/// The body is validated as a whole before anything else — an
+/// `Idempotency-Key` is claimed only for a valid request — and written in
+/// one transaction.
+///
+/// # Errors
+/// 422 listing every problem of every item (nothing is written), 413 past
+/// [`crate::body::MAX_BULK_BODY_BYTES`], 415 for a non-JSON body.
+#[utoipa::path(
+    post,
+    path = "/api/v1/tasks/bulk",
+    tag = "tasks",
+    operation_id = "create_tasks",
+    summary = "Create many tasks at once",
+    description = "Creates 1 to 1,000 tasks in one transaction, all or none, for imports. Each item is a body as                    for `POST /api/v1/tasks/`, and items may name different projects. A 422 lists every problem                    of every item at `[\"body\", \"tasks\", i, …]` and writes nothing. Each created task                    publishes its own `task.created` event. The body may be up to 56,000 KiB (the one route                    allowed past 1 MiB).",
+    params(
+        ("Idempotency-Key" = Option<String>, Header, description = "Makes the bulk create safe to retry, as for             `POST /api/v1/tasks/`: a retry with the same key and body within 24 hours answers the first             successful response again and creates nothing.",
+            max_length = 255, min_length = 1, pattern = "^[!-~]{1,255}$"),
+    ),
+    request_body(content = TaskBulkCreate, content_type = "application/json"),
+    responses(
+        (status = 201, description = "Created, in request order.", body = Vec<TaskResponse>),
+        (status = 409, response = IdempotencyInProgress),
+        (status = 413, response = PayloadTooLarge),
+        (status = 415, response = UnsupportedMediaType),
+        (status = 422, response = InvalidRequest),
+        (status = 503, response = Unavailable),
+    )
+)]
+pub async fn create_many(
+    request: HttpRequest,
+    state: web::Data<AppState>,
+    BulkJsonObject(body): BulkJsonObject,
+) -> Result<HttpResponse, ApiError> {
+    let idempotent = IdempotentRequest::read(&request, "POST /api/v1/tasks/bulk", &body)?;
+    let query = QueryParams::parse(request.query_string())?;
+    let new = new_tasks(body)?;
+    query.finish()?;
+    idempotent
+        .run(&state, async {
+            let tasks = state.tasks.create_tasks(new).await?;
+            let created: Vec<TaskResponse> = tasks.into_iter().map(TaskResponse::from).collect();
+            Ok(HttpResponse::Created().json(created))
         })
         .await
 }

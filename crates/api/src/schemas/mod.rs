@@ -13,6 +13,7 @@
 //! tests check them against the readers; the enums' schemas are generated
 //! from the domain's EnumAdapter tables ([`enums`]).
 
+pub mod bulk;
 pub mod enums;
 pub mod errors;
 pub mod event;
@@ -23,6 +24,7 @@ pub mod query;
 pub mod task;
 pub mod user;
 
+pub use bulk::{TaskBulkCreate, new_tasks};
 pub use project::{ProjectCreate, ProjectResponse, ProjectUpdate, new_project, project_patch};
 pub use task::{TaskCreate, TaskResponse, TaskUpdate, new_task, task_patch};
 pub use user::{UserCreate, UserResponse, UserUpdate, new_user, user_patch};

@@ -83,6 +83,7 @@ pub fn store_down() -> AppState {
     let mut tasks = MockTaskUseCases::new();
     tasks.expect_list_tasks().returning(|_, _| Err(down()));
     tasks.expect_create_task().returning(|_| Err(down()));
+    tasks.expect_create_tasks().returning(|_| Err(down()));
     tasks.expect_get_task().returning(|_| Err(down()));
     tasks.expect_update_task().returning(|_, _, _| Err(down()));
     tasks.expect_delete_task().returning(|_, _| Err(down()));
@@ -121,6 +122,7 @@ pub fn all_well() -> AppState {
         Ok(Page { next: Some(task.cursor()), items: vec![task] })
     });
     tasks.expect_create_task().returning(|new| Ok(Task::create(new, Timestamp::now()).unwrap()));
+    tasks.expect_create_tasks().returning(|new| Ok(Task::create_many(new, Timestamp::now()).unwrap()));
     tasks.expect_get_task().returning(|_| Ok(a_task()));
     tasks.expect_update_task().returning(|_, _, _| Ok(a_task()));
     tasks.expect_delete_task().returning(|_, _| Ok(()));
