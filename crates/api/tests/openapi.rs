@@ -57,6 +57,12 @@ fn required(schema: &Value) -> BTreeSet<String> {
     schema["required"].as_array().into_iter().flatten().filter_map(|name| name.as_str().map(str::to_owned)).collect()
 }
 
+/// The properties of which exactly one is required: a schema's `oneOf`
+/// of `required` lists (`title` and its alias `name`), in their order.
+fn alternatives(schema: &Value) -> Vec<String> {
+    schema["oneOf"].as_array().into_iter().flatten().flat_map(required).collect()
+}
+
 /// Whether a property's schema admits `null`.
 fn is_nullable(property: &Value) -> bool {
     let in_type = property["type"].as_array().is_some_and(|types| types.contains(&json!("null")));
@@ -392,21 +398,42 @@ fn assert_create_schema_matches_reader<T>(name: &str, read: impl Fn(Map<String, 
     assert_eq!(schema["additionalProperties"], false, "{name}");
     let example = object(&schema["example"]);
     let properties = property_names(schema);
-    let mentioned: BTreeSet<String> = example.keys().cloned().collect();
+    // Of alternatives (`title` or its alias `name`) the example shows one;
+    // each of the others is shown with its value.
+    let alternatives = alternatives(schema);
+    let shown = alternatives.iter().find(|property| example.contains_key(*property)).cloned();
+    let mut mentioned: BTreeSet<String> = example.keys().cloned().collect();
+    mentioned.extend(alternatives.iter().cloned());
     assert_eq!(mentioned, properties.iter().cloned().collect(), "{name}: the example shows every property");
     assert_eq!(problems(read(example.clone())), [], "{name}: the example is a valid body");
+    let example_value = |property: &str| match example.get(property) {
+        Some(value) => value.clone(),
+        None => example[shown.as_deref().unwrap_or_else(|| panic!("{name}: no example for {property}"))].clone(),
+    };
 
     let required = required(schema);
-    let minimal: Map<String, Value> =
-        example.iter().filter(|(key, _)| required.contains(*key)).map(|(k, v)| (k.clone(), v.clone())).collect();
+    let minimal: Map<String, Value> = example
+        .iter()
+        .filter(|(key, _)| required.contains(*key) || shown.as_ref() == Some(*key))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
     for property in &properties {
-        let body = with(minimal.clone(), property, example[property].clone());
+        let mut body = minimal.clone();
+        if alternatives.contains(property) {
+            body.retain(|key, _| !alternatives.contains(key));
+        }
+        let body = with(body, property, example_value(property));
         assert_eq!(problems(read(body)), [], "{name}: {property} is accepted");
     }
     for property in &required {
         let mut body = example.clone();
         body.remove(property);
         assert_eq!(problems(read(body)), [(vec![json!("body"), json!(property)], "missing".to_owned())], "{name}");
+    }
+    if let Some(first) = alternatives.first() {
+        let mut body = example.clone();
+        body.retain(|key, _| !alternatives.contains(key));
+        assert_eq!(problems(read(body)), [(vec![json!("body"), json!(first)], "missing".to_owned())], "{name}");
     }
     let body = with(example, "colour", json!("red"));
     assert_eq!(problems(read(body)), [(vec![json!("body"), json!("colour")], "extra_forbidden".to_owned())]);
@@ -426,9 +453,18 @@ fn assert_update_schema_matches_reader<T>(
     assert_eq!(schema["additionalProperties"], false, "{name}");
     assert!(required(schema).is_empty(), "{name}: nothing is required in a PATCH");
     assert_eq!(problems(read(object(&schema["example"]))), [], "{name}: the example is a valid body");
-    let values = object(&component(&document, create)["example"]);
+    let create = component(&document, create);
+    let values = object(&create["example"]);
+    let alternatives = alternatives(create);
+    let shown = alternatives.iter().find(|property| values.contains_key(*property));
     for property in property_names(schema) {
-        let value = values.get(&property).cloned().unwrap_or_else(|| panic!("{name}: no example for {property}"));
+        // An alternative the create example does not show takes the value of the one it does.
+        let stand_in = if alternatives.contains(&property) { shown } else { None };
+        let value = values
+            .get(&property)
+            .or_else(|| stand_in.and_then(|other| values.get(other)))
+            .cloned()
+            .unwrap_or_else(|| panic!("{name}: no example for {property}"));
         assert_eq!(problems(read(with(Map::new(), &property, value))), [], "{name}: {property} is accepted");
         let null = problems(read(with(Map::new(), &property, Value::Null)));
         if is_nullable(&schema["properties"][&property]) {
@@ -490,13 +526,52 @@ fn the_username_rule_is_documented_as_the_domain_checks_it() {
 }
 
 #[test]
+fn name_is_documented_as_the_alias_of_title_one_of_them_on_create_never_both() {
+    let document = document();
+    for create in ["TaskCreate", "ProjectCreate"] {
+        let schema = component(&document, create);
+        assert_eq!(alternatives(schema), ["title", "name"], "{create}");
+        assert!(required(schema).is_empty(), "{create}: the oneOf says which is required");
+        assert_eq!(schema["properties"]["name"]["minLength"], 1, "{create}");
+    }
+    for update in ["TaskUpdate", "ProjectUpdate"] {
+        let schema = component(&document, update);
+        assert_eq!(schema["not"], json!({"required": ["title", "name"]}), "{update}");
+    }
+    let both = object(&json!({"title": "x", "name": "x"}));
+    for (what, found) in [
+        ("new_task", problems(new_task(both.clone()))),
+        ("task_patch", problems(task_patch(both.clone()))),
+        ("new_project", problems(new_project(both.clone()))),
+        ("project_patch", problems(project_patch(both.clone()))),
+    ] {
+        assert_eq!(found, [(vec![json!("body"), json!("name")], "value_error".to_owned())], "{what}");
+    }
+}
+
+#[test]
+fn a_date_without_an_offset_is_documented_as_the_readers_take_it() {
+    let document = document();
+    let date = component(&document, "DateOrDateTime");
+    let patterns: Vec<&str> =
+        date["oneOf"].as_array().into_iter().flatten().filter_map(|choice| choice["pattern"].as_str()).collect();
+    assert_eq!(patterns, [trm_api::schemas::task::NAIVE_DATE_TIME_PATTERN]);
+    let body = object(&json!({"title": "x", "start_date": "2026-11-26T10:00:00", "due_date": "2026-11-27"}));
+    assert_eq!(problems(new_task(body)), []);
+}
+
+#[test]
 fn every_trimmed_text_that_must_not_be_blank_documents_the_domains_own_pattern() {
     let document = document();
     let fields = [
         ("TaskCreate", "title"),
+        ("TaskCreate", "name"),
         ("TaskUpdate", "title"),
+        ("TaskUpdate", "name"),
         ("ProjectCreate", "title"),
+        ("ProjectCreate", "name"),
         ("ProjectUpdate", "title"),
+        ("ProjectUpdate", "name"),
         ("UserCreate", "full_name"),
         ("UserUpdate", "full_name"),
     ];
@@ -618,8 +693,8 @@ fn the_enum_schemas_are_the_domains_canonical_values() {
 }
 
 /// Whether `value` conforms to `schema`, for the keywords the document uses
-/// (`$ref`, `type`, `enum`, `oneOf`, `allOf`, `properties`, `required`,
-/// `additionalProperties: false`, `items`, lengths and bounds). Formats are
+/// (`$ref`, `type`, `enum`, `oneOf`, `allOf`, `not`, `properties`, `required`,
+/// `additionalProperties: false`, `items`, lengths, patterns and bounds). Formats are
 /// annotations in OpenAPI 3.1, as in JSON Schema, and are not checked.
 fn conforms(document: &Value, schema: &Value, value: &Value) -> Result<(), String> {
     let schema = resolve(document, schema);
@@ -656,6 +731,11 @@ fn conforms(document: &Value, schema: &Value, value: &Value) -> Result<(), Strin
     for part in schema.get("allOf").and_then(Value::as_array).into_iter().flatten() {
         conforms(document, part, value)?;
     }
+    if let Some(excluded) = schema.get("not")
+        && conforms(document, excluded, value).is_ok()
+    {
+        return Err(format!("{value} matches what `not` excludes"));
+    }
     if let Some(text) = value.as_str() {
         let well_formed = match schema.get("format").and_then(Value::as_str) {
             Some("date-time") => chrono::DateTime::parse_from_rfc3339(text).is_ok(),
@@ -664,6 +744,11 @@ fn conforms(document: &Value, schema: &Value, value: &Value) -> Result<(), Strin
         };
         if !well_formed {
             return Err(format!("{value} is not of its format"));
+        }
+        if let Some(pattern) = schema.get("pattern").and_then(Value::as_str)
+            && !regex::Regex::new(pattern).map_err(|error| error.to_string())?.is_match(text)
+        {
+            return Err(format!("{value} does not match {pattern}"));
         }
         let length = text.chars().count();
         if schema.get("minLength").and_then(Value::as_u64).is_some_and(|min| (length as u64) < min)
@@ -723,6 +808,17 @@ fn the_schema_checker_of_these_tests_rejects_what_it_should() {
     assert!(conforms(&document, &task_create, &json!({"title": "x", "due_date": "2026-12-01"})).is_ok());
     assert!(conforms(&document, &task_create, &json!({"title": "x", "due_date": "2026-12-01T17:00:00Z"})).is_ok());
     assert!(conforms(&document, &task_create, &json!({"title": "x", "due_date": "next week"})).is_err());
+    assert!(conforms(&document, &task_create, &json!({"title": "x", "due_date": "2026-12-01T17:00:00"})).is_ok());
+    assert!(conforms(&document, &task_create, &json!({"title": "x", "due_date": "2026-12-01 17:00:00.5"})).is_ok());
+    assert!(conforms(&document, &task_create, &json!({"title": "x", "due_date": "2026-02-30T17:00:00"})).is_err());
+    assert!(conforms(&document, &task_create, &json!({"title": " "})).is_err());
+    assert!(conforms(&document, &task_create, &json!({"name": "x"})).is_ok());
+    assert!(conforms(&document, &task_create, &json!({"name": "x", "title": "x"})).is_err());
+    assert!(conforms(&document, &task_create, &json!({"name": ""})).is_err());
+    let task_update = json!({"$ref": "#/components/schemas/TaskUpdate"});
+    assert!(conforms(&document, &task_update, &json!({})).is_ok());
+    assert!(conforms(&document, &task_update, &json!({"name": "x"})).is_ok());
+    assert!(conforms(&document, &task_update, &json!({"name": "x", "title": "y"})).is_err());
     let user_create = json!({"$ref": "#/components/schemas/UserCreate"});
     assert!(conforms(&document, &user_create, &json!({"username": "ada", "email": "ada@example.com"})).is_ok());
     assert!(conforms(&document, &user_create, &json!({"username": "ab", "email": "ada@example.com"})).is_err());

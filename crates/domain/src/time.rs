@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use chrono::{DateTime, NaiveDate, SecondsFormat, SubsecRound, Utc};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, SecondsFormat, SubsecRound, Utc};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::error::FieldErrorKind;
@@ -58,7 +58,10 @@ impl Timestamp {
 
     /// Parses what clients send for instants and dates.
     ///
-    /// Accepted: RFC 3339 date-times with any offset (converted to UTC) and
+    /// Accepted: RFC 3339 date-times with any offset (converted to UTC);
+    /// date-times without an offset (`2026-11-26T10:00:00`, with or without
+    /// fractional seconds), read as UTC, because that is what Python's
+    /// `datetime.now().isoformat()` writes and TRM-OS's clients send it; and
     /// plain calendar dates `YYYY-MM-DD` (midnight UTC). A date that does not
     /// exist (`2026-02-30`) is rejected, never rolled over.
     ///
@@ -73,6 +76,12 @@ impl Timestamp {
         // RFC 3339 requires the `T`, but a space is a common slip.
         if let Ok(at) = DateTime::parse_from_rfc3339(&text.replacen(' ', "T", 1)) {
             return Ok(Self::from_datetime(at.with_timezone(&Utc)));
+        }
+        // No offset at all: UTC. `%.f` also matches no fraction.
+        for format in ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f"] {
+            if let Ok(at) = NaiveDateTime::parse_from_str(text, format) {
+                return Ok(Self::from_datetime(at.and_utc()));
+            }
         }
         if let Ok(date) = NaiveDate::parse_from_str(text, "%Y-%m-%d")
             && let Some(midnight) = date.and_hms_opt(0, 0, 0)
@@ -119,6 +128,31 @@ mod tests {
     fn a_plain_date_means_midnight_utc() {
         let at = Timestamp::parse("2026-01-31").unwrap();
         assert_eq!(at.to_string(), "2026-01-31T00:00:00.000000Z");
+    }
+
+    #[test]
+    fn a_timestamp_without_an_offset_is_read_as_utc() {
+        let at = Timestamp::parse("2026-11-26T10:00:00").unwrap();
+        assert_eq!(at.to_string(), "2026-11-26T10:00:00.000000Z");
+        let spaced = Timestamp::parse("2026-11-26 10:00:00").unwrap();
+        assert_eq!(spaced, at);
+    }
+
+    #[test]
+    fn python_isoformat_with_fractional_seconds_is_read_as_utc_to_the_microsecond() {
+        let at = Timestamp::parse("2026-11-26T10:00:00.123456").unwrap();
+        assert_eq!(at.to_string(), "2026-11-26T10:00:00.123456Z");
+        let nanos = Timestamp::parse("2026-11-26T10:00:00.1234567").unwrap();
+        assert_eq!(nanos.to_string(), "2026-11-26T10:00:00.123456Z");
+        let short = Timestamp::parse("2026-11-26T10:00:00.5").unwrap();
+        assert_eq!(short.to_string(), "2026-11-26T10:00:00.500000Z");
+    }
+
+    #[test]
+    fn a_naive_timestamp_that_is_not_a_time_is_rejected() {
+        for text in ["2026-11-26T25:00:00", "2026-02-30T10:00:00", "2026-11-26T10:00", "2026-11-26T10:00:00."] {
+            assert!(Timestamp::parse(text).is_err(), "{text}");
+        }
     }
 
     #[test]

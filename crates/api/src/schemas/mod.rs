@@ -13,6 +13,7 @@
 //! tests check them against the readers; the enums' schemas are generated
 //! from the domain's EnumAdapter tables ([`enums`]).
 
+pub mod alias;
 pub mod bulk;
 pub mod enums;
 pub mod errors;

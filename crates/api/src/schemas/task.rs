@@ -19,6 +19,7 @@ use utoipa::openapi::RefOr;
 use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, OneOfBuilder, Schema, SchemaFormat, Type};
 use utoipa::{PartialSchema, ToSchema};
 
+use super::alias;
 use super::enums::{EffortUnitSchema, PriorityInputSchema, PrioritySchema, TaskStatusSchema, TaskTypeSchema};
 use crate::body::BodyFields;
 use crate::error::ApiError;
@@ -118,10 +119,11 @@ impl From<Task> for TaskResponse {
 ///
 /// # Errors
 /// A 422 listing every problem: a missing or blank title, unknown enum
-/// values, malformed ids, dates, numbers or tags, and unknown fields.
+/// values, malformed ids, dates, numbers or tags, and unknown fields. The
+/// title may come as `name` (TRM-OS's spelling), not as both.
 pub fn new_task(body: Map<String, Value>) -> Result<NewTask, ApiError> {
     let mut fields = BodyFields::new(body);
-    let title = fields.required("title", values::title);
+    let title = fields.required_or_alias(alias::TITLE, alias::TITLE_ALIAS, values::title);
     let description = fields.nullable("description", values::description).flatten();
     let status = fields.optional("status", values::enumerated::<TaskStatus>);
     let task_type = fields.nullable("task_type", values::enumerated::<TaskType>).flatten();
@@ -154,11 +156,11 @@ pub fn new_task(body: Map<String, Value>) -> Result<NewTask, ApiError> {
 /// clears a nullable field and is refused for the others.
 ///
 /// # Errors
-/// A 422 listing every problem, as for [`new_task`].
+/// A 422 listing every problem, as for [`new_task`] (`name` included).
 pub fn task_patch(body: Map<String, Value>) -> Result<TaskPatch, ApiError> {
     let mut fields = BodyFields::new(body);
     let patch = TaskPatch {
-        title: fields.optional("title", values::title),
+        title: fields.optional_or_alias(alias::TITLE, alias::TITLE_ALIAS, values::title),
         description: fields.nullable("description", values::description),
         status: fields.optional("status", values::enumerated::<TaskStatus>),
         task_type: fields.nullable("task_type", values::enumerated::<TaskType>),
@@ -175,11 +177,34 @@ pub fn task_patch(body: Map<String, Value>) -> Result<TaskPatch, ApiError> {
 }
 
 /// The body of `POST /api/v1/tasks/`: documents what [`new_task`] reads.
+///
+/// Its schema is [`TaskCreateFields`]'s, with exactly one of `title` and
+/// its alias `name` required ([`alias::exactly_one_title`]).
+#[derive(Debug, Clone, Copy)]
+pub struct TaskCreate;
+
+impl PartialSchema for TaskCreate {
+    fn schema() -> RefOr<Schema> {
+        alias::exactly_one_title(TaskCreateFields::schema())
+    }
+}
+
+impl ToSchema for TaskCreate {
+    fn name() -> std::borrow::Cow<'static, str> {
+        std::borrow::Cow::Borrowed("TaskCreate")
+    }
+
+    fn schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
+        TaskCreateFields::schemas(schemas);
+    }
+}
+
+/// The properties of [`TaskCreate`], from which utoipa derives its schema.
 #[derive(Debug, Clone, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(
-    description = "A new task. `title` is required, every other property optional; a property not listed here \
-                   is a 422 (`extra_forbidden`).",
+    description = "A new task. `title` (or its alias `name`, not both) is required, every other property \
+                   optional; a property not listed here is a 422 (`extra_forbidden`).",
     example = json!({
         "title": "Write the docs", "description": "The API reference and a tutorial",
         "status": "in_progress", "task_type": "documentation", "priority": "high",
@@ -188,7 +213,7 @@ pub fn task_patch(body: Map<String, Value>) -> Result<TaskPatch, ApiError> {
         "start_date": "2026-11-26", "due_date": "2026-12-01T17:00:00Z", "tags": ["docs", "api"]
     })
 )]
-pub struct TaskCreate {
+pub struct TaskCreateFields {
     /// Trimmed; 1–200 characters after trimming. A missing or blank title is
     /// a 422 at `["body", "title"]`.
     #[schema(
@@ -198,6 +223,16 @@ pub struct TaskCreate {
         examples("Write the docs")
     )]
     pub title: String,
+    /// An alias of `title`, as TRM-OS's clients send it: give one of the
+    /// two, not both (a 422 at `["body", "name"]`). Responses say `title`.
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = r"[^\t-\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]",
+        nullable = false,
+        examples("Write the docs")
+    )]
+    pub name: Option<String>,
     /// Up to 10,000 characters.
     #[schema(max_length = 10000)]
     pub description: Option<String>,
@@ -239,15 +274,38 @@ pub struct TaskCreate {
 
 /// The body of `PATCH /api/v1/tasks/{uid}`: documents what [`task_patch`]
 /// reads.
+///
+/// Its schema is [`TaskUpdateFields`]'s, with `title` and its alias `name`
+/// never both ([`alias::at_most_one_title`]).
+#[derive(Debug, Clone, Copy)]
+pub struct TaskUpdate;
+
+impl PartialSchema for TaskUpdate {
+    fn schema() -> RefOr<Schema> {
+        alias::at_most_one_title(TaskUpdateFields::schema())
+    }
+}
+
+impl ToSchema for TaskUpdate {
+    fn name() -> std::borrow::Cow<'static, str> {
+        std::borrow::Cow::Borrowed("TaskUpdate")
+    }
+
+    fn schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
+        TaskUpdateFields::schemas(schemas);
+    }
+}
+
+/// The properties of [`TaskUpdate`], from which utoipa derives its schema.
 #[derive(Debug, Clone, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(
     description = "A change to a task: properties present are changed, properties absent are kept, and `null` \
-                   clears a nullable property (`null` for any other is a 422). A property not listed here is a \
-                   422 (`extra_forbidden`).",
+                   clears a nullable property (`null` for any other is a 422). `name` is an alias of `title` (not \
+                   both). A property not listed here is a 422 (`extra_forbidden`).",
     example = json!({"status": "done", "due_date": null, "tags": ["docs"]})
 )]
-pub struct TaskUpdate {
+pub struct TaskUpdateFields {
     /// Trimmed; 1–200 characters after trimming.
     #[schema(
         min_length = 1,
@@ -256,6 +314,15 @@ pub struct TaskUpdate {
         nullable = false
     )]
     pub title: Option<String>,
+    /// An alias of `title`, as TRM-OS's clients send it: give one of the
+    /// two, not both (a 422 at `["body", "name"]`).
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = r"[^\t-\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]",
+        nullable = false
+    )]
+    pub name: Option<String>,
     /// Up to 10,000 characters; `null` clears it.
     #[schema(max_length = 10000)]
     pub description: Option<String>,
@@ -319,10 +386,23 @@ impl ToSchema for TagSchema {
     }
 }
 
+/// A date-time without an offset (`2026-11-26T10:00:00`, optionally with
+/// up to nine fraction digits; a space for the `T` is accepted too), as
+/// Python's `datetime.isoformat()` writes a naive date-time: the readers
+/// take it as UTC. No JSON Schema format names it, so it is documented by
+/// this pattern, which admits only dates that exist in every year (the
+/// 29th of February is left out) and times of day: every string it admits
+/// is one the readers accept.
+pub const NAIVE_DATE_TIME_PATTERN: &str = concat!(
+    "^[0-9]{4}-(?:(?:0[1-9]|1[0-2])-(?:0[1-9]|1[0-9]|2[0-8])|(?:0[13-9]|1[0-2])-(?:29|30)|(?:0[13578]|1[02])-31)",
+    "[T ](?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?$"
+);
+
 /// A `start_date` or `due_date` in a request body, as documentation: an
-/// RFC 3339 date-time or a plain date. Written by hand because the derive
-/// would say only "a string", and a client generating requests from the
-/// document should be told which strings are dates.
+/// RFC 3339 date-time, a date-time without an offset (UTC) or a plain
+/// date. Written by hand because the derive would say only "a string", and
+/// a client generating requests from the document should be told which
+/// strings are dates.
 pub struct DateInputSchema;
 
 impl PartialSchema for DateInputSchema {
@@ -333,7 +413,16 @@ impl PartialSchema for DateInputSchema {
         OneOfBuilder::new()
             .item(string(KnownFormat::DateTime).description(Some("An RFC 3339 date-time, any offset; stored in UTC.")))
             .item(string(KnownFormat::Date).description(Some("A calendar date: midnight UTC.")))
-            .description(Some("An RFC 3339 date-time (`2026-12-01T17:00:00Z`) or a date (`2026-12-01`)."))
+            .item(
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .pattern(Some(NAIVE_DATE_TIME_PATTERN))
+                    .description(Some("A date-time without an offset (Python's `isoformat()`): read as UTC.")),
+            )
+            .description(Some(
+                "An RFC 3339 date-time (`2026-12-01T17:00:00Z`), a date-time without an offset, read as UTC \
+                 (`2026-12-01T17:00:00`, `2026-12-01T17:00:00.123456`), or a date (`2026-12-01`, midnight UTC).",
+            ))
             .into()
     }
 }
@@ -410,6 +499,79 @@ mod tests {
         .collect();
         expected.sort();
         assert_eq!(found, expected);
+    }
+
+    #[test]
+    fn a_task_may_be_created_and_renamed_with_name_as_trm_os_sends_it() {
+        let new = new_task(body(&json!({"name": "Write the docs"}))).unwrap();
+        assert_eq!(new.title.as_str(), "Write the docs");
+        let patch = task_patch(body(&json!({"name": "Rewrite the docs"}))).unwrap();
+        assert_eq!(patch.title.map(|title| title.as_str().to_owned()).as_deref(), Some("Rewrite the docs"));
+    }
+
+    #[test]
+    fn a_body_with_both_name_and_title_is_refused_at_body_name() {
+        let both = json!({"title": "a", "name": "b"});
+        assert_eq!(problems(new_task(body(&both)).unwrap_err()), [("body.name".to_owned(), "value_error".to_owned())]);
+        assert_eq!(
+            problems(task_patch(body(&both)).unwrap_err()),
+            [("body.name".to_owned(), "value_error".to_owned())]
+        );
+    }
+
+    #[test]
+    fn a_blank_name_is_refused_at_body_name() {
+        assert_eq!(
+            problems(new_task(body(&json!({"name": " "}))).unwrap_err()),
+            [("body.name".to_owned(), "string_too_short".to_owned())]
+        );
+    }
+
+    #[test]
+    fn every_text_the_naive_date_time_pattern_admits_is_read_and_others_it_refuses() {
+        let pattern = regex::Regex::new(NAIVE_DATE_TIME_PATTERN).unwrap();
+        for text in [
+            "2026-11-26T10:00:00",
+            "2026-11-26 23:59:59",
+            "2026-11-26T10:00:00.123456",
+            "2026-11-26T10:00:00.123456789",
+            "2026-01-31T00:00:00",
+            "2026-04-30T00:00:00",
+            "2026-02-28T00:00:00",
+            "0000-12-31T00:00:00",
+        ] {
+            assert!(pattern.is_match(text), "{text}");
+            assert!(Timestamp::parse(text).is_ok(), "{text}");
+        }
+        for text in [
+            "2026-02-29T00:00:00",
+            "2026-02-30T00:00:00",
+            "2026-04-31T00:00:00",
+            "2026-13-01T00:00:00",
+            "2026-11-26T24:00:00",
+            "2026-11-26T10:60:00",
+            "2026-11-26T10:00",
+            "2026-11-26T10:00:00.",
+            "2026-11-26T10:00:00Z",
+            "2026-11-26",
+        ] {
+            assert!(!pattern.is_match(text), "{text}");
+        }
+        // Every day of every month of a common year, at a few times.
+        for day in 0..365 {
+            let date = chrono::NaiveDate::from_yo_opt(2027, day + 1).unwrap();
+            for time in ["00:00:00", "23:59:59.999999"] {
+                let text = format!("{date}T{time}");
+                assert!(pattern.is_match(&text), "{text}");
+                assert!(Timestamp::parse(&text).is_ok(), "{text}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_python_timestamp_without_an_offset_is_a_valid_date() {
+        let new = new_task(body(&json!({"title": "x", "start_date": "2026-11-26T10:00:00.123456"}))).unwrap();
+        assert_eq!(new.start_date.map(|at| at.to_string()).as_deref(), Some("2026-11-26T10:00:00.123456Z"));
     }
 
     #[test]
