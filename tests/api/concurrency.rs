@@ -58,3 +58,16 @@ async fn a_delete_with_a_stale_etag_is_refused_and_deletes_nothing() {
     let current = app.client.delete(app.url(&path)).header("if-match", "\"2\"").send().await.unwrap();
     assert_eq!(current.status(), 204);
 }
+
+#[tokio::test]
+async fn a_weak_etag_in_if_match_never_matches() {
+    let app = spawn_app().await;
+    let task = app.create_task(json!({"title": "strong only"})).await;
+    let path = format!("/api/v1/tasks/{}", task["uid"].as_str().unwrap());
+    let weak = app.client.patch(app.url(&path)).header("if-match", "W/\"1\"").json(&json!({"priority": 2}));
+    assert_eq!(weak.send().await.unwrap().status(), 412);
+    let current: Value = app.get(&path).await.json().await.unwrap();
+    assert_eq!(current["version"], 1, "nothing changed");
+    let strong = app.client.patch(app.url(&path)).header("if-match", "\"1\"").json(&json!({"priority": 2}));
+    assert_eq!(strong.send().await.unwrap().status(), 200);
+}

@@ -18,6 +18,8 @@ pub fn etag(version: u64) -> String {
 /// `*` (or no header) requires nothing. A header naming no version this API
 /// could have issued requires version 0, which no entity ever has (versions
 /// start at 1), so the request fails its precondition as HTTP says it must.
+/// `If-Match` compares strongly (RFC 9110 §13.1.1): a weak tag (`W/"3"`)
+/// never matches, whatever its value.
 #[must_use]
 pub fn if_match(request: &HttpRequest) -> Option<u64> {
     let value = request.headers().get(header::IF_MATCH)?;
@@ -29,8 +31,11 @@ pub fn if_match(request: &HttpRequest) -> Option<u64> {
         if tag == "*" {
             return None;
         }
-        let opaque = tag.strip_prefix("W/").unwrap_or(tag);
-        let version = opaque.strip_prefix('"').and_then(|t| t.strip_suffix('"')).and_then(|t| t.parse::<u64>().ok());
+        if tag.starts_with("W/") {
+            versions.push(0);
+            continue;
+        }
+        let version = tag.strip_prefix('"').and_then(|t| t.strip_suffix('"')).and_then(|t| t.parse::<u64>().ok());
         versions.push(version.unwrap_or(0));
     }
     // A list of several ETags is satisfied by the first one we issued.
@@ -48,9 +53,10 @@ mod tests {
     }
 
     #[test]
-    fn if_match_reads_strong_and_weak_etags() {
+    fn if_match_reads_strong_etags_and_never_matches_a_weak_one() {
         assert_eq!(with("\"3\""), Some(3));
-        assert_eq!(with("W/\"4\""), Some(4));
+        assert_eq!(with("W/\"4\""), Some(0));
+        assert_eq!(with("W/\"4\", \"5\""), Some(5));
         assert_eq!(with("*"), None);
         assert_eq!(if_match(&TestRequest::default().to_http_request()), None);
     }
