@@ -19,4 +19,5 @@ mod paging;
 mod projects;
 mod seed_flow;
 mod tasks;
+mod trm_os;
 mod users;
