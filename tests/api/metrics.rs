@@ -2,7 +2,9 @@
 //! operations are timed and counted (errors by kind), the pool gauges are
 //! there, and requests are counted under their route template — on SQLite,
 //! and on Neo4j with `TRM_E2E_STORE=neo4j`. Each server has its own
-//! registry, so the counts are exact even on a shared Neo4j.
+//! registry, so the counts are exact even on a shared Neo4j. Every
+//! application metric is named `trm_…`; the build and the standard process
+//! metrics are there too.
 
 use serde_json::json;
 use trm_tests::spawn_app_with;
@@ -34,7 +36,10 @@ async fn store_operations_and_the_pool_gauges_appear_after_real_requests() {
 
     let store = store();
     let calls = |operation: &str| {
-        sample(&text, &format!(r#"store_operation_duration_seconds_count{{store="{store}",operation="{operation}"}}"#))
+        sample(
+            &text,
+            &format!(r#"trm_store_operation_duration_seconds_count{{store="{store}",operation="{operation}"}}"#),
+        )
     };
     assert_eq!(calls("create_project"), Some(1.0), "{text}");
     assert_eq!(calls("create_task"), Some(1.0), "{text}");
@@ -43,7 +48,7 @@ async fn store_operations_and_the_pool_gauges_appear_after_real_requests() {
     let errors = |operation: &str, kind: &str| {
         sample(
             &text,
-            &format!(r#"store_operation_errors_total{{store="{store}",operation="{operation}",kind="{kind}"}}"#),
+            &format!(r#"trm_store_operation_errors_total{{store="{store}",operation="{operation}",kind="{kind}"}}"#),
         )
     };
     assert_eq!(errors("delete_task", "not_found"), Some(1.0), "{text}");
@@ -53,10 +58,35 @@ async fn store_operations_and_the_pool_gauges_appear_after_real_requests() {
     // in-memory SQLite database is one connection; Neo4j's pool is the
     // configured size.
     let size = if store == "sqlite" { 1.0 } else { 3.0 };
-    assert_eq!(sample(&text, &format!(r#"store_pool_connections_in_use{{store="{store}"}}"#)), Some(0.0), "{text}");
-    assert_eq!(sample(&text, &format!(r#"store_pool_size{{store="{store}"}}"#)), Some(size), "{text}");
+    assert_eq!(sample(&text, &format!(r#"trm_store_pool_connections_in_use{{store="{store}"}}"#)), Some(0.0), "{text}");
+    assert_eq!(sample(&text, &format!(r#"trm_store_pool_size{{store="{store}"}}"#)), Some(size), "{text}");
 
-    let requests = r#"http_requests_total{method="GET",route="/api/v1/tasks/{uid}",status="404"}"#;
+    let requests = r#"trm_http_requests_total{method="GET",route="/api/v1/tasks/{uid}",status="404"}"#;
     assert_eq!(sample(&text, requests), Some(1.0), "{text}");
     assert!(!text.contains(uid), "a raw path reached a label: {text}");
+}
+
+#[tokio::test]
+async fn the_build_and_the_standard_process_metrics_are_served_beside_the_trm_ones() {
+    let app = spawn_app_with(&[]).await;
+    let text = app.get("/metrics").await.text().await.unwrap();
+
+    let build = text.lines().find(|line| line.starts_with("trm_build_info{")).unwrap_or_else(|| panic!("{text}"));
+    let version = format!(r#"version="{}""#, env!("CARGO_PKG_VERSION"));
+    assert!(build.contains(&version) && build.contains(r#"commit=""#) && build.ends_with("} 1"), "{build}");
+    for line in text.lines().filter(|line| !line.starts_with('#')) {
+        assert!(line.starts_with("trm_") || line.starts_with("process_"), "an unprefixed metric: {line}");
+    }
+    if cfg!(target_os = "linux") {
+        for name in [
+            "process_cpu_seconds_total",
+            "process_resident_memory_bytes",
+            "process_virtual_memory_bytes",
+            "process_open_fds",
+            "process_max_fds",
+            "process_start_time_seconds",
+        ] {
+            assert!(sample(&text, name).is_some_and(|value| value >= 0.0), "{name}: {text}");
+        }
+    }
 }

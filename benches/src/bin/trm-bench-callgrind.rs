@@ -45,7 +45,7 @@ async fn main() -> anyhow::Result<()> {
     };
     // Wired as `trm_server::startup` wires it: the store's ports measured,
     // the HTTP metrics recorded, so the count is that of a real request.
-    let mut registry = prometheus_client::registry::Registry::default();
+    let mut registry = trm_api::metrics::Metrics::registry();
     let store = store::open(&settings).await?.instrumented(&mut registry);
     let bus = Arc::new(EventBus::new(1024, 1000));
     let state = AppState {

@@ -58,6 +58,11 @@ fn idempotency_wait(settings: &Settings) -> Duration {
     IdempotencyService::DEFAULT_WAIT.max(settings.database.timeout() * 2)
 }
 
+/// The commit this binary was built from (`git rev-parse --short HEAD`, or
+/// `TRM_BUILD_COMMIT` at build time; `unknown` without either), for the
+/// `trm_build_info` metric. Set by `build.rs`.
+pub const BUILD_COMMIT: &str = env!("TRM_BUILD_COMMIT");
+
 /// Events buffered for each SSE client that falls behind before it is told
 /// it missed some.
 const EVENT_CHANNEL_CAPACITY: usize = 1024;
@@ -90,7 +95,8 @@ impl Application {
     /// address cannot be bound (an unreachable NATS is not an error), or the
     /// API would be open on a network address (see [`crate::access`]).
     pub async fn build(settings: &Settings) -> anyhow::Result<Self> {
-        let mut registry = Registry::default();
+        let mut registry: Registry = Metrics::registry();
+        trm_api::metrics::register_build_info(&mut registry, env!("CARGO_PKG_VERSION"), BUILD_COMMIT);
         let store = store::open(&settings.database).await?.instrumented(&mut registry);
         let keys = ApiKeyService::new(store.api_keys.clone()).with_cache_ttl(settings.auth.cache_ttl());
         let access = crate::access::control(settings, Arc::new(keys)).await?;

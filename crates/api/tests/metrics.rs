@@ -213,12 +213,15 @@ async fn requests_are_counted_under_their_route_template_and_status_never_their_
 
     let (text, metrics) = scrape(&state).await;
     let requests = |status| {
-        metrics.value("http_requests_total", &[("method", "GET"), ("route", "/api/v1/tasks/{uid}"), ("status", status)])
+        metrics.value(
+            "trm_http_requests_total",
+            &[("method", "GET"), ("route", "/api/v1/tasks/{uid}"), ("status", status)],
+        )
     };
     assert_eq!(requests("200"), Some(1.0), "{text}");
     assert_eq!(requests("404"), Some(2.0), "{text}");
-    let timed =
-        metrics.value("http_request_duration_seconds_count", &[("method", "GET"), ("route", "/api/v1/tasks/{uid}")]);
+    let timed = metrics
+        .value("trm_http_request_duration_seconds_count", &[("method", "GET"), ("route", "/api/v1/tasks/{uid}")]);
     assert_eq!(timed, Some(3.0), "{text}");
     for id in [known, unknown[0], unknown[1]] {
         assert!(!text.contains(&id.to_string()), "a raw path reached a label: {text}");
@@ -235,7 +238,7 @@ async fn paths_no_route_serves_share_one_bounded_label() {
 
     let (text, metrics) = scrape(&state).await;
     let unmatched =
-        metrics.value("http_requests_total", &[("method", "GET"), ("route", "unmatched"), ("status", "404")]);
+        metrics.value("trm_http_requests_total", &[("method", "GET"), ("route", "unmatched"), ("status", "404")]);
     assert_eq!(unmatched, Some(3.0), "{text}");
     assert!(!text.contains("/no/such"), "a raw path reached a label: {text}");
 }
@@ -249,7 +252,8 @@ async fn unknown_methods_share_one_bounded_label() {
     }
 
     let (text, metrics) = scrape(&state).await;
-    let other = metrics.value("http_requests_total", &[("method", "OTHER"), ("route", "/livez"), ("status", "405")]);
+    let other =
+        metrics.value("trm_http_requests_total", &[("method", "OTHER"), ("route", "/livez"), ("status", "405")]);
     assert_eq!(other, Some(2.0), "{text}");
     assert!(!text.contains("BREW") && !text.contains("PROPFIND"), "{text}");
 }
@@ -261,7 +265,7 @@ async fn a_collection_without_its_trailing_slash_counts_under_its_canonical_temp
     assert_eq!(status(&state, TestRequest::get().uri("/api/v1/tasks/")).await, 503);
 
     let (text, metrics) = scrape(&state).await;
-    assert_eq!(metrics.value("http_requests_total", &[("route", "/api/v1/tasks/"), ("status", "503")]), Some(2.0));
+    assert_eq!(metrics.value("trm_http_requests_total", &[("route", "/api/v1/tasks/"), ("status", "503")]), Some(2.0));
     assert!(!text.contains(r#"route="/api/v1/tasks""#), "{text}");
 }
 
@@ -272,9 +276,9 @@ async fn an_event_stream_is_counted_once_its_head_is_sent_while_it_stays_open() 
     assert_eq!(status(&state, TestRequest::get().uri("/api/v1/events")).await, 200);
 
     let (text, metrics) = scrape(&state).await;
-    assert_eq!(metrics.value("http_requests_total", &[("route", "/api/v1/events"), ("status", "200")]), Some(1.0));
+    assert_eq!(metrics.value("trm_http_requests_total", &[("route", "/api/v1/events"), ("status", "200")]), Some(1.0));
     assert_eq!(
-        metrics.value("http_request_duration_seconds_count", &[("route", "/api/v1/events")]),
+        metrics.value("trm_http_request_duration_seconds_count", &[("route", "/api/v1/events")]),
         Some(1.0),
         "{text}"
     );
@@ -286,20 +290,22 @@ async fn the_exposition_types_its_families_and_the_latency_histogram_is_complete
     assert_eq!(status(&state, TestRequest::get().uri("/livez")).await, 200);
 
     let (text, metrics) = scrape(&state).await;
-    assert_eq!(metrics.types["http_requests_total"], "counter");
-    assert_eq!(metrics.types["http_request_duration_seconds"], "histogram");
+    assert_eq!(metrics.types["trm_http_requests_total"], "counter");
+    assert_eq!(metrics.types["trm_http_request_duration_seconds"], "histogram");
     let labels = [("method", "GET"), ("route", "/livez")];
     let buckets: Vec<(f64, f64)> = metrics
         .samples
         .iter()
-        .filter(|sample| sample.name == "http_request_duration_seconds_bucket" && sample.labels["route"] == "/livez")
+        .filter(|sample| {
+            sample.name == "trm_http_request_duration_seconds_bucket" && sample.labels["route"] == "/livez"
+        })
         .map(|sample| (parse_value(&sample.labels["le"]).unwrap(), sample.value))
         .collect();
     assert!(buckets.len() > 10, "{text}");
     assert!(buckets.windows(2).all(|pair| pair[0].0 < pair[1].0 && pair[0].1 <= pair[1].1), "cumulative: {text}");
     assert_eq!(buckets.last().copied(), Some((f64::INFINITY, 1.0)), "{text}");
-    assert_eq!(metrics.value("http_request_duration_seconds_count", &labels), Some(1.0), "{text}");
-    assert!(metrics.value("http_request_duration_seconds_sum", &labels).is_some_and(|sum| sum >= 0.0), "{text}");
+    assert_eq!(metrics.value("trm_http_request_duration_seconds_count", &labels), Some(1.0), "{text}");
+    assert!(metrics.value("trm_http_request_duration_seconds_sum", &labels).is_some_and(|sum| sum >= 0.0), "{text}");
 }
 
 #[actix_web::test]
@@ -309,5 +315,30 @@ async fn the_metrics_of_one_app_are_not_those_of_another() {
     assert_eq!(status(&first, TestRequest::get().uri("/livez")).await, 200);
 
     let (_, metrics) = scrape(&second).await;
-    assert_eq!(metrics.value("http_requests_total", &[("route", "/livez")]), None);
+    assert_eq!(metrics.value("trm_http_requests_total", &[("route", "/livez")]), None);
+}
+
+#[actix_web::test]
+async fn every_application_metric_is_named_trm_and_the_standard_process_metrics_are_served() {
+    let state = store_down();
+    assert_eq!(status(&state, TestRequest::get().uri("/livez")).await, 200);
+
+    let (text, metrics) = scrape(&state).await;
+    for sample in &metrics.samples {
+        assert!(sample.name.starts_with("trm_") || sample.name.starts_with("process_"), "{}: {text}", sample.name);
+    }
+    #[cfg(target_os = "linux")]
+    {
+        assert_eq!(metrics.types["process_cpu_seconds_total"], "counter", "{text}");
+        for gauge in [
+            "process_resident_memory_bytes",
+            "process_virtual_memory_bytes",
+            "process_open_fds",
+            "process_max_fds",
+            "process_start_time_seconds",
+        ] {
+            assert_eq!(metrics.types[gauge], "gauge", "{gauge}: {text}");
+            assert!(metrics.value(gauge, &[]).is_some_and(|value| value > 0.0), "{gauge}: {text}");
+        }
+    }
 }

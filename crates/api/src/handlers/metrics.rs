@@ -27,12 +27,16 @@ use crate::schemas::errors::InvalidRequest;
     tag = "metrics",
     operation_id = "metrics",
     summary = "Prometheus metrics",
-    description = "Every metric of this instance in the Prometheus text exposition format (version 0.0.4): \
-                   `http_requests_total{method,route,status}` and `http_request_duration_seconds{method,route}` \
-                   (the route *template*, `unmatched` for paths no route serves; duration up to the response \
-                   head), `store_operation_duration_seconds{store,operation}`, \
-                   `store_operation_errors_total{store,operation,kind}`, `store_pool_connections_in_use{store}` \
-                   and `store_pool_size{store}`.",
+    description = "Every metric of this instance in the Prometheus text exposition format (version 0.0.4). The \
+                   application's are named `trm_…`: `trm_http_requests_total{method,route,status}` and \
+                   `trm_http_request_duration_seconds{method,route}` (the route *template*, `unmatched` for paths \
+                   no route serves; duration up to the response head), \
+                   `trm_store_operation_duration_seconds{store,operation}`, \
+                   `trm_store_operation_errors_total{store,operation,kind}`, \
+                   `trm_store_pool_connections_in_use{store}`, `trm_store_pool_size{store}` and \
+                   `trm_build_info{version,commit}`. On Linux, the standard process metrics follow \
+                   (`process_cpu_seconds_total`, `process_resident_memory_bytes`, `process_virtual_memory_bytes`, \
+                   `process_open_fds`, `process_max_fds`, `process_start_time_seconds`).",
     responses(
         (
             status = 200,

@@ -1,7 +1,7 @@
 //! HTTP metrics, recorded by a middleware around the whole application:
 //!
-//! * `http_requests_total{method,route,status}` — requests answered;
-//! * `http_request_duration_seconds{method,route}` — a histogram of the
+//! * `trm_http_requests_total{method,route,status}` — requests answered;
+//! * `trm_http_request_duration_seconds{method,route}` — a histogram of the
 //!   time from receiving the request to the response *head* (status and
 //!   headers). For ordinary responses that is all the work; for the SSE
 //!   stream (`/api/v1/events`) it is the time to open the stream, not how
