@@ -23,16 +23,26 @@
 //! wins, and a deployment moving to the `TRM__` names can do so key by key.
 //!
 //! A value of the wrong type stops start-up with a message naming the key.
+//!
+//! The command line comes last, above everything ([`Overrides`]):
+//! `--config FILE` instead of `TRM_CONFIG`, and `--host`/`--port`.
+//!
+//! [`SETTINGS`] lists every setting once — key, variable, default, meaning,
+//! and whether it is a secret — for `trm-server --help` ([`settings_help`])
+//! and for `trm-server config` ([`effective_toml`], which redacts the
+//! secrets); a test keeps it in step with [`Settings`] and the defaults.
 
 use std::collections::HashMap;
+use std::fmt::Write as _;
+use std::path::PathBuf;
 use std::time::Duration;
 
 use anyhow::Context as _;
 use config::{Config, Environment, File};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 /// Everything the server reads at start-up.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Settings {
     /// Where and how to serve HTTP.
@@ -56,7 +66,7 @@ pub struct Settings {
 }
 
 /// API keys.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct AuthSettings {
     /// Unset: keys are required once one exists, and a non-loopback
@@ -89,7 +99,7 @@ impl Default for AuthSettings {
 }
 
 /// Per-client rate limits.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct RateLimitSettings {
     /// Unset: on unless the server binds a loopback address (where the
@@ -108,7 +118,7 @@ impl Default for RateLimitSettings {
 }
 
 /// Cross-origin requests from browsers.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct CorsSettings {
     /// Origins (`https://app.example.com`) allowed to call the API; empty
@@ -117,7 +127,7 @@ pub struct CorsSettings {
 }
 
 /// Domain events across instances.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct EventsSettings {
     /// `nats://HOST:PORT` of the NATS server that relays events between
@@ -146,7 +156,7 @@ impl Default for EventsSettings {
 }
 
 /// The HTTP listener.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct ServerSettings {
     /// Address to bind; loopback by default, so nothing is exposed by accident.
@@ -166,7 +176,7 @@ pub struct ServerSettings {
 }
 
 /// The store.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct DatabaseSettings {
     /// `sqlite://PATH`, `sqlite::memory:`, `bolt://HOST:PORT` or `neo4j://HOST:PORT`.
@@ -239,7 +249,7 @@ impl DatabaseSettings {
 }
 
 /// Logging.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct LogSettings {
     /// A `tracing` filter such as `info` or `trm=debug,actix_web=info`;
@@ -250,7 +260,7 @@ pub struct LogSettings {
 }
 
 /// How log lines are written.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum LogFormat {
     /// Human-readable lines.
@@ -259,13 +269,25 @@ pub enum LogFormat {
     Json,
 }
 
+/// What the command line says, above the file and the environment.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Overrides {
+    /// `--config FILE`: read this file (which must exist) instead of
+    /// `TRM_CONFIG`'s or `./trm.toml`.
+    pub config_file: Option<PathBuf>,
+    /// `--host`: `server.host`.
+    pub host: Option<String>,
+    /// `--port`: `server.port`.
+    pub port: Option<u16>,
+}
+
 /// Loads the settings from the process's environment and working directory.
 ///
 /// # Errors
 /// When `TRM_CONFIG` names a missing or malformed file, or a value has the
 /// wrong type or is out of range; the message names the key.
 pub fn load() -> anyhow::Result<Settings> {
-    load_from(&std::env::vars().collect())
+    load_with(&std::env::vars().collect(), &Overrides::default())
 }
 
 /// [`load`] with an explicit set of environment variables, for tests.
@@ -273,7 +295,16 @@ pub fn load() -> anyhow::Result<Settings> {
 /// # Errors
 /// As for [`load`].
 pub fn load_from(env: &HashMap<String, String>) -> anyhow::Result<Settings> {
-    let file = match env.get("TRM_CONFIG") {
+    load_with(env, &Overrides::default())
+}
+
+/// [`load_from`], then the command line's `overrides` above everything.
+///
+/// # Errors
+/// As for [`load`]; also when `--config` names a missing or malformed file.
+pub fn load_with(env: &HashMap<String, String>, overrides: &Overrides) -> anyhow::Result<Settings> {
+    let named = overrides.config_file.as_ref().map(|path| path.to_string_lossy().into_owned());
+    let file = match named.as_ref().or_else(|| env.get("TRM_CONFIG")) {
         Some(path) => File::with_name(path).required(true),
         None => File::with_name("trm").required(false),
     };
@@ -304,6 +335,8 @@ pub fn load_from(env: &HashMap<String, String>) -> anyhow::Result<Settings> {
     let settings: Settings = builder
         .add_source(file)
         .add_source(environment)
+        .set_override_option("server.host", overrides.host.clone())?
+        .set_override_option("server.port", overrides.port.map(u64::from))?
         .build()
         .context("cannot read the configuration")?
         .try_deserialize()
@@ -321,6 +354,125 @@ fn trm_os_fallbacks(env: &HashMap<String, String>) -> Vec<(&'static str, String)
             env.get(variable).filter(|value| !value.trim().is_empty()).map(|value| (key, value.clone()))
         })
         .collect()
+}
+
+/// One setting, as `--help` and `trm-server config` describe it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Setting {
+    /// `section.key`, as in `trm.toml`.
+    pub key: &'static str,
+    /// The built-in default, as the configuration writes it (a test checks
+    /// it against what [`load_from`] gives with nothing configured), or
+    /// what happens when it is unset.
+    pub default: &'static str,
+    /// What it does, in a line.
+    pub meaning: &'static str,
+    /// Whether `trm-server config` shows it only as `***`.
+    pub secret: bool,
+}
+
+impl Setting {
+    /// Its environment variable: `TRM__SECTION__KEY`.
+    #[must_use]
+    pub fn variable(&self) -> String {
+        format!("TRM__{}", self.key.replace('.', "__").to_ascii_uppercase())
+    }
+}
+
+/// Every setting, in the order of `trm.toml`'s sections.
+pub const SETTINGS: &[Setting] = &[
+    setting("server.host", "127.0.0.1", "address to bind (--host)"),
+    setting("server.port", "8000", "port to bind; 0 picks a free one (--port)"),
+    setting("server.workers", "(cores - 1, at least 1)", "HTTP worker threads"),
+    setting("server.shutdown_timeout_secs", "30", "grace period for in-flight requests on SIGTERM/SIGINT"),
+    setting("server.keep_alive_secs", "5", "idle keep-alive connection lifetime; 0 closes after each response"),
+    setting("database.url", "sqlite://data/trm.db", "sqlite://PATH, sqlite::memory:, bolt://, neo4j://, neo4j+s://"),
+    setting("database.user", "(unset: neo4j)", "Neo4j user (or NEO4J_USER)"),
+    Setting { secret: true, ..setting("database.password", "(unset)", "Neo4j password (or NEO4J_PASSWORD)") },
+    setting("database.timeout_secs", "5.0", "longest a store operation may take before a 503"),
+    setting("database.pool_size", "(Neo4j 16, SQLite 2 x cores, 2-16)", "Neo4j connections / SQLite readers"),
+    setting("database.fetch_size", "500", "rows Neo4j streams per round trip"),
+    setting("database.lookup_queries", "2", "Neo4j: task lookups by id in flight at once; 0 sends each alone"),
+    setting("database.write_batch", "64", "most concurrent writes committed in one transaction; 0 or 1: alone"),
+    setting("log.level", "info", "a tracing filter; RUST_LOG wins when set"),
+    setting("log.format", "text", "text or json"),
+    setting("events.nats_url", "(unset)", "nats://HOST:4222: relay events between instances"),
+    setting("events.subject", "trm.events", "the NATS subject the instances share"),
+    setting("auth.required", "(unset)", "unset: keys once one exists; true: always; false: allow open non-loopback"),
+    setting("auth.public_docs", "true", "/docs, /openapi.json and /metrics stay open while keys are required"),
+    setting("auth.cache_ttl_secs", "5.0", "seconds a verified key is trusted without asking the store"),
+    setting("rate_limit.enabled", "(unset: on unless loopback)", "per-client rate limiting"),
+    setting("rate_limit.per_minute", "600", "sustained requests per minute per client"),
+    setting("rate_limit.burst", "100", "requests a client may make at once"),
+    setting("cors.allowed_origins", "[]", "comma-separated browser origins allowed to call the API"),
+];
+
+/// A setting that is not a secret.
+const fn setting(key: &'static str, default: &'static str, meaning: &'static str) -> Setting {
+    Setting { key, default, meaning, secret: false }
+}
+
+/// The settings table at the end of `--help`: every setting's variable,
+/// default and meaning, and where settings come from.
+#[must_use]
+pub fn settings_help() -> String {
+    let mut text = String::from(
+        "Settings (lowest to highest precedence): built-in defaults, the file (--config FILE, else TRM_CONFIG, \
+         else ./trm.toml if present; TOML sections as in the keys below), TRM__SECTION__KEY environment \
+         variables, then --host/--port. NEO4J_URI, NEO4J_USER and NEO4J_PASSWORD stand in for the database \
+         defaults.\n\n",
+    );
+    let width = SETTINGS.iter().map(|setting| setting.variable().len()).max().unwrap_or(0);
+    for setting in SETTINGS {
+        let _ = writeln!(text, "  {:width$}  {}", setting.variable(), setting.meaning);
+        let _ = writeln!(text, "  {:width$}    default: {}", "", setting.default);
+    }
+    text
+}
+
+/// The text that replaces a secret in `trm-server config`.
+pub const REDACTED: &str = "***";
+
+/// The effective settings as a `trm.toml` would write them, for
+/// `trm-server config`: secrets ([`Setting::secret`]) and passwords in URLs
+/// shown as [`REDACTED`]; unset settings as comments.
+///
+/// # Errors
+/// Only if the settings cannot be represented (a bug).
+pub fn effective_toml(settings: &Settings) -> anyhow::Result<String> {
+    let values = serde_json::to_value(settings)?;
+    let mut text = String::from("# The effective configuration: defaults, file, environment, command line.\n");
+    let mut current_section = "";
+    // In the order of SETTINGS, which a test keeps complete.
+    for setting in SETTINGS {
+        let Some((section, key)) = setting.key.split_once('.') else { continue };
+        if section != current_section {
+            let _ = write!(text, "\n[{section}]\n");
+            current_section = section;
+        }
+        let value = match &values[section][key] {
+            serde_json::Value::Null => {
+                let _ = writeln!(text, "# {key} is unset");
+                continue;
+            }
+            _ if setting.secret => serde_json::Value::from(REDACTED),
+            serde_json::Value::String(url) => serde_json::Value::from(redact_url_password(url)),
+            other => other.clone(),
+        };
+        // JSON's scalars and arrays of strings are TOML's too.
+        let _ = writeln!(text, "{key} = {value}");
+    }
+    Ok(text)
+}
+
+/// `scheme://user:password@host…` with the password replaced by
+/// [`REDACTED`]; any other text unchanged.
+fn redact_url_password(text: &str) -> String {
+    let Some((scheme, rest)) = text.split_once("://") else { return text.to_owned() };
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let Some(at) = rest[..authority_end].rfind('@') else { return text.to_owned() };
+    let Some(colon) = rest[..at].find(':') else { return text.to_owned() };
+    format!("{scheme}://{}:{REDACTED}{}", &rest[..colon], &rest[at..])
 }
 
 fn validate(settings: &Settings) -> anyhow::Result<()> {
@@ -537,6 +689,127 @@ mod tests {
         assert!(error.contains("rate_limit.burst"), "{error}");
         let error = format!("{:#}", load_with(&[("TRM__CORS__ALLOWED_ORIGINS", "*")]).unwrap_err());
         assert!(error.contains("cors.allowed_origins"), "{error}");
+    }
+
+    fn load_overridden(vars: &[(&str, &str)], overrides: &Overrides) -> anyhow::Result<Settings> {
+        super::load_with(&vars.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect(), overrides)
+    }
+
+    /// A configuration file in a directory of its own, removed on drop.
+    struct TempFile(PathBuf);
+
+    impl TempFile {
+        fn new(text: &str) -> Self {
+            let dir = std::env::temp_dir().join(format!("trm-config-{}", uuid::Uuid::new_v4()));
+            std::fs::create_dir_all(&dir).unwrap();
+            let path = dir.join("trm.toml");
+            std::fs::write(&path, text).unwrap();
+            Self(path)
+        }
+    }
+
+    impl Drop for TempFile {
+        fn drop(&mut self) {
+            if let Some(dir) = self.0.parent() {
+                let _ = std::fs::remove_dir_all(dir);
+            }
+        }
+    }
+
+    #[test]
+    fn a_flag_beats_the_environment_which_beats_the_file_which_beats_the_default() {
+        let file = TempFile::new("[server]\nhost = \"10.0.0.1\"\nport = 7000\nkeep_alive_secs = 9\n");
+        let from_file = Overrides { config_file: Some(file.0.clone()), ..Overrides::default() };
+        let settings = load_overridden(&[], &from_file).unwrap();
+        assert_eq!((settings.server.host.as_str(), settings.server.port), ("10.0.0.1", 7000));
+        assert_eq!(settings.server.shutdown_timeout_secs, 30, "the default, where the file says nothing");
+
+        let env = [("TRM__SERVER__PORT", "7001"), ("TRM__SERVER__HOST", "10.0.0.2")];
+        let settings = load_overridden(&env, &from_file).unwrap();
+        assert_eq!((settings.server.host.as_str(), settings.server.port), ("10.0.0.2", 7001));
+        assert_eq!(settings.server.keep_alive_secs, 9, "the file, where the environment says nothing");
+
+        let flags = Overrides { port: Some(7002), ..from_file.clone() };
+        let settings = load_overridden(&env, &flags).unwrap();
+        assert_eq!((settings.server.host.as_str(), settings.server.port), ("10.0.0.2", 7002));
+        let flags = Overrides { host: Some("10.0.0.3".to_owned()), ..flags };
+        assert_eq!(load_overridden(&env, &flags).unwrap().server.host, "10.0.0.3");
+    }
+
+    #[test]
+    fn the_config_flag_wins_over_trm_config_and_must_exist() {
+        let file = TempFile::new("[server]\nport = 7100\n");
+        let flags = Overrides { config_file: Some(file.0.clone()), ..Overrides::default() };
+        let settings = load_overridden(&[("TRM_CONFIG", "/nonexistent/trm.toml")], &flags).unwrap();
+        assert_eq!(settings.server.port, 7100);
+        let missing = Overrides { config_file: Some(PathBuf::from("/nonexistent/flag.toml")), ..Overrides::default() };
+        let error = format!("{:#}", load_overridden(&[], &missing).unwrap_err());
+        assert!(error.contains("flag.toml"), "{error}");
+    }
+
+    #[test]
+    fn the_settings_table_names_every_setting_once_with_its_real_default() {
+        let defaults = serde_json::to_value(load_with(&[]).unwrap()).unwrap();
+        let mut keys: Vec<String> = Vec::new();
+        for (section, fields) in defaults.as_object().unwrap() {
+            for (key, value) in fields.as_object().unwrap() {
+                let key = format!("{section}.{key}");
+                let setting = SETTINGS.iter().find(|setting| setting.key == key);
+                let setting = setting.unwrap_or_else(|| panic!("{key} is missing from SETTINGS"));
+                let shown = match value {
+                    serde_json::Value::Null => None,
+                    serde_json::Value::String(text) => Some(text.clone()),
+                    other => Some(other.to_string()),
+                };
+                if let Some(shown) = shown {
+                    assert_eq!(setting.default, shown, "{key}");
+                } else {
+                    assert!(setting.default.starts_with('('), "{key} is unset by default: {}", setting.default);
+                }
+                keys.push(key);
+            }
+        }
+        assert_eq!(keys.len(), SETTINGS.len(), "SETTINGS lists a setting Settings does not have");
+        assert_eq!(SETTINGS.iter().find(|s| s.key == "server.port").unwrap().variable(), "TRM__SERVER__PORT");
+        let help = settings_help();
+        assert!(help.contains("TRM__RATE_LIMIT__PER_MINUTE") && help.contains("default: 600"), "{help}");
+    }
+
+    #[test]
+    fn the_effective_configuration_redacts_the_password_and_passwords_in_urls() {
+        let settings = load_with(&[
+            ("TRM__DATABASE__URL", "bolt://graph.internal:7687"),
+            ("TRM__DATABASE__PASSWORD", "hunter2"),
+            ("TRM__EVENTS__NATS_URL", "nats://relay:s3cret@nats.internal:4222"),
+            ("TRM__CORS__ALLOWED_ORIGINS", "https://app.example.com"),
+        ])
+        .unwrap();
+
+        let text = effective_toml(&settings).unwrap();
+
+        assert!(!text.contains("hunter2") && !text.contains("s3cret"), "{text}");
+        assert!(text.contains("password = \"***\""), "{text}");
+        assert!(text.contains("nats_url = \"nats://relay:***@nats.internal:4222\""), "{text}");
+        assert!(text.contains("url = \"bolt://graph.internal:7687\""), "{text}");
+        assert!(text.contains("allowed_origins = [\"https://app.example.com\"]"), "{text}");
+        assert!(text.contains("[server]\nhost = \"127.0.0.1\"\nport = 8000\n"), "{text}");
+        assert!(text.contains("# workers is unset"), "{text}");
+    }
+
+    #[test]
+    fn the_effective_configuration_reads_back_as_the_same_settings() {
+        let settings = load_with(&[("TRM__SERVER__PORT", "9100"), ("TRM__LOG__FORMAT", "json")]).unwrap();
+        let file = TempFile::new(&effective_toml(&settings).unwrap());
+        let again = load_with(&[("TRM_CONFIG", file.0.to_str().unwrap())]).unwrap();
+        assert_eq!(serde_json::to_value(again).unwrap(), serde_json::to_value(settings).unwrap());
+    }
+
+    #[test]
+    fn a_url_without_a_password_is_shown_as_it_is() {
+        assert_eq!(redact_url_password("sqlite://data/trm.db"), "sqlite://data/trm.db");
+        assert_eq!(redact_url_password("nats://nats:4222"), "nats://nats:4222");
+        assert_eq!(redact_url_password("nats://token@nats:4222"), "nats://token@nats:4222");
+        assert_eq!(redact_url_password("neo4j+s://u:p@x.io/db?a=b@c"), "neo4j+s://u:***@x.io/db?a=b@c");
     }
 
     #[test]

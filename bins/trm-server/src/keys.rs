@@ -58,9 +58,13 @@ pub async fn execute(
                 issued.key.name, issued.key.id, issued.key.scope
             )?;
         }
-        KeysCommand::List => {
+        KeysCommand::List { json } => {
             let listed = keys.list_keys().await.context("cannot list the keys")?;
-            write_table(out, &listed)?;
+            if json {
+                write_json(out, &listed)?;
+            } else {
+                write_table(out, &listed)?;
+            }
         }
         KeysCommand::Revoke { id_or_name } => {
             let which = key_selector(&id_or_name)
@@ -69,6 +73,27 @@ pub async fn execute(
             writeln!(out, "Revoked API key `{}` (id {}).", revoked.name, revoked.id)?;
         }
     }
+    Ok(())
+}
+
+/// A JSON array of the keys, one object each (`id`, `name`, `scope`,
+/// `created_at`, `revoked_at`: `null` while active), for scripts: the
+/// table's columns, without parsing tabs.
+fn write_json(out: &mut impl Write, keys: &[ApiKey]) -> anyhow::Result<()> {
+    let listed: Vec<serde_json::Value> = keys
+        .iter()
+        .map(|key| {
+            serde_json::json!({
+                "id": key.id.to_string(),
+                "name": key.name.to_string(),
+                "scope": key.scope.to_string(),
+                "created_at": key.created_at,
+                "revoked_at": key.revoked_at,
+            })
+        })
+        .collect();
+    serde_json::to_writer_pretty(&mut *out, &listed)?;
+    writeln!(out)?;
     Ok(())
 }
 
@@ -114,9 +139,30 @@ mod tests {
         assert!(notes.contains("`ci`") && notes.contains("only time"), "{notes}");
         assert!(keys.authenticate(secret).await.unwrap().is_some());
 
-        let (table, _) = run_on(&keys, KeysCommand::List).await.unwrap();
+        let (table, _) = run_on(&keys, KeysCommand::List { json: false }).await.unwrap();
         assert!(table.starts_with("ID\tNAME\tSCOPE"), "{table}");
         assert!(table.contains("\tci\twrite\t") && !table.contains(&secret[4..]), "{table}");
+    }
+
+    #[tokio::test]
+    async fn list_json_is_an_array_of_keys_without_their_secrets() {
+        let keys = in_memory().await;
+        let (secret, _) = run_on(&keys, create("ci", KeyScope::Write)).await.unwrap();
+        run_on(&keys, create("old", KeyScope::Read)).await.unwrap();
+        run_on(&keys, KeysCommand::Revoke { id_or_name: "old".into() }).await.unwrap();
+
+        let (out, _) = run_on(&keys, KeysCommand::List { json: true }).await.unwrap();
+
+        let listed: serde_json::Value = serde_json::from_str(&out).unwrap();
+        let listed = listed.as_array().unwrap();
+        assert_eq!(listed.len(), 2, "{out}");
+        let ci = listed.iter().find(|key| key["name"] == "ci").unwrap();
+        assert_eq!(ci["scope"], "write");
+        assert!(ci["revoked_at"].is_null() && ci["created_at"].as_str().unwrap().ends_with('Z'), "{ci}");
+        assert!(uuid::Uuid::parse_str(ci["id"].as_str().unwrap()).is_ok(), "{ci}");
+        let old = listed.iter().find(|key| key["name"] == "old").unwrap();
+        assert!(old["revoked_at"].is_string(), "{old}");
+        assert!(!out.contains(&secret.trim()[4..]), "{out}");
     }
 
     #[tokio::test]
@@ -131,7 +177,7 @@ mod tests {
         run_on(&keys, KeysCommand::Revoke { id_or_name: id.to_string() }).await.unwrap();
         assert_eq!(keys.authenticate(by_name.trim()).await.unwrap(), None);
         assert_eq!(keys.authenticate(by_id.trim()).await.unwrap(), None);
-        let (table, _) = run_on(&keys, KeysCommand::List).await.unwrap();
+        let (table, _) = run_on(&keys, KeysCommand::List { json: false }).await.unwrap();
         assert_eq!(table.lines().filter(|line| !line.ends_with("\t-")).count(), 3, "both revoked: {table}");
     }
 

@@ -1,9 +1,10 @@
-//! `trm-server`: serves the TRM task API, or (`trm-server keys …`) manages
-//! its API keys. Configuration: see the README.
+//! `trm-server`: serves the TRM task API, prints its configuration
+//! (`config`), manages its API keys (`keys …`) or prints a shell
+//! completion script (`completions SHELL`): see `trm-server --help`, and
+//! the README for the configuration.
 
 use clap::Parser as _;
-use trm_server::cli::{Cli, Command};
-use trm_server::{Application, configuration, keys, telemetry};
+use trm_server::cli::Cli;
 
 /// The server allocates and frees small buffers on every request (rows, maps,
 /// JSON); glibc's allocator spent ~11% of the server's CPU on them under
@@ -17,15 +18,5 @@ static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let cli = Cli::parse();
-    let settings = configuration::load()?;
-    telemetry::init(&settings.log)?;
-    match cli.command.unwrap_or(Command::Serve) {
-        Command::Serve => Application::build(&settings).await?.run_until_stopped().await?,
-        Command::Keys(command) => {
-            // Unlocked handles: the log subscriber writes to stderr from other threads.
-            keys::run(command, &settings, &mut std::io::stdout(), &mut std::io::stderr()).await?;
-        }
-    }
-    Ok(())
+    trm_server::cli::run(Cli::parse()).await
 }
