@@ -32,7 +32,7 @@ import pytest
 import trm_client
 from trm_client import Client
 from trm_client.api.projects import create_project, delete_project
-from trm_client.models import ProjectCreate
+from trm_client.models import Project, ProjectCreate
 
 ROOT = Path(__file__).resolve().parents[3]
 STORE = os.environ.get("TRM_CLIENT_TEST_STORE", "sqlite")
@@ -51,7 +51,8 @@ def _server_binary() -> Path:
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+        port: int = s.getsockname()[1]
+        return port
 
 
 def pytest_report_header(config: pytest.Config) -> str:
@@ -152,6 +153,6 @@ def unique() -> str:
 def project_id(client: Client, unique: str) -> Iterator[str]:
     """A fresh project of this test's own; deleted with its tasks afterwards."""
     project = create_project.sync(client=client, body=ProjectCreate(title=f"{unique} project"))
-    assert project is not None
+    assert isinstance(project, Project)
     yield str(project.uid)
     delete_project.sync_detailed(project.uid, client=client, cascade=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import uuid
 from http import HTTPStatus
+from typing import Any
 from uuid import UUID
 
 import httpx
@@ -16,7 +17,7 @@ from trm_client.api.tasks import create_task, delete_task, get_task, list_tasks,
 from trm_client.models import HTTPError, HTTPValidationError, TaskCreate, TaskUpdate, ValidationError
 
 
-def assert_validation_body(content: bytes) -> list[dict]:
+def assert_validation_body(content: bytes) -> list[dict[str, Any]]:
     """The raw 422 body: {"detail": [{"loc": [...], "msg": "...", "type": "..."}, ...]}."""
     body = json.loads(content)
     assert list(body) == ["detail"]

@@ -3,6 +3,7 @@ paging by the Link header, partial updates."""
 
 from __future__ import annotations
 
+from collections.abc import MutableMapping
 from http import HTTPStatus
 from urllib.parse import parse_qs, urlsplit
 from uuid import UUID
@@ -20,10 +21,10 @@ from trm_client.models import (
     TaskType,
     TaskUpdate,
 )
-from trm_client.types import UNSET
+from trm_client.types import UNSET, Unset
 
 
-def next_cursor(headers) -> str | None:
+def next_cursor(headers: MutableMapping[str, str]) -> str | None:
     """The `cursor` of the `Link: <…>; rel="next"` URL, or None on the last page."""
     link = headers.get("link")
     if link is None:
@@ -112,7 +113,7 @@ def test_paging_follows_the_link_header(client: Client, project_id: str, unique:
         assert isinstance(create_task.sync(client=client, body=TaskCreate(title=title, project_id=UUID(project_id))), Task)
 
     pages: list[list[str]] = []
-    cursor = UNSET
+    cursor: str | Unset = UNSET
     while True:
         response = list_tasks.sync_detailed(client=client, project_id=project_id, limit=2, cursor=cursor)
         assert response.status_code == HTTPStatus.OK
