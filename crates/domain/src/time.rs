@@ -144,6 +144,8 @@ mod tests {
         assert_eq!(at.to_string(), "2026-11-26T10:00:00.123456Z");
         let nanos = Timestamp::parse("2026-11-26T10:00:00.1234567").unwrap();
         assert_eq!(nanos.to_string(), "2026-11-26T10:00:00.123456Z");
+        let long = Timestamp::parse("2026-11-26T10:00:00.123456789123");
+        assert_eq!(long.map(|at| at.to_string()), Ok("2026-11-26T10:00:00.123456Z".to_owned()));
         let short = Timestamp::parse("2026-11-26T10:00:00.5").unwrap();
         assert_eq!(short.to_string(), "2026-11-26T10:00:00.500000Z");
     }
