@@ -21,7 +21,7 @@
 //! [`ApiKeyRepository`] keeps API keys as the SHA-256 of their secret, found
 //! by that hash through a unique index; names are unique among active keys.
 //!
-//! Both pass one shared contract test suite (`tests/contract.rs`), so the
+//! Both pass one shared contract test suite (`tests/contract/`), so the
 //! service cannot tell them apart. Driver errors never leak upwards: each
 //! adapter translates them into [`StoreError`], where an unreachable or slow
 //! store is [`StoreError::Unavailable`] and everything unexpected keeps its

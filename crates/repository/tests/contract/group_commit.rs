@@ -7,8 +7,7 @@ use std::collections::HashSet;
 use trm_domain::{EntityKind, ProjectId, Task, TaskId, Title, UserId, Username};
 use trm_repository::{Claim, IdempotencyRepository, StoreError, TaskRepository, UserRepository};
 
-use super::support::{self, Backend, task};
-use super::{next_version, stored_project};
+use super::support::{self, Backend, next_version, stored_project, task};
 
 /// Runs `count` copies of `write` at once, each on a task of its own (so
 /// that they meet in the store, not in this test), and collects the answers
@@ -192,7 +191,7 @@ pub(crate) async fn concurrent_bulk_creates_and_single_creates_all_land_once<B: 
     );
     assert!(bulk_answers.iter().chain(&single_answers).all(Result::is_ok));
     let expected: HashSet<TaskId> = bulks.iter().flatten().chain(&singles).map(|task| task.uid).collect();
-    let listed = super::list_all(&fixture.store, &super::in_project(project), 500).await;
+    let listed = support::list_all(&fixture.store, &support::in_project(project), 500).await;
     let listed_ids: HashSet<TaskId> = listed.iter().map(|task| task.uid).collect();
     assert_eq!(listed.len(), expected.len(), "every task listed exactly once");
     assert_eq!(listed_ids, expected);

@@ -1,4 +1,5 @@
-//! The stores under test, and the data each test builds for itself.
+//! The stores under test, the data each test builds for itself, and the
+//! small helpers the ports' modules share (paging, filters, versions).
 //!
 //! A [`Backend`] opens a fresh store per test. SQLite is always available
 //! (in memory, private to the test); Neo4j only when `TRM_TEST_NEO4J_URI`
@@ -12,13 +13,14 @@ use std::time::Duration;
 
 use neo4rs::Graph;
 use trm_domain::{
-    Description, EffortEstimate, EffortUnit, Email, NewProject, NewTask, NewUser, Priority, Project, ProjectId,
-    ProjectStatus, Tags, Task, TaskStatus, TaskType, Timestamp, Title, User, UserId, Username,
+    Cursor, Description, EffortEstimate, EffortUnit, Email, NewProject, NewTask, NewUser, Page, PageRequest, Priority,
+    Project, ProjectId, ProjectStatus, Tag, Tags, Task, TaskId, TaskStatus, TaskType, Timestamp, Title, User, UserId,
+    Username,
 };
 use trm_repository::neo4j::{AnchoredListPlan, Neo4jOptions, Neo4jStore};
 use trm_repository::sqlite::{SqliteLocation, SqliteOptions, SqliteStore};
 use trm_repository::{
-    ApiKeyRepository, HealthCheck, IdempotencyRepository, ProjectRepository, TaskRepository, UserRepository,
+    ApiKeyRepository, HealthCheck, IdempotencyRepository, ProjectRepository, TaskFilter, TaskRepository, UserRepository,
 };
 use uuid::Uuid;
 
@@ -244,4 +246,56 @@ pub(crate) fn project_in(status: ProjectStatus, created_at: Timestamp) -> Projec
         Project::create(NewProject { status, ..NewProject::new(Title::parse("Listed").unwrap()) }, created_at);
     project.created_at = created_at;
     project
+}
+
+/// A page request, for brevity.
+pub(crate) fn page(limit: i64, after: Option<Cursor>) -> PageRequest {
+    PageRequest::new(limit, after).unwrap()
+}
+
+/// A filter on one project.
+pub(crate) fn in_project(project: ProjectId) -> TaskFilter {
+    TaskFilter { project_id: Some(project), ..TaskFilter::default() }
+}
+
+/// A filter on one tag.
+pub(crate) fn tagged(tag: &str) -> TaskFilter {
+    TaskFilter { tag: Some(Tag::parse(tag).unwrap()), ..TaskFilter::default() }
+}
+
+/// The ids of a page's tasks, in order.
+pub(crate) fn ids(page: &Page<Task>) -> Vec<TaskId> {
+    page.items.iter().map(|task| task.uid).collect()
+}
+
+/// Every task matching `filter`, paging with `limit` until the last page;
+/// fails the test if a page is over-full or the paging does not end.
+pub(crate) async fn list_all(store: &impl TaskRepository, filter: &TaskFilter, limit: i64) -> Vec<Task> {
+    let mut all = Vec::new();
+    let mut after = None;
+    for _ in 0..100 {
+        let page = store.list_tasks(filter, page(limit, after)).await.unwrap();
+        assert!(page.items.len() <= usize::try_from(limit).unwrap());
+        all.extend(page.items);
+        match page.next {
+            Some(next) => after = Some(next),
+            None => return all,
+        }
+    }
+    panic!("paging did not end");
+}
+
+/// Stores a new project and returns its id.
+pub(crate) async fn stored_project(store: &impl ProjectRepository) -> ProjectId {
+    let project = project("Contract");
+    store.create_project(&project).await.unwrap();
+    project.uid
+}
+
+/// The task after `change`, one version on.
+pub(crate) fn next_version(task: &Task, change: impl FnOnce(&mut Task)) -> Task {
+    let mut next = task.clone();
+    change(&mut next);
+    next.version = task.version + 1;
+    next
 }

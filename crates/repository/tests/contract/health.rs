@@ -1,0 +1,79 @@
+//! The health part of the contract: a store answers a ping. And, for Neo4j
+//! with no server behind it at all, that every operation fails as
+//! unavailable, at once when the port is closed and within the operation
+//! timeout when the server never answers — it must fail fast, not hang.
+
+use std::time::{Duration, Instant};
+
+use trm_domain::PageRequest;
+use trm_repository::neo4j::{Neo4jOptions, Neo4jStore};
+use trm_repository::{HealthCheck, ProjectRepository, StoreError, TaskFilter, TaskRepository};
+
+use super::support::{Backend, project, task};
+
+pub(crate) async fn a_store_answers_a_ping<B: Backend>(backend: &B) {
+    let fixture = backend.open().await;
+    fixture.store.ping().await.unwrap();
+}
+
+/// Options pointing at `address`, with a short timeout.
+fn options_for(address: std::net::SocketAddr, timeout: Duration) -> Neo4jOptions {
+    let mut options = Neo4jOptions::new(format!("bolt://{address}"), "neo4j", "irrelevant");
+    options.operation_timeout = timeout;
+    options
+}
+
+/// Every operation of a store, each expected to fail as unavailable within
+/// `budget`.
+async fn assert_every_operation_unavailable(store: &Neo4jStore, budget: Duration) {
+    let task = task("Never stored", None);
+    let project = project("Never stored");
+    let operations: Vec<(&str, futures::future::BoxFuture<'_, Result<(), StoreError>>)> = vec![
+        ("ping", Box::pin(store.ping())),
+        ("create_task", Box::pin(store.create_task(&task))),
+        ("get_task", Box::pin(async { store.get_task(task.uid).await.map(drop) })),
+        (
+            "list_tasks",
+            Box::pin(async { store.list_tasks(&TaskFilter::default(), PageRequest::first()).await.map(drop) }),
+        ),
+        ("update_task", Box::pin(store.update_task(&task))),
+        ("delete_task", Box::pin(store.delete_task(task.uid, None))),
+        ("create_project", Box::pin(store.create_project(&project))),
+        ("get_project", Box::pin(async { store.get_project(project.uid).await.map(drop) })),
+        ("delete_project", Box::pin(async { store.delete_project(project.uid, true, None).await.map(drop) })),
+    ];
+    // All at once: each must fail on its own within the budget, and the
+    // test takes one timeout rather than nine.
+    let started = Instant::now();
+    let outcomes = futures::future::join_all(operations.into_iter().map(|(name, operation)| async move {
+        let outcome = operation.await;
+        (name, outcome, started.elapsed())
+    }))
+    .await;
+    for (name, outcome, took) in outcomes {
+        assert!(matches!(outcome, Err(StoreError::Unavailable(_))), "{name}: {outcome:?}");
+        assert!(took <= budget, "{name} took {took:?}, more than {budget:?}");
+    }
+}
+
+pub(crate) async fn a_neo4j_store_on_a_closed_port_starts_and_answers_unavailable_at_once() {
+    // Bind and release a port: nothing listens there any more.
+    let address = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
+    let timeout = Duration::from_secs(2);
+    let started = Instant::now();
+    let store = Neo4jStore::connect(options_for(address, timeout)).await.unwrap();
+    assert!(started.elapsed() <= timeout + Duration::from_millis(500), "connecting must not wait for the server");
+    // A refused connection is known at once: well within the timeout.
+    assert_every_operation_unavailable(&store, timeout / 2).await;
+}
+
+pub(crate) async fn a_neo4j_store_whose_server_never_answers_is_unavailable_within_the_timeout() {
+    // A listener that never accepts: the TCP connect succeeds (the kernel
+    // queues it) but the Bolt handshake is never answered — the case the
+    // driver itself does not bound.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let timeout = Duration::from_millis(800);
+    let store = Neo4jStore::connect(options_for(listener.local_addr().unwrap(), timeout)).await.unwrap();
+    assert_every_operation_unavailable(&store, timeout + Duration::from_millis(500)).await;
+    drop(listener);
+}
