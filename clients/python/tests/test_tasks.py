@@ -1,8 +1,9 @@
 """Tasks through the generated client: the seed's acceptance test, filters,
-paging by the Link header, partial updates."""
+paging by the Link header, partial updates, bulk create, the async functions."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import MutableMapping
 from http import HTTPStatus
 from urllib.parse import parse_qs, urlsplit
@@ -180,3 +181,18 @@ def test_bulk_create(client: Client, project_id: str, unique: str) -> None:
     listed = list_tasks.sync(client=client, project_id=project_id)
     assert isinstance(listed, list)
     assert [t.uid for t in listed] == [t.uid for t in response.parsed]
+
+
+def test_async_functions(base_url: str, project_id: str, unique: str) -> None:
+    async def scenario() -> None:
+        async with Client(base_url=base_url, raise_on_unexpected_status=True) as client:
+            created = await create_task.asyncio(
+                client=client, body=TaskCreate(title=f"{unique} async", project_id=UUID(project_id))
+            )
+            assert isinstance(created, Task)
+            fetched = await get_task.asyncio_detailed(created.uid, client=client)
+            assert fetched.status_code == HTTPStatus.OK
+            assert fetched.parsed == created
+            assert fetched.headers["etag"] == '"1"'
+
+    asyncio.run(scenario())
