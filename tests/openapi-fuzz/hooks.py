@@ -9,8 +9,10 @@ requests this file's check accepts exactly these and nothing else:
   version is not the one named: the contract's optimistic concurrency);
 * 422 whose every error is one of: an `Idempotency-Key` reused with another
   body (`idempotency_key_reused`); a `project_id` / `assignee_id` naming
-  nothing stored ("... not found"); a `due_date` before the `start_date` (the
-  one rule between two fields, which a PATCH checks against the stored one).
+  nothing stored ("... not found"), at the body's top level or at an item of
+  a bulk create (`["body", "tasks", i, field]`); a `due_date` before the
+  `start_date` (the one rule between two fields, which a PATCH checks
+  against the stored one), likewise.
 
 Every other non-2xx answer to a schema-valid request still fails the run,
 so a constraint the document forgets (say, an empty tag) is still caught.
@@ -42,6 +44,18 @@ class RejectedValidData(Failure):
         return str(self.status_code)
 
 
+def _field_of(loc: object) -> object:
+    """The field a `loc` names: `["body", f]`, or `["body", "tasks", i, f]`
+    for an item of a bulk create; None for any other location."""
+    if not isinstance(loc, list):
+        return None
+    if len(loc) == 2 and loc[0] == "body":
+        return loc[1]
+    if len(loc) == 4 and loc[:2] == ["body", "tasks"] and isinstance(loc[2], int):
+        return loc[3]
+    return None
+
+
 def _stored_state_422(body: object) -> bool:
     if not isinstance(body, dict) or not isinstance(body.get("detail"), list) or not body["detail"]:
         return False
@@ -50,9 +64,10 @@ def _stored_state_422(body: object) -> bool:
         if loc == ["header", "Idempotency-Key"] and error.get("type") == "idempotency_key_reused":
             continue
         message = str(error.get("msg", ""))
-        if loc in [["body", field] for field in REFERENCE_FIELDS] and "not found" in message:
+        field = _field_of(loc)
+        if field in REFERENCE_FIELDS and "not found" in message:
             continue
-        if loc == ["body", "due_date"] and "must not be before start_date" in message:
+        if field == "due_date" and "must not be before start_date" in message:
             continue
         return False
     return True
