@@ -14,8 +14,10 @@ use async_trait::async_trait;
 use neo4rs::{BoltType, Row, Txn};
 use trm_domain::{ApiKey, ApiKeyId, EntityKind, KeyHash, KeyName, KeyScope, Timestamp};
 
+use super::Neo4jStore;
+use super::errors::driver_error;
+use super::transactions::{fetch_all, txn_fetch_all};
 use super::values::{column_integer, column_uuid};
-use super::{Neo4jStore, driver_error, fetch_all, txn_fetch_all};
 use crate::error::StoreError;
 use crate::ports::{ApiKeyRepository, KeySelector};
 

@@ -17,7 +17,9 @@ use async_trait::async_trait;
 use neo4rs::{BoltNull, BoltType, Row, Txn};
 use trm_domain::Timestamp;
 
-use super::{ConcurrentChange, Neo4jStore, driver_error, driver_error_or_concurrent_delete, txn_fetch_all_with};
+use super::Neo4jStore;
+use super::errors::{ConcurrentChange, driver_error, driver_error_or_concurrent_delete};
+use super::transactions::txn_fetch_all_with;
 use crate::error::StoreError;
 use crate::ports::{Claim, IDEMPOTENCY_LEASE_MICROS, IDEMPOTENCY_TTL_MICROS, IdempotencyRepository, StoredResponse};
 

@@ -4,15 +4,17 @@ use async_trait::async_trait;
 use neo4rs::{BoltType, Query, Txn};
 use trm_domain::{EntityKind, EnumAdapter as _, Page, PageRequest, Project, ProjectId, TaskId};
 
+use super::Neo4jStore;
+use super::errors::driver_error;
+use super::transactions::{fetch_all, locked_version, txn_fetch_all};
 use super::values::{
     RETURN_PROJECT, column_integer, column_uuid, datetime_param, id_param, project_from_row, project_props,
     version_value,
 };
-use super::{Neo4jStore, driver_error, fetch_all, locked_version, txn_fetch_all};
 use crate::error::StoreError;
 use crate::ports::{ProjectFilter, ProjectRepository};
 
-/// Takes the project's write lock, then reads its version (see [`super`]).
+/// Takes the project's write lock, then reads its version (see [`super::transactions`]).
 /// Holding the lock also keeps tasks from joining the project until the
 /// transaction ends. The bump is overwritten by the write that follows, or
 /// rolled back with the transaction.

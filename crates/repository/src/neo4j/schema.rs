@@ -1,4 +1,5 @@
-//! The constraints and indexes the store relies on, created idempotently.
+//! The constraints and indexes the store relies on, created idempotently,
+//! once, by the first operation that needs them.
 //!
 //! * Uniqueness of `uid` on every label: lookups by id expect one node, and
 //!   each constraint is also the index that makes them cheap.
@@ -24,10 +25,22 @@
 //! together may still race to create the same rule, so "already exists"
 //! answers count as success. Indexes are awaited online, because a query
 //! planned while an index is still populating would scan instead.
+//!
+//! Neo4j may be down when the store starts, so the set-up is not part of
+//! connecting: every operation first makes sure it has run
+//! ([`Inner::ensure_schema`]). It runs once, on a task of its own behind an
+//! async mutex: an operation that times out stops waiting for it but does
+//! not cancel it (a cold server can take seconds to create the rules,
+//! longer than one request may wait), the next operation waits for the same
+//! task, and after a failure the next operation starts a new one.
+
+use std::sync::atomic::Ordering;
+use std::time::Duration;
 
 use neo4rs::Graph;
 
-use super::driver_error;
+use super::Inner;
+use super::errors::{driver_error, unavailable_after};
 use crate::error::StoreError;
 
 /// Every schema statement, in order.
@@ -63,7 +76,7 @@ const ALREADY_EXISTS: &[&str] = &[
 ];
 
 /// Creates whatever of the schema is missing.
-pub(super) async fn create(graph: &Graph) -> Result<(), StoreError> {
+async fn create(graph: &Graph) -> Result<(), StoreError> {
     for statement in STATEMENTS {
         // Boxed: the driver's retrying future is tens of kilobytes.
         match Box::pin(graph.run(neo4rs::query(statement))).await {
@@ -77,4 +90,45 @@ pub(super) async fn create(graph: &Graph) -> Result<(), StoreError> {
         .map_err(driver_error("the Neo4j indexes did not come online"))?;
     tracing::debug!("the Neo4j constraints and indexes are in place");
     Ok(())
+}
+
+/// The longest one schema set-up attempt may take; it runs on its own task,
+/// so this bounds the attempt, not any request.
+const SCHEMA_TIMEOUT: Duration = Duration::from_secs(120);
+
+impl Inner {
+    /// Creates the constraints and indexes unless a previous call did, or
+    /// waits for the set-up already under way.
+    pub(super) async fn ensure_schema(&self) -> Result<(), StoreError> {
+        if self.schema_ready.load(Ordering::Acquire) {
+            return Ok(());
+        }
+        let mut running = self.schema_task.lock().await;
+        if self.schema_ready.load(Ordering::Acquire) {
+            return Ok(());
+        }
+        let task = running.get_or_insert_with(|| {
+            let graph = self.graph.clone();
+            tokio::spawn(async move {
+                let _held = graph.usage.checkout();
+                tokio::time::timeout(SCHEMA_TIMEOUT, create(&graph.graph))
+                    .await
+                    .unwrap_or_else(|_elapsed| Err(unavailable_after("set the schema up", SCHEMA_TIMEOUT)))
+            })
+        });
+        // Awaited by reference: if this caller gives up, the task stays in
+        // the slot for the next one.
+        let outcome = task.await;
+        *running = None;
+        match outcome {
+            Ok(Ok(())) => {
+                self.schema_ready.store(true, Ordering::Release);
+                Ok(())
+            }
+            Ok(Err(error)) => Err(error),
+            Err(join_error) => {
+                Err(StoreError::Unexpected(anyhow::Error::new(join_error).context("the Neo4j schema set-up panicked")))
+            }
+        }
+    }
 }

@@ -10,18 +10,17 @@ use neo4rs::{Row, Txn};
 use trm_domain::{EntityKind, EnumAdapter as _, Page, PageRequest, Task, TaskId, TaskStatus};
 
 use super::coalesce::{Coalescer, SharedFailure};
+use super::errors::{driver_error, driver_error_or_concurrent_delete, unavailable_after};
+use super::transactions::{fetch_all, locked_version, txn_fetch_all_with};
 use super::values::{
     RETURN_TASK, column_bool, column_integer, column_uuid, id_param, keep_plan, optional_id_param, task_from_row,
     task_props, version_value,
 };
-use super::{
-    Connections, Inner, Neo4jStore, driver_error, driver_error_or_concurrent_delete, fetch_all, locked_version,
-    queries, txn_fetch_all_with, unavailable_after,
-};
+use super::{Connections, Inner, Neo4jStore, queries};
 use crate::error::StoreError;
 use crate::ports::{TaskFilter, TaskRepository};
 
-/// Takes the task's write lock, then reads its version (see [`super`] for
+/// Takes the task's write lock, then reads its version (see [`super::transactions`] for
 /// why in this order). The bump is overwritten by the write that follows, or
 /// rolled back with the transaction.
 const LOCK_TASK: &str = keep_plan!(

@@ -4,15 +4,17 @@ use async_trait::async_trait;
 use neo4rs::{BoltType, Query, Txn};
 use trm_domain::{EntityKind, Page, PageRequest, Task, Timestamp, User, UserId};
 
+use super::Neo4jStore;
+use super::errors::driver_error;
+use super::transactions::{fetch_all, locked_version, txn_fetch_all};
 use super::values::{
     RETURN_TASK, RETURN_USER, column_integer, column_uuid, datetime_param, id_param, task_from_row, user_from_row,
     user_props, version_value,
 };
-use super::{Neo4jStore, driver_error, fetch_all, locked_version, txn_fetch_all};
 use crate::error::StoreError;
 use crate::ports::{UserFilter, UserRepository};
 
-/// Takes the user's write lock, then reads its version (see [`super`]).
+/// Takes the user's write lock, then reads its version (see [`super::transactions`]).
 /// Holding the lock also keeps tasks from being assigned to the user until
 /// the transaction ends.
 const LOCK_USER: &str = "MATCH (u:User {uid: $uid}) SET u.version = u.version + 1 RETURN u.version - 1 AS version";

@@ -11,6 +11,10 @@
 //! outside its rules (a hand-edited node, an older writer) surfaces as an
 //! unexpected error naming the property, never as a panic or a silently
 //! wrong value. A property that is absent reads as `null`.
+//!
+//! Timestamps are `DATETIME`s in UTC. The driver speaks Bolt 4.x only, where
+//! a `DATETIME` travels in the legacy structure (local seconds plus offset);
+//! with the zero offset written here that is exact, nanoseconds included.
 
 use chrono::{DateTime, Utc};
 use neo4rs::{BoltList, BoltMap, BoltNull, BoltString, BoltType, Row};
