@@ -45,6 +45,9 @@ pub mod instrumented;
 pub mod neo4j;
 mod pool_status;
 mod ports;
+// The rules the adapters share; without an adapter nothing needs them.
+#[cfg(any(feature = "sqlite", feature = "neo4j"))]
+mod rules;
 #[cfg(feature = "sqlite")]
 pub mod sqlite;
 

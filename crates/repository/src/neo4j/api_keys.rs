@@ -14,27 +14,12 @@ use async_trait::async_trait;
 use neo4rs::{BoltType, Row, Txn};
 use trm_domain::{ApiKey, ApiKeyId, EntityKind, KeyHash, KeyName, KeyScope, Timestamp};
 
-use super::Neo4jStore;
 use super::errors::driver_error;
 use super::transactions::{fetch_all, txn_fetch_all};
 use super::values::{column_integer, column_uuid};
+use super::{Neo4jStore, queries};
 use crate::error::StoreError;
 use crate::ports::{ApiKeyRepository, KeySelector};
-
-/// The properties of a key, as [`key_from_row`] reads them.
-const RETURN_KEY: &str = "RETURN k.id AS id, k.name AS name, k.scope AS scope, \
-     k.created_at AS created_at, k.revoked_at AS revoked_at";
-
-/// Stores a new, active key.
-const CREATE_KEY: &str = "CREATE (k:ApiKey {id: $id, name: $name, active_name: $name, scope: $scope, \
-     key_hash: $key_hash, created_at: $created_at})";
-
-/// Revokes the active key with this id.
-const REVOKE_BY_ID: &str =
-    "MATCH (k:ApiKey {id: $value}) WHERE k.revoked_at IS NULL SET k.revoked_at = $now REMOVE k.active_name";
-
-/// Revokes the active key with this name.
-const REVOKE_BY_NAME: &str = "MATCH (k:ApiKey {active_name: $value}) SET k.revoked_at = $now REMOVE k.active_name";
 
 fn corrupt(column: &str, what: impl std::fmt::Display) -> StoreError {
     StoreError::Unexpected(anyhow::anyhow!("corrupt stored value ApiKey.{column}: {what}"))
@@ -77,11 +62,7 @@ fn create_error(error: neo4rs::Error) -> StoreError {
 
 /// The body of a revoke: set `revoked_at`, drop `active_name`, read it back.
 async fn revoke(txn: &mut Txn, which: KeySelector, now: i64) -> Result<ApiKey, StoreError> {
-    let (statement, value) = match which {
-        KeySelector::Id(id) => (REVOKE_BY_ID, id.to_string()),
-        KeySelector::Name(name) => (REVOKE_BY_NAME, name.as_str().to_owned()),
-    };
-    let query = neo4rs::query(&format!("{statement} {RETURN_KEY}")).param("value", value).param("now", now);
+    let query = queries::revoke_key(&which, now);
     let rows = txn_fetch_all(txn, query, "cannot revoke the API key").await?;
     rows.first().map(key_from_row).transpose()?.ok_or(StoreError::NotFound(EntityKind::ApiKey))
 }
@@ -89,7 +70,7 @@ async fn revoke(txn: &mut Txn, which: KeySelector, now: i64) -> Result<ApiKey, S
 #[async_trait]
 impl ApiKeyRepository for Neo4jStore {
     async fn create_key(&self, key: &ApiKey, hash: &KeyHash) -> Result<(), StoreError> {
-        let query = neo4rs::query(CREATE_KEY)
+        let query = neo4rs::query(queries::CREATE_KEY)
             .param("id", key.id.to_string())
             .param("name", key.name.as_str())
             .param("scope", key.scope.as_str())
@@ -114,9 +95,7 @@ impl ApiKeyRepository for Neo4jStore {
 
     async fn find_active_key(&self, hash: &KeyHash) -> Result<Option<ApiKey>, StoreError> {
         let graph = self.graph();
-        let query =
-            neo4rs::query(&format!("MATCH (k:ApiKey {{key_hash: $key_hash}}) WHERE k.revoked_at IS NULL {RETURN_KEY}"))
-                .param("key_hash", hash.as_str());
+        let query = queries::find_active_key(hash.as_str());
         self.read("look an API key up", async move {
             let rows = fetch_all(graph, query, "cannot look the API key up").await?;
             rows.first().map(key_from_row).transpose()
@@ -126,7 +105,7 @@ impl ApiKeyRepository for Neo4jStore {
 
     async fn list_keys(&self) -> Result<Vec<ApiKey>, StoreError> {
         let graph = self.graph();
-        let query = neo4rs::query(&format!("MATCH (k:ApiKey) {RETURN_KEY} ORDER BY created_at, id"));
+        let query = queries::list_keys();
         self.read("list the API keys", async move {
             let rows = fetch_all(graph, query, "cannot list the API keys").await?;
             rows.iter().map(key_from_row).collect()
@@ -142,7 +121,7 @@ impl ApiKeyRepository for Neo4jStore {
     async fn count_active_keys(&self) -> Result<u64, StoreError> {
         let graph = self.graph();
         // Counted through the `active_name` constraint's index.
-        let query = neo4rs::query("MATCH (k:ApiKey) WHERE k.active_name IS NOT NULL RETURN count(k) AS n");
+        let query = neo4rs::query(queries::COUNT_ACTIVE_KEYS);
         self.read("count the active API keys", async move {
             let rows = fetch_all(graph, query, "cannot count the API keys").await?;
             let row = rows.first().ok_or_else(|| StoreError::Unexpected(anyhow::anyhow!("count returned no row")))?;

@@ -19,31 +19,12 @@ use trm_domain::Timestamp;
 
 use super::Neo4jStore;
 use super::errors::{ConcurrentChange, driver_error, driver_error_or_concurrent_delete};
+use super::queries::{
+    CLAIM_IDEMPOTENCY_KEY, COMPLETE_IDEMPOTENCY_KEY, PURGE_IDEMPOTENCY_KEYS, RELEASE_IDEMPOTENCY_KEY,
+};
 use super::transactions::txn_fetch_all_with;
 use crate::error::StoreError;
 use crate::ports::{Claim, IDEMPOTENCY_LEASE_MICROS, IDEMPOTENCY_TTL_MICROS, IdempotencyRepository, StoredResponse};
-
-/// Deletes a batch of expired entries, this key's first (also when its
-/// claim was abandoned: in progress past the lease).
-const PURGE: &str = "OPTIONAL MATCH (mine:IdempotencyKey {key_id: $key_id}) \
-     WHERE mine.created_at <= $cutoff OR (mine.status IS NULL AND mine.created_at <= $lease_cutoff) \
-     DELETE mine \
-     WITH count(*) AS ignored \
-     MATCH (k:IdempotencyKey) WHERE k.created_at <= $cutoff \
-     WITH k LIMIT 100 DELETE k";
-
-/// Claims the key, or finds the entry already there.
-const CLAIM: &str = "MERGE (k:IdempotencyKey {key_id: $key_id}) \
-     ON CREATE SET k.fingerprint = $fingerprint, k.created_at = $now, k.token = $token \
-     RETURN k.token = $token AS claimed, k.fingerprint AS fingerprint, k.status AS status, \
-            k.location AS location, k.etag AS etag, k.body AS body";
-
-/// Stores the response of a claimed key.
-const COMPLETE: &str = "MATCH (k:IdempotencyKey {key_id: $key_id}) \
-     SET k.status = $status, k.location = $location, k.etag = $etag, k.body = $body";
-
-/// Forgets a key still in progress.
-const RELEASE: &str = "MATCH (k:IdempotencyKey {key_id: $key_id}) WHERE k.status IS NULL DELETE k";
 
 /// The node's identity.
 fn key_id(scope: &str, key: &str) -> String {
@@ -72,12 +53,12 @@ fn column<'r, T: serde::Deserialize<'r>>(row: &'r Row, name: &str) -> Result<T, 
 
 /// The body of a claim.
 async fn claim(txn: &mut Txn, id: String, fingerprint: String, now: i64, token: String) -> Result<Claim, StoreError> {
-    let purge = neo4rs::query(PURGE)
+    let purge = neo4rs::query(PURGE_IDEMPOTENCY_KEYS)
         .param("key_id", id.clone())
         .param("cutoff", now.saturating_sub(IDEMPOTENCY_TTL_MICROS))
         .param("lease_cutoff", now.saturating_sub(IDEMPOTENCY_LEASE_MICROS));
     txn.run(purge).await.map_err(driver_error_or_concurrent_delete("cannot purge expired idempotency keys"))?;
-    let query = neo4rs::query(CLAIM)
+    let query = neo4rs::query(CLAIM_IDEMPOTENCY_KEY)
         .param("key_id", id)
         .param("fingerprint", fingerprint.clone())
         .param("now", now)
@@ -118,7 +99,7 @@ impl IdempotencyRepository for Neo4jStore {
         let id = key_id(scope, key);
         let response = response.clone();
         self.write("store an idempotent response", move |txn| {
-            let query = neo4rs::query(COMPLETE)
+            let query = neo4rs::query(COMPLETE_IDEMPOTENCY_KEY)
                 .param("key_id", id.clone())
                 .param("status", i64::from(response.status))
                 .param("location", optional_text(response.location.clone()))
@@ -132,7 +113,7 @@ impl IdempotencyRepository for Neo4jStore {
     async fn release(&self, scope: &str, key: &str) -> Result<(), StoreError> {
         let id = key_id(scope, key);
         self.write("release an idempotency key", move |txn| {
-            let query = neo4rs::query(RELEASE).param("key_id", id.clone());
+            let query = neo4rs::query(RELEASE_IDEMPOTENCY_KEY).param("key_id", id.clone());
             Box::pin(async move {
                 txn.run(query).await.map_err(driver_error_or_concurrent_delete("cannot release the idempotency key"))
             })

@@ -120,7 +120,7 @@ impl HealthCheck for Neo4jStore {
         let graph = self.graph();
         // The schema counts: until it is in place no operation can succeed.
         self.read("answer a ping", async move {
-            let rows = fetch_all(graph, neo4rs::query("RETURN 1 AS one"), "cannot ping Neo4j").await?;
+            let rows = fetch_all(graph, neo4rs::query(queries::PING), "cannot ping Neo4j").await?;
             if rows.is_empty() {
                 return Err(StoreError::Unavailable(anyhow::anyhow!("Neo4j answered a ping with no row")));
             }

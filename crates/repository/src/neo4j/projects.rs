@@ -1,48 +1,22 @@
 //! [`ProjectRepository`] on Neo4j.
 
 use async_trait::async_trait;
-use neo4rs::{BoltType, Query, Txn};
-use trm_domain::{EntityKind, EnumAdapter as _, Page, PageRequest, Project, ProjectId, TaskId};
+use neo4rs::Txn;
+use trm_domain::{EntityKind, Page, PageRequest, Project, ProjectId, TaskId};
 
-use super::Neo4jStore;
 use super::errors::driver_error;
-use super::transactions::{fetch_all, locked_version, txn_fetch_all};
-use super::values::{
-    RETURN_PROJECT, column_integer, column_uuid, datetime_param, id_param, project_from_row, project_props,
-    version_value,
+use super::queries::{
+    CREATE_PROJECT, DELETE_PROJECT, DELETE_PROJECT_TASKS, LOCK_PROJECT, PROJECT_TASKS, UPDATE_PROJECT,
 };
+use super::transactions::{fetch_all, locked_version, txn_fetch_all};
+use super::values::{column_integer, column_uuid, id_param, project_from_row, project_props};
+use super::{Neo4jStore, queries};
 use crate::error::StoreError;
 use crate::ports::{ProjectFilter, ProjectRepository};
-
-/// Takes the project's write lock, then reads its version (see [`super::transactions`]).
-/// Holding the lock also keeps tasks from joining the project until the
-/// transaction ends. The bump is overwritten by the write that follows, or
-/// rolled back with the transaction.
-const LOCK_PROJECT: &str =
-    "MATCH (p:Project {uid: $uid}) SET p.version = p.version + 1 RETURN p.version - 1 AS version";
-
-/// Stores a new project node.
-const CREATE_PROJECT: &str = "CREATE (p:Project) SET p += $props";
-
-/// Overwrites a project's properties; `null`s remove properties.
-const UPDATE_PROJECT: &str = "MATCH (p:Project {uid: $uid}) SET p += $props";
-
-/// The project's tasks, oldest first.
-const PROJECT_TASKS: &str = "MATCH (:Project {uid: $uid})<-[:IS_PART_OF_PROJECT]-(t:Task) \
-     RETURN t.uid AS uid ORDER BY t.created_at, t.uid";
-
-/// Deletes the project's tasks with their relationships.
-const DELETE_PROJECT_TASKS: &str = "MATCH (:Project {uid: $uid})<-[:IS_PART_OF_PROJECT]-(t:Task) DETACH DELETE t";
-
-/// Deletes the project with its relationships.
-const DELETE_PROJECT: &str = "MATCH (p:Project {uid: $uid}) DETACH DELETE p";
+use crate::rules::check_version;
 
 async fn check_project_version(txn: &mut Txn, id: ProjectId, expected: Option<u64>) -> Result<(), StoreError> {
-    match (locked_version(txn, LOCK_PROJECT, id.to_string()).await?, expected) {
-        (None, _) => Err(StoreError::NotFound(EntityKind::Project)),
-        (Some(stored), Some(expected)) if stored != version_value(expected) => Err(StoreError::VersionConflict),
-        _ => Ok(()),
-    }
+    check_version(locked_version(txn, LOCK_PROJECT, id.to_string()).await?, expected, EntityKind::Project)
 }
 
 /// The body of a create.
@@ -96,8 +70,7 @@ impl ProjectRepository for Neo4jStore {
     async fn get_project(&self, id: ProjectId) -> Result<Option<Project>, StoreError> {
         let graph = self.graph();
         self.read("read a project", async move {
-            let query =
-                neo4rs::query(&format!("MATCH (p:Project {{uid: $uid}}) {RETURN_PROJECT}")).param("uid", id_param(id));
+            let query = queries::get_project(id);
             let rows = fetch_all(graph, query, "cannot look the project up").await?;
             rows.first().map(project_from_row).transpose()
         })
@@ -106,7 +79,7 @@ impl ProjectRepository for Neo4jStore {
 
     async fn list_projects(&self, filter: &ProjectFilter, page: PageRequest) -> Result<Page<Project>, StoreError> {
         let graph = self.graph();
-        let query = list_query(filter, page);
+        let query = queries::list_projects(filter, page);
         self.read("list projects", async move {
             let rows = fetch_all(graph, query, "cannot list projects").await?;
             let projects = rows.iter().map(project_from_row).collect::<Result<Vec<_>, _>>()?;
@@ -136,37 +109,10 @@ impl ProjectRepository for Neo4jStore {
     async fn count_projects(&self) -> Result<u64, StoreError> {
         let graph = self.graph();
         self.read("count projects", async move {
-            let rows =
-                fetch_all(graph, neo4rs::query("MATCH (p:Project) RETURN count(p) AS n"), "cannot count projects")
-                    .await?;
+            let rows = fetch_all(graph, neo4rs::query(queries::COUNT_PROJECTS), "cannot count projects").await?;
             let row = rows.first().ok_or_else(|| StoreError::Unexpected(anyhow::anyhow!("count returned no row")))?;
             Ok(u64::try_from(column_integer(row, "n")?).unwrap_or_default())
         })
         .await
     }
-}
-
-/// One page of projects, read along the `created_at` index in list order
-/// (see the task list for why the hint); values are parameters only.
-fn list_query(filter: &ProjectFilter, page: PageRequest) -> Query {
-    let mut conditions: Vec<&str> = Vec::new();
-    let mut params: Vec<(&str, BoltType)> = Vec::new();
-    if let Some(after) = page.after {
-        conditions.push("p.created_at >= $after_at AND (p.created_at > $after_at OR p.uid > $after_uid)");
-        params.push(("after_at", datetime_param(after.created_at)));
-        params.push(("after_uid", id_param(after.uid.hyphenated())));
-    } else {
-        conditions.push("p.created_at IS NOT NULL");
-    }
-    if let Some(status) = filter.status {
-        conditions.push("p.status = $status");
-        params.push(("status", BoltType::from(status.as_str())));
-    }
-    params.push(("limit", BoltType::from(i64::from(page.limit()) + 1)));
-    let text = format!(
-        "MATCH (p:Project) USING INDEX p:Project(created_at) WHERE {} \
-         WITH p ORDER BY p.created_at, p.uid LIMIT $limit {RETURN_PROJECT} ORDER BY p.created_at, p.uid",
-        conditions.join(" AND ")
-    );
-    params.into_iter().fold(neo4rs::query(&text), |query, (key, value)| query.param(key, value))
 }

@@ -7,58 +7,22 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use neo4rs::{Row, Txn};
-use trm_domain::{EntityKind, EnumAdapter as _, Page, PageRequest, Task, TaskId, TaskStatus};
+use trm_domain::{EntityKind, Page, PageRequest, Task, TaskId, TaskStatus};
 
 use super::coalesce::{Coalescer, SharedFailure};
 use super::errors::{driver_error, driver_error_or_concurrent_delete, unavailable_after};
+use super::queries::{DELETE_TASK, LINK_TASK, LOCK_TASK, UPDATE_TASK};
 use super::transactions::{fetch_all, locked_version, txn_fetch_all_with};
-use super::values::{
-    RETURN_TASK, column_bool, column_integer, column_uuid, id_param, keep_plan, optional_id_param, task_from_row,
-    task_props, version_value,
-};
+use super::values::{column_bool, column_integer, column_uuid, id_param, optional_id_param, task_from_row, task_props};
 use super::{Connections, Inner, Neo4jStore, queries};
 use crate::error::StoreError;
 use crate::ports::{TaskFilter, TaskRepository};
-
-/// Takes the task's write lock, then reads its version (see [`super::transactions`] for
-/// why in this order). The bump is overwritten by the write that follows, or
-/// rolled back with the transaction.
-const LOCK_TASK: &str = keep_plan!(
-    "MATCH (t:Task {uid: $uid}) USING INDEX t:Task(uid) SET t.version = t.version + 1 RETURN t.version - 1 AS version"
-);
-
-/// Overwrites a task's properties; `null`s in `$props` remove properties.
-const UPDATE_TASK: &str = keep_plan!("MATCH (t:Task {uid: $uid}) USING INDEX t:Task(uid) SET t += $props");
-
-/// Makes the task's relationships match `$project_id` and `$assignee_id`:
-/// drops the ones to other nodes (or all, for `null`), creates the missing
-/// ones, and reports whether the named project and user exist. The caller
-/// rolls back when a named one does not.
-const LINK_TASK: &str = keep_plan!(
-    "MATCH (t:Task {uid: $uid}) USING INDEX t:Task(uid) \
-     OPTIONAL MATCH (t)-[stale:IS_PART_OF_PROJECT|ASSIGNED_TO]->(other) \
-     WHERE (type(stale) = 'IS_PART_OF_PROJECT' AND ($project_id IS NULL OR other.uid <> $project_id)) \
-        OR (type(stale) = 'ASSIGNED_TO' AND ($assignee_id IS NULL OR other.uid <> $assignee_id)) \
-     DELETE stale \
-     WITH DISTINCT t \
-     OPTIONAL MATCH (p:Project {uid: $project_id}) USING INDEX p:Project(uid) \
-     OPTIONAL MATCH (u:User {uid: $assignee_id}) USING INDEX u:User(uid) \
-     FOREACH (project IN CASE WHEN p IS NULL THEN [] ELSE [p] END | MERGE (t)-[:IS_PART_OF_PROJECT]->(project)) \
-     FOREACH (user IN CASE WHEN u IS NULL THEN [] ELSE [u] END | MERGE (t)-[:ASSIGNED_TO]->(user)) \
-     RETURN p IS NOT NULL AS project_found, u IS NOT NULL AS assignee_found"
-);
-
-/// Deletes a task and, with it, its relationships.
-const DELETE_TASK: &str = keep_plan!("MATCH (t:Task {uid: $uid}) USING INDEX t:Task(uid) DETACH DELETE t");
+use crate::rules::{check_version, status_count};
 
 /// Fails with `NotFound` or `VersionConflict` unless the task exists (with
 /// the expected version, when one is given); holds its lock afterwards.
 async fn check_task_version(txn: &mut Txn, id: TaskId, expected: Option<u64>) -> Result<(), StoreError> {
-    match (locked_version(txn, LOCK_TASK, id.to_string()).await?, expected) {
-        (None, _) => Err(StoreError::NotFound(EntityKind::Task)),
-        (Some(stored), Some(expected)) if stored != version_value(expected) => Err(StoreError::VersionConflict),
-        _ => Ok(()),
-    }
+    check_version(locked_version(txn, LOCK_TASK, id.to_string()).await?, expected, EntityKind::Task)
 }
 
 /// Brings the task's relationships in line with its fields, failing with
@@ -360,16 +324,14 @@ impl TaskRepository for Neo4jStore {
     async fn count_tasks_by_status(&self) -> Result<Vec<(TaskStatus, u64)>, StoreError> {
         let graph = self.graph();
         self.read("count tasks by status", async move {
-            let query = neo4rs::query("MATCH (t:Task) RETURN t.status AS status, count(*) AS n");
+            let query = neo4rs::query(queries::COUNT_TASKS_BY_STATUS);
             let rows = fetch_all(graph, query, "cannot count tasks by status").await?;
             rows.iter()
                 .map(|row| {
                     let status: String = row
                         .get("status")
                         .map_err(|error| StoreError::Unexpected(anyhow::anyhow!("corrupt task status: {error}")))?;
-                    let status = TaskStatus::normalize(&status)
-                        .map_err(|_| StoreError::Unexpected(anyhow::anyhow!("corrupt stored status {status:?}")))?;
-                    Ok((status, u64::try_from(column_integer(row, "n")?).unwrap_or_default()))
+                    status_count(&status, column_integer(row, "n")?)
                 })
                 .collect()
         })
@@ -379,13 +341,7 @@ impl TaskRepository for Neo4jStore {
     async fn recent_tasks(&self, limit: u32) -> Result<Vec<Task>, StoreError> {
         let graph = self.graph();
         self.read("read the recent tasks", async move {
-            // Read backwards along the created_at index, so the newest come
-            // first without sorting every task.
-            let text = format!(
-                "MATCH (t:Task) USING INDEX t:Task(created_at) WHERE t.created_at IS NOT NULL \
-                 WITH t ORDER BY t.created_at DESC, t.uid DESC LIMIT $limit {RETURN_TASK}"
-            );
-            let query = neo4rs::query(&text).param("limit", i64::from(limit));
+            let query = queries::recent_tasks(limit);
             let rows = fetch_all(graph, query, "cannot read the recent tasks").await?;
             rows.iter().map(task_from_row).collect()
         })

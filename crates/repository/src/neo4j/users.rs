@@ -1,40 +1,17 @@
 //! [`UserRepository`] on Neo4j.
 
 use async_trait::async_trait;
-use neo4rs::{BoltType, Query, Txn};
+use neo4rs::{BoltType, Txn};
 use trm_domain::{EntityKind, Page, PageRequest, Task, Timestamp, User, UserId};
 
-use super::Neo4jStore;
 use super::errors::driver_error;
+use super::queries::{CREATE_USER, DELETE_USER, LOCK_USER, UNASSIGN_TASKS, UPDATE_USER};
 use super::transactions::{fetch_all, locked_version, txn_fetch_all};
-use super::values::{
-    RETURN_TASK, RETURN_USER, column_integer, column_uuid, datetime_param, id_param, task_from_row, user_from_row,
-    user_props, version_value,
-};
+use super::values::{column_integer, column_uuid, datetime_param, id_param, task_from_row, user_from_row, user_props};
+use super::{Neo4jStore, queries};
 use crate::error::StoreError;
 use crate::ports::{UserFilter, UserRepository};
-
-/// Takes the user's write lock, then reads its version (see [`super::transactions`]).
-/// Holding the lock also keeps tasks from being assigned to the user until
-/// the transaction ends.
-const LOCK_USER: &str = "MATCH (u:User {uid: $uid}) SET u.version = u.version + 1 RETURN u.version - 1 AS version";
-
-/// Stores a new user node.
-const CREATE_USER: &str = "CREATE (u:User) SET u += $props";
-
-/// Overwrites a user's properties; `null`s remove properties.
-const UPDATE_USER: &str = "MATCH (u:User {uid: $uid}) SET u += $props";
-
-/// Unassigns the user's tasks, each one version on and updated at `$now`
-/// (unless already later); returns their uids.
-const UNASSIGN_TASKS: &str = "MATCH (:User {uid: $uid})<-[assigned:ASSIGNED_TO]-(t:Task) \
-     DELETE assigned \
-     SET t.version = t.version + 1, \
-         t.updated_at = CASE WHEN t.updated_at > $now THEN t.updated_at ELSE $now END \
-     RETURN t.uid AS uid";
-
-/// Deletes the user with whatever relationships remain.
-const DELETE_USER: &str = "MATCH (u:User {uid: $uid}) DETACH DELETE u";
+use crate::rules::check_version;
 
 /// Translates a write error, recognising the uniqueness constraints on the
 /// username (exact and lower-case) as [`StoreError::Duplicate`].
@@ -51,11 +28,7 @@ fn user_write_error(context: &'static str) -> impl Fn(neo4rs::Error) -> StoreErr
 }
 
 async fn check_user_version(txn: &mut Txn, id: UserId, expected: Option<u64>) -> Result<(), StoreError> {
-    match (locked_version(txn, LOCK_USER, id.to_string()).await?, expected) {
-        (None, _) => Err(StoreError::NotFound(EntityKind::User)),
-        (Some(stored), Some(expected)) if stored != version_value(expected) => Err(StoreError::VersionConflict),
-        _ => Ok(()),
-    }
+    check_version(locked_version(txn, LOCK_USER, id.to_string()).await?, expected, EntityKind::User)
 }
 
 /// The body of a create.
@@ -89,11 +62,7 @@ async fn delete(
     if uids.is_empty() {
         return Ok(Vec::new());
     }
-    let query = neo4rs::query(&format!(
-        "MATCH (t:Task) WHERE t.uid IN $uids WITH t ORDER BY t.created_at, t.uid {RETURN_TASK} \
-         ORDER BY t.created_at, t.uid"
-    ))
-    .param("uids", BoltType::List(uids.into()));
+    let query = queries::tasks_in_list_order(uids);
     let rows = txn_fetch_all(txn, query, "cannot read the unassigned tasks").await?;
     rows.iter().map(task_from_row).collect()
 }
@@ -112,8 +81,7 @@ impl UserRepository for Neo4jStore {
     async fn get_user(&self, id: UserId) -> Result<Option<User>, StoreError> {
         let graph = self.graph();
         self.read("read a user", async move {
-            let query =
-                neo4rs::query(&format!("MATCH (u:User {{uid: $uid}}) {RETURN_USER}")).param("uid", id_param(id));
+            let query = queries::get_user(id);
             let rows = fetch_all(graph, query, "cannot look the user up").await?;
             rows.first().map(user_from_row).transpose()
         })
@@ -122,7 +90,7 @@ impl UserRepository for Neo4jStore {
 
     async fn list_users(&self, filter: &UserFilter, page: PageRequest) -> Result<Page<User>, StoreError> {
         let graph = self.graph();
-        let query = list_query(filter, page);
+        let query = queries::list_users(filter, page);
         self.read("list users", async move {
             let rows = fetch_all(graph, query, "cannot list users").await?;
             let users = rows.iter().map(user_from_row).collect::<Result<Vec<_>, _>>()?;
@@ -152,36 +120,10 @@ impl UserRepository for Neo4jStore {
     async fn count_users(&self) -> Result<u64, StoreError> {
         let graph = self.graph();
         self.read("count users", async move {
-            let rows =
-                fetch_all(graph, neo4rs::query("MATCH (u:User) RETURN count(u) AS n"), "cannot count users").await?;
+            let rows = fetch_all(graph, neo4rs::query(queries::COUNT_USERS), "cannot count users").await?;
             let row = rows.first().ok_or_else(|| StoreError::Unexpected(anyhow::anyhow!("count returned no row")))?;
             Ok(u64::try_from(column_integer(row, "n")?).unwrap_or_default())
         })
         .await
     }
-}
-
-/// One page of users, read along the `created_at` index in list order (see
-/// the task list for why the hint); values are parameters only.
-fn list_query(filter: &UserFilter, page: PageRequest) -> Query {
-    let mut conditions: Vec<&str> = Vec::new();
-    let mut params: Vec<(&str, BoltType)> = Vec::new();
-    if let Some(after) = page.after {
-        conditions.push("u.created_at >= $after_at AND (u.created_at > $after_at OR u.uid > $after_uid)");
-        params.push(("after_at", datetime_param(after.created_at)));
-        params.push(("after_uid", id_param(after.uid.hyphenated())));
-    } else {
-        conditions.push("u.created_at IS NOT NULL");
-    }
-    if let Some(active) = filter.is_active {
-        conditions.push("u.is_active = $is_active");
-        params.push(("is_active", BoltType::from(active)));
-    }
-    params.push(("limit", BoltType::from(i64::from(page.limit()) + 1)));
-    let text = format!(
-        "MATCH (u:User) USING INDEX u:User(created_at) WHERE {} \
-         WITH u ORDER BY u.created_at, u.uid LIMIT $limit {RETURN_USER} ORDER BY u.created_at, u.uid",
-        conditions.join(" AND ")
-    );
-    params.into_iter().fold(neo4rs::query(&text), |query, (key, value)| query.param(key, value))
 }

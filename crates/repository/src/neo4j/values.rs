@@ -25,54 +25,7 @@ use trm_domain::{
 use uuid::Uuid;
 
 use crate::error::StoreError;
-
-/// Prefixes a query whose plan is fixed by its own text (index hints, seeks
-/// on a bound node), so that Neo4j keeps the plan it has cached for it
-/// instead of planning it again whenever the graph's statistics have moved:
-/// a macro so that `concat!` can build constant queries with it.
-///
-/// Why: Neo4j discards a cached plan once a label's node count has diverged
-/// enough from what it was planned with (as a growing graph does), and the
-/// next request waits while the query is planned again. On the benchmark
-/// machine that wait was ~500 ms for a task list and ~100 ms for a batched
-/// lookup (`docs/benchmarks.md`, "Plans kept across statistics changes"); it
-/// showed as the p99 of whole benchmark cells. A re-plan could not choose
-/// better for these queries: each names its index, or walks from a node it
-/// has already found, so only their cost estimate would change.
-macro_rules! keep_plan {
-    ($text:expr) => {
-        concat!("CYPHER replan=skip ", $text)
-    };
-}
-pub(super) use keep_plan;
-
-/// [`keep_plan!`] as a value, for query text built with `format!`.
-pub(super) const KEEP_PLAN: &str = keep_plan!("");
-
-/// The columns every task read returns, as a macro so that `concat!` can
-/// build [`RETURN_TASK`] from them.
-macro_rules! task_columns {
-    () => {
-        "t {.*} AS task, \
-         head([(t)-[:IS_PART_OF_PROJECT]->(project:Project) | project.uid]) AS project_id, \
-         head([(t)-[:ASSIGNED_TO]->(user:User) | user.uid]) AS assignee_id"
-    };
-}
-
-/// Returns a task as a map `task` (its properties) with its relationships
-/// as `project_id` and `assignee_id`; appended to a query that has bound
-/// the task node to `t`. A relationship duplicated by hand cannot multiply
-/// the row: the comprehension takes the first.
-pub(super) const RETURN_TASK: &str = concat!("RETURN ", task_columns!());
-
-/// The columns of [`RETURN_TASK`], for a `RETURN` that has more.
-pub(super) const TASK_COLUMNS: &str = task_columns!();
-
-/// Returns a project as a map `project`, from a query that bound it to `p`.
-pub(super) const RETURN_PROJECT: &str = "RETURN p {.*} AS project";
-
-/// Returns a user as a map `user`, from a query that bound it to `u`.
-pub(super) const RETURN_USER: &str = "RETURN u {.*} AS user";
+use crate::rules::version_value;
 
 /// A value of the stored type `kind` was not what the domain accepts.
 fn corrupt(entity: &str, key: &str, what: impl std::fmt::Display) -> StoreError {
@@ -97,11 +50,6 @@ fn datetime(at: Timestamp) -> BoltType {
 
 fn integer(value: i64) -> BoltType {
     BoltType::from(value)
-}
-
-/// Versions are small counters; saturate rather than wrap in the absurd case.
-pub(super) fn version_value(version: u64) -> i64 {
-    i64::try_from(version).unwrap_or(i64::MAX)
 }
 
 /// A timestamp as a Bolt `DATETIME` in UTC, for query parameters.
@@ -354,7 +302,7 @@ pub(super) fn column_bool(row: &Row, column: &str) -> Result<bool, StoreError> {
     }
 }
 
-/// Reads a task from a row produced by [`RETURN_TASK`].
+/// Reads a task from a row produced by `queries::RETURN_TASK`.
 pub(super) fn task_from_row(row: &Row) -> Result<Task, StoreError> {
     let map = column_map(row, "task")?;
     let props = Props { entity: "Task", map: &map };
@@ -385,7 +333,7 @@ pub(super) fn task_from_row(row: &Row) -> Result<Task, StoreError> {
     })
 }
 
-/// Reads a project from a row produced by [`RETURN_PROJECT`].
+/// Reads a project from a row produced by `queries::RETURN_PROJECT`.
 pub(super) fn project_from_row(row: &Row) -> Result<Project, StoreError> {
     let map = column_map(row, "project")?;
     let props = Props { entity: "Project", map: &map };
@@ -400,7 +348,7 @@ pub(super) fn project_from_row(row: &Row) -> Result<Project, StoreError> {
     })
 }
 
-/// Reads a user from a row produced by [`RETURN_USER`].
+/// Reads a user from a row produced by `queries::RETURN_USER`.
 pub(super) fn user_from_row(row: &Row) -> Result<User, StoreError> {
     let map = column_map(row, "user")?;
     let props = Props { entity: "User", map: &map };

@@ -6,10 +6,11 @@ use rusqlite::types::Value;
 use trm_domain::{EntityKind, EnumAdapter, Page, PageRequest, Project, ProjectId, TaskId};
 use uuid::Uuid;
 
-use super::rows::{PROJECT_COLUMNS, optional_value, placeholders, project_from_row, project_values, version_value};
+use super::rows::{PROJECT_COLUMNS, optional_value, placeholders, project_from_row, project_values};
 use super::{SqliteStore, unexpected};
 use crate::error::StoreError;
 use crate::ports::{ProjectFilter, ProjectRepository};
+use crate::rules::check_version;
 
 fn check_project_version(
     tx: &rusqlite::Transaction<'_>,
@@ -18,11 +19,7 @@ fn check_project_version(
 ) -> Result<(), StoreError> {
     let stored: Option<i64> = optional_value(tx, "SELECT version FROM projects WHERE uid = ?1", &id.to_string())
         .map_err(unexpected("cannot read the project's version"))?;
-    match (stored, expected) {
-        (None, _) => Err(StoreError::NotFound(EntityKind::Project)),
-        (Some(stored), Some(expected)) if stored != version_value(expected) => Err(StoreError::VersionConflict),
-        _ => Ok(()),
-    }
+    check_version(stored, expected, EntityKind::Project)
 }
 
 #[async_trait]

@@ -13,6 +13,8 @@ use trm_domain::{
 };
 use uuid::Uuid;
 
+use crate::rules::version_value;
+
 /// The task columns, in the order [`task_from_row`] reads them.
 pub(super) const TASK_COLUMNS: &str = "uid, title, description, status, task_type, priority, project_id, \
      assignee_id, effort_estimate, effort_unit, start_date, due_date, completed_at, tags, created_at, \
@@ -142,11 +144,6 @@ pub(super) fn project_values(project: &Project) -> Vec<Value> {
         Value::Integer(project.updated_at.as_micros()),
         Value::Integer(version_value(project.version)),
     ]
-}
-
-/// Versions are small counters; saturate rather than wrap in the absurd case.
-pub(super) fn version_value(version: u64) -> i64 {
-    i64::try_from(version).unwrap_or(i64::MAX)
 }
 
 /// `?1, ?2, …, ?n`, for an insert of `n` columns.

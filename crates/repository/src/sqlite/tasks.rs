@@ -5,10 +5,11 @@ use rusqlite::types::Value;
 use rusqlite::{Transaction, params_from_iter};
 use trm_domain::{EntityKind, EnumAdapter, Page, PageRequest, Task, TaskId, TaskStatus};
 
-use super::rows::{TASK_COLUMNS, exists, optional_value, placeholders, task_from_row, task_values, version_value};
+use super::rows::{TASK_COLUMNS, exists, optional_value, placeholders, task_from_row, task_values};
 use super::{SqliteStore, unexpected};
 use crate::error::StoreError;
 use crate::ports::{TaskFilter, TaskRepository};
+use crate::rules::{check_version, status_count};
 
 /// Fails with `MissingReference` unless the task's project and assignee exist.
 fn check_references(tx: &Transaction<'_>, task: &Task) -> Result<(), StoreError> {
@@ -65,11 +66,7 @@ fn insert_tags(tx: &Transaction<'_>, task: &Task) -> Result<(), StoreError> {
 pub(super) fn check_task_version(tx: &Transaction<'_>, id: TaskId, expected: Option<u64>) -> Result<(), StoreError> {
     let stored: Option<i64> = optional_value(tx, "SELECT version FROM tasks WHERE uid = ?1", &id.to_string())
         .map_err(unexpected("cannot read the task's version"))?;
-    match (stored, expected) {
-        (None, _) => Err(StoreError::NotFound(EntityKind::Task)),
-        (Some(stored), Some(expected)) if stored != version_value(expected) => Err(StoreError::VersionConflict),
-        _ => Ok(()),
-    }
+    check_version(stored, expected, EntityKind::Task)
 }
 
 #[async_trait]
@@ -165,13 +162,7 @@ impl TaskRepository for SqliteStore {
                 .query_map([], |row| Ok((row.get::<_, String>(0)?, row.get::<_, i64>(1)?)))
                 .and_then(Iterator::collect::<rusqlite::Result<Vec<_>>>)
                 .map_err(unexpected("cannot count tasks by status"))?;
-            rows.into_iter()
-                .map(|(status, count)| {
-                    let status = TaskStatus::normalize(&status)
-                        .map_err(|_| StoreError::Unexpected(anyhow::anyhow!("corrupt stored status {status:?}")))?;
-                    Ok((status, u64::try_from(count).unwrap_or_default()))
-                })
-                .collect()
+            rows.into_iter().map(|(status, count)| status_count(&status, count)).collect()
         })
         .await
     }

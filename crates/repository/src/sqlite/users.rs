@@ -6,11 +6,12 @@ use rusqlite::{Transaction, params_from_iter};
 use trm_domain::{EntityKind, Page, PageRequest, Task, Timestamp, User, UserId};
 
 use super::rows::{
-    TASK_COLUMNS, USER_COLUMNS, optional_value, placeholders, task_from_row, user_from_row, user_values, version_value,
+    TASK_COLUMNS, USER_COLUMNS, optional_value, placeholders, task_from_row, user_from_row, user_values,
 };
 use super::{SqliteStore, unexpected};
 use crate::error::StoreError;
 use crate::ports::{UserFilter, UserRepository};
+use crate::rules::check_version;
 
 /// Translates a write error, recognising the case-insensitive unique index
 /// on usernames.
@@ -26,11 +27,7 @@ fn user_write_error(context: &'static str) -> impl FnOnce(rusqlite::Error) -> St
 fn check_user_version(tx: &Transaction<'_>, id: UserId, expected: Option<u64>) -> Result<(), StoreError> {
     let stored: Option<i64> = optional_value(tx, "SELECT version FROM users WHERE uid = ?1", &id.to_string())
         .map_err(unexpected("cannot read the user's version"))?;
-    match (stored, expected) {
-        (None, _) => Err(StoreError::NotFound(EntityKind::User)),
-        (Some(stored), Some(expected)) if stored != version_value(expected) => Err(StoreError::VersionConflict),
-        _ => Ok(()),
-    }
+    check_version(stored, expected, EntityKind::User)
 }
 
 #[async_trait]

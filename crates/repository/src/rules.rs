@@ -1,0 +1,83 @@
+//! The rules both adapters apply to what they find in their store, written
+//! once so that SQLite and Neo4j cannot drift apart on them: how a version
+//! is stored, what a stored version means for a write that names one, and
+//! how a count of tasks by status is read back.
+//!
+//! The stores differ in how they get at a row (SQL on a connection, Cypher
+//! in a transaction); what the row then means is the contract's, and lives
+//! here.
+
+use trm_domain::{EntityKind, EnumAdapter as _, TaskStatus};
+
+use crate::error::StoreError;
+
+/// A version as both stores keep it: a signed 64-bit integer, the only
+/// integer SQLite and Neo4j store. Versions are small counters; this
+/// saturates rather than wraps in the absurd case.
+pub(crate) fn version_value(version: u64) -> i64 {
+    i64::try_from(version).unwrap_or(i64::MAX)
+}
+
+/// Whether a write that expects `expected` (any version when `None`) may go
+/// ahead, given the version `stored` for the entity (`None`: there is no
+/// such entity of `kind`).
+///
+/// # Errors
+/// [`StoreError::NotFound`] for `kind` when nothing is stored, whatever was
+/// expected; [`StoreError::VersionConflict`] when another version than the
+/// expected one is stored.
+pub(crate) fn check_version(stored: Option<i64>, expected: Option<u64>, kind: EntityKind) -> Result<(), StoreError> {
+    match (stored, expected) {
+        (None, _) => Err(StoreError::NotFound(kind)),
+        (Some(stored), Some(expected)) if stored != version_value(expected) => Err(StoreError::VersionConflict),
+        _ => Ok(()),
+    }
+}
+
+/// One row of a count of tasks by status, as a store returns it: the status
+/// as stored (read through the EnumAdapter, like any stored enum) and the
+/// number of tasks, which a store counts as a signed integer.
+///
+/// # Errors
+/// [`StoreError::Unexpected`] when the stored status is not one the domain
+/// knows: the data was written by something else, or edited by hand.
+pub(crate) fn status_count(status: &str, count: i64) -> Result<(TaskStatus, u64), StoreError> {
+    let status = TaskStatus::normalize(status)
+        .map_err(|_| StoreError::Unexpected(anyhow::anyhow!("corrupt stored status {status:?}")))?;
+    Ok((status, u64::try_from(count).unwrap_or_default()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_write_to_nothing_stored_is_not_found_whatever_it_expects() {
+        for expected in [None, Some(1)] {
+            assert!(matches!(
+                check_version(None, expected, EntityKind::Task),
+                Err(StoreError::NotFound(EntityKind::Task))
+            ));
+        }
+    }
+
+    #[test]
+    fn a_write_expecting_another_version_than_the_stored_one_conflicts() {
+        assert!(matches!(check_version(Some(2), Some(1), EntityKind::User), Err(StoreError::VersionConflict)));
+        assert!(check_version(Some(2), Some(2), EntityKind::User).is_ok());
+        assert!(check_version(Some(2), None, EntityKind::User).is_ok(), "no expectation accepts any version");
+    }
+
+    #[test]
+    fn a_version_beyond_what_a_store_keeps_saturates() {
+        assert_eq!(version_value(7), 7);
+        assert_eq!(version_value(u64::MAX), i64::MAX);
+    }
+
+    #[test]
+    fn a_stored_status_is_read_through_the_enum_adapter_and_a_corrupt_one_is_unexpected() {
+        assert_eq!(status_count("in_progress", 3).ok(), Some((TaskStatus::InProgress, 3)));
+        assert!(matches!(status_count("bogus", 3), Err(StoreError::Unexpected(_))));
+        assert_eq!(status_count("todo", -1).ok(), Some((TaskStatus::Todo, 0)), "a negative count reads as none");
+    }
+}
