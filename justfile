@@ -9,10 +9,9 @@ run:
 test *args:
     scripts/test {{args}}
 
-# Formatting and lints, as CI's reviewers expect them.
+# Formatting, lints, unused dependencies and module cycles (scripts/lint).
 lint:
-    cargo fmt --all --check
-    cargo clippy --workspace --all-targets -- -D warnings
+    scripts/lint
 
 # Format the code.
 fmt:
