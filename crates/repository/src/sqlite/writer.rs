@@ -97,9 +97,14 @@ enum Work {
     /// A write, to share a transaction with the others queued with it.
     Write(Box<dyn PendingWrite>),
     /// Anything else that needs the writer connection alone (the reads of
-    /// an in-memory database, which has no other connection).
-    Exclusive(Box<dyn FnOnce(&mut Connection) + Send>),
+    /// an in-memory database, which has no other connection); returns the
+    /// answer to its caller, to be sent once the connection is released.
+    Exclusive(Box<dyn FnOnce(&mut Connection) -> Reply + Send>),
 }
+
+/// An answer to send once the connection is no longer counted as in use,
+/// so that a caller who has its answer never sees it held.
+type Reply = Box<dyn FnOnce() + Send>;
 
 /// The handle on the writer thread; dropping it (and so the queue) ends
 /// the thread, which closes the connection.
@@ -180,11 +185,13 @@ impl Writer {
         let (reply, answered) = oneshot::channel();
         self.send(Work::Exclusive(Box::new(move |conn| {
             if reply.is_closed() {
-                return;
+                return Box::new(|| ());
             }
             let result = std::panic::catch_unwind(AssertUnwindSafe(|| op(conn)))
                 .unwrap_or_else(|_panic| Err(StoreError::Unexpected(anyhow::anyhow!("a SQLite operation panicked"))));
-            let _ = reply.send(result);
+            Box::new(move || {
+                let _ = reply.send(result);
+            })
         })))?;
         answered.await.unwrap_or_else(|_dropped| Err(writer_gone()))
     }
@@ -197,6 +204,9 @@ impl Writer {
 fn writer_gone() -> StoreError {
     StoreError::Unexpected(anyhow::anyhow!("the SQLite writer thread has stopped"))
 }
+
+/// A write that ran, and the failure of the commit it ran in, if any.
+type Answer = (Box<dyn PendingWrite>, Option<StoreError>);
 
 /// The writer thread's own state.
 struct Thread {
@@ -220,8 +230,10 @@ impl Thread {
             };
             match work {
                 Work::Exclusive(op) => {
-                    let _held = self.usage.checkout();
-                    op(&mut conn);
+                    let held = self.usage.checkout();
+                    let reply = op(&mut conn);
+                    drop(held);
+                    reply();
                 }
                 Work::Write(first) => {
                     let mut batch = vec![first];
@@ -237,22 +249,24 @@ impl Thread {
                     }
                     batch.retain(|write| !write.abandoned());
                     if !batch.is_empty() {
-                        let _held = self.usage.checkout();
-                        self.commit_together(&mut conn, batch);
+                        let held = self.usage.checkout();
+                        let answers = self.commit_together(&mut conn, batch);
+                        drop(held);
+                        for (write, commit_failure) in answers {
+                            write.answer(commit_failure);
+                        }
                     }
                 }
             }
         }
     }
 
-    /// Runs `batch` in one transaction, each write in a savepoint, and answers
-    /// each; if the transaction fails as a whole, runs each write again alone.
-    fn commit_together(&self, conn: &mut Connection, mut batch: Vec<Box<dyn PendingWrite>>) {
+    /// Runs `batch` in one transaction, each write in a savepoint; if the
+    /// transaction fails as a whole, runs each write again alone. Returns
+    /// each write with what its answer needs: its commit's failure, if any.
+    fn commit_together(&self, conn: &mut Connection, mut batch: Vec<Box<dyn PendingWrite>>) -> Vec<Answer> {
         if batch.len() == 1 {
-            if let Some(write) = batch.pop() {
-                self.commit_alone(conn, write);
-            }
-            return;
+            return batch.pop().map(|write| self.commit_alone(conn, write)).into_iter().collect();
         }
         self.counts.record(batch.len());
         let shared = (|| -> rusqlite::Result<()> {
@@ -268,21 +282,19 @@ impl Thread {
             tx.commit()
         })();
         match shared {
-            Ok(()) => batch.into_iter().for_each(|write| write.answer(None)),
+            Ok(()) => batch.into_iter().map(|write| (write, None)).collect(),
             Err(error) => {
                 // Nothing of the batch was committed (the transaction rolled
                 // back as it was dropped); its outcomes may rest on writes
                 // that are now undone, so every write runs again, alone.
                 tracing::warn!(%error, writes = batch.len(), "a shared SQLite transaction failed; retrying its writes alone");
-                for write in batch {
-                    self.commit_alone(conn, write);
-                }
+                batch.into_iter().map(|write| self.commit_alone(conn, write)).collect()
             }
         }
     }
 
-    /// Runs one write in a transaction of its own and answers it.
-    fn commit_alone(&self, conn: &mut Connection, mut write: Box<dyn PendingWrite>) {
+    /// Runs one write in a transaction of its own.
+    fn commit_alone(&self, conn: &mut Connection, mut write: Box<dyn PendingWrite>) -> Answer {
         self.counts.record(1);
         let committed = (|| -> rusqlite::Result<()> {
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -292,7 +304,7 @@ impl Thread {
             // Otherwise dropping `tx` rolls the failed write back.
             Ok(())
         })();
-        write.answer(committed.err().map(super::unexpected("cannot commit a SQLite write")));
+        (write, committed.err().map(super::unexpected("cannot commit a SQLite write")))
     }
 }
 
