@@ -10,7 +10,11 @@ venv first); see docs/benchmarks.md. Environment:
                          sends gets until its throughput settles (300; quick 30)
   BENCH_REPEAT=N         rounds over every cell      (2; quick 1)
   BENCH_SCALES=a,b       task counts                 (10000,1000000; quick 10000)
-  BENCH_CONNECTIONS=...  connection counts           (1,16,64,256)
+  BENCH_CONNECTIONS=...  connection counts           (1,16,64,256; not bulk's)
+  BENCH_BULK_CONNECTIONS=...  connection counts of the bulk workload (1,4,16:
+                         a request carries 1,000 tasks, so 64+ connections
+                         only queue)
+  BENCH_WORKLOADS=a,b    only these workloads (get, list, post, mix, bulk)
   BENCH_ONLY=a,b         only these contenders (server-sqlite, server-neo4j,
                          ceiling, driver, python-1w, python-2w)
   BENCH_SKIP=callgrind,criterion   skip the deterministic figures
@@ -49,7 +53,11 @@ WARMUP = float(os.environ.get("BENCH_WARMUP", "30" if QUICK else "300"))
 REPEAT = int(os.environ.get("BENCH_REPEAT", "1" if QUICK else "2"))
 SCALES = [int(s) for s in os.environ.get("BENCH_SCALES", "10000" if QUICK else "10000,1000000").split(",")]
 CONNECTIONS = [int(c) for c in os.environ.get("BENCH_CONNECTIONS", "1,16,64,256").split(",")]
+BULK_CONNECTIONS = [int(c) for c in os.environ.get("BENCH_BULK_CONNECTIONS", "1,4,16").split(",")]
+# Tasks per bulk request: the route's maximum.
+BULK_SIZE = 1000
 ONLY = set(filter(None, os.environ.get("BENCH_ONLY", "").split(",")))
+ONLY_WORKLOADS = set(filter(None, os.environ.get("BENCH_WORKLOADS", "").split(",")))
 SKIP = set(filter(None, os.environ.get("BENCH_SKIP", "").split(",")))
 PUBLISH = os.environ.get("BENCH_PUBLISH") == "1"
 NEO4J_PORT = os.environ.get("NEO4J_PORT", "7687")
@@ -74,12 +82,15 @@ PORTS = {name: free_port() for name in ("server-sqlite", "ceiling", "server-neo4
 # Which contenders run which workload, at which scales. The Python peer
 # returns every match of a list (the document's design), 20,000 tasks a
 # request at a million, so it runs at 10,000 tasks only; the framework
-# ceiling has no data, so it runs once; the driver ceiling measures reads.
+# ceiling has no data, so it runs once; the driver ceiling measures reads
+# and, on `post`, creates the way the adapter batches them (group commit);
+# `bulk` is the servers' own route (the seed has none).
 WORKLOADS = {
     "get": ["server-sqlite", "server-neo4j", "ceiling", "driver", "python-1w", "python-2w"],
     "list": ["server-sqlite", "server-neo4j", "driver", "python-1w", "python-2w"],
-    "post": ["server-sqlite", "server-neo4j", "python-1w", "python-2w"],
+    "post": ["server-sqlite", "server-neo4j", "driver", "python-1w", "python-2w"],
     "mix": ["server-sqlite", "server-neo4j", "python-1w", "python-2w"],
+    "bulk": ["server-sqlite", "server-neo4j"],
 }
 LARGE_SCALE_WORKLOADS = {"get": ["server-sqlite", "server-neo4j", "driver"],
                          "list": ["server-sqlite", "server-neo4j", "driver"]}
@@ -102,6 +113,20 @@ def run(cmd, env=None, check=True, capture=False, timeout=None):
 
 def wanted(contender):
     return not ONLY or contender in ONLY
+
+
+def wanted_workload(workload):
+    return not ONLY_WORKLOADS or workload in ONLY_WORKLOADS
+
+
+def connections_of(workload):
+    return BULK_CONNECTIONS if workload == "bulk" else CONNECTIONS
+
+
+def selected(workloads):
+    """The workloads of a stage that BENCH_WORKLOADS and BENCH_ONLY leave."""
+    return {w: [c for c in cs if wanted(c)] for w, cs in workloads.items()
+            if wanted_workload(w) and any(wanted(c) for c in cs)}
 
 
 # --------------------------------------------------------------- processes
@@ -214,11 +239,30 @@ def server(name, database_url, manifest, logdir):
 
 
 def python_peer(name, workers, manifest, logdir):
+    """The seed's design under uvicorn, set up as its users would run it at
+    its fastest: uvloop and httptools named explicitly (uvicorn's `auto`
+    silently falls back to asyncio and h11 when they are missing), no
+    access log. Each worker is then checked to have both loaded."""
     env = {"NEO4J_URI": NEO4J_URI, "NEO4J_USER": "neo4j", "NEO4J_PASSWORD": NEO4J_PASSWORD}
     cmd = [str(VENV_PY), "-m", "uvicorn", "app:app", "--app-dir", "bench/peers/fastapi-seed", "--host",
-           "127.0.0.1", "--port", str(PORTS[name]), "--workers", str(workers), "--log-level", "warning",
-           "--no-access-log"]
-    return Service(name, cmd, env, f"/api/v1/tasks/{manifest['sample_uids'][0]}", logdir)
+           "127.0.0.1", "--port", str(PORTS[name]), "--workers", str(workers), "--loop", "uvloop", "--http",
+           "httptools", "--log-level", "warning", "--no-access-log"]
+    service = Service(name, cmd, env, f"/api/v1/tasks/{manifest['sample_uids'][0]}", logdir)
+    loaded = []
+    for pid in descendants(service.proc.pid):
+        try:
+            maps = Path(f"/proc/{pid}/maps").read_text()
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+        except OSError:
+            continue
+        if b"spawn_main" in cmdline:
+            loaded.append("uvloop" in maps and "httptools" in maps)
+    if len(loaded) != workers or not all(loaded):
+        service.stop()
+        raise RuntimeError(f"{name}: expected {workers} uvicorn workers with uvloop and httptools loaded, "
+                           f"found {loaded}")
+    log(f"{name}: {workers} uvicorn worker(s), uvloop and httptools loaded in each")
+    return service
 
 
 # ------------------------------------------------------------------- neo4j
@@ -272,9 +316,13 @@ def wrk(service, workload, connections, manifest, uid_file, seconds=None):
     threads = max(1, min(2, connections))
     env = {"BENCH_WORKLOAD": workload, "BENCH_UIDS": str(uid_file),
            "BENCH_LIST_PATH": f"/api/v1/tasks/?project_id={manifest['list_project']}"
-                              f"&status={manifest['list_status']}&limit=100"}
+                              f"&status={manifest['list_status']}&limit=100",
+           "BENCH_PROJECT": manifest["list_project"], "BENCH_BULK_SIZE": str(BULK_SIZE)}
     seconds = DURATION if seconds is None else seconds
-    cmd = ["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{seconds:g}s", "--timeout", "5s",
+    # A bulk request carries 1,000 tasks: seconds each under load, not a
+    # timeout.
+    timeout = "30s" if workload == "bulk" else "5s"
+    cmd = ["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{seconds:g}s", "--timeout", timeout,
            "--latency", "-s", "bench/lua/workload.lua", service.url()]
     out = run(cmd, env=env, capture=True, timeout=seconds + 60).stdout
     result = parse_wrk(out)
@@ -293,7 +341,7 @@ def driver(workload, connections, manifest_path):
 
 # ------------------------------------------------------------------- stages
 
-def warm_up(manifest_path, services, manifest, uid_file):
+def warm_up(manifest_path, services, manifest, uid_file, workloads):
     """A freshly started Neo4j answers a lookup at ~2.4 ms of CPU while its
     JIT compiles, ~0.6 ms once warm, and it takes minutes of load to get
     there: without a warm-up every contender's throughput climbs round by
@@ -310,10 +358,10 @@ def warm_up(manifest_path, services, manifest, uid_file):
     started, best, flat = time.time(), 0.0, 0
     slice_s, min_s = (3, 0) if QUICK else (10, 180)
 
-    def driver_slice(workload):
+    def driver_slice(workload, connections=16):
         cmd = [str(BIN / "trm-bench-driver"), "--uri", NEO4J_URI, "--password", NEO4J_PASSWORD, "--manifest",
-               str(manifest_path), "--workload", workload, "--connections", "16", "--seconds", str(slice_s),
-               "--pool", "16"]
+               str(manifest_path), "--workload", workload, "--connections", str(connections), "--seconds",
+               str(slice_s), "--pool", "16"]
         return json.loads(run(cmd, capture=True, timeout=slice_s + 120).stdout.strip().splitlines()[-1])["rps"]
 
     while time.time() - started < WARMUP:
@@ -333,14 +381,32 @@ def warm_up(manifest_path, services, manifest, uid_file):
     # Neo4j sends its own gets at every connection count, and lists, for a
     # slice each (one connection for lists: the seed's is unbounded); only
     # logged.
+    #
+    # Writes too: the first creates after a start wait for Neo4j to plan the
+    # write statements and run on a cold JIT (the post cells of the run on
+    # 91b187f spread up to 98%). So each contender that writes in this run
+    # sends its own creates at every connection count of the write
+    # workloads, for a slice each, the driver included.
     for name, service in services.items():
         if name not in NEO4J_HTTP_CONTENDERS:
             continue
-        for workload, connections in [("get", c) for c in CONNECTIONS] + [("list", 1)]:
+        slices = []
+        if any(name in workloads.get(w, ()) for w in ("get", "mix")):
+            slices += [("get", c) for c in CONNECTIONS]
+        if name in workloads.get("list", ()):
+            slices += [("list", 1)]
+        if any(name in workloads.get(w, ()) for w in ("post", "mix")):
+            slices += [("post", c) for c in CONNECTIONS]
+        if name in workloads.get("bulk", ()):
+            slices += [("bulk", max(BULK_CONNECTIONS))]
+        for workload, connections in slices:
             figures = wrk(service, workload, connections, manifest, uid_file, seconds=slice_s)
             quiesce([service.proc.pid])
             log(f"warming Neo4j up: {name} {workload} c={connections} {figures['rps']:.0f} req/s "
-                f"p99 {fmt(figures['p99_ms'])} ms")
+                f"p99 {fmt(figures['p99_ms'])} ms errors {figures['errors']}")
+    if "driver" in workloads.get("post", ()):
+        for connections in CONNECTIONS:
+            log(f"warming Neo4j up: driver post c={connections} {driver_slice('post', connections):.0f} creates/s")
 
 
 def seed(url, scale, manifest_path, extra=()):
@@ -366,8 +432,11 @@ def check_seeded_task(service, manifest):
 def stage(scale, logdir, results, meta):
     log(f"=== {scale} tasks")
     large = scale > 10_000
-    workloads = LARGE_SCALE_WORKLOADS if large else WORKLOADS
-    needed = {c for cs in workloads.values() for c in cs if wanted(c)}
+    workloads = selected(LARGE_SCALE_WORKLOADS if large else WORKLOADS)
+    if not workloads:
+        log(f"nothing selected at {scale} tasks (BENCH_WORKLOADS, BENCH_ONLY)")
+        return None
+    needed = {c for cs in workloads.values() for c in cs}
     needs_neo4j = bool(needed & {"server-neo4j", "driver", "python-1w", "python-2w"})
     manifest_path = BENCH / f"manifest-{scale}.json"
     services = {}
@@ -398,11 +467,11 @@ def stage(scale, logdir, results, meta):
         if needs_neo4j:
             pidfile = Path(f"{neo4j_for(scale)}.pid")
             neo4j_pids = [int(pidfile.read_text().split()[0])] if pidfile.exists() else []
-            warm_up(manifest_path, services, manifest, uid_file)
+            warm_up(manifest_path, services, manifest, uid_file, workloads)
         for rnd in range(REPEAT):
             for workload, contenders in workloads.items():
-                for connections in CONNECTIONS:
-                    order = [c for c in contenders if wanted(c)]
+                for connections in connections_of(workload):
+                    order = list(contenders)
                     shift = rnd % len(order) if order else 0
                     for contender in order[shift:] + order[:shift]:
                         if contender == "driver":
@@ -492,7 +561,80 @@ def summarize(results):
             "requests": sum(r["requests"] for r in rows),
             "peak_rss_kib": max((r["peak_rss_kib"] or 0) for r in rows) or None,
         }
+        if any("statements" in r for r in rows):
+            # The raw-driver creates: how many create statements (one
+            # transaction each) carried them.
+            summary[key]["statements"] = sum(r.get("statements") or 0 for r in rows)
     return summary
+
+
+def write_path(summary):
+    """Issue 15's figures, "the write path at the speed of the read path":
+    markdown lines of ratios taken within a cell (so back to back), and the
+    bulk route's throughput in tasks."""
+    def rps(scale, workload, conns, contender):
+        found = summary.get((scale, workload, conns, contender))
+        return found["rps"] if found else None
+
+    def ratio(a, b):
+        if a is None or b is None:
+            return "–"
+        return "∞ (none completed)" if not b else f"{a / b:.2f}×"
+
+    lines = []
+    for scale in sorted({k[0] for k in summary}):
+        if not any(k[0] == scale and k[1] in ("post", "mix", "bulk") for k in summary):
+            continue
+        conns = sorted({k[2] for k in summary if k[0] == scale and k[1] in ("post", "mix")})
+
+        def best_python(workload, c):
+            found = [r for r in (rps(scale, workload, c, p) for p in ("python-1w", "python-2w")) if r is not None]
+            return max(found) if found else None
+
+        rows = [
+            ("Neo4j server post ÷ best Python post",
+             lambda c: ratio(rps(scale, "post", c, "server-neo4j"), best_python("post", c))),
+            ("Neo4j server mix ÷ best Python mix",
+             lambda c: ratio(rps(scale, "mix", c, "server-neo4j"), best_python("mix", c))),
+            ("SQLite server mix ÷ best Python mix",
+             lambda c: ratio(rps(scale, "mix", c, "server-sqlite"), best_python("mix", c))),
+            ("Neo4j server post ÷ raw-driver post (the server's share of a create)",
+             lambda c: ratio(rps(scale, "post", c, "server-neo4j"), rps(scale, "post", c, "driver"))),
+            ("SQLite server post ÷ SQLite server get",
+             lambda c: ratio(rps(scale, "post", c, "server-sqlite"), rps(scale, "get", c, "server-sqlite"))),
+            ("Neo4j server post ÷ Neo4j server get",
+             lambda c: ratio(rps(scale, "post", c, "server-neo4j"), rps(scale, "get", c, "server-neo4j"))),
+        ]
+        if conns:
+            lines += [f"### {scale:,} tasks: post and mix", "",
+                      "| ratio (req/s ÷ req/s) | " + " | ".join(f"@{c}" for c in conns) + " |",
+                      "|---|" + "---:|" * len(conns)]
+            for name, cell in rows:
+                values = [cell(c) for c in conns]
+                if any(v != "–" for v in values):
+                    lines.append(f"| {name} | " + " | ".join(values) + " |")
+            batches = []
+            for c in conns:
+                found = summary.get((scale, "post", c, "driver"))
+                if found and found.get("statements"):
+                    batches.append(f"@{c}: {found['requests'] / found['statements']:.1f}")
+            if batches:
+                lines += ["", "Raw-driver creates per statement (= per transaction), mean: " + ", ".join(batches)
+                          + "."]
+            lines.append("")
+        bulk = sorted((k, v) for k, v in summary.items() if k[0] == scale and k[1] == "bulk")
+        if bulk:
+            lines += [f"### {scale:,} tasks: bulk create ({BULK_SIZE:,} tasks a request)", "",
+                      "| contender | conns | requests/s | tasks/s | ÷ its post @16, creates/s | p50 ms | p99 ms "
+                      "| errors |",
+                      "|---|---:|---:|---:|---:|---:|---:|---:|"]
+            for (_, _, c, contender), v in sorted(bulk, key=lambda kv: (kv[0][3], kv[0][2])):
+                tasks = v["rps"] * BULK_SIZE
+                single = rps(scale, "post", 16, contender)
+                lines.append(f"| {contender} | {c} | {v['rps']:.1f} | {tasks:,.0f} | "
+                             f"{ratio(tasks, single)} | {fmt(v['p50_ms'])} | {fmt(v['p99_ms'])} | {v['errors']} |")
+            lines.append("")
+    return lines
 
 
 def ratios(summary):
@@ -569,6 +711,13 @@ def report(summary, verdicts, calls, crit, meta):
         spread = f"{s['spread'] * 100:.0f}%" if s["spread"] is not None else "–"
         lines.append(f"| {scale} | {workload} | {conns} | {contender} | {s['rps']:.0f} | {spread} | "
                      f"{fmt(s['p50_ms'])} | {fmt(s['p99_ms'])} | {s['errors']} | {rss} |")
+    writes = write_path(summary)
+    if writes:
+        lines += ["", "## The write path", "",
+                  "Ratios within a cell (contenders back to back). *driver* on `post` is the raw `neo4rs` "
+                  "contender sending the adapter's create statement with the adapter's batching (up to 64 "
+                  "creates a statement, 2 transactions in flight); `bulk` rows count requests of "
+                  f"{BULK_SIZE:,} tasks each.", ""] + writes
     if calls:
         lines += ["", "## Instructions per request (callgrind, in process: handler → service → SQLite)", "",
                   "| request | instructions |", "|---|---:|"]
@@ -591,9 +740,13 @@ def plot(summary, path):
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    panels = [(s, w) for s in SCALES for w in (WORKLOADS if s <= 10_000 else LARGE_SCALE_WORKLOADS)]
+    panels = [(s, w) for s in SCALES for w in (WORKLOADS if s <= 10_000 else LARGE_SCALE_WORKLOADS)
+              if any(k[0] == s and k[1] == w for k in summary)]
+    if not panels:
+        return
     cols = 4
     rows = (len(panels) + cols - 1) // cols
+    cols = min(cols, len(panels))
     fig, axes = plt.subplots(rows, cols, figsize=(4.2 * cols, 3.6 * rows), squeeze=False)
     for ax in axes.flat[len(panels):]:
         ax.set_visible(False)
@@ -601,15 +754,17 @@ def plot(summary, path):
         contenders = sorted({k[3] for k in summary if k[0] == scale and k[1] == workload})
         for contender in contenders:
             color = COLORS.get(contender)
-            points = sorted((k[2], v["rps"]) for k, v in summary.items()
+            per = BULK_SIZE if workload == "bulk" else 1
+            points = sorted((k[2], v["rps"] * per) for k, v in summary.items()
                             if k[0] == scale and k[1] == workload and k[3] == contender)
             ax.plot([p[0] for p in points], [p[1] for p in points], marker="o", label=contender, color=color)
         ax.set_xscale("log", base=2)
         ax.set_yscale("log")
-        ax.set_xticks(CONNECTIONS, [str(c) for c in CONNECTIONS])
+        ticks = sorted({k[2] for k in summary if k[0] == scale and k[1] == workload})
+        ax.set_xticks(ticks, [str(c) for c in ticks])
         ax.set_title(f"{workload}, {scale:,} tasks")
         ax.set_xlabel("connections")
-        ax.set_ylabel("requests/s")
+        ax.set_ylabel("tasks created/s" if workload == "bulk" else "requests/s")
         ax.grid(True, which="both", alpha=0.3)
         ax.legend(fontsize=7)
     fig.suptitle("Throughput by connections (one run, contenders alternated)")
@@ -675,7 +830,7 @@ def main():
     started = time.time()
     for scale in SCALES:
         manifest_path = stage(scale, OUT, results, meta)
-        if scale == min(SCALES) and "callgrind" not in SKIP and (not ONLY or "server-sqlite" in ONLY):
+        if manifest_path and scale == min(SCALES) and "callgrind" not in SKIP and wanted("server-sqlite"):
             calls = callgrind(manifest_path, scale)
             meta["callgrind"] = calls
             save(results, meta)

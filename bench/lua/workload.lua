@@ -1,13 +1,33 @@
 -- The wrk side of every HTTP workload, chosen by environment variables:
---   BENCH_WORKLOAD  get | list | post | mix   (mix: 90% get, 10% post)
+--   BENCH_WORKLOAD  get | list | post | mix | bulk
+--                   (mix: 90% get, 10% post; bulk: POST /api/v1/tasks/bulk
+--                   with BENCH_BULK_SIZE tasks a request)
 --   BENCH_UIDS      a file of task ids, one a line (get, mix)
 --   BENCH_LIST_PATH the list request's path and query (list)
+--   BENCH_PROJECT   the project every created task joins (post, mix, bulk);
+--                   none when unset
+--   BENCH_BULK_SIZE tasks per bulk request (1000, the route's maximum)
 -- Each thread walks the ids from its own offset, so connections spread over
 -- the whole data set instead of hammering one hot task.
 
 local workload = os.getenv("BENCH_WORKLOAD") or "get"
 local list_path = os.getenv("BENCH_LIST_PATH") or "/api/v1/tasks/"
-local body = '{"title": "Benchmark create", "status": "todo", "priority": 1, "task_type": "chore"}'
+local project = os.getenv("BENCH_PROJECT")
+local bulk_size = tonumber(os.getenv("BENCH_BULK_SIZE") or "1000")
+-- One create: the same fields for every contender, and for the raw-driver
+-- write contender (benches/src/bin/trm-bench-driver.rs, workload post).
+local task = '{"title": "Benchmark create", "status": "todo", "priority": 1, "task_type": "chore"'
+if project ~= nil and #project > 0 then
+  task = task .. ', "project_id": "' .. project .. '"'
+end
+task = task .. '}'
+local json = {["Content-Type"] = "application/json"}
+local bulk_body = nil
+if workload == "bulk" then
+  local items = {}
+  for i = 1, bulk_size do items[i] = task end
+  bulk_body = '{"tasks": [' .. table.concat(items, ", ") .. ']}'
+end
 local uids = {}
 local counter = 0
 local next_thread = 0
@@ -38,7 +58,7 @@ local function get_task()
 end
 
 local function post_task()
-  return wrk.format("POST", "/api/v1/tasks/", {["Content-Type"] = "application/json"}, body)
+  return wrk.format("POST", "/api/v1/tasks/", json, task)
 end
 
 function request()
@@ -48,6 +68,8 @@ function request()
     return wrk.format("GET", list_path)
   elseif workload == "post" then
     return post_task()
+  elseif workload == "bulk" then
+    return wrk.format("POST", "/api/v1/tasks/bulk", json, bulk_body)
   else
     if math.random(10) == 1 then return post_task() end
     return get_task()
