@@ -56,6 +56,9 @@ CONNECTIONS = [int(c) for c in os.environ.get("BENCH_CONNECTIONS", "1,16,64,256"
 BULK_CONNECTIONS = [int(c) for c in os.environ.get("BENCH_BULK_CONNECTIONS", "1,4,16").split(",")]
 # Tasks per bulk request: the route's maximum.
 BULK_SIZE = 1000
+# A bulk request takes seconds under load (16 of them queue behind each
+# other): its cells last at least this long, or a short cell completes none.
+BULK_MIN_SECONDS = 10.0
 ONLY = set(filter(None, os.environ.get("BENCH_ONLY", "").split(",")))
 ONLY_WORKLOADS = set(filter(None, os.environ.get("BENCH_WORKLOADS", "").split(",")))
 SKIP = set(filter(None, os.environ.get("BENCH_SKIP", "").split(",")))
@@ -248,6 +251,8 @@ def python_peer(name, workers, manifest, logdir):
            "127.0.0.1", "--port", str(PORTS[name]), "--workers", str(workers), "--loop", "uvloop", "--http",
            "httptools", "--log-level", "warning", "--no-access-log"]
     service = Service(name, cmd, env, f"/api/v1/tasks/{manifest['sample_uids'][0]}", logdir)
+    # With one worker uvicorn serves from its own process; with more, from
+    # spawned children.
     loaded = []
     for pid in descendants(service.proc.pid):
         try:
@@ -255,7 +260,7 @@ def python_peer(name, workers, manifest, logdir):
             cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
         except OSError:
             continue
-        if b"spawn_main" in cmdline:
+        if b"spawn_main" in cmdline or (workers == 1 and pid == service.proc.pid):
             loaded.append("uvloop" in maps and "httptools" in maps)
     if len(loaded) != workers or not all(loaded):
         service.stop()
@@ -318,7 +323,8 @@ def wrk(service, workload, connections, manifest, uid_file, seconds=None):
            "BENCH_LIST_PATH": f"/api/v1/tasks/?project_id={manifest['list_project']}"
                               f"&status={manifest['list_status']}&limit=100",
            "BENCH_PROJECT": manifest["list_project"], "BENCH_BULK_SIZE": str(BULK_SIZE)}
-    seconds = DURATION if seconds is None else seconds
+    if seconds is None:
+        seconds = max(DURATION, BULK_MIN_SECONDS) if workload == "bulk" else DURATION
     # A bulk request carries 1,000 tasks: seconds each under load, not a
     # timeout.
     timeout = "30s" if workload == "bulk" else "5s"
@@ -398,9 +404,10 @@ def warm_up(manifest_path, services, manifest, uid_file, workloads):
         if any(name in workloads.get(w, ()) for w in ("post", "mix")):
             slices += [("post", c) for c in CONNECTIONS]
         if name in workloads.get("bulk", ()):
-            slices += [("bulk", max(BULK_CONNECTIONS))]
+            slices += [("bulk", min(BULK_CONNECTIONS))]
         for workload, connections in slices:
-            figures = wrk(service, workload, connections, manifest, uid_file, seconds=slice_s)
+            seconds = max(slice_s, BULK_MIN_SECONDS) if workload == "bulk" else slice_s
+            figures = wrk(service, workload, connections, manifest, uid_file, seconds=seconds)
             quiesce([service.proc.pid])
             log(f"warming Neo4j up: {name} {workload} c={connections} {figures['rps']:.0f} req/s "
                 f"p99 {fmt(figures['p99_ms'])} ms errors {figures['errors']}")

@@ -37,6 +37,7 @@ use anyhow::{Context as _, anyhow, bail};
 use neo4rs::{ConfigBuilder, Graph, Query};
 use tokio::sync::{Mutex, mpsc, oneshot};
 use trm_bench::args::Args;
+use trm_bench::cypher;
 use trm_bench::latency::Latencies;
 use trm_bench::manifest::Manifest;
 use trm_domain::{
@@ -122,7 +123,7 @@ impl Requests {
     /// (`bench/lua/workload.lua`): title, status `todo`, priority 1, type
     /// `chore`, in the manifest's list project.
     fn new_task(&self) -> anyhow::Result<Task> {
-        let title = Title::parse("Benchmark create").map_err(|error| anyhow!("bad title: {error}"))?;
+        let title = Title::parse(cypher::CREATED_TITLE).map_err(|error| anyhow!("bad title: {error}"))?;
         let new = NewTask {
             status: TaskStatus::Todo,
             priority: Priority::High,

@@ -124,8 +124,8 @@ fn placeholders(rows: u64, columns: usize) -> String {
 }
 
 /// Reuses a file that holds exactly this data set (after dropping the
-/// tasks a previous run's create workload added: the only ones without a
-/// project), or seeds a new one.
+/// tasks a previous run's create workloads added: those titled
+/// `cypher::CREATED_TITLE`, and any without a project), or seeds a new one.
 async fn seed_sqlite(settings: &DatabaseSettings, path: &Path, set: Dataset) -> anyhow::Result<Store> {
     if path.exists() {
         let reusable = tokio::task::spawn_blocking({
@@ -133,7 +133,7 @@ async fn seed_sqlite(settings: &DatabaseSettings, path: &Path, set: Dataset) -> 
             move || -> anyhow::Result<bool> {
                 let conn = rusqlite::Connection::open(&path)?;
                 conn.pragma_update(None, "foreign_keys", "ON")?;
-                conn.execute("DELETE FROM tasks WHERE project_id IS NULL", [])?;
+                conn.execute("DELETE FROM tasks WHERE project_id IS NULL OR title = ?1", [cypher::CREATED_TITLE])?;
                 let seeded: i64 = conn.query_row("SELECT count(*) FROM tasks", [], |row| row.get(0))?;
                 Ok(u64::try_from(seeded).ok() == Some(set.tasks))
             }
@@ -280,6 +280,7 @@ async fn seed_neo4j(opened: &Store, settings: &DatabaseSettings, set: Dataset) -
         start = stored;
         eprintln!("Neo4j holds the first {stored} tasks of the data set: kept");
     } else {
+        delete_in_batches(&graph, cypher::WIPE_TASKS_BATCH).await?;
         delete_in_batches(&graph, cypher::WIPE_BATCH).await?;
         create_projects(opened).await?;
     }
