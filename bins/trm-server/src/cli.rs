@@ -14,9 +14,9 @@ use std::io::Write as _;
 use std::path::PathBuf;
 
 use clap::{Args, CommandFactory as _, Parser, Subcommand};
-use trm_domain::{KeyName, KeyScope};
 
 use crate::configuration::{Overrides, settings_help};
+use crate::keys::KeysCommand;
 
 /// The TRM task API server.
 #[derive(Debug, Parser)]
@@ -87,32 +87,6 @@ pub enum Command {
     },
 }
 
-/// `trm-server keys …`.
-#[derive(Debug, Clone, PartialEq, Eq, Subcommand)]
-pub enum KeysCommand {
-    /// Create a key and print it — the only time it is shown.
-    Create {
-        /// A name to tell the key by: 1–64 letters, digits, `_`, `.`, `-`.
-        #[arg(long, value_parser = parse_name)]
-        name: KeyName,
-        /// `read` (GET only) or `write` (everything).
-        #[arg(long, value_parser = parse_scope)]
-        scope: KeyScope,
-    },
-    /// List every key (never their secrets), revoked ones included.
-    List {
-        /// A JSON array (`id`, `name`, `scope`, `created_at`, `revoked_at`)
-        /// instead of the table, for scripts.
-        #[arg(long)]
-        json: bool,
-    },
-    /// Revoke a key, by id or by the name of an active key.
-    Revoke {
-        /// The key's id (from `keys list`) or name.
-        id_or_name: String,
-    },
-}
-
 /// Does what the command line says: serves, prints the configuration or
 /// a completion script, or runs a `keys` command. Settings are read (and
 /// logging set up) only by the commands that need them, so `completions`
@@ -147,16 +121,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn parse_name(text: &str) -> Result<KeyName, String> {
-    KeyName::parse(text).map_err(|error| error.to_string())
-}
-
-fn parse_scope(text: &str) -> Result<KeyScope, String> {
-    text.parse().map_err(|error: trm_domain::AccessError| error.to_string())
-}
-
 #[cfg(test)]
 mod tests {
+    use trm_domain::{KeyName, KeyScope};
+
     use super::*;
 
     fn parse(args: &[&str]) -> Result<Cli, clap::Error> {

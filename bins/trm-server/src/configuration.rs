@@ -40,6 +40,7 @@ use std::time::Duration;
 use anyhow::Context as _;
 use config::{Config, Environment, File};
 use serde::{Deserialize, Serialize};
+use trm_repository::sqlite::SqliteLocation;
 
 /// Everything the server reads at start-up.
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -487,7 +488,7 @@ fn validate(settings: &Settings) -> anyhow::Result<()> {
         settings.server.workers != Some(0),
         "invalid configuration: server.workers must be at least 1 when set"
     );
-    crate::store::StoreKind::from_url(&database.url).context("invalid configuration: database.url")?;
+    StoreKind::from_url(&database.url).context("invalid configuration: database.url")?;
     anyhow::ensure!(
         settings.auth.cache_ttl_secs.is_finite() && (0.0..=3600.0).contains(&settings.auth.cache_ttl_secs),
         "invalid configuration: auth.cache_ttl_secs must be between 0 and 3600 seconds"
@@ -505,6 +506,32 @@ fn validate(settings: &Settings) -> anyhow::Result<()> {
         "invalid configuration: events.subject must be a NATS subject without wildcards, such as `trm.events`"
     );
     Ok(())
+}
+
+/// Which adapter a database URL selects, by its scheme.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StoreKind {
+    /// `sqlite://…` or `sqlite::memory:`: the embedded store.
+    Sqlite(SqliteLocation),
+    /// `bolt://`, `bolt+s://`, `neo4j://`, `neo4j+s://` (and `+ssc`): Neo4j.
+    Neo4j,
+}
+
+impl StoreKind {
+    /// Reads the scheme of a database URL.
+    ///
+    /// # Errors
+    /// For a scheme no adapter speaks, or a SQLite URL without a path.
+    pub fn from_url(url: &str) -> anyhow::Result<Self> {
+        let scheme = url.split(':').next().unwrap_or_default().to_ascii_lowercase();
+        match scheme.as_str() {
+            "sqlite" => SqliteLocation::from_url(url).map(Self::Sqlite).map_err(anyhow::Error::msg),
+            "bolt" | "bolt+s" | "bolt+ssc" | "neo4j" | "neo4j+s" | "neo4j+ssc" => Ok(Self::Neo4j),
+            _ => anyhow::bail!(
+                "`{url}` has an unsupported scheme; use sqlite://PATH, sqlite::memory:, bolt://HOST:PORT or neo4j://HOST:PORT"
+            ),
+        }
+    }
 }
 
 #[cfg(test)]

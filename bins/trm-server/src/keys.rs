@@ -13,12 +13,46 @@ use std::io::Write;
 use std::time::Duration;
 
 use anyhow::Context as _;
-use trm_domain::ApiKey;
+use clap::Subcommand;
+use trm_domain::{ApiKey, KeyName, KeyScope};
 use trm_service::{AccessUseCases, ApiKeyService, key_selector};
 
-use crate::cli::KeysCommand;
 use crate::configuration::Settings;
 use crate::store;
+
+/// `trm-server keys …`.
+#[derive(Debug, Clone, PartialEq, Eq, Subcommand)]
+pub enum KeysCommand {
+    /// Create a key and print it — the only time it is shown.
+    Create {
+        /// A name to tell the key by: 1–64 letters, digits, `_`, `.`, `-`.
+        #[arg(long, value_parser = parse_name)]
+        name: KeyName,
+        /// `read` (GET only) or `write` (everything).
+        #[arg(long, value_parser = parse_scope)]
+        scope: KeyScope,
+    },
+    /// List every key (never their secrets), revoked ones included.
+    List {
+        /// A JSON array (`id`, `name`, `scope`, `created_at`, `revoked_at`)
+        /// instead of the table, for scripts.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Revoke a key, by id or by the name of an active key.
+    Revoke {
+        /// The key's id (from `keys list`) or name.
+        id_or_name: String,
+    },
+}
+
+fn parse_name(text: &str) -> Result<KeyName, String> {
+    KeyName::parse(text).map_err(|error| error.to_string())
+}
+
+fn parse_scope(text: &str) -> Result<KeyScope, String> {
+    text.parse().map_err(|error: trm_domain::AccessError| error.to_string())
+}
 
 /// Runs one `keys` command against the configured store, writing its
 /// answer to `out` and notes for the operator to `notes`.

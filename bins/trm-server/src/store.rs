@@ -6,39 +6,13 @@ use std::sync::Arc;
 use anyhow::Context as _;
 use prometheus_client::registry::Registry;
 use trm_repository::neo4j::{Neo4jOptions, Neo4jStore};
-use trm_repository::sqlite::{SqliteLocation, SqliteOptions, SqliteStore};
+use trm_repository::sqlite::{SqliteOptions, SqliteStore};
 use trm_repository::{
     ApiKeyRepository, HealthCheck, IdempotencyRepository, Instrumented, PoolStatus, ProjectRepository, StoreMetrics,
     TaskRepository, UserRepository, register_pool,
 };
 
-use crate::configuration::DatabaseSettings;
-
-/// Which adapter a database URL selects, by its scheme.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum StoreKind {
-    /// `sqlite://…` or `sqlite::memory:`: the embedded store.
-    Sqlite(SqliteLocation),
-    /// `bolt://`, `bolt+s://`, `neo4j://`, `neo4j+s://` (and `+ssc`): Neo4j.
-    Neo4j,
-}
-
-impl StoreKind {
-    /// Reads the scheme of a database URL.
-    ///
-    /// # Errors
-    /// For a scheme no adapter speaks, or a SQLite URL without a path.
-    pub fn from_url(url: &str) -> anyhow::Result<Self> {
-        let scheme = url.split(':').next().unwrap_or_default().to_ascii_lowercase();
-        match scheme.as_str() {
-            "sqlite" => SqliteLocation::from_url(url).map(Self::Sqlite).map_err(anyhow::Error::msg),
-            "bolt" | "bolt+s" | "bolt+ssc" | "neo4j" | "neo4j+s" | "neo4j+ssc" => Ok(Self::Neo4j),
-            _ => anyhow::bail!(
-                "`{url}` has an unsupported scheme; use sqlite://PATH, sqlite::memory:, bolt://HOST:PORT or neo4j://HOST:PORT"
-            ),
-        }
-    }
-}
+use crate::configuration::{DatabaseSettings, StoreKind};
 
 /// The opened store, seen through each port it serves.
 #[derive(Clone)]

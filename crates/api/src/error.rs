@@ -9,6 +9,9 @@
 //! * `{"detail": "Internal server error"}` for anything unexpected — the cause
 //!   goes to the log, inside the request's span, with its request id.
 
+use std::borrow::Cow;
+use std::time::Duration;
+
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpResponse, ResponseError};
@@ -17,9 +20,9 @@ use serde_json::Value;
 use trm_domain::error::PathSegment;
 use trm_domain::{EntityKind, FieldError, FieldErrorKind, FieldPath, ValidationErrors};
 use trm_service::ServiceError;
-use utoipa::ToSchema;
-
-use crate::schemas::enums::LocationItemSchema;
+use utoipa::openapi::schema::{ObjectBuilder, Schema, SchemaType, Type};
+use utoipa::openapi::{RefOr, schema};
+use utoipa::{PartialSchema, ToSchema};
 
 /// Seconds a client should wait before retrying when the store is down.
 const RETRY_AFTER_SECONDS: &str = "5";
@@ -220,7 +223,7 @@ impl ResponseError for ApiError {
             }
             Self::Forbidden => Ok(detail("Not enough permissions: this API key may only read")),
             Self::TooManyRequests(wait) => {
-                let seconds = crate::access::rate_limit::retry_after_seconds(*wait);
+                let seconds = retry_after_seconds(*wait);
                 response.insert_header((header::RETRY_AFTER, seconds.to_string()));
                 Ok(detail(format!("Too many requests: retry after {seconds} seconds")))
             }
@@ -255,4 +258,44 @@ impl ResponseError for ApiError {
 
 fn detail(text: impl Into<String>) -> Value {
     serde_json::json!({ "detail": text.into() })
+}
+
+/// An item of a validation error's `loc`: a field name or an array index.
+#[derive(Debug, Clone, Copy)]
+pub struct LocationItemSchema;
+
+impl PartialSchema for LocationItemSchema {
+    fn schema() -> RefOr<Schema> {
+        schema::OneOfBuilder::new()
+            .item(ObjectBuilder::new().schema_type(SchemaType::new(Type::String)))
+            .item(ObjectBuilder::new().schema_type(SchemaType::new(Type::Integer)).minimum(Some(0)))
+            .into()
+    }
+}
+
+impl ToSchema for LocationItemSchema {
+    fn name() -> Cow<'static, str> {
+        Cow::Borrowed("LocationItem")
+    }
+}
+
+/// Whole seconds for a `Retry-After` header: rounded up, at least one, so a
+/// client that waits that long is let through.
+#[must_use]
+pub fn retry_after_seconds(wait: Duration) -> u64 {
+    let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+    seconds.max(1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_after_rounds_up_to_whole_seconds() {
+        assert_eq!(retry_after_seconds(Duration::from_millis(1)), 1);
+        assert_eq!(retry_after_seconds(Duration::from_millis(1500)), 2);
+        assert_eq!(retry_after_seconds(Duration::from_secs(3)), 3);
+        assert_eq!(retry_after_seconds(Duration::ZERO), 1);
+    }
 }

@@ -22,7 +22,7 @@
 //! Every route is listed once, in the route table [`ROUTES`] ([`routes`]),
 //! which both registers the routes and is checked against the OpenAPI
 //! document ([`openapi`]) served at `/openapi.json`; the Swagger UI at
-//! `/docs` is served from the binary ([`handlers::docs`]). The probes
+//! `/docs` is served from the binary ([`openapi::docs`]). The probes
 //! `/livez` and `/readyz` are in [`handlers::health`]; Prometheus metrics
 //! (requests by route template and status, latencies) are recorded by
 //! [`metrics::http`] and served at `/metrics` ([`handlers::metrics`]).

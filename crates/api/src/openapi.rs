@@ -22,6 +22,8 @@
 //! Swagger UI at `/docs` (see [`crate::routes::Documented`]); the document's
 //! description says where they are.
 
+pub mod docs;
+
 use utoipa::openapi::header::HeaderBuilder;
 use utoipa::openapi::path::{Operation, ParameterBuilder, ParameterIn, PathItem};
 use utoipa::openapi::schema::{ObjectBuilder, SchemaType, Type};
@@ -29,10 +31,10 @@ use utoipa::openapi::{OpenApi as Document, Ref, RefOr, Required};
 use utoipa::{Modify, OpenApi, ToResponse};
 
 use crate::access::openapi::BearerAuth;
+use crate::error::LocationItemSchema;
 use crate::handlers::{events, health, metrics, overview, projects, tasks, users};
 use crate::schemas::enums::{
-    EffortUnitSchema, LocationItemSchema, PriorityInputSchema, PrioritySchema, ProjectStatusSchema, TaskStatusSchema,
-    TaskTypeSchema,
+    EffortUnitSchema, PriorityInputSchema, PrioritySchema, ProjectStatusSchema, TaskStatusSchema, TaskTypeSchema,
 };
 use crate::schemas::errors::{
     HttpError, HttpValidationError, IdempotencyInProgress, InternalError, InvalidRequest, PayloadTooLarge,

@@ -21,7 +21,8 @@ use actix_web::http::Method;
 use actix_web::{HttpResponse, Resource, Route as ActixRoute, web};
 
 use crate::error::ApiError;
-use crate::handlers::{docs, events, health, metrics, overview, projects, tasks, users};
+use crate::handlers::{events, health, metrics, overview, projects, tasks, users};
+use crate::openapi::docs;
 
 /// An HTTP method a route answers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]

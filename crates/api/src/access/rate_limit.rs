@@ -69,14 +69,6 @@ impl RateLimiter {
     }
 }
 
-/// Whole seconds for a `Retry-After` header: rounded up, at least one, so a
-/// client that waits that long is let through.
-#[must_use]
-pub fn retry_after_seconds(wait: Duration) -> u64 {
-    let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
-    seconds.max(1)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -101,13 +93,5 @@ mod tests {
         assert!(limiter.check("key:a").is_ok());
         assert!(limiter.check("key:a").is_err());
         assert!(limiter.check("key:b").is_ok());
-    }
-
-    #[test]
-    fn retry_after_rounds_up_to_whole_seconds() {
-        assert_eq!(retry_after_seconds(Duration::from_millis(1)), 1);
-        assert_eq!(retry_after_seconds(Duration::from_millis(1500)), 2);
-        assert_eq!(retry_after_seconds(Duration::from_secs(3)), 3);
-        assert_eq!(retry_after_seconds(Duration::ZERO), 1);
     }
 }

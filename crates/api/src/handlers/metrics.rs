@@ -9,12 +9,16 @@
 
 use actix_web::http::header::{CacheControl, CacheDirective};
 use actix_web::{HttpRequest, HttpResponse, web};
+use prometheus_client::encoding::prometheus_text;
 
 use crate::AppState;
 use crate::error::ApiError;
-use crate::metrics::CONTENT_TYPE;
 use crate::query::QueryParams;
 use crate::schemas::errors::InvalidRequest;
+
+/// The `Content-Type` of `GET /metrics`: the Prometheus text format 0.0.4,
+/// the format [`crate::metrics::Metrics::encode`] writes.
+pub const CONTENT_TYPE: &str = prometheus_text::CONTENT_TYPE;
 
 /// `GET /metrics`: the metrics as Prometheus text.
 ///

@@ -3,7 +3,6 @@
 //! Handlers hold no logic of their own beyond HTTP: they never touch a
 //! store, and every rule lives in the service or the domain.
 
-pub mod docs;
 pub mod events;
 pub mod health;
 pub mod metrics;

@@ -60,9 +60,6 @@ pub fn register_build_info(registry: &mut Registry, version: &str, commit: &str)
     registry.register("build", "The version and commit of the running build; always 1", Info::new(labels));
 }
 
-/// The `Content-Type` of `GET /metrics`: the Prometheus text format 0.0.4.
-pub const CONTENT_TYPE: &str = prometheus_text::CONTENT_TYPE;
-
 /// Every metric the application exports, and the HTTP ones to record into.
 #[derive(Debug)]
 pub struct Metrics {

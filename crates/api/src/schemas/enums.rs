@@ -17,8 +17,8 @@ use std::borrow::Cow;
 
 use serde_json::Value;
 use trm_domain::{EffortUnit, EnumAdapter, Priority, ProjectStatus, TaskStatus, TaskType};
+use utoipa::openapi::RefOr;
 use utoipa::openapi::schema::{ObjectBuilder, OneOfBuilder, Schema, SchemaType, Type};
-use utoipa::openapi::{RefOr, schema};
 use utoipa::{PartialSchema, ToSchema};
 
 /// What every enum's description says about input spellings.
@@ -166,25 +166,6 @@ impl PartialSchema for PriorityInputSchema {
 impl ToSchema for PriorityInputSchema {
     fn name() -> Cow<'static, str> {
         Cow::Borrowed("PriorityInput")
-    }
-}
-
-/// An item of a validation error's `loc`: a field name or an array index.
-#[derive(Debug, Clone, Copy)]
-pub struct LocationItemSchema;
-
-impl PartialSchema for LocationItemSchema {
-    fn schema() -> RefOr<Schema> {
-        schema::OneOfBuilder::new()
-            .item(ObjectBuilder::new().schema_type(SchemaType::new(Type::String)))
-            .item(ObjectBuilder::new().schema_type(SchemaType::new(Type::Integer)).minimum(Some(0)))
-            .into()
-    }
-}
-
-impl ToSchema for LocationItemSchema {
-    fn name() -> Cow<'static, str> {
-        Cow::Borrowed("LocationItem")
     }
 }
 
