@@ -171,9 +171,20 @@ impl Writer {
         T: Send + 'static,
         F: Fn(&Transaction<'_>) -> Result<T, StoreError> + Send + 'static,
     {
+        let answered = self.submit(op)?;
+        answered.await.unwrap_or_else(|_dropped| Err(writer_gone()))
+    }
+
+    /// Queues `op` at once, in the order of the calls; its outcome arrives
+    /// on the receiver.
+    fn submit<T, F>(&self, op: F) -> Result<oneshot::Receiver<Result<T, StoreError>>, StoreError>
+    where
+        T: Send + 'static,
+        F: Fn(&Transaction<'_>) -> Result<T, StoreError> + Send + 'static,
+    {
         let (reply, answered) = oneshot::channel();
         self.send(Work::Write(Box::new(Write { op, outcome: None, reply })))?;
-        answered.await.unwrap_or_else(|_dropped| Err(writer_gone()))
+        Ok(answered)
     }
 
     /// Runs `op` on the writer connection, outside any batch.
@@ -366,23 +377,16 @@ mod tests {
         (release, handle)
     }
 
-    /// Sends `rows` (number, parent) as one write each while the writer is
-    /// held, so that they all queue, then lets it go; their answers in order.
+    /// Queues `rows` (number, parent), one write each and in this order,
+    /// while the writer is held, then lets it go; their answers in order.
     async fn insert_while_held(writer: &Arc<Writer>, rows: &[(i64, Option<i64>)]) -> Vec<Result<i64, StoreError>> {
         let (release, holder) = hold(writer).await;
-        let writes: Vec<_> = rows
-            .iter()
-            .map(|&(n, parent)| {
-                let writer = Arc::clone(writer);
-                tokio::spawn(async move { writer.write(insert(n, parent)).await })
-            })
-            .collect();
-        tokio::time::sleep(Duration::from_millis(200)).await;
+        let queued: Vec<_> = rows.iter().map(|&(n, parent)| writer.submit(insert(n, parent)).unwrap()).collect();
         drop(release);
         holder.await.unwrap();
         let mut answers = Vec::new();
-        for write in writes {
-            answers.push(write.await.unwrap());
+        for answered in queued {
+            answers.push(answered.await.unwrap());
         }
         answers
     }
