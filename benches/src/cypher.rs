@@ -10,28 +10,29 @@ pub const SEED_TASKS: &str = "UNWIND $rows AS row \
      WITH t, row MATCH (p:Project {uid: row.project_id}) \
      CREATE (t)-[:IS_PART_OF_PROJECT]->(p)";
 
-/// Deletes up to 10,000 tasks; run until it reports 0 before
+/// Deletes up to 2,000 tasks (10,000 with their relationships overflowed
+/// the bench Neo4j's 256 MiB of transaction memory); run until it reports 0 before
 /// [`WIPE_BATCH`], so that no project is deleted with all its tasks'
 /// relationships in one transaction (a project the create workloads grew
 /// to 100,000 relationships overflows Neo4j's transaction memory).
-pub const WIPE_TASKS_BATCH: &str = "MATCH (t:Task) WITH t LIMIT 10000 DETACH DELETE t RETURN count(*) AS deleted";
+pub const WIPE_TASKS_BATCH: &str = "MATCH (t:Task) WITH t LIMIT 2000 DETACH DELETE t RETURN count(*) AS deleted";
 
-/// Deletes up to 10,000 nodes of the benchmark's labels; run until it
+/// Deletes up to 2,000 nodes of the benchmark's labels; run until it
 /// reports 0, so no single transaction grows with the store.
 pub const WIPE_BATCH: &str = "MATCH (n) WHERE n:Task OR n:Project OR n:User OR n:IdempotencyKey \
-     WITH n LIMIT 10000 DETACH DELETE n RETURN count(*) AS deleted";
+     WITH n LIMIT 2000 DETACH DELETE n RETURN count(*) AS deleted";
 
 /// The title of every task the create workloads add (`post`, `mix`, `bulk`
 /// in `bench/lua/workload.lua`, and the raw driver's `post`); the data
 /// set's are `Benchmark task {i}`.
 pub const CREATED_TITLE: &str = "Benchmark create";
 
-/// Deletes up to 10,000 of the tasks that create workloads added: titled
+/// Deletes up to 2,000 of the tasks that create workloads added: titled
 /// [`CREATED_TITLE`] (they join the list project), or without a project
 /// (as runs before the creates named one added them).
 pub const DELETE_CREATED_BATCH: &str = "MATCH (t:Task) \
      WHERE t.title = 'Benchmark create' OR NOT (t)-[:IS_PART_OF_PROJECT]->() \
-     WITH t LIMIT 10000 DETACH DELETE t RETURN count(*) AS deleted";
+     WITH t LIMIT 2000 DETACH DELETE t RETURN count(*) AS deleted";
 
 #[cfg(test)]
 mod tests {
