@@ -154,7 +154,7 @@ impl ProjectUseCases for ProjectService {
 mod tests {
     use trm_domain::{ProjectStatus, Title};
     use trm_repository::StoreError;
-    use trm_repository::{MockProjectRepository, MockTaskRepository};
+    use trm_repository::{Cascade, MockProjectRepository, MockTaskRepository};
 
     use super::*;
 
@@ -169,7 +169,7 @@ mod tests {
     #[tokio::test]
     async fn creating_a_project_stores_it() {
         let mut projects = MockProjectRepository::new();
-        projects.expect_create_project().withf(|p| p.title.as_str() == "Launch").times(1).returning(|_| Ok(()));
+        projects.expect_create_project().withf(|p, _| p.title.as_str() == "Launch").times(1).returning(|_, _| Ok(()));
         let project = service(projects, MockTaskRepository::new())
             .create_project(NewProject::new(Title::parse("Launch").unwrap()))
             .await
@@ -180,7 +180,10 @@ mod tests {
     #[tokio::test]
     async fn deleting_a_project_with_tasks_without_cascade_is_a_conflict() {
         let mut projects = MockProjectRepository::new();
-        projects.expect_delete_project().withf(|_, cascade, _| !cascade).returning(|_, _, _| Err(StoreError::HasTasks));
+        projects
+            .expect_delete_project()
+            .withf(|_, cascade, _, _| !cascade)
+            .returning(|_, _, _, _| Err(StoreError::HasTasks));
         let result = service(projects, MockTaskRepository::new()).delete_project(ProjectId::new(), false, None).await;
         assert!(matches!(result, Err(ServiceError::Conflict(_))));
     }
@@ -190,7 +193,10 @@ mod tests {
         let deleted = vec![TaskId::new(), TaskId::new()];
         let expected = deleted.clone();
         let mut projects = MockProjectRepository::new();
-        projects.expect_delete_project().withf(|_, cascade, _| *cascade).returning(move |_, _, _| Ok(deleted.clone()));
+        projects
+            .expect_delete_project()
+            .withf(|_, cascade, _, _| *cascade)
+            .returning(move |_, _, _, _| Ok(Cascade { affected: deleted.clone(), events: vec![] }));
         let result = service(projects, MockTaskRepository::new()).delete_project(ProjectId::new(), true, None).await;
         assert_eq!(result.unwrap(), expected);
     }

@@ -135,6 +135,8 @@ impl TaskUseCases for TaskService {
 
 #[cfg(test)]
 mod tests {
+    use std::sync::Mutex;
+
     use mockall::predicate::eq;
     use trm_domain::{FieldErrorKind, FieldPath, Priority, ProjectId, TaskStatus, Title};
     use trm_repository::{MockTaskRepository, StoreError};
@@ -159,9 +161,9 @@ mod tests {
         let mut repository = MockTaskRepository::new();
         repository
             .expect_create_task()
-            .withf(|task| task.title.as_str() == "Write docs" && task.version == 1)
+            .withf(|task, _| task.title.as_str() == "Write docs" && task.version == 1)
             .times(1)
-            .returning(|_| Ok(()));
+            .returning(|_, _| Ok(()));
         let task = service(repository).create_task(new_task("Write docs")).await.unwrap();
         assert_eq!(task.status, TaskStatus::Todo);
     }
@@ -169,7 +171,7 @@ mod tests {
     #[tokio::test]
     async fn creating_a_task_in_a_missing_project_is_invalid_at_project_id() {
         let mut repository = MockTaskRepository::new();
-        repository.expect_create_task().returning(|_| Err(StoreError::MissingReference(EntityKind::Project)));
+        repository.expect_create_task().returning(|_, _| Err(StoreError::MissingReference(EntityKind::Project)));
         let new = NewTask { project_id: Some(ProjectId::new()), ..new_task("Orphan") };
         let Err(ServiceError::Invalid(errors)) = service(repository).create_task(new).await else {
             panic!("expected a validation error");
@@ -189,30 +191,65 @@ mod tests {
         assert!(matches!(service(repository).create_task(new).await, Err(ServiceError::Invalid(_))));
     }
 
+    /// Remembers each batch of events the publisher is told were committed.
+    #[derive(Default)]
+    struct Committed(Mutex<Vec<Vec<DomainEvent>>>);
+
+    impl EventPublisher for Committed {
+        fn committed(&self, events: &[DomainEvent]) {
+            self.0.lock().unwrap().push(events.to_vec());
+        }
+    }
+
     #[tokio::test]
-    async fn a_bulk_create_stores_every_task_in_request_order_and_publishes_one_event_each() {
+    async fn a_bulk_create_stores_one_task_created_per_task_in_request_order_and_commits_exactly_those() {
+        let written = Arc::new(Mutex::new(Vec::new()));
+        let log = Arc::clone(&written);
         let mut repository = MockTaskRepository::new();
         repository
             .expect_create_tasks()
-            .withf(|tasks| {
+            .withf(|tasks, events| {
                 tasks.len() == 3
                     && tasks[0].title.as_str() == "a"
                     && tasks[2].title.as_str() == "c"
                     && tasks.windows(2).all(|pair| pair[0].created_at < pair[1].created_at)
+                    && events.len() == tasks.len()
+                    && tasks.iter().zip(events).all(|(task, event)| {
+                        event.event_type == "task.created"
+                            && event.entity_id == *task.uid.as_uuid()
+                            && event.data == serde_json::to_value(task).unwrap()
+                            && event.metadata.request_id.as_deref() == Some("bulk-1")
+                    })
             })
             .times(1)
-            .returning(|_| Ok(()));
-        let events = Arc::new(crate::events::EventBus::new(16, 16));
-        let service = service(repository).with_events(events.clone());
-        let created = service.create_tasks(vec![new_task("a"), new_task("b"), new_task("c")]).await.unwrap();
+            .returning(move |_, events| {
+                log.lock().unwrap().push(events.to_vec());
+                Ok(())
+            });
+        let committed = Arc::new(Committed::default());
+        let service = service(repository).with_events(committed.clone());
+        let new = vec![new_task("a"), new_task("b"), new_task("c")];
+        let created = crate::with_request_id("bulk-1".into(), service.create_tasks(new)).await.unwrap();
         let titles: Vec<&str> = created.iter().map(|task| task.title.as_str()).collect();
         assert_eq!(titles, ["a", "b", "c"]);
-        let published = events.history(&crate::events::HistoryFilter::default(), 10);
-        let mut ids: Vec<Uuid> = published.iter().map(|event| event.entity_id).collect();
-        ids.reverse();
+        let committed = committed.0.lock().unwrap().clone();
+        assert_eq!(committed, *written.lock().unwrap(), "the publisher is told exactly what was stored, once");
+        let ids: Vec<Uuid> = committed[0].iter().map(|event| event.entity_id).collect();
         let expected: Vec<Uuid> = created.iter().map(|task| *task.uid.as_uuid()).collect();
         assert_eq!(ids, expected);
-        assert!(published.iter().all(|event| event.event_type == "task.created"));
+    }
+
+    #[tokio::test]
+    async fn a_bulk_create_the_store_refuses_commits_nothing() {
+        let mut repository = MockTaskRepository::new();
+        repository
+            .expect_create_tasks()
+            .times(1)
+            .returning(|_, _| Err(StoreError::Unavailable(anyhow::anyhow!("down"))));
+        let committed = Arc::new(Committed::default());
+        let service = service(repository).with_events(committed.clone());
+        assert!(service.create_tasks(vec![new_task("a")]).await.is_err());
+        assert!(committed.0.lock().unwrap().is_empty());
     }
 
     #[tokio::test]
@@ -237,9 +274,9 @@ mod tests {
     #[tokio::test]
     async fn a_bulk_create_naming_missing_projects_and_users_is_invalid_at_each_item() {
         let mut repository = MockTaskRepository::new();
-        repository
-            .expect_create_tasks()
-            .returning(|_| Err(StoreError::MissingReferences(vec![(0, EntityKind::Project), (2, EntityKind::User)])));
+        repository.expect_create_tasks().returning(|_, _| {
+            Err(StoreError::MissingReferences(vec![(0, EntityKind::Project), (2, EntityKind::User)]))
+        });
         let Err(ServiceError::Invalid(errors)) =
             service(repository).create_tasks(vec![new_task("a"), new_task("b"), new_task("c")]).await
         else {
@@ -286,9 +323,9 @@ mod tests {
         repository.expect_get_task().with(eq(id)).returning(move |_| Ok(Some(stored.clone())));
         repository
             .expect_update_task()
-            .withf(|task| task.version == 2 && task.priority == Priority::High)
+            .withf(|task, _| task.version == 2 && task.priority == Priority::High)
             .times(1)
-            .returning(|_| Ok(()));
+            .returning(|_, _| Ok(()));
         let patch = TaskPatch { priority: Some(Priority::High), ..TaskPatch::default() };
         let updated = service(repository).update_task(id, patch, None).await.unwrap();
         assert_eq!(updated.version, 2);
@@ -324,7 +361,7 @@ mod tests {
         let id = stored.uid;
         let mut repository = MockTaskRepository::new();
         repository.expect_get_task().returning(move |_| Ok(Some(stored.clone())));
-        repository.expect_update_task().times(1).returning(|_| Err(StoreError::VersionConflict));
+        repository.expect_update_task().times(1).returning(|_, _| Err(StoreError::VersionConflict));
         let patch = TaskPatch { priority: Some(Priority::Urgent), ..TaskPatch::default() };
         let result = service(repository).update_task(id, patch, Some(1)).await;
         assert!(matches!(result, Err(ServiceError::PreconditionFailed)));
@@ -337,8 +374,12 @@ mod tests {
         let mut repository = MockTaskRepository::new();
         repository.expect_get_task().times(2).returning(move |_| Ok(Some(stored.clone())));
         let mut seq = mockall::Sequence::new();
-        repository.expect_update_task().times(1).in_sequence(&mut seq).returning(|_| Err(StoreError::VersionConflict));
-        repository.expect_update_task().times(1).in_sequence(&mut seq).returning(|_| Ok(()));
+        repository
+            .expect_update_task()
+            .times(1)
+            .in_sequence(&mut seq)
+            .returning(|_, _| Err(StoreError::VersionConflict));
+        repository.expect_update_task().times(1).in_sequence(&mut seq).returning(|_, _| Ok(()));
         let patch = TaskPatch { priority: Some(Priority::Urgent), ..TaskPatch::default() };
         assert!(service(repository).update_task(id, patch, None).await.is_ok());
     }
@@ -346,7 +387,7 @@ mod tests {
     #[tokio::test]
     async fn deleting_a_missing_task_is_not_found() {
         let mut repository = MockTaskRepository::new();
-        repository.expect_delete_task().returning(|_, _| Err(StoreError::NotFound(EntityKind::Task)));
+        repository.expect_delete_task().returning(|_, _, _| Err(StoreError::NotFound(EntityKind::Task)));
         let result = service(repository).delete_task(TaskId::new(), None).await;
         assert!(matches!(result, Err(ServiceError::NotFound(EntityKind::Task))));
     }

@@ -108,8 +108,8 @@ impl UserUseCases for UserService {
 #[cfg(test)]
 mod tests {
     use trm_domain::{Email, Username};
-    use trm_repository::MockUserRepository;
     use trm_repository::StoreError;
+    use trm_repository::{Cascade, MockUserRepository};
 
     use super::*;
 
@@ -124,7 +124,7 @@ mod tests {
     #[tokio::test]
     async fn creating_a_user_stores_an_active_user_at_version_one() {
         let mut users = MockUserRepository::new();
-        users.expect_create_user().withf(|u| u.is_active && u.version == 1).times(1).returning(|_| Ok(()));
+        users.expect_create_user().withf(|u, _| u.is_active && u.version == 1).times(1).returning(|_, _| Ok(()));
         let user = service(users).create_user(new_user("ada")).await.unwrap();
         assert_eq!(user.username.as_str(), "ada");
     }
@@ -132,7 +132,7 @@ mod tests {
     #[tokio::test]
     async fn a_taken_username_is_a_conflict() {
         let mut users = MockUserRepository::new();
-        users.expect_create_user().returning(|_| Err(StoreError::Duplicate("username")));
+        users.expect_create_user().returning(|_, _| Err(StoreError::Duplicate("username")));
         let result = service(users).create_user(new_user("ada")).await;
         assert!(matches!(result, Err(ServiceError::Conflict(message)) if message.contains("username")));
     }
@@ -140,14 +140,17 @@ mod tests {
     #[tokio::test]
     async fn deleting_a_user_returns_the_tasks_it_unassigned() {
         let mut users = MockUserRepository::new();
-        users.expect_delete_user().withf(|_, if_match, _| if_match.is_none()).returning(|_, _, _| Ok(vec![]));
+        users
+            .expect_delete_user()
+            .withf(|_, if_match, _, _| if_match.is_none())
+            .returning(|_, _, _, _| Ok(Cascade { affected: vec![], events: vec![] }));
         assert!(service(users).delete_user(UserId::new(), None).await.unwrap().is_empty());
     }
 
     #[tokio::test]
     async fn deleting_a_missing_user_is_not_found() {
         let mut users = MockUserRepository::new();
-        users.expect_delete_user().returning(|_, _, _| Err(StoreError::NotFound(EntityKind::User)));
+        users.expect_delete_user().returning(|_, _, _, _| Err(StoreError::NotFound(EntityKind::User)));
         let result = service(users).delete_user(UserId::new(), None).await;
         assert!(matches!(result, Err(ServiceError::NotFound(EntityKind::User))));
     }

@@ -11,10 +11,11 @@ use std::time::Duration;
 use async_trait::async_trait;
 use tokio::time::{Instant, sleep};
 use trm_domain::{
-    NewTask, Page, PageRequest, Project, ProjectId, Task, TaskId, TaskStatus, Timestamp, Title, User, UserId,
+    DomainEvent, EventMetadata, NewTask, Page, PageRequest, Project, ProjectId, Task, TaskId, TaskStatus, Timestamp,
+    Title, User, UserId,
 };
 use trm_repository::{
-    ProjectFilter, ProjectRepository, StoreError, TaskFilter, TaskRepository, UserFilter, UserRepository,
+    Cascade, ProjectFilter, ProjectRepository, StoreError, TaskFilter, TaskRepository, UserFilter, UserRepository,
 };
 use trm_service::{OverviewService, OverviewUseCases, ServiceError};
 
@@ -31,10 +32,10 @@ const UNUSED: &str = "the overview reads only counts and recent tasks";
 
 #[async_trait]
 impl TaskRepository for SlowStore {
-    async fn create_task(&self, _: &Task) -> Result<(), StoreError> {
+    async fn create_task(&self, _: &Task, _: &[DomainEvent]) -> Result<(), StoreError> {
         unreachable!("{UNUSED}")
     }
-    async fn create_tasks(&self, _: &[Task]) -> Result<(), StoreError> {
+    async fn create_tasks(&self, _: &[Task], _: &[DomainEvent]) -> Result<(), StoreError> {
         unreachable!("{UNUSED}")
     }
     async fn get_task(&self, _: TaskId) -> Result<Option<Task>, StoreError> {
@@ -43,10 +44,10 @@ impl TaskRepository for SlowStore {
     async fn list_tasks(&self, _: &TaskFilter, _: PageRequest) -> Result<Page<Task>, StoreError> {
         unreachable!("{UNUSED}")
     }
-    async fn update_task(&self, _: &Task) -> Result<(), StoreError> {
+    async fn update_task(&self, _: &Task, _: &[DomainEvent]) -> Result<(), StoreError> {
         unreachable!("{UNUSED}")
     }
-    async fn delete_task(&self, _: TaskId, _: Option<u64>) -> Result<(), StoreError> {
+    async fn delete_task(&self, _: TaskId, _: Option<u64>, _: &[DomainEvent]) -> Result<(), StoreError> {
         unreachable!("{UNUSED}")
     }
     async fn count_tasks_by_status(&self) -> Result<Vec<(TaskStatus, u64)>, StoreError> {
@@ -62,7 +63,7 @@ impl TaskRepository for SlowStore {
 
 #[async_trait]
 impl ProjectRepository for SlowStore {
-    async fn create_project(&self, _: &Project) -> Result<(), StoreError> {
+    async fn create_project(&self, _: &Project, _: &[DomainEvent]) -> Result<(), StoreError> {
         unreachable!("{UNUSED}")
     }
     async fn get_project(&self, _: ProjectId) -> Result<Option<Project>, StoreError> {
@@ -71,10 +72,16 @@ impl ProjectRepository for SlowStore {
     async fn list_projects(&self, _: &ProjectFilter, _: PageRequest) -> Result<Page<Project>, StoreError> {
         unreachable!("{UNUSED}")
     }
-    async fn update_project(&self, _: &Project) -> Result<(), StoreError> {
+    async fn update_project(&self, _: &Project, _: &[DomainEvent]) -> Result<(), StoreError> {
         unreachable!("{UNUSED}")
     }
-    async fn delete_project(&self, _: ProjectId, _: bool, _: Option<u64>) -> Result<Vec<TaskId>, StoreError> {
+    async fn delete_project(
+        &self,
+        _: ProjectId,
+        _: bool,
+        _: Option<u64>,
+        _: &EventMetadata,
+    ) -> Result<Cascade<TaskId>, StoreError> {
         unreachable!("{UNUSED}")
     }
     async fn count_projects(&self) -> Result<u64, StoreError> {
@@ -85,7 +92,7 @@ impl ProjectRepository for SlowStore {
 
 #[async_trait]
 impl UserRepository for SlowStore {
-    async fn create_user(&self, _: &User) -> Result<(), StoreError> {
+    async fn create_user(&self, _: &User, _: &[DomainEvent]) -> Result<(), StoreError> {
         unreachable!("{UNUSED}")
     }
     async fn get_user(&self, _: UserId) -> Result<Option<User>, StoreError> {
@@ -94,10 +101,16 @@ impl UserRepository for SlowStore {
     async fn list_users(&self, _: &UserFilter, _: PageRequest) -> Result<Page<User>, StoreError> {
         unreachable!("{UNUSED}")
     }
-    async fn update_user(&self, _: &User) -> Result<(), StoreError> {
+    async fn update_user(&self, _: &User, _: &[DomainEvent]) -> Result<(), StoreError> {
         unreachable!("{UNUSED}")
     }
-    async fn delete_user(&self, _: UserId, _: Option<u64>, _: Timestamp) -> Result<Vec<Task>, StoreError> {
+    async fn delete_user(
+        &self,
+        _: UserId,
+        _: Option<u64>,
+        _: Timestamp,
+        _: &EventMetadata,
+    ) -> Result<Cascade<Task>, StoreError> {
         unreachable!("{UNUSED}")
     }
     async fn count_users(&self) -> Result<u64, StoreError> {
