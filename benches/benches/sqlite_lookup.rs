@@ -26,10 +26,10 @@ fn lookup(c: &mut Criterion) {
     let store = runtime.block_on(async {
         let store = SqliteStore::open(&url).await.unwrap();
         for p in 0..PROJECTS {
-            store.create_project(&Dataset::project(p).unwrap()).await.unwrap();
+            store.create_project(&Dataset::project(p).unwrap(), &[]).await.unwrap();
         }
         for i in 0..TASKS {
-            store.create_task(&Dataset::task(i).unwrap()).await.unwrap();
+            store.create_task(&Dataset::task(i).unwrap(), &[]).await.unwrap();
         }
         store
     });

@@ -86,7 +86,7 @@ fn redact(url: &str) -> &str {
 
 async fn create_projects(opened: &Store) -> anyhow::Result<()> {
     for p in 0..PROJECTS {
-        opened.projects.create_project(&Dataset::project(p)?).await.context("cannot create a project")?;
+        opened.projects.create_project(&Dataset::project(p)?, &[]).await.context("cannot create a project")?;
     }
     Ok(())
 }

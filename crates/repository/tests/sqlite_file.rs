@@ -38,8 +38,8 @@ async fn a_file_database_keeps_its_data_across_reopening() {
     .unwrap();
     {
         let store = SqliteStore::open(&url).await.unwrap();
-        store.create_project(&project).await.unwrap();
-        store.create_task(&task).await.unwrap();
+        store.create_project(&project, &[]).await.unwrap();
+        store.create_task(&task, &[]).await.unwrap();
     }
     assert!(dir.0.join("nested/dir/trm.db").exists(), "the directory is created when missing");
     let reopened = SqliteStore::open(&url).await.unwrap();
@@ -85,7 +85,7 @@ async fn readers_see_committed_writes_at_once() {
     let store = SqliteStore::open(&format!("sqlite://{}/trm.db", dir.0.display())).await.unwrap();
     for n in 0..20 {
         let task = Task::create(NewTask::new(Title::parse(&format!("t{n}")).unwrap()), Timestamp::now()).unwrap();
-        store.create_task(&task).await.unwrap();
+        store.create_task(&task, &[]).await.unwrap();
         assert_eq!(store.get_task(task.uid).await.unwrap().map(|t| t.version), Some(1));
     }
 }

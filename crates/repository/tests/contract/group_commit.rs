@@ -12,7 +12,7 @@ use super::support::{self, Backend, next_version, stored_project, task};
 /// Runs `count` copies of `write` at once, each on a task of its own (so
 /// that they meet in the store, not in this test), and collects the answers
 /// in order.
-async fn all_at_once<T, F, Fut>(count: usize, write: F) -> Vec<T>
+pub(crate) async fn all_at_once<T, F, Fut>(count: usize, write: F) -> Vec<T>
 where
     T: Send + 'static,
     F: Fn(usize) -> Fut,
@@ -46,7 +46,7 @@ pub(crate) async fn concurrent_creates_mixing_valid_and_invalid_each_get_their_o
     let answers = all_at_once(tasks.len(), |n| {
         let store = fixture.store.clone();
         let task = tasks[n].clone();
-        async move { store.create_task(&task).await }
+        async move { store.create_task(&task, &[]).await }
     })
     .await;
 
@@ -72,11 +72,11 @@ pub(crate) async fn concurrent_creates_mixing_valid_and_invalid_each_get_their_o
 pub(crate) async fn of_many_racing_updates_from_one_version_exactly_one_wins<B: Backend>(backend: &B) {
     let fixture = backend.open().await;
     let original = task("Raced by many", None);
-    fixture.store.create_task(&original).await.unwrap();
+    fixture.store.create_task(&original, &[]).await.unwrap();
     let answers = all_at_once(24, |n| {
         let store = fixture.store.clone();
         let next = next_version(&original, |t| t.title = Title::parse(&format!("Writer {n}")).unwrap());
-        async move { store.update_task(&next).await.map(|()| next) }
+        async move { store.update_task(&next, &[]).await.map(|()| next) }
     })
     .await;
 
@@ -102,7 +102,7 @@ pub(crate) async fn of_many_racing_creates_of_one_username_exactly_one_wins<B: B
         let spelling =
             if n % 2 == 0 { first.username.as_str().to_uppercase() } else { first.username.as_str().to_owned() };
         user.username = Username::parse(&spelling).unwrap();
-        async move { store.create_user(&user).await }
+        async move { store.create_user(&user, &[]).await }
     })
     .await;
 
@@ -143,7 +143,7 @@ pub(crate) async fn a_bulk_create_stores_every_task_across_projects<B: Backend>(
         })
         .collect();
 
-    store.create_tasks(&tasks).await.unwrap();
+    store.create_tasks(&tasks, &[]).await.unwrap();
 
     for task in &tasks {
         assert_eq!(store.get_task(task.uid).await.unwrap().as_ref(), Some(task));
@@ -160,7 +160,7 @@ pub(crate) async fn a_bulk_create_naming_missing_references_stores_nothing_and_n
     tasks[4].project_id = Some(ProjectId::new());
     tasks[4].assignee_id = Some(UserId::new());
 
-    let error = store.create_tasks(&tasks).await.unwrap_err();
+    let error = store.create_tasks(&tasks, &[]).await.unwrap_err();
     let StoreError::MissingReferences(missing) = error else { panic!("expected missing references, got {error:?}") };
     assert_eq!(
         missing,
@@ -181,12 +181,12 @@ pub(crate) async fn concurrent_bulk_creates_and_single_creates_all_land_once<B: 
         all_at_once(bulks.len(), |n| {
             let store = fixture.store.clone();
             let tasks = bulks[n].clone();
-            async move { store.create_tasks(&tasks).await }
+            async move { store.create_tasks(&tasks, &[]).await }
         }),
         all_at_once(singles.len(), |n| {
             let store = fixture.store.clone();
             let task = singles[n].clone();
-            async move { store.create_task(&task).await }
+            async move { store.create_task(&task, &[]).await }
         }),
     );
     assert!(bulk_answers.iter().chain(&single_answers).all(Result::is_ok));

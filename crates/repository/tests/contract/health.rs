@@ -5,7 +5,7 @@
 
 use std::time::{Duration, Instant};
 
-use trm_domain::PageRequest;
+use trm_domain::{EventMetadata, PageRequest};
 use trm_repository::neo4j::{Neo4jOptions, Neo4jStore};
 use trm_repository::{HealthCheck, ProjectRepository, StoreError, TaskFilter, TaskRepository};
 
@@ -30,17 +30,22 @@ async fn assert_every_operation_unavailable(store: &Neo4jStore, budget: Duration
     let project = project("Never stored");
     let operations: Vec<(&str, futures::future::BoxFuture<'_, Result<(), StoreError>>)> = vec![
         ("ping", Box::pin(store.ping())),
-        ("create_task", Box::pin(store.create_task(&task))),
+        ("create_task", Box::pin(store.create_task(&task, &[]))),
         ("get_task", Box::pin(async { store.get_task(task.uid).await.map(drop) })),
         (
             "list_tasks",
             Box::pin(async { store.list_tasks(&TaskFilter::default(), PageRequest::first()).await.map(drop) }),
         ),
-        ("update_task", Box::pin(store.update_task(&task))),
-        ("delete_task", Box::pin(store.delete_task(task.uid, None))),
-        ("create_project", Box::pin(store.create_project(&project))),
+        ("update_task", Box::pin(store.update_task(&task, &[]))),
+        ("delete_task", Box::pin(store.delete_task(task.uid, None, &[]))),
+        ("create_project", Box::pin(store.create_project(&project, &[]))),
         ("get_project", Box::pin(async { store.get_project(project.uid).await.map(drop) })),
-        ("delete_project", Box::pin(async { store.delete_project(project.uid, true, None).await.map(drop) })),
+        (
+            "delete_project",
+            Box::pin(async {
+                store.delete_project(project.uid, true, None, &EventMetadata::default()).await.map(drop)
+            }),
+        ),
     ];
     // All at once: each must fail on its own within the budget, and the
     // test takes one timeout rather than nine.

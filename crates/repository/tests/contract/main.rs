@@ -2,8 +2,9 @@
 //!
 //! Each test is a generic async function over a [`support::Backend`], in
 //! the module of the port it holds to its word: [`tasks`], [`projects`],
-//! [`users`], [`idempotency`], [`api_keys`], [`health`] (the ping), and the
-//! writes under concurrency in [`group_commit`]. This file only
+//! [`users`], [`idempotency`], [`api_keys`], [`health`] (the ping), the
+//! event log in [`events`], and the writes under concurrency in
+//! [`group_commit`]. This file only
 //! instantiates them: the `contract!` macro makes every one a test for
 //! SQLite (always) and for Neo4j (when `TRM_TEST_NEO4J_URI` is set; see
 //! [`support::Neo4j`]), so the two stores are held to the very same
@@ -26,6 +27,7 @@
 
 mod api_keys;
 mod driver;
+mod events;
 mod group_commit;
 mod health;
 mod idempotency;
@@ -35,6 +37,7 @@ mod tasks;
 mod users;
 
 use api_keys::*;
+use events::*;
 use group_commit::*;
 use health::*;
 use idempotency::*;
@@ -183,6 +186,16 @@ contract!(
     a_bulk_create_stores_every_task_across_projects,
     a_bulk_create_naming_missing_references_stores_nothing_and_names_each,
     concurrent_bulk_creates_and_single_creates_all_land_once,
+    a_writes_events_are_logged_after_it_in_order,
+    a_failed_write_logs_none_of_its_events,
+    concurrent_creates_mixing_valid_and_invalid_log_only_the_created,
+    a_project_cascade_logs_each_task_deleted_then_the_project_deleted,
+    a_user_delete_logs_each_unassigned_task_updated_then_the_user_deleted,
+    an_entitys_history_outlives_it,
+    the_log_filters_by_type_entity_type_and_entity,
+    the_log_pages_both_ways_by_position,
+    pruning_deletes_only_old_events_a_bounded_batch_at_a_time_and_never_reuses_positions,
+    a_reader_tailing_the_log_sees_every_committed_event_once_in_order,
 );
 
 /// The writes under concurrency once more with group commit turned off
@@ -222,6 +235,8 @@ mod unbatched {
         of_many_racing_claims_of_one_idempotency_key_exactly_one_wins,
         a_bulk_create_naming_missing_references_stores_nothing_and_names_each,
         concurrent_bulk_creates_and_single_creates_all_land_once,
+        concurrent_creates_mixing_valid_and_invalid_log_only_the_created,
+        a_reader_tailing_the_log_sees_every_committed_event_once_in_order,
     );
 }
 

@@ -2,7 +2,7 @@
 //! updates, deletes with and without cascade (also racing a task that
 //! joins the project), and keyset paging of projects.
 
-use trm_domain::{Cursor, EntityKind, ProjectId, ProjectStatus, Task};
+use trm_domain::{Cursor, EntityKind, EventMetadata, ProjectId, ProjectStatus, Task};
 use trm_repository::{ProjectFilter, ProjectRepository, StoreError, TaskRepository};
 
 use super::support::{Backend, at, page, plus, project, project_in, stored_project, task, unique_window};
@@ -13,7 +13,7 @@ pub(crate) async fn a_project_round_trips_and_updates_with_its_version<B: Backen
     let mut original = project("Launch");
     original.description = Some(trm_domain::Description::parse("with a description").unwrap());
     original.created_at = at("2026-11-26T03:12:45.654321Z");
-    store.create_project(&original).await.unwrap();
+    store.create_project(&original, &[]).await.unwrap();
     assert_eq!(store.get_project(original.uid).await.unwrap().unwrap(), original);
     assert_eq!(store.get_project(ProjectId::new()).await.unwrap(), None);
 
@@ -21,14 +21,14 @@ pub(crate) async fn a_project_round_trips_and_updates_with_its_version<B: Backen
     held.status = ProjectStatus::OnHold;
     held.description = None;
     held.version = 2;
-    store.update_project(&held).await.unwrap();
+    store.update_project(&held, &[]).await.unwrap();
     assert_eq!(store.get_project(original.uid).await.unwrap().unwrap(), held);
 
-    let error = store.update_project(&held).await.unwrap_err();
+    let error = store.update_project(&held, &[]).await.unwrap_err();
     assert!(matches!(error, StoreError::VersionConflict), "{error:?}");
     let mut ghost = project("Ghost");
     ghost.version = 2;
-    let error = store.update_project(&ghost).await.unwrap_err();
+    let error = store.update_project(&ghost, &[]).await.unwrap_err();
     assert!(matches!(error, StoreError::NotFound(EntityKind::Project)), "{error:?}");
     assert_eq!(store.get_project(ghost.uid).await.unwrap(), None);
 }
@@ -38,9 +38,9 @@ pub(crate) async fn a_project_with_tasks_is_not_deleted_without_cascade<B: Backe
     let store = &fixture.store;
     let project = stored_project(store).await;
     let member = task("Member", Some(project));
-    store.create_task(&member).await.unwrap();
+    store.create_task(&member, &[]).await.unwrap();
 
-    let error = store.delete_project(project, false, None).await.unwrap_err();
+    let error = store.delete_project(project, false, None, &EventMetadata::default()).await.unwrap_err();
     assert!(matches!(error, StoreError::HasTasks), "{error:?}");
     assert!(store.get_project(project).await.unwrap().is_some());
     assert_eq!(store.get_task(member.uid).await.unwrap().unwrap().project_id, Some(project));
@@ -49,10 +49,12 @@ pub(crate) async fn a_project_with_tasks_is_not_deleted_without_cascade<B: Backe
 pub(crate) async fn a_task_cannot_join_a_project_while_it_is_deleted<B: Backend>(backend: &B) {
     let fixture = backend.open().await;
     let store = &fixture.store;
+    let metadata = EventMetadata::default();
     for round in 0..12 {
         let project = stored_project(store).await;
         let joiner = task("Joiner", Some(project));
-        let (created, deleted) = tokio::join!(store.create_task(&joiner), store.delete_project(project, false, None));
+        let (created, deleted) =
+            tokio::join!(store.create_task(&joiner, &[]), store.delete_project(project, false, None, &metadata));
         match (&created, &deleted) {
             // The task came first: the project stays, with its task.
             (Ok(()), Err(StoreError::HasTasks)) => {
@@ -61,7 +63,7 @@ pub(crate) async fn a_task_cannot_join_a_project_while_it_is_deleted<B: Backend>
             }
             // The delete came first: the task was never stored.
             (Err(StoreError::MissingReference(EntityKind::Project)), Ok(removed)) => {
-                assert!(removed.is_empty());
+                assert!(removed.affected.is_empty());
                 assert_eq!(store.get_task(joiner.uid).await.unwrap(), None);
             }
             _ => panic!("round {round}: create {created:?}, delete {deleted:?}"),
@@ -85,12 +87,12 @@ pub(crate) async fn a_cascade_delete_takes_the_tasks_and_returns_their_ids_oldes
         })
         .collect();
     for task in &tasks {
-        store.create_task(task).await.unwrap();
+        store.create_task(task, &[]).await.unwrap();
     }
     let bystander = task("Bystander", Some(bystander_project));
-    store.create_task(&bystander).await.unwrap();
+    store.create_task(&bystander, &[]).await.unwrap();
 
-    let deleted = store.delete_project(project, true, Some(1)).await.unwrap();
+    let deleted = store.delete_project(project, true, Some(1), &EventMetadata::default()).await.unwrap().affected;
     tasks.sort_by_key(|task| task.cursor());
     assert_eq!(deleted, tasks.iter().map(|task| task.uid).collect::<Vec<_>>());
     assert_eq!(store.get_project(project).await.unwrap(), None);
@@ -100,19 +102,19 @@ pub(crate) async fn a_cascade_delete_takes_the_tasks_and_returns_their_ids_oldes
     assert!(store.get_task(bystander.uid).await.unwrap().is_some(), "other projects' tasks stay");
 
     let empty = stored_project(store).await;
-    assert_eq!(store.delete_project(empty, true, None).await.unwrap(), []);
+    assert_eq!(store.delete_project(empty, true, None, &EventMetadata::default()).await.unwrap().affected, []);
 }
 
 pub(crate) async fn deleting_a_project_checks_existence_and_version<B: Backend>(backend: &B) {
     let fixture = backend.open().await;
     let store = &fixture.store;
-    let error = store.delete_project(ProjectId::new(), true, None).await.unwrap_err();
+    let error = store.delete_project(ProjectId::new(), true, None, &EventMetadata::default()).await.unwrap_err();
     assert!(matches!(error, StoreError::NotFound(EntityKind::Project)), "{error:?}");
 
     let project = stored_project(store).await;
     let member = task("Member", Some(project));
-    store.create_task(&member).await.unwrap();
-    let error = store.delete_project(project, true, Some(2)).await.unwrap_err();
+    store.create_task(&member, &[]).await.unwrap();
+    let error = store.delete_project(project, true, Some(2), &EventMetadata::default()).await.unwrap_err();
     assert!(matches!(error, StoreError::VersionConflict), "{error:?}");
     assert!(store.get_project(project).await.unwrap().is_some());
     assert!(store.get_task(member.uid).await.unwrap().is_some(), "a conflict cascades nothing");
@@ -137,7 +139,7 @@ pub(crate) async fn projects_page_in_keyset_order_and_filter_by_status<B: Backen
         .map(|(offset, status)| project_in(status, plus(window, *offset)))
         .collect();
     for project in &projects {
-        store.create_project(project).await.unwrap();
+        store.create_project(project, &[]).await.unwrap();
     }
     projects.sort_by_key(trm_domain::Project::cursor);
     let in_window = |p: &trm_domain::Project| p.created_at <= plus(window, 6);

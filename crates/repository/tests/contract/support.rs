@@ -20,7 +20,8 @@ use trm_domain::{
 use trm_repository::neo4j::{AnchoredListPlan, Neo4jOptions, Neo4jStore};
 use trm_repository::sqlite::{SqliteLocation, SqliteOptions, SqliteStore};
 use trm_repository::{
-    ApiKeyRepository, HealthCheck, IdempotencyRepository, ProjectRepository, TaskFilter, TaskRepository, UserRepository,
+    ApiKeyRepository, EventLog, HealthCheck, IdempotencyRepository, ProjectRepository, TaskFilter, TaskRepository,
+    UserRepository,
 };
 use uuid::Uuid;
 
@@ -33,6 +34,7 @@ pub(crate) trait Backend {
         + IdempotencyRepository
         + ApiKeyRepository
         + HealthCheck
+        + EventLog
         + Clone;
 
     /// A store for one test.
@@ -54,7 +56,7 @@ impl<S: UserRepository> Fixture<S> {
     /// their id.
     pub(crate) async fn add_user(&self) -> UserId {
         let user = user();
-        self.store.create_user(&user).await.unwrap();
+        self.store.create_user(&user, &[]).await.unwrap();
         user.uid
     }
 }
@@ -288,7 +290,7 @@ pub(crate) async fn list_all(store: &impl TaskRepository, filter: &TaskFilter, l
 /// Stores a new project and returns its id.
 pub(crate) async fn stored_project(store: &impl ProjectRepository) -> ProjectId {
     let project = project("Contract");
-    store.create_project(&project).await.unwrap();
+    store.create_project(&project, &[]).await.unwrap();
     project.uid
 }
 

@@ -6,7 +6,8 @@
 use std::collections::HashSet;
 
 use trm_domain::{
-    Cursor, EntityKind, PageRequest, ProjectId, Tag, Tags, Task, TaskId, TaskStatus, TaskType, Timestamp, Title,
+    Cursor, EntityKind, EventMetadata, PageRequest, ProjectId, Tag, Tags, Task, TaskId, TaskStatus, TaskType,
+    Timestamp, Title,
 };
 use trm_repository::{ProjectRepository, StoreError, TaskFilter, TaskRepository, UserRepository};
 
@@ -21,7 +22,7 @@ pub(crate) async fn a_created_task_reads_back_with_every_field<B: Backend>(backe
     let project = stored_project(store).await;
     let user = fixture.add_user().await;
     let task = full_task(project, user, &unique_tag());
-    store.create_task(&task).await.unwrap();
+    store.create_task(&task, &[]).await.unwrap();
 
     let read = store.get_task(task.uid).await.unwrap().unwrap();
     assert_eq!(read, task);
@@ -39,7 +40,7 @@ pub(crate) async fn a_created_task_reads_back_with_every_field<B: Backend>(backe
 pub(crate) async fn a_task_with_only_required_fields_reads_back_with_none_fields<B: Backend>(backend: &B) {
     let fixture = backend.open().await;
     let task = task("Bare", None);
-    fixture.store.create_task(&task).await.unwrap();
+    fixture.store.create_task(&task, &[]).await.unwrap();
 
     let read = fixture.store.get_task(task.uid).await.unwrap().unwrap();
     assert_eq!(read, task);
@@ -66,7 +67,7 @@ pub(crate) async fn concurrent_lookups_each_get_their_own_task<B: Backend>(backe
     let mut stored = Vec::new();
     for n in 0..12 {
         let task = if n % 3 == 0 { full_task(project, user, &unique_tag()) } else { task("Lookup", Some(project)) };
-        store.create_task(&task).await.unwrap();
+        store.create_task(&task, &[]).await.unwrap();
         stored.push(task);
     }
     let unknown: Vec<TaskId> = (0..4).map(|_| TaskId::new()).collect();
@@ -96,7 +97,7 @@ pub(crate) async fn a_task_naming_an_unknown_project_is_not_stored<B: Backend>(b
     let mut task = task("Orphan", Some(ProjectId::new()));
     task.tags = Tags::parse("tags", &[tag.as_str()]).unwrap();
 
-    let error = fixture.store.create_task(&task).await.unwrap_err();
+    let error = fixture.store.create_task(&task, &[]).await.unwrap_err();
     assert!(matches!(error, StoreError::MissingReference(EntityKind::Project)), "{error:?}");
     assert_eq!(fixture.store.get_task(task.uid).await.unwrap(), None);
     assert!(list_all(&fixture.store, &tagged(&tag), 10).await.is_empty());
@@ -108,7 +109,7 @@ pub(crate) async fn a_task_naming_an_unknown_assignee_is_not_stored<B: Backend>(
     let mut task = task("Unassignable", Some(project));
     task.assignee_id = Some(trm_domain::UserId::new());
 
-    let error = fixture.store.create_task(&task).await.unwrap_err();
+    let error = fixture.store.create_task(&task, &[]).await.unwrap_err();
     assert!(matches!(error, StoreError::MissingReference(EntityKind::User)), "{error:?}");
     assert_eq!(fixture.store.get_task(task.uid).await.unwrap(), None);
     assert!(list_all(&fixture.store, &in_project(project), 10).await.is_empty(), "no relationship was left behind");
@@ -118,20 +119,20 @@ pub(crate) async fn an_update_needs_the_stored_version<B: Backend>(backend: &B) 
     let fixture = backend.open().await;
     let store = &fixture.store;
     let original = task("Versioned", None);
-    store.create_task(&original).await.unwrap();
+    store.create_task(&original, &[]).await.unwrap();
 
     let renamed = next_version(&original, |t| t.title = Title::parse("Renamed").unwrap());
-    store.update_task(&renamed).await.unwrap();
+    store.update_task(&renamed, &[]).await.unwrap();
     assert_eq!(store.get_task(original.uid).await.unwrap().unwrap(), renamed);
 
     // Another writer still holding version 1 must not overwrite version 2.
     let stale = next_version(&original, |t| t.title = Title::parse("Stale").unwrap());
-    let error = store.update_task(&stale).await.unwrap_err();
+    let error = store.update_task(&stale, &[]).await.unwrap_err();
     assert!(matches!(error, StoreError::VersionConflict), "{error:?}");
     // Nor may a writer that skips a version.
     let mut skipping = next_version(&renamed, |t| t.status = TaskStatus::Blocked);
     skipping.version += 1;
-    let error = store.update_task(&skipping).await.unwrap_err();
+    let error = store.update_task(&skipping, &[]).await.unwrap_err();
     assert!(matches!(error, StoreError::VersionConflict), "{error:?}");
     assert_eq!(store.get_task(original.uid).await.unwrap().unwrap(), renamed, "a conflict changes nothing");
 }
@@ -139,7 +140,7 @@ pub(crate) async fn an_update_needs_the_stored_version<B: Backend>(backend: &B) 
 pub(crate) async fn updating_an_unknown_task_is_not_found<B: Backend>(backend: &B) {
     let fixture = backend.open().await;
     let ghost = next_version(&task("Ghost", None), |_| {});
-    let error = fixture.store.update_task(&ghost).await.unwrap_err();
+    let error = fixture.store.update_task(&ghost, &[]).await.unwrap_err();
     assert!(matches!(error, StoreError::NotFound(EntityKind::Task)), "{error:?}");
     assert_eq!(fixture.store.get_task(ghost.uid).await.unwrap(), None, "an update never creates");
 }
@@ -149,11 +150,11 @@ pub(crate) async fn of_two_racing_updates_from_one_version_exactly_one_wins<B: B
     let store = &fixture.store;
     for round in 0..12 {
         let original = task("Raced", None);
-        store.create_task(&original).await.unwrap();
+        store.create_task(&original, &[]).await.unwrap();
         let left = next_version(&original, |t| t.title = Title::parse("Left").unwrap());
         let right = next_version(&original, |t| t.title = Title::parse("Right").unwrap());
 
-        let (a, b) = tokio::join!(store.update_task(&left), store.update_task(&right));
+        let (a, b) = tokio::join!(store.update_task(&left, &[]), store.update_task(&right, &[]));
         let winners = [&a, &b].iter().filter(|outcome| outcome.is_ok()).count();
         assert_eq!(winners, 1, "round {round}: {a:?} / {b:?}");
         let loser = if a.is_ok() { b } else { a };
@@ -170,20 +171,20 @@ pub(crate) async fn an_update_replaces_the_project_relationship<B: Backend>(back
     let first = stored_project(store).await;
     let second = stored_project(store).await;
     let original = task("Mover", Some(first));
-    store.create_task(&original).await.unwrap();
+    store.create_task(&original, &[]).await.unwrap();
 
     let moved = next_version(&original, |t| t.project_id = Some(second));
-    store.update_task(&moved).await.unwrap();
+    store.update_task(&moved, &[]).await.unwrap();
     assert_eq!(store.get_task(original.uid).await.unwrap().unwrap().project_id, Some(second));
     assert!(list_all(store, &in_project(first), 10).await.is_empty());
     assert_eq!(ids(&store.list_tasks(&in_project(second), page(10, None)).await.unwrap()), [original.uid]);
 
     let cleared = next_version(&moved, |t| t.project_id = None);
-    store.update_task(&cleared).await.unwrap();
+    store.update_task(&cleared, &[]).await.unwrap();
     assert_eq!(store.get_task(original.uid).await.unwrap().unwrap().project_id, None);
     assert!(list_all(store, &in_project(second), 10).await.is_empty());
     // The project no longer has tasks, so it can go without a cascade.
-    assert_eq!(store.delete_project(second, false, None).await.unwrap(), []);
+    assert_eq!(store.delete_project(second, false, None, &EventMetadata::default()).await.unwrap().affected, []);
 }
 
 pub(crate) async fn an_update_replaces_the_assignee_relationship<B: Backend>(backend: &B) {
@@ -192,18 +193,18 @@ pub(crate) async fn an_update_replaces_the_assignee_relationship<B: Backend>(bac
     let (ann, bob) = (fixture.add_user().await, fixture.add_user().await);
     let mut original = task("Handed over", None);
     original.assignee_id = Some(ann);
-    store.create_task(&original).await.unwrap();
+    store.create_task(&original, &[]).await.unwrap();
 
     let by_ann = TaskFilter { assignee_id: Some(ann), ..TaskFilter::default() };
     let by_bob = TaskFilter { assignee_id: Some(bob), ..TaskFilter::default() };
     let handed = next_version(&original, |t| t.assignee_id = Some(bob));
-    store.update_task(&handed).await.unwrap();
+    store.update_task(&handed, &[]).await.unwrap();
     assert_eq!(store.get_task(original.uid).await.unwrap().unwrap().assignee_id, Some(bob));
     assert!(list_all(store, &by_ann, 10).await.is_empty());
     assert_eq!(ids(&store.list_tasks(&by_bob, page(10, None)).await.unwrap()), [original.uid]);
 
     let unassigned = next_version(&handed, |t| t.assignee_id = None);
-    store.update_task(&unassigned).await.unwrap();
+    store.update_task(&unassigned, &[]).await.unwrap();
     assert_eq!(store.get_task(original.uid).await.unwrap().unwrap().assignee_id, None);
     assert!(list_all(store, &by_bob, 10).await.is_empty());
 }
@@ -213,13 +214,13 @@ pub(crate) async fn an_update_naming_an_unknown_project_changes_nothing<B: Backe
     let store = &fixture.store;
     let home = stored_project(store).await;
     let original = task("Stays", Some(home));
-    store.create_task(&original).await.unwrap();
+    store.create_task(&original, &[]).await.unwrap();
 
     let astray = next_version(&original, |t| {
         t.project_id = Some(ProjectId::new());
         t.title = Title::parse("Should not stick").unwrap();
     });
-    let error = store.update_task(&astray).await.unwrap_err();
+    let error = store.update_task(&astray, &[]).await.unwrap_err();
     assert!(matches!(error, StoreError::MissingReference(EntityKind::Project)), "{error:?}");
     assert_eq!(store.get_task(original.uid).await.unwrap().unwrap(), original);
     assert_eq!(ids(&store.list_tasks(&in_project(home), page(10, None)).await.unwrap()), [original.uid]);
@@ -230,26 +231,26 @@ pub(crate) async fn deleting_a_task_checks_its_version<B: Backend>(backend: &B) 
     let store = &fixture.store;
     let project = stored_project(store).await;
     let doomed = task("Doomed", Some(project));
-    store.create_task(&doomed).await.unwrap();
+    store.create_task(&doomed, &[]).await.unwrap();
 
-    let error = store.delete_task(doomed.uid, Some(7)).await.unwrap_err();
+    let error = store.delete_task(doomed.uid, Some(7), &[]).await.unwrap_err();
     assert!(matches!(error, StoreError::VersionConflict), "{error:?}");
     assert!(store.get_task(doomed.uid).await.unwrap().is_some(), "a conflict deletes nothing");
 
-    store.delete_task(doomed.uid, Some(1)).await.unwrap();
+    store.delete_task(doomed.uid, Some(1), &[]).await.unwrap();
     assert_eq!(store.get_task(doomed.uid).await.unwrap(), None);
     assert!(list_all(store, &in_project(project), 10).await.is_empty(), "its relationships went with it");
 
     let unversioned = task("Deleted without a version", None);
-    store.create_task(&unversioned).await.unwrap();
-    store.delete_task(unversioned.uid, None).await.unwrap();
+    store.create_task(&unversioned, &[]).await.unwrap();
+    store.delete_task(unversioned.uid, None, &[]).await.unwrap();
     assert_eq!(store.get_task(unversioned.uid).await.unwrap(), None);
 }
 
 pub(crate) async fn deleting_an_unknown_task_is_not_found<B: Backend>(backend: &B) {
     let fixture = backend.open().await;
     for expected in [None, Some(1)] {
-        let error = fixture.store.delete_task(TaskId::new(), expected).await.unwrap_err();
+        let error = fixture.store.delete_task(TaskId::new(), expected, &[]).await.unwrap_err();
         assert!(matches!(error, StoreError::NotFound(EntityKind::Task)), "{error:?}");
     }
 }
@@ -262,7 +263,7 @@ pub(crate) async fn the_project_filter_follows_the_relationship<B: Backend>(back
     let b = task("B", Some(theirs));
     let c = task("C", Some(mine));
     for task in [&a, &b, &c] {
-        store.create_task(task).await.unwrap();
+        store.create_task(task, &[]).await.unwrap();
     }
     let listed = list_all(store, &in_project(mine), 10).await;
     assert_eq!(listed.iter().map(|t| t.uid).collect::<HashSet<_>>(), HashSet::from([a.uid, c.uid]));
@@ -277,7 +278,7 @@ pub(crate) async fn the_status_filter_matches_any_of_several_statuses<B: Backend
     for status in [TaskStatus::Todo, TaskStatus::Blocked, TaskStatus::Done, TaskStatus::InProgress] {
         let mut task = task("Stateful", Some(project));
         task.status = status;
-        store.create_task(&task).await.unwrap();
+        store.create_task(&task, &[]).await.unwrap();
         if matches!(status, TaskStatus::Todo | TaskStatus::Blocked) {
             expected.insert(task.uid);
         }
@@ -302,7 +303,7 @@ pub(crate) async fn the_type_filter_matches_exactly<B: Backend>(backend: &B) {
     feature.task_type = Some(TaskType::Feature);
     let untyped = task("Untyped", Some(project));
     for task in [&bug, &feature, &untyped] {
-        store.create_task(task).await.unwrap();
+        store.create_task(task, &[]).await.unwrap();
     }
     let filter = TaskFilter { task_type: Some(TaskType::Bug), ..in_project(project) };
     assert_eq!(list_all(store, &filter, 10).await.iter().map(|t| t.uid).collect::<Vec<_>>(), [bug.uid]);
@@ -316,8 +317,8 @@ pub(crate) async fn the_assignee_filter_follows_the_relationship<B: Backend>(bac
     for_ann.assignee_id = Some(ann);
     let mut for_bob = task("Bob's", None);
     for_bob.assignee_id = Some(bob);
-    store.create_task(&for_ann).await.unwrap();
-    store.create_task(&for_bob).await.unwrap();
+    store.create_task(&for_ann, &[]).await.unwrap();
+    store.create_task(&for_bob, &[]).await.unwrap();
 
     let filter = TaskFilter { assignee_id: Some(ann), ..TaskFilter::default() };
     let listed = list_all(store, &filter, 10).await;
@@ -333,8 +334,8 @@ pub(crate) async fn the_tag_filter_matches_an_exact_tag<B: Backend>(backend: &B)
     exact.tags = Tags::parse("tags", &["other", tag.as_str()]).unwrap();
     let mut near = task("Near", None);
     near.tags = Tags::parse("tags", &[format!("{tag}x"), tag.to_uppercase()]).unwrap();
-    store.create_task(&exact).await.unwrap();
-    store.create_task(&near).await.unwrap();
+    store.create_task(&exact, &[]).await.unwrap();
+    store.create_task(&near, &[]).await.unwrap();
 
     let listed = list_all(store, &tagged(&tag), 10).await;
     assert_eq!(listed.iter().map(|t| t.uid).collect::<Vec<_>>(), [exact.uid]);
@@ -351,7 +352,7 @@ pub(crate) async fn filters_combine<B: Backend>(backend: &B) {
     target.task_type = Some(TaskType::Chore);
     target.assignee_id = Some(user);
     target.tags = Tags::parse("tags", &[tag.as_str()]).unwrap();
-    store.create_task(&target).await.unwrap();
+    store.create_task(&target, &[]).await.unwrap();
     // Each decoy differs from the target in exactly one respect.
     let decoys: [fn(&mut Task); 4] = [
         |t| t.status = TaskStatus::Todo,
@@ -363,7 +364,7 @@ pub(crate) async fn filters_combine<B: Backend>(backend: &B) {
         let mut decoy = target.clone();
         decoy.uid = TaskId::new();
         change(&mut decoy);
-        store.create_task(&decoy).await.unwrap();
+        store.create_task(&decoy, &[]).await.unwrap();
     }
     let filter = TaskFilter {
         project_id: Some(project),
@@ -392,7 +393,7 @@ pub(crate) async fn keyset_paging_yields_every_task_once_in_order<B: Backend>(ba
         })
         .collect();
     for task in &tasks {
-        store.create_task(task).await.unwrap();
+        store.create_task(task, &[]).await.unwrap();
     }
     tasks.sort_by_key(Task::cursor);
 
@@ -425,7 +426,7 @@ pub(crate) async fn keyset_paging_by_project_and_one_status_yields_every_match_o
         task.created_at = plus(start, *offset);
         task.status = if n % 3 == 2 { TaskStatus::Done } else { TaskStatus::InProgress };
         task.assignee_id = Some(user);
-        store.create_task(&task).await.unwrap();
+        store.create_task(&task, &[]).await.unwrap();
         if task.project_id == Some(project) && task.status == TaskStatus::InProgress {
             matches.push(task);
         }
@@ -460,7 +461,7 @@ pub(crate) async fn keyset_paging_through_an_unfiltered_list_yields_every_task_o
         })
         .collect();
     for task in &tasks {
-        store.create_task(task).await.unwrap();
+        store.create_task(task, &[]).await.unwrap();
     }
     tasks.sort_by_key(Task::cursor);
 
@@ -503,7 +504,7 @@ pub(crate) async fn neo4j_stores_the_contract_graph_shape() {
     let project = stored_project(store).await;
     let user = fixture.add_user().await;
     let task = full_task(project, user, &unique_tag());
-    store.create_task(&task).await.unwrap();
+    store.create_task(&task, &[]).await.unwrap();
 
     let query = neo4rs::query(
         "MATCH (t:Task {uid: $uid}) \
@@ -589,7 +590,7 @@ pub(crate) async fn the_recent_tasks_are_the_newest_first<B: Backend>(backend: &
         let mut task = task(&format!("recent {n}"), None);
         task.created_at = plus(base, n);
         task.updated_at = task.created_at;
-        store.create_task(&task).await.unwrap();
+        store.create_task(&task, &[]).await.unwrap();
         created.push(task);
     }
     let recent: Vec<TaskId> = store.recent_tasks(2).await.unwrap().iter().map(|t| t.uid).collect();
@@ -597,7 +598,7 @@ pub(crate) async fn the_recent_tasks_are_the_newest_first<B: Backend>(backend: &
     let read = store.recent_tasks(1).await.unwrap();
     assert_eq!(read[0], created[2], "recent tasks read back whole");
     for task in created {
-        store.delete_task(task.uid, None).await.unwrap();
+        store.delete_task(task.uid, None, &[]).await.unwrap();
     }
 }
 
@@ -609,7 +610,7 @@ pub(crate) async fn the_counts_include_what_was_stored<B: Backend>(backend: &B) 
     for n in 0..3 {
         let mut blocked = task(&format!("blocked {n}"), Some(project));
         blocked.status = TaskStatus::Blocked;
-        store.create_task(&blocked).await.unwrap();
+        store.create_task(&blocked, &[]).await.unwrap();
     }
     let by_status = store.count_tasks_by_status().await.unwrap();
     let blocked = by_status.iter().find(|(status, _)| *status == TaskStatus::Blocked).map(|(_, n)| *n);
