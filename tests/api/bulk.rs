@@ -135,8 +135,8 @@ async fn a_bulk_create_publishes_one_task_created_event_per_task() {
     let mut seen = Vec::new();
     while seen.len() < 2 {
         match tokio::time::timeout(std::time::Duration::from_secs(5), events.next()).await.unwrap() {
-            Some(trm_service::Received::Event(event)) if event.event_type == "task.created" => {
-                seen.push(event.entity_id.to_string());
+            Some(trm_service::Received::Event(logged)) if logged.event.event_type == "task.created" => {
+                seen.push(logged.event.entity_id.to_string());
             }
             Some(_) => {}
             None => panic!("the event feed ended"),

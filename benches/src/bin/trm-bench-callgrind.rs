@@ -24,7 +24,8 @@ use trm_bench::manifest::Manifest;
 use trm_server::configuration::DatabaseSettings;
 use trm_server::store;
 use trm_service::{
-    EventBus, HealthService, IdempotencyService, OverviewService, ProjectService, TaskService, UserService,
+    DEFAULT_POLL_INTERVAL, EventBus, EventHistoryService, HealthService, IdempotencyService, LogRelay, OverviewService,
+    ProjectService, TaskService, UserService,
 };
 
 #[actix_web::main]
@@ -47,14 +48,16 @@ async fn main() -> anyhow::Result<()> {
     // the HTTP metrics recorded, so the count is that of a real request.
     let mut registry = trm_api::metrics::Metrics::registry();
     let store = store::open(&settings).await?.instrumented(&mut registry);
-    let bus = Arc::new(EventBus::new(1024, 1000));
+    let bus = Arc::new(EventBus::new(1024));
+    let relay = Arc::new(LogRelay::start(store.events.clone(), bus.clone(), DEFAULT_POLL_INTERVAL));
     let state = AppState {
-        tasks: Arc::new(TaskService::new(store.tasks.clone()).with_events(bus.clone())),
-        projects: Arc::new(ProjectService::new(store.projects.clone(), store.tasks.clone()).with_events(bus.clone())),
-        users: Arc::new(UserService::new(store.users.clone()).with_events(bus.clone())),
+        tasks: Arc::new(TaskService::new(store.tasks.clone()).with_events(relay.clone())),
+        projects: Arc::new(ProjectService::new(store.projects.clone(), store.tasks.clone()).with_events(relay.clone())),
+        users: Arc::new(UserService::new(store.users.clone()).with_events(relay)),
         overview: Arc::new(OverviewService::new(store.tasks.clone(), store.projects.clone(), store.users.clone())),
         health: Arc::new(HealthService::new(store.health.clone())),
         events: bus,
+        history: Arc::new(EventHistoryService::new(store.events.clone())),
         idempotency: Arc::new(IdempotencyService::new(store.idempotency.clone())),
         metrics: Arc::new(trm_api::metrics::Metrics::new(registry)),
     };

@@ -137,11 +137,32 @@ pub struct EventsSettings {
     /// The NATS subject events are published on; instances sharing it see
     /// each other's events.
     pub subject: String,
+    /// Days an event stays in the durable log before it is pruned.
+    pub retention_days: u32,
+    /// Longest wait, in milliseconds, between two reads of the event log
+    /// for events other instances wrote (NATS, when configured, wakes the
+    /// reader sooner).
+    pub poll_interval_ms: u64,
 }
 
 impl EventsSettings {
     /// The subject used when none is configured.
     pub const DEFAULT_SUBJECT: &'static str = "trm.events";
+
+    /// The retention when none is configured.
+    pub const DEFAULT_RETENTION_DAYS: u32 = 30;
+
+    /// How long events are kept.
+    #[must_use]
+    pub fn retention(&self) -> Duration {
+        Duration::from_secs(u64::from(self.retention_days) * 24 * 60 * 60)
+    }
+
+    /// The longest wait between two reads of the event log.
+    #[must_use]
+    pub fn poll_interval(&self) -> Duration {
+        Duration::from_millis(self.poll_interval_ms)
+    }
 
     /// The NATS URL, when one is configured and not blank.
     #[must_use]
@@ -152,7 +173,12 @@ impl EventsSettings {
 
 impl Default for EventsSettings {
     fn default() -> Self {
-        Self { nats_url: None, subject: Self::DEFAULT_SUBJECT.to_owned() }
+        Self {
+            nats_url: None,
+            subject: Self::DEFAULT_SUBJECT.to_owned(),
+            retention_days: Self::DEFAULT_RETENTION_DAYS,
+            poll_interval_ms: 500,
+        }
     }
 }
 
@@ -399,6 +425,8 @@ pub const SETTINGS: &[Setting] = &[
     setting("log.format", "text", "text or json"),
     setting("events.nats_url", "(unset)", "nats://HOST:4222: relay events between instances"),
     setting("events.subject", "trm.events", "the NATS subject the instances share"),
+    setting("events.retention_days", "30", "days an event stays in the durable log"),
+    setting("events.poll_interval_ms", "500", "longest wait before events written by other instances are read"),
     setting("auth.required", "(unset)", "unset: keys once one exists; true: always; false: allow open non-loopback"),
     setting("auth.public_docs", "true", "/docs, /openapi.json and /metrics stay open while keys are required"),
     setting("auth.cache_ttl_secs", "5.0", "seconds a verified key is trusted without asking the store"),
@@ -498,6 +526,14 @@ fn validate(settings: &Settings) -> anyhow::Result<()> {
     anyhow::ensure!(rate_limit.burst >= 1, "invalid configuration: rate_limit.burst must be at least 1");
     trm_api::access::cors::AllowedOrigins::parse(&settings.cors.allowed_origins)
         .map_err(|error| anyhow::anyhow!("invalid configuration: cors.allowed_origins: {error}"))?;
+    anyhow::ensure!(
+        settings.events.retention_days >= 1,
+        "invalid configuration: events.retention_days must be at least 1"
+    );
+    anyhow::ensure!(
+        (10..=60_000).contains(&settings.events.poll_interval_ms),
+        "invalid configuration: events.poll_interval_ms must be between 10 and 60000"
+    );
     let subject = &settings.events.subject;
     anyhow::ensure!(
         !subject.is_empty()

@@ -1,21 +1,24 @@
-//! Relaying domain events between server instances over NATS.
+//! Waking the other server instances over NATS, and publishing committed
+//! events to NATS subscribers.
 //!
-//! Several instances behind a load balancer share one store, but each has
-//! its own in-process [`EventBus`]: without a relay, an SSE client connected
-//! to instance B never hears of a write served by instance A. With
-//! `events.nats_url` configured, every instance
+//! Several instances behind a load balancer share one store, and with it
+//! one durable event log; each instance's [`LogRelay`] tails that log into
+//! its own bus, so every instance's SSE clients see every instance's events
+//! whether or not NATS is up — within the relay's poll interval. NATS makes
+//! that fast. With `events.nats_url` configured, every instance
 //!
-//! * publishes each event into its local bus *immediately* (its own clients
-//!   never wait for NATS), and hands a copy to a background task through a
-//!   bounded channel with `try_send` — when the channel is full the event is
-//!   dropped for the other instances and a warning is logged, so a slow or
-//!   absent NATS never slows or fails a request;
+//! * wakes its own relay at once when a write of its own committed (its
+//!   clients never wait for NATS), and hands a copy of each committed event
+//!   to a background task through a bounded channel with `try_send` — when
+//!   the channel is full the copy is dropped and a warning logged, so a
+//!   slow or absent NATS never slows or fails a request;
 //! * the background task publishes the event as JSON on `events.subject`,
-//!   with a `Trm-Instance` header naming the publishing instance;
-//! * a second background task subscribes to the subject and feeds every
-//!   event it receives into the local bus in the order NATS delivers them,
-//!   skipping those whose header names this instance (it already published
-//!   them locally: no echo duplicates).
+//!   with a `Trm-Instance` header naming the publishing instance, for the
+//!   other instances and for any other system listening;
+//! * a second background task subscribes to the subject and wakes the
+//!   local relay for every event another instance published: the relay
+//!   then reads the log, so what reaches clients is always what the log
+//!   holds, in its order, and an event NATS lost still arrives by polling.
 //!
 //! The instance id is a fresh UUID per [`NatsRelay`] (one per
 //! [`Application`](crate::Application)), so two instances in one process —
@@ -25,13 +28,11 @@
 //! `retry_on_initial_connect`, so a server started while NATS is down comes
 //! up at once, and `async-nats` reconnects (and re-subscribes) by itself
 //! whenever the connection drops. Start-up waits at most
-//! [`SUBSCRIBE_WAIT`] for the subscription to reach NATS, so that once an
-//! instance serves, it hears every event published after that.
+//! [`SUBSCRIBE_WAIT`] for the subscription to reach NATS.
 //!
-//! NATS core pub/sub is at-most-once: events published while an instance is
-//! disconnected are not replayed to it. That matches the bus's own promise
-//! (a lagging SSE client is told it missed events), and the store remains
-//! the truth.
+//! NATS core pub/sub is at-most-once: a NATS subscriber outside the servers
+//! may miss events. The log is the truth — tail it with
+//! `GET /api/v1/events/history?after=…`, or subscribe a webhook.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -41,23 +42,24 @@ use async_nats::{ConnectOptions, HeaderMap, Message};
 use futures::StreamExt as _;
 use tokio::sync::mpsc;
 use trm_domain::DomainEvent;
-use trm_service::{EventBus, EventPublisher};
+use trm_service::{EventPublisher, LogRelay};
 use uuid::Uuid;
 
 /// The header naming the instance that published a message.
 pub const INSTANCE_HEADER: &str = "Trm-Instance";
 
 /// Events waiting to be published to NATS; beyond this, new ones are
-/// dropped (for the other instances only) rather than slow a request.
+/// dropped (from NATS only: they are in the log) rather than slow a request.
 pub const OUTBOX_CAPACITY: usize = 4096;
 
 /// Longest start-up waits for the subscription to be confirmed by NATS.
 pub const SUBSCRIBE_WAIT: Duration = Duration::from_secs(2);
 
-/// An [`EventPublisher`] that publishes locally and relays through NATS.
+/// An [`EventPublisher`] that wakes the local log relay and publishes
+/// committed events through NATS.
 #[derive(Debug)]
 pub struct NatsRelay {
-    bus: Arc<EventBus>,
+    relay: Arc<LogRelay>,
     outbox: mpsc::Sender<DomainEvent>,
     instance: Uuid,
 }
@@ -65,13 +67,13 @@ pub struct NatsRelay {
 impl NatsRelay {
     /// Connects to NATS at `url` (in the background when it is down),
     /// subscribes to `subject`, and starts the publishing and receiving
-    /// tasks; events go to and come from `bus`. Must run inside a Tokio
-    /// runtime, which the tasks live on.
+    /// tasks; what other instances publish wakes `relay`. Must run inside a
+    /// Tokio runtime, which the tasks live on.
     ///
     /// # Errors
     /// When `url` is not a valid NATS URL or the subscription cannot be
     /// requested; an unreachable NATS is not an error.
-    pub async fn start(url: &str, subject: &str, bus: Arc<EventBus>) -> anyhow::Result<Self> {
+    pub async fn start(url: &str, subject: &str, relay: Arc<LogRelay>) -> anyhow::Result<Self> {
         let instance = Uuid::new_v4();
         let client = ConnectOptions::new()
             .name(format!("trm-server {instance}"))
@@ -89,10 +91,10 @@ impl NatsRelay {
             Ok(Err(error)) => tracing::warn!(%url, %error, "NATS not reachable yet; relaying once it is"),
             Err(_) => tracing::warn!(%url, "NATS not reachable yet; relaying once it is"),
         }
-        tokio::spawn(receive(subscriber, instance, Arc::clone(&bus)));
+        tokio::spawn(receive(subscriber, instance, Arc::downgrade(&relay)));
         let (outbox, pending) = mpsc::channel(OUTBOX_CAPACITY);
         tokio::spawn(send(client, subject.to_owned(), instance, pending));
-        Ok(Self { bus, outbox, instance })
+        Ok(Self { relay, outbox, instance })
     }
 
     /// This instance's id, as sent in the [`INSTANCE_HEADER`].
@@ -103,17 +105,19 @@ impl NatsRelay {
 }
 
 impl EventPublisher for NatsRelay {
-    fn publish(&self, event: DomainEvent) {
-        match self.outbox.try_send(event.clone()) {
-            Ok(()) => {}
-            Err(mpsc::error::TrySendError::Full(dropped)) => {
-                tracing::warn!(event_id = %dropped.event_id, "the NATS outbox is full; other instances miss this event");
-            }
-            Err(mpsc::error::TrySendError::Closed(dropped)) => {
-                tracing::error!(event_id = %dropped.event_id, "the NATS publisher stopped; other instances miss this event");
+    fn committed(&self, events: &[DomainEvent]) {
+        self.relay.committed(events);
+        for event in events {
+            match self.outbox.try_send(event.clone()) {
+                Ok(()) => {}
+                Err(mpsc::error::TrySendError::Full(dropped)) => {
+                    tracing::warn!(event_id = %dropped.event_id, "the NATS outbox is full; NATS misses this event");
+                }
+                Err(mpsc::error::TrySendError::Closed(dropped)) => {
+                    tracing::error!(event_id = %dropped.event_id, "the NATS publisher stopped; NATS misses this event");
+                }
             }
         }
-        self.bus.publish(event);
     }
 }
 
@@ -141,14 +145,16 @@ async fn send(client: async_nats::Client, subject: String, instance: Uuid, mut p
     }
 }
 
-/// Feeds events from other instances into `bus`, in delivery order.
-async fn receive(mut subscriber: async_nats::Subscriber, instance: Uuid, bus: Arc<EventBus>) {
+/// Wakes the local relay for every event another instance published,
+/// until the relay is gone.
+async fn receive(mut subscriber: async_nats::Subscriber, instance: Uuid, relay: std::sync::Weak<LogRelay>) {
     while let Some(message) = subscriber.next().await {
-        if let Some(event) = foreign_event(&message, instance) {
-            bus.publish(event);
+        if foreign_event(&message, instance).is_some() {
+            let Some(relay) = relay.upgrade() else { return };
+            relay.nudge();
         }
     }
-    tracing::warn!("the NATS subscription ended; events from other instances no longer arrive");
+    tracing::warn!("the NATS subscription ended; events from other instances arrive by polling the log");
 }
 
 /// The event in `message`, unless this instance published it or it is not
@@ -220,17 +226,33 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn events_reach_the_local_bus_at_once_while_nats_is_unreachable() {
-        let bus = Arc::new(EventBus::new(16, 16));
+    async fn committed_events_reach_the_local_bus_at_once_while_nats_is_unreachable() {
+        let store = Arc::new(trm_repository::sqlite::SqliteStore::in_memory().await.unwrap());
+        let bus = Arc::new(trm_service::EventBus::new(16));
         let mut subscription = bus.subscribe();
+        // A poll interval far beyond the test: only the wake-up can deliver.
+        let relay = Arc::new(LogRelay::start(store.clone(), Arc::clone(&bus), Duration::from_secs(3600)));
         // Nothing listens on port 1: start-up must not hang on it.
         let started = tokio::time::Instant::now();
-        let relay = NatsRelay::start("nats://127.0.0.1:1", "trm.test", Arc::clone(&bus)).await.unwrap();
+        let nats = NatsRelay::start("nats://127.0.0.1:1", "trm.test", relay).await.unwrap();
         assert!(started.elapsed() < SUBSCRIBE_WAIT + Duration::from_secs(2), "took {:?}", started.elapsed());
-        let sent = event();
-        relay.publish(sent.clone());
-        match subscription.next().await {
-            Some(trm_service::Received::Event(received)) => assert_eq!(*received, sent),
+        let project = trm_domain::Project::create(
+            trm_domain::NewProject::new(trm_domain::Title::parse("p").unwrap()),
+            trm_domain::Timestamp::now(),
+        );
+        let sent = DomainEvent::about(
+            EntityKind::Project,
+            EventKind::Created,
+            *project.uid.as_uuid(),
+            &project,
+            EventMetadata::default(),
+        );
+        trm_repository::ProjectRepository::create_project(&*store, &project, std::slice::from_ref(&sent))
+            .await
+            .unwrap();
+        nats.committed(std::slice::from_ref(&sent));
+        match tokio::time::timeout(Duration::from_secs(5), subscription.next()).await.unwrap() {
+            Some(trm_service::Received::Event(received)) => assert_eq!(received.event, sent),
             other => panic!("{other:?}"),
         }
     }

@@ -8,10 +8,12 @@
 //! by [`crate::access`], which also refuses to serve an open API on a
 //! network address.
 //!
-//! Events always go to the in-process [`EventBus`], which the SSE stream and
-//! the history read. With `events.nats_url` configured the services publish
-//! through a [`NatsRelay`] instead, which also feeds the bus and relays
-//! events to and from the other instances (see [`crate::nats`]).
+//! Events are stored by the writes themselves, in the store's durable log.
+//! A [`LogRelay`] tails that log into the in-process [`EventBus`] the SSE
+//! stream reads, woken by this instance's writes, by the other instances
+//! through NATS when `events.nats_url` is configured ([`NatsRelay`], see
+//! [`crate::nats`]), and at least every `events.poll_interval_ms`. A
+//! background task prunes events older than `events.retention_days`.
 //!
 //! Metrics: one registry per application, created here. The store's ports
 //! are wrapped in the metrics decorator (registering the store's operation
@@ -33,9 +35,10 @@ use anyhow::Context as _;
 use prometheus_client::registry::Registry;
 use trm_api::AppState;
 use trm_api::metrics::Metrics;
+use trm_domain::Timestamp;
 use trm_service::{
-    ApiKeyService, EventBus, EventPublisher, HealthService, IdempotencyService, OverviewService, ProjectService,
-    TaskService, UserService,
+    ApiKeyService, EventBus, EventHistoryService, EventPublisher, EventUseCases, HealthService, IdempotencyService,
+    LogRelay, OverviewService, ProjectService, TaskService, UserService,
 };
 
 use crate::configuration::{EventsSettings, Settings};
@@ -63,20 +66,45 @@ fn idempotency_wait(settings: &Settings) -> Duration {
 /// `trm_build_info` metric. Set by `build.rs`.
 pub const BUILD_COMMIT: &str = env!("TRM_BUILD_COMMIT");
 
-/// Events buffered for each SSE client that falls behind before it is told
-/// it missed some.
+/// Events buffered for each SSE client that falls behind before it
+/// catches up from the log.
 const EVENT_CHANNEL_CAPACITY: usize = 1024;
 
-/// Events remembered for `GET /api/v1/events/history` and `Last-Event-ID`.
-const EVENT_HISTORY_CAPACITY: usize = 1000;
+/// How often the retention task looks for expired events.
+const PRUNE_EVERY: Duration = Duration::from_secs(60 * 60);
 
-/// Where the services publish events: the bus alone, or the bus through a
+/// Whom the services tell about committed events: the log relay, through a
 /// NATS relay when one is configured.
-async fn publisher(settings: &EventsSettings, bus: &Arc<EventBus>) -> anyhow::Result<Arc<dyn EventPublisher>> {
+async fn publisher(settings: &EventsSettings, relay: Arc<LogRelay>) -> anyhow::Result<Arc<dyn EventPublisher>> {
     Ok(match settings.nats_url() {
-        None => bus.clone(),
-        Some(url) => Arc::new(NatsRelay::start(url, &settings.subject, Arc::clone(bus)).await?),
+        None => relay,
+        Some(url) => Arc::new(NatsRelay::start(url, &settings.subject, relay).await?),
     })
+}
+
+/// Prunes the events older than `retention` now, then every
+/// [`PRUNE_EVERY`]; a failure is logged and tried again next time.
+async fn prune_expired_events(history: Arc<dyn EventUseCases>, retention: Duration) {
+    let mut every = tokio::time::interval(PRUNE_EVERY);
+    loop {
+        every.tick().await;
+        let retention_micros = i64::try_from(retention.as_micros()).unwrap_or(i64::MAX);
+        let cutoff = Timestamp::from_micros_clamped(Timestamp::now().as_micros().saturating_sub(retention_micros));
+        match history.prune_before(cutoff).await {
+            Ok(0) => {}
+            Ok(pruned) => tracing::info!(pruned, "pruned events past their retention"),
+            Err(error) => tracing::warn!(error = %anyhow::Error::new(error), "cannot prune expired events"),
+        }
+    }
+}
+
+/// Aborts a background task when dropped.
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
 }
 
 /// A server bound to its port, ready to run.
@@ -84,6 +112,7 @@ pub struct Application {
     port: u16,
     server: Server,
     events: Arc<EventBus>,
+    _retention: AbortOnDrop,
 }
 
 impl Application {
@@ -100,8 +129,11 @@ impl Application {
         let store = store::open(&settings.database).await?.instrumented(&mut registry);
         let keys = ApiKeyService::new(store.api_keys.clone()).with_cache_ttl(settings.auth.cache_ttl());
         let access = crate::access::control(settings, Arc::new(keys)).await?;
-        let bus = Arc::new(EventBus::new(EVENT_CHANNEL_CAPACITY, EVENT_HISTORY_CAPACITY));
-        let publisher = publisher(&settings.events, &bus).await?;
+        let bus = Arc::new(EventBus::new(EVENT_CHANNEL_CAPACITY));
+        let relay = Arc::new(LogRelay::start(store.events.clone(), bus.clone(), settings.events.poll_interval()));
+        let publisher = publisher(&settings.events, relay).await?;
+        let history: Arc<dyn EventUseCases> = Arc::new(EventHistoryService::new(store.events.clone()));
+        let retention = AbortOnDrop(tokio::spawn(prune_expired_events(history.clone(), settings.events.retention())));
         let state = AppState {
             tasks: Arc::new(TaskService::new(store.tasks.clone()).with_events(publisher.clone())),
             projects: Arc::new(
@@ -111,6 +143,7 @@ impl Application {
             overview: Arc::new(OverviewService::new(store.tasks.clone(), store.projects.clone(), store.users.clone())),
             health: Arc::new(HealthService::new(store.health.clone()).with_timeout(readiness_timeout(settings))),
             events: bus.clone(),
+            history,
             idempotency: Arc::new(
                 IdempotencyService::new(store.idempotency.clone()).with_wait(idempotency_wait(settings)),
             ),
@@ -131,7 +164,7 @@ impl Application {
             .listen(listener)
             .context("cannot serve on the listener")?;
         tracing::info!(host = %settings.server.host, port, "serving the TRM task API");
-        Ok(Self { port, server: server.run(), events: bus })
+        Ok(Self { port, server: server.run(), events: bus, _retention: retention })
     }
 
     /// The in-process event bus, for programs and tests that listen in.

@@ -8,8 +8,8 @@ use prometheus_client::registry::Registry;
 use trm_repository::neo4j::{Neo4jOptions, Neo4jStore};
 use trm_repository::sqlite::{SqliteOptions, SqliteStore};
 use trm_repository::{
-    ApiKeyRepository, HealthCheck, IdempotencyRepository, Instrumented, PoolStatus, ProjectRepository, StoreMetrics,
-    TaskRepository, UserRepository, register_pool,
+    ApiKeyRepository, EventLog, HealthCheck, IdempotencyRepository, Instrumented, PoolStatus, ProjectRepository,
+    StoreMetrics, TaskRepository, UserRepository, register_pool,
 };
 
 use crate::configuration::{DatabaseSettings, StoreKind};
@@ -28,6 +28,8 @@ pub struct Store {
     pub idempotency: Arc<dyn IdempotencyRepository>,
     /// API keys (their hashes), shared with the `keys` commands.
     pub api_keys: Arc<dyn ApiKeyRepository>,
+    /// The durable event log the writes fill.
+    pub events: Arc<dyn EventLog>,
     /// Reachability, for readiness.
     pub health: Arc<dyn HealthCheck>,
     /// How many connections are in use, for the pool gauge.
@@ -44,6 +46,7 @@ impl Store {
             + UserRepository
             + IdempotencyRepository
             + ApiKeyRepository
+            + EventLog
             + HealthCheck
             + PoolStatus,
     {
@@ -54,6 +57,7 @@ impl Store {
             users: adapter.clone(),
             idempotency: adapter.clone(),
             api_keys: adapter.clone(),
+            events: adapter.clone(),
             health: adapter.clone(),
             pool: adapter,
             name,
@@ -75,6 +79,7 @@ impl Store {
             // Not measured: the decorator covers the ports requests use on
             // every call; a key is looked up once per cache period.
             api_keys: self.api_keys,
+            events: Arc::new(Instrumented::new(self.events, metrics.clone())),
             health: Arc::new(Instrumented::new(self.health, metrics)),
             pool: self.pool,
             name: self.name,

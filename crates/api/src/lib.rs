@@ -52,7 +52,8 @@ use actix_web::{App, HttpResponse, web};
 pub use routes::ROUTES;
 use tracing_actix_web::TracingLogger;
 use trm_service::{
-    EventBus, HealthUseCases, IdempotencyUseCases, OverviewUseCases, ProjectUseCases, TaskUseCases, UserUseCases,
+    EventBus, EventUseCases, HealthUseCases, IdempotencyUseCases, OverviewUseCases, ProjectUseCases, TaskUseCases,
+    UserUseCases,
 };
 
 use crate::access::AccessControl;
@@ -71,8 +72,10 @@ pub struct AppState {
     pub overview: Arc<dyn OverviewUseCases>,
     /// Readiness, for `/readyz`.
     pub health: Arc<dyn HealthUseCases>,
-    /// The event bus the use cases publish to, for `/api/v1/events`.
+    /// The live feed of committed events, for `/api/v1/events`.
     pub events: Arc<EventBus>,
+    /// The durable event log: history, resuming streams, entity histories.
+    pub history: Arc<dyn EventUseCases>,
     /// `Idempotency-Key` bookkeeping for the creates (see [`idempotency`]).
     pub idempotency: Arc<dyn IdempotencyUseCases>,
     /// The metrics registry served at `/metrics`, and the HTTP metrics the

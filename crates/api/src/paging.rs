@@ -7,7 +7,7 @@
 use actix_web::HttpRequest;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use trm_domain::{Cursor, Timestamp};
+use trm_domain::{Cursor, EventPosition, Timestamp};
 use uuid::Uuid;
 
 /// The wire form of a cursor.
@@ -38,22 +38,55 @@ pub fn decode_cursor(text: &str) -> Option<Cursor> {
     Some(Cursor { created_at, uid: Uuid::from_slice(uid).ok()? })
 }
 
+/// The wire form of a cursor into the event log: the position of the last
+/// event read, as unpadded base64url of its 8 big-endian bytes.
+#[must_use]
+pub fn encode_position(position: EventPosition) -> String {
+    URL_SAFE_NO_PAD.encode(position.0.to_be_bytes())
+}
+
+/// What every event-log cursor looks like.
+pub const POSITION_CURSOR_PATTERN: &str = "^[A-Za-z0-9_-]{11}$";
+
+/// Reads an event-log cursor; `None` for text of another shape.
+#[must_use]
+pub fn decode_position(text: &str) -> Option<EventPosition> {
+    let bytes: [u8; 8] = URL_SAFE_NO_PAD.decode(text).ok()?.try_into().ok()?;
+    Some(EventPosition(u64::from_be_bytes(bytes)))
+}
+
+/// `Link: <same path and query, with `name` set to `value`>; rel="next"`.
+#[must_use]
+pub fn next_link_with(request: &HttpRequest, name: &str, value: &str) -> String {
+    let mut pairs: Vec<(String, String)> = serde_urlencoded::from_str(request.query_string()).unwrap_or_default();
+    pairs.retain(|(key, _)| key != name);
+    pairs.push((name.to_owned(), value.to_owned()));
+    let query = serde_urlencoded::to_string(&pairs).unwrap_or_default();
+    format!("<{}?{query}>; rel=\"next\"", request.path())
+}
+
 /// `Link: <same path and filters, with the next cursor>; rel="next"`.
 ///
 /// The link is relative to the server (path and query only), so it stays
 /// right behind proxies that rewrite the host.
 #[must_use]
 pub fn next_link(request: &HttpRequest, next: &Cursor) -> String {
-    let mut pairs: Vec<(String, String)> = serde_urlencoded::from_str(request.query_string()).unwrap_or_default();
-    pairs.retain(|(key, _)| key != "cursor");
-    pairs.push(("cursor".to_owned(), encode_cursor(next)));
-    let query = serde_urlencoded::to_string(&pairs).unwrap_or_default();
-    format!("<{}?{query}>; rel=\"next\"", request.path())
+    next_link_with(request, "cursor", &encode_cursor(next))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn event_log_cursors_round_trip_and_match_their_pattern() {
+        for position in [0, 1, 42, u64::MAX] {
+            let text = encode_position(EventPosition(position));
+            assert_eq!(text.len(), 11, "{text}");
+            assert_eq!(decode_position(&text), Some(EventPosition(position)));
+        }
+        assert_eq!(decode_position("not a cursor"), None);
+    }
 
     #[test]
     fn cursors_round_trip() {

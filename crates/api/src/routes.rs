@@ -115,6 +115,12 @@ pub enum Endpoint {
     StreamEvents,
     /// `events::history`.
     EventHistory,
+    /// `events::task_history`.
+    TaskHistory,
+    /// `events::project_history`.
+    ProjectHistory,
+    /// `events::user_history`.
+    UserHistory,
     /// `health::livez`.
     Livez,
     /// `health::readyz`.
@@ -154,6 +160,9 @@ impl Endpoint {
             Self::Overview => route.to(overview::overview),
             Self::StreamEvents => route.to(events::stream),
             Self::EventHistory => route.to(events::history),
+            Self::TaskHistory => route.to(events::task_history),
+            Self::ProjectHistory => route.to(events::project_history),
+            Self::UserHistory => route.to(events::user_history),
             Self::Livez => route.to(health::livez),
             Self::Readyz => route.to(health::readyz),
             Self::Metrics => route.to(metrics::metrics),
@@ -207,17 +216,20 @@ pub const ROUTES: &[Route] = &[
     Route::api(Verb::Get, "/api/v1/tasks/{uid}", Endpoint::GetTask),
     Route::api(Verb::Patch, "/api/v1/tasks/{uid}", Endpoint::UpdateTask),
     Route::api(Verb::Delete, "/api/v1/tasks/{uid}", Endpoint::DeleteTask),
+    Route::api(Verb::Get, "/api/v1/tasks/{uid}/history", Endpoint::TaskHistory),
     Route::api(Verb::Get, "/api/v1/projects/", Endpoint::ListProjects),
     Route::api(Verb::Post, "/api/v1/projects/", Endpoint::CreateProject),
     Route::api(Verb::Get, "/api/v1/projects/{uid}", Endpoint::GetProject),
     Route::api(Verb::Patch, "/api/v1/projects/{uid}", Endpoint::UpdateProject),
     Route::api(Verb::Delete, "/api/v1/projects/{uid}", Endpoint::DeleteProject),
     Route::api(Verb::Get, "/api/v1/projects/{uid}/tasks/", Endpoint::ListProjectTasks),
+    Route::api(Verb::Get, "/api/v1/projects/{uid}/history", Endpoint::ProjectHistory),
     Route::api(Verb::Get, "/api/v1/users/", Endpoint::ListUsers),
     Route::api(Verb::Post, "/api/v1/users/", Endpoint::CreateUser),
     Route::api(Verb::Get, "/api/v1/users/{uid}", Endpoint::GetUser),
     Route::api(Verb::Patch, "/api/v1/users/{uid}", Endpoint::UpdateUser),
     Route::api(Verb::Delete, "/api/v1/users/{uid}", Endpoint::DeleteUser),
+    Route::api(Verb::Get, "/api/v1/users/{uid}/history", Endpoint::UserHistory),
     Route::api(Verb::Get, "/api/v1/overview", Endpoint::Overview),
     Route::api(Verb::Get, "/api/v1/events", Endpoint::StreamEvents),
     Route::api(Verb::Get, "/api/v1/events/history", Endpoint::EventHistory),

@@ -26,7 +26,8 @@ fn state(tasks: MockTaskUseCases, idempotency: MockIdempotencyUseCases) -> AppSt
         users: Arc::new(MockUserUseCases::new()),
         overview: Arc::new(MockOverviewUseCases::new()),
         health: Arc::new(MockHealthUseCases::new()),
-        events: Arc::new(trm_service::EventBus::new(16, 16)),
+        events: Arc::new(trm_service::EventBus::new(16)),
+        history: Arc::new(trm_service::MockEventUseCases::new()),
         idempotency: Arc::new(idempotency),
         metrics: Arc::default(),
     }

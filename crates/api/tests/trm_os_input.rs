@@ -25,7 +25,8 @@ fn state(tasks: MockTaskUseCases, projects: MockProjectUseCases) -> AppState {
         users: Arc::new(MockUserUseCases::new()),
         health: Arc::new(MockHealthUseCases::new()),
         overview: Arc::new(trm_service::MockOverviewUseCases::new()),
-        events: Arc::new(trm_service::EventBus::new(16, 16)),
+        events: Arc::new(trm_service::EventBus::new(16)),
+        history: Arc::new(trm_service::MockEventUseCases::new()),
         idempotency: Arc::new(trm_service::MockIdempotencyUseCases::new()),
         metrics: Arc::default(),
     }

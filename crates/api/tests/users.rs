@@ -27,7 +27,8 @@ fn users_only(users: MockUserUseCases) -> AppState {
         users: Arc::new(users),
         health: Arc::new(MockHealthUseCases::new()),
         overview: Arc::new(trm_service::MockOverviewUseCases::new()),
-        events: Arc::new(trm_service::EventBus::new(16, 16)),
+        events: Arc::new(trm_service::EventBus::new(16)),
+        history: Arc::new(trm_service::MockEventUseCases::new()),
         idempotency: Arc::new(trm_service::MockIdempotencyUseCases::new()),
         metrics: Arc::default(),
     }

@@ -1,5 +1,7 @@
-//! Domain events: what happened to which entity, published after each
-//! committed write (the seed's `SystemEventBus`).
+//! Domain events: what happened to which entity (the seed's
+//! `SystemEventBus`). Each write stores its events in the store's durable
+//! log in its own transaction; subscribers receive them from that log, each
+//! with its [`EventPosition`] in the log's one order.
 //!
 //! Events serialize to the contract's JSON shape and deserialize from it
 //! again, so a relay between server instances (NATS) can carry them and the
@@ -10,6 +12,8 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use crate::entity::EntityKind;
+use crate::ids::TaskId;
+use crate::task::Task;
 use crate::time::Timestamp;
 
 /// What happened to an entity.
@@ -50,7 +54,8 @@ pub struct DomainEvent {
     pub event_id: Uuid,
     /// `task.created`, `project.deleted`, …
     pub event_type: String,
-    /// When the event was published.
+    /// When the change happened (the event was built, just before its
+    /// write committed).
     pub timestamp: Timestamp,
     /// `task`, `project` or `user`. A `String` rather than an
     /// [`EntityKind`] key so that an event received from another instance
@@ -85,6 +90,75 @@ impl DomainEvent {
         let data = serde_json::json!({ "uid": entity_id });
         Self::new(entity, EventKind::Deleted, entity_id, data, metadata)
     }
+
+    /// The event of `kind` about `value`, the entity as it now is.
+    ///
+    /// Entities serialize infallibly (plain data, string keys); were one to
+    /// fail, the event would still be stored, with null data, rather than
+    /// lost.
+    #[must_use]
+    pub fn about<T: Serialize>(
+        entity: EntityKind,
+        kind: EventKind,
+        entity_id: Uuid,
+        value: &T,
+        metadata: EventMetadata,
+    ) -> Self {
+        let data = serde_json::to_value(value).unwrap_or(Value::Null);
+        Self::new(entity, kind, entity_id, data, metadata)
+    }
+
+    /// What an update of a task means: `task.updated`, and `task.completed`
+    /// as well when its status became `done` (`was_done` tells whether it was
+    /// before).
+    #[must_use]
+    pub fn task_updated(task: &Task, was_done: bool, metadata: &EventMetadata) -> Vec<Self> {
+        let id = *task.uid.as_uuid();
+        let mut events = vec![Self::about(EntityKind::Task, EventKind::Updated, id, task, metadata.clone())];
+        if task.is_done() && !was_done {
+            events.push(Self::about(EntityKind::Task, EventKind::Completed, id, task, metadata.clone()));
+        }
+        events
+    }
+
+    /// What a cascading delete of a project means: `task.deleted` for each
+    /// of its tasks, in the order given, then `project.deleted`.
+    #[must_use]
+    pub fn project_deleted(project: Uuid, tasks: &[TaskId], metadata: &EventMetadata) -> Vec<Self> {
+        let tasks = tasks.iter().map(|task| Self::deleted(EntityKind::Task, *task.as_uuid(), metadata.clone()));
+        tasks.chain([Self::deleted(EntityKind::Project, project, metadata.clone())]).collect()
+    }
+
+    /// What deleting a user means: `task.updated` for each task it
+    /// unassigned, as it now is, then `user.deleted`.
+    #[must_use]
+    pub fn user_deleted(user: Uuid, unassigned: &[Task], metadata: &EventMetadata) -> Vec<Self> {
+        let updates = unassigned
+            .iter()
+            .map(|task| Self::about(EntityKind::Task, EventKind::Updated, *task.uid.as_uuid(), task, metadata.clone()));
+        updates.chain([Self::deleted(EntityKind::User, user, metadata.clone())]).collect()
+    }
+}
+
+/// Where an event stands in the store's one order of events: strictly
+/// increasing in commit order, so a reader that has seen position `p` never
+/// later finds a newly committed event below it. Positions may skip numbers
+/// (a rolled-back write's), never repeat or go back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize)]
+pub struct EventPosition(pub u64);
+
+impl EventPosition {
+    /// Before every event: reading after it reads the whole log.
+    pub const START: Self = Self(0);
+}
+
+/// An event as the durable log holds it: with its position.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LoggedEvent {
+    /// Its place in the log's order.
+    pub position: EventPosition,
+    /// The event itself, as published.
+    pub event: DomainEvent,
 }
 
 #[cfg(test)]
@@ -114,6 +188,16 @@ mod tests {
         assert_eq!(keys, ["data", "entity_id", "entity_type", "event_id", "event_type", "metadata", "timestamp"]);
         assert_eq!(json["data"], serde_json::json!({ "uid": id }));
         assert_eq!(json["metadata"]["request_id"], "r-1");
+    }
+
+    #[test]
+    fn completing_a_task_is_an_update_and_a_completion_once() {
+        let mut task = Task::create(crate::NewTask::new(crate::Title::parse("t").unwrap()), Timestamp::now()).unwrap();
+        task.status = crate::TaskStatus::Done;
+        let types = |events: Vec<DomainEvent>| events.into_iter().map(|e| e.event_type).collect::<Vec<_>>();
+        let metadata = EventMetadata::default();
+        assert_eq!(types(DomainEvent::task_updated(&task, false, &metadata)), ["task.updated", "task.completed"]);
+        assert_eq!(types(DomainEvent::task_updated(&task, true, &metadata)), ["task.updated"]);
     }
 
     #[test]

@@ -41,7 +41,7 @@ pub use access::{AccessError, ApiKey, KeyHash, KeyName, KeyScope, Secret};
 pub use entity::EntityKind;
 pub use enums::{EffortUnit, EnumAdapter, Priority, ProjectStatus, TaskStatus, TaskType};
 pub use error::{FieldError, FieldErrorKind, FieldPath, ValidationErrors};
-pub use event::{DomainEvent, EventKind, EventMetadata};
+pub use event::{DomainEvent, EventKind, EventMetadata, EventPosition, LoggedEvent};
 pub use ids::{ApiKeyId, ProjectId, TaskId, UserId};
 pub use paging::{Cursor, Page, PageRequest};
 pub use project::{NewProject, Project, ProjectPatch};

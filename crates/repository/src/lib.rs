@@ -61,12 +61,12 @@ pub const DEFAULT_WRITE_BATCH: usize = 64;
 pub use instrumented::{Instrumented, StoreMetrics, register_pool};
 pub use pool_status::{PoolStatus, PoolUsage};
 pub use ports::{
-    ApiKeyRepository, Claim, HealthCheck, IDEMPOTENCY_LEASE_MICROS, IDEMPOTENCY_TTL_MICROS, IdempotencyRepository,
-    KeySelector, ProjectFilter, ProjectRepository, StoredResponse, TaskFilter, TaskRepository, UserFilter,
-    UserRepository,
+    ApiKeyRepository, Cascade, Claim, EventFilter, EventLog, HealthCheck, IDEMPOTENCY_LEASE_MICROS,
+    IDEMPOTENCY_TTL_MICROS, IdempotencyRepository, KeySelector, ProjectFilter, ProjectRepository, StoredResponse,
+    TaskFilter, TaskRepository, UserFilter, UserRepository,
 };
 #[cfg(feature = "mocks")]
 pub use ports::{
-    MockApiKeyRepository, MockHealthCheck, MockIdempotencyRepository, MockProjectRepository, MockTaskRepository,
-    MockUserRepository,
+    MockApiKeyRepository, MockEventLog, MockHealthCheck, MockIdempotencyRepository, MockProjectRepository,
+    MockTaskRepository, MockUserRepository,
 };

@@ -2,9 +2,10 @@
 
 use async_trait::async_trait;
 use trm_domain::{
-    ApiKey, ApiKeyId, KeyHash, KeyName, Page, PageRequest, Project, ProjectId, ProjectStatus, Tag, Task, TaskId,
-    TaskStatus, TaskType, Timestamp, User, UserId,
+    ApiKey, ApiKeyId, DomainEvent, EventMetadata, EventPosition, KeyHash, KeyName, LoggedEvent, Page, PageRequest,
+    Project, ProjectId, ProjectStatus, Tag, Task, TaskId, TaskStatus, TaskType, Timestamp, User, UserId,
 };
+use uuid::Uuid;
 
 use crate::error::StoreError;
 
@@ -30,7 +31,23 @@ pub struct ProjectFilter {
     pub status: Option<ProjectStatus>,
 }
 
+/// What a cascading delete did: the entities it changed or removed on the
+/// way, and every event it stored for the whole delete, in log order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Cascade<T> {
+    /// The entities the cascade reached (deleted task ids, unassigned tasks),
+    /// oldest first.
+    pub affected: Vec<T>,
+    /// The events stored with the delete, in log order.
+    pub events: Vec<DomainEvent>,
+}
+
 /// Storage of tasks and their relationships.
+///
+/// Every write takes the events that describe it and stores them in the
+/// durable event log (see [`EventLog`]) in the same transaction as the
+/// change: a write that is acknowledged has its events, one that fails
+/// has none.
 ///
 /// Lists are in keyset order — `created_at`, then `uid`, oldest first — and a
 /// page holds at most `page.limit()` items, read through an index rather than
@@ -39,24 +56,24 @@ pub struct ProjectFilter {
 #[async_trait]
 pub trait TaskRepository: Send + Sync + 'static {
     /// Stores a new task together with its project and assignee
-    /// relationships, atomically.
+    /// relationships and its `events`, atomically.
     ///
     /// # Errors
     /// MUST return [`StoreError::MissingReference`] (`Project` or `User`) if
     /// `task.project_id` or `task.assignee_id` names nothing stored, and then
     /// store nothing.
-    async fn create_task(&self, task: &Task) -> Result<(), StoreError>;
+    async fn create_task(&self, task: &Task, events: &[DomainEvent]) -> Result<(), StoreError>;
 
     /// Stores many new tasks, with their relationships, in one transaction:
     /// all of them or none. For importers, which would otherwise pay a
-    /// round trip and a commit per task.
+    /// round trip and a commit per task. `events` are stored with them.
     ///
     /// # Errors
     /// MUST return [`StoreError::MissingReferences`] listing every task (by
     /// its index in `tasks`, with the kind it names: `Project` before `User`
     /// for one task naming neither) whose `project_id` or `assignee_id`
     /// names nothing stored, and then store nothing.
-    async fn create_tasks(&self, tasks: &[Task]) -> Result<(), StoreError>;
+    async fn create_tasks(&self, tasks: &[Task], events: &[DomainEvent]) -> Result<(), StoreError>;
 
     /// The task with this id, if any.
     ///
@@ -71,7 +88,7 @@ pub trait TaskRepository: Send + Sync + 'static {
     async fn list_tasks(&self, filter: &TaskFilter, page: PageRequest) -> Result<Page<Task>, StoreError>;
 
     /// Replaces a stored task by `task`, whose `version` is the stored one
-    /// plus one, together with its relationships, atomically. The check of
+    /// plus one, together with its relationships and `events`, atomically. The check of
     /// the stored version and the write are one atomic step, so of two
     /// racing updates from the same version exactly one succeeds.
     ///
@@ -80,15 +97,21 @@ pub trait TaskRepository: Send + Sync + 'static {
     /// [`StoreError::VersionConflict`] if the stored version is not
     /// `task.version - 1`, and [`StoreError::MissingReference`] if a new
     /// project or assignee does not exist — in each case changing nothing.
-    async fn update_task(&self, task: &Task) -> Result<(), StoreError>;
+    async fn update_task(&self, task: &Task, events: &[DomainEvent]) -> Result<(), StoreError>;
 
-    /// Deletes a task and its relationships. With `expected_version`, only if
-    /// the stored version is that one (checked atomically with the delete).
+    /// Deletes a task and its relationships, storing `events`. With
+    /// `expected_version`, only if the stored version is that one (checked
+    /// atomically with the delete).
     ///
     /// # Errors
     /// MUST return [`StoreError::NotFound`] if no such task exists and
     /// [`StoreError::VersionConflict`] on a version mismatch.
-    async fn delete_task(&self, id: TaskId, expected_version: Option<u64>) -> Result<(), StoreError>;
+    async fn delete_task(
+        &self,
+        id: TaskId,
+        expected_version: Option<u64>,
+        events: &[DomainEvent],
+    ) -> Result<(), StoreError>;
 
     /// How many tasks are in each status; statuses without tasks may be
     /// absent.
@@ -105,15 +128,16 @@ pub trait TaskRepository: Send + Sync + 'static {
     async fn recent_tasks(&self, limit: u32) -> Result<Vec<Task>, StoreError>;
 }
 
-/// Storage of projects.
+/// Storage of projects. Writes store their events as [`TaskRepository`]'s
+/// do.
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
 #[async_trait]
 pub trait ProjectRepository: Send + Sync + 'static {
-    /// Stores a new project.
+    /// Stores a new project and its `events`.
     ///
     /// # Errors
     /// Only [`StoreError::Unavailable`] or [`StoreError::Unexpected`].
-    async fn create_project(&self, project: &Project) -> Result<(), StoreError>;
+    async fn create_project(&self, project: &Project, events: &[DomainEvent]) -> Result<(), StoreError>;
 
     /// The project with this id, if any.
     ///
@@ -134,10 +158,12 @@ pub trait ProjectRepository: Send + Sync + 'static {
     /// MUST return [`StoreError::NotFound`] if no such project exists and
     /// [`StoreError::VersionConflict`] if the stored version is not
     /// `project.version - 1`.
-    async fn update_project(&self, project: &Project) -> Result<(), StoreError>;
+    async fn update_project(&self, project: &Project, events: &[DomainEvent]) -> Result<(), StoreError>;
 
     /// Deletes a project. With `cascade`, its tasks go too, in the same
     /// transaction; the ids of the deleted tasks are returned, oldest first.
+    /// The delete stores `task.deleted` for each of them, oldest first, then
+    /// `project.deleted`, each with `metadata`, and returns those events.
     ///
     /// # Errors
     /// MUST return [`StoreError::NotFound`] if no such project exists,
@@ -149,7 +175,8 @@ pub trait ProjectRepository: Send + Sync + 'static {
         id: ProjectId,
         cascade: bool,
         expected_version: Option<u64>,
-    ) -> Result<Vec<TaskId>, StoreError>;
+        metadata: &EventMetadata,
+    ) -> Result<Cascade<TaskId>, StoreError>;
 
     /// How many projects exist.
     ///
@@ -176,17 +203,17 @@ pub struct UserFilter {
     pub is_active: Option<bool>,
 }
 
-/// Storage of users.
+/// Storage of users. Writes store their events as [`TaskRepository`]'s do.
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
 #[async_trait]
 pub trait UserRepository: Send + Sync + 'static {
-    /// Stores a new user.
+    /// Stores a new user and its `events`.
     ///
     /// # Errors
     /// MUST return [`StoreError::Duplicate`]`("username")` if another user has
     /// the same username regardless of case — enforced by the store itself
     /// (a constraint), so two racing creates cannot both succeed.
-    async fn create_user(&self, user: &User) -> Result<(), StoreError>;
+    async fn create_user(&self, user: &User, events: &[DomainEvent]) -> Result<(), StoreError>;
 
     /// The user with this id, if any.
     ///
@@ -206,12 +233,13 @@ pub trait UserRepository: Send + Sync + 'static {
     /// # Errors
     /// MUST return [`StoreError::NotFound`], [`StoreError::VersionConflict`]
     /// or [`StoreError::Duplicate`]`("username")` as for the other entities.
-    async fn update_user(&self, user: &User) -> Result<(), StoreError>;
+    async fn update_user(&self, user: &User, events: &[DomainEvent]) -> Result<(), StoreError>;
 
     /// Deletes a user and, in the same transaction, unassigns every task
     /// assigned to them: each such task's `version` grows by one and its
     /// `updated_at` becomes `now`. Returns those tasks as they now are,
-    /// oldest first.
+    /// oldest first. The delete stores `task.updated` for each of them,
+    /// then `user.deleted`, each with `metadata`, and returns those events.
     ///
     /// # Errors
     /// MUST return [`StoreError::NotFound`] if no such user exists and
@@ -222,7 +250,8 @@ pub trait UserRepository: Send + Sync + 'static {
         id: UserId,
         expected_version: Option<u64>,
         now: Timestamp,
-    ) -> Result<Vec<Task>, StoreError>;
+        metadata: &EventMetadata,
+    ) -> Result<Cascade<Task>, StoreError>;
 
     /// How many users exist.
     ///
@@ -358,4 +387,75 @@ pub trait ApiKeyRepository: Send + Sync + 'static {
     /// # Errors
     /// Only [`StoreError::Unavailable`] or [`StoreError::Unexpected`].
     async fn count_active_keys(&self) -> Result<u64, StoreError>;
+}
+
+/// Which events a read of the log returns; every set field must match.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EventFilter {
+    /// Only events of one of these types (`task.created`); empty means any.
+    pub event_types: Vec<String>,
+    /// Only events about entities of this type (`task`, `project`, `user`).
+    pub entity_type: Option<String>,
+    /// Only events about this entity.
+    pub entity_id: Option<Uuid>,
+}
+
+/// The durable event log: every event any write stored, each at its
+/// [`EventPosition`] in one strictly increasing order of the store.
+///
+/// The order is the commit order: once a reader has seen an event at
+/// position `p`, no event committed later is placed below `p`. A reader
+/// that tails [`events_after`](EventLog::events_after) from the last
+/// position it saw therefore sees every event exactly once, in order — the
+/// relay to live subscribers, NATS and webhooks, and every instance sharing
+/// the store, read it this way.
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+#[async_trait]
+pub trait EventLog: Send + Sync + 'static {
+    /// Up to `limit` events matching `filter` whose position is after
+    /// `after`, oldest first.
+    ///
+    /// # Errors
+    /// Only [`StoreError::Unavailable`] or [`StoreError::Unexpected`].
+    async fn events_after(
+        &self,
+        filter: &EventFilter,
+        after: EventPosition,
+        limit: u32,
+    ) -> Result<Vec<LoggedEvent>, StoreError>;
+
+    /// Up to `limit` events matching `filter` whose position is before
+    /// `before` (all of them with `None`), newest first.
+    ///
+    /// # Errors
+    /// Only [`StoreError::Unavailable`] or [`StoreError::Unexpected`].
+    async fn events_before(
+        &self,
+        filter: &EventFilter,
+        before: Option<EventPosition>,
+        limit: u32,
+    ) -> Result<Vec<LoggedEvent>, StoreError>;
+
+    /// The position of the event with this id; `None` if the log does not
+    /// hold it (never stored, or pruned).
+    ///
+    /// # Errors
+    /// Only [`StoreError::Unavailable`] or [`StoreError::Unexpected`].
+    async fn position_of(&self, event_id: Uuid) -> Result<Option<EventPosition>, StoreError>;
+
+    /// The newest position ever assigned — it never goes back, even when
+    /// retention pruned the newest events; [`EventPosition::START`] for a
+    /// log that never held one.
+    ///
+    /// # Errors
+    /// Only [`StoreError::Unavailable`] or [`StoreError::Unexpected`].
+    async fn last_position(&self) -> Result<EventPosition, StoreError>;
+
+    /// Deletes up to `limit` of the oldest events stamped before `before`
+    /// and returns how many it deleted; a caller prunes in bounded batches
+    /// until fewer than `limit` go. Positions are never reused.
+    ///
+    /// # Errors
+    /// Only [`StoreError::Unavailable`] or [`StoreError::Unexpected`].
+    async fn prune(&self, before: Timestamp, limit: u32) -> Result<u64, StoreError>;
 }

@@ -1,54 +1,63 @@
-//! The SystemEventBus: publishing domain events after committed writes.
+//! The SystemEventBus: domain events from the durable log to live
+//! subscribers.
 //!
-//! Use cases publish through the [`EventPublisher`] port, which is
-//! synchronous and must never block: an event is published *after* the
-//! store committed, and a slow or failing subscriber must not fail or slow
-//! the request that caused it.
+//! Events are written by the stores, in the same transaction as the change
+//! they describe (the outbox: see [`trm_repository::EventLog`]). Use cases
+//! tell an [`EventPublisher`] *after* the commit which events they stored;
+//! it never fails or slows the request. What reaches subscribers is read
+//! back from the log by the [`LogRelay`](crate::LogRelay) — only what was
+//! committed, in the log's one order, with each event's position.
 //!
-//! [`EventBus`] is the in-process publisher: a bounded broadcast channel fans
-//! each event out to every subscriber (a subscriber that falls behind loses
-//! the oldest events and is told how many — writers never wait for it), and a
-//! bounded history, newest first, serves `GET /api/v1/events/history` and
-//! SSE clients resuming with `Last-Event-ID`.
+//! [`EventBus`] is the in-process fan-out: a bounded broadcast channel
+//! hands each logged event to every subscriber (a subscriber that falls
+//! behind loses the oldest and is told how many — writers never wait for
+//! it — and can catch up from the log by position).
 //!
 //! ```
-//! use trm_domain::{DomainEvent, EntityKind, EventKind, EventMetadata};
-//! use trm_service::{EventBus, EventPublisher, Received};
+//! use trm_domain::{DomainEvent, EntityKind, EventKind, EventMetadata, EventPosition, LoggedEvent};
+//! use trm_service::{EventBus, Received};
 //!
 //! # #[tokio::main] async fn main() {
-//! let bus = EventBus::new(1024, 1000);
+//! let bus = EventBus::new(1024);
 //! let mut subscription = bus.subscribe();
-//! bus.publish(DomainEvent::new(EntityKind::Task, EventKind::Created, uuid::Uuid::nil(), serde_json::json!({}), EventMetadata::default()));
+//! let event = DomainEvent::new(EntityKind::Task, EventKind::Created, uuid::Uuid::nil(), serde_json::json!({}), EventMetadata::default());
+//! bus.publish(LoggedEvent { position: EventPosition(1), event });
 //! match subscription.next().await {
-//!     Some(Received::Event(event)) => assert_eq!(event.event_type, "task.created"),
+//!     Some(Received::Event(logged)) => assert_eq!(logged.event.event_type, "task.created"),
 //!     other => panic!("unexpected {other:?}"),
 //! }
 //! # }
 //! ```
 
-use std::collections::VecDeque;
 use std::future::Future;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 
 use serde::Serialize;
 use tokio::sync::{broadcast, watch};
-use trm_domain::{DomainEvent, EntityKind, EventKind, EventMetadata};
+use trm_domain::{DomainEvent, EntityKind, EventKind, EventMetadata, LoggedEvent};
 use uuid::Uuid;
 
-/// Where use cases send events. Implementations MUST return promptly and
-/// never fail the caller: delivery problems are theirs to log.
+/// Told which events a use case's write stored, once the store committed
+/// them. Implementations MUST return promptly and never fail the caller:
+/// the events are durable already, and delivery is the log readers' job.
 #[cfg_attr(feature = "mocks", mockall::automock)]
 pub trait EventPublisher: Send + Sync + 'static {
-    /// Publishes one event.
-    fn publish(&self, event: DomainEvent);
+    /// `events` were committed to the log by this process.
+    fn committed(&self, events: &[DomainEvent]);
 }
 
-/// A publisher that drops every event, for programs that do not listen.
+/// A publisher that ignores every commit, for programs that do not listen.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct NoEvents;
 
 impl EventPublisher for NoEvents {
-    fn publish(&self, _event: DomainEvent) {}
+    fn committed(&self, _events: &[DomainEvent]) {}
+}
+
+impl<P: EventPublisher + ?Sized> EventPublisher for Arc<P> {
+    fn committed(&self, events: &[DomainEvent]) {
+        (**self).committed(events);
+    }
 }
 
 tokio::task_local! {
@@ -69,20 +78,14 @@ pub fn current_metadata() -> EventMetadata {
 
 /// Builds the event of `kind` about an entity, with the current metadata.
 pub(crate) fn event_about<T: Serialize>(entity: EntityKind, kind: EventKind, id: Uuid, value: &T) -> DomainEvent {
-    // Entities serialize infallibly (plain data, string keys); a failure
-    // would still publish the event, with null data, rather than lose it.
-    let data = serde_json::to_value(value).unwrap_or_else(|error| {
-        tracing::error!(%error, "cannot serialize an event's data");
-        serde_json::Value::Null
-    });
-    DomainEvent::new(entity, kind, id, data, current_metadata())
+    DomainEvent::about(entity, kind, id, value, current_metadata())
 }
 
 /// What a subscriber receives.
 #[derive(Debug, Clone)]
 pub enum Received {
-    /// The next event.
-    Event(Arc<DomainEvent>),
+    /// The next event, with its position in the log.
+    Event(Arc<LoggedEvent>),
     /// The subscriber fell behind and this many events were dropped for it.
     Missed(u64),
 }
@@ -90,7 +93,7 @@ pub enum Received {
 /// A live feed of events published after it was created.
 #[derive(Debug)]
 pub struct Subscription {
-    receiver: broadcast::Receiver<Arc<DomainEvent>>,
+    receiver: broadcast::Receiver<Arc<LoggedEvent>>,
     closed: watch::Receiver<bool>,
 }
 
@@ -111,46 +114,20 @@ impl Subscription {
     }
 }
 
-/// Which events a history query returns.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct HistoryFilter {
-    /// Only events of this type (`task.created`).
-    pub event_type: Option<String>,
-    /// Only events about this entity.
-    pub entity_id: Option<Uuid>,
-}
-
-impl HistoryFilter {
-    fn matches(&self, event: &DomainEvent) -> bool {
-        self.event_type.as_ref().is_none_or(|t| *t == event.event_type)
-            && self.entity_id.is_none_or(|id| id == event.entity_id)
-    }
-}
-
-/// The in-process event bus: live fan-out plus a bounded history.
+/// The in-process fan-out of logged events to live subscribers.
 #[derive(Debug)]
 pub struct EventBus {
-    sender: broadcast::Sender<Arc<DomainEvent>>,
-    /// Newest first. Kept under the same lock as the send, so the history
-    /// and the live stream agree on the order.
-    history: Mutex<VecDeque<Arc<DomainEvent>>>,
-    history_capacity: usize,
+    sender: broadcast::Sender<Arc<LoggedEvent>>,
     /// Set once by [`EventBus::close`]; every subscription watches it.
     closed: watch::Sender<bool>,
 }
 
 impl EventBus {
-    /// A bus buffering `channel_capacity` events per lagging subscriber and
-    /// remembering the last `history_capacity` events.
+    /// A bus buffering `channel_capacity` events per lagging subscriber.
     #[must_use]
-    pub fn new(channel_capacity: usize, history_capacity: usize) -> Self {
+    pub fn new(channel_capacity: usize) -> Self {
         let (sender, _) = broadcast::channel(channel_capacity.max(1));
-        Self {
-            sender,
-            history: Mutex::new(VecDeque::with_capacity(history_capacity)),
-            history_capacity,
-            closed: watch::Sender::new(false),
-        }
+        Self { sender, closed: watch::Sender::new(false) }
     }
 
     /// A feed of every event published from now on.
@@ -159,39 +136,27 @@ impl EventBus {
         Subscription { receiver: self.sender.subscribe(), closed: self.closed.subscribe() }
     }
 
+    /// Hands a logged event to every subscriber. The [`LogRelay`](crate::LogRelay)
+    /// calls it in log order.
+    pub fn publish(&self, event: LoggedEvent) {
+        // No subscriber is not an error: the event is in the log.
+        let _ = self.sender.send(Arc::new(event));
+    }
+
     /// Ends every live feed, now and for good: each subscription's `next`
     /// answers `None`, as do those of later subscribers.
     ///
     /// For a graceful shutdown: a server waits for its open connections to
     /// finish, and an event stream never does by itself — without this, every
     /// connected SSE client would hold the shutdown open until its timeout.
-    /// The history stays readable.
     pub fn close(&self) {
         self.closed.send_replace(true);
     }
 
-    /// A feed of every event from now on, and the remembered events after
-    /// `last_event_id` (oldest first), taken atomically so nothing falls in
-    /// between. An id no longer remembered replays the whole history.
+    /// Whether [`close`](Self::close) was called.
     #[must_use]
-    pub fn resume_after(&self, last_event_id: Option<Uuid>) -> (Vec<Arc<DomainEvent>>, Subscription) {
-        let history = self.history.lock().unwrap_or_else(PoisonError::into_inner);
-        let subscription = self.subscribe();
-        let missed: Vec<Arc<DomainEvent>> = match last_event_id {
-            None => Vec::new(),
-            Some(id) => {
-                let newer = history.iter().take_while(|event| event.event_id != id);
-                newer.cloned().collect::<Vec<_>>().into_iter().rev().collect()
-            }
-        };
-        (missed, subscription)
-    }
-
-    /// Up to `limit` remembered events matching `filter`, newest first.
-    #[must_use]
-    pub fn history(&self, filter: &HistoryFilter, limit: usize) -> Vec<Arc<DomainEvent>> {
-        let history = self.history.lock().unwrap_or_else(PoisonError::into_inner);
-        history.iter().filter(|event| filter.matches(event)).take(limit).cloned().collect()
+    pub fn is_closed(&self) -> bool {
+        *self.closed.borrow()
     }
 
     /// How many subscribers are connected (for tests and metrics).
@@ -201,43 +166,30 @@ impl EventBus {
     }
 }
 
-impl EventPublisher for EventBus {
-    fn publish(&self, event: DomainEvent) {
-        let event = Arc::new(event);
-        let mut history = self.history.lock().unwrap_or_else(PoisonError::into_inner);
-        history.push_front(Arc::clone(&event));
-        history.truncate(self.history_capacity);
-        // No subscriber is not an error: the event is in the history.
-        let _ = self.sender.send(event);
-    }
-}
-
-impl<P: EventPublisher + ?Sized> EventPublisher for Arc<P> {
-    fn publish(&self, event: DomainEvent) {
-        (**self).publish(event);
-    }
-}
-
 #[cfg(test)]
 mod tests {
+    use trm_domain::EventPosition;
+
     use super::*;
 
-    fn event(kind: EventKind) -> DomainEvent {
-        DomainEvent::new(EntityKind::Task, kind, Uuid::new_v4(), serde_json::json!({}), EventMetadata::default())
+    fn logged(position: u64, kind: EventKind) -> LoggedEvent {
+        let event =
+            DomainEvent::new(EntityKind::Task, kind, Uuid::new_v4(), serde_json::json!({}), EventMetadata::default());
+        LoggedEvent { position: EventPosition(position), event }
     }
 
     #[tokio::test]
     async fn every_subscriber_receives_every_event_in_order() {
-        let bus = EventBus::new(16, 16);
+        let bus = EventBus::new(16);
         let mut first = bus.subscribe();
         let mut second = bus.subscribe();
-        bus.publish(event(EventKind::Created));
-        bus.publish(event(EventKind::Deleted));
+        bus.publish(logged(1, EventKind::Created));
+        bus.publish(logged(2, EventKind::Deleted));
         for subscription in [&mut first, &mut second] {
             let types: Vec<String> = [subscription.next().await, subscription.next().await]
                 .into_iter()
                 .map(|received| match received {
-                    Some(Received::Event(event)) => event.event_type.clone(),
+                    Some(Received::Event(logged)) => logged.event.event_type.clone(),
                     other => panic!("{other:?}"),
                 })
                 .collect();
@@ -247,10 +199,10 @@ mod tests {
 
     #[tokio::test]
     async fn a_slow_subscriber_is_told_what_it_missed_and_never_blocks_publishing() {
-        let bus = EventBus::new(2, 100);
+        let bus = EventBus::new(2);
         let mut slow = bus.subscribe();
-        for _ in 0..5 {
-            bus.publish(event(EventKind::Updated));
+        for position in 1..=5 {
+            bus.publish(logged(position, EventKind::Updated));
         }
         assert!(matches!(slow.next().await, Some(Received::Missed(3))));
         assert!(matches!(slow.next().await, Some(Received::Event(_))));
@@ -258,52 +210,17 @@ mod tests {
 
     #[tokio::test]
     async fn closing_the_bus_ends_every_live_feed_even_with_events_queued() {
-        let bus = EventBus::new(16, 16);
+        let bus = EventBus::new(16);
         let mut waiting = bus.subscribe();
         let mut behind = bus.subscribe();
         let wait = tokio::spawn(async move { waiting.next().await.is_none() });
         tokio::task::yield_now().await; // the single-threaded test runtime runs it until it waits
-        bus.publish(event(EventKind::Created));
+        bus.publish(logged(1, EventKind::Created));
         bus.close();
         assert!(wait.await.unwrap(), "a subscriber waiting for an event is ended");
         assert!(behind.next().await.is_none(), "a queued event does not keep a feed open");
         assert!(bus.subscribe().next().await.is_none(), "a feed opened after closing ends at once");
-        assert_eq!(bus.history(&HistoryFilter::default(), 10).len(), 1, "the history stays");
-    }
-
-    #[test]
-    fn the_history_is_bounded_and_newest_first() {
-        let bus = EventBus::new(4, 3);
-        let events: Vec<DomainEvent> = (0..5).map(|_| event(EventKind::Created)).collect();
-        let ids: Vec<Uuid> = events.iter().map(|e| e.event_id).collect();
-        events.into_iter().for_each(|e| bus.publish(e));
-        let remembered: Vec<Uuid> = bus.history(&HistoryFilter::default(), 10).iter().map(|e| e.event_id).collect();
-        assert_eq!(remembered, [ids[4], ids[3], ids[2]]);
-    }
-
-    #[test]
-    fn history_filters_by_type_and_entity() {
-        let bus = EventBus::new(4, 10);
-        let created = event(EventKind::Created);
-        let entity = created.entity_id;
-        bus.publish(created);
-        bus.publish(event(EventKind::Deleted));
-        let by_type = bus.history(&HistoryFilter { event_type: Some("task.deleted".into()), entity_id: None }, 10);
-        assert_eq!(by_type.len(), 1);
-        let by_entity = bus.history(&HistoryFilter { event_type: None, entity_id: Some(entity) }, 10);
-        assert_eq!(by_entity[0].entity_id, entity);
-    }
-
-    #[test]
-    fn resuming_replays_what_came_after_the_last_seen_event() {
-        let bus = EventBus::new(4, 10);
-        let events: Vec<DomainEvent> = (0..4).map(|_| event(EventKind::Updated)).collect();
-        let ids: Vec<Uuid> = events.iter().map(|e| e.event_id).collect();
-        events.into_iter().for_each(|e| bus.publish(e));
-        let (missed, _) = bus.resume_after(Some(ids[1]));
-        assert_eq!(missed.iter().map(|e| e.event_id).collect::<Vec<_>>(), [ids[2], ids[3]]);
-        let (everything, _) = bus.resume_after(Some(Uuid::new_v4()));
-        assert_eq!(everything.len(), 4, "an unknown id replays the whole history");
+        assert!(bus.is_closed());
     }
 
     #[tokio::test]

@@ -58,10 +58,12 @@ mod access;
 mod error;
 mod events;
 mod health;
+mod history;
 mod idempotency;
 mod optimistic;
 mod overview;
 mod projects;
+mod relay;
 mod tasks;
 mod users;
 
@@ -71,12 +73,13 @@ pub use access::{AccessUseCases, ApiKeyService, DEFAULT_CACHE_TTL, IssuedKey, ke
 pub use error::ServiceError;
 #[cfg(feature = "mocks")]
 pub use events::MockEventPublisher;
-pub use events::{
-    EventBus, EventPublisher, HistoryFilter, NoEvents, Received, Subscription, current_metadata, with_request_id,
-};
+pub use events::{EventBus, EventPublisher, NoEvents, Received, Subscription, current_metadata, with_request_id};
 #[cfg(feature = "mocks")]
 pub use health::MockHealthUseCases;
 pub use health::{HealthService, HealthUseCases};
+#[cfg(feature = "mocks")]
+pub use history::MockEventUseCases;
+pub use history::{EventHistoryService, EventUseCases, PRUNE_BATCH};
 #[cfg(feature = "mocks")]
 pub use idempotency::MockIdempotencyUseCases;
 pub use idempotency::{Claim, IdempotencyService, IdempotencyUseCases, StoredResponse, fingerprint};
@@ -86,12 +89,13 @@ pub use overview::{Overview, OverviewService, OverviewUseCases, RECENT_TASKS};
 #[cfg(feature = "mocks")]
 pub use projects::MockProjectUseCases;
 pub use projects::{ProjectService, ProjectUseCases};
+pub use relay::{DEFAULT_POLL_INTERVAL, LogRelay};
 #[cfg(feature = "mocks")]
 pub use tasks::MockTaskUseCases;
 pub use tasks::{TaskService, TaskUseCases};
 /// The list filters, re-exported so callers need not depend on the
 /// repository crate.
-pub use trm_repository::{KeySelector, ProjectFilter, TaskFilter, UserFilter};
+pub use trm_repository::{EventFilter, KeySelector, ProjectFilter, TaskFilter, UserFilter};
 #[cfg(feature = "mocks")]
 pub use users::MockUserUseCases;
 pub use users::{UserService, UserUseCases};

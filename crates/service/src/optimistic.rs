@@ -60,7 +60,8 @@ pub(crate) struct Updated<T> {
 ///
 /// `load` reads the current entity (its not-found error is the caller's);
 /// `change` computes the next version, or `None` for a no-op; `write` stores
-/// it, failing with [`StoreError::VersionConflict`] when it lost the race.
+/// it — given the entity as read, to describe the change in its events —
+/// failing with [`StoreError::VersionConflict`] when it lost the race.
 pub(crate) async fn update<T, Load, Loaded, Write, Written>(
     kind: EntityKind,
     if_match: Option<u64>,
@@ -72,7 +73,7 @@ where
     T: Versioned,
     Load: FnMut() -> Loaded,
     Loaded: Future<Output = Result<T, ServiceError>>,
-    Write: FnMut(T) -> Written,
+    Write: FnMut(&T, T) -> Written,
     Written: Future<Output = Result<T, StoreError>>,
 {
     for _ in 0..ATTEMPTS {
@@ -83,7 +84,7 @@ where
         let Some(next) = change(&before)? else {
             return Ok(Updated { before, after: None });
         };
-        match write(next).await {
+        match write(&before, next).await {
             Ok(after) => return Ok(Updated { before, after: Some(after) }),
             Err(StoreError::VersionConflict) if if_match.is_none() => {}
             Err(other) => return Err(other.into()),

@@ -4,8 +4,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use trm_domain::{
-    DomainEvent, EntityKind, EventKind, NewProject, Page, PageRequest, Project, ProjectId, ProjectPatch, Task, TaskId,
-    Timestamp,
+    EntityKind, EventKind, NewProject, Page, PageRequest, Project, ProjectId, ProjectPatch, Task, TaskId, Timestamp,
 };
 use trm_repository::{ProjectFilter, ProjectRepository, TaskFilter, TaskRepository};
 
@@ -87,8 +86,9 @@ impl ProjectUseCases for ProjectService {
     #[tracing::instrument(skip_all, fields(title = %new.title), err(level = "debug"))]
     async fn create_project(&self, new: NewProject) -> Result<Project, ServiceError> {
         let project = Project::create(new, Timestamp::now());
-        self.projects.create_project(&project).await?;
-        self.events.publish(event_about(EntityKind::Project, EventKind::Created, *project.uid.as_uuid(), &project));
+        let events = [event_about(EntityKind::Project, EventKind::Created, *project.uid.as_uuid(), &project)];
+        self.projects.create_project(&project, &events).await?;
+        self.events.committed(&events);
         Ok(project)
     }
 
@@ -109,16 +109,17 @@ impl ProjectUseCases for ProjectService {
             if_match,
             || self.get_project(id),
             |current| Ok(current.patched(patch.clone(), Timestamp::now())),
-            |next| async move { self.projects.update_project(&next).await.map(|()| next) },
+            |_before, next| {
+                let events = [event_about(EntityKind::Project, EventKind::Updated, *next.uid.as_uuid(), &next)];
+                async move {
+                    self.projects.update_project(&next, &events).await?;
+                    self.events.committed(&events);
+                    Ok(next)
+                }
+            },
         )
         .await?;
-        match updated.after {
-            Some(after) => {
-                self.events.publish(event_about(EntityKind::Project, EventKind::Updated, *after.uid.as_uuid(), &after));
-                Ok(after)
-            }
-            None => Ok(updated.before),
-        }
+        Ok(updated.after.unwrap_or(updated.before))
     }
 
     #[tracing::instrument(skip(self), err(level = "debug"))]
@@ -128,13 +129,9 @@ impl ProjectUseCases for ProjectService {
         cascade: bool,
         if_match: Option<u64>,
     ) -> Result<Vec<TaskId>, ServiceError> {
-        let deleted_tasks = self.projects.delete_project(id, cascade, if_match).await?;
-        let metadata = current_metadata();
-        for task in &deleted_tasks {
-            self.events.publish(DomainEvent::deleted(EntityKind::Task, *task.as_uuid(), metadata.clone()));
-        }
-        self.events.publish(DomainEvent::deleted(EntityKind::Project, *id.as_uuid(), metadata));
-        Ok(deleted_tasks)
+        let deleted = self.projects.delete_project(id, cascade, if_match, &current_metadata()).await?;
+        self.events.committed(&deleted.events);
+        Ok(deleted.affected)
     }
 
     #[tracing::instrument(skip(self), err(level = "debug"))]

@@ -58,19 +58,11 @@ impl TaskService {
         Self { tasks, events: Arc::new(NoEvents) }
     }
 
-    /// The same use cases, publishing an event after every committed write.
+    /// The same use cases, telling `events` what every committed write
+    /// stored in the event log.
     #[must_use]
     pub fn with_events(self, events: Arc<dyn EventPublisher>) -> Self {
         Self { events, ..self }
-    }
-}
-
-/// Publishes what an update of `before` into `after` means: `task.updated`,
-/// and `task.completed` as well when the status became `done`.
-pub(crate) fn publish_task_update(events: &dyn EventPublisher, before_done: bool, after: &Task) {
-    events.publish(event_about(EntityKind::Task, EventKind::Updated, *after.uid.as_uuid(), after));
-    if after.is_done() && !before_done {
-        events.publish(event_about(EntityKind::Task, EventKind::Completed, *after.uid.as_uuid(), after));
     }
 }
 
@@ -84,20 +76,23 @@ impl TaskUseCases for TaskService {
     #[tracing::instrument(skip_all, fields(title = %new.title), err(level = "debug"))]
     async fn create_task(&self, new: NewTask) -> Result<Task, ServiceError> {
         let task = Task::create(new, Timestamp::now())?;
-        self.tasks.create_task(&task).await?;
+        let events = [event_about(EntityKind::Task, EventKind::Created, *task.uid.as_uuid(), &task)];
+        self.tasks.create_task(&task, &events).await?;
         tracing::debug!(task = %task.uid, "task created");
-        self.events.publish(event_about(EntityKind::Task, EventKind::Created, *task.uid.as_uuid(), &task));
+        self.events.committed(&events);
         Ok(task)
     }
 
     #[tracing::instrument(skip_all, fields(tasks = new.len()), err(level = "debug"))]
     async fn create_tasks(&self, new: Vec<NewTask>) -> Result<Vec<Task>, ServiceError> {
         let tasks = Task::create_many(new, Timestamp::now())?;
-        self.tasks.create_tasks(&tasks).await?;
+        let events: Vec<DomainEvent> = tasks
+            .iter()
+            .map(|task| event_about(EntityKind::Task, EventKind::Created, *task.uid.as_uuid(), task))
+            .collect();
+        self.tasks.create_tasks(&tasks, &events).await?;
         tracing::debug!(tasks = tasks.len(), "tasks created in bulk");
-        for task in &tasks {
-            self.events.publish(event_about(EntityKind::Task, EventKind::Created, *task.uid.as_uuid(), task));
-        }
+        self.events.committed(&events);
         Ok(tasks)
     }
 
@@ -113,22 +108,24 @@ impl TaskUseCases for TaskService {
             if_match,
             || self.get_task(id),
             |current| Ok(current.patched(patch.clone(), Timestamp::now())?),
-            |next| async move { self.tasks.update_task(&next).await.map(|()| next) },
+            |before, next| {
+                let events = DomainEvent::task_updated(&next, before.is_done(), &current_metadata());
+                async move {
+                    self.tasks.update_task(&next, &events).await?;
+                    self.events.committed(&events);
+                    Ok(next)
+                }
+            },
         )
         .await?;
-        match updated.after {
-            Some(after) => {
-                publish_task_update(self.events.as_ref(), updated.before.is_done(), &after);
-                Ok(after)
-            }
-            None => Ok(updated.before),
-        }
+        Ok(updated.after.unwrap_or(updated.before))
     }
 
     #[tracing::instrument(skip(self), err(level = "debug"))]
     async fn delete_task(&self, id: TaskId, if_match: Option<u64>) -> Result<(), ServiceError> {
-        self.tasks.delete_task(id, if_match).await?;
-        self.events.publish(DomainEvent::deleted(EntityKind::Task, *id.as_uuid(), current_metadata()));
+        let events = [DomainEvent::deleted(EntityKind::Task, *id.as_uuid(), current_metadata())];
+        self.tasks.delete_task(id, if_match, &events).await?;
+        self.events.committed(&events);
         Ok(())
     }
 }

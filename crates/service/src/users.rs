@@ -3,15 +3,12 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use trm_domain::{
-    DomainEvent, EntityKind, EventKind, NewUser, Page, PageRequest, Task, Timestamp, User, UserId, UserPatch,
-};
+use trm_domain::{EntityKind, EventKind, NewUser, Page, PageRequest, Task, Timestamp, User, UserId, UserPatch};
 use trm_repository::{UserFilter, UserRepository};
 
 use crate::error::ServiceError;
 use crate::events::{EventPublisher, NoEvents, current_metadata, event_about};
 use crate::optimistic;
-use crate::tasks::publish_task_update;
 
 /// What can be done with users; the HTTP layer depends on this trait.
 #[cfg_attr(feature = "mocks", mockall::automock)]
@@ -65,8 +62,9 @@ impl UserUseCases for UserService {
     #[tracing::instrument(skip_all, fields(username = %new.username.as_str()), err(level = "debug"))]
     async fn create_user(&self, new: NewUser) -> Result<User, ServiceError> {
         let user = User::create(new, Timestamp::now());
-        self.users.create_user(&user).await?;
-        self.events.publish(event_about(EntityKind::User, EventKind::Created, *user.uid.as_uuid(), &user));
+        let events = [event_about(EntityKind::User, EventKind::Created, *user.uid.as_uuid(), &user)];
+        self.users.create_user(&user, &events).await?;
+        self.events.committed(&events);
         Ok(user)
     }
 
@@ -82,26 +80,24 @@ impl UserUseCases for UserService {
             if_match,
             || self.get_user(id),
             |current| Ok(current.patched(patch.clone(), Timestamp::now())),
-            |next| async move { self.users.update_user(&next).await.map(|()| next) },
+            |_before, next| {
+                let events = [event_about(EntityKind::User, EventKind::Updated, *next.uid.as_uuid(), &next)];
+                async move {
+                    self.users.update_user(&next, &events).await?;
+                    self.events.committed(&events);
+                    Ok(next)
+                }
+            },
         )
         .await?;
-        match updated.after {
-            Some(after) => {
-                self.events.publish(event_about(EntityKind::User, EventKind::Updated, *after.uid.as_uuid(), &after));
-                Ok(after)
-            }
-            None => Ok(updated.before),
-        }
+        Ok(updated.after.unwrap_or(updated.before))
     }
 
     #[tracing::instrument(skip(self), err(level = "debug"))]
     async fn delete_user(&self, id: UserId, if_match: Option<u64>) -> Result<Vec<Task>, ServiceError> {
-        let unassigned = self.users.delete_user(id, if_match, Timestamp::now()).await?;
-        for task in &unassigned {
-            publish_task_update(self.events.as_ref(), true, task);
-        }
-        self.events.publish(DomainEvent::deleted(EntityKind::User, *id.as_uuid(), current_metadata()));
-        Ok(unassigned)
+        let deleted = self.users.delete_user(id, if_match, Timestamp::now(), &current_metadata()).await?;
+        self.events.committed(&deleted.events);
+        Ok(deleted.affected)
     }
 }
 

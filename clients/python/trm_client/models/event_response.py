@@ -24,7 +24,7 @@ class EventResponse:
         event_id (UUID): Unique id; the SSE `id:` field, and what `Last-Event-ID` resumes after.
         event_type (str): `task.created`, `task.updated`, `task.completed`, `task.deleted`, and
             the same `created`/`updated`/`deleted` for `project.` and `user.`. Example: task.created.
-        timestamp (datetime.datetime): When the event was published (RFC 3339, UTC, microseconds). Example:
+        timestamp (datetime.datetime): When the event happened (RFC 3339, UTC, microseconds). Example:
             2026-11-26T03:12:45.123456Z.
         entity_type (str): `task`, `project` or `user`. Example: task.
         entity_id (UUID): The entity's id.

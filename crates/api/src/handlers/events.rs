@@ -1,14 +1,18 @@
-//! `/api/v1/events`: the domain events, live (Server-Sent Events) and past.
+//! `/api/v1/events`: the domain events, live (Server-Sent Events) and past,
+//! and each entity's own history — all read from the durable event log.
 //!
-//! The stream subscribes to the process's [`EventBus`](trm_service::EventBus)
-//! — which, with NATS configured, also carries every other instance's
-//! events. Each event is one SSE frame (`id:`, `event:`, `data:`); a comment
-//! line every [`KEEP_ALIVE`] keeps proxies from closing an idle connection.
-//! A client that reconnects with `Last-Event-ID` first gets what it missed
-//! from the bounded history (all of it when the id has aged out), then the
-//! live feed, with nothing lost or repeated in between. When the client
-//! goes away, actix drops the response stream and with it the subscription:
-//! no task or buffer outlives the connection.
+//! The stream subscribes to the process's [`EventBus`](trm_service::EventBus),
+//! which the log relay feeds with every committed event of every instance
+//! sharing the store, in log order. Each event is one SSE frame (`id:`,
+//! `event:`, `data:`); a comment line every [`KEEP_ALIVE`] keeps proxies
+//! from closing an idle connection. A client that reconnects with
+//! `Last-Event-ID` first gets every retained event after that one from the
+//! log — after a restart, from another instance — then the live feed;
+//! events are told apart by their log position, so nothing is lost or
+//! repeated in between. A client that falls behind the live feed catches up
+//! from the log the same way. When the client goes away, actix drops the
+//! response stream and with it the subscription: no task or buffer outlives
+//! the connection.
 
 use std::collections::VecDeque;
 use std::sync::Arc;
@@ -18,21 +22,32 @@ use actix_web::http::header::{self, HeaderValue};
 use actix_web::web::Bytes;
 use actix_web::{HttpRequest, HttpResponse, web};
 use futures::stream::{self, Stream};
-use trm_domain::{DomainEvent, FieldErrorKind};
-use trm_service::{HistoryFilter, Received, Subscription};
+use trm_domain::{DomainEvent, EntityKind, EventPosition, FieldErrorKind, LoggedEvent};
+use trm_service::{EventFilter, EventUseCases, Received, Subscription};
 use uuid::Uuid;
 
 use crate::AppState;
 use crate::error::ApiError;
+use crate::handlers::path_id;
+use crate::paging::{POSITION_CURSOR_PATTERN, decode_position, encode_position, next_link_with};
 use crate::query::QueryParams;
-use crate::schemas::errors::InvalidRequest;
-use crate::schemas::event::{EventHistoryQuery, EventResponse, EventStreamQuery};
+use crate::schemas::errors::{InvalidRequest, ProjectNotFound, TaskNotFound, UserNotFound};
+use crate::schemas::event::{EntityHistoryQuery, EventHistoryQuery, EventResponse, EventStreamQuery};
 
 /// How often an idle stream sends a keep-alive comment.
 pub const KEEP_ALIVE: Duration = Duration::from_secs(15);
 
 /// The largest history page.
-const MAX_HISTORY: i64 = 1000;
+const MAX_HISTORY: u32 = 1000;
+
+/// The default history page.
+const DEFAULT_HISTORY: u32 = 100;
+
+/// How many events a stream catching up reads from the log at a time.
+const REPLAY_PAGE: u32 = 200;
+
+/// The entity types events are about, as `entity_type` accepts them.
+const ENTITY_TYPES: [&str; 3] = ["task", "project", "user"];
 
 /// One SSE frame for an event.
 fn frame(event: &DomainEvent) -> Bytes {
@@ -42,32 +57,65 @@ fn frame(event: &DomainEvent) -> Bytes {
 
 /// What the stream still has to send, and where the rest comes from.
 struct StreamState {
-    replay: VecDeque<Arc<DomainEvent>>,
+    log: Arc<dyn EventUseCases>,
+    filter: EventFilter,
+    /// Still catching up from the log, after this position.
+    replay_from: Option<EventPosition>,
+    /// Events read from the log, not yet sent.
+    replay: VecDeque<LoggedEvent>,
+    /// The newest position sent or skipped: live events at or below it
+    /// were already read from the log.
+    seen: Option<EventPosition>,
     live: Subscription,
-    types: Vec<String>,
     keep_alive: tokio::time::Interval,
 }
 
 impl StreamState {
     fn wanted(&self, event: &DomainEvent) -> bool {
-        self.types.is_empty() || self.types.contains(&event.event_type)
+        self.filter.event_types.is_empty() || self.filter.event_types.contains(&event.event_type)
     }
 
-    /// The next chunk to send; `None` ends the stream (the bus is gone).
+    /// The next chunk to send; `None` ends the stream (the bus is gone, or
+    /// the log cannot be read: the client reconnects with `Last-Event-ID`).
     async fn next_chunk(&mut self) -> Option<Bytes> {
-        while let Some(event) = self.replay.pop_front() {
-            if self.wanted(&event) {
-                return Some(frame(&event));
-            }
-        }
         loop {
+            if let Some(logged) = self.replay.pop_front() {
+                self.seen = Some(logged.position);
+                return Some(frame(&logged.event));
+            }
+            if let Some(from) = self.replay_from {
+                let page = match self.log.after(self.filter.clone(), from, REPLAY_PAGE).await {
+                    Ok(page) => page,
+                    Err(error) => {
+                        tracing::warn!(error = %anyhow::Error::new(error), "an event stream cannot read the log");
+                        return None;
+                    }
+                };
+                self.replay_from =
+                    (page.len() == REPLAY_PAGE as usize).then(|| page.last().map(|e| e.position)).flatten();
+                self.replay.extend(page);
+                continue;
+            }
             tokio::select! {
                 received = self.live.next() => match received? {
-                    Received::Event(event) if self.wanted(&event) => return Some(frame(&event)),
-                    Received::Event(_) => {}
-                    Received::Missed(count) => {
-                        return Some(Bytes::from(format!(": missed {count} events; reconnect with Last-Event-ID to catch up\n\n")));
+                    Received::Event(logged) => {
+                        if self.seen.is_some_and(|seen| logged.position <= seen) {
+                            continue;
+                        }
+                        self.seen = Some(logged.position);
+                        if self.wanted(&logged.event) {
+                            return Some(frame(&logged.event));
+                        }
                     }
+                    // Fell behind the live feed: catch up from the log.
+                    Received::Missed(count) => match self.seen {
+                        Some(seen) => self.replay_from = Some(seen),
+                        None => {
+                            return Some(Bytes::from(format!(
+                                ": missed {count} events; reconnect with Last-Event-ID to catch up\n\n"
+                            )));
+                        }
+                    },
                 },
                 _ = self.keep_alive.tick() => return Some(Bytes::from_static(b": keep-alive\n\n")),
             }
@@ -83,17 +131,18 @@ fn event_stream(state: StreamState) -> impl Stream<Item = Result<Bytes, actix_we
 /// `GET /api/v1/events`: the live stream of domain events.
 ///
 /// # Errors
-/// 422 for unknown parameters.
+/// 422 for unknown parameters; 503 when resuming and the log cannot be read.
 #[utoipa::path(
     get,
     path = "/api/v1/events",
     tag = "events",
     operation_id = "stream_events",
     summary = "Stream domain events (Server-Sent Events)",
-    description = "A `text/event-stream` of every domain event published from now on: each as \
-                   `id: <event_id>`, `event: <event_type>`, `data: <the event as JSON>`. Comment lines keep the \
-                   connection alive. Send `Last-Event-ID` to first receive the events after that one still in \
-                   the history (all of it when the id is no longer there).",
+    description = "A `text/event-stream` of every domain event committed from now on, by any instance sharing \
+                   the store, in the log's order: each as `id: <event_id>`, `event: <event_type>`, \
+                   `data: <the event as JSON>`. Comment lines keep the connection alive. Send `Last-Event-ID` \
+                   to first receive every retained event after that one, from the durable log (from the \
+                   oldest retained when the id is no longer there), then the live feed, none twice.",
     params(
         EventStreamQuery,
         ("Last-Event-ID" = Option<String>, Header, description = "Resume after this event id."),
@@ -105,17 +154,30 @@ fn event_stream(state: StreamState) -> impl Stream<Item = Result<Bytes, actix_we
 )]
 pub async fn stream(request: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let mut query = QueryParams::parse(request.query_string())?;
-    let types = query.take_all("event_type");
+    let event_types = query.take_all("event_type");
     query.finish()?;
-    let last_event_id = request
-        .headers()
-        .get("last-event-id")
-        .and_then(|value| value.to_str().ok())
-        .map(|text| Uuid::parse_str(text.trim()).unwrap_or_else(|_| Uuid::nil()));
-    let (missed, live) = state.events.resume_after(last_event_id);
+    // Subscribed before the log is read, so nothing committed in between
+    // is missed; what both deliver is told apart by position.
+    let live = state.events.subscribe();
+    let last_event_id = request.headers().get("last-event-id").and_then(|value| value.to_str().ok());
+    let replay_from = match last_event_id {
+        None => None,
+        Some(text) => Some(match Uuid::parse_str(text.trim()) {
+            Ok(id) => state.history.resume_point(id).await?,
+            Err(_) => EventPosition::START,
+        }),
+    };
     let mut keep_alive = tokio::time::interval(KEEP_ALIVE);
     keep_alive.reset(); // the first tick after a full period, not at once
-    let body = event_stream(StreamState { replay: missed.into(), live, types, keep_alive });
+    let body = event_stream(StreamState {
+        log: Arc::clone(&state.history),
+        filter: EventFilter { event_types, ..EventFilter::default() },
+        replay_from,
+        replay: VecDeque::new(),
+        seen: replay_from,
+        live,
+        keep_alive,
+    });
     Ok(HttpResponse::Ok()
         .insert_header((header::CONTENT_TYPE, HeaderValue::from_static("text/event-stream")))
         .insert_header((header::CACHE_CONTROL, HeaderValue::from_static("no-cache")))
@@ -123,45 +185,203 @@ pub async fn stream(request: HttpRequest, state: web::Data<AppState>) -> Result<
         .streaming(body))
 }
 
-/// `GET /api/v1/events/history`: remembered events, newest first.
+/// Reads `limit` (1–1000, `default` when absent).
+fn take_limit(query: &mut QueryParams, default: u32) -> u32 {
+    match query.take("limit").map(|text| text.trim().parse::<i64>()) {
+        None => default,
+        Some(Ok(limit)) if (1..=i64::from(MAX_HISTORY)).contains(&limit) => u32::try_from(limit).unwrap_or(default),
+        Some(Ok(limit)) if limit < 1 => {
+            query.reject("limit", FieldErrorKind::GreaterThanEqual("1".into()));
+            default
+        }
+        Some(Ok(_)) => {
+            query.reject("limit", FieldErrorKind::LessThanEqual(MAX_HISTORY.to_string()));
+            default
+        }
+        Some(Err(_)) => {
+            query.reject("limit", FieldErrorKind::IntParsing);
+            default
+        }
+    }
+}
+
+/// Reads an event-log `cursor`.
+fn take_position(query: &mut QueryParams) -> Option<EventPosition> {
+    let text = query.take("cursor")?;
+    let position = decode_position(text.trim());
+    if position.is_none() {
+        query.reject("cursor", FieldErrorKind::PatternMismatch(POSITION_CURSOR_PATTERN.into()));
+    }
+    position
+}
+
+/// 200 with the events as a JSON array and, when the page is full, a
+/// `Link: rel="next"` setting `name` to what `next` makes of the last one.
+fn events_response(
+    request: &HttpRequest,
+    events: &[LoggedEvent],
+    limit: u32,
+    name: &str,
+    next: impl Fn(&LoggedEvent) -> String,
+) -> HttpResponse {
+    let mut response = HttpResponse::Ok();
+    if events.len() == limit as usize
+        && let Some(last) = events.last()
+    {
+        response.insert_header((header::LINK, next_link_with(request, name, &next(last))));
+    }
+    let body: Vec<&DomainEvent> = events.iter().map(|logged| &logged.event).collect();
+    response.json(body)
+}
+
+/// `GET /api/v1/events/history`: the durable event log, newest first, or
+/// oldest first after an event for tailing.
 ///
 /// # Errors
-/// 422 for unknown parameters or a bad `limit`.
+/// 422 for unknown parameters, a bad `limit`, `cursor`, `after` or
+/// `entity_type`.
 #[utoipa::path(
     get,
     path = "/api/v1/events/history",
     tag = "events",
     operation_id = "event_history",
-    summary = "Recent domain events",
-    description = "The events still in the bounded in-memory history, newest first.",
+    summary = "The durable event log",
+    description = "Every retained event (`TRM__EVENTS__RETENTION_DAYS`, default 30), newest first, paged by the \
+                   `Link: rel=\"next\"` header. With `after=<event_id>`: the events after that one, oldest \
+                   first, for tailing (from the oldest retained when the id is no longer held); the next page's \
+                   link carries the last event's id.",
     params(EventHistoryQuery),
     responses(
-        (status = 200, description = "Events, newest first.", body = Vec<EventResponse>),
+        (status = 200, description = "Events.", body = Vec<EventResponse>,
+         headers(("Link" = String, description = "`<…>; rel=\"next\"` when more events follow."))),
         (status = 422, response = InvalidRequest),
     )
 )]
 pub async fn history(request: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let mut query = QueryParams::parse(request.query_string())?;
-    let limit = match query.take("limit").map(|text| text.trim().parse::<i64>()) {
-        None => 100,
-        Some(Ok(limit)) if (1..=MAX_HISTORY).contains(&limit) => limit,
-        Some(Ok(limit)) if limit < 1 => {
-            query.reject("limit", FieldErrorKind::GreaterThanEqual("1".into()));
-            100
-        }
-        Some(Ok(_)) => {
-            query.reject("limit", FieldErrorKind::LessThanEqual(MAX_HISTORY.to_string()));
-            100
-        }
-        Some(Err(_)) => {
-            query.reject("limit", FieldErrorKind::IntParsing);
-            100
-        }
-    };
-    let event_type = query.take("event_type");
+    let limit = take_limit(&mut query, DEFAULT_HISTORY);
+    let event_types = query.take_all("event_type");
+    let entity_type = query.take("entity_type").map(|text| text.trim().to_ascii_lowercase());
+    if entity_type.as_deref().is_some_and(|text| !ENTITY_TYPES.contains(&text)) {
+        query.reject("entity_type", FieldErrorKind::Enum(ENTITY_TYPES.map(str::to_owned).to_vec()));
+    }
+    // Ids match exactly: text that is not an id matches nothing.
     let entity_id = query.take("entity_id").map(|text| Uuid::parse_str(text.trim()).unwrap_or_else(|_| Uuid::nil()));
+    let before = take_position(&mut query);
+    let after = query
+        .take("after")
+        .and_then(|text| Uuid::parse_str(text.trim()).map_err(|_| query.reject("after", FieldErrorKind::Uuid)).ok());
     query.finish()?;
-    let filter = HistoryFilter { event_type, entity_id };
-    let events = state.events.history(&filter, usize::try_from(limit).unwrap_or(100));
-    Ok(HttpResponse::Ok().json(events))
+    let filter = EventFilter { event_types, entity_type, entity_id };
+    match after {
+        Some(event_id) => {
+            let from = state.history.resume_point(event_id).await?;
+            let events = state.history.after(filter, from, limit).await?;
+            Ok(events_response(&request, &events, limit, "after", |last| last.event.event_id.to_string()))
+        }
+        None => {
+            let events = state.history.newest(filter, before, limit).await?;
+            Ok(events_response(&request, &events, limit, "cursor", |last| encode_position(last.position)))
+        }
+    }
+}
+
+/// One entity's history, oldest first.
+async fn entity_history(
+    request: &HttpRequest,
+    state: &AppState,
+    kind: EntityKind,
+    uid: &str,
+) -> Result<HttpResponse, ApiError> {
+    let id = path_id(uid, kind)?;
+    let mut query = QueryParams::parse(request.query_string())?;
+    let limit = take_limit(&mut query, DEFAULT_HISTORY);
+    let after = take_position(&mut query).unwrap_or(EventPosition::START);
+    query.finish()?;
+    let events = state.history.entity_history(kind, id, after, limit).await?;
+    Ok(events_response(request, &events, limit, "cursor", |last| encode_position(last.position)))
+}
+
+/// `GET /api/v1/tasks/{uid}/history`: the task's events, oldest first.
+///
+/// # Errors
+/// 404 for an id that never had an event; 422 for a bad query.
+#[utoipa::path(
+    get,
+    path = "/api/v1/tasks/{uid}/history",
+    tag = "tasks",
+    operation_id = "task_history",
+    summary = "A task's history",
+    description = "Every retained event about the task, oldest first, paged by `Link: rel=\"next\"`; still \
+                   answered after the task was deleted.",
+    params(("uid" = String, Path, description = "The task's id."), EntityHistoryQuery),
+    responses(
+        (status = 200, description = "The task's events, oldest first.", body = Vec<EventResponse>,
+         headers(("Link" = String, description = "`<…>; rel=\"next\"` when more events follow."))),
+        (status = 404, response = TaskNotFound),
+        (status = 422, response = InvalidRequest),
+    )
+)]
+pub async fn task_history(
+    request: HttpRequest,
+    uid: web::Path<String>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    entity_history(&request, &state, EntityKind::Task, &uid).await
+}
+
+/// `GET /api/v1/projects/{uid}/history`: the project's events, oldest first.
+///
+/// # Errors
+/// 404 for an id that never had an event; 422 for a bad query.
+#[utoipa::path(
+    get,
+    path = "/api/v1/projects/{uid}/history",
+    tag = "projects",
+    operation_id = "project_history",
+    summary = "A project's history",
+    description = "Every retained event about the project, oldest first, paged by `Link: rel=\"next\"`; \
+                   still answered after the project was deleted.",
+    params(("uid" = String, Path, description = "The project's id."), EntityHistoryQuery),
+    responses(
+        (status = 200, description = "The project's events, oldest first.", body = Vec<EventResponse>,
+         headers(("Link" = String, description = "`<…>; rel=\"next\"` when more events follow."))),
+        (status = 404, response = ProjectNotFound),
+        (status = 422, response = InvalidRequest),
+    )
+)]
+pub async fn project_history(
+    request: HttpRequest,
+    uid: web::Path<String>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    entity_history(&request, &state, EntityKind::Project, &uid).await
+}
+
+/// `GET /api/v1/users/{uid}/history`: the user's events, oldest first.
+///
+/// # Errors
+/// 404 for an id that never had an event; 422 for a bad query.
+#[utoipa::path(
+    get,
+    path = "/api/v1/users/{uid}/history",
+    tag = "users",
+    operation_id = "user_history",
+    summary = "A user's history",
+    description = "Every retained event about the user, oldest first, paged by `Link: rel=\"next\"`; still \
+                   answered after the user was deleted.",
+    params(("uid" = String, Path, description = "The user's id."), EntityHistoryQuery),
+    responses(
+        (status = 200, description = "The user's events, oldest first.", body = Vec<EventResponse>,
+         headers(("Link" = String, description = "`<…>; rel=\"next\"` when more events follow."))),
+        (status = 404, response = UserNotFound),
+        (status = 422, response = InvalidRequest),
+    )
+)]
+pub async fn user_history(
+    request: HttpRequest,
+    uid: web::Path<String>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    entity_history(&request, &state, EntityKind::User, &uid).await
 }

@@ -108,10 +108,21 @@ pub fn store_down() -> AppState {
         users: Arc::new(users),
         health: Arc::new(health),
         overview: Arc::new(failing_overview()),
-        events: Arc::new(trm_service::EventBus::new(16, 16)),
+        events: Arc::new(trm_service::EventBus::new(16)),
+        history: Arc::new(failing_history()),
         idempotency: Arc::new(trm_service::MockIdempotencyUseCases::new()),
         metrics: Arc::default(),
     }
+}
+
+/// An event log that cannot be read.
+fn failing_history() -> trm_service::MockEventUseCases {
+    let mut history = trm_service::MockEventUseCases::new();
+    history.expect_newest().returning(|_, _, _| Err(down()));
+    history.expect_after().returning(|_, _, _| Err(down()));
+    history.expect_resume_point().returning(|_| Err(down()));
+    history.expect_entity_history().returning(|_, _, _, _| Err(down()));
+    history
 }
 
 /// Every use case succeeds, and every list has a next page.
@@ -156,7 +167,8 @@ pub fn all_well() -> AppState {
         users: Arc::new(users),
         health: Arc::new(health),
         overview: Arc::new(an_overview()),
-        events: one_event_published(),
+        events: Arc::new(trm_service::EventBus::new(16)),
+        history: Arc::new(one_event_logged()),
         idempotency: Arc::new(trm_service::MockIdempotencyUseCases::new()),
         metrics: Arc::default(),
     }
@@ -168,19 +180,26 @@ pub fn concrete(path: &str) -> String {
     path.replace("{uid}", "3f0b6c9e-8d1a-4c2b-9e5f-1a2b3c4d5e6f").replace("{file}", "swagger-ui.css")
 }
 
-/// A bus whose history holds one event, so the history lists something.
-fn one_event_published() -> Arc<trm_service::EventBus> {
-    use trm_service::EventPublisher as _;
-    let bus = Arc::new(trm_service::EventBus::new(16, 16));
+/// An event log that always has a full page (so every history has a next
+/// page) of one event.
+fn one_event_logged() -> trm_service::MockEventUseCases {
     let task = a_task();
-    bus.publish(trm_domain::DomainEvent::new(
+    let event = trm_domain::DomainEvent::new(
         trm_domain::EntityKind::Task,
         trm_domain::EventKind::Created,
         *task.uid.as_uuid(),
         serde_json::to_value(&task).unwrap(),
         trm_domain::EventMetadata::default(),
-    ));
-    bus
+    );
+    let logged = trm_domain::LoggedEvent { position: trm_domain::EventPosition(1), event };
+    let mut history = trm_service::MockEventUseCases::new();
+    let newest = logged.clone();
+    history.expect_newest().returning(move |_, _, limit| Ok(vec![newest.clone(); limit as usize]));
+    let after = logged.clone();
+    history.expect_after().returning(move |_, _, limit| Ok(vec![after.clone(); limit as usize]));
+    history.expect_resume_point().returning(|_| Ok(trm_domain::EventPosition::START));
+    history.expect_entity_history().returning(move |_, _, _, limit| Ok(vec![logged.clone(); limit as usize]));
+    history
 }
 
 /// An overview use case whose store is down.

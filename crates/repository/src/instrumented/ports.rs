@@ -2,23 +2,27 @@
 //! wrapped port, timed and recorded under the method's name.
 
 use async_trait::async_trait;
-use trm_domain::{Page, PageRequest, Project, ProjectId, Task, TaskId, TaskStatus, Timestamp, User, UserId};
+use trm_domain::{
+    DomainEvent, EventMetadata, EventPosition, LoggedEvent, Page, PageRequest, Project, ProjectId, Task, TaskId,
+    TaskStatus, Timestamp, User, UserId,
+};
+use uuid::Uuid;
 
 use super::Instrumented;
 use crate::error::StoreError;
 use crate::ports::{
-    Claim, HealthCheck, IdempotencyRepository, ProjectFilter, ProjectRepository, StoredResponse, TaskFilter,
-    TaskRepository, UserFilter, UserRepository,
+    Cascade, Claim, EventFilter, EventLog, HealthCheck, IdempotencyRepository, ProjectFilter, ProjectRepository,
+    StoredResponse, TaskFilter, TaskRepository, UserFilter, UserRepository,
 };
 
 #[async_trait]
 impl<T: TaskRepository + ?Sized> TaskRepository for Instrumented<T> {
-    async fn create_task(&self, task: &Task) -> Result<(), StoreError> {
-        self.observe("create_task", self.inner.create_task(task)).await
+    async fn create_task(&self, task: &Task, events: &[DomainEvent]) -> Result<(), StoreError> {
+        self.observe("create_task", self.inner.create_task(task, events)).await
     }
 
-    async fn create_tasks(&self, tasks: &[Task]) -> Result<(), StoreError> {
-        self.observe("create_tasks", self.inner.create_tasks(tasks)).await
+    async fn create_tasks(&self, tasks: &[Task], events: &[DomainEvent]) -> Result<(), StoreError> {
+        self.observe("create_tasks", self.inner.create_tasks(tasks, events)).await
     }
 
     async fn get_task(&self, id: TaskId) -> Result<Option<Task>, StoreError> {
@@ -29,12 +33,17 @@ impl<T: TaskRepository + ?Sized> TaskRepository for Instrumented<T> {
         self.observe("list_tasks", self.inner.list_tasks(filter, page)).await
     }
 
-    async fn update_task(&self, task: &Task) -> Result<(), StoreError> {
-        self.observe("update_task", self.inner.update_task(task)).await
+    async fn update_task(&self, task: &Task, events: &[DomainEvent]) -> Result<(), StoreError> {
+        self.observe("update_task", self.inner.update_task(task, events)).await
     }
 
-    async fn delete_task(&self, id: TaskId, expected_version: Option<u64>) -> Result<(), StoreError> {
-        self.observe("delete_task", self.inner.delete_task(id, expected_version)).await
+    async fn delete_task(
+        &self,
+        id: TaskId,
+        expected_version: Option<u64>,
+        events: &[DomainEvent],
+    ) -> Result<(), StoreError> {
+        self.observe("delete_task", self.inner.delete_task(id, expected_version, events)).await
     }
 
     async fn count_tasks_by_status(&self) -> Result<Vec<(TaskStatus, u64)>, StoreError> {
@@ -48,8 +57,8 @@ impl<T: TaskRepository + ?Sized> TaskRepository for Instrumented<T> {
 
 #[async_trait]
 impl<T: ProjectRepository + ?Sized> ProjectRepository for Instrumented<T> {
-    async fn create_project(&self, project: &Project) -> Result<(), StoreError> {
-        self.observe("create_project", self.inner.create_project(project)).await
+    async fn create_project(&self, project: &Project, events: &[DomainEvent]) -> Result<(), StoreError> {
+        self.observe("create_project", self.inner.create_project(project, events)).await
     }
 
     async fn get_project(&self, id: ProjectId) -> Result<Option<Project>, StoreError> {
@@ -60,8 +69,8 @@ impl<T: ProjectRepository + ?Sized> ProjectRepository for Instrumented<T> {
         self.observe("list_projects", self.inner.list_projects(filter, page)).await
     }
 
-    async fn update_project(&self, project: &Project) -> Result<(), StoreError> {
-        self.observe("update_project", self.inner.update_project(project)).await
+    async fn update_project(&self, project: &Project, events: &[DomainEvent]) -> Result<(), StoreError> {
+        self.observe("update_project", self.inner.update_project(project, events)).await
     }
 
     async fn delete_project(
@@ -69,8 +78,9 @@ impl<T: ProjectRepository + ?Sized> ProjectRepository for Instrumented<T> {
         id: ProjectId,
         cascade: bool,
         expected_version: Option<u64>,
-    ) -> Result<Vec<TaskId>, StoreError> {
-        self.observe("delete_project", self.inner.delete_project(id, cascade, expected_version)).await
+        metadata: &EventMetadata,
+    ) -> Result<Cascade<TaskId>, StoreError> {
+        self.observe("delete_project", self.inner.delete_project(id, cascade, expected_version, metadata)).await
     }
 
     async fn count_projects(&self) -> Result<u64, StoreError> {
@@ -80,8 +90,8 @@ impl<T: ProjectRepository + ?Sized> ProjectRepository for Instrumented<T> {
 
 #[async_trait]
 impl<T: UserRepository + ?Sized> UserRepository for Instrumented<T> {
-    async fn create_user(&self, user: &User) -> Result<(), StoreError> {
-        self.observe("create_user", self.inner.create_user(user)).await
+    async fn create_user(&self, user: &User, events: &[DomainEvent]) -> Result<(), StoreError> {
+        self.observe("create_user", self.inner.create_user(user, events)).await
     }
 
     async fn get_user(&self, id: UserId) -> Result<Option<User>, StoreError> {
@@ -92,8 +102,8 @@ impl<T: UserRepository + ?Sized> UserRepository for Instrumented<T> {
         self.observe("list_users", self.inner.list_users(filter, page)).await
     }
 
-    async fn update_user(&self, user: &User) -> Result<(), StoreError> {
-        self.observe("update_user", self.inner.update_user(user)).await
+    async fn update_user(&self, user: &User, events: &[DomainEvent]) -> Result<(), StoreError> {
+        self.observe("update_user", self.inner.update_user(user, events)).await
     }
 
     async fn delete_user(
@@ -101,8 +111,9 @@ impl<T: UserRepository + ?Sized> UserRepository for Instrumented<T> {
         id: UserId,
         expected_version: Option<u64>,
         now: Timestamp,
-    ) -> Result<Vec<Task>, StoreError> {
-        self.observe("delete_user", self.inner.delete_user(id, expected_version, now)).await
+        metadata: &EventMetadata,
+    ) -> Result<Cascade<Task>, StoreError> {
+        self.observe("delete_user", self.inner.delete_user(id, expected_version, now, metadata)).await
     }
 
     async fn count_users(&self) -> Result<u64, StoreError> {
@@ -129,5 +140,38 @@ impl<T: IdempotencyRepository + ?Sized> IdempotencyRepository for Instrumented<T
 impl<T: HealthCheck + ?Sized> HealthCheck for Instrumented<T> {
     async fn ping(&self) -> Result<(), StoreError> {
         self.observe("ping", self.inner.ping()).await
+    }
+}
+
+#[async_trait]
+impl<T: EventLog + ?Sized> EventLog for Instrumented<T> {
+    async fn events_after(
+        &self,
+        filter: &EventFilter,
+        after: EventPosition,
+        limit: u32,
+    ) -> Result<Vec<LoggedEvent>, StoreError> {
+        self.observe("events_after", self.inner.events_after(filter, after, limit)).await
+    }
+
+    async fn events_before(
+        &self,
+        filter: &EventFilter,
+        before: Option<EventPosition>,
+        limit: u32,
+    ) -> Result<Vec<LoggedEvent>, StoreError> {
+        self.observe("events_before", self.inner.events_before(filter, before, limit)).await
+    }
+
+    async fn position_of(&self, event_id: Uuid) -> Result<Option<EventPosition>, StoreError> {
+        self.observe("event_position", self.inner.position_of(event_id)).await
+    }
+
+    async fn last_position(&self) -> Result<EventPosition, StoreError> {
+        self.observe("last_event_position", self.inner.last_position()).await
+    }
+
+    async fn prune(&self, before: Timestamp, limit: u32) -> Result<u64, StoreError> {
+        self.observe("prune_events", self.inner.prune(before, limit)).await
     }
 }

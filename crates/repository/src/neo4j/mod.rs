@@ -38,6 +38,7 @@ mod api_keys;
 mod coalesce;
 mod connect;
 mod errors;
+mod events;
 mod idempotency;
 mod projects;
 pub mod queries;

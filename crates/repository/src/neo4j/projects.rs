@@ -2,9 +2,10 @@
 
 use async_trait::async_trait;
 use neo4rs::Txn;
-use trm_domain::{EntityKind, Page, PageRequest, Project, ProjectId, TaskId};
+use trm_domain::{DomainEvent, EntityKind, EventMetadata, Page, PageRequest, Project, ProjectId, TaskId};
 
 use super::errors::driver_error;
+use super::events::append;
 use super::queries::{
     CREATE_PROJECT, DELETE_PROJECT, DELETE_PROJECT_TASKS, LOCK_PROJECT, PROJECT_TASKS, UPDATE_PROJECT,
 };
@@ -12,7 +13,7 @@ use super::transactions::{fetch_all, locked_version, txn_fetch_all};
 use super::values::{column_integer, column_uuid, id_param, project_from_row, project_props};
 use super::{Neo4jStore, queries};
 use crate::error::StoreError;
-use crate::ports::{ProjectFilter, ProjectRepository};
+use crate::ports::{Cascade, ProjectFilter, ProjectRepository};
 use crate::rules::check_version;
 
 async fn check_project_version(txn: &mut Txn, id: ProjectId, expected: Option<u64>) -> Result<(), StoreError> {
@@ -40,7 +41,8 @@ async fn delete(
     id: ProjectId,
     cascade: bool,
     expected_version: Option<u64>,
-) -> Result<Vec<TaskId>, StoreError> {
+    metadata: &EventMetadata,
+) -> Result<Cascade<TaskId>, StoreError> {
     check_project_version(txn, id, expected_version).await?;
     let query = neo4rs::query(PROJECT_TASKS).param("uid", id_param(id));
     let rows = txn_fetch_all(txn, query, "cannot list the project's tasks").await?;
@@ -53,16 +55,22 @@ async fn delete(
     txn.run(query).await.map_err(driver_error("cannot delete the project's tasks"))?;
     let query = neo4rs::query(DELETE_PROJECT).param("uid", id_param(id));
     txn.run(query).await.map_err(driver_error("cannot delete the project"))?;
-    Ok(task_ids)
+    let events = DomainEvent::project_deleted(*id.as_uuid(), &task_ids, metadata);
+    append(txn, &events).await?;
+    Ok(Cascade { affected: task_ids, events })
 }
 
 #[async_trait]
 impl ProjectRepository for Neo4jStore {
-    async fn create_project(&self, project: &Project) -> Result<(), StoreError> {
+    async fn create_project(&self, project: &Project, events: &[DomainEvent]) -> Result<(), StoreError> {
         let project = project.clone();
+        let events = events.to_vec();
         self.write("create a project", move |txn| {
-            let project = project.clone();
-            Box::pin(async move { create(txn, &project).await })
+            let (project, events) = (project.clone(), events.clone());
+            Box::pin(async move {
+                create(txn, &project).await?;
+                append(txn, &events).await
+            })
         })
         .await
     }
@@ -88,11 +96,15 @@ impl ProjectRepository for Neo4jStore {
         .await
     }
 
-    async fn update_project(&self, project: &Project) -> Result<(), StoreError> {
+    async fn update_project(&self, project: &Project, events: &[DomainEvent]) -> Result<(), StoreError> {
         let project = project.clone();
+        let events = events.to_vec();
         self.write("update a project", move |txn| {
-            let project = project.clone();
-            Box::pin(async move { update(txn, &project).await })
+            let (project, events) = (project.clone(), events.clone());
+            Box::pin(async move {
+                update(txn, &project).await?;
+                append(txn, &events).await
+            })
         })
         .await
     }
@@ -102,8 +114,14 @@ impl ProjectRepository for Neo4jStore {
         id: ProjectId,
         cascade: bool,
         expected_version: Option<u64>,
-    ) -> Result<Vec<TaskId>, StoreError> {
-        self.write("delete a project", move |txn| Box::pin(delete(txn, id, cascade, expected_version))).await
+        metadata: &EventMetadata,
+    ) -> Result<Cascade<TaskId>, StoreError> {
+        let metadata = metadata.clone();
+        self.write("delete a project", move |txn| {
+            let metadata = metadata.clone();
+            Box::pin(async move { delete(txn, id, cascade, expected_version, &metadata).await })
+        })
+        .await
     }
 
     async fn count_projects(&self) -> Result<u64, StoreError> {

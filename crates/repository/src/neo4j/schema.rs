@@ -16,6 +16,10 @@
 //!   `created_at` order, and reading a page along this index costs the page,
 //!   not a sort of every node. `Task.status` and `Project.status` are indexed
 //!   for the status filters, `Task.task_type` for the type filter.
+//! * The event log (`super::events`): uniqueness of `Event.event_id` and
+//!   `Event.position` (the log's order, read along that index), indexes on
+//!   `entity_id`, `event_type` and `timestamp` for history, filters and
+//!   retention, and the one `EventSequence` node positions are taken from.
 //! * A composite range index on `Task (status, created_at)`: a list filtered
 //!   by one status reads that status's tasks already in list order (see
 //!   [`super::queries::list_tasks`]).
@@ -63,6 +67,15 @@ const STATEMENTS: &[&str] = &[
     "CREATE RANGE INDEX user_created_at IF NOT EXISTS FOR (u:User) ON (u.created_at)",
     "CREATE RANGE INDEX user_is_active IF NOT EXISTS FOR (u:User) ON (u.is_active)",
     "CREATE RANGE INDEX idempotency_key_created_at IF NOT EXISTS FOR (k:IdempotencyKey) ON (k.created_at)",
+    "CREATE CONSTRAINT event_id_unique IF NOT EXISTS FOR (e:Event) REQUIRE e.event_id IS UNIQUE",
+    "CREATE CONSTRAINT event_position_unique IF NOT EXISTS FOR (e:Event) REQUIRE e.position IS UNIQUE",
+    "CREATE RANGE INDEX event_entity_id IF NOT EXISTS FOR (e:Event) ON (e.entity_id)",
+    "CREATE RANGE INDEX event_event_type IF NOT EXISTS FOR (e:Event) ON (e.event_type)",
+    "CREATE RANGE INDEX event_timestamp IF NOT EXISTS FOR (e:Event) ON (e.timestamp)",
+    "CREATE CONSTRAINT event_sequence_name_unique IF NOT EXISTS FOR (s:EventSequence) REQUIRE s.name IS UNIQUE",
+    // Data, not schema, but part of the set-up: the one node event
+    // positions are taken from (see `super::events`).
+    "MERGE (s:EventSequence {name: 'events'}) ON CREATE SET s.last = 0",
 ];
 
 /// Waits (server-side, bounded) until every index is online.

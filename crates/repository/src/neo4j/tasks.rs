@@ -7,10 +7,11 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use neo4rs::{Row, Txn};
-use trm_domain::{EntityKind, Page, PageRequest, Task, TaskId, TaskStatus};
+use trm_domain::{DomainEvent, EntityKind, Page, PageRequest, Task, TaskId, TaskStatus};
 
 use super::coalesce::{Coalescer, SharedFailure};
 use super::errors::{driver_error, driver_error_or_concurrent_delete, unavailable_after};
+use super::events::append;
 use super::queries::{DELETE_TASK, LINK_TASK, LOCK_TASK, UPDATE_TASK};
 use super::transactions::{fetch_all, locked_version, txn_fetch_all_with};
 use super::values::{column_bool, column_integer, column_uuid, id_param, optional_id_param, task_from_row, task_props};
@@ -73,13 +74,38 @@ async fn create(txn: &mut Txn, tasks: &[Task]) -> Result<HashMap<TaskId, Vec<Ent
         .collect()
 }
 
-/// A create waiting for its batch: the task, known by its id.
+/// Creates `tasks` and stores the events of those created — those whose
+/// id `events_of` knows — in the same transaction, after them; tells, per
+/// task, what [`create`] tells.
+async fn create_with_events(
+    txn: &mut Txn,
+    tasks: &[Task],
+    events_of: &HashMap<TaskId, Vec<DomainEvent>>,
+) -> Result<HashMap<TaskId, Vec<EntityKind>>, StoreError> {
+    let outcomes = create(txn, tasks).await?;
+    let events: Vec<DomainEvent> = tasks
+        .iter()
+        .filter(|task| outcomes.get(&task.uid).is_some_and(Vec::is_empty))
+        .flat_map(|task| events_of.get(&task.uid).into_iter().flatten().cloned())
+        .collect();
+    append(txn, &events).await?;
+    Ok(outcomes)
+}
+
+/// A create waiting for its batch: the task and its events, known by the
+/// task's id.
 #[derive(Clone)]
-pub(super) struct PendingCreate(Arc<Task>);
+pub(super) struct PendingCreate(Arc<(Task, Vec<DomainEvent>)>);
+
+impl PendingCreate {
+    fn task(&self) -> &Task {
+        &self.0.0
+    }
+}
 
 impl PartialEq for PendingCreate {
     fn eq(&self, other: &Self) -> bool {
-        self.0.uid == other.0.uid
+        self.task().uid == other.task().uid
     }
 }
 
@@ -87,7 +113,7 @@ impl Eq for PendingCreate {}
 
 impl Hash for PendingCreate {
     fn hash<H: Hasher>(&self, state: &mut H) {
-        self.0.uid.hash(state);
+        self.task().uid.hash(state);
     }
 }
 
@@ -137,18 +163,20 @@ impl Neo4jStore {
     /// if the shared transaction fails, each is tried again alone, so one
     /// that cannot be stored does not fail the others.
     async fn create_together(&self, batch: Vec<PendingCreate>) -> HashMap<PendingCreate, Created> {
-        let tasks: Arc<Vec<Task>> = Arc::new(batch.iter().map(|pending| Task::clone(&pending.0)).collect());
+        let tasks: Arc<Vec<Task>> = Arc::new(batch.iter().map(|pending| pending.task().clone()).collect());
+        let events: Arc<HashMap<TaskId, Vec<DomainEvent>>> =
+            Arc::new(batch.iter().map(|pending| (pending.task().uid, pending.0.1.clone())).collect());
         let outcome = self
             .write("create tasks", move |txn| {
-                let tasks = Arc::clone(&tasks);
-                Box::pin(async move { create(txn, &tasks).await })
+                let (tasks, events) = (Arc::clone(&tasks), Arc::clone(&events));
+                Box::pin(async move { create_with_events(txn, &tasks, &events).await })
             })
             .await;
         match outcome {
             Ok(missing) => batch
                 .into_iter()
                 .map(|pending| {
-                    let created = match missing.get(&pending.0.uid).map(Vec::as_slice) {
+                    let created = match missing.get(&pending.task().uid).map(Vec::as_slice) {
                         Some([]) => Created::Stored,
                         Some([kind, ..]) => Created::MissingReference(*kind),
                         None => Created::Failed(SharedFailure::from(StoreError::Unexpected(anyhow::anyhow!(
@@ -165,7 +193,7 @@ impl Neo4jStore {
                     "a shared Neo4j create failed; retrying its creates alone"
                 );
                 let alone = batch.into_iter().map(|pending| async move {
-                    let created = match self.create_alone(&pending.0).await {
+                    let created = match self.create_alone(pending.task(), &pending.0.1).await {
                         Ok(()) => Created::Stored,
                         Err(StoreError::MissingReference(kind)) => Created::MissingReference(kind),
                         Err(error) => Created::Failed(SharedFailure::from(error)),
@@ -181,13 +209,14 @@ impl Neo4jStore {
         }
     }
 
-    /// Creates one task in a transaction of its own.
-    async fn create_alone(&self, task: &Task) -> Result<(), StoreError> {
+    /// Creates one task, with its events, in a transaction of its own.
+    async fn create_alone(&self, task: &Task, events: &[DomainEvent]) -> Result<(), StoreError> {
         let task = Arc::new(task.clone());
+        let events = Arc::new(HashMap::from([(task.uid, events.to_vec())]));
         self.write("create a task", move |txn| {
-            let task = Arc::clone(&task);
+            let (task, events) = (Arc::clone(&task), Arc::clone(&events));
             Box::pin(async move {
-                let missing = create(txn, std::slice::from_ref(&*task)).await?;
+                let missing = create_with_events(txn, std::slice::from_ref(&*task), &events).await?;
                 match missing.get(&task.uid).map(Vec::as_slice) {
                     Some([]) => Ok(()),
                     Some([kind, ..]) => Err(StoreError::MissingReference(*kind)),
@@ -199,21 +228,28 @@ impl Neo4jStore {
     }
 }
 
-/// The body of an update: version check under lock, properties, then
-/// relationships.
-async fn update(txn: &mut Txn, task: &Task) -> Result<(), StoreError> {
+/// The body of an update: version check under lock, properties,
+/// relationships, then its events.
+async fn update(txn: &mut Txn, task: &Task, events: &[DomainEvent]) -> Result<(), StoreError> {
     check_task_version(txn, task.uid, Some(task.version.saturating_sub(1))).await?;
     let query = neo4rs::query(UPDATE_TASK).param("uid", id_param(task.uid)).param("props", task_props(task));
     txn.run(query).await.map_err(driver_error("cannot update the task"))?;
-    link(txn, task).await
+    link(txn, task).await?;
+    append(txn, events).await
 }
 
-/// The body of a delete: version check under lock, then the node with its
-/// relationships.
-async fn delete(txn: &mut Txn, id: TaskId, expected_version: Option<u64>) -> Result<(), StoreError> {
+/// The body of a delete: version check under lock, the node with its
+/// relationships, then its events.
+async fn delete(
+    txn: &mut Txn,
+    id: TaskId,
+    expected_version: Option<u64>,
+    events: &[DomainEvent],
+) -> Result<(), StoreError> {
     check_task_version(txn, id, expected_version).await?;
     let query = neo4rs::query(DELETE_TASK).param("uid", id_param(id));
-    txn.run(query).await.map_err(driver_error("cannot delete the task"))
+    txn.run(query).await.map_err(driver_error("cannot delete the task"))?;
+    append(txn, events).await
 }
 
 /// The coalescer of the store's task lookups: up to `max_in_flight`
@@ -251,21 +287,22 @@ async fn look_up(graph: &Connections, ids: Vec<TaskId>) -> Result<HashMap<TaskId
 
 #[async_trait]
 impl TaskRepository for Neo4jStore {
-    async fn create_task(&self, task: &Task) -> Result<(), StoreError> {
+    async fn create_task(&self, task: &Task, events: &[DomainEvent]) -> Result<(), StoreError> {
         let Some(creates) = self.inner.task_creates.as_ref() else {
-            return self.create_alone(task).await;
+            return self.create_alone(task, events).await;
         };
-        let pending = PendingCreate(Arc::new(task.clone()));
+        let pending = PendingCreate(Arc::new((task.clone(), events.to_vec())));
         match self.bounded("create a task", creates.get(pending)).await? {
             Some(created) => created.into_result(),
             None => Err(StoreError::Unexpected(anyhow::anyhow!("a batched create was not answered"))),
         }
     }
 
-    async fn create_tasks(&self, tasks: &[Task]) -> Result<(), StoreError> {
+    async fn create_tasks(&self, tasks: &[Task], events: &[DomainEvent]) -> Result<(), StoreError> {
         let tasks = Arc::new(tasks.to_vec());
+        let events = Arc::new(events.to_vec());
         self.write("create tasks", move |txn| {
-            let tasks = Arc::clone(&tasks);
+            let (tasks, events) = (Arc::clone(&tasks), Arc::clone(&events));
             Box::pin(async move {
                 let outcomes = create(txn, &tasks).await?;
                 let missing: Vec<(usize, EntityKind)> = tasks
@@ -275,8 +312,11 @@ impl TaskRepository for Neo4jStore {
                         outcomes.get(&task.uid).into_iter().flatten().map(move |&kind| (index, kind))
                     })
                     .collect();
-                // An error rolls the whole statement back: all or none.
-                if missing.is_empty() { Ok(()) } else { Err(StoreError::MissingReferences(missing)) }
+                // An error rolls the whole transaction back: all or none.
+                if !missing.is_empty() {
+                    return Err(StoreError::MissingReferences(missing));
+                }
+                append(txn, &events).await
             })
         })
         .await
@@ -308,17 +348,28 @@ impl TaskRepository for Neo4jStore {
         .await
     }
 
-    async fn update_task(&self, task: &Task) -> Result<(), StoreError> {
+    async fn update_task(&self, task: &Task, events: &[DomainEvent]) -> Result<(), StoreError> {
         let task = task.clone();
+        let events = events.to_vec();
         self.write("update a task", move |txn| {
-            let task = task.clone();
-            Box::pin(async move { update(txn, &task).await })
+            let (task, events) = (task.clone(), events.clone());
+            Box::pin(async move { update(txn, &task, &events).await })
         })
         .await
     }
 
-    async fn delete_task(&self, id: TaskId, expected_version: Option<u64>) -> Result<(), StoreError> {
-        self.write("delete a task", move |txn| Box::pin(delete(txn, id, expected_version))).await
+    async fn delete_task(
+        &self,
+        id: TaskId,
+        expected_version: Option<u64>,
+        events: &[DomainEvent],
+    ) -> Result<(), StoreError> {
+        let events = events.to_vec();
+        self.write("delete a task", move |txn| {
+            let events = events.clone();
+            Box::pin(async move { delete(txn, id, expected_version, &events).await })
+        })
+        .await
     }
 
     async fn count_tasks_by_status(&self) -> Result<Vec<(TaskStatus, u64)>, StoreError> {

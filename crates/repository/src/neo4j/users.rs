@@ -2,15 +2,16 @@
 
 use async_trait::async_trait;
 use neo4rs::{BoltType, Txn};
-use trm_domain::{EntityKind, Page, PageRequest, Task, Timestamp, User, UserId};
+use trm_domain::{DomainEvent, EntityKind, EventMetadata, Page, PageRequest, Task, Timestamp, User, UserId};
 
 use super::errors::driver_error;
+use super::events::append;
 use super::queries::{CREATE_USER, DELETE_USER, LOCK_USER, UNASSIGN_TASKS, UPDATE_USER};
 use super::transactions::{fetch_all, locked_version, txn_fetch_all};
 use super::values::{column_integer, column_uuid, datetime_param, id_param, task_from_row, user_from_row, user_props};
 use super::{Neo4jStore, queries};
 use crate::error::StoreError;
-use crate::ports::{UserFilter, UserRepository};
+use crate::ports::{Cascade, UserFilter, UserRepository};
 use crate::rules::check_version;
 
 /// Translates a write error, recognising the uniqueness constraints on the
@@ -51,7 +52,8 @@ async fn delete(
     id: UserId,
     expected_version: Option<u64>,
     now: Timestamp,
-) -> Result<Vec<Task>, StoreError> {
+    metadata: &EventMetadata,
+) -> Result<Cascade<Task>, StoreError> {
     check_user_version(txn, id, expected_version).await?;
     let query = neo4rs::query(UNASSIGN_TASKS).param("uid", id_param(id)).param("now", datetime_param(now));
     let rows = txn_fetch_all(txn, query, "cannot unassign the user's tasks").await?;
@@ -59,21 +61,29 @@ async fn delete(
         rows.iter().map(|row| column_uuid(row, "uid").map(id_param)).collect::<Result<Vec<_>, _>>()?;
     let query = neo4rs::query(DELETE_USER).param("uid", id_param(id));
     txn.run(query).await.map_err(driver_error("cannot delete the user"))?;
-    if uids.is_empty() {
-        return Ok(Vec::new());
-    }
-    let query = queries::tasks_in_list_order(uids);
-    let rows = txn_fetch_all(txn, query, "cannot read the unassigned tasks").await?;
-    rows.iter().map(task_from_row).collect()
+    let affected = if uids.is_empty() {
+        Vec::new()
+    } else {
+        let query = queries::tasks_in_list_order(uids);
+        let rows = txn_fetch_all(txn, query, "cannot read the unassigned tasks").await?;
+        rows.iter().map(task_from_row).collect::<Result<Vec<Task>, StoreError>>()?
+    };
+    let events = DomainEvent::user_deleted(*id.as_uuid(), &affected, metadata);
+    append(txn, &events).await?;
+    Ok(Cascade { affected, events })
 }
 
 #[async_trait]
 impl UserRepository for Neo4jStore {
-    async fn create_user(&self, user: &User) -> Result<(), StoreError> {
+    async fn create_user(&self, user: &User, events: &[DomainEvent]) -> Result<(), StoreError> {
         let user = user.clone();
+        let events = events.to_vec();
         self.write("create a user", move |txn| {
-            let user = user.clone();
-            Box::pin(async move { create(txn, &user).await })
+            let (user, events) = (user.clone(), events.clone());
+            Box::pin(async move {
+                create(txn, &user).await?;
+                append(txn, &events).await
+            })
         })
         .await
     }
@@ -99,11 +109,15 @@ impl UserRepository for Neo4jStore {
         .await
     }
 
-    async fn update_user(&self, user: &User) -> Result<(), StoreError> {
+    async fn update_user(&self, user: &User, events: &[DomainEvent]) -> Result<(), StoreError> {
         let user = user.clone();
+        let events = events.to_vec();
         self.write("update a user", move |txn| {
-            let user = user.clone();
-            Box::pin(async move { update(txn, &user).await })
+            let (user, events) = (user.clone(), events.clone());
+            Box::pin(async move {
+                update(txn, &user).await?;
+                append(txn, &events).await
+            })
         })
         .await
     }
@@ -113,8 +127,14 @@ impl UserRepository for Neo4jStore {
         id: UserId,
         expected_version: Option<u64>,
         now: Timestamp,
-    ) -> Result<Vec<Task>, StoreError> {
-        self.write("delete a user", move |txn| Box::pin(delete(txn, id, expected_version, now))).await
+        metadata: &EventMetadata,
+    ) -> Result<Cascade<Task>, StoreError> {
+        let metadata = metadata.clone();
+        self.write("delete a user", move |txn| {
+            let metadata = metadata.clone();
+            Box::pin(async move { delete(txn, id, expected_version, now, &metadata).await })
+        })
+        .await
     }
 
     async fn count_users(&self) -> Result<u64, StoreError> {

@@ -293,6 +293,23 @@ pub(super) fn column_integer(row: &Row, column: &str) -> Result<i64, StoreError>
     }
 }
 
+/// A string in column `column` of a row.
+pub(super) fn column_string(row: &Row, column: &str) -> Result<String, StoreError> {
+    match row.get::<BoltType>(column) {
+        Ok(BoltType::String(s)) => Ok(s.value),
+        Ok(other) => Err(corrupt("row", column, format!("expected a string, found {}", kind(&other)))),
+        Err(error) => Err(corrupt("row", column, error)),
+    }
+}
+
+/// A zoned date-time in column `column` of a row.
+pub(super) fn column_timestamp(row: &Row, column: &str) -> Result<Timestamp, StoreError> {
+    match row.get::<BoltType>(column) {
+        Ok(value) => timestamp_of(&value).map_err(|error| corrupt("row", column, error)),
+        Err(error) => Err(corrupt("row", column, error)),
+    }
+}
+
 /// A boolean in column `column` of a row.
 pub(super) fn column_bool(row: &Row, column: &str) -> Result<bool, StoreError> {
     match row.get::<BoltType>(column) {

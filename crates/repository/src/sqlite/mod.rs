@@ -25,6 +25,7 @@
 //! write that depends on it are one step, and a failure rolls back all of it.
 
 mod api_keys;
+mod events;
 mod idempotency;
 mod pool;
 mod projects;

@@ -3,13 +3,14 @@
 use async_trait::async_trait;
 use rusqlite::params_from_iter;
 use rusqlite::types::Value;
-use trm_domain::{EntityKind, EnumAdapter, Page, PageRequest, Project, ProjectId, TaskId};
+use trm_domain::{DomainEvent, EntityKind, EnumAdapter, EventMetadata, Page, PageRequest, Project, ProjectId, TaskId};
 use uuid::Uuid;
 
+use super::events::append;
 use super::rows::{PROJECT_COLUMNS, optional_value, placeholders, project_from_row, project_values};
 use super::{SqliteStore, unexpected};
 use crate::error::StoreError;
-use crate::ports::{ProjectFilter, ProjectRepository};
+use crate::ports::{Cascade, ProjectFilter, ProjectRepository};
 use crate::rules::check_version;
 
 fn check_project_version(
@@ -24,14 +25,15 @@ fn check_project_version(
 
 #[async_trait]
 impl ProjectRepository for SqliteStore {
-    async fn create_project(&self, project: &Project) -> Result<(), StoreError> {
+    async fn create_project(&self, project: &Project, events: &[DomainEvent]) -> Result<(), StoreError> {
         let values = project_values(project);
+        let events = events.to_vec();
         self.write(move |tx| {
             let sql = format!("INSERT INTO projects ({PROJECT_COLUMNS}) VALUES ({})", placeholders(7));
             tx.prepare_cached(&sql)
                 .and_then(|mut insert| insert.execute(params_from_iter(&values)))
                 .map_err(unexpected("cannot insert the project"))?;
-            Ok(())
+            append(tx, &events)
         })
         .await
     }
@@ -78,7 +80,8 @@ impl ProjectRepository for SqliteStore {
         .await
     }
 
-    async fn update_project(&self, project: &Project) -> Result<(), StoreError> {
+    async fn update_project(&self, project: &Project, events: &[DomainEvent]) -> Result<(), StoreError> {
+        let events = events.to_vec();
         let id = project.uid;
         let expected = project.version.saturating_sub(1);
         let values = project_values(project);
@@ -94,7 +97,7 @@ impl ProjectRepository for SqliteStore {
             tx.prepare_cached(&sql)
                 .and_then(|mut update| update.execute(params_from_iter(&values)))
                 .map_err(unexpected("cannot update the project"))?;
-            Ok(())
+            append(tx, &events)
         })
         .await
     }
@@ -104,7 +107,9 @@ impl ProjectRepository for SqliteStore {
         id: ProjectId,
         cascade: bool,
         expected_version: Option<u64>,
-    ) -> Result<Vec<TaskId>, StoreError> {
+        metadata: &EventMetadata,
+    ) -> Result<Cascade<TaskId>, StoreError> {
+        let metadata = metadata.clone();
         self.write(move |tx| {
             check_project_version(tx, id, expected_version)?;
             let uid = id.to_string();
@@ -123,14 +128,17 @@ impl ProjectRepository for SqliteStore {
             tx.prepare_cached("DELETE FROM projects WHERE uid = ?1")
                 .and_then(|mut delete| delete.execute([&uid]))
                 .map_err(unexpected("cannot delete the project"))?;
-            task_ids
+            let affected = task_ids
                 .iter()
                 .map(|text| {
                     Uuid::parse_str(text)
                         .map(TaskId::from_uuid)
                         .map_err(|error| StoreError::Unexpected(anyhow::Error::new(error).context("corrupt task id")))
                 })
-                .collect()
+                .collect::<Result<Vec<TaskId>, StoreError>>()?;
+            let events = DomainEvent::project_deleted(*id.as_uuid(), &affected, &metadata);
+            append(tx, &events)?;
+            Ok(Cascade { affected, events })
         })
         .await
     }

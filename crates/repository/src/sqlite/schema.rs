@@ -14,6 +14,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("0002_idempotency_keys", include_str!("../../migrations/0002_idempotency_keys.sql")),
     ("0003_api_keys", include_str!("../../migrations/0003_api_keys.sql")),
     ("0004_tasks_by_project_status", include_str!("../../migrations/0004_tasks_by_project_status.sql")),
+    ("0005_events", include_str!("../../migrations/0005_events.sql")),
 ];
 
 /// Brings the schema up to date.

@@ -3,8 +3,9 @@
 use async_trait::async_trait;
 use rusqlite::types::Value;
 use rusqlite::{Transaction, params_from_iter};
-use trm_domain::{EntityKind, EnumAdapter, Page, PageRequest, Task, TaskId, TaskStatus};
+use trm_domain::{DomainEvent, EntityKind, EnumAdapter, Page, PageRequest, Task, TaskId, TaskStatus};
 
+use super::events::append;
 use super::rows::{TASK_COLUMNS, exists, optional_value, placeholders, task_from_row, task_values};
 use super::{SqliteStore, unexpected};
 use crate::error::StoreError;
@@ -71,17 +72,20 @@ pub(super) fn check_task_version(tx: &Transaction<'_>, id: TaskId, expected: Opt
 
 #[async_trait]
 impl TaskRepository for SqliteStore {
-    async fn create_task(&self, task: &Task) -> Result<(), StoreError> {
+    async fn create_task(&self, task: &Task, events: &[DomainEvent]) -> Result<(), StoreError> {
         let task = task.clone();
+        let events = events.to_vec();
         self.write(move |tx| {
             check_references(tx, &task)?;
-            insert_task(tx, &task)
+            insert_task(tx, &task)?;
+            append(tx, &events)
         })
         .await
     }
 
-    async fn create_tasks(&self, tasks: &[Task]) -> Result<(), StoreError> {
+    async fn create_tasks(&self, tasks: &[Task], events: &[DomainEvent]) -> Result<(), StoreError> {
         let tasks = tasks.to_vec();
+        let events = events.to_vec();
         self.write(move |tx| {
             let mut missing = Vec::new();
             for (index, task) in tasks.iter().enumerate() {
@@ -90,7 +94,8 @@ impl TaskRepository for SqliteStore {
             if !missing.is_empty() {
                 return Err(StoreError::MissingReferences(missing));
             }
-            tasks.iter().try_for_each(|task| insert_task(tx, task))
+            tasks.iter().try_for_each(|task| insert_task(tx, task))?;
+            append(tx, &events)
         })
         .await
     }
@@ -118,8 +123,9 @@ impl TaskRepository for SqliteStore {
         .await
     }
 
-    async fn update_task(&self, task: &Task) -> Result<(), StoreError> {
+    async fn update_task(&self, task: &Task, events: &[DomainEvent]) -> Result<(), StoreError> {
         let task = task.clone();
+        let events = events.to_vec();
         self.write(move |tx| {
             check_task_version(tx, task.uid, Some(task.version.saturating_sub(1)))?;
             check_references(tx, &task)?;
@@ -136,19 +142,26 @@ impl TaskRepository for SqliteStore {
             tx.prepare_cached("DELETE FROM task_tags WHERE task_uid = ?1")
                 .and_then(|mut delete| delete.execute([task.uid.to_string()]))
                 .map_err(unexpected("cannot replace the task's tags"))?;
-            insert_tags(tx, &task)
+            insert_tags(tx, &task)?;
+            append(tx, &events)
         })
         .await
     }
 
-    async fn delete_task(&self, id: TaskId, expected_version: Option<u64>) -> Result<(), StoreError> {
+    async fn delete_task(
+        &self,
+        id: TaskId,
+        expected_version: Option<u64>,
+        events: &[DomainEvent],
+    ) -> Result<(), StoreError> {
+        let events = events.to_vec();
         self.write(move |tx| {
             check_task_version(tx, id, expected_version)?;
             // `task_tags` rows go with it through ON DELETE CASCADE.
             tx.prepare_cached("DELETE FROM tasks WHERE uid = ?1")
                 .and_then(|mut delete| delete.execute([id.to_string()]))
                 .map_err(unexpected("cannot delete the task"))?;
-            Ok(())
+            append(tx, &events)
         })
         .await
     }

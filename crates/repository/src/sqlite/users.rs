@@ -3,14 +3,15 @@
 use async_trait::async_trait;
 use rusqlite::types::Value;
 use rusqlite::{Transaction, params_from_iter};
-use trm_domain::{EntityKind, Page, PageRequest, Task, Timestamp, User, UserId};
+use trm_domain::{DomainEvent, EntityKind, EventMetadata, Page, PageRequest, Task, Timestamp, User, UserId};
 
+use super::events::append;
 use super::rows::{
     TASK_COLUMNS, USER_COLUMNS, optional_value, placeholders, task_from_row, user_from_row, user_values,
 };
 use super::{SqliteStore, unexpected};
 use crate::error::StoreError;
-use crate::ports::{UserFilter, UserRepository};
+use crate::ports::{Cascade, UserFilter, UserRepository};
 use crate::rules::check_version;
 
 /// Translates a write error, recognising the case-insensitive unique index
@@ -32,14 +33,15 @@ fn check_user_version(tx: &Transaction<'_>, id: UserId, expected: Option<u64>) -
 
 #[async_trait]
 impl UserRepository for SqliteStore {
-    async fn create_user(&self, user: &User) -> Result<(), StoreError> {
+    async fn create_user(&self, user: &User, events: &[DomainEvent]) -> Result<(), StoreError> {
         let values = user_values(user);
+        let events = events.to_vec();
         self.write(move |tx| {
             let sql = format!("INSERT INTO users ({USER_COLUMNS}) VALUES ({})", placeholders(8));
             tx.prepare_cached(&sql)
                 .and_then(|mut insert| insert.execute(params_from_iter(&values)))
                 .map_err(user_write_error("cannot insert the user"))?;
-            Ok(())
+            append(tx, &events)
         })
         .await
     }
@@ -82,7 +84,8 @@ impl UserRepository for SqliteStore {
         .await
     }
 
-    async fn update_user(&self, user: &User) -> Result<(), StoreError> {
+    async fn update_user(&self, user: &User, events: &[DomainEvent]) -> Result<(), StoreError> {
+        let events = events.to_vec();
         let id = user.uid;
         let expected = user.version.saturating_sub(1);
         let values = user_values(user);
@@ -98,7 +101,7 @@ impl UserRepository for SqliteStore {
             tx.prepare_cached(&sql)
                 .and_then(|mut update| update.execute(params_from_iter(&values)))
                 .map_err(user_write_error("cannot update the user"))?;
-            Ok(())
+            append(tx, &events)
         })
         .await
     }
@@ -108,7 +111,9 @@ impl UserRepository for SqliteStore {
         id: UserId,
         expected_version: Option<u64>,
         now: Timestamp,
-    ) -> Result<Vec<Task>, StoreError> {
+        metadata: &EventMetadata,
+    ) -> Result<Cascade<Task>, StoreError> {
+        let metadata = metadata.clone();
         self.write(move |tx| {
             check_user_version(tx, id, expected_version)?;
             let uid = id.to_string();
@@ -127,12 +132,15 @@ impl UserRepository for SqliteStore {
                 .map_err(unexpected("cannot delete the user"))?;
             let select = format!("SELECT {TASK_COLUMNS} FROM tasks WHERE uid = ?1");
             let mut statement = tx.prepare_cached(&select).map_err(unexpected("cannot prepare the task lookup"))?;
-            assigned
+            let affected = assigned
                 .iter()
                 .map(|task| {
                     statement.query_row([task], task_from_row).map_err(unexpected("cannot read an unassigned task"))
                 })
-                .collect()
+                .collect::<Result<Vec<Task>, StoreError>>()?;
+            let events = DomainEvent::user_deleted(*id.as_uuid(), &affected, &metadata);
+            append(tx, &events)?;
+            Ok(Cascade { affected, events })
         })
         .await
     }

@@ -1,5 +1,6 @@
 from http import HTTPStatus
 from typing import Any
+from uuid import UUID
 
 import httpx
 
@@ -14,8 +15,11 @@ from ...types import UNSET, Response, Unset
 def _get_kwargs(
     *,
     limit: int | Unset = UNSET,
-    event_type: str | Unset = UNSET,
+    event_type: list[str] | Unset = UNSET,
+    entity_type: str | Unset = UNSET,
     entity_id: str | Unset = UNSET,
+    cursor: str | Unset = UNSET,
+    after: UUID | Unset = UNSET,
     x_request_id: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
@@ -26,9 +30,22 @@ def _get_kwargs(
 
     params["limit"] = limit
 
-    params["event_type"] = event_type
+    json_event_type: list[str] | Unset = UNSET
+    if not isinstance(event_type, Unset):
+        json_event_type = event_type
+
+    params["event_type"] = json_event_type
+
+    params["entity_type"] = entity_type
 
     params["entity_id"] = entity_id
+
+    params["cursor"] = cursor
+
+    json_after: str | Unset = UNSET
+    if not isinstance(after, Unset):
+        json_after = str(after)
+    params["after"] = json_after
 
     params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
 
@@ -96,18 +113,27 @@ def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
     limit: int | Unset = UNSET,
-    event_type: str | Unset = UNSET,
+    event_type: list[str] | Unset = UNSET,
+    entity_type: str | Unset = UNSET,
     entity_id: str | Unset = UNSET,
+    cursor: str | Unset = UNSET,
+    after: UUID | Unset = UNSET,
     x_request_id: str | Unset = UNSET,
 ) -> Response[HTTPError | HTTPValidationError | list[EventResponse]]:
-    """Recent domain events
+    """The durable event log
 
-     The events still in the bounded in-memory history, newest first.
+     Every retained event (`TRM__EVENTS__RETENTION_DAYS`, default 30), newest first, paged by the `Link:
+    rel="next"` header. With `after=<event_id>`: the events after that one, oldest first, for tailing
+    (from the oldest retained when the id is no longer held); the next page's link carries the last
+    event's id.
 
     Args:
         limit (int | Unset):
-        event_type (str | Unset):
+        event_type (list[str] | Unset):
+        entity_type (str | Unset):
         entity_id (str | Unset):
+        cursor (str | Unset):
+        after (UUID | Unset):
         x_request_id (str | Unset):
 
     Raises:
@@ -121,7 +147,10 @@ def sync_detailed(
     kwargs = _get_kwargs(
         limit=limit,
         event_type=event_type,
+        entity_type=entity_type,
         entity_id=entity_id,
+        cursor=cursor,
+        after=after,
         x_request_id=x_request_id,
     )
 
@@ -136,18 +165,27 @@ def sync(
     *,
     client: AuthenticatedClient | Client,
     limit: int | Unset = UNSET,
-    event_type: str | Unset = UNSET,
+    event_type: list[str] | Unset = UNSET,
+    entity_type: str | Unset = UNSET,
     entity_id: str | Unset = UNSET,
+    cursor: str | Unset = UNSET,
+    after: UUID | Unset = UNSET,
     x_request_id: str | Unset = UNSET,
 ) -> HTTPError | HTTPValidationError | list[EventResponse] | None:
-    """Recent domain events
+    """The durable event log
 
-     The events still in the bounded in-memory history, newest first.
+     Every retained event (`TRM__EVENTS__RETENTION_DAYS`, default 30), newest first, paged by the `Link:
+    rel="next"` header. With `after=<event_id>`: the events after that one, oldest first, for tailing
+    (from the oldest retained when the id is no longer held); the next page's link carries the last
+    event's id.
 
     Args:
         limit (int | Unset):
-        event_type (str | Unset):
+        event_type (list[str] | Unset):
+        entity_type (str | Unset):
         entity_id (str | Unset):
+        cursor (str | Unset):
+        after (UUID | Unset):
         x_request_id (str | Unset):
 
     Raises:
@@ -162,7 +200,10 @@ def sync(
         client=client,
         limit=limit,
         event_type=event_type,
+        entity_type=entity_type,
         entity_id=entity_id,
+        cursor=cursor,
+        after=after,
         x_request_id=x_request_id,
     ).parsed
 
@@ -171,18 +212,27 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
     limit: int | Unset = UNSET,
-    event_type: str | Unset = UNSET,
+    event_type: list[str] | Unset = UNSET,
+    entity_type: str | Unset = UNSET,
     entity_id: str | Unset = UNSET,
+    cursor: str | Unset = UNSET,
+    after: UUID | Unset = UNSET,
     x_request_id: str | Unset = UNSET,
 ) -> Response[HTTPError | HTTPValidationError | list[EventResponse]]:
-    """Recent domain events
+    """The durable event log
 
-     The events still in the bounded in-memory history, newest first.
+     Every retained event (`TRM__EVENTS__RETENTION_DAYS`, default 30), newest first, paged by the `Link:
+    rel="next"` header. With `after=<event_id>`: the events after that one, oldest first, for tailing
+    (from the oldest retained when the id is no longer held); the next page's link carries the last
+    event's id.
 
     Args:
         limit (int | Unset):
-        event_type (str | Unset):
+        event_type (list[str] | Unset):
+        entity_type (str | Unset):
         entity_id (str | Unset):
+        cursor (str | Unset):
+        after (UUID | Unset):
         x_request_id (str | Unset):
 
     Raises:
@@ -196,7 +246,10 @@ async def asyncio_detailed(
     kwargs = _get_kwargs(
         limit=limit,
         event_type=event_type,
+        entity_type=entity_type,
         entity_id=entity_id,
+        cursor=cursor,
+        after=after,
         x_request_id=x_request_id,
     )
 
@@ -209,18 +262,27 @@ async def asyncio(
     *,
     client: AuthenticatedClient | Client,
     limit: int | Unset = UNSET,
-    event_type: str | Unset = UNSET,
+    event_type: list[str] | Unset = UNSET,
+    entity_type: str | Unset = UNSET,
     entity_id: str | Unset = UNSET,
+    cursor: str | Unset = UNSET,
+    after: UUID | Unset = UNSET,
     x_request_id: str | Unset = UNSET,
 ) -> HTTPError | HTTPValidationError | list[EventResponse] | None:
-    """Recent domain events
+    """The durable event log
 
-     The events still in the bounded in-memory history, newest first.
+     Every retained event (`TRM__EVENTS__RETENTION_DAYS`, default 30), newest first, paged by the `Link:
+    rel="next"` header. With `after=<event_id>`: the events after that one, oldest first, for tailing
+    (from the oldest retained when the id is no longer held); the next page's link carries the last
+    event's id.
 
     Args:
         limit (int | Unset):
-        event_type (str | Unset):
+        event_type (list[str] | Unset):
+        entity_type (str | Unset):
         entity_id (str | Unset):
+        cursor (str | Unset):
+        after (UUID | Unset):
         x_request_id (str | Unset):
 
     Raises:
@@ -236,7 +298,10 @@ async def asyncio(
             client=client,
             limit=limit,
             event_type=event_type,
+            entity_type=entity_type,
             entity_id=entity_id,
+            cursor=cursor,
+            after=after,
             x_request_id=x_request_id,
         )
     ).parsed

@@ -98,10 +98,11 @@ def sync_detailed(
 ) -> Response[EventResponse | HTTPError | HTTPValidationError]:
     """Stream domain events (Server-Sent Events)
 
-     A `text/event-stream` of every domain event published from now on: each as `id: <event_id>`, `event:
-    <event_type>`, `data: <the event as JSON>`. Comment lines keep the connection alive. Send `Last-
-    Event-ID` to first receive the events after that one still in the history (all of it when the id is
-    no longer there).
+     A `text/event-stream` of every domain event committed from now on, by any instance sharing the
+    store, in the log's order: each as `id: <event_id>`, `event: <event_type>`, `data: <the event as
+    JSON>`. Comment lines keep the connection alive. Send `Last-Event-ID` to first receive every
+    retained event after that one, from the durable log (from the oldest retained when the id is no
+    longer there), then the live feed, none twice.
 
     Args:
         event_type (list[str] | Unset):
@@ -138,10 +139,11 @@ def sync(
 ) -> EventResponse | HTTPError | HTTPValidationError | None:
     """Stream domain events (Server-Sent Events)
 
-     A `text/event-stream` of every domain event published from now on: each as `id: <event_id>`, `event:
-    <event_type>`, `data: <the event as JSON>`. Comment lines keep the connection alive. Send `Last-
-    Event-ID` to first receive the events after that one still in the history (all of it when the id is
-    no longer there).
+     A `text/event-stream` of every domain event committed from now on, by any instance sharing the
+    store, in the log's order: each as `id: <event_id>`, `event: <event_type>`, `data: <the event as
+    JSON>`. Comment lines keep the connection alive. Send `Last-Event-ID` to first receive every
+    retained event after that one, from the durable log (from the oldest retained when the id is no
+    longer there), then the live feed, none twice.
 
     Args:
         event_type (list[str] | Unset):
@@ -173,10 +175,11 @@ async def asyncio_detailed(
 ) -> Response[EventResponse | HTTPError | HTTPValidationError]:
     """Stream domain events (Server-Sent Events)
 
-     A `text/event-stream` of every domain event published from now on: each as `id: <event_id>`, `event:
-    <event_type>`, `data: <the event as JSON>`. Comment lines keep the connection alive. Send `Last-
-    Event-ID` to first receive the events after that one still in the history (all of it when the id is
-    no longer there).
+     A `text/event-stream` of every domain event committed from now on, by any instance sharing the
+    store, in the log's order: each as `id: <event_id>`, `event: <event_type>`, `data: <the event as
+    JSON>`. Comment lines keep the connection alive. Send `Last-Event-ID` to first receive every
+    retained event after that one, from the durable log (from the oldest retained when the id is no
+    longer there), then the live feed, none twice.
 
     Args:
         event_type (list[str] | Unset):
@@ -211,10 +214,11 @@ async def asyncio(
 ) -> EventResponse | HTTPError | HTTPValidationError | None:
     """Stream domain events (Server-Sent Events)
 
-     A `text/event-stream` of every domain event published from now on: each as `id: <event_id>`, `event:
-    <event_type>`, `data: <the event as JSON>`. Comment lines keep the connection alive. Send `Last-
-    Event-ID` to first receive the events after that one still in the history (all of it when the id is
-    no longer there).
+     A `text/event-stream` of every domain event committed from now on, by any instance sharing the
+    store, in the log's order: each as `id: <event_id>`, `event: <event_type>`, `data: <the event as
+    JSON>`. Comment lines keep the connection alive. Send `Last-Event-ID` to first receive every
+    retained event after that one, from the durable log (from the oldest retained when the id is no
+    longer there), then the live feed, none twice.
 
     Args:
         event_type (list[str] | Unset):

@@ -1,0 +1,222 @@
+//! The durable event log on Neo4j: `(:Event)` nodes, linked from the
+//! entity they describe by `GENERATES_EVENT` while it exists, as TRM-OS's
+//! own graph model keeps them.
+//!
+//! # One order without gaps
+//! Every write appends its events with [`append`] as the *last* statement
+//! of its own transaction. That statement takes the next positions from a
+//! single `(:EventSequence)` node by incrementing it — a write Neo4j locks
+//! before it reads, and holds until the transaction ends. So a transaction
+//! that has taken positions commits (or rolls back) before the next one can
+//! take any: positions are assigned in commit order, and a reader that has
+//! seen position `p` never later finds a newly committed event below it.
+//! The price is that writing transactions serialize on that lock for the
+//! span between their last statement and their commit — one short round
+//! trip — which group commit shares among a whole batch of writes.
+//!
+//! The log's Cypher lives here, next to the only code that runs it.
+
+use async_trait::async_trait;
+use neo4rs::{BoltType, Query, Row, Txn};
+use trm_domain::{DomainEvent, EventPosition, LoggedEvent, Timestamp};
+use uuid::Uuid;
+
+use super::Neo4jStore;
+use super::transactions::{fetch_all, txn_fetch_all};
+use super::values::{column_integer, column_string, column_timestamp, column_uuid, datetime_param, id_param, map};
+use crate::error::StoreError;
+use crate::ports::{EventFilter, EventLog};
+
+/// Takes `size($events)` positions from the sequence (under its lock) and
+/// stores one `:Event` per event, linked from its entity when that exists.
+const APPEND: &str = "MERGE (sequence:EventSequence {name: 'events'}) ON CREATE SET sequence.last = 0 \
+     SET sequence.last = sequence.last + size($events) \
+     WITH sequence.last - size($events) AS base \
+     UNWIND range(0, size($events) - 1) AS i \
+     WITH base + i + 1 AS position, $events[i] AS e \
+     CREATE (event:Event {position: position, event_id: e.event_id, event_type: e.event_type, \
+         timestamp: e.timestamp, entity_type: e.entity_type, entity_id: e.entity_id, \
+         data: e.data, metadata: e.metadata}) \
+     WITH event, e \
+     OPTIONAL MATCH (task:Task {uid: e.entity_id}) WHERE e.entity_type = 'task' \
+     OPTIONAL MATCH (project:Project {uid: e.entity_id}) WHERE e.entity_type = 'project' \
+     OPTIONAL MATCH (user:User {uid: e.entity_id}) WHERE e.entity_type = 'user' \
+     WITH event, coalesce(task, project, user) AS entity \
+     FOREACH (source IN CASE WHEN entity IS NULL THEN [] ELSE [entity] END | \
+         CREATE (source)-[:GENERATES_EVENT]->(event)) \
+     RETURN count(event) AS stored";
+
+/// The columns every read of the log returns.
+const RETURN_EVENT: &str = "RETURN e.position AS position, e.event_id AS event_id, e.event_type AS event_type, \
+     e.timestamp AS timestamp, e.entity_type AS entity_type, e.entity_id AS entity_id, e.data AS data, \
+     e.metadata AS metadata";
+
+/// The sequence's committed value: the newest position.
+const LAST_POSITION: &str = "MATCH (sequence:EventSequence {name: 'events'}) RETURN sequence.last AS last";
+
+/// The oldest events stamped before `$before`, deleted (with their links).
+const PRUNE: &str = "MATCH (e:Event) WHERE e.timestamp < $before \
+     WITH e ORDER BY e.timestamp LIMIT $limit \
+     DETACH DELETE e RETURN count(*) AS deleted";
+
+/// Stores `events`, in order, in the write's transaction; must be the
+/// write's last statement (see the module's docs).
+pub(super) async fn append(txn: &mut Txn, events: &[DomainEvent]) -> Result<(), StoreError> {
+    if events.is_empty() {
+        return Ok(());
+    }
+    let params = events.iter().map(event_param).collect::<Result<Vec<BoltType>, StoreError>>()?;
+    let query = neo4rs::query(APPEND).param("events", params);
+    let rows = txn_fetch_all(txn, query, "cannot store the events").await?;
+    let stored = rows.first().map(|row| column_integer(row, "stored")).transpose()?.unwrap_or_default();
+    if usize::try_from(stored).ok() == Some(events.len()) {
+        Ok(())
+    } else {
+        // Failing rolls the write back rather than acknowledge it without
+        // its events.
+        Err(StoreError::Unexpected(anyhow::anyhow!("stored {stored} of {} events", events.len())))
+    }
+}
+
+fn event_param(event: &DomainEvent) -> Result<BoltType, StoreError> {
+    Ok(map(vec![
+        ("event_id", id_param(event.event_id)),
+        ("event_type", BoltType::from(event.event_type.as_str())),
+        ("timestamp", datetime_param(event.timestamp)),
+        ("entity_type", BoltType::from(event.entity_type.as_str())),
+        ("entity_id", id_param(event.entity_id)),
+        ("data", BoltType::from(json(&event.data)?)),
+        ("metadata", BoltType::from(json(&event.metadata)?)),
+    ]))
+}
+
+/// An event's part as JSON text: Neo4j properties cannot hold maps.
+fn json<T: serde::Serialize>(value: &T) -> Result<String, StoreError> {
+    serde_json::to_string(value)
+        .map_err(|error| StoreError::Unexpected(anyhow::Error::new(error).context("cannot encode an event")))
+}
+
+fn event_from_row(row: &Row) -> Result<LoggedEvent, StoreError> {
+    let corrupt = |column: &str, error: &dyn std::fmt::Display| {
+        StoreError::Unexpected(anyhow::anyhow!("corrupt stored value Event.{column}: {error}"))
+    };
+    let position = column_integer(row, "position")?;
+    let data = column_string(row, "data")?;
+    let metadata = column_string(row, "metadata")?;
+    Ok(LoggedEvent {
+        position: EventPosition(u64::try_from(position).map_err(|error| corrupt("position", &error))?),
+        event: DomainEvent {
+            event_id: column_uuid(row, "event_id")?,
+            event_type: column_string(row, "event_type")?,
+            timestamp: column_timestamp(row, "timestamp")?,
+            entity_type: column_string(row, "entity_type")?,
+            entity_id: column_uuid(row, "entity_id")?,
+            data: serde_json::from_str(&data).map_err(|error| corrupt("data", &error))?,
+            metadata: serde_json::from_str(&metadata).map_err(|error| corrupt("metadata", &error))?,
+        },
+    })
+}
+
+/// One page of the log: events matching `filter` on the `operator` side of
+/// `$at` (none: no bound), in `order` of position.
+fn page(filter: &EventFilter, bound: Option<(&str, EventPosition)>, order: &str, limit: u32) -> Query {
+    let mut conditions = Vec::new();
+    if !filter.event_types.is_empty() {
+        conditions.push("e.event_type IN $event_types");
+    }
+    if filter.entity_type.is_some() {
+        conditions.push("e.entity_type = $entity_type");
+    }
+    if filter.entity_id.is_some() {
+        conditions.push("e.entity_id = $entity_id");
+    }
+    let bound_condition = bound.map(|(operator, _)| format!("e.position {operator} $at"));
+    let mut all: Vec<&str> = conditions;
+    if let Some(condition) = &bound_condition {
+        all.push(condition);
+    }
+    let filter_sql = if all.is_empty() { String::new() } else { format!("WHERE {}", all.join(" AND ")) };
+    let text = format!("MATCH (e:Event) {filter_sql} {RETURN_EVENT} ORDER BY e.position {order} LIMIT $limit");
+    let mut query = neo4rs::query(&text).param("limit", i64::from(limit));
+    if !filter.event_types.is_empty() {
+        query = query.param("event_types", filter.event_types.clone());
+    }
+    if let Some(entity_type) = &filter.entity_type {
+        query = query.param("entity_type", entity_type.as_str());
+    }
+    if let Some(entity_id) = filter.entity_id {
+        query = query.param("entity_id", id_param(entity_id));
+    }
+    if let Some((_, at)) = bound {
+        query = query.param("at", i64::try_from(at.0).unwrap_or(i64::MAX));
+    }
+    query
+}
+
+impl Neo4jStore {
+    async fn read_events(&self, query: Query) -> Result<Vec<LoggedEvent>, StoreError> {
+        let graph = self.graph();
+        self.read("read events", async move {
+            let rows = fetch_all(graph, query, "cannot read events").await?;
+            rows.iter().map(event_from_row).collect()
+        })
+        .await
+    }
+}
+
+#[async_trait]
+impl EventLog for Neo4jStore {
+    async fn events_after(
+        &self,
+        filter: &EventFilter,
+        after: EventPosition,
+        limit: u32,
+    ) -> Result<Vec<LoggedEvent>, StoreError> {
+        self.read_events(page(filter, Some((">", after)), "ASC", limit)).await
+    }
+
+    async fn events_before(
+        &self,
+        filter: &EventFilter,
+        before: Option<EventPosition>,
+        limit: u32,
+    ) -> Result<Vec<LoggedEvent>, StoreError> {
+        self.read_events(page(filter, before.map(|at| ("<", at)), "DESC", limit)).await
+    }
+
+    async fn position_of(&self, event_id: Uuid) -> Result<Option<EventPosition>, StoreError> {
+        let graph = self.graph();
+        self.read("look an event up", async move {
+            let query = neo4rs::query("MATCH (e:Event {event_id: $event_id}) RETURN e.position AS position")
+                .param("event_id", id_param(event_id));
+            let rows = fetch_all(graph, query, "cannot look the event up").await?;
+            rows.first()
+                .map(|row| column_integer(row, "position").map(|p| EventPosition(u64::try_from(p).unwrap_or_default())))
+                .transpose()
+        })
+        .await
+    }
+
+    async fn last_position(&self) -> Result<EventPosition, StoreError> {
+        let graph = self.graph();
+        self.read("read the last event position", async move {
+            let rows = fetch_all(graph, neo4rs::query(LAST_POSITION), "cannot read the last event position").await?;
+            let last = rows.first().map(|row| column_integer(row, "last")).transpose()?.unwrap_or_default();
+            Ok(EventPosition(u64::try_from(last).unwrap_or_default()))
+        })
+        .await
+    }
+
+    async fn prune(&self, before: Timestamp, limit: u32) -> Result<u64, StoreError> {
+        self.write("prune events", move |txn| {
+            Box::pin(async move {
+                let query =
+                    neo4rs::query(PRUNE).param("before", datetime_param(before)).param("limit", i64::from(limit));
+                let rows = txn_fetch_all(txn, query, "cannot prune events").await?;
+                let deleted = rows.first().map(|row| column_integer(row, "deleted")).transpose()?.unwrap_or_default();
+                Ok(u64::try_from(deleted).unwrap_or_default())
+            })
+        })
+        .await
+    }
+}

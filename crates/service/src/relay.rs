@@ -1,0 +1,189 @@
+//! The log relay: what reaches live subscribers is read back from the
+//! durable event log, never handed over by the write itself.
+//!
+//! One task per process tails the log — [`EventLog::events_after`] the last
+//! position it published — and hands each event to the [`EventBus`], in
+//! the log's order. It reads when a write of this process committed (the
+//! use cases tell it through [`EventPublisher::committed`]), when another
+//! instance says it wrote (the NATS relay's [`LogRelay::nudge`]), and at
+//! least every poll interval, which is how the events of every other
+//! instance sharing the store arrive even with NATS down. Because the log
+//! is gap-free in position order, tailing it from the last position seen
+//! delivers every committed event once, in order, whoever wrote it.
+//!
+//! A failed read (the store is down) is logged and retried at the next
+//! wake-up from the same position: nothing is skipped.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::Notify;
+use tokio::task::JoinHandle;
+use trm_domain::{DomainEvent, EventPosition};
+use trm_repository::{EventFilter, EventLog};
+
+use crate::events::{EventBus, EventPublisher};
+
+/// How many events one read of the log takes.
+const PAGE: u32 = 500;
+
+/// The default longest wait between two reads of the log.
+pub const DEFAULT_POLL_INTERVAL: Duration = Duration::from_millis(500);
+
+/// Tails the event log into the bus; stops when dropped.
+#[derive(Debug)]
+pub struct LogRelay {
+    wake: Arc<Notify>,
+    task: JoinHandle<()>,
+}
+
+impl LogRelay {
+    /// Starts tailing `log` into `bus` from the newest event now stored, so
+    /// subscribers receive what is committed from here on. Must be called
+    /// within a Tokio runtime.
+    #[must_use]
+    pub fn start(log: Arc<dyn EventLog>, bus: Arc<EventBus>, poll_interval: Duration) -> Self {
+        let wake = Arc::new(Notify::new());
+        let task = tokio::spawn(tail(log, bus, Arc::clone(&wake), poll_interval));
+        Self { wake, task }
+    }
+
+    /// Reads the log now (a write somewhere committed events).
+    pub fn nudge(&self) {
+        // A stored permit: a nudge during a read is not lost.
+        self.wake.notify_one();
+    }
+}
+
+impl Drop for LogRelay {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+impl EventPublisher for LogRelay {
+    fn committed(&self, events: &[DomainEvent]) {
+        if !events.is_empty() {
+            self.nudge();
+        }
+    }
+}
+
+/// The relay's loop: find where the log ends, then publish everything
+/// after it as it is committed.
+async fn tail(log: Arc<dyn EventLog>, bus: Arc<EventBus>, wake: Arc<Notify>, poll_interval: Duration) {
+    let mut after: Option<EventPosition> = None;
+    while !bus.is_closed() {
+        let caught_up = match after {
+            None => match log.last_position().await {
+                Ok(last) => {
+                    after = Some(last);
+                    false
+                }
+                Err(error) => {
+                    tracing::warn!(error = %anyhow::Error::new(error), "cannot find the end of the event log");
+                    true
+                }
+            },
+            Some(from) => match log.events_after(&EventFilter::default(), from, PAGE).await {
+                Ok(events) => {
+                    let full = events.len() == PAGE as usize;
+                    for event in events {
+                        after = Some(event.position);
+                        bus.publish(event);
+                    }
+                    !full
+                }
+                Err(error) => {
+                    tracing::warn!(error = %anyhow::Error::new(error), "cannot read the event log");
+                    true
+                }
+            },
+        };
+        if caught_up {
+            // Whichever comes first: a nudge, or the poll interval.
+            let _ = tokio::time::timeout(poll_interval, wake.notified()).await;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Mutex;
+
+    use trm_domain::{EntityKind, EventKind, EventMetadata, LoggedEvent};
+    use trm_repository::MockEventLog;
+    use uuid::Uuid;
+
+    use super::*;
+    use crate::events::Received;
+
+    fn logged(position: u64) -> LoggedEvent {
+        let event = DomainEvent::new(
+            EntityKind::Task,
+            EventKind::Created,
+            Uuid::new_v4(),
+            serde_json::json!({}),
+            EventMetadata::default(),
+        );
+        LoggedEvent { position: EventPosition(position), event }
+    }
+
+    /// A log holding `stored` beyond position 10, where the relay starts.
+    fn log_with(stored: Arc<Mutex<Vec<LoggedEvent>>>) -> MockEventLog {
+        let mut log = MockEventLog::new();
+        log.expect_last_position().returning(|| Ok(EventPosition(10)));
+        log.expect_events_after().returning(move |_, after, limit| {
+            let events = stored.lock().unwrap();
+            Ok(events.iter().filter(|e| e.position > after).take(limit as usize).cloned().collect())
+        });
+        log
+    }
+
+    #[tokio::test]
+    async fn committed_events_reach_subscribers_from_the_log_in_log_order() {
+        let stored = Arc::new(Mutex::new(Vec::new()));
+        let bus = Arc::new(EventBus::new(16));
+        let mut subscription = bus.subscribe();
+        let relay = LogRelay::start(Arc::new(log_with(Arc::clone(&stored))), Arc::clone(&bus), Duration::from_secs(60));
+        tokio::time::sleep(Duration::from_millis(20)).await; // it finds the end of the log
+        stored.lock().unwrap().extend([logged(11), logged(13)]);
+        relay.committed(&[logged(11).event]);
+        for expected in [11, 13] {
+            match tokio::time::timeout(Duration::from_secs(5), subscription.next()).await.unwrap() {
+                Some(Received::Event(event)) => assert_eq!(event.position, EventPosition(expected)),
+                other => panic!("{other:?}"),
+            }
+        }
+    }
+
+    #[tokio::test]
+    async fn events_written_elsewhere_arrive_within_the_poll_interval_without_a_nudge() {
+        let stored = Arc::new(Mutex::new(Vec::new()));
+        let bus = Arc::new(EventBus::new(16));
+        let mut subscription = bus.subscribe();
+        let _relay =
+            LogRelay::start(Arc::new(log_with(Arc::clone(&stored))), Arc::clone(&bus), Duration::from_millis(50));
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        stored.lock().unwrap().push(logged(12));
+        match tokio::time::timeout(Duration::from_secs(5), subscription.next()).await.unwrap() {
+            Some(Received::Event(event)) => assert_eq!(event.position, EventPosition(12)),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[tokio::test]
+    async fn events_committed_before_the_relay_started_are_not_replayed_live() {
+        let stored = Arc::new(Mutex::new(vec![logged(9), logged(10)]));
+        let bus = Arc::new(EventBus::new(16));
+        let mut subscription = bus.subscribe();
+        let relay = LogRelay::start(Arc::new(log_with(Arc::clone(&stored))), Arc::clone(&bus), Duration::from_secs(60));
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        stored.lock().unwrap().push(logged(11));
+        relay.nudge();
+        match tokio::time::timeout(Duration::from_secs(5), subscription.next()).await.unwrap() {
+            Some(Received::Event(event)) => assert_eq!(event.position, EventPosition(11)),
+            other => panic!("{other:?}"),
+        }
+    }
+}
