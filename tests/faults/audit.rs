@@ -8,7 +8,10 @@
 //!   its project's tasks: the two lists must be the same set, or some task
 //!   lost its project relationship or its tag — must be whole: a title the
 //!   load sent (once only), the description derived from that title, the
-//!   tag, the project, the first version.
+//!   tag, the project, the first version;
+//! * every such task has its `task.created` event in the durable log —
+//!   exactly one, carrying the task as stored — since the event is stored
+//!   in the create's own transaction (`GET /api/v1/tasks/{uid}/history`).
 //!
 //! A task stored for a write that got a 5xx or no answer (the store
 //! committed, the answer was lost) is allowed — it is whole or the checks
@@ -92,6 +95,21 @@ pub(crate) async fn audit(base: &str, project: &str, tag: &str, outcomes: &[Outc
     }
     for uid in acknowledged.keys() {
         assert!(tagged.contains(uid), "the acknowledged task {uid} is listed with its tag and project");
+    }
+    for task in &by_tag {
+        let uid = task["uid"].as_str().expect("a uid");
+        let response =
+            client.get(format!("{base}/api/v1/tasks/{uid}/history")).send().await.expect("a history is answered");
+        assert_eq!(response.status(), 200, "the stored task {uid} has a history");
+        let history: Value = response.json().await.expect("a JSON history");
+        let created: Vec<&Value> = history
+            .as_array()
+            .expect("a JSON array")
+            .iter()
+            .filter(|event| event["event_type"] == "task.created")
+            .collect();
+        assert_eq!(created.len(), 1, "the stored task {uid} has exactly one task.created: {history}");
+        assert_eq!(created[0]["data"], *task, "its task.created carries the task as stored");
     }
 
     Audit {

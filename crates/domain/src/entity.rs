@@ -16,6 +16,10 @@ pub enum EntityKind {
     User,
     /// An [`ApiKey`](crate::ApiKey).
     ApiKey,
+    /// A [`Webhook`](crate::Webhook) subscription.
+    Webhook,
+    /// A webhook [`Delivery`](crate::Delivery).
+    Delivery,
 }
 
 impl EntityKind {
@@ -27,6 +31,8 @@ impl EntityKind {
             Self::Project => "Project",
             Self::User => "User",
             Self::ApiKey => "API key",
+            Self::Webhook => "Webhook",
+            Self::Delivery => "Delivery",
         }
     }
 
@@ -38,6 +44,8 @@ impl EntityKind {
             Self::Project => "project",
             Self::User => "user",
             Self::ApiKey => "api_key",
+            Self::Webhook => "webhook",
+            Self::Delivery => "delivery",
         }
     }
 }

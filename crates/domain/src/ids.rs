@@ -93,6 +93,18 @@ entity_id!(
     ApiKeyId
 );
 
+entity_id!(
+    /// Identifies a [`Webhook`](crate::webhook::Webhook) subscription.
+    WebhookId
+);
+
+entity_id!(
+    /// Identifies one [`Delivery`](crate::webhook::Delivery): its
+    /// `webhook-id` header, the same on every attempt of it, by which
+    /// receivers drop duplicates.
+    DeliveryId
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -36,6 +36,7 @@ pub mod task;
 pub mod time;
 pub mod user;
 pub mod values;
+pub mod webhook;
 
 pub use access::{AccessError, ApiKey, KeyHash, KeyName, KeyScope, Secret};
 pub use entity::EntityKind;
@@ -49,3 +50,6 @@ pub use task::{MAX_TASKS_PER_BULK, NewTask, Task, TaskPatch, bulk_item_path};
 pub use time::Timestamp;
 pub use user::{Email, FullName, NewUser, User, UserPatch, Username};
 pub use values::{Description, EffortEstimate, NOT_BLANK_PATTERN, Tag, Tags, Title};
+pub use webhook::{
+    Attempt, Delivery, DeliveryId, DeliveryState, RetrySchedule, Webhook, WebhookId, WebhookSecret, WebhookUrl,
+};

@@ -63,10 +63,10 @@ pub use pool_status::{PoolStatus, PoolUsage};
 pub use ports::{
     ApiKeyRepository, Cascade, Claim, EventFilter, EventLog, HealthCheck, IDEMPOTENCY_LEASE_MICROS,
     IDEMPOTENCY_TTL_MICROS, IdempotencyRepository, KeySelector, ProjectFilter, ProjectRepository, StoredResponse,
-    TaskFilter, TaskRepository, UserFilter, UserRepository,
+    TaskFilter, TaskRepository, UserFilter, UserRepository, WebhookRepository,
 };
 #[cfg(feature = "mocks")]
 pub use ports::{
     MockApiKeyRepository, MockEventLog, MockHealthCheck, MockIdempotencyRepository, MockProjectRepository,
-    MockTaskRepository, MockUserRepository,
+    MockTaskRepository, MockUserRepository, MockWebhookRepository,
 };

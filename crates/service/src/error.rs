@@ -54,6 +54,8 @@ impl From<StoreError> for ServiceError {
                     EntityKind::User => "assignee_id",
                     EntityKind::Task => "task_id",
                     EntityKind::ApiKey => "api_key_id",
+                    EntityKind::Webhook => "webhook_id",
+                    EntityKind::Delivery => "delivery_id",
                 };
                 Self::Invalid(FieldError::new(field, FieldErrorKind::UnknownReference(kind)).into())
             }
