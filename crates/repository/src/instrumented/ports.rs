@@ -3,8 +3,8 @@
 
 use async_trait::async_trait;
 use trm_domain::{
-    DomainEvent, EventMetadata, EventPosition, LoggedEvent, Page, PageRequest, Project, ProjectId, Task, TaskId,
-    TaskStatus, Timestamp, User, UserId,
+    Attempt, Cursor, Delivery, DeliveryId, DeliveryState, DomainEvent, EventMetadata, EventPosition, LoggedEvent, Page,
+    PageRequest, Project, ProjectId, Task, TaskId, TaskStatus, Timestamp, User, UserId, Webhook, WebhookId,
 };
 use uuid::Uuid;
 
@@ -12,7 +12,7 @@ use super::Instrumented;
 use crate::error::StoreError;
 use crate::ports::{
     Cascade, Claim, EventFilter, EventLog, HealthCheck, IdempotencyRepository, ProjectFilter, ProjectRepository,
-    StoredResponse, TaskFilter, TaskRepository, UserFilter, UserRepository,
+    StoredResponse, TaskFilter, TaskRepository, UserFilter, UserRepository, WebhookRepository,
 };
 
 #[async_trait]
@@ -173,5 +173,87 @@ impl<T: EventLog + ?Sized> EventLog for Instrumented<T> {
 
     async fn prune(&self, before: Timestamp, limit: u32) -> Result<u64, StoreError> {
         self.observe("prune_events", self.inner.prune(before, limit)).await
+    }
+}
+
+#[async_trait]
+impl<T: WebhookRepository + ?Sized> WebhookRepository for Instrumented<T> {
+    async fn create_webhook(&self, webhook: &Webhook) -> Result<(), StoreError> {
+        self.observe("create_webhook", self.inner.create_webhook(webhook)).await
+    }
+
+    async fn get_webhook(&self, id: WebhookId) -> Result<Option<Webhook>, StoreError> {
+        self.observe("get_webhook", self.inner.get_webhook(id)).await
+    }
+
+    async fn list_webhooks(&self) -> Result<Vec<Webhook>, StoreError> {
+        self.observe("list_webhooks", self.inner.list_webhooks()).await
+    }
+
+    async fn update_webhook(&self, webhook: &Webhook) -> Result<(), StoreError> {
+        self.observe("update_webhook", self.inner.update_webhook(webhook)).await
+    }
+
+    async fn delete_webhook(&self, id: WebhookId) -> Result<(), StoreError> {
+        self.observe("delete_webhook", self.inner.delete_webhook(id)).await
+    }
+
+    async fn claim_webhooks(
+        &self,
+        owner: Uuid,
+        now: Timestamp,
+        lease_until: Timestamp,
+        limit: u32,
+    ) -> Result<Vec<Webhook>, StoreError> {
+        self.observe("claim_webhooks", self.inner.claim_webhooks(owner, now, lease_until, limit)).await
+    }
+
+    async fn release_webhook(&self, id: WebhookId, owner: Uuid) -> Result<(), StoreError> {
+        self.observe("release_webhook", self.inner.release_webhook(id, owner)).await
+    }
+
+    async fn next_delivery(&self, webhook: WebhookId) -> Result<Option<Delivery>, StoreError> {
+        self.observe("next_delivery", self.inner.next_delivery(webhook)).await
+    }
+
+    async fn enqueue_delivery(
+        &self,
+        delivery: &Delivery,
+        advance_to: Option<EventPosition>,
+        owner: Uuid,
+    ) -> Result<bool, StoreError> {
+        self.observe("enqueue_delivery", self.inner.enqueue_delivery(delivery, advance_to, owner)).await
+    }
+
+    async fn record_attempt(
+        &self,
+        delivery: DeliveryId,
+        attempt: &Attempt,
+        state: DeliveryState,
+        next_attempt_at: Option<Timestamp>,
+    ) -> Result<(), StoreError> {
+        self.observe("record_attempt", self.inner.record_attempt(delivery, attempt, state, next_attempt_at)).await
+    }
+
+    async fn disable_webhook(&self, id: WebhookId, reason: &str, now: Timestamp) -> Result<(), StoreError> {
+        self.observe("disable_webhook", self.inner.disable_webhook(id, reason, now)).await
+    }
+
+    async fn list_deliveries(
+        &self,
+        webhook: WebhookId,
+        before: Option<Cursor>,
+        limit: u32,
+    ) -> Result<Vec<Delivery>, StoreError> {
+        self.observe("list_deliveries", self.inner.list_deliveries(webhook, before, limit)).await
+    }
+
+    async fn redeliver(
+        &self,
+        webhook: WebhookId,
+        delivery: DeliveryId,
+        now: Timestamp,
+    ) -> Result<Delivery, StoreError> {
+        self.observe("redeliver", self.inner.redeliver(webhook, delivery, now)).await
     }
 }

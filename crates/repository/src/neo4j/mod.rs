@@ -25,8 +25,9 @@
 //!   are bugs.
 //! * [`queries`] — every Cypher text, fixed: request values travel only as
 //!   Bolt parameters. `values` — Bolt values to and from domain values.
-//! * `tasks`, `projects`, `users`, `idempotency`, `api_keys` — the
-//!   ports; `coalesce` — lookups and creates sharing queries under load.
+//! * `tasks`, `projects`, `users`, `idempotency`, `api_keys`, `events`,
+//!   `webhooks` — the ports; `coalesce` — lookups and creates sharing
+//!   queries under load.
 //!
 //! The decisions behind the list plans, coalescing, group commit and plans
 //! kept across statistics changes, with their measurements, are in
@@ -47,6 +48,8 @@ mod tasks;
 mod transactions;
 mod users;
 mod values;
+mod webhook_values;
+mod webhooks;
 
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;

@@ -20,6 +20,10 @@
 //!   `Event.position` (the log's order, read along that index), indexes on
 //!   `entity_id`, `event_type` and `timestamp` for history, filters and
 //!   retention, and the one `EventSequence` node positions are taken from.
+//! * Webhooks (`super::webhooks`): uniqueness of `Webhook.id` and of
+//!   `WebhookDelivery.id`, an index on `Webhook.created_at` (lists and
+//!   claims go oldest first) and a composite one on `WebhookDelivery
+//!   (webhook_id, created_at)`, a subscription's deliveries in order.
 //! * A composite range index on `Task (status, created_at)`: a list filtered
 //!   by one status reads that status's tasks already in list order (see
 //!   [`super::queries::list_tasks`]).
@@ -73,6 +77,11 @@ const STATEMENTS: &[&str] = &[
     "CREATE RANGE INDEX event_event_type IF NOT EXISTS FOR (e:Event) ON (e.event_type)",
     "CREATE RANGE INDEX event_timestamp IF NOT EXISTS FOR (e:Event) ON (e.timestamp)",
     "CREATE CONSTRAINT event_sequence_name_unique IF NOT EXISTS FOR (s:EventSequence) REQUIRE s.name IS UNIQUE",
+    "CREATE CONSTRAINT webhook_id_unique IF NOT EXISTS FOR (w:Webhook) REQUIRE w.id IS UNIQUE",
+    "CREATE RANGE INDEX webhook_created_at IF NOT EXISTS FOR (w:Webhook) ON (w.created_at)",
+    "CREATE CONSTRAINT webhook_delivery_id_unique IF NOT EXISTS FOR (d:WebhookDelivery) REQUIRE d.id IS UNIQUE",
+    "CREATE RANGE INDEX webhook_delivery_by_webhook IF NOT EXISTS \
+     FOR (d:WebhookDelivery) ON (d.webhook_id, d.created_at)",
     // Data, not schema, but part of the set-up: the one node event
     // positions are taken from (see `super::events`).
     "MERGE (s:EventSequence {name: 'events'}) ON CREATE SET s.last = 0",

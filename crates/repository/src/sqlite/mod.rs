@@ -33,6 +33,7 @@ mod rows;
 mod schema;
 mod tasks;
 mod users;
+mod webhooks;
 mod writer;
 
 use std::path::PathBuf;

@@ -15,6 +15,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("0003_api_keys", include_str!("../../migrations/0003_api_keys.sql")),
     ("0004_tasks_by_project_status", include_str!("../../migrations/0004_tasks_by_project_status.sql")),
     ("0005_events", include_str!("../../migrations/0005_events.sql")),
+    ("0006_webhooks", include_str!("../../migrations/0006_webhooks.sql")),
 ];
 
 /// Brings the schema up to date.

@@ -3,8 +3,9 @@
 //! Each test is a generic async function over a [`support::Backend`], in
 //! the module of the port it holds to its word: [`tasks`], [`projects`],
 //! [`users`], [`idempotency`], [`api_keys`], [`health`] (the ping), the
-//! event log in [`events`], and the writes under concurrency in
-//! [`group_commit`]. This file only
+//! event log in [`events`], webhook subscriptions and their leases in
+//! [`webhooks`] and their deliveries in [`webhook_deliveries`], and the
+//! writes under concurrency in [`group_commit`]. This file only
 //! instantiates them: the `contract!` macro makes every one a test for
 //! SQLite (always) and for Neo4j (when `TRM_TEST_NEO4J_URI` is set; see
 //! [`support::Neo4j`]), so the two stores are held to the very same
@@ -35,6 +36,8 @@ mod projects;
 mod support;
 mod tasks;
 mod users;
+mod webhook_deliveries;
+mod webhooks;
 
 use api_keys::*;
 use events::*;
@@ -44,6 +47,8 @@ use idempotency::*;
 use projects::*;
 use tasks::*;
 use users::*;
+use webhook_deliveries::*;
+use webhooks::*;
 
 /// Instantiates each named contract test for every store.
 macro_rules! contract {
@@ -198,6 +203,28 @@ contract!(
     a_reader_tailing_the_log_sees_every_committed_event_once_in_order,
 );
 
+/// The webhook part, in a module of its own so that the filter `webhooks`
+/// selects all of it.
+mod webhooks_on_every_store {
+    use super::*;
+
+    contract!(
+        a_webhook_reads_back_with_its_secret_event_types_and_cursor,
+        an_update_replaces_only_what_an_owner_may_change,
+        deleting_a_webhook_deletes_its_deliveries,
+        a_claim_leases_only_active_webhooks_and_none_already_leased_until_it_expires,
+        racing_claimers_lease_disjoint_webhooks_that_together_are_all_of_them,
+        only_the_lease_holder_can_release_its_lease,
+        only_the_lease_holder_advances_the_cursor_while_a_ping_needs_no_lease,
+        the_next_delivery_is_the_oldest_pending_one,
+        attempts_are_appended_in_order_and_set_the_state,
+        deliveries_are_listed_newest_first_a_page_at_a_time,
+        a_redelivery_makes_a_finished_delivery_pending_again,
+        disabling_a_webhook_marks_it_inactive_with_its_reason,
+        reactivating_a_webhook_makes_its_failed_deliveries_pending_again,
+    );
+}
+
 /// The writes under concurrency once more with group commit turned off
 /// (`write_batch` 1: every write its own transaction), on both stores.
 mod unbatched {
@@ -237,6 +264,7 @@ mod unbatched {
         concurrent_bulk_creates_and_single_creates_all_land_once,
         concurrent_creates_mixing_valid_and_invalid_log_only_the_created,
         a_reader_tailing_the_log_sees_every_committed_event_once_in_order,
+        racing_claimers_lease_disjoint_webhooks_that_together_are_all_of_them,
     );
 }
 

@@ -21,7 +21,7 @@ use trm_repository::neo4j::{AnchoredListPlan, Neo4jOptions, Neo4jStore};
 use trm_repository::sqlite::{SqliteLocation, SqliteOptions, SqliteStore};
 use trm_repository::{
     ApiKeyRepository, EventLog, HealthCheck, IdempotencyRepository, ProjectRepository, TaskFilter, TaskRepository,
-    UserRepository,
+    UserRepository, WebhookRepository,
 };
 use uuid::Uuid;
 
@@ -35,6 +35,7 @@ pub(crate) trait Backend {
         + ApiKeyRepository
         + HealthCheck
         + EventLog
+        + WebhookRepository
         + Clone;
 
     /// A store for one test.
