@@ -21,3 +21,4 @@ mod seed_flow;
 mod tasks;
 mod trm_os;
 mod users;
+mod webhooks;

@@ -36,6 +36,13 @@ fn test_settings(overrides: &[(&str, &str)]) -> anyhow::Result<configuration::Se
         ("TRM__SERVER__PORT".into(), "0".into()),
         ("TRM__SERVER__WORKERS".into(), "2".into()),
         ("TRM__DATABASE__URL".into(), "sqlite::memory:".into()),
+        // Webhook receivers of the tests are on 127.0.0.1 and short-lived:
+        // fast retries, short leases (on a shared Neo4j every test server
+        // may work on any test's subscription), quick timeouts.
+        ("TRM__WEBHOOKS__ALLOW_PRIVATE_DESTINATIONS".into(), "true".into()),
+        ("TRM__WEBHOOKS__RETRY_SCHEDULE_SECS".into(), "1,1,1".into()),
+        ("TRM__WEBHOOKS__TIMEOUT_SECS".into(), "2".into()),
+        ("TRM__WEBHOOKS__LEASE_SECS".into(), "5".into()),
     ]);
     if std::env::var("TRM_E2E_STORE").as_deref() == Ok("neo4j") {
         let uri = std::env::var("TRM_TEST_NEO4J_URI").context("TRM_E2E_STORE=neo4j needs TRM_TEST_NEO4J_URI")?;

@@ -25,7 +25,7 @@ use trm_server::configuration::DatabaseSettings;
 use trm_server::store;
 use trm_service::{
     DEFAULT_POLL_INTERVAL, EventBus, EventHistoryService, HealthService, IdempotencyService, LogRelay, OverviewService,
-    ProjectService, TaskService, UserService,
+    ProjectService, TaskService, UserService, WebhookService,
 };
 
 #[actix_web::main]
@@ -58,6 +58,11 @@ async fn main() -> anyhow::Result<()> {
         health: Arc::new(HealthService::new(store.health.clone())),
         events: bus,
         history: Arc::new(EventHistoryService::new(store.events.clone())),
+        webhooks: Arc::new(WebhookService::new(
+            store.webhooks.clone(),
+            store.events.clone(),
+            Arc::new(trm_service::webhooks::ResolvingDestinations::default()),
+        )),
         idempotency: Arc::new(IdempotencyService::new(store.idempotency.clone())),
         metrics: Arc::new(trm_api::metrics::Metrics::new(registry)),
     };

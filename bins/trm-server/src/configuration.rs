@@ -64,6 +64,57 @@ pub struct Settings {
     /// Which browser origins may call the API.
     #[serde(default)]
     pub cors: CorsSettings,
+    /// How webhook deliveries are made.
+    #[serde(default)]
+    pub webhooks: WebhooksSettings,
+}
+
+/// Webhook deliveries.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct WebhooksSettings {
+    /// Seconds between attempts of a failing delivery; `n` delays make
+    /// `n + 1` attempts in all, after which the subscription is disabled.
+    pub retry_schedule_secs: Vec<u64>,
+    /// Whether subscriptions may call loopback, private and link-local
+    /// addresses (refused by default: server-side request forgery).
+    pub allow_private_destinations: bool,
+    /// Seconds a receiver has to answer a delivery with a 2xx.
+    pub timeout_secs: f64,
+    /// Seconds an instance holds a subscription it works on; a killed
+    /// instance's subscriptions are taken over after this.
+    pub lease_secs: u64,
+}
+
+impl Default for WebhooksSettings {
+    fn default() -> Self {
+        Self {
+            retry_schedule_secs: vec![5, 30, 120, 600, 3600, 21_600],
+            allow_private_destinations: false,
+            timeout_secs: 10.0,
+            lease_secs: 60,
+        }
+    }
+}
+
+impl WebhooksSettings {
+    /// The retry schedule.
+    #[must_use]
+    pub fn schedule(&self) -> trm_domain::RetrySchedule {
+        trm_domain::RetrySchedule::new(self.retry_schedule_secs.iter().map(|secs| Duration::from_secs(*secs)).collect())
+    }
+
+    /// How long a claim on a subscription lasts.
+    #[must_use]
+    pub fn lease(&self) -> Duration {
+        Duration::from_secs(self.lease_secs)
+    }
+
+    /// The receivers' deadline.
+    #[must_use]
+    pub fn timeout(&self) -> Duration {
+        Duration::from_secs_f64(self.timeout_secs)
+    }
 }
 
 /// API keys.
@@ -343,6 +394,7 @@ pub fn load_with(env: &HashMap<String, String>, overrides: &Overrides) -> anyhow
         .try_parsing(true)
         .list_separator(",")
         .with_list_parse_key("cors.allowed_origins")
+        .with_list_parse_key("webhooks.retry_schedule_secs")
         .source(Some(trm_vars));
     let builder = Config::builder()
         .set_default("server.host", "127.0.0.1")?
@@ -434,6 +486,14 @@ pub const SETTINGS: &[Setting] = &[
     setting("rate_limit.per_minute", "600", "sustained requests per minute per client"),
     setting("rate_limit.burst", "100", "requests a client may make at once"),
     setting("cors.allowed_origins", "[]", "comma-separated browser origins allowed to call the API"),
+    setting(
+        "webhooks.retry_schedule_secs",
+        "[5,30,120,600,3600,21600]",
+        "comma-separated seconds between a failing delivery's attempts",
+    ),
+    setting("webhooks.allow_private_destinations", "false", "let webhooks call loopback and private addresses"),
+    setting("webhooks.timeout_secs", "10.0", "seconds a receiver has to answer a delivery"),
+    setting("webhooks.lease_secs", "60", "seconds before another instance takes over a killed one's webhooks"),
 ];
 
 /// A setting that is not a secret.
@@ -533,6 +593,19 @@ fn validate(settings: &Settings) -> anyhow::Result<()> {
     anyhow::ensure!(
         (10..=60_000).contains(&settings.events.poll_interval_ms),
         "invalid configuration: events.poll_interval_ms must be between 10 and 60000"
+    );
+    let webhooks = &settings.webhooks;
+    anyhow::ensure!(
+        webhooks.timeout_secs.is_finite() && (0.1..=60.0).contains(&webhooks.timeout_secs),
+        "invalid configuration: webhooks.timeout_secs must be between 0.1 and 60 seconds"
+    );
+    anyhow::ensure!(
+        webhooks.retry_schedule_secs.len() <= 20 && webhooks.retry_schedule_secs.iter().all(|secs| *secs <= 7 * 86_400),
+        "invalid configuration: webhooks.retry_schedule_secs takes at most 20 delays of at most a week each"
+    );
+    anyhow::ensure!(
+        (webhooks.lease_secs as f64) >= webhooks.timeout_secs + 3.0 && webhooks.lease_secs <= 3600,
+        "invalid configuration: webhooks.lease_secs must exceed webhooks.timeout_secs by 3 s, and be at most 3600"
     );
     let subject = &settings.events.subject;
     anyhow::ensure!(

@@ -15,5 +15,6 @@ pub mod nats;
 pub mod startup;
 pub mod store;
 pub mod telemetry;
+pub mod webhooks;
 
 pub use startup::Application;

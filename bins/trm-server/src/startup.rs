@@ -36,9 +36,11 @@ use prometheus_client::registry::Registry;
 use trm_api::AppState;
 use trm_api::metrics::Metrics;
 use trm_domain::Timestamp;
+use trm_service::webhooks::ResolvingDestinations;
+use trm_service::webhooks::dispatcher::{Dispatcher, DispatcherPorts, DispatcherSettings};
 use trm_service::{
     ApiKeyService, EventBus, EventHistoryService, EventPublisher, EventUseCases, HealthService, IdempotencyService,
-    LogRelay, OverviewService, ProjectService, TaskService, UserService,
+    LogRelay, OverviewService, ProjectService, TaskService, UserService, WebhookService,
 };
 
 use crate::configuration::{EventsSettings, Settings};
@@ -113,6 +115,7 @@ pub struct Application {
     server: Server,
     events: Arc<EventBus>,
     _retention: AbortOnDrop,
+    _dispatcher: Dispatcher,
 }
 
 impl Application {
@@ -134,6 +137,23 @@ impl Application {
         let publisher = publisher(&settings.events, relay).await?;
         let history: Arc<dyn EventUseCases> = Arc::new(EventHistoryService::new(store.events.clone()));
         let retention = AbortOnDrop(tokio::spawn(prune_expired_events(history.clone(), settings.events.retention())));
+        let destinations =
+            Arc::new(ResolvingDestinations { allow_private: settings.webhooks.allow_private_destinations });
+        let dispatcher = Dispatcher::start(
+            DispatcherPorts {
+                webhooks: store.webhooks.clone(),
+                log: store.events.clone(),
+                sender: Arc::new(crate::webhooks::HttpSender::new()?),
+                destinations: destinations.clone(),
+            },
+            DispatcherSettings {
+                schedule: settings.webhooks.schedule(),
+                timeout: settings.webhooks.timeout(),
+                lease: settings.webhooks.lease(),
+                ..DispatcherSettings::default()
+            },
+            &bus,
+        );
         let state = AppState {
             tasks: Arc::new(TaskService::new(store.tasks.clone()).with_events(publisher.clone())),
             projects: Arc::new(
@@ -144,6 +164,7 @@ impl Application {
             health: Arc::new(HealthService::new(store.health.clone()).with_timeout(readiness_timeout(settings))),
             events: bus.clone(),
             history,
+            webhooks: Arc::new(WebhookService::new(store.webhooks.clone(), store.events.clone(), destinations)),
             idempotency: Arc::new(
                 IdempotencyService::new(store.idempotency.clone()).with_wait(idempotency_wait(settings)),
             ),
@@ -164,7 +185,7 @@ impl Application {
             .listen(listener)
             .context("cannot serve on the listener")?;
         tracing::info!(host = %settings.server.host, port, "serving the TRM task API");
-        Ok(Self { port, server: server.run(), events: bus, _retention: retention })
+        Ok(Self { port, server: server.run(), events: bus, _retention: retention, _dispatcher: dispatcher })
     }
 
     /// The in-process event bus, for programs and tests that listen in.

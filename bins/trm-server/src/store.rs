@@ -9,7 +9,7 @@ use trm_repository::neo4j::{Neo4jOptions, Neo4jStore};
 use trm_repository::sqlite::{SqliteOptions, SqliteStore};
 use trm_repository::{
     ApiKeyRepository, EventLog, HealthCheck, IdempotencyRepository, Instrumented, PoolStatus, ProjectRepository,
-    StoreMetrics, TaskRepository, UserRepository, register_pool,
+    StoreMetrics, TaskRepository, UserRepository, WebhookRepository, register_pool,
 };
 
 use crate::configuration::{DatabaseSettings, StoreKind};
@@ -30,6 +30,8 @@ pub struct Store {
     pub api_keys: Arc<dyn ApiKeyRepository>,
     /// The durable event log the writes fill.
     pub events: Arc<dyn EventLog>,
+    /// Webhook subscriptions, deliveries and their leases.
+    pub webhooks: Arc<dyn WebhookRepository>,
     /// Reachability, for readiness.
     pub health: Arc<dyn HealthCheck>,
     /// How many connections are in use, for the pool gauge.
@@ -47,6 +49,7 @@ impl Store {
             + IdempotencyRepository
             + ApiKeyRepository
             + EventLog
+            + WebhookRepository
             + HealthCheck
             + PoolStatus,
     {
@@ -58,6 +61,7 @@ impl Store {
             idempotency: adapter.clone(),
             api_keys: adapter.clone(),
             events: adapter.clone(),
+            webhooks: adapter.clone(),
             health: adapter.clone(),
             pool: adapter,
             name,
@@ -80,6 +84,7 @@ impl Store {
             // every call; a key is looked up once per cache period.
             api_keys: self.api_keys,
             events: Arc::new(Instrumented::new(self.events, metrics.clone())),
+            webhooks: Arc::new(Instrumented::new(self.webhooks, metrics.clone())),
             health: Arc::new(Instrumented::new(self.health, metrics)),
             pool: self.pool,
             name: self.name,

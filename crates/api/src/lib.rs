@@ -53,7 +53,7 @@ pub use routes::ROUTES;
 use tracing_actix_web::TracingLogger;
 use trm_service::{
     EventBus, EventUseCases, HealthUseCases, IdempotencyUseCases, OverviewUseCases, ProjectUseCases, TaskUseCases,
-    UserUseCases,
+    UserUseCases, WebhookUseCases,
 };
 
 use crate::access::AccessControl;
@@ -76,6 +76,8 @@ pub struct AppState {
     pub events: Arc<EventBus>,
     /// The durable event log: history, resuming streams, entity histories.
     pub history: Arc<dyn EventUseCases>,
+    /// Webhook subscriptions and their delivery log.
+    pub webhooks: Arc<dyn WebhookUseCases>,
     /// `Idempotency-Key` bookkeeping for the creates (see [`idempotency`]).
     pub idempotency: Arc<dyn IdempotencyUseCases>,
     /// The metrics registry served at `/metrics`, and the HTTP metrics the

@@ -32,18 +32,21 @@ use utoipa::{Modify, OpenApi, ToResponse};
 
 use crate::access::openapi::BearerAuth;
 use crate::error::LocationItemSchema;
-use crate::handlers::{events, health, metrics, overview, projects, tasks, users};
+use crate::handlers::{events, health, metrics, overview, projects, tasks, users, webhooks};
 use crate::schemas::enums::{
     EffortUnitSchema, PriorityInputSchema, PrioritySchema, ProjectStatusSchema, TaskStatusSchema, TaskTypeSchema,
 };
 use crate::schemas::errors::{
-    HttpError, HttpValidationError, IdempotencyInProgress, InternalError, InvalidRequest, PayloadTooLarge,
-    PreconditionFailed, ProjectHasTasks, ProjectNotFound, TaskNotFound, Unavailable, UnsupportedMediaType,
-    UserNotFound, UsernameTaken,
+    DeliveryNotFound, HttpError, HttpValidationError, IdempotencyInProgress, InternalError, InvalidRequest,
+    PayloadTooLarge, PreconditionFailed, ProjectHasTasks, ProjectNotFound, TaskNotFound, Unavailable,
+    UnsupportedMediaType, UserNotFound, UsernameTaken, WebhookNotFound,
 };
 use crate::schemas::event::EventResponse;
 use crate::schemas::health::{Liveness, Readiness};
 use crate::schemas::overview::OverviewResponse;
+use crate::schemas::webhook::{
+    AttemptResponse, DeliveryResponse, WebhookCreate, WebhookCreated, WebhookResponse, WebhookUpdate,
+};
 use crate::schemas::{
     ProjectCreate, ProjectResponse, ProjectUpdate, TaskBulkCreate, TaskCreate, TaskResponse, TaskUpdate, UserCreate,
     UserResponse, UserUpdate,
@@ -115,6 +118,14 @@ The full reference, with examples, is `docs/api.md` in the project's repository.
         events::task_history,
         events::project_history,
         events::user_history,
+        webhooks::create,
+        webhooks::list,
+        webhooks::get,
+        webhooks::update,
+        webhooks::delete,
+        webhooks::deliveries,
+        webhooks::redeliver,
+        webhooks::ping,
         health::livez,
         health::readyz,
         metrics::metrics,
@@ -143,11 +154,19 @@ The full reference, with examples, is `docs/api.md` in the project's repository.
             Liveness,
             Readiness,
             EventResponse,
+            WebhookResponse,
+            WebhookCreated,
+            WebhookCreate,
+            WebhookUpdate,
+            DeliveryResponse,
+            AttemptResponse,
             OverviewResponse,
         ),
         responses(
             TaskNotFound,
             ProjectNotFound,
+            WebhookNotFound,
+            DeliveryNotFound,
             ProjectHasTasks,
             UserNotFound,
             UsernameTaken,
@@ -165,6 +184,9 @@ The full reference, with examples, is `docs/api.md` in the project's repository.
         (name = "projects", description = "Groups of tasks. A project with tasks is deleted only with `cascade=true`."),
         (name = "users", description = "People tasks are assigned to. Usernames are unique regardless of case; \
                                         deleting a user unassigns their tasks."),
+        (name = "webhooks", description = "Subscriptions to the durable event log, delivered at least once, in log \
+                                           order, signed per the Standard Webhooks specification. Managing them \
+                                           needs a write key once keys exist."),
         (name = "health", description = "Probes for orchestrators and load balancers."),
         (name = "metrics", description = "Prometheus metrics of this instance."),
     ),

@@ -21,7 +21,7 @@ use actix_web::http::Method;
 use actix_web::{HttpResponse, Resource, Route as ActixRoute, web};
 
 use crate::error::ApiError;
-use crate::handlers::{events, health, metrics, overview, projects, tasks, users};
+use crate::handlers::{events, health, metrics, overview, projects, tasks, users, webhooks};
 use crate::openapi::docs;
 
 /// An HTTP method a route answers.
@@ -121,6 +121,22 @@ pub enum Endpoint {
     ProjectHistory,
     /// `events::user_history`.
     UserHistory,
+    /// `webhooks::create`.
+    CreateWebhook,
+    /// `webhooks::list`.
+    ListWebhooks,
+    /// `webhooks::get`.
+    GetWebhook,
+    /// `webhooks::update`.
+    UpdateWebhook,
+    /// `webhooks::delete`.
+    DeleteWebhook,
+    /// `webhooks::deliveries`.
+    ListWebhookDeliveries,
+    /// `webhooks::redeliver`.
+    RedeliverWebhookDelivery,
+    /// `webhooks::ping`.
+    PingWebhook,
     /// `health::livez`.
     Livez,
     /// `health::readyz`.
@@ -163,6 +179,14 @@ impl Endpoint {
             Self::TaskHistory => route.to(events::task_history),
             Self::ProjectHistory => route.to(events::project_history),
             Self::UserHistory => route.to(events::user_history),
+            Self::CreateWebhook => route.to(webhooks::create),
+            Self::ListWebhooks => route.to(webhooks::list),
+            Self::GetWebhook => route.to(webhooks::get),
+            Self::UpdateWebhook => route.to(webhooks::update),
+            Self::DeleteWebhook => route.to(webhooks::delete),
+            Self::ListWebhookDeliveries => route.to(webhooks::deliveries),
+            Self::RedeliverWebhookDelivery => route.to(webhooks::redeliver),
+            Self::PingWebhook => route.to(webhooks::ping),
             Self::Livez => route.to(health::livez),
             Self::Readyz => route.to(health::readyz),
             Self::Metrics => route.to(metrics::metrics),
@@ -233,6 +257,18 @@ pub const ROUTES: &[Route] = &[
     Route::api(Verb::Get, "/api/v1/overview", Endpoint::Overview),
     Route::api(Verb::Get, "/api/v1/events", Endpoint::StreamEvents),
     Route::api(Verb::Get, "/api/v1/events/history", Endpoint::EventHistory),
+    Route::api(Verb::Get, "/api/v1/webhooks", Endpoint::ListWebhooks),
+    Route::api(Verb::Post, "/api/v1/webhooks", Endpoint::CreateWebhook),
+    Route::api(Verb::Get, "/api/v1/webhooks/{id}", Endpoint::GetWebhook),
+    Route::api(Verb::Patch, "/api/v1/webhooks/{id}", Endpoint::UpdateWebhook),
+    Route::api(Verb::Delete, "/api/v1/webhooks/{id}", Endpoint::DeleteWebhook),
+    Route::api(Verb::Get, "/api/v1/webhooks/{id}/deliveries", Endpoint::ListWebhookDeliveries),
+    Route::api(
+        Verb::Post,
+        "/api/v1/webhooks/{id}/deliveries/{delivery_id}/redeliver",
+        Endpoint::RedeliverWebhookDelivery,
+    ),
+    Route::api(Verb::Post, "/api/v1/webhooks/{id}/ping", Endpoint::PingWebhook),
     Route::api(Verb::Get, "/livez", Endpoint::Livez),
     Route::api(Verb::Get, "/readyz", Endpoint::Readyz),
     Route::api(Verb::Get, "/metrics", Endpoint::Metrics),

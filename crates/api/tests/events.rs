@@ -29,6 +29,7 @@ fn state(events: Arc<EventBus>, history: MockEventUseCases) -> AppState {
         metrics: Arc::default(),
         events,
         history: Arc::new(history),
+        webhooks: Arc::new(trm_service::MockWebhookUseCases::new()),
     }
 }
 

@@ -28,6 +28,7 @@ fn state(tasks: MockTaskUseCases, idempotency: MockIdempotencyUseCases) -> AppSt
         health: Arc::new(MockHealthUseCases::new()),
         events: Arc::new(trm_service::EventBus::new(16)),
         history: Arc::new(trm_service::MockEventUseCases::new()),
+        webhooks: Arc::new(trm_service::MockWebhookUseCases::new()),
         idempotency: Arc::new(idempotency),
         metrics: Arc::default(),
     }

@@ -29,6 +29,7 @@ fn users_only(users: MockUserUseCases) -> AppState {
         overview: Arc::new(trm_service::MockOverviewUseCases::new()),
         events: Arc::new(trm_service::EventBus::new(16)),
         history: Arc::new(trm_service::MockEventUseCases::new()),
+        webhooks: Arc::new(trm_service::MockWebhookUseCases::new()),
         idempotency: Arc::new(trm_service::MockIdempotencyUseCases::new()),
         metrics: Arc::default(),
     }

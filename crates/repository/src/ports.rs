@@ -538,9 +538,10 @@ pub trait WebhookRepository: Send + Sync + 'static {
     async fn next_delivery(&self, webhook: WebhookId) -> Result<Option<Delivery>, StoreError>;
 
     /// Stores a new delivery and, with `advance_to`, moves the
-    /// subscription's cursor (`after`) there, in one transaction — but only
-    /// while `owner` holds the subscription's lease: returns whether it
-    /// did, and stores nothing if not.
+    /// subscription's cursor (`after`) there, in one transaction. With
+    /// `advance_to`, only while `owner` holds the subscription's lease:
+    /// returns whether it did, and stores nothing if not. Without (a ping),
+    /// the delivery is stored whoever holds the lease, and `true` returned.
     ///
     /// # Errors
     /// Only [`StoreError::Unavailable`] or [`StoreError::Unexpected`].

@@ -66,6 +66,7 @@ mod projects;
 mod relay;
 mod tasks;
 mod users;
+pub mod webhooks;
 
 #[cfg(feature = "mocks")]
 pub use access::MockAccessUseCases;
@@ -99,3 +100,6 @@ pub use trm_repository::{EventFilter, KeySelector, ProjectFilter, TaskFilter, Us
 #[cfg(feature = "mocks")]
 pub use users::MockUserUseCases;
 pub use users::{UserService, UserUseCases};
+#[cfg(feature = "mocks")]
+pub use webhooks::MockWebhookUseCases;
+pub use webhooks::{NewWebhook, WebhookPatch, WebhookService, WebhookUseCases};

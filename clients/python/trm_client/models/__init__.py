@@ -1,5 +1,6 @@
 """Contains all the data models used in inputs/outputs"""
 
+from .attempt_response import AttemptResponse
 from .effort_unit import EffortUnit
 from .event_response import EventResponse
 from .event_response_data import EventResponseData
@@ -29,8 +30,14 @@ from .user import User
 from .user_create import UserCreate
 from .user_update import UserUpdate
 from .validation_error import ValidationError
+from .webhook import Webhook
+from .webhook_create import WebhookCreate
+from .webhook_created import WebhookCreated
+from .webhook_delivery import WebhookDelivery
+from .webhook_update import WebhookUpdate
 
 __all__ = (
+    "AttemptResponse",
     "EffortUnit",
     "EventResponse",
     "EventResponseData",
@@ -60,4 +67,9 @@ __all__ = (
     "UserCreate",
     "UserUpdate",
     "ValidationError",
+    "Webhook",
+    "WebhookCreate",
+    "WebhookCreated",
+    "WebhookDelivery",
+    "WebhookUpdate",
 )

@@ -176,7 +176,7 @@ impl AccessControl {
                 Credentials::Malformed | Credentials::Bearer(_) => "Invalid API key",
             }));
         };
-        if !principal.scope.allows(needed_scope(request.method())) {
+        if !principal.scope.allows(needed_scope(request.method(), request.path())) {
             return Err(ApiError::Forbidden);
         }
         Ok(())
@@ -205,10 +205,13 @@ impl Area {
     }
 }
 
-/// What a method needs: reading for `GET` (and `HEAD`/`OPTIONS`, which
-/// change nothing), writing for everything else.
-fn needed_scope(method: &Method) -> KeyScope {
-    if matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS) { KeyScope::Read } else { KeyScope::Write }
+/// What a request needs: reading for `GET` (and `HEAD`/`OPTIONS`, which
+/// change nothing), writing for everything else — and writing for anything
+/// under `/api/v1/webhooks`, reads included: managing webhooks means
+/// deciding where the server sends data.
+fn needed_scope(method: &Method, path: &str) -> KeyScope {
+    let reads = matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS);
+    if reads && !path.starts_with("/api/v1/webhooks") { KeyScope::Read } else { KeyScope::Write }
 }
 
 /// The bucket a request counts against: its key, or its peer address.
@@ -257,9 +260,10 @@ mod tests {
 
     #[test]
     fn only_reads_are_allowed_to_read_keys() {
-        assert_eq!(needed_scope(&Method::GET), KeyScope::Read);
+        assert_eq!(needed_scope(&Method::GET, "/api/v1/tasks/"), KeyScope::Read);
+        assert_eq!(needed_scope(&Method::GET, "/api/v1/webhooks"), KeyScope::Write, "webhooks need a write key");
         for method in [Method::POST, Method::PATCH, Method::DELETE, Method::PUT] {
-            assert_eq!(needed_scope(&method), KeyScope::Write, "{method}");
+            assert_eq!(needed_scope(&method, "/api/v1/tasks/"), KeyScope::Write, "{method}");
         }
     }
 }

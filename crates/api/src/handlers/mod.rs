@@ -10,6 +10,7 @@ pub mod overview;
 pub mod projects;
 pub mod tasks;
 pub mod users;
+pub mod webhooks;
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse};

@@ -84,6 +84,20 @@ plain_response!(
 );
 
 plain_response!(
+    /// 404 for a webhook id that names no subscription.
+    WebhookNotFound,
+    "No webhook subscription has this id. A path id that is not a well-formed UUID is also a 404.",
+    "Webhook not found"
+);
+
+plain_response!(
+    /// 404 for a subscription, or one of its deliveries, that does not exist.
+    DeliveryNotFound,
+    "No webhook subscription has this id, or it has no delivery with this id.",
+    "Delivery not found"
+);
+
+plain_response!(
     /// 404 for a user id that names no user.
     UserNotFound,
     "No user has this id. A path id that is not a well-formed UUID is also a 404.",

@@ -24,6 +24,7 @@ pub mod project;
 pub mod query;
 pub mod task;
 pub mod user;
+pub mod webhook;
 
 pub use bulk::{TaskBulkCreate, new_tasks};
 pub use project::{ProjectCreate, ProjectResponse, ProjectUpdate, new_project, project_patch};

@@ -110,9 +110,64 @@ pub fn store_down() -> AppState {
         overview: Arc::new(failing_overview()),
         events: Arc::new(trm_service::EventBus::new(16)),
         history: Arc::new(failing_history()),
+        webhooks: Arc::new(failing_webhooks()),
         idempotency: Arc::new(trm_service::MockIdempotencyUseCases::new()),
         metrics: Arc::default(),
     }
+}
+
+/// Webhook use cases whose store is down.
+fn failing_webhooks() -> trm_service::MockWebhookUseCases {
+    let mut webhooks = trm_service::MockWebhookUseCases::new();
+    webhooks.expect_create_webhook().returning(|_| Err(down()));
+    webhooks.expect_list_webhooks().returning(|| Err(down()));
+    webhooks.expect_get_webhook().returning(|_| Err(down()));
+    webhooks.expect_update_webhook().returning(|_, _| Err(down()));
+    webhooks.expect_delete_webhook().returning(|_| Err(down()));
+    webhooks.expect_deliveries().returning(|_, _, _| Err(down()));
+    webhooks.expect_redeliver().returning(|_, _| Err(down()));
+    webhooks.expect_ping().returning(|_| Err(down()));
+    webhooks
+}
+
+/// Webhook use cases over one subscription with one delivery; every
+/// delivery log has a full page, so it has a next one.
+fn a_webhook_with_a_delivery() -> trm_service::MockWebhookUseCases {
+    let now = trm_domain::Timestamp::now();
+    let webhook = trm_domain::Webhook {
+        id: trm_domain::WebhookId::new(),
+        url: trm_domain::WebhookUrl::parse("https://hooks.example.com/trm").unwrap(),
+        event_types: vec!["task.created".into()],
+        description: Some("agents".into()),
+        active: true,
+        disabled_reason: None,
+        secret: trm_domain::WebhookSecret::generate().unwrap(),
+        created_at: now,
+        updated_at: now,
+        after: trm_domain::EventPosition::START,
+    };
+    let mut delivery = trm_domain::Delivery::new(webhook.id, uuid::Uuid::new_v4(), "task.created", "{}".into(), now);
+    delivery.attempts.push(trm_domain::Attempt {
+        at: now,
+        status_code: Some(503),
+        duration_ms: 12,
+        error: Some("the receiver answered 503".into()),
+    });
+    let mut webhooks = trm_service::MockWebhookUseCases::new();
+    let one = webhook.clone();
+    webhooks.expect_create_webhook().returning(move |_| Ok(one.clone()));
+    let one = webhook.clone();
+    webhooks.expect_list_webhooks().returning(move || Ok(vec![one.clone()]));
+    let one = webhook.clone();
+    webhooks.expect_get_webhook().returning(move |_| Ok(one.clone()));
+    webhooks.expect_update_webhook().returning(move |_, _| Ok(webhook.clone()));
+    webhooks.expect_delete_webhook().returning(|_| Ok(()));
+    let one = delivery.clone();
+    webhooks.expect_deliveries().returning(move |_, _, limit| Ok(vec![one.clone(); limit as usize]));
+    let one = delivery.clone();
+    webhooks.expect_redeliver().returning(move |_, _| Ok(one.clone()));
+    webhooks.expect_ping().returning(move |_| Ok(delivery.clone()));
+    webhooks
 }
 
 /// An event log that cannot be read.
@@ -169,15 +224,19 @@ pub fn all_well() -> AppState {
         overview: Arc::new(an_overview()),
         events: Arc::new(trm_service::EventBus::new(16)),
         history: Arc::new(one_event_logged()),
+        webhooks: Arc::new(a_webhook_with_a_delivery()),
         idempotency: Arc::new(trm_service::MockIdempotencyUseCases::new()),
         metrics: Arc::default(),
     }
 }
 
-/// A concrete path for a route's path template: ids for `{uid}`, a real
-/// Swagger UI file for `{file}`.
+/// A concrete path for a route's path template: ids for `{uid}`, `{id}` and
+/// `{delivery_id}`, a real Swagger UI file for `{file}`.
 pub fn concrete(path: &str) -> String {
-    path.replace("{uid}", "3f0b6c9e-8d1a-4c2b-9e5f-1a2b3c4d5e6f").replace("{file}", "swagger-ui.css")
+    path.replace("{uid}", "3f0b6c9e-8d1a-4c2b-9e5f-1a2b3c4d5e6f")
+        .replace("{id}", "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d")
+        .replace("{delivery_id}", "5c1f2e3d-4b5a-4c6d-8e7f-9a0b1c2d3e4f")
+        .replace("{file}", "swagger-ui.css")
 }
 
 /// An event log that always has a full page (so every history has a next

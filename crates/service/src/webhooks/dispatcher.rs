@@ -1,0 +1,465 @@
+//! The webhook dispatcher: delivers the durable event log to every active
+//! subscription, at least once, in log order per subscription.
+//!
+//! # How
+//! Every instance runs one. Each tick it *claims* the subscriptions nobody
+//! holds — a lease in the store ([`WebhookRepository::claim_webhooks`]), so
+//! one instance at a time works on a subscription — and works on each, on
+//! a task of its own (a slow receiver delays nobody else):
+//!
+//! 1. its oldest pending delivery, if any; otherwise the next event of the
+//!    log after its cursor that it wants, queued as a delivery together
+//!    with the cursor's move (one transaction, only under the lease);
+//! 2. when that delivery is due, one attempt: `POST` of the event's JSON
+//!    with the Standard Webhooks headers, signed with the subscription's
+//!    secret, through the [`WebhookSender`] port;
+//! 3. a 2xx within the timeout succeeds and the next event follows; any
+//!    other outcome is recorded and retried after the next delay of the
+//!    schedule (with jitter); when the schedule is exhausted the delivery
+//!    fails and the subscription is disabled with the reason — it stops
+//!    there, so re-activating it resumes with that very event.
+//!
+//! The delivery's id is its `webhook-id` on every attempt, so a receiver
+//! that sees one twice (a delivery interrupted by `kill -9` is resumed by
+//! whichever instance claims the subscription after the lease expires)
+//! drops the copy. The lease is released when the work is done, and the
+//! work stops well before the lease ends.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use async_trait::async_trait;
+use tokio::task::JoinSet;
+use trm_domain::{Attempt, Delivery, DeliveryState, RetrySchedule, Timestamp, Webhook, WebhookUrl};
+use trm_repository::{EventFilter, EventLog, StoreError, WebhookRepository};
+use uuid::Uuid;
+
+use super::destinations::Destinations;
+use crate::events::{EventBus, Received};
+
+/// What became of one attempt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SendOutcome {
+    /// The receiver's status code, when it answered.
+    pub status_code: Option<u16>,
+    /// What went wrong otherwise (refused, timed out, …).
+    pub error: Option<String>,
+}
+
+/// Makes one HTTP request to a receiver: `POST url` with `headers` and
+/// `body`, within `timeout`.
+#[cfg_attr(feature = "mocks", mockall::automock)]
+#[async_trait]
+pub trait WebhookSender: Send + Sync + 'static {
+    /// Sends, and tells what happened; never fails otherwise.
+    async fn send(
+        &self,
+        url: &WebhookUrl,
+        headers: Vec<(String, String)>,
+        body: String,
+        timeout: Duration,
+    ) -> SendOutcome;
+}
+
+/// How the dispatcher behaves.
+#[derive(Debug, Clone)]
+pub struct DispatcherSettings {
+    /// The delays between attempts.
+    pub schedule: RetrySchedule,
+    /// How long a receiver has to answer.
+    pub timeout: Duration,
+    /// How long a claim lasts.
+    pub lease: Duration,
+    /// The longest wait between two looks for work.
+    pub tick: Duration,
+    /// The most subscriptions worked on at once.
+    pub concurrency: u32,
+}
+
+impl Default for DispatcherSettings {
+    fn default() -> Self {
+        Self {
+            schedule: RetrySchedule::standard(),
+            timeout: Duration::from_secs(10),
+            lease: Duration::from_secs(60),
+            tick: Duration::from_millis(500),
+            concurrency: 32,
+        }
+    }
+}
+
+/// The ports the dispatcher works through.
+#[derive(Clone)]
+pub struct DispatcherPorts {
+    /// Subscriptions, deliveries and leases.
+    pub webhooks: Arc<dyn WebhookRepository>,
+    /// The event log.
+    pub log: Arc<dyn EventLog>,
+    /// The HTTP client.
+    pub sender: Arc<dyn WebhookSender>,
+    /// The destination policy, checked again before every attempt.
+    pub destinations: Arc<dyn Destinations>,
+}
+
+/// The running dispatcher; stops when dropped.
+#[derive(Debug)]
+pub struct Dispatcher {
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for Dispatcher {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+impl Dispatcher {
+    /// Starts dispatching; `bus` wakes it when events are committed.
+    #[must_use]
+    pub fn start(ports: DispatcherPorts, settings: DispatcherSettings, bus: &EventBus) -> Self {
+        let subscription = bus.subscribe();
+        let task = tokio::spawn(run(ports, Arc::new(settings), subscription));
+        Self { task }
+    }
+}
+
+fn micros(duration: Duration) -> i64 {
+    i64::try_from(duration.as_micros()).unwrap_or(i64::MAX)
+}
+
+fn later(at: Timestamp, by: Duration) -> Timestamp {
+    Timestamp::from_micros_clamped(at.as_micros().saturating_add(micros(by)))
+}
+
+async fn run(ports: DispatcherPorts, settings: Arc<DispatcherSettings>, mut wake: crate::events::Subscription) {
+    let owner = Uuid::new_v4();
+    let mut working: JoinSet<()> = JoinSet::new();
+    loop {
+        while working.try_join_next().is_some() {}
+        let free = settings.concurrency.saturating_sub(u32::try_from(working.len()).unwrap_or(u32::MAX));
+        if free > 0 {
+            let now = Timestamp::now();
+            match ports.webhooks.claim_webhooks(owner, now, later(now, settings.lease), free).await {
+                Ok(claimed) => {
+                    for webhook in claimed {
+                        let (ports, settings) = (ports.clone(), Arc::clone(&settings));
+                        working.spawn(async move {
+                            let id = webhook.id;
+                            if let Err(error) = work_on(&ports, &settings, owner, webhook).await {
+                                tracing::warn!(webhook = %id, error = %anyhow::Error::new(error), "webhook work failed");
+                            }
+                            if let Err(error) = ports.webhooks.release_webhook(id, owner).await {
+                                tracing::debug!(webhook = %id, error = %anyhow::Error::new(error), "cannot release a lease");
+                            }
+                        });
+                    }
+                }
+                Err(error) => tracing::warn!(error = %anyhow::Error::new(error), "cannot claim webhooks"),
+            }
+        }
+        tokio::select! {
+            received = wake.next() => if received.is_none() { return },
+            _ = tokio::time::sleep(settings.tick) => {}
+        }
+        // A burst of events wakes once.
+        while let Ok(Some(Received::Event(_))) = tokio::time::timeout(Duration::ZERO, wake.next()).await {}
+    }
+}
+
+/// Works on one claimed subscription until it has nothing due, or the
+/// lease is about to end.
+async fn work_on(
+    ports: &DispatcherPorts,
+    settings: &DispatcherSettings,
+    owner: Uuid,
+    mut webhook: Webhook,
+) -> Result<(), StoreError> {
+    let started = Instant::now();
+    // Stop in time to finish the last attempt (and record it) well within the lease.
+    let budget = settings.lease.saturating_sub(settings.timeout + Duration::from_secs(2));
+    while started.elapsed() < budget {
+        let now = Timestamp::now();
+        let delivery = match ports.webhooks.next_delivery(webhook.id).await? {
+            Some(delivery) => delivery,
+            None => {
+                let filter = EventFilter { event_types: webhook.event_types.clone(), ..EventFilter::default() };
+                let Some(next) = ports.log.events_after(&filter, webhook.after, 1).await?.pop() else {
+                    return Ok(());
+                };
+                let payload = serde_json::to_string(&next.event).map_err(|error| {
+                    StoreError::Unexpected(anyhow::Error::new(error).context("cannot encode an event"))
+                })?;
+                let delivery = Delivery::new(webhook.id, next.event.event_id, &next.event.event_type, payload, now);
+                if !ports.webhooks.enqueue_delivery(&delivery, Some(next.position), owner).await? {
+                    return Ok(()); // the lease was lost
+                }
+                webhook.after = next.position;
+                delivery
+            }
+        };
+        if delivery.next_attempt_at.is_some_and(|due| due > now) {
+            return Ok(());
+        }
+        if !attempt(ports, settings, &webhook, &delivery).await? {
+            return Ok(());
+        }
+    }
+    Ok(())
+}
+
+/// One attempt at `delivery`; whether it succeeded.
+async fn attempt(
+    ports: &DispatcherPorts,
+    settings: &DispatcherSettings,
+    webhook: &Webhook,
+    delivery: &Delivery,
+) -> Result<bool, StoreError> {
+    let at = Timestamp::now();
+    let timestamp = at.as_micros() / 1_000_000;
+    let id = delivery.id.to_string();
+    let headers = vec![
+        ("webhook-id".to_owned(), id.clone()),
+        ("webhook-timestamp".to_owned(), timestamp.to_string()),
+        ("webhook-signature".to_owned(), webhook.secret.sign(&id, timestamp, &delivery.payload)),
+        ("content-type".to_owned(), "application/json".to_owned()),
+        ("x-trm-event".to_owned(), delivery.event_type.clone()),
+    ];
+    let clock = Instant::now();
+    let outcome = match ports.destinations.check(&webhook.url).await {
+        Ok(()) => ports.sender.send(&webhook.url, headers, delivery.payload.clone(), settings.timeout).await,
+        Err(reason) => SendOutcome { status_code: None, error: Some(reason) },
+    };
+    let succeeded = outcome.status_code.is_some_and(|code| (200..300).contains(&code));
+    let error = match (&outcome.error, outcome.status_code) {
+        (Some(error), _) => Some(error.clone()),
+        (None, Some(code)) if !succeeded => Some(format!("the receiver answered {code}")),
+        _ => None,
+    };
+    let attempt = Attempt {
+        at,
+        status_code: outcome.status_code,
+        duration_ms: u64::try_from(clock.elapsed().as_millis()).unwrap_or(u64::MAX),
+        error: error.clone(),
+    };
+    if succeeded {
+        ports.webhooks.record_attempt(delivery.id, &attempt, DeliveryState::Succeeded, None).await?;
+        return Ok(true);
+    }
+    let failed = delivery.attempts.len() + 1;
+    let jitter = f64::from(Uuid::new_v4().as_u128() as u32) / f64::from(u32::MAX);
+    match settings.schedule.next_delay(failed, jitter) {
+        Some(delay) => {
+            let due = later(Timestamp::now(), delay);
+            ports.webhooks.record_attempt(delivery.id, &attempt, DeliveryState::Pending, Some(due)).await?;
+        }
+        None => {
+            ports.webhooks.record_attempt(delivery.id, &attempt, DeliveryState::Failed, None).await?;
+            let reason = format!(
+                "delivery {} of {} failed {failed} times; the last: {}",
+                delivery.id,
+                delivery.event_type,
+                error.unwrap_or_default()
+            );
+            ports.webhooks.disable_webhook(webhook.id, &reason, Timestamp::now()).await?;
+            tracing::warn!(webhook = %webhook.id, %reason, "a webhook was disabled");
+        }
+    }
+    Ok(false)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Mutex;
+
+    use trm_domain::{
+        DomainEvent, EntityKind, EventKind, EventMetadata, EventPosition, LoggedEvent, WebhookId, WebhookSecret,
+    };
+    use trm_repository::{MockEventLog, MockWebhookRepository};
+
+    use super::*;
+
+    /// One request as the sender got it: headers and body.
+    type Sent = (Vec<(String, String)>, String);
+
+    /// A sender that answers `status` and remembers what it was sent.
+    struct Receiver {
+        status: Option<u16>,
+        sent: Mutex<Vec<Sent>>,
+    }
+
+    #[async_trait]
+    impl WebhookSender for Receiver {
+        async fn send(
+            &self,
+            _url: &WebhookUrl,
+            headers: Vec<(String, String)>,
+            body: String,
+            _timeout: Duration,
+        ) -> SendOutcome {
+            self.sent.lock().unwrap().push((headers, body));
+            SendOutcome { status_code: self.status, error: self.status.is_none().then(|| "refused".to_owned()) }
+        }
+    }
+
+    struct Anywhere;
+
+    #[async_trait]
+    impl Destinations for Anywhere {
+        async fn check(&self, _url: &WebhookUrl) -> Result<(), String> {
+            Ok(())
+        }
+    }
+
+    fn webhook() -> Webhook {
+        let now = Timestamp::now();
+        Webhook {
+            id: WebhookId::new(),
+            url: WebhookUrl::parse("http://127.0.0.1:9/hook").unwrap(),
+            event_types: Vec::new(),
+            description: None,
+            active: true,
+            disabled_reason: None,
+            secret: WebhookSecret::generate().unwrap(),
+            created_at: now,
+            updated_at: now,
+            after: EventPosition(7),
+        }
+    }
+
+    fn logged(position: u64) -> LoggedEvent {
+        let event = DomainEvent::new(
+            EntityKind::Task,
+            EventKind::Created,
+            Uuid::new_v4(),
+            serde_json::json!({"title": "t"}),
+            EventMetadata::default(),
+        );
+        LoggedEvent { position: EventPosition(position), event }
+    }
+
+    fn ports(webhooks: MockWebhookRepository, log: MockEventLog, receiver: Arc<Receiver>) -> DispatcherPorts {
+        DispatcherPorts {
+            webhooks: Arc::new(webhooks),
+            log: Arc::new(log),
+            sender: receiver,
+            destinations: Arc::new(Anywhere),
+        }
+    }
+
+    fn settings(schedule: &[u64]) -> DispatcherSettings {
+        DispatcherSettings {
+            schedule: RetrySchedule::new(schedule.iter().map(|s| Duration::from_secs(*s)).collect()),
+            ..DispatcherSettings::default()
+        }
+    }
+
+    #[tokio::test]
+    async fn the_next_event_is_queued_under_the_lease_and_delivered_signed() {
+        let hook = webhook();
+        let secret = hook.secret.clone();
+        let event = logged(8);
+        let mut webhooks = MockWebhookRepository::new();
+        // Nothing pending: the next event of the log is queued.
+        webhooks.expect_next_delivery().returning(|_| Ok(None));
+        webhooks
+            .expect_enqueue_delivery()
+            .withf(|delivery, advance_to, _| *advance_to == Some(EventPosition(8)) && delivery.attempts.is_empty())
+            .times(1)
+            .returning(|_, _, _| Ok(true));
+        webhooks
+            .expect_record_attempt()
+            .withf(|_, attempt, state, next| {
+                attempt.status_code == Some(204) && *state == DeliveryState::Succeeded && next.is_none()
+            })
+            .times(1)
+            .returning(|_, _, _, _| Ok(()));
+        let mut log = MockEventLog::new();
+        let returned = event.clone();
+        log.expect_events_after()
+            .withf(|_, after, limit| *after == EventPosition(7) && *limit == 1)
+            .times(1)
+            .returning(move |_, _, _| Ok(vec![returned.clone()]));
+        log.expect_events_after().withf(|_, after, _| *after == EventPosition(8)).returning(|_, _, _| Ok(Vec::new()));
+        let receiver = Arc::new(Receiver { status: Some(204), sent: Mutex::new(Vec::new()) });
+        work_on(&ports(webhooks, log, receiver.clone()), &settings(&[1]), Uuid::new_v4(), hook).await.unwrap();
+
+        let sent = receiver.sent.lock().unwrap();
+        assert_eq!(sent.len(), 1);
+        let (headers, body) = &sent[0];
+        let header = |name: &str| headers.iter().find(|(key, _)| key == name).map(|(_, value)| value.clone()).unwrap();
+        assert_eq!(serde_json::from_str::<DomainEvent>(body).unwrap(), event.event);
+        assert_eq!(header("x-trm-event"), "task.created");
+        let timestamp: i64 = header("webhook-timestamp").parse().unwrap();
+        assert_eq!(header("webhook-signature"), secret.sign(&header("webhook-id"), timestamp, body));
+    }
+
+    #[tokio::test]
+    async fn a_failed_attempt_is_retried_later_and_holds_back_the_next_event() {
+        let hook = webhook();
+        let pending = Delivery::new(hook.id, Uuid::new_v4(), "task.created", "{}".into(), Timestamp::now());
+        let mut webhooks = MockWebhookRepository::new();
+        webhooks.expect_next_delivery().times(1).returning(move |_| Ok(Some(pending.clone())));
+        webhooks
+            .expect_record_attempt()
+            .withf(|_, attempt, state, next| {
+                attempt.status_code == Some(500)
+                    && *state == DeliveryState::Pending
+                    && next.is_some_and(|due| due > Timestamp::now())
+            })
+            .times(1)
+            .returning(|_, _, _, _| Ok(()));
+        webhooks.expect_disable_webhook().never();
+        let log = MockEventLog::new(); // the next event is not read while one is pending
+        let receiver = Arc::new(Receiver { status: Some(500), sent: Mutex::new(Vec::new()) });
+        work_on(&ports(webhooks, log, receiver), &settings(&[30]), Uuid::new_v4(), hook).await.unwrap();
+    }
+
+    #[tokio::test]
+    async fn an_exhausted_schedule_fails_the_delivery_and_disables_the_subscription() {
+        let hook = webhook();
+        let mut pending = Delivery::new(hook.id, Uuid::new_v4(), "task.created", "{}".into(), Timestamp::now());
+        pending.attempts.push(Attempt { at: Timestamp::now(), status_code: None, duration_ms: 1, error: None });
+        let mut webhooks = MockWebhookRepository::new();
+        webhooks.expect_next_delivery().times(1).returning(move |_| Ok(Some(pending.clone())));
+        webhooks
+            .expect_record_attempt()
+            .withf(|_, _, state, next| *state == DeliveryState::Failed && next.is_none())
+            .times(1)
+            .returning(|_, _, _, _| Ok(()));
+        webhooks
+            .expect_disable_webhook()
+            .withf(|_, reason, _| reason.contains("failed 2 times") && reason.contains("refused"))
+            .times(1)
+            .returning(|_, _, _| Ok(()));
+        let receiver = Arc::new(Receiver { status: None, sent: Mutex::new(Vec::new()) });
+        work_on(&ports(webhooks, MockEventLog::new(), receiver), &settings(&[1]), Uuid::new_v4(), hook).await.unwrap();
+    }
+
+    #[tokio::test]
+    async fn a_delivery_not_yet_due_is_left_for_later() {
+        let hook = webhook();
+        let mut pending = Delivery::new(hook.id, Uuid::new_v4(), "task.created", "{}".into(), Timestamp::now());
+        pending.next_attempt_at = Some(later(Timestamp::now(), Duration::from_secs(600)));
+        let mut webhooks = MockWebhookRepository::new();
+        webhooks.expect_next_delivery().times(1).returning(move |_| Ok(Some(pending.clone())));
+        webhooks.expect_record_attempt().never();
+        let receiver = Arc::new(Receiver { status: Some(200), sent: Mutex::new(Vec::new()) });
+        work_on(&ports(webhooks, MockEventLog::new(), receiver.clone()), &settings(&[1]), Uuid::new_v4(), hook)
+            .await
+            .unwrap();
+        assert!(receiver.sent.lock().unwrap().is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_lost_lease_queues_nothing_and_sends_nothing() {
+        let hook = webhook();
+        let mut webhooks = MockWebhookRepository::new();
+        webhooks.expect_next_delivery().returning(|_| Ok(None));
+        webhooks.expect_enqueue_delivery().times(1).returning(|_, _, _| Ok(false));
+        let mut log = MockEventLog::new();
+        log.expect_events_after().returning(|_, _, _| Ok(vec![logged(8)]));
+        let receiver = Arc::new(Receiver { status: Some(200), sent: Mutex::new(Vec::new()) });
+        work_on(&ports(webhooks, log, receiver.clone()), &settings(&[1]), Uuid::new_v4(), hook).await.unwrap();
+        assert!(receiver.sent.lock().unwrap().is_empty());
+    }
+}
