@@ -343,3 +343,14 @@ async fn disconnected_clients_leave_nothing_behind() {
     }
     assert_eq!(app.events.subscriber_count(), own, "every subscription went with its connection");
 }
+
+#[tokio::test]
+async fn with_the_event_log_off_writes_succeed_and_leave_no_history() {
+    let app = spawn_app_with(&[("TRM__EVENTS__ENABLED", "false")]).await;
+    let task = app.create_task(json!({"title": "unrecorded"})).await;
+    let path = format!("/api/v1/tasks/{}", task["uid"].as_str().unwrap());
+    assert_eq!(app.patch(&path, &json!({"status": "done"})).await.status(), 200);
+    assert_eq!(app.get(&format!("{path}/history")).await.status(), 404, "no event was ever stored for it");
+    let about = json_of(app.get(&format!("/api/v1/events/history?entity_id={}", task["uid"].as_str().unwrap())).await);
+    assert_eq!(about.await, json!([]));
+}

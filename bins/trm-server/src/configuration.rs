@@ -188,6 +188,10 @@ pub struct EventsSettings {
     /// The NATS subject events are published on; instances sharing it see
     /// each other's events.
     pub subject: String,
+    /// Whether writes store domain events at all. Off, nothing is stored,
+    /// streamed, kept or delivered: for deployments that only need the
+    /// entities, and to measure what the event log costs a write.
+    pub enabled: bool,
     /// Days an event stays in the durable log before it is pruned.
     pub retention_days: u32,
     /// Longest wait, in milliseconds, between two reads of the event log
@@ -227,6 +231,7 @@ impl Default for EventsSettings {
         Self {
             nats_url: None,
             subject: Self::DEFAULT_SUBJECT.to_owned(),
+            enabled: true,
             retention_days: Self::DEFAULT_RETENTION_DAYS,
             poll_interval_ms: 500,
         }
@@ -477,6 +482,7 @@ pub const SETTINGS: &[Setting] = &[
     setting("log.format", "text", "text or json"),
     setting("events.nats_url", "(unset)", "nats://HOST:4222: relay events between instances"),
     setting("events.subject", "trm.events", "the NATS subject the instances share"),
+    setting("events.enabled", "true", "false: writes store no events (no stream, history or webhooks)"),
     setting("events.retention_days", "30", "days an event stays in the durable log"),
     setting("events.poll_interval_ms", "500", "longest wait before events written by other instances are read"),
     setting("auth.required", "(unset)", "unset: keys once one exists; true: always; false: allow open non-loopback"),

@@ -154,12 +154,18 @@ impl Application {
             },
             &bus,
         );
+        let mut tasks = TaskService::new(store.tasks.clone()).with_events(publisher.clone());
+        let mut projects =
+            ProjectService::new(store.projects.clone(), store.tasks.clone()).with_events(publisher.clone());
+        let mut users = UserService::new(store.users.clone()).with_events(publisher);
+        if !settings.events.enabled {
+            (tasks, projects, users) =
+                (tasks.without_event_log(), projects.without_event_log(), users.without_event_log());
+        }
         let state = AppState {
-            tasks: Arc::new(TaskService::new(store.tasks.clone()).with_events(publisher.clone())),
-            projects: Arc::new(
-                ProjectService::new(store.projects.clone(), store.tasks.clone()).with_events(publisher.clone()),
-            ),
-            users: Arc::new(UserService::new(store.users.clone()).with_events(publisher)),
+            tasks: Arc::new(tasks),
+            projects: Arc::new(projects),
+            users: Arc::new(users),
             overview: Arc::new(OverviewService::new(store.tasks.clone(), store.projects.clone(), store.users.clone())),
             health: Arc::new(HealthService::new(store.health.clone()).with_timeout(readiness_timeout(settings))),
             events: bus.clone(),

@@ -163,8 +163,9 @@ pub trait ProjectRepository: Send + Sync + 'static {
 
     /// Deletes a project. With `cascade`, its tasks go too, in the same
     /// transaction; the ids of the deleted tasks are returned, oldest first.
-    /// The delete stores `task.deleted` for each of them, oldest first, then
-    /// `project.deleted`, each with `metadata`, and returns those events.
+    /// With `metadata`, the delete stores `task.deleted` for each of them,
+    /// oldest first, then `project.deleted`, each with that metadata, and
+    /// returns those events; without (the event log is off), none.
     ///
     /// # Errors
     /// MUST return [`StoreError::NotFound`] if no such project exists,
@@ -176,7 +177,7 @@ pub trait ProjectRepository: Send + Sync + 'static {
         id: ProjectId,
         cascade: bool,
         expected_version: Option<u64>,
-        metadata: &EventMetadata,
+        metadata: Option<EventMetadata>,
     ) -> Result<Cascade<TaskId>, StoreError>;
 
     /// How many projects exist.
@@ -239,8 +240,9 @@ pub trait UserRepository: Send + Sync + 'static {
     /// Deletes a user and, in the same transaction, unassigns every task
     /// assigned to them: each such task's `version` grows by one and its
     /// `updated_at` becomes `now`. Returns those tasks as they now are,
-    /// oldest first. The delete stores `task.updated` for each of them,
-    /// then `user.deleted`, each with `metadata`, and returns those events.
+    /// oldest first. With `metadata`, the delete stores `task.updated` for
+    /// each of them, then `user.deleted`, each with that metadata, and
+    /// returns those events; without (the event log is off), none.
     ///
     /// # Errors
     /// MUST return [`StoreError::NotFound`] if no such user exists and
@@ -251,7 +253,7 @@ pub trait UserRepository: Send + Sync + 'static {
         id: UserId,
         expected_version: Option<u64>,
         now: Timestamp,
-        metadata: &EventMetadata,
+        metadata: Option<EventMetadata>,
     ) -> Result<Cascade<Task>, StoreError>;
 
     /// How many users exist.

@@ -81,6 +81,12 @@ pub(crate) fn event_about<T: Serialize>(entity: EntityKind, kind: EventKind, id:
     DomainEvent::about(entity, kind, id, value, current_metadata())
 }
 
+/// The events `build` makes when the event log is on; none when it is off
+/// (nothing is built, so nothing is serialized).
+pub(crate) fn logged(log_events: bool, build: impl FnOnce() -> Vec<DomainEvent>) -> Vec<DomainEvent> {
+    if log_events { build() } else { Vec::new() }
+}
+
 /// What a subscriber receives.
 #[derive(Debug, Clone)]
 pub enum Received {

@@ -9,7 +9,7 @@ use trm_domain::{
 use trm_repository::{ProjectFilter, ProjectRepository, TaskFilter, TaskRepository};
 
 use crate::error::ServiceError;
-use crate::events::{EventPublisher, NoEvents, current_metadata, event_about};
+use crate::events::{EventPublisher, NoEvents, current_metadata, event_about, logged};
 use crate::optimistic;
 
 /// What can be done with projects; the HTTP layer depends on this trait.
@@ -60,19 +60,29 @@ pub struct ProjectService {
     projects: Arc<dyn ProjectRepository>,
     tasks: Arc<dyn TaskRepository>,
     events: Arc<dyn EventPublisher>,
+    /// Whether writes store their events (the event log is on).
+    log_events: bool,
 }
 
 impl ProjectService {
     /// The use cases over these stores (usually one store serving both),
     /// publishing no events.
     pub fn new(projects: Arc<dyn ProjectRepository>, tasks: Arc<dyn TaskRepository>) -> Self {
-        Self { projects, tasks, events: Arc::new(NoEvents) }
+        Self { projects, tasks, events: Arc::new(NoEvents), log_events: true }
     }
 
     /// The same use cases, publishing an event after every committed write.
     #[must_use]
     pub fn with_events(self, events: Arc<dyn EventPublisher>) -> Self {
         Self { events, ..self }
+    }
+
+    /// The same use cases storing no events at all (the setting
+    /// `events.enabled = false`): writes pass none to the store, and
+    /// nothing is streamed, kept or delivered.
+    #[must_use]
+    pub fn without_event_log(self) -> Self {
+        Self { log_events: false, ..self }
     }
 }
 
@@ -86,7 +96,9 @@ impl ProjectUseCases for ProjectService {
     #[tracing::instrument(skip_all, fields(title = %new.title), err(level = "debug"))]
     async fn create_project(&self, new: NewProject) -> Result<Project, ServiceError> {
         let project = Project::create(new, Timestamp::now());
-        let events = [event_about(EntityKind::Project, EventKind::Created, *project.uid.as_uuid(), &project)];
+        let events = logged(self.log_events, || {
+            vec![event_about(EntityKind::Project, EventKind::Created, *project.uid.as_uuid(), &project)]
+        });
         self.projects.create_project(&project, &events).await?;
         self.events.committed(&events);
         Ok(project)
@@ -110,7 +122,9 @@ impl ProjectUseCases for ProjectService {
             || self.get_project(id),
             |current| Ok(current.patched(patch.clone(), Timestamp::now())),
             |_before, next| {
-                let events = [event_about(EntityKind::Project, EventKind::Updated, *next.uid.as_uuid(), &next)];
+                let events = logged(self.log_events, || {
+                    vec![event_about(EntityKind::Project, EventKind::Updated, *next.uid.as_uuid(), &next)]
+                });
                 async move {
                     self.projects.update_project(&next, &events).await?;
                     self.events.committed(&events);
@@ -129,7 +143,8 @@ impl ProjectUseCases for ProjectService {
         cascade: bool,
         if_match: Option<u64>,
     ) -> Result<Vec<TaskId>, ServiceError> {
-        let deleted = self.projects.delete_project(id, cascade, if_match, &current_metadata()).await?;
+        let metadata = self.log_events.then(current_metadata);
+        let deleted = self.projects.delete_project(id, cascade, if_match, metadata).await?;
         self.events.committed(&deleted.events);
         Ok(deleted.affected)
     }
@@ -157,6 +172,18 @@ mod tests {
 
     fn service(projects: MockProjectRepository, tasks: MockTaskRepository) -> ProjectService {
         ProjectService::new(Arc::new(projects), Arc::new(tasks))
+    }
+
+    #[tokio::test]
+    async fn without_the_event_log_a_cascade_asks_the_store_for_no_events() {
+        let mut projects = MockProjectRepository::new();
+        projects
+            .expect_delete_project()
+            .withf(|_, _, _, metadata| metadata.is_none())
+            .times(1)
+            .returning(|_, _, _, _| Ok(trm_repository::Cascade { affected: vec![], events: vec![] }));
+        let service = service(projects, MockTaskRepository::new()).without_event_log();
+        assert!(service.delete_project(ProjectId::new(), true, None).await.unwrap().is_empty());
     }
 
     fn stored_project() -> Project {

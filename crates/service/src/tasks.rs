@@ -7,7 +7,7 @@ use trm_domain::{DomainEvent, EntityKind, EventKind, NewTask, Page, PageRequest,
 use trm_repository::{TaskFilter, TaskRepository};
 
 use crate::error::ServiceError;
-use crate::events::{EventPublisher, NoEvents, current_metadata, event_about};
+use crate::events::{EventPublisher, NoEvents, current_metadata, event_about, logged};
 use crate::optimistic;
 
 /// What can be done with tasks. The HTTP layer depends on this trait, not on
@@ -50,12 +50,14 @@ pub trait TaskUseCases: Send + Sync + 'static {
 pub struct TaskService {
     tasks: Arc<dyn TaskRepository>,
     events: Arc<dyn EventPublisher>,
+    /// Whether writes store their events (the event log is on).
+    log_events: bool,
 }
 
 impl TaskService {
     /// The use cases over this store, publishing no events.
     pub fn new(tasks: Arc<dyn TaskRepository>) -> Self {
-        Self { tasks, events: Arc::new(NoEvents) }
+        Self { tasks, events: Arc::new(NoEvents), log_events: true }
     }
 
     /// The same use cases, telling `events` what every committed write
@@ -63,6 +65,14 @@ impl TaskService {
     #[must_use]
     pub fn with_events(self, events: Arc<dyn EventPublisher>) -> Self {
         Self { events, ..self }
+    }
+
+    /// The same use cases storing no events at all (the setting
+    /// `events.enabled = false`): writes pass none to the store, and
+    /// nothing is streamed, kept or delivered.
+    #[must_use]
+    pub fn without_event_log(self) -> Self {
+        Self { log_events: false, ..self }
     }
 }
 
@@ -76,7 +86,9 @@ impl TaskUseCases for TaskService {
     #[tracing::instrument(skip_all, fields(title = %new.title), err(level = "debug"))]
     async fn create_task(&self, new: NewTask) -> Result<Task, ServiceError> {
         let task = Task::create(new, Timestamp::now())?;
-        let events = [event_about(EntityKind::Task, EventKind::Created, *task.uid.as_uuid(), &task)];
+        let events = logged(self.log_events, || {
+            vec![event_about(EntityKind::Task, EventKind::Created, *task.uid.as_uuid(), &task)]
+        });
         self.tasks.create_task(&task, &events).await?;
         tracing::debug!(task = %task.uid, "task created");
         self.events.committed(&events);
@@ -86,10 +98,12 @@ impl TaskUseCases for TaskService {
     #[tracing::instrument(skip_all, fields(tasks = new.len()), err(level = "debug"))]
     async fn create_tasks(&self, new: Vec<NewTask>) -> Result<Vec<Task>, ServiceError> {
         let tasks = Task::create_many(new, Timestamp::now())?;
-        let events: Vec<DomainEvent> = tasks
-            .iter()
-            .map(|task| event_about(EntityKind::Task, EventKind::Created, *task.uid.as_uuid(), task))
-            .collect();
+        let events: Vec<DomainEvent> = logged(self.log_events, || {
+            tasks
+                .iter()
+                .map(|task| event_about(EntityKind::Task, EventKind::Created, *task.uid.as_uuid(), task))
+                .collect()
+        });
         self.tasks.create_tasks(&tasks, &events).await?;
         tracing::debug!(tasks = tasks.len(), "tasks created in bulk");
         self.events.committed(&events);
@@ -109,7 +123,8 @@ impl TaskUseCases for TaskService {
             || self.get_task(id),
             |current| Ok(current.patched(patch.clone(), Timestamp::now())?),
             |before, next| {
-                let events = DomainEvent::task_updated(&next, before.is_done(), &current_metadata());
+                let events =
+                    logged(self.log_events, || DomainEvent::task_updated(&next, before.is_done(), &current_metadata()));
                 async move {
                     self.tasks.update_task(&next, &events).await?;
                     self.events.committed(&events);
@@ -123,7 +138,8 @@ impl TaskUseCases for TaskService {
 
     #[tracing::instrument(skip(self), err(level = "debug"))]
     async fn delete_task(&self, id: TaskId, if_match: Option<u64>) -> Result<(), ServiceError> {
-        let events = [DomainEvent::deleted(EntityKind::Task, *id.as_uuid(), current_metadata())];
+        let events =
+            logged(self.log_events, || vec![DomainEvent::deleted(EntityKind::Task, *id.as_uuid(), current_metadata())]);
         self.tasks.delete_task(id, if_match, &events).await?;
         self.events.committed(&events);
         Ok(())
@@ -151,6 +167,18 @@ mod tests {
 
     fn service(repository: MockTaskRepository) -> TaskService {
         TaskService::new(Arc::new(repository))
+    }
+
+    #[tokio::test]
+    async fn without_the_event_log_writes_store_no_events_and_commit_none() {
+        let mut repository = MockTaskRepository::new();
+        repository.expect_create_task().withf(|_, events| events.is_empty()).times(1).returning(|_, _| Ok(()));
+        repository.expect_delete_task().withf(|_, _, events| events.is_empty()).times(1).returning(|_, _, _| Ok(()));
+        let mut publisher = crate::events::MockEventPublisher::new();
+        publisher.expect_committed().withf(|events| events.is_empty()).returning(|_| ());
+        let service = service(repository).with_events(Arc::new(publisher)).without_event_log();
+        let task = service.create_task(new_task("quiet")).await.unwrap();
+        service.delete_task(task.uid, None).await.unwrap();
     }
 
     #[tokio::test]

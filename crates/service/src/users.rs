@@ -7,7 +7,7 @@ use trm_domain::{EntityKind, EventKind, NewUser, Page, PageRequest, Task, Timest
 use trm_repository::{UserFilter, UserRepository};
 
 use crate::error::ServiceError;
-use crate::events::{EventPublisher, NoEvents, current_metadata, event_about};
+use crate::events::{EventPublisher, NoEvents, current_metadata, event_about, logged};
 use crate::optimistic;
 
 /// What can be done with users; the HTTP layer depends on this trait.
@@ -37,18 +37,28 @@ pub trait UserUseCases: Send + Sync + 'static {
 pub struct UserService {
     users: Arc<dyn UserRepository>,
     events: Arc<dyn EventPublisher>,
+    /// Whether writes store their events (the event log is on).
+    log_events: bool,
 }
 
 impl UserService {
     /// The use cases over this store, publishing no events.
     pub fn new(users: Arc<dyn UserRepository>) -> Self {
-        Self { users, events: Arc::new(NoEvents) }
+        Self { users, events: Arc::new(NoEvents), log_events: true }
     }
 
     /// The same use cases, publishing an event after every committed write.
     #[must_use]
     pub fn with_events(self, events: Arc<dyn EventPublisher>) -> Self {
         Self { events, ..self }
+    }
+
+    /// The same use cases storing no events at all (the setting
+    /// `events.enabled = false`): writes pass none to the store, and
+    /// nothing is streamed, kept or delivered.
+    #[must_use]
+    pub fn without_event_log(self) -> Self {
+        Self { log_events: false, ..self }
     }
 }
 
@@ -62,7 +72,9 @@ impl UserUseCases for UserService {
     #[tracing::instrument(skip_all, fields(username = %new.username.as_str()), err(level = "debug"))]
     async fn create_user(&self, new: NewUser) -> Result<User, ServiceError> {
         let user = User::create(new, Timestamp::now());
-        let events = [event_about(EntityKind::User, EventKind::Created, *user.uid.as_uuid(), &user)];
+        let events = logged(self.log_events, || {
+            vec![event_about(EntityKind::User, EventKind::Created, *user.uid.as_uuid(), &user)]
+        });
         self.users.create_user(&user, &events).await?;
         self.events.committed(&events);
         Ok(user)
@@ -81,7 +93,9 @@ impl UserUseCases for UserService {
             || self.get_user(id),
             |current| Ok(current.patched(patch.clone(), Timestamp::now())),
             |_before, next| {
-                let events = [event_about(EntityKind::User, EventKind::Updated, *next.uid.as_uuid(), &next)];
+                let events = logged(self.log_events, || {
+                    vec![event_about(EntityKind::User, EventKind::Updated, *next.uid.as_uuid(), &next)]
+                });
                 async move {
                     self.users.update_user(&next, &events).await?;
                     self.events.committed(&events);
@@ -95,7 +109,8 @@ impl UserUseCases for UserService {
 
     #[tracing::instrument(skip(self), err(level = "debug"))]
     async fn delete_user(&self, id: UserId, if_match: Option<u64>) -> Result<Vec<Task>, ServiceError> {
-        let deleted = self.users.delete_user(id, if_match, Timestamp::now(), &current_metadata()).await?;
+        let metadata = self.log_events.then(current_metadata);
+        let deleted = self.users.delete_user(id, if_match, Timestamp::now(), metadata).await?;
         self.events.committed(&deleted.events);
         Ok(deleted.affected)
     }

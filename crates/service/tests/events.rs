@@ -348,11 +348,14 @@ async fn a_cascade_delete_passes_the_request_metadata_and_commits_exactly_the_ev
     projects
         .expect_delete_project()
         .withf(move |project, cascade, if_match, metadata| {
-            *project == id && *cascade && if_match.is_none() && metadata.request_id.as_deref() == Some("req-7")
+            *project == id
+                && *cascade
+                && if_match.is_none()
+                && metadata.as_ref().is_some_and(|m| m.request_id.as_deref() == Some("req-7"))
         })
         .times(1)
         .returning(move |project, _, _, metadata| {
-            let events = DomainEvent::project_deleted(*project.as_uuid(), &returned, metadata);
+            let events = DomainEvent::project_deleted(*project.as_uuid(), &returned, metadata.as_ref().unwrap());
             log.store(&events)?;
             Ok(Cascade { affected: returned.clone(), events })
         });
@@ -443,11 +446,13 @@ async fn deleting_a_user_passes_the_request_metadata_and_commits_exactly_the_eve
     users
         .expect_delete_user()
         .withf(move |user, if_match, _, metadata| {
-            *user == id && *if_match == Some(2) && metadata.request_id.as_deref() == Some("req-10")
+            *user == id
+                && *if_match == Some(2)
+                && metadata.as_ref().is_some_and(|m| m.request_id.as_deref() == Some("req-10"))
         })
         .times(1)
         .returning(move |user, _, _, metadata| {
-            let events = DomainEvent::user_deleted(*user.as_uuid(), &returned, metadata);
+            let events = DomainEvent::user_deleted(*user.as_uuid(), &returned, metadata.as_ref().unwrap());
             log.store(&events)?;
             Ok(Cascade { affected: returned.clone(), events })
         });
@@ -488,10 +493,11 @@ async fn a_cascade_outside_any_request_passes_empty_metadata() {
     let mut projects = MockProjectRepository::new();
     projects
         .expect_delete_project()
-        .withf(|_, _, _, metadata| *metadata == EventMetadata::default())
+        .withf(|_, _, _, metadata| *metadata == Some(EventMetadata::default()))
         .times(1)
         .returning(|project, _, _, metadata| {
-            Ok(Cascade { affected: vec![], events: DomainEvent::project_deleted(*project.as_uuid(), &[], metadata) })
+            let events = DomainEvent::project_deleted(*project.as_uuid(), &[], metadata.as_ref().unwrap());
+            Ok(Cascade { affected: vec![], events })
         });
     let service = projects_into(projects, &journal);
     assert!(service.delete_project(ProjectId::new(), false, None).await.unwrap().is_empty());

@@ -80,7 +80,7 @@ impl ProjectRepository for SlowStore {
         _: ProjectId,
         _: bool,
         _: Option<u64>,
-        _: &EventMetadata,
+        _: Option<EventMetadata>,
     ) -> Result<Cascade<TaskId>, StoreError> {
         unreachable!("{UNUSED}")
     }
@@ -109,7 +109,7 @@ impl UserRepository for SlowStore {
         _: UserId,
         _: Option<u64>,
         _: Timestamp,
-        _: &EventMetadata,
+        _: Option<EventMetadata>,
     ) -> Result<Cascade<Task>, StoreError> {
         unreachable!("{UNUSED}")
     }

@@ -78,7 +78,7 @@ impl<T: ProjectRepository + ?Sized> ProjectRepository for Instrumented<T> {
         id: ProjectId,
         cascade: bool,
         expected_version: Option<u64>,
-        metadata: &EventMetadata,
+        metadata: Option<EventMetadata>,
     ) -> Result<Cascade<TaskId>, StoreError> {
         self.observe("delete_project", self.inner.delete_project(id, cascade, expected_version, metadata)).await
     }
@@ -111,7 +111,7 @@ impl<T: UserRepository + ?Sized> UserRepository for Instrumented<T> {
         id: UserId,
         expected_version: Option<u64>,
         now: Timestamp,
-        metadata: &EventMetadata,
+        metadata: Option<EventMetadata>,
     ) -> Result<Cascade<Task>, StoreError> {
         self.observe("delete_user", self.inner.delete_user(id, expected_version, now, metadata)).await
     }

@@ -41,7 +41,7 @@ async fn delete(
     id: ProjectId,
     cascade: bool,
     expected_version: Option<u64>,
-    metadata: &EventMetadata,
+    metadata: Option<&EventMetadata>,
 ) -> Result<Cascade<TaskId>, StoreError> {
     check_project_version(txn, id, expected_version).await?;
     let query = neo4rs::query(PROJECT_TASKS).param("uid", id_param(id));
@@ -55,7 +55,8 @@ async fn delete(
     txn.run(query).await.map_err(driver_error("cannot delete the project's tasks"))?;
     let query = neo4rs::query(DELETE_PROJECT).param("uid", id_param(id));
     txn.run(query).await.map_err(driver_error("cannot delete the project"))?;
-    let events = DomainEvent::project_deleted(*id.as_uuid(), &task_ids, metadata);
+    let events =
+        metadata.map(|metadata| DomainEvent::project_deleted(*id.as_uuid(), &task_ids, metadata)).unwrap_or_default();
     append(txn, &events).await?;
     Ok(Cascade { affected: task_ids, events })
 }
@@ -114,12 +115,11 @@ impl ProjectRepository for Neo4jStore {
         id: ProjectId,
         cascade: bool,
         expected_version: Option<u64>,
-        metadata: &EventMetadata,
+        metadata: Option<EventMetadata>,
     ) -> Result<Cascade<TaskId>, StoreError> {
-        let metadata = metadata.clone();
         self.write("delete a project", move |txn| {
             let metadata = metadata.clone();
-            Box::pin(async move { delete(txn, id, cascade, expected_version, &metadata).await })
+            Box::pin(async move { delete(txn, id, cascade, expected_version, metadata.as_ref()).await })
         })
         .await
     }

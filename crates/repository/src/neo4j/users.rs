@@ -52,7 +52,7 @@ async fn delete(
     id: UserId,
     expected_version: Option<u64>,
     now: Timestamp,
-    metadata: &EventMetadata,
+    metadata: Option<&EventMetadata>,
 ) -> Result<Cascade<Task>, StoreError> {
     check_user_version(txn, id, expected_version).await?;
     let query = neo4rs::query(UNASSIGN_TASKS).param("uid", id_param(id)).param("now", datetime_param(now));
@@ -68,7 +68,8 @@ async fn delete(
         let rows = txn_fetch_all(txn, query, "cannot read the unassigned tasks").await?;
         rows.iter().map(task_from_row).collect::<Result<Vec<Task>, StoreError>>()?
     };
-    let events = DomainEvent::user_deleted(*id.as_uuid(), &affected, metadata);
+    let events =
+        metadata.map(|metadata| DomainEvent::user_deleted(*id.as_uuid(), &affected, metadata)).unwrap_or_default();
     append(txn, &events).await?;
     Ok(Cascade { affected, events })
 }
@@ -127,12 +128,11 @@ impl UserRepository for Neo4jStore {
         id: UserId,
         expected_version: Option<u64>,
         now: Timestamp,
-        metadata: &EventMetadata,
+        metadata: Option<EventMetadata>,
     ) -> Result<Cascade<Task>, StoreError> {
-        let metadata = metadata.clone();
         self.write("delete a user", move |txn| {
             let metadata = metadata.clone();
-            Box::pin(async move { delete(txn, id, expected_version, now, &metadata).await })
+            Box::pin(async move { delete(txn, id, expected_version, now, metadata.as_ref()).await })
         })
         .await
     }

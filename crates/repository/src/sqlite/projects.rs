@@ -107,9 +107,8 @@ impl ProjectRepository for SqliteStore {
         id: ProjectId,
         cascade: bool,
         expected_version: Option<u64>,
-        metadata: &EventMetadata,
+        metadata: Option<EventMetadata>,
     ) -> Result<Cascade<TaskId>, StoreError> {
-        let metadata = metadata.clone();
         self.write(move |tx| {
             check_project_version(tx, id, expected_version)?;
             let uid = id.to_string();
@@ -136,7 +135,10 @@ impl ProjectRepository for SqliteStore {
                         .map_err(|error| StoreError::Unexpected(anyhow::Error::new(error).context("corrupt task id")))
                 })
                 .collect::<Result<Vec<TaskId>, StoreError>>()?;
-            let events = DomainEvent::project_deleted(*id.as_uuid(), &affected, &metadata);
+            let events = metadata
+                .as_ref()
+                .map(|metadata| DomainEvent::project_deleted(*id.as_uuid(), &affected, metadata))
+                .unwrap_or_default();
             append(tx, &events)?;
             Ok(Cascade { affected, events })
         })

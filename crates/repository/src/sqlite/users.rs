@@ -111,9 +111,8 @@ impl UserRepository for SqliteStore {
         id: UserId,
         expected_version: Option<u64>,
         now: Timestamp,
-        metadata: &EventMetadata,
+        metadata: Option<EventMetadata>,
     ) -> Result<Cascade<Task>, StoreError> {
-        let metadata = metadata.clone();
         self.write(move |tx| {
             check_user_version(tx, id, expected_version)?;
             let uid = id.to_string();
@@ -138,7 +137,10 @@ impl UserRepository for SqliteStore {
                     statement.query_row([task], task_from_row).map_err(unexpected("cannot read an unassigned task"))
                 })
                 .collect::<Result<Vec<Task>, StoreError>>()?;
-            let events = DomainEvent::user_deleted(*id.as_uuid(), &affected, &metadata);
+            let events = metadata
+                .as_ref()
+                .map(|metadata| DomainEvent::user_deleted(*id.as_uuid(), &affected, metadata))
+                .unwrap_or_default();
             append(tx, &events)?;
             Ok(Cascade { affected, events })
         })

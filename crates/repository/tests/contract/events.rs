@@ -207,11 +207,11 @@ pub(crate) async fn a_failed_write_logs_none_of_its_events<B: Backend>(backend: 
     assert!(matches!(error, StoreError::VersionConflict), "{error:?}");
     failed.push(event);
 
-    let error = store.delete_project(project, true, Some(5), &request()).await.unwrap_err();
+    let error = store.delete_project(project, true, Some(5), Some(request())).await.unwrap_err();
     assert!(matches!(error, StoreError::VersionConflict), "{error:?}");
-    let error = store.delete_project(project, false, None, &request()).await.unwrap_err();
+    let error = store.delete_project(project, false, None, Some(request())).await.unwrap_err();
     assert!(matches!(error, StoreError::HasTasks), "{error:?}");
-    let error = store.delete_user(assignee, Some(9), Timestamp::now(), &request()).await.unwrap_err();
+    let error = store.delete_user(assignee, Some(9), Timestamp::now(), Some(request())).await.unwrap_err();
     assert!(matches!(error, StoreError::VersionConflict), "{error:?}");
 
     // A duplicate username, on create and on update.
@@ -318,7 +318,7 @@ pub(crate) async fn a_project_cascade_logs_each_task_deleted_then_the_project_de
     tasks.sort_by_key(Task::cursor);
     let metadata = request();
 
-    let cascade = store.delete_project(project, true, Some(1), &metadata).await.unwrap();
+    let cascade = store.delete_project(project, true, Some(1), Some(metadata.clone())).await.unwrap();
 
     let ids: Vec<_> = tasks.iter().map(|task| task.uid).collect();
     assert_eq!(cascade.affected, ids);
@@ -339,10 +339,20 @@ pub(crate) async fn a_project_cascade_logs_each_task_deleted_then_the_project_de
 
     // A project without tasks: just project.deleted.
     let empty = stored_project(store).await;
-    let cascade = store.delete_project(empty, true, None, &metadata).await.unwrap();
+    let cascade = store.delete_project(empty, true, None, Some(metadata.clone())).await.unwrap();
     assert_eq!(cascade.affected, []);
     assert_eq!(types(&cascade.events), ["project.deleted"]);
     assert_eq!(history(store, *empty.as_uuid()).await, cascade.events);
+
+    // Without metadata (the event log is off), a cascade logs nothing.
+    let quiet = stored_project(store).await;
+    let member = task("Unlogged", Some(quiet));
+    store.create_task(&member, &[]).await.unwrap();
+    let cascade = store.delete_project(quiet, true, None, None).await.unwrap();
+    assert_eq!(cascade.affected, [member.uid]);
+    assert!(cascade.events.is_empty());
+    assert!(history(store, *quiet.as_uuid()).await.is_empty());
+    assert!(history(store, *member.uid.as_uuid()).await.is_empty());
 }
 
 pub(crate) async fn a_user_delete_logs_each_unassigned_task_updated_then_the_user_deleted<B: Backend>(backend: &B) {
@@ -359,7 +369,7 @@ pub(crate) async fn a_user_delete_logs_each_unassigned_task_updated_then_the_use
     let metadata = request();
     let now = support::at("2026-05-01T00:00:00.000007Z");
 
-    let cascade = store.delete_user(leaving, None, now, &metadata).await.unwrap();
+    let cascade = store.delete_user(leaving, None, now, Some(metadata.clone())).await.unwrap();
 
     assert_eq!(cascade.affected.len(), 2);
     assert_eq!(types(&cascade.events), ["task.updated", "task.updated", "user.deleted"]);
@@ -378,7 +388,7 @@ pub(crate) async fn a_user_delete_logs_each_unassigned_task_updated_then_the_use
     }
 
     let idle = fixture.add_user().await;
-    let cascade = store.delete_user(idle, Some(1), now, &metadata).await.unwrap();
+    let cascade = store.delete_user(idle, Some(1), now, Some(metadata.clone())).await.unwrap();
     assert_eq!(types(&cascade.events), ["user.deleted"]);
     assert_eq!(history(store, *idle.as_uuid()).await, cascade.events);
 }
@@ -405,7 +415,7 @@ pub(crate) async fn an_entitys_history_outlives_it<B: Backend>(backend: &B) {
     let member = task("Member", Some(project));
     let created = task_event(EventKind::Created, &member);
     store.create_task(&member, std::slice::from_ref(&created)).await.unwrap();
-    let cascade = store.delete_project(project, true, None, &request()).await.unwrap();
+    let cascade = store.delete_project(project, true, None, Some(request())).await.unwrap();
     assert_eq!(history(store, *member.uid.as_uuid()).await, [created, cascade.events[0].clone()]);
 }
 

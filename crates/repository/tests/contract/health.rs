@@ -43,7 +43,7 @@ async fn assert_every_operation_unavailable(store: &Neo4jStore, budget: Duration
         (
             "delete_project",
             Box::pin(async {
-                store.delete_project(project.uid, true, None, &EventMetadata::default()).await.map(drop)
+                store.delete_project(project.uid, true, None, Some(EventMetadata::default())).await.map(drop)
             }),
         ),
     ];

@@ -40,7 +40,7 @@ pub(crate) async fn a_project_with_tasks_is_not_deleted_without_cascade<B: Backe
     let member = task("Member", Some(project));
     store.create_task(&member, &[]).await.unwrap();
 
-    let error = store.delete_project(project, false, None, &EventMetadata::default()).await.unwrap_err();
+    let error = store.delete_project(project, false, None, Some(EventMetadata::default())).await.unwrap_err();
     assert!(matches!(error, StoreError::HasTasks), "{error:?}");
     assert!(store.get_project(project).await.unwrap().is_some());
     assert_eq!(store.get_task(member.uid).await.unwrap().unwrap().project_id, Some(project));
@@ -53,8 +53,10 @@ pub(crate) async fn a_task_cannot_join_a_project_while_it_is_deleted<B: Backend>
     for round in 0..12 {
         let project = stored_project(store).await;
         let joiner = task("Joiner", Some(project));
-        let (created, deleted) =
-            tokio::join!(store.create_task(&joiner, &[]), store.delete_project(project, false, None, &metadata));
+        let (created, deleted) = tokio::join!(
+            store.create_task(&joiner, &[]),
+            store.delete_project(project, false, None, Some(metadata.clone()))
+        );
         match (&created, &deleted) {
             // The task came first: the project stays, with its task.
             (Ok(()), Err(StoreError::HasTasks)) => {
@@ -92,7 +94,7 @@ pub(crate) async fn a_cascade_delete_takes_the_tasks_and_returns_their_ids_oldes
     let bystander = task("Bystander", Some(bystander_project));
     store.create_task(&bystander, &[]).await.unwrap();
 
-    let deleted = store.delete_project(project, true, Some(1), &EventMetadata::default()).await.unwrap().affected;
+    let deleted = store.delete_project(project, true, Some(1), Some(EventMetadata::default())).await.unwrap().affected;
     tasks.sort_by_key(|task| task.cursor());
     assert_eq!(deleted, tasks.iter().map(|task| task.uid).collect::<Vec<_>>());
     assert_eq!(store.get_project(project).await.unwrap(), None);
@@ -102,19 +104,19 @@ pub(crate) async fn a_cascade_delete_takes_the_tasks_and_returns_their_ids_oldes
     assert!(store.get_task(bystander.uid).await.unwrap().is_some(), "other projects' tasks stay");
 
     let empty = stored_project(store).await;
-    assert_eq!(store.delete_project(empty, true, None, &EventMetadata::default()).await.unwrap().affected, []);
+    assert_eq!(store.delete_project(empty, true, None, Some(EventMetadata::default())).await.unwrap().affected, []);
 }
 
 pub(crate) async fn deleting_a_project_checks_existence_and_version<B: Backend>(backend: &B) {
     let fixture = backend.open().await;
     let store = &fixture.store;
-    let error = store.delete_project(ProjectId::new(), true, None, &EventMetadata::default()).await.unwrap_err();
+    let error = store.delete_project(ProjectId::new(), true, None, Some(EventMetadata::default())).await.unwrap_err();
     assert!(matches!(error, StoreError::NotFound(EntityKind::Project)), "{error:?}");
 
     let project = stored_project(store).await;
     let member = task("Member", Some(project));
     store.create_task(&member, &[]).await.unwrap();
-    let error = store.delete_project(project, true, Some(2), &EventMetadata::default()).await.unwrap_err();
+    let error = store.delete_project(project, true, Some(2), Some(EventMetadata::default())).await.unwrap_err();
     assert!(matches!(error, StoreError::VersionConflict), "{error:?}");
     assert!(store.get_project(project).await.unwrap().is_some());
     assert!(store.get_task(member.uid).await.unwrap().is_some(), "a conflict cascades nothing");

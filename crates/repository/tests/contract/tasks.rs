@@ -184,7 +184,7 @@ pub(crate) async fn an_update_replaces_the_project_relationship<B: Backend>(back
     assert_eq!(store.get_task(original.uid).await.unwrap().unwrap().project_id, None);
     assert!(list_all(store, &in_project(second), 10).await.is_empty());
     // The project no longer has tasks, so it can go without a cascade.
-    assert_eq!(store.delete_project(second, false, None, &EventMetadata::default()).await.unwrap().affected, []);
+    assert_eq!(store.delete_project(second, false, None, Some(EventMetadata::default())).await.unwrap().affected, []);
 }
 
 pub(crate) async fn an_update_replaces_the_assignee_relationship<B: Backend>(backend: &B) {

@@ -115,7 +115,7 @@ pub(crate) async fn deleting_a_user_unassigns_their_tasks<B: Backend>(backend: &
     store.create_task(&other, &[]).await.unwrap();
 
     let now = at("2026-05-01T00:00:00.000007Z");
-    let unassigned = store.delete_user(leaving, Some(1), now, &EventMetadata::default()).await.unwrap().affected;
+    let unassigned = store.delete_user(leaving, Some(1), now, Some(EventMetadata::default())).await.unwrap().affected;
     theirs.sort_by_key(Task::cursor);
     let expected: Vec<Task> = theirs
         .iter()
@@ -131,20 +131,21 @@ pub(crate) async fn deleting_a_user_unassigns_their_tasks<B: Backend>(backend: &
     assert_eq!(store.get_task(other.uid).await.unwrap().unwrap(), other, "other users' tasks are untouched");
 
     let idle = fixture.add_user().await;
-    assert_eq!(store.delete_user(idle, None, now, &EventMetadata::default()).await.unwrap().affected, []);
+    assert_eq!(store.delete_user(idle, None, now, Some(EventMetadata::default())).await.unwrap().affected, []);
 }
 
 pub(crate) async fn deleting_a_user_checks_existence_and_version<B: Backend>(backend: &B) {
     let fixture = backend.open().await;
     let store = &fixture.store;
-    let error = store.delete_user(UserId::new(), None, Timestamp::now(), &EventMetadata::default()).await.unwrap_err();
+    let error =
+        store.delete_user(UserId::new(), None, Timestamp::now(), Some(EventMetadata::default())).await.unwrap_err();
     assert!(matches!(error, StoreError::NotFound(EntityKind::User)), "{error:?}");
 
     let user = fixture.add_user().await;
     let mut assigned = task("Assigned", None);
     assigned.assignee_id = Some(user);
     store.create_task(&assigned, &[]).await.unwrap();
-    let error = store.delete_user(user, Some(3), Timestamp::now(), &EventMetadata::default()).await.unwrap_err();
+    let error = store.delete_user(user, Some(3), Timestamp::now(), Some(EventMetadata::default())).await.unwrap_err();
     assert!(matches!(error, StoreError::VersionConflict), "{error:?}");
     assert!(store.get_user(user).await.unwrap().is_some());
     assert_eq!(store.get_task(assigned.uid).await.unwrap().unwrap(), assigned, "a conflict unassigns nothing");
