@@ -80,7 +80,11 @@ def free_port():
         return probe.getsockname()[1]
 
 
-PORTS = {name: free_port() for name in ("server-sqlite", "ceiling", "server-neo4j", "python-1w", "python-2w")}
+PORTS = {name: free_port() for name in ("server-sqlite", "ceiling", "server-neo4j", "python-1w", "python-2w",
+                                        "server-sqlite-nolog", "server-neo4j-nolog")}
+# The same build with the event log off (`events.enabled = false`): what the
+# outbox costs a write is read off against these (issue 16).
+WITHOUT_EVENT_LOG = {"server-sqlite-nolog": "server-sqlite", "server-neo4j-nolog": "server-neo4j"}
 
 # Which contenders run which workload, at which scales. The Python peer
 # returns every match of a list (the document's design), 20,000 tasks a
@@ -89,16 +93,18 @@ PORTS = {name: free_port() for name in ("server-sqlite", "ceiling", "server-neo4
 # and, on `post`, creates the way the adapter batches them (group commit);
 # `bulk` is the servers' own route (the seed has none).
 WORKLOADS = {
-    "get": ["server-sqlite", "server-neo4j", "ceiling", "driver", "python-1w", "python-2w"],
+    "get": ["server-sqlite", "server-neo4j", "ceiling", "driver", "python-1w", "python-2w", "server-sqlite-nolog",
+            "server-neo4j-nolog"],
     "list": ["server-sqlite", "server-neo4j", "driver", "python-1w", "python-2w"],
-    "post": ["server-sqlite", "server-neo4j", "driver", "python-1w", "python-2w"],
+    "post": ["server-sqlite", "server-neo4j", "driver", "python-1w", "python-2w", "server-sqlite-nolog",
+             "server-neo4j-nolog"],
     "mix": ["server-sqlite", "server-neo4j", "python-1w", "python-2w"],
     "bulk": ["server-sqlite", "server-neo4j"],
 }
 LARGE_SCALE_WORKLOADS = {"get": ["server-sqlite", "server-neo4j", "driver"],
                          "list": ["server-sqlite", "server-neo4j", "driver"]}
 # The contenders that answer HTTP from Neo4j: each warms its own queries up.
-NEO4J_HTTP_CONTENDERS = ("server-neo4j", "python-1w", "python-2w")
+NEO4J_HTTP_CONTENDERS = ("server-neo4j", "python-1w", "python-2w", "server-neo4j-nolog")
 
 
 def log(message):
@@ -238,6 +244,8 @@ class Service:
 def server(name, database_url, manifest, logdir):
     env = {"TRM__SERVER__PORT": str(PORTS[name]), "TRM__DATABASE__URL": database_url,
            "TRM__DATABASE__PASSWORD": NEO4J_PASSWORD, "TRM__LOG__LEVEL": "warn", "RUST_LOG": "warn"}
+    if name in WITHOUT_EVENT_LOG:
+        env["TRM__EVENTS__ENABLED"] = "false"
     return Service(name, [str(BIN / "trm-server")], env, f"/api/v1/tasks/{manifest['sample_uids'][0]}", logdir)
 
 
@@ -444,7 +452,7 @@ def stage(scale, logdir, results, meta):
         log(f"nothing selected at {scale} tasks (BENCH_WORKLOADS, BENCH_ONLY)")
         return None
     needed = {c for cs in workloads.values() for c in cs}
-    needs_neo4j = bool(needed & {"server-neo4j", "driver", "python-1w", "python-2w"})
+    needs_neo4j = bool(needed & {"server-neo4j", "driver", "python-1w", "python-2w", "server-neo4j-nolog"})
     manifest_path = BENCH / f"manifest-{scale}.json"
     services = {}
     try:
@@ -453,7 +461,7 @@ def stage(scale, logdir, results, meta):
             neo4j("start", neo4j_for(scale))
             meta[f"seed_neo4j_{scale}_s"] = seed(NEO4J_URI, scale, manifest_path, ["--password", NEO4J_PASSWORD])
         sqlite_url = f"sqlite://{BENCH / f'sqlite-{label(scale)}.db'}"
-        if "server-sqlite" in needed:
+        if needed & {"server-sqlite", "server-sqlite-nolog"}:
             meta[f"seed_sqlite_{scale}_s"] = seed(sqlite_url, scale, manifest_path)
         manifest = json.loads(manifest_path.read_text())
         uid_file = BENCH / f"uids-{scale}.txt"
@@ -464,6 +472,11 @@ def stage(scale, logdir, results, meta):
         if "server-neo4j" in needed:
             services["server-neo4j"] = server("server-neo4j", NEO4J_URI, manifest, logdir)
             check_seeded_task(services["server-neo4j"], manifest)
+        for name, store in WITHOUT_EVENT_LOG.items():
+            if name in needed:
+                services[name] = server(name, sqlite_url if store == "server-sqlite" else NEO4J_URI, manifest,
+                                        logdir)
+                check_seeded_task(services[name], manifest)
         if "ceiling" in needed:
             services["ceiling"] = Service("ceiling", [str(BIN / "trm-bench-ceiling"), "--port",
                                                      str(PORTS["ceiling"])], {}, "/", logdir)
@@ -609,6 +622,10 @@ def write_path(summary):
              lambda c: ratio(rps(scale, "post", c, "server-neo4j"), rps(scale, "post", c, "driver"))),
             ("SQLite server post ÷ SQLite server get",
              lambda c: ratio(rps(scale, "post", c, "server-sqlite"), rps(scale, "get", c, "server-sqlite"))),
+            ("SQLite post with the event log ÷ without (issue 16: ≥ 0.8×)",
+             lambda c: ratio(rps(scale, "post", c, "server-sqlite"), rps(scale, "post", c, "server-sqlite-nolog"))),
+            ("Neo4j post with the event log ÷ without (issue 16: ≥ 0.8×)",
+             lambda c: ratio(rps(scale, "post", c, "server-neo4j"), rps(scale, "post", c, "server-neo4j-nolog"))),
             ("Neo4j server post ÷ Neo4j server get",
              lambda c: ratio(rps(scale, "post", c, "server-neo4j"), rps(scale, "get", c, "server-neo4j"))),
         ]
@@ -739,7 +756,8 @@ def report(summary, verdicts, calls, crit, meta):
 
 # One colour per contender in every panel.
 COLORS = {"server-sqlite": "tab:green", "server-neo4j": "tab:blue", "ceiling": "tab:gray", "driver": "tab:purple",
-          "python-1w": "tab:orange", "python-2w": "tab:red"}
+          "python-1w": "tab:orange", "python-2w": "tab:red", "server-sqlite-nolog": "tab:olive",
+          "server-neo4j-nolog": "tab:cyan"}
 
 
 def plot(summary, path):
