@@ -5,104 +5,19 @@
 //! log order, across a receiver outage, an exhausted schedule and its
 //! re-activation, and two server instances sharing one store.
 //!
-//! The receiver runs from `target/webhooks-venv` (`tests/webhooks/prepare`,
-//! which `scripts/test` runs first). The test servers retry after 1 s, three
-//! times (see `trm_tests::spawn_app`). On Neo4j every test server works on
-//! every subscription in the shared store, so each test follows only the
-//! entities it created.
+//! The receiver ([`trm_tests::webhooks::Receiver`]) runs from
+//! `target/webhooks-venv` (`tests/webhooks/prepare`, which `scripts/test`
+//! runs first). The test servers retry after 1 s, three times (see
+//! `trm_tests::spawn_app`). On Neo4j every test server works on every
+//! subscription in the shared store, so each test follows only the entities
+//! it created.
 
 use std::collections::HashSet;
-use std::io::BufRead as _;
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use serde_json::{Value, json};
+use trm_tests::webhooks::Receiver;
 use trm_tests::{TestApp, spawn_app, spawn_app_with};
-
-/// The Python receiver, killed when dropped.
-struct Receiver {
-    process: Child,
-    base: String,
-    secret_file: PathBuf,
-    client: reqwest::Client,
-}
-
-impl Drop for Receiver {
-    fn drop(&mut self) {
-        let _ = self.process.kill();
-        let _ = self.process.wait();
-        let _ = std::fs::remove_file(&self.secret_file);
-    }
-}
-
-impl Receiver {
-    fn start() -> Self {
-        let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
-        let python = root.join("target/webhooks-venv/bin/python");
-        assert!(python.exists(), "no {}: run tests/webhooks/prepare (scripts/test does)", python.display());
-        let secret_file = std::env::temp_dir().join(format!("trm-webhook-secret-{}", uuid::Uuid::new_v4()));
-        std::fs::write(&secret_file, "").unwrap();
-        let mut process = Command::new(python)
-            .arg(root.join("tests/webhooks/receiver.py"))
-            .arg(&secret_file)
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("the receiver starts");
-        let mut line = String::new();
-        std::io::BufReader::new(process.stdout.take().unwrap()).read_line(&mut line).unwrap();
-        let port: u16 = line.trim().parse().expect("the receiver prints its port");
-        Self { process, base: format!("http://127.0.0.1:{port}"), secret_file, client: reqwest::Client::new() }
-    }
-
-    fn url(&self) -> String {
-        format!("{}/hook", self.base)
-    }
-
-    async fn subscribe(&self, app: &TestApp, event_types: &[&str]) -> Value {
-        let response = app.post("/api/v1/webhooks", &json!({"url": self.url(), "event_types": event_types})).await;
-        assert_eq!(response.status(), 201);
-        let webhook: Value = response.json().await.unwrap();
-        std::fs::write(&self.secret_file, webhook["secret"].as_str().unwrap()).unwrap();
-        webhook
-    }
-
-    async fn received(&self) -> Vec<Value> {
-        let response = self.client.get(format!("{}/received", self.base)).send().await.unwrap();
-        response.json::<Vec<Value>>().await.unwrap()
-    }
-
-    async fn rejected(&self) -> u64 {
-        let response = self.client.get(format!("{}/rejected", self.base)).send().await.unwrap();
-        response.json::<Value>().await.unwrap()["rejected"].as_u64().unwrap()
-    }
-
-    async fn set_down(&self, down: bool) {
-        let path = if down { "down" } else { "up" };
-        self.client.post(format!("{}/{path}", self.base)).send().await.unwrap();
-    }
-
-    /// The verified deliveries about `entities`, once `count` distinct
-    /// events about them arrived (or the wait ran out): repeated
-    /// `webhook-id`s dropped, in arrival order.
-    async fn wait_for(&self, entities: &[&Value], count: usize, wait: Duration) -> Vec<Value> {
-        let deadline = tokio::time::Instant::now() + wait;
-        loop {
-            let mut seen = HashSet::new();
-            let ours: Vec<Value> = self
-                .received()
-                .await
-                .into_iter()
-                .filter(|delivery| entities.contains(&&delivery["entity_id"]))
-                .filter(|delivery| seen.insert(delivery["webhook_id"].clone()))
-                .collect();
-            if ours.len() >= count || tokio::time::Instant::now() >= deadline {
-                return ours;
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-    }
-}
 
 fn types(deliveries: &[Value]) -> Vec<&str> {
     deliveries.iter().map(|delivery| delivery["event_type"].as_str().unwrap()).collect()

@@ -1,6 +1,6 @@
 //! Fault scenarios: the server keeps every acknowledged write through
 //! crashes, store outages, races, heavy load and shutdown (issue #7,
-//! "Faults, with nothing lost").
+//! "Faults, with nothing lost"), and delivers its webhooks through a crash.
 //!
 //! Unlike the end-to-end suite, these run the real `trm-server` binary as a
 //! child process ([`server`]), because the faults are things done to a
@@ -25,4 +25,5 @@ mod races;
 mod scenario;
 mod server;
 mod shutdown;
+mod webhooks;
 mod writes;

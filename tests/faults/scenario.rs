@@ -54,8 +54,11 @@ pub(crate) struct Scenario {
 }
 
 impl Scenario {
-    /// A fresh directory for the scenario called `name`.
+    /// A fresh directory for the scenario called `name` (and the TLS
+    /// provider every `reqwest` client of the scenario needs:
+    /// [`trm_tests::install_crypto_provider`]).
     pub(crate) fn new(name: &str) -> Self {
+        trm_tests::install_crypto_provider();
         let tag = format!("{name}-{}", &uuid::Uuid::new_v4().simple().to_string()[..10]);
         let root = std::env::var_os("TRM_FAULTS_DIR").map_or_else(std::env::temp_dir, PathBuf::from);
         let dir = root.join(&tag);
@@ -82,6 +85,7 @@ impl Scenario {
 /// closing at that very moment fails at the connection, a race of the
 /// client's making.
 pub(crate) fn client() -> reqwest::Client {
+    trm_tests::install_crypto_provider();
     reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .timeout(Duration::from_secs(30))

@@ -166,3 +166,169 @@ impl TestApp {
         json
     }
 }
+
+/// Installs the process's TLS crypto provider (rustls with `ring`), the one
+/// the server installs when it builds its webhook client; a no-op once done.
+///
+/// The workspace builds `reqwest` with `rustls-no-provider` (for the
+/// server's webhook deliveries), so in a test binary that has not started an
+/// [`Application`] — the fault scenarios run the server as a separate
+/// process — building any `reqwest::Client` panics until a provider is
+/// installed.
+pub fn install_crypto_provider() {
+    // Building the server's webhook client installs it (once per process).
+    let _ = trm_server::webhooks::HttpSender::new();
+}
+
+/// A webhook receiver for the tests: the Python `standardwebhooks` package —
+/// the Standard Webhooks reference implementation, not our code — verifies
+/// every delivery, and the tests check what it received.
+pub mod webhooks {
+    use std::collections::HashSet;
+    use std::io::BufRead as _;
+    use std::path::PathBuf;
+    use std::process::{Child, Command, Stdio};
+    use std::time::Duration;
+
+    use serde_json::{Value, json};
+
+    use crate::TestApp;
+
+    /// The Python receiver (`tests/webhooks/receiver.py`) on a free loopback
+    /// port, killed when dropped.
+    ///
+    /// It runs from `target/webhooks-venv` (`tests/webhooks/prepare`, which
+    /// `scripts/test` and `tests/faults/run` run first). It answers 204 to a
+    /// delivery that verifies with the subscription's secret (written to a
+    /// file once [`subscribe`](Self::subscribe) has it), 400 to one that
+    /// does not (counted: [`rejected`](Self::rejected)), 503 while
+    /// [`set_down`](Self::set_down). [`received`](Self::received) lists the
+    /// verified deliveries in arrival order, repeats included, as
+    /// `{"webhook_id", "event_id", "event_type", "x_trm_event", "entity_id"}`.
+    pub struct Receiver {
+        process: Child,
+        base: String,
+        secret_file: PathBuf,
+        client: reqwest::Client,
+    }
+
+    impl Drop for Receiver {
+        fn drop(&mut self) {
+            let _ = self.process.kill();
+            let _ = self.process.wait();
+            let _ = std::fs::remove_file(&self.secret_file);
+        }
+    }
+
+    impl Receiver {
+        /// Starts the receiver and waits for it to print its port.
+        ///
+        /// # Panics
+        /// When the venv is missing or the receiver does not start.
+        #[must_use]
+        pub fn start() -> Self {
+            crate::install_crypto_provider();
+            let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+            let python = root.join("target/webhooks-venv/bin/python");
+            assert!(python.exists(), "no {}: run tests/webhooks/prepare (scripts/test does)", python.display());
+            let secret_file = std::env::temp_dir().join(format!("trm-webhook-secret-{}", uuid::Uuid::new_v4()));
+            std::fs::write(&secret_file, "").unwrap();
+            let mut process = Command::new(python)
+                .arg(root.join("tests/webhooks/receiver.py"))
+                .arg(&secret_file)
+                .stdout(Stdio::piped())
+                .spawn()
+                .expect("the receiver starts");
+            let mut line = String::new();
+            std::io::BufReader::new(process.stdout.take().unwrap()).read_line(&mut line).unwrap();
+            let port: u16 = line.trim().parse().expect("the receiver prints its port");
+            Self { process, base: format!("http://127.0.0.1:{port}"), secret_file, client: reqwest::Client::new() }
+        }
+
+        /// The URL deliveries go to.
+        #[must_use]
+        pub fn url(&self) -> String {
+            format!("{}/hook", self.base)
+        }
+
+        /// Subscribes the receiver to `event_types` (empty: all) on `app`
+        /// and hands it the secret; the subscription as created.
+        ///
+        /// # Panics
+        /// When the subscription is not created.
+        pub async fn subscribe(&self, app: &TestApp, event_types: &[&str]) -> Value {
+            self.subscribe_with(&app.client, &app.address, event_types).await
+        }
+
+        /// [`subscribe`](Self::subscribe) on the server at `base`
+        /// (`http://HOST:PORT`) through `client`: for a server that is not a
+        /// [`TestApp`], such as the binary the fault scenarios run.
+        ///
+        /// # Panics
+        /// When the subscription is not created.
+        pub async fn subscribe_with(&self, client: &reqwest::Client, base: &str, event_types: &[&str]) -> Value {
+            let response = client
+                .post(format!("{base}/api/v1/webhooks"))
+                .json(&json!({"url": self.url(), "event_types": event_types}))
+                .send()
+                .await
+                .expect("POST sent");
+            assert_eq!(response.status(), 201);
+            let webhook: Value = response.json().await.unwrap();
+            std::fs::write(&self.secret_file, webhook["secret"].as_str().unwrap()).unwrap();
+            webhook
+        }
+
+        /// Every verified delivery so far, in arrival order, repeated
+        /// `webhook-id`s included.
+        ///
+        /// # Panics
+        /// When the receiver does not answer.
+        pub async fn received(&self) -> Vec<Value> {
+            let response = self.client.get(format!("{}/received", self.base)).send().await.unwrap();
+            response.json::<Vec<Value>>().await.unwrap()
+        }
+
+        /// How many deliveries failed verification.
+        ///
+        /// # Panics
+        /// When the receiver does not answer.
+        pub async fn rejected(&self) -> u64 {
+            let response = self.client.get(format!("{}/rejected", self.base)).send().await.unwrap();
+            response.json::<Value>().await.unwrap()["rejected"].as_u64().unwrap()
+        }
+
+        /// Starts (`true`) or ends a receiver outage: 503 to every delivery.
+        ///
+        /// # Panics
+        /// When the receiver does not answer.
+        pub async fn set_down(&self, down: bool) {
+            let path = if down { "down" } else { "up" };
+            self.client.post(format!("{}/{path}", self.base)).send().await.unwrap();
+        }
+
+        /// The verified deliveries about `entities`, once `count` distinct
+        /// events about them arrived (or the wait ran out): repeated
+        /// `webhook-id`s dropped, in arrival order.
+        ///
+        /// # Panics
+        /// When the receiver does not answer.
+        pub async fn wait_for(&self, entities: &[&Value], count: usize, wait: Duration) -> Vec<Value> {
+            let deadline = tokio::time::Instant::now() + wait;
+            loop {
+                let mut seen = HashSet::new();
+                let ours: Vec<Value> = self
+                    .received()
+                    .await
+                    .into_iter()
+                    .filter(|delivery| entities.contains(&&delivery["entity_id"]))
+                    .filter(|delivery| seen.insert(delivery["webhook_id"].clone()))
+                    .collect();
+                if ours.len() >= count || tokio::time::Instant::now() >= deadline {
+                    return ours;
+                }
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+        }
+    }
+}
