@@ -29,7 +29,11 @@ use crate::ports::{EventFilter, EventLog};
 
 /// Takes `size($events)` positions from the sequence (under its lock) and
 /// stores one `:Event` per event, linked from its entity when that exists.
-const APPEND: &str = "MERGE (sequence:EventSequence {name: 'events'}) ON CREATE SET sequence.last = 0 \
+/// Each entity is sought through its label's `uid` index, named, and the
+/// plan kept (see `queries::KEEP_PLAN`): planned while a label is still
+/// small, Neo4j would otherwise scan it for every event.
+const APPEND: &str = "CYPHER replan=skip \
+     MERGE (sequence:EventSequence {name: 'events'}) ON CREATE SET sequence.last = 0 \
      SET sequence.last = sequence.last + size($events) \
      WITH sequence.last - size($events) AS base \
      UNWIND range(0, size($events) - 1) AS i \
@@ -38,9 +42,9 @@ const APPEND: &str = "MERGE (sequence:EventSequence {name: 'events'}) ON CREATE 
          timestamp: e.timestamp, entity_type: e.entity_type, entity_id: e.entity_id, \
          data: e.data, metadata: e.metadata}) \
      WITH event, e \
-     OPTIONAL MATCH (task:Task {uid: e.entity_id}) WHERE e.entity_type = 'task' \
-     OPTIONAL MATCH (project:Project {uid: e.entity_id}) WHERE e.entity_type = 'project' \
-     OPTIONAL MATCH (user:User {uid: e.entity_id}) WHERE e.entity_type = 'user' \
+     OPTIONAL MATCH (task:Task {uid: e.task_id}) USING INDEX task:Task(uid) \
+     OPTIONAL MATCH (project:Project {uid: e.project_id}) USING INDEX project:Project(uid) \
+     OPTIONAL MATCH (user:User {uid: e.user_id}) USING INDEX user:User(uid) \
      WITH event, coalesce(task, project, user) AS entity \
      FOREACH (source IN CASE WHEN entity IS NULL THEN [] ELSE [entity] END | \
          CREATE (source)-[:GENERATES_EVENT]->(event)) \
@@ -79,7 +83,15 @@ pub(super) async fn append(txn: &mut Txn, events: &[DomainEvent]) -> Result<(), 
 }
 
 fn event_param(event: &DomainEvent) -> Result<BoltType, StoreError> {
+    // The entity's id under its label's key, null under the others': each
+    // OPTIONAL MATCH of `APPEND` seeks one label's index.
+    let under = |label: &str| {
+        if event.entity_type == label { id_param(event.entity_id) } else { BoltType::Null(neo4rs::BoltNull) }
+    };
     Ok(map(vec![
+        ("task_id", under("task")),
+        ("project_id", under("project")),
+        ("user_id", under("user")),
         ("event_id", id_param(event.event_id)),
         ("event_type", BoltType::from(event.event_type.as_str())),
         ("timestamp", datetime_param(event.timestamp)),
