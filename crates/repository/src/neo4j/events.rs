@@ -32,8 +32,15 @@ use crate::ports::{EventFilter, EventLog};
 /// Each entity is sought through its label's `uid` index, named, and the
 /// plan kept (see `queries::KEEP_PLAN`): planned while a label is still
 /// small, Neo4j would otherwise scan it for every event.
+///
+/// The sequence is found with `MATCH`, not `MERGE`: a `MERGE` that finds the
+/// node holds a shared lock on it, and two writers each holding one and
+/// asking for the exclusive lock of the `SET` deadlock (measured: PATCHes
+/// racing on one task then failed as deadlocks). A plain `MATCH` takes no
+/// lock; the `SET` takes the exclusive one directly. The node is created
+/// with the schema, and again by [`ENSURE_SEQUENCE`] if it went missing.
 const APPEND: &str = "CYPHER replan=skip \
-     MERGE (sequence:EventSequence {name: 'events'}) ON CREATE SET sequence.last = 0 \
+     MATCH (sequence:EventSequence {name: 'events'}) \
      SET sequence.last = sequence.last + size($events) \
      WITH sequence.last - size($events) AS base \
      UNWIND range(0, size($events) - 1) AS i \
@@ -49,6 +56,11 @@ const APPEND: &str = "CYPHER replan=skip \
      FOREACH (source IN CASE WHEN entity IS NULL THEN [] ELSE [entity] END | \
          CREATE (source)-[:GENERATES_EVENT]->(event)) \
      RETURN count(event) AS stored";
+
+/// Creates the sequence when it is missing (a store wiped while the server
+/// ran), numbering on after the newest event still stored.
+const ENSURE_SEQUENCE: &str = "OPTIONAL MATCH (e:Event) WITH max(e.position) AS newest \
+     MERGE (sequence:EventSequence {name: 'events'}) ON CREATE SET sequence.last = coalesce(newest, 0)";
 
 /// The columns every read of the log returns.
 const RETURN_EVENT: &str = "RETURN e.position AS position, e.event_id AS event_id, e.event_type AS event_type, \
@@ -70,9 +82,18 @@ pub(super) async fn append(txn: &mut Txn, events: &[DomainEvent]) -> Result<(), 
         return Ok(());
     }
     let params = events.iter().map(event_param).collect::<Result<Vec<BoltType>, StoreError>>()?;
-    let query = neo4rs::query(APPEND).param("events", params);
+    let query = neo4rs::query(APPEND).param("events", params.clone());
     let rows = txn_fetch_all(txn, query, "cannot store the events").await?;
-    let stored = rows.first().map(|row| column_integer(row, "stored")).transpose()?.unwrap_or_default();
+    let mut stored = rows.first().map(|row| column_integer(row, "stored")).transpose()?.unwrap_or_default();
+    if stored == 0 {
+        // No sequence node: make it, then append again.
+        txn.run(neo4rs::query(ENSURE_SEQUENCE))
+            .await
+            .map_err(super::errors::driver_error("cannot create the event sequence"))?;
+        let query = neo4rs::query(APPEND).param("events", params);
+        let rows = txn_fetch_all(txn, query, "cannot store the events").await?;
+        stored = rows.first().map(|row| column_integer(row, "stored")).transpose()?.unwrap_or_default();
+    }
     if usize::try_from(stored).ok() == Some(events.len()) {
         Ok(())
     } else {

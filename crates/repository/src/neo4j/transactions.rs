@@ -111,7 +111,7 @@ impl Neo4jStore {
                                 && !abandoned.load(Ordering::SeqCst) =>
                         {
                             tracing::debug!(error = %anyhow::Error::new(error), attempt, "retrying a Neo4j write");
-                            tokio::time::sleep(Duration::from_millis(20 * attempt)).await;
+                            tokio::time::sleep(retry_delay(attempt)).await;
                             attempt += 1;
                         }
                         outcome => break outcome,
@@ -147,7 +147,19 @@ impl Neo4jStore {
 }
 
 /// How often a write is tried when Neo4j answers "transient, retry".
-const WRITE_ATTEMPTS: u64 = 4;
+/// Writers that deadlocked retry together; with the event log every write
+/// ends on one lock (`super::events`), so a few more tries, spread by
+/// jitter, let each of them through (the writes' timeout still bounds it).
+const WRITE_ATTEMPTS: u64 = 8;
+
+/// The wait before retry `attempt` (1-based): 10 ms doubling per attempt,
+/// at most 320 ms, times a random factor in [0.5, 1.5) so that writers that
+/// deadlocked each other do not meet again at the same instant.
+fn retry_delay(attempt: u64) -> Duration {
+    let base = 10_u64 << attempt.min(5);
+    let jitter = f64::from(uuid::Uuid::new_v4().as_u128() as u16) / f64::from(u16::MAX);
+    Duration::from_millis(base).mul_f64(0.5 + jitter)
+}
 
 /// Runs a read query outside any transaction and collects every row.
 ///
