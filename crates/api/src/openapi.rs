@@ -45,7 +45,7 @@ use crate::schemas::event::EventResponse;
 use crate::schemas::health::{Liveness, Readiness};
 use crate::schemas::overview::OverviewResponse;
 use crate::schemas::webhook::{
-    AttemptResponse, DeliveryResponse, WebhookCreate, WebhookCreated, WebhookResponse, WebhookUpdate,
+    AttemptResponse, DeliveryResponse, EventTypeSchema, WebhookCreate, WebhookCreated, WebhookResponse, WebhookUpdate,
 };
 use crate::schemas::{
     ProjectCreate, ProjectResponse, ProjectUpdate, TaskBulkCreate, TaskCreate, TaskResponse, TaskUpdate, UserCreate,
@@ -160,6 +160,7 @@ The full reference, with examples, is `docs/api.md` in the project's repository.
             WebhookUpdate,
             DeliveryResponse,
             AttemptResponse,
+            EventTypeSchema,
             OverviewResponse,
         ),
         responses(

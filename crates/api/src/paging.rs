@@ -39,20 +39,27 @@ pub fn decode_cursor(text: &str) -> Option<Cursor> {
 }
 
 /// The wire form of a cursor into the event log: the position of the last
-/// event read, as unpadded base64url of its 8 big-endian bytes.
+/// event read, as unpadded base64url of a zero byte and its 8 big-endian
+/// bytes — 9 bytes, so that every 12 characters of the alphabet decode
+/// (8 bytes would leave 2 spare bits, and texts with them set would match
+/// the pattern yet not decode).
 #[must_use]
 pub fn encode_position(position: EventPosition) -> String {
-    URL_SAFE_NO_PAD.encode(position.0.to_be_bytes())
+    let mut bytes = [0_u8; 9];
+    bytes[1..].copy_from_slice(&position.0.to_be_bytes());
+    URL_SAFE_NO_PAD.encode(bytes)
 }
 
 /// What every event-log cursor looks like.
-pub const POSITION_CURSOR_PATTERN: &str = "^[A-Za-z0-9_-]{11}$";
+pub const POSITION_CURSOR_PATTERN: &str = "^[A-Za-z0-9_-]{12}$";
 
-/// Reads an event-log cursor; `None` for text of another shape.
+/// Reads an event-log cursor; `None` for text of another shape. Every text
+/// of that shape is a position (its first byte is ignored).
 #[must_use]
 pub fn decode_position(text: &str) -> Option<EventPosition> {
-    let bytes: [u8; 8] = URL_SAFE_NO_PAD.decode(text).ok()?.try_into().ok()?;
-    Some(EventPosition(u64::from_be_bytes(bytes)))
+    let bytes: [u8; 9] = URL_SAFE_NO_PAD.decode(text).ok()?.try_into().ok()?;
+    let position: [u8; 8] = bytes[1..].try_into().ok()?;
+    Some(EventPosition(u64::from_be_bytes(position)))
 }
 
 /// `Link: <same path and query, with `name` set to `value`>; rel="next"`.
@@ -82,10 +89,13 @@ mod tests {
     fn event_log_cursors_round_trip_and_match_their_pattern() {
         for position in [0, 1, 42, u64::MAX] {
             let text = encode_position(EventPosition(position));
-            assert_eq!(text.len(), 11, "{text}");
+            assert_eq!(text.len(), 12, "{text}");
             assert_eq!(decode_position(&text), Some(EventPosition(position)));
         }
         assert_eq!(decode_position("not a cursor"), None);
+        for text in ["rUNT3k37w85A", "____________", "0Z1TpoNFohC_"] {
+            assert!(decode_position(text).is_some(), "every text of the pattern's shape decodes: {text}");
+        }
     }
 
     #[test]

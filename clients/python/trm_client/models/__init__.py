@@ -34,6 +34,7 @@ from .webhook import Webhook
 from .webhook_create import WebhookCreate
 from .webhook_created import WebhookCreated
 from .webhook_delivery import WebhookDelivery
+from .webhook_event_type import WebhookEventType
 from .webhook_update import WebhookUpdate
 
 __all__ = (
@@ -71,5 +72,6 @@ __all__ = (
     "WebhookCreate",
     "WebhookCreated",
     "WebhookDelivery",
+    "WebhookEventType",
     "WebhookUpdate",
 )

@@ -5,6 +5,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 
+from ..models.webhook_event_type import WebhookEventType
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="WebhookCreate")
@@ -22,12 +23,13 @@ class WebhookCreate:
             url (str): An absolute `http` or `https` URL; hosts resolving to loopback,
                 private or link-local addresses are refused unless the server allows
                 private destinations.
-            event_types (list[str] | None | Unset): The event types to receive (`task.created`, …); empty or absent: all.
+            event_types (list[WebhookEventType] | None | Unset): The event types to receive (`task.created`, …); empty or
+                absent: all.
             description (None | str | Unset): What it is for; at most 1,000 characters.
     """
 
     url: str
-    event_types: list[str] | None | Unset = UNSET
+    event_types: list[WebhookEventType] | None | Unset = UNSET
     description: None | str | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
@@ -37,7 +39,10 @@ class WebhookCreate:
         if isinstance(self.event_types, Unset):
             event_types = UNSET
         elif isinstance(self.event_types, list):
-            event_types = self.event_types
+            event_types = []
+            for event_types_type_0_item_data in self.event_types:
+                event_types_type_0_item = event_types_type_0_item_data.value
+                event_types.append(event_types_type_0_item)
 
         else:
             event_types = self.event_types
@@ -67,7 +72,7 @@ class WebhookCreate:
         d = dict(src_dict)
         url = d.pop("url")
 
-        def _parse_event_types(data: object) -> list[str] | None | Unset:
+        def _parse_event_types(data: object) -> list[WebhookEventType] | None | Unset:
             if data is None:
                 return data
             if isinstance(data, Unset):
@@ -75,12 +80,17 @@ class WebhookCreate:
             try:
                 if not isinstance(data, list):
                     raise TypeError()
-                event_types_type_0 = cast(list[str], data)
+                event_types_type_0 = []
+                _event_types_type_0 = data
+                for event_types_type_0_item_data in _event_types_type_0:
+                    event_types_type_0_item = WebhookEventType(event_types_type_0_item_data)
+
+                    event_types_type_0.append(event_types_type_0_item)
 
                 return event_types_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
-            return cast(list[str] | None | Unset, data)
+            return cast(list[WebhookEventType] | None | Unset, data)
 
         event_types = _parse_event_types(d.pop("event_types", UNSET))
 

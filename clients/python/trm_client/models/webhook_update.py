@@ -5,6 +5,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 
+from ..models.webhook_event_type import WebhookEventType
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="WebhookUpdate")
@@ -20,13 +21,13 @@ class WebhookUpdate:
 
         Attributes:
             url (str | Unset): A new destination.
-            event_types (list[str] | Unset): New event types; empty: all.
+            event_types (list[WebhookEventType] | Unset): New event types; empty: all.
             description (None | str | Unset): A new description; `null` clears it.
             active (bool | Unset): Disable (`false`) or re-activate (`true`).
     """
 
     url: str | Unset = UNSET
-    event_types: list[str] | Unset = UNSET
+    event_types: list[WebhookEventType] | Unset = UNSET
     description: None | str | Unset = UNSET
     active: bool | Unset = UNSET
 
@@ -35,7 +36,10 @@ class WebhookUpdate:
 
         event_types: list[str] | Unset = UNSET
         if not isinstance(self.event_types, Unset):
-            event_types = self.event_types
+            event_types = []
+            for event_types_item_data in self.event_types:
+                event_types_item = event_types_item_data.value
+                event_types.append(event_types_item)
 
         description: None | str | Unset
         if isinstance(self.description, Unset):
@@ -64,7 +68,14 @@ class WebhookUpdate:
         d = dict(src_dict)
         url = d.pop("url", UNSET)
 
-        event_types = cast(list[str], d.pop("event_types", UNSET))
+        _event_types = d.pop("event_types", UNSET)
+        event_types: list[WebhookEventType] | Unset = UNSET
+        if _event_types is not UNSET:
+            event_types = []
+            for event_types_item_data in _event_types:
+                event_types_item = WebhookEventType(event_types_item_data)
+
+                event_types.append(event_types_item)
 
         def _parse_description(data: object) -> None | str | Unset:
             if data is None:

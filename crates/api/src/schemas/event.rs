@@ -60,7 +60,7 @@ pub struct EventHistoryQuery {
     #[param(example = "3f0b6c9e-1c2d-4e5f-8a9b-0c1d2e3f4a5b")]
     pub entity_id: Option<String>,
     /// The next page, newest first: from a `Link: rel="next"` header.
-    #[param(pattern = "^[A-Za-z0-9_-]{11}$", example = "AAAAAAAAAAE")]
+    #[param(pattern = "^[A-Za-z0-9_-]{12}$", example = "AAAAAAAAAAAB")]
     pub cursor: Option<String>,
     /// The events after this one, oldest first (for tailing).
     #[param(format = Uuid, example = "3f0b6c9e-1c2d-4e5f-8a9b-0c1d2e3f4a5b")]
@@ -76,6 +76,6 @@ pub struct EntityHistoryQuery {
     #[param(minimum = 1, maximum = 1000, example = 100)]
     pub limit: Option<i64>,
     /// The next page: from a `Link: rel="next"` header.
-    #[param(pattern = "^[A-Za-z0-9_-]{11}$", example = "AAAAAAAAAAE")]
+    #[param(pattern = "^[A-Za-z0-9_-]{12}$", example = "AAAAAAAAAAAB")]
     pub cursor: Option<String>,
 }

@@ -252,6 +252,49 @@ pub fn webhook_patch(body: Map<String, Value>) -> Result<WebhookPatch, ApiError>
     fields.finish(Some(patch))
 }
 
+/// The URL a subscription may name, as its pattern: `http` or `https`, a
+/// host of letters, digits, dots and dashes, an optional port, then any
+/// path. (The server also takes IPv6 literals in brackets.)
+pub const URL_PATTERN: &str = r"^https?://[A-Za-z0-9][A-Za-z0-9.-]*(:[0-9]{1,5})?([/?#]\S*)?$";
+
+/// An event type a subscription may name: documents
+/// [`trm_service::webhooks::EVENT_TYPES`].
+#[derive(Debug, Clone, Copy, Serialize, ToSchema)]
+#[schema(as = WebhookEventType)]
+#[allow(dead_code)] // a documentation type: the reader takes strings and the service checks them
+pub enum EventTypeSchema {
+    /// A task was created.
+    #[serde(rename = "task.created")]
+    TaskCreated,
+    /// A task changed.
+    #[serde(rename = "task.updated")]
+    TaskUpdated,
+    /// A task's status became `done`.
+    #[serde(rename = "task.completed")]
+    TaskCompleted,
+    /// A task was deleted.
+    #[serde(rename = "task.deleted")]
+    TaskDeleted,
+    /// A project was created.
+    #[serde(rename = "project.created")]
+    ProjectCreated,
+    /// A project changed.
+    #[serde(rename = "project.updated")]
+    ProjectUpdated,
+    /// A project was deleted.
+    #[serde(rename = "project.deleted")]
+    ProjectDeleted,
+    /// A user was created.
+    #[serde(rename = "user.created")]
+    UserCreated,
+    /// A user changed.
+    #[serde(rename = "user.updated")]
+    UserUpdated,
+    /// A user was deleted.
+    #[serde(rename = "user.deleted")]
+    UserDeleted,
+}
+
 /// The body of `POST /api/v1/webhooks`: documents what [`new_webhook`] reads.
 #[derive(Debug, Clone, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -264,10 +307,14 @@ pub struct WebhookCreate {
     /// An absolute `http` or `https` URL; hosts resolving to loopback,
     /// private or link-local addresses are refused unless the server allows
     /// private destinations.
-    #[schema(format = "uri", max_length = 2048)]
+    #[schema(
+        format = "uri",
+        max_length = 2048,
+        pattern = r"^https?://[A-Za-z0-9][A-Za-z0-9.-]*(:[0-9]{1,5})?([/?#]\S*)?$"
+    )]
     pub url: String,
     /// The event types to receive (`task.created`, …); empty or absent: all.
-    #[schema(max_items = 20)]
+    #[schema(max_items = 20, value_type = Option<Vec<EventTypeSchema>>)]
     pub event_types: Option<Vec<String>>,
     /// What it is for; at most 1,000 characters.
     #[schema(max_length = 1000)]
@@ -286,10 +333,15 @@ pub struct WebhookCreate {
 )]
 pub struct WebhookUpdate {
     /// A new destination.
-    #[schema(format = "uri", max_length = 2048, nullable = false)]
+    #[schema(
+        format = "uri",
+        max_length = 2048,
+        nullable = false,
+        pattern = r"^https?://[A-Za-z0-9][A-Za-z0-9.-]*(:[0-9]{1,5})?([/?#]\S*)?$"
+    )]
     pub url: Option<String>,
     /// New event types; empty: all.
-    #[schema(max_items = 20, nullable = false)]
+    #[schema(max_items = 20, nullable = false, value_type = Option<Vec<EventTypeSchema>>)]
     pub event_types: Option<Vec<String>>,
     /// A new description; `null` clears it.
     #[schema(max_length = 1000)]
