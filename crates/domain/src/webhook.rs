@@ -103,8 +103,13 @@ impl WebhookUrl {
             Some(bracketed) => bracketed.split(']').next().unwrap_or_default(),
             None => host_port.split(':').next().unwrap_or_default(),
         };
-        if host.is_empty() || text.chars().any(char::is_whitespace) {
+        if host.is_empty() {
             return Err(FieldErrorKind::Invalid("URL should have a host".into()));
+        }
+        if !text.bytes().all(|byte| byte.is_ascii_graphic()) {
+            return Err(FieldErrorKind::Invalid(
+                "URL should be visible ASCII characters only (percent-encode the rest)".into(),
+            ));
         }
         Ok(Self(text.to_owned()))
     }
@@ -316,7 +321,15 @@ mod tests {
         for good in ["http://127.0.0.1:9000/hook", "https://hooks.example.com/x?y=1", "http://[::1]:8080/"] {
             assert!(WebhookUrl::parse(good).is_ok(), "{good}");
         }
-        for bad in ["ftp://example.com", "example.com/hook", "http://", "https:///path", "http://a b/", ""] {
+        for bad in [
+            "ftp://example.com",
+            "example.com/hook",
+            "http://",
+            "https:///path",
+            "http://a b/",
+            "",
+            "https://p#\u{82}\u{8}",
+        ] {
             assert!(WebhookUrl::parse(bad).is_err(), "{bad}");
         }
         assert_eq!(WebhookUrl::parse("http://[::1]:8080/x").unwrap().host_and_port(), ("::1".into(), 8080));

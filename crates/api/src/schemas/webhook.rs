@@ -255,7 +255,7 @@ pub fn webhook_patch(body: Map<String, Value>) -> Result<WebhookPatch, ApiError>
 /// The URL a subscription may name, as its pattern: `http` or `https`, a
 /// host of letters, digits, dots and dashes, an optional port, then any
 /// path. (The server also takes IPv6 literals in brackets.)
-pub const URL_PATTERN: &str = r"^https?://[A-Za-z0-9][A-Za-z0-9.-]*(:[0-9]{1,5})?([/?#]\S*)?$";
+pub const URL_PATTERN: &str = r"^https?://[A-Za-z0-9][A-Za-z0-9.-]*(:[0-9]{1,5})?([/?#][!-~]*)?$";
 
 /// An event type a subscription may name: documents
 /// [`trm_service::webhooks::EVENT_TYPES`].
@@ -310,7 +310,7 @@ pub struct WebhookCreate {
     #[schema(
         format = "uri",
         max_length = 2048,
-        pattern = r"^https?://[A-Za-z0-9][A-Za-z0-9.-]*(:[0-9]{1,5})?([/?#]\S*)?$"
+        pattern = r"^https?://[A-Za-z0-9][A-Za-z0-9.-]*(:[0-9]{1,5})?([/?#][!-~]*)?$"
     )]
     pub url: String,
     /// The event types to receive (`task.created`, …); empty or absent: all.
@@ -337,7 +337,7 @@ pub struct WebhookUpdate {
         format = "uri",
         max_length = 2048,
         nullable = false,
-        pattern = r"^https?://[A-Za-z0-9][A-Za-z0-9.-]*(:[0-9]{1,5})?([/?#]\S*)?$"
+        pattern = r"^https?://[A-Za-z0-9][A-Za-z0-9.-]*(:[0-9]{1,5})?([/?#][!-~]*)?$"
     )]
     pub url: Option<String>,
     /// New event types; empty: all.
