@@ -38,7 +38,7 @@ pub struct WebhookResponse {
     #[schema(value_type = String, format = Uuid)]
     pub id: WebhookId,
     /// Where deliveries go.
-    #[schema(value_type = String, format = "uri")]
+    #[schema(value_type = String)]
     pub url: WebhookUrl,
     /// The event types it receives; empty: all.
     pub event_types: Vec<String>,
@@ -87,7 +87,7 @@ pub struct WebhookCreated {
     #[schema(value_type = String, format = Uuid)]
     pub id: WebhookId,
     /// Where deliveries go.
-    #[schema(value_type = String, format = "uri")]
+    #[schema(value_type = String)]
     pub url: WebhookUrl,
     /// The event types it receives; empty: all.
     pub event_types: Vec<String>,
@@ -307,11 +307,7 @@ pub struct WebhookCreate {
     /// An absolute `http` or `https` URL; hosts resolving to loopback,
     /// private or link-local addresses are refused unless the server allows
     /// private destinations.
-    #[schema(
-        format = "uri",
-        max_length = 2048,
-        pattern = r"^https?://[A-Za-z0-9][A-Za-z0-9.-]*(:[0-9]{1,5})?([/?#][!-~]*)?$"
-    )]
+    #[schema(max_length = 2048, pattern = r"^https?://[A-Za-z0-9][A-Za-z0-9.-]*(:[0-9]{1,5})?([/?#][!-~]*)?$")]
     pub url: String,
     /// The event types to receive (`task.created`, …); empty or absent: all.
     #[schema(max_items = 20, value_type = Option<Vec<EventTypeSchema>>)]
@@ -334,7 +330,6 @@ pub struct WebhookCreate {
 pub struct WebhookUpdate {
     /// A new destination.
     #[schema(
-        format = "uri",
         max_length = 2048,
         nullable = false,
         pattern = r"^https?://[A-Za-z0-9][A-Za-z0-9.-]*(:[0-9]{1,5})?([/?#][!-~]*)?$"
