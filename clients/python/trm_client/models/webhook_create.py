@@ -23,29 +23,24 @@ class WebhookCreate:
             url (str): An absolute `http` or `https` URL; hosts resolving to loopback,
                 private or link-local addresses are refused unless the server allows
                 private destinations.
-            event_types (list[WebhookEventType] | None | Unset): The event types to receive (`task.created`, …); empty or
-                absent: all.
+            event_types (list[WebhookEventType] | Unset): The event types to receive (`task.created`, …); empty or absent:
+                all.
             description (None | str | Unset): What it is for; at most 1,000 characters.
     """
 
     url: str
-    event_types: list[WebhookEventType] | None | Unset = UNSET
+    event_types: list[WebhookEventType] | Unset = UNSET
     description: None | str | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
         url = self.url
 
-        event_types: list[str] | None | Unset
-        if isinstance(self.event_types, Unset):
-            event_types = UNSET
-        elif isinstance(self.event_types, list):
+        event_types: list[str] | Unset = UNSET
+        if not isinstance(self.event_types, Unset):
             event_types = []
-            for event_types_type_0_item_data in self.event_types:
-                event_types_type_0_item = event_types_type_0_item_data.value
-                event_types.append(event_types_type_0_item)
-
-        else:
-            event_types = self.event_types
+            for event_types_item_data in self.event_types:
+                event_types_item = event_types_item_data.value
+                event_types.append(event_types_item)
 
         description: None | str | Unset
         if isinstance(self.description, Unset):
@@ -72,27 +67,14 @@ class WebhookCreate:
         d = dict(src_dict)
         url = d.pop("url")
 
-        def _parse_event_types(data: object) -> list[WebhookEventType] | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, list):
-                    raise TypeError()
-                event_types_type_0 = []
-                _event_types_type_0 = data
-                for event_types_type_0_item_data in _event_types_type_0:
-                    event_types_type_0_item = WebhookEventType(event_types_type_0_item_data)
+        _event_types = d.pop("event_types", UNSET)
+        event_types: list[WebhookEventType] | Unset = UNSET
+        if _event_types is not UNSET:
+            event_types = []
+            for event_types_item_data in _event_types:
+                event_types_item = WebhookEventType(event_types_item_data)
 
-                    event_types_type_0.append(event_types_type_0_item)
-
-                return event_types_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(list[WebhookEventType] | None | Unset, data)
-
-        event_types = _parse_event_types(d.pop("event_types", UNSET))
+                event_types.append(event_types_item)
 
         def _parse_description(data: object) -> None | str | Unset:
             if data is None:

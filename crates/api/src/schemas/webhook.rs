@@ -310,7 +310,7 @@ pub struct WebhookCreate {
     #[schema(max_length = 2048, pattern = r"^https?://[A-Za-z0-9][A-Za-z0-9.-]*(:[0-9]{1,5})?([/?#][!-~]*)?$")]
     pub url: String,
     /// The event types to receive (`task.created`, …); empty or absent: all.
-    #[schema(max_items = 20, value_type = Option<Vec<EventTypeSchema>>)]
+    #[schema(max_items = 20, nullable = false, value_type = Option<Vec<EventTypeSchema>>)]
     pub event_types: Option<Vec<String>>,
     /// What it is for; at most 1,000 characters.
     #[schema(max_length = 1000)]
