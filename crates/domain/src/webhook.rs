@@ -98,13 +98,29 @@ impl WebhookUrl {
             .or_else(|| text.strip_prefix("https://"))
             .ok_or_else(|| FieldErrorKind::Invalid("URL scheme should be 'http' or 'https'".into()))?;
         let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
-        let host_port = authority.rsplit('@').next().unwrap_or_default();
-        let host = match host_port.strip_prefix('[') {
-            Some(bracketed) => bracketed.split(']').next().unwrap_or_default(),
-            None => host_port.split(':').next().unwrap_or_default(),
+        let (host, port) = match authority.strip_prefix('[') {
+            Some(bracketed) => {
+                let (host, after) = bracketed.split_once(']').unwrap_or((bracketed, "?"));
+                let valid = !host.is_empty() && host.chars().all(|c| c.is_ascii_hexdigit() || c == ':' || c == '.');
+                (
+                    if valid { host } else { "" },
+                    after.strip_prefix(':').or(if after.is_empty() { None } else { Some("x") }),
+                )
+            }
+            None => match authority.split_once(':') {
+                Some((host, port)) => (host, Some(port)),
+                None => (authority, None),
+            },
         };
-        if host.is_empty() {
-            return Err(FieldErrorKind::Invalid("URL should have a host".into()));
+        let host_ok = !host.is_empty()
+            && (authority.starts_with('[')
+                || (host.starts_with(|c: char| c.is_ascii_alphanumeric())
+                    && host.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-')));
+        if !host_ok {
+            return Err(FieldErrorKind::Invalid("URL should have a host of letters, digits, dots and dashes".into()));
+        }
+        if port.is_some_and(|port| port.is_empty() || port.len() > 5 || !port.bytes().all(|b| b.is_ascii_digit())) {
+            return Err(FieldErrorKind::Invalid("URL port should be 1 to 5 digits".into()));
         }
         if !text.bytes().all(|byte| byte.is_ascii_graphic()) {
             return Err(FieldErrorKind::Invalid(
@@ -333,7 +349,9 @@ mod tests {
             assert!(WebhookUrl::parse(bad).is_err(), "{bad}");
         }
         assert_eq!(WebhookUrl::parse("http://[::1]:8080/x").unwrap().host_and_port(), ("::1".into(), 8080));
-        assert_eq!(WebhookUrl::parse("https://user@h.example/x").unwrap().host_and_port(), ("h.example".into(), 443));
+        assert!(WebhookUrl::parse("https://user@h.example/x").is_err(), "no user information");
+        assert!(WebhookUrl::parse("http://r:03773*").is_err(), "a port is digits");
+        assert_eq!(WebhookUrl::parse("https://h.example:8443/x").unwrap().host_and_port(), ("h.example".into(), 8443));
     }
 
     #[test]
