@@ -134,6 +134,7 @@ impl Application {
         let access = crate::access::control(settings, Arc::new(keys)).await?;
         let bus = Arc::new(EventBus::new(EVENT_CHANNEL_CAPACITY));
         let relay = Arc::new(LogRelay::start(store.events.clone(), bus.clone(), settings.events.poll_interval()));
+        let log_end = relay.log_end();
         let publisher = publisher(&settings.events, relay).await?;
         let history: Arc<dyn EventUseCases> = Arc::new(EventHistoryService::new(store.events.clone()));
         let retention = AbortOnDrop(tokio::spawn(prune_expired_events(history.clone(), settings.events.retention())));
@@ -152,7 +153,7 @@ impl Application {
                 lease: settings.webhooks.lease(),
                 ..DispatcherSettings::default()
             },
-            &bus,
+            log_end,
         );
         let mut tasks = TaskService::new(store.tasks.clone()).with_events(publisher.clone());
         let mut projects =

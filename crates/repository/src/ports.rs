@@ -515,6 +515,10 @@ pub trait WebhookRepository: Send + Sync + 'static {
     /// `lease_until`, atomically — of two racing claimers, each
     /// subscription goes to one — and returns them as they now are.
     ///
+    /// The dispatcher asks after every commit, so when nothing is claimable
+    /// (no subscription at all, the usual case) an implementation SHOULD
+    /// find that out with a read and not take a write transaction.
+    ///
     /// # Errors
     /// Only [`StoreError::Unavailable`] or [`StoreError::Unexpected`].
     async fn claim_webhooks(

@@ -11,13 +11,17 @@
 //! is gap-free in position order, tailing it from the last position seen
 //! delivers every committed event once, in order, whoever wrote it.
 //!
+//! While no one is subscribed, a wake-up only reads where the log ends
+//! (one cheap read), not the events: under a write load with no live
+//! listener, the relay costs the store almost nothing.
+//!
 //! A failed read (the store is down) is logged and retried at the next
 //! wake-up from the same position: nothing is skipped.
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::sync::Notify;
+use tokio::sync::{Notify, watch};
 use tokio::task::JoinHandle;
 use trm_domain::{DomainEvent, EventPosition};
 use trm_repository::{EventFilter, EventLog};
@@ -34,6 +38,7 @@ pub const DEFAULT_POLL_INTERVAL: Duration = Duration::from_millis(500);
 #[derive(Debug)]
 pub struct LogRelay {
     wake: Arc<Notify>,
+    end: watch::Receiver<EventPosition>,
     task: JoinHandle<()>,
 }
 
@@ -44,8 +49,19 @@ impl LogRelay {
     #[must_use]
     pub fn start(log: Arc<dyn EventLog>, bus: Arc<EventBus>, poll_interval: Duration) -> Self {
         let wake = Arc::new(Notify::new());
-        let task = tokio::spawn(tail(log, bus, Arc::clone(&wake), poll_interval));
-        Self { wake, task }
+        let (end_sender, end) = watch::channel(EventPosition::START);
+        let task = tokio::spawn(tail(log, bus, Arc::clone(&wake), end_sender, poll_interval));
+        Self { wake, end, task }
+    }
+
+    /// Where the log ends, as far as the relay has seen: it moves on when
+    /// any instance's events are committed (and read or noticed here), so
+    /// background work on the log — webhook delivery — waits on it instead
+    /// of subscribing to every event. It starts at [`EventPosition::START`]
+    /// until the relay has found the end.
+    #[must_use]
+    pub fn log_end(&self) -> watch::Receiver<EventPosition> {
+        self.end.clone()
     }
 
     /// Reads the log now (a write somewhere committed events).
@@ -71,15 +87,44 @@ impl EventPublisher for LogRelay {
 
 /// The relay's loop: find where the log ends, then publish everything
 /// after it as it is committed.
-async fn tail(log: Arc<dyn EventLog>, bus: Arc<EventBus>, wake: Arc<Notify>, poll_interval: Duration) {
+async fn tail(
+    log: Arc<dyn EventLog>,
+    bus: Arc<EventBus>,
+    wake: Arc<Notify>,
+    end: watch::Sender<EventPosition>,
+    poll_interval: Duration,
+) {
     let mut after: Option<EventPosition> = None;
     while !bus.is_closed() {
+        if let Some(seen) = after {
+            end.send_if_modified(|known| {
+                let moved = seen > *known;
+                *known = (*known).max(seen);
+                moved
+            });
+        }
         let caught_up = match after {
             None => match log.last_position().await {
                 Ok(last) => {
                     after = Some(last);
                     false
                 }
+                Err(error) => {
+                    tracing::warn!(error = %anyhow::Error::new(error), "cannot find the end of the event log");
+                    true
+                }
+            },
+            // Nobody listens: keep up with where the log ends, without
+            // reading (and decoding) events that nobody would receive. The
+            // end is read *before* the subscribers are counted, so a
+            // subscriber that arrives meanwhile still gets every event
+            // committed after that read.
+            Some(from) if bus.subscriber_count() == 0 => match log.last_position().await {
+                Ok(last) if bus.subscriber_count() == 0 => {
+                    after = Some(last.max(from));
+                    true
+                }
+                Ok(_) => false,
                 Err(error) => {
                     tracing::warn!(error = %anyhow::Error::new(error), "cannot find the end of the event log");
                     true
@@ -168,6 +213,39 @@ mod tests {
         stored.lock().unwrap().push(logged(12));
         match tokio::time::timeout(Duration::from_secs(5), subscription.next()).await.unwrap() {
             Some(Received::Event(event)) => assert_eq!(event.position, EventPosition(12)),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[tokio::test]
+    async fn with_nobody_subscribed_the_relay_reads_where_the_log_ends_not_the_events() {
+        let stored = Arc::new(Mutex::new(Vec::new()));
+        let reads = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let mut log = MockEventLog::new();
+        let end = Arc::clone(&stored);
+        log.expect_last_position()
+            .returning(move || Ok(end.lock().unwrap().last().map_or(EventPosition(10), |e: &LoggedEvent| e.position)));
+        let (events, counted) = (Arc::clone(&stored), Arc::clone(&reads));
+        log.expect_events_after().returning(move |_, after, limit| {
+            counted.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            let events = events.lock().unwrap();
+            Ok(events.iter().filter(|e| e.position > after).take(limit as usize).cloned().collect())
+        });
+        let bus = Arc::new(EventBus::new(16));
+        let relay = LogRelay::start(Arc::new(log), Arc::clone(&bus), Duration::from_secs(60));
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        for position in 11..=12 {
+            stored.lock().unwrap().push(logged(position));
+            relay.nudge();
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        assert_eq!(reads.load(std::sync::atomic::Ordering::SeqCst), 0, "no events were read for nobody");
+
+        let mut subscription = bus.subscribe();
+        stored.lock().unwrap().push(logged(13));
+        relay.nudge();
+        match tokio::time::timeout(Duration::from_secs(5), subscription.next()).await.unwrap() {
+            Some(Received::Event(event)) => assert_eq!(event.position, EventPosition(13), "only what came after"),
             other => panic!("{other:?}"),
         }
     }

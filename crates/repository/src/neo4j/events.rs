@@ -87,9 +87,7 @@ pub(super) async fn append(txn: &mut Txn, events: &[DomainEvent]) -> Result<(), 
     let mut stored = rows.first().map(|row| column_integer(row, "stored")).transpose()?.unwrap_or_default();
     if stored == 0 {
         // No sequence node: make it, then append again.
-        txn.run(neo4rs::query(ENSURE_SEQUENCE))
-            .await
-            .map_err(super::errors::driver_error("cannot create the event sequence"))?;
+        ensure_sequence(txn).await?;
         let query = neo4rs::query(APPEND).param("events", params);
         let rows = txn_fetch_all(txn, query, "cannot store the events").await?;
         stored = rows.first().map(|row| column_integer(row, "stored")).transpose()?.unwrap_or_default();
@@ -121,6 +119,28 @@ fn event_param(event: &DomainEvent) -> Result<BoltType, StoreError> {
         ("data", BoltType::from(json(&event.data)?)),
         ("metadata", BoltType::from(json(&event.metadata)?)),
     ]))
+}
+
+/// An `:Event` node's properties but its position, for a statement that
+/// creates the event next to its entity (see `queries::CREATE_TASKS_LOGGED`).
+pub(super) fn event_props(event: &DomainEvent) -> Result<BoltType, StoreError> {
+    Ok(map(vec![
+        ("event_id", id_param(event.event_id)),
+        ("event_type", BoltType::from(event.event_type.as_str())),
+        ("timestamp", datetime_param(event.timestamp)),
+        ("entity_type", BoltType::from(event.entity_type.as_str())),
+        ("entity_id", id_param(event.entity_id)),
+        ("data", BoltType::from(json(&event.data)?)),
+        ("metadata", BoltType::from(json(&event.metadata)?)),
+    ]))
+}
+
+/// Creates the event sequence if it is missing (see [`ENSURE_SEQUENCE`]),
+/// for a write whose statement found none.
+pub(super) async fn ensure_sequence(txn: &mut Txn) -> Result<(), StoreError> {
+    txn.run(neo4rs::query(ENSURE_SEQUENCE))
+        .await
+        .map_err(super::errors::driver_error("cannot create the event sequence"))
 }
 
 /// An event's part as JSON text: Neo4j properties cannot hold maps.

@@ -134,6 +134,57 @@ pub fn create_tasks(tasks: &[Task]) -> Query {
     neo4rs::query(&format!("{KEEP_PLAN}{CREATE_TASKS}")).param("rows", BoltType::List(rows.into()))
 }
 
+/// [`CREATE_TASKS`] with each created task's events, in the same
+/// statement: each row also has `events`, the properties of its events (see
+/// `events::event_props`). The tasks are created, then the statement takes
+/// positions for the events of those created from the `EventSequence` node
+/// — under its lock, held until the transaction ends, which is why it must
+/// be the transaction's last statement (the log's ordering argument, in
+/// `super::events`) — and creates each event linked from its task: no
+/// lookup of the entity, no second round trip. A task whose project or
+/// assignee is missing creates nothing and takes no position. No row comes
+/// out when the sequence node is missing (then nothing was created).
+const CREATE_TASKS_LOGGED: &str = "UNWIND $rows AS row \
+     OPTIONAL MATCH (p:Project {uid: row.project_id}) USING INDEX p:Project(uid) \
+     OPTIONAL MATCH (u:User {uid: row.assignee_id}) USING INDEX u:User(uid) \
+     WITH row, p, u, \
+          (row.project_id IS NULL OR p IS NOT NULL) AND (row.assignee_id IS NULL OR u IS NOT NULL) AS ok \
+     WITH collect({row: row, p: p, u: u, ok: ok, logged: CASE WHEN ok THEN size(row.events) ELSE 0 END}) AS batch \
+     MATCH (sequence:EventSequence {name: 'events'}) \
+     WITH batch, sequence, reduce(n = 0, x IN batch | n + x.logged) AS taken \
+     SET sequence.last = sequence.last + taken \
+     WITH batch, sequence.last - taken AS base \
+     UNWIND range(0, size(batch) - 1) AS i \
+     WITH batch[i] AS x, base + reduce(n = 0, y IN batch[0..i] | n + y.logged) AS before \
+     FOREACH (_ IN CASE WHEN x.ok THEN [1] ELSE [] END | \
+        CREATE (t:Task) SET t += x.row.props \
+        FOREACH (project IN CASE WHEN x.p IS NULL THEN [] ELSE [x.p] END | CREATE (t)-[:IS_PART_OF_PROJECT]->(project)) \
+        FOREACH (user IN CASE WHEN x.u IS NULL THEN [] ELSE [x.u] END | CREATE (t)-[:ASSIGNED_TO]->(user)) \
+        FOREACH (k IN range(0, size(x.row.events) - 1) | \
+           CREATE (t)-[:GENERATES_EVENT]->(event:Event) \
+           SET event += x.row.events[k], event.position = before + k + 1)) \
+     RETURN x.row.props.uid AS uid, \
+            x.row.project_id IS NULL OR x.p IS NOT NULL AS project_found, \
+            x.row.assignee_id IS NULL OR x.u IS NOT NULL AS assignee_found";
+
+/// Creates `tasks` with `events_of` each (their properties, see
+/// `events::event_props`) in one statement ([`CREATE_TASKS_LOGGED`]): what
+/// the adapter sends for a batch of creates when the event log is on.
+pub(super) fn create_tasks_logged(tasks: &[Task], events_of: impl Fn(&Task) -> Vec<BoltType>) -> Query {
+    let rows: Vec<BoltType> = tasks
+        .iter()
+        .map(|task| {
+            map(vec![
+                ("props", task_props(task)),
+                ("project_id", optional_id_param(task.project_id)),
+                ("assignee_id", optional_id_param(task.assignee_id)),
+                ("events", BoltType::List(events_of(task).into())),
+            ])
+        })
+        .collect();
+    neo4rs::query(&format!("{KEEP_PLAN}{CREATE_TASKS_LOGGED}")).param("rows", BoltType::List(rows.into()))
+}
+
 /// The keyset condition "strictly after the cursor", written so that its
 /// first half is a range seek on a `created_at` index and the second a
 /// filter on the few rows sharing the cursor's timestamp.

@@ -16,10 +16,13 @@
 //!   `created_at` order, and reading a page along this index costs the page,
 //!   not a sort of every node. `Task.status` and `Project.status` are indexed
 //!   for the status filters, `Task.task_type` for the type filter.
-//! * The event log (`super::events`): uniqueness of `Event.event_id` and
-//!   `Event.position` (the log's order, read along that index), indexes on
-//!   `entity_id`, `event_type` and `timestamp` for history, filters and
-//!   retention, and the one `EventSequence` node positions are taken from.
+//! * The event log (`super::events`): range indexes on `Event.event_id`
+//!   (resuming after an event), `Event.position` (the log's order, read
+//!   along that index), `entity_id`, `event_type` and `timestamp`
+//!   (histories, filters, retention), and the one `EventSequence` node
+//!   positions are taken from. Ids and positions are unique by
+//!   construction (UUID v7, the sequence's lock): a uniqueness constraint
+//!   would only add a check and a lock to every logged write.
 //! * Webhooks (`super::webhooks`): uniqueness of `Webhook.id` and of
 //!   `WebhookDelivery.id`, an index on `Webhook.created_at` (lists and
 //!   claims go oldest first) and a composite one on `WebhookDelivery
@@ -71,8 +74,13 @@ const STATEMENTS: &[&str] = &[
     "CREATE RANGE INDEX user_created_at IF NOT EXISTS FOR (u:User) ON (u.created_at)",
     "CREATE RANGE INDEX user_is_active IF NOT EXISTS FOR (u:User) ON (u.is_active)",
     "CREATE RANGE INDEX idempotency_key_created_at IF NOT EXISTS FOR (k:IdempotencyKey) ON (k.created_at)",
-    "CREATE CONSTRAINT event_id_unique IF NOT EXISTS FOR (e:Event) REQUIRE e.event_id IS UNIQUE",
-    "CREATE CONSTRAINT event_position_unique IF NOT EXISTS FOR (e:Event) REQUIRE e.position IS UNIQUE",
+    // Earlier versions constrained the event id and position to be
+    // unique: a check and a lock on every logged write, for values unique
+    // by construction.
+    "DROP CONSTRAINT event_id_unique IF EXISTS",
+    "DROP CONSTRAINT event_position_unique IF EXISTS",
+    "CREATE RANGE INDEX event_event_id IF NOT EXISTS FOR (e:Event) ON (e.event_id)",
+    "CREATE RANGE INDEX event_position IF NOT EXISTS FOR (e:Event) ON (e.position)",
     "CREATE RANGE INDEX event_entity_id IF NOT EXISTS FOR (e:Event) ON (e.entity_id)",
     "CREATE RANGE INDEX event_event_type IF NOT EXISTS FOR (e:Event) ON (e.event_type)",
     "CREATE RANGE INDEX event_timestamp IF NOT EXISTS FOR (e:Event) ON (e.timestamp)",

@@ -6,12 +6,12 @@ use std::sync::{Arc, Weak};
 use std::time::Duration;
 
 use async_trait::async_trait;
-use neo4rs::{Row, Txn};
+use neo4rs::{BoltType, Row, Txn};
 use trm_domain::{DomainEvent, EntityKind, Page, PageRequest, Task, TaskId, TaskStatus};
 
 use super::coalesce::{Coalescer, SharedFailure};
 use super::errors::{driver_error, driver_error_or_concurrent_delete, unavailable_after};
-use super::events::append;
+use super::events::{append, ensure_sequence, event_props};
 use super::queries::{DELETE_TASK, LINK_TASK, LOCK_TASK, UPDATE_TASK};
 use super::transactions::{fetch_all, locked_version, txn_fetch_all_with};
 use super::values::{column_bool, column_integer, column_uuid, id_param, optional_id_param, task_from_row, task_props};
@@ -55,11 +55,20 @@ async fn link(txn: &mut Txn, task: &Task) -> Result<(), StoreError> {
 /// then its assignee; none: it was created. A task with a missing
 /// reference creates nothing.
 async fn create(txn: &mut Txn, tasks: &[Task]) -> Result<HashMap<TaskId, Vec<EntityKind>>, StoreError> {
-    // A project or user deleted between this statement's match and its
-    // write fails it with EntityNotFound: retried, the write then finds
-    // the reference missing.
-    let translate = |error| driver_error_or_concurrent_delete("cannot create the tasks")(error);
-    let rows = txn_fetch_all_with(txn, queries::create_tasks(tasks), translate).await?;
+    let rows = txn_fetch_all_with(txn, queries::create_tasks(tasks), create_failure).await?;
+    missing_references(&rows)
+}
+
+/// A project or user deleted between a create statement's match and its
+/// write fails it with EntityNotFound: retried, the write then finds the
+/// reference missing.
+fn create_failure(error: neo4rs::Error) -> StoreError {
+    driver_error_or_concurrent_delete("cannot create the tasks")(error)
+}
+
+/// Per task of a create statement's rows, the references it named that do
+/// not exist.
+fn missing_references(rows: &[Row]) -> Result<HashMap<TaskId, Vec<EntityKind>>, StoreError> {
     rows.iter()
         .map(|row| {
             let mut missing = Vec::new();
@@ -74,22 +83,30 @@ async fn create(txn: &mut Txn, tasks: &[Task]) -> Result<HashMap<TaskId, Vec<Ent
         .collect()
 }
 
-/// Creates `tasks` and stores the events of those created — those whose
-/// id `events_of` knows — in the same transaction, after them; tells, per
-/// task, what [`create`] tells.
+/// Creates `tasks` and stores the events of those created — `events_of`
+/// each — in the same statement ([`queries::create_tasks_logged`]), the
+/// transaction's last; tells, per task, what [`create`] tells. Without
+/// events (the log is off) it is [`create`].
 async fn create_with_events(
     txn: &mut Txn,
     tasks: &[Task],
     events_of: &HashMap<TaskId, Vec<DomainEvent>>,
 ) -> Result<HashMap<TaskId, Vec<EntityKind>>, StoreError> {
-    let outcomes = create(txn, tasks).await?;
-    let events: Vec<DomainEvent> = tasks
+    if events_of.values().all(Vec::is_empty) {
+        return create(txn, tasks).await;
+    }
+    let props = events_of
         .iter()
-        .filter(|task| outcomes.get(&task.uid).is_some_and(Vec::is_empty))
-        .flat_map(|task| events_of.get(&task.uid).into_iter().flatten().cloned())
-        .collect();
-    append(txn, &events).await?;
-    Ok(outcomes)
+        .map(|(id, events)| Ok((*id, events.iter().map(event_props).collect::<Result<Vec<_>, StoreError>>()?)))
+        .collect::<Result<HashMap<TaskId, Vec<BoltType>>, StoreError>>()?;
+    let query = || queries::create_tasks_logged(tasks, |task| props.get(&task.uid).cloned().unwrap_or_default());
+    let mut rows = txn_fetch_all_with(txn, query(), create_failure).await?;
+    if rows.is_empty() && !tasks.is_empty() {
+        // No sequence node, so nothing was created: make it, then again.
+        ensure_sequence(txn).await?;
+        rows = txn_fetch_all_with(txn, query(), create_failure).await?;
+    }
+    missing_references(&rows)
 }
 
 /// A create waiting for its batch: the task and its events, known by the

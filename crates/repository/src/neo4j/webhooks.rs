@@ -51,6 +51,10 @@ const LOCK_CLAIMABLE: &str = "MATCH (w:Webhook) WHERE w.active AND (w.lease_unti
      WITH w ORDER BY w.created_at, w.id LIMIT $limit \
      SET w.lock_count = w.lock_count + 1 RETURN w.id AS id";
 
+/// Whether any subscription is claimable now (a read, without locks).
+const ANY_CLAIMABLE: &str = "OPTIONAL MATCH (w:Webhook) WHERE w.active AND (w.lease_until IS NULL OR w.lease_until <= $now) \
+     WITH w LIMIT 1 RETURN w IS NOT NULL AS claimable";
+
 /// Leases those of the locked subscriptions that are still free.
 const CLAIM_LOCKED: &str = "UNWIND $ids AS id MATCH (w:Webhook {id: id}) \
      WHERE w.active AND (w.lease_until IS NULL OR w.lease_until <= $now) \
@@ -171,6 +175,18 @@ impl WebhookRepository for Neo4jStore {
         lease_until: Timestamp,
         limit: u32,
     ) -> Result<Vec<Webhook>, StoreError> {
+        // A read first: with nothing claimable, no write transaction.
+        let graph = self.graph();
+        let any = neo4rs::query(ANY_CLAIMABLE).param("now", datetime_param(now));
+        let claimable = self
+            .read("look for claimable webhooks", async move {
+                let rows = fetch_all(graph, any, "cannot look for claimable webhooks").await?;
+                rows.first().map(|row| column::<bool>(row, "claimable")).transpose().map(|found| found.unwrap_or(false))
+            })
+            .await?;
+        if !claimable {
+            return Ok(Vec::new());
+        }
         let candidates =
             neo4rs::query(LOCK_CLAIMABLE).param("now", datetime_param(now)).param("limit", i64::from(limit));
         let claim = neo4rs::query(&format!("{CLAIM_LOCKED} {RETURN_WEBHOOK} ORDER BY created_at, id"))

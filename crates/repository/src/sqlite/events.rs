@@ -21,9 +21,44 @@ use crate::ports::{EventFilter, EventLog};
 /// The columns [`event_from_row`] reads, in its order.
 const EVENT_COLUMNS: &str = "position, event_id, event_type, timestamp, entity_type, entity_id, data, metadata";
 
+/// A write's events, encoded for their row before the write is queued: the
+/// JSON and the text of ids are made by the caller's task, in parallel with
+/// other callers, not by the one writer thread every write waits for.
+pub(super) struct EncodedEvents(Vec<EventRow>);
+
+/// One `events` row, but for its position (the table assigns it).
+struct EventRow {
+    event_id: String,
+    event_type: String,
+    timestamp: i64,
+    entity_type: String,
+    entity_id: String,
+    data: String,
+    metadata: String,
+}
+
+/// Encodes `events` for [`append`].
+pub(super) fn encode(events: &[DomainEvent]) -> Result<EncodedEvents, StoreError> {
+    events
+        .iter()
+        .map(|event| {
+            Ok(EventRow {
+                event_id: event.event_id.to_string(),
+                event_type: event.event_type.clone(),
+                timestamp: event.timestamp.as_micros(),
+                entity_type: event.entity_type.clone(),
+                entity_id: event.entity_id.to_string(),
+                data: serde_json::to_string(&event.data).map_err(json_error)?,
+                metadata: serde_json::to_string(&event.metadata).map_err(json_error)?,
+            })
+        })
+        .collect::<Result<_, StoreError>>()
+        .map(EncodedEvents)
+}
+
 /// Stores `events`, in order, in the write's transaction.
-pub(super) fn append(tx: &Transaction<'_>, events: &[DomainEvent]) -> Result<(), StoreError> {
-    if events.is_empty() {
+pub(super) fn append(tx: &Transaction<'_>, events: &EncodedEvents) -> Result<(), StoreError> {
+    if events.0.is_empty() {
         return Ok(());
     }
     let mut insert = tx
@@ -32,18 +67,16 @@ pub(super) fn append(tx: &Transaction<'_>, events: &[DomainEvent]) -> Result<(),
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         )
         .map_err(unexpected("cannot prepare the event insert"))?;
-    for event in events {
-        let data = serde_json::to_string(&event.data).map_err(json_error)?;
-        let metadata = serde_json::to_string(&event.metadata).map_err(json_error)?;
+    for row in &events.0 {
         insert
             .execute(rusqlite::params![
-                event.event_id.to_string(),
-                event.event_type,
-                event.timestamp.as_micros(),
-                event.entity_type,
-                event.entity_id.to_string(),
-                data,
-                metadata,
+                row.event_id,
+                row.event_type,
+                row.timestamp,
+                row.entity_type,
+                row.entity_id,
+                row.data,
+                row.metadata,
             ])
             .map_err(unexpected("cannot store an event"))?;
     }

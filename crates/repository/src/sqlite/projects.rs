@@ -6,7 +6,7 @@ use rusqlite::types::Value;
 use trm_domain::{DomainEvent, EntityKind, EnumAdapter, EventMetadata, Page, PageRequest, Project, ProjectId, TaskId};
 use uuid::Uuid;
 
-use super::events::append;
+use super::events::{append, encode};
 use super::rows::{PROJECT_COLUMNS, optional_value, placeholders, project_from_row, project_values};
 use super::{SqliteStore, unexpected};
 use crate::error::StoreError;
@@ -27,7 +27,7 @@ fn check_project_version(
 impl ProjectRepository for SqliteStore {
     async fn create_project(&self, project: &Project, events: &[DomainEvent]) -> Result<(), StoreError> {
         let values = project_values(project);
-        let events = events.to_vec();
+        let events = encode(events)?;
         self.write(move |tx| {
             let sql = format!("INSERT INTO projects ({PROJECT_COLUMNS}) VALUES ({})", placeholders(7));
             tx.prepare_cached(&sql)
@@ -81,7 +81,7 @@ impl ProjectRepository for SqliteStore {
     }
 
     async fn update_project(&self, project: &Project, events: &[DomainEvent]) -> Result<(), StoreError> {
-        let events = events.to_vec();
+        let events = encode(events)?;
         let id = project.uid;
         let expected = project.version.saturating_sub(1);
         let values = project_values(project);
@@ -139,7 +139,7 @@ impl ProjectRepository for SqliteStore {
                 .as_ref()
                 .map(|metadata| DomainEvent::project_deleted(*id.as_uuid(), &affected, metadata))
                 .unwrap_or_default();
-            append(tx, &events)?;
+            append(tx, &encode(&events)?)?;
             Ok(Cascade { affected, events })
         })
         .await

@@ -5,7 +5,7 @@ use rusqlite::types::Value;
 use rusqlite::{Transaction, params_from_iter};
 use trm_domain::{DomainEvent, EntityKind, EnumAdapter, Page, PageRequest, Task, TaskId, TaskStatus};
 
-use super::events::append;
+use super::events::{append, encode};
 use super::rows::{TASK_COLUMNS, exists, optional_value, placeholders, task_from_row, task_values};
 use super::{SqliteStore, unexpected};
 use crate::error::StoreError;
@@ -74,7 +74,7 @@ pub(super) fn check_task_version(tx: &Transaction<'_>, id: TaskId, expected: Opt
 impl TaskRepository for SqliteStore {
     async fn create_task(&self, task: &Task, events: &[DomainEvent]) -> Result<(), StoreError> {
         let task = task.clone();
-        let events = events.to_vec();
+        let events = encode(events)?;
         self.write(move |tx| {
             check_references(tx, &task)?;
             insert_task(tx, &task)?;
@@ -85,7 +85,7 @@ impl TaskRepository for SqliteStore {
 
     async fn create_tasks(&self, tasks: &[Task], events: &[DomainEvent]) -> Result<(), StoreError> {
         let tasks = tasks.to_vec();
-        let events = events.to_vec();
+        let events = encode(events)?;
         self.write(move |tx| {
             let mut missing = Vec::new();
             for (index, task) in tasks.iter().enumerate() {
@@ -125,7 +125,7 @@ impl TaskRepository for SqliteStore {
 
     async fn update_task(&self, task: &Task, events: &[DomainEvent]) -> Result<(), StoreError> {
         let task = task.clone();
-        let events = events.to_vec();
+        let events = encode(events)?;
         self.write(move |tx| {
             check_task_version(tx, task.uid, Some(task.version.saturating_sub(1)))?;
             check_references(tx, &task)?;
@@ -154,7 +154,7 @@ impl TaskRepository for SqliteStore {
         expected_version: Option<u64>,
         events: &[DomainEvent],
     ) -> Result<(), StoreError> {
-        let events = events.to_vec();
+        let events = encode(events)?;
         self.write(move |tx| {
             check_task_version(tx, id, expected_version)?;
             // `task_tags` rows go with it through ON DELETE CASCADE.

@@ -5,7 +5,7 @@ use rusqlite::types::Value;
 use rusqlite::{Transaction, params_from_iter};
 use trm_domain::{DomainEvent, EntityKind, EventMetadata, Page, PageRequest, Task, Timestamp, User, UserId};
 
-use super::events::append;
+use super::events::{append, encode};
 use super::rows::{
     TASK_COLUMNS, USER_COLUMNS, optional_value, placeholders, task_from_row, user_from_row, user_values,
 };
@@ -35,7 +35,7 @@ fn check_user_version(tx: &Transaction<'_>, id: UserId, expected: Option<u64>) -
 impl UserRepository for SqliteStore {
     async fn create_user(&self, user: &User, events: &[DomainEvent]) -> Result<(), StoreError> {
         let values = user_values(user);
-        let events = events.to_vec();
+        let events = encode(events)?;
         self.write(move |tx| {
             let sql = format!("INSERT INTO users ({USER_COLUMNS}) VALUES ({})", placeholders(8));
             tx.prepare_cached(&sql)
@@ -85,7 +85,7 @@ impl UserRepository for SqliteStore {
     }
 
     async fn update_user(&self, user: &User, events: &[DomainEvent]) -> Result<(), StoreError> {
-        let events = events.to_vec();
+        let events = encode(events)?;
         let id = user.uid;
         let expected = user.version.saturating_sub(1);
         let values = user_values(user);
@@ -141,7 +141,7 @@ impl UserRepository for SqliteStore {
                 .as_ref()
                 .map(|metadata| DomainEvent::user_deleted(*id.as_uuid(), &affected, metadata))
                 .unwrap_or_default();
-            append(tx, &events)?;
+            append(tx, &encode(&events)?)?;
             Ok(Cascade { affected, events })
         })
         .await

@@ -219,6 +219,19 @@ impl WebhookRepository for SqliteStore {
               ORDER BY created_at, id LIMIT ?4) \
              RETURNING {WEBHOOK_COLUMNS}"
         );
+        // A read first: with nothing claimable, the one writer is spared.
+        let claimable = self
+            .read(move |conn| {
+                conn.prepare_cached(
+                    "SELECT EXISTS (SELECT 1 FROM webhooks WHERE active = 1 AND (lease_until IS NULL OR lease_until <= ?1))",
+                )
+                .and_then(|mut select| select.query_row([now.as_micros()], |row| row.get::<_, bool>(0)))
+                .map_err(unexpected("cannot look for claimable webhooks"))
+            })
+            .await?;
+        if !claimable {
+            return Ok(Vec::new());
+        }
         let mut claimed: Vec<Webhook> = self
             .write(move |tx| {
                 let params = rusqlite::params![owner.to_string(), lease_until.as_micros(), now.as_micros(), limit];

@@ -2,7 +2,9 @@
 //! subscription, at least once, in log order per subscription.
 //!
 //! # How
-//! Every instance runs one. Each tick it *claims* the subscriptions nobody
+//! Every instance runs one. Whenever the log's end moves (any instance's
+//! commit, as the [`LogRelay`](crate::LogRelay) sees it), and each tick for
+//! retries that came due, it *claims* the subscriptions nobody
 //! holds — a lease in the store ([`WebhookRepository::claim_webhooks`]), so
 //! one instance at a time works on a subscription — and works on each, on
 //! a task of its own (a slow receiver delays nobody else):
@@ -29,13 +31,13 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
+use tokio::sync::watch;
 use tokio::task::JoinSet;
-use trm_domain::{Attempt, Delivery, DeliveryState, RetrySchedule, Timestamp, Webhook, WebhookUrl};
+use trm_domain::{Attempt, Delivery, DeliveryState, EventPosition, RetrySchedule, Timestamp, Webhook, WebhookUrl};
 use trm_repository::{EventFilter, EventLog, StoreError, WebhookRepository};
 use uuid::Uuid;
 
 use super::destinations::Destinations;
-use crate::events::{EventBus, Received};
 
 /// What became of one attempt.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -114,11 +116,16 @@ impl Drop for Dispatcher {
 }
 
 impl Dispatcher {
-    /// Starts dispatching; `bus` wakes it when events are committed.
+    /// Starts dispatching; it looks for work whenever `log_end` moves (see
+    /// [`LogRelay::log_end`](crate::LogRelay::log_end)), and every tick for
+    /// retries that came due.
     #[must_use]
-    pub fn start(ports: DispatcherPorts, settings: DispatcherSettings, bus: &EventBus) -> Self {
-        let subscription = bus.subscribe();
-        let task = tokio::spawn(run(ports, Arc::new(settings), subscription));
+    pub fn start(
+        ports: DispatcherPorts,
+        settings: DispatcherSettings,
+        log_end: watch::Receiver<EventPosition>,
+    ) -> Self {
+        let task = tokio::spawn(run(ports, Arc::new(settings), log_end));
         Self { task }
     }
 }
@@ -131,7 +138,7 @@ fn later(at: Timestamp, by: Duration) -> Timestamp {
     Timestamp::from_micros_clamped(at.as_micros().saturating_add(micros(by)))
 }
 
-async fn run(ports: DispatcherPorts, settings: Arc<DispatcherSettings>, mut wake: crate::events::Subscription) {
+async fn run(ports: DispatcherPorts, settings: Arc<DispatcherSettings>, mut log_end: watch::Receiver<EventPosition>) {
     let owner = Uuid::new_v4();
     let mut working: JoinSet<()> = JoinSet::new();
     loop {
@@ -157,12 +164,11 @@ async fn run(ports: DispatcherPorts, settings: Arc<DispatcherSettings>, mut wake
                 Err(error) => tracing::warn!(error = %anyhow::Error::new(error), "cannot claim webhooks"),
             }
         }
+        // A burst of commits wakes once: the watch keeps only the newest end.
         tokio::select! {
-            received = wake.next() => if received.is_none() { return },
+            moved = log_end.changed() => if moved.is_err() { return },
             _ = tokio::time::sleep(settings.tick) => {}
         }
-        // A burst of events wakes once.
-        while let Ok(Some(Received::Event(_))) = tokio::time::timeout(Duration::ZERO, wake.next()).await {}
     }
 }
 
