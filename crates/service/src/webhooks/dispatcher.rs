@@ -74,6 +74,10 @@ pub struct DispatcherSettings {
     pub lease: Duration,
     /// The longest wait between two looks for work.
     pub tick: Duration,
+    /// The shortest: under a write load the log's end moves with every
+    /// commit, and each look costs the store a read; looking at most this
+    /// often bounds that cost, and adds at most this to a delivery's delay.
+    pub min_interval: Duration,
     /// The most subscriptions worked on at once.
     pub concurrency: u32,
 }
@@ -85,6 +89,7 @@ impl Default for DispatcherSettings {
             timeout: Duration::from_secs(10),
             lease: Duration::from_secs(60),
             tick: Duration::from_millis(500),
+            min_interval: Duration::from_millis(50),
             concurrency: 32,
         }
     }
@@ -165,6 +170,7 @@ async fn run(ports: DispatcherPorts, settings: Arc<DispatcherSettings>, mut log_
             }
         }
         // A burst of commits wakes once: the watch keeps only the newest end.
+        tokio::time::sleep(settings.min_interval).await;
         tokio::select! {
             moved = log_end.changed() => if moved.is_err() { return },
             _ = tokio::time::sleep(settings.tick) => {}
