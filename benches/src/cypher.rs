@@ -34,6 +34,13 @@ pub const DELETE_CREATED_BATCH: &str = "MATCH (t:Task) \
      WHERE t.title = 'Benchmark create' OR NOT (t)-[:IS_PART_OF_PROJECT]->() \
      WITH t LIMIT 2000 DETACH DELETE t RETURN count(*) AS deleted";
 
+/// Deletes up to 2,000 events: the data set is seeded without any, so
+/// every `:Event` was logged by an earlier run's writes. Run until it
+/// reports 0, so that each run starts from the same store instead of one
+/// that grows with every run (the creates' tasks go, and so must their
+/// events).
+pub const DELETE_EVENTS_BATCH: &str = "MATCH (e:Event) WITH e LIMIT 2000 DETACH DELETE e RETURN count(*) AS deleted";
+
 #[cfg(test)]
 mod tests {
     use super::*;

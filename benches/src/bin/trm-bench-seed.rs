@@ -125,7 +125,8 @@ fn placeholders(rows: u64, columns: usize) -> String {
 
 /// Reuses a file that holds exactly this data set (after dropping the
 /// tasks a previous run's create workloads added: those titled
-/// `cypher::CREATED_TITLE`, and any without a project), or seeds a new one.
+/// `cypher::CREATED_TITLE`, and any without a project; and every event, as
+/// the data set has none), or seeds a new one.
 async fn seed_sqlite(settings: &DatabaseSettings, path: &Path, set: Dataset) -> anyhow::Result<Store> {
     if path.exists() {
         let reusable = tokio::task::spawn_blocking({
@@ -134,6 +135,9 @@ async fn seed_sqlite(settings: &DatabaseSettings, path: &Path, set: Dataset) -> 
                 let conn = rusqlite::Connection::open(&path)?;
                 conn.pragma_update(None, "foreign_keys", "ON")?;
                 conn.execute("DELETE FROM tasks WHERE project_id IS NULL OR title = ?1", [cypher::CREATED_TITLE])?;
+                // The data set is seeded without events: those stored were
+                // logged by an earlier run's writes.
+                conn.execute("DELETE FROM events", [])?;
                 let seeded: i64 = conn.query_row("SELECT count(*) FROM tasks", [], |row| row.get(0))?;
                 Ok(u64::try_from(seeded).ok() == Some(set.tasks))
             }
@@ -260,7 +264,7 @@ async fn holds(opened: &Store, i: u64) -> anyhow::Result<bool> {
 
 /// Seeding a million nodes takes minutes, so what is there is kept when it
 /// can be: the tasks earlier create workloads added (the only ones without
-/// a project) are dropped, and a store holding the first `k` tasks of the
+/// a project) are dropped, and so is every event (earlier runs logged them), and a store holding the first `k` tasks of the
 /// data set is reused (`k` = all) or extended (`k` < all); anything else is
 /// wiped and seeded from scratch.
 async fn seed_neo4j(opened: &Store, settings: &DatabaseSettings, set: Dataset) -> anyhow::Result<()> {
@@ -274,6 +278,7 @@ async fn seed_neo4j(opened: &Store, settings: &DatabaseSettings, set: Dataset) -
         .build()?;
     let graph = Graph::connect(config)?;
     delete_in_batches(&graph, cypher::DELETE_CREATED_BATCH).await?;
+    delete_in_batches(&graph, cypher::DELETE_EVENTS_BATCH).await?;
     let stored = count_tasks(&graph).await?;
     let mut start = 0;
     if stored > 0 && stored <= set.tasks && holds(opened, stored - 1).await? && !holds(opened, stored).await? {

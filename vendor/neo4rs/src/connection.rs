@@ -111,6 +111,9 @@ impl Connection {
 
         // Configure TCP keepalive on the raw socket
         Self::configure_tcp_keepalive(&stream, opts.tcp_keepalive)?;
+        // trm patch: no Nagle delay. A message written in more than one
+        // segment otherwise waits for the server's delayed ACK (~40 ms).
+        stream.set_nodelay(true)?;
 
         Ok(match &opts.encryption {
             Some((connector, domain)) => {
