@@ -168,3 +168,125 @@ async fn each_instance_hears_its_own_writes_once_and_the_others_too() {
         assert!(stream.next_about(&ours, QUIET).await.is_none(), "{name}'s client hears each event once");
     }
 }
+
+/// Where a `nats-server` binary is (`TRM_TEST_NATS_SERVER`, else `PATH`,
+/// else Debian's /usr/sbin), or `None` (after saying so) to skip.
+fn nats_server_binary() -> Option<std::path::PathBuf> {
+    let named = std::env::var_os("TRM_TEST_NATS_SERVER").map(std::path::PathBuf::from);
+    let on_path = std::env::var_os("PATH")
+        .and_then(|path| std::env::split_paths(&path).map(|dir| dir.join("nats-server")).find(|bin| bin.is_file()));
+    let found = named
+        .or(on_path)
+        .or_else(|| Some("/usr/sbin/nats-server".into()).filter(|bin: &std::path::PathBuf| bin.is_file()));
+    if found.is_none() {
+        assert!(
+            std::env::var("TRM_REQUIRE_NATS").as_deref() != Ok("1"),
+            "TRM_REQUIRE_NATS=1 but no nats-server binary was found (TRM_TEST_NATS_SERVER, PATH, /usr/sbin)"
+        );
+        eprintln!("\n\n*** SKIPPED: no nats-server binary (the NATS outage test did not run) ***\n");
+    }
+    found
+}
+
+/// A NATS server of the test's own, on a port that stays the same when it
+/// is stopped and started again (as a restarted NATS behind one address).
+struct OwnNats {
+    binary: std::path::PathBuf,
+    port: u16,
+    process: Option<std::process::Child>,
+}
+
+impl OwnNats {
+    async fn start(binary: std::path::PathBuf) -> Self {
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let mut nats = Self { binary, port, process: None };
+        nats.start_again().await;
+        nats
+    }
+
+    fn url(&self) -> String {
+        format!("nats://127.0.0.1:{}", self.port)
+    }
+
+    async fn start_again(&mut self) {
+        let process = std::process::Command::new(&self.binary)
+            .args(["-a", "127.0.0.1", "-p", &self.port.to_string()])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        self.process = Some(process);
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+        while tokio::net::TcpStream::connect(("127.0.0.1", self.port)).await.is_err() {
+            assert!(tokio::time::Instant::now() < deadline, "nats-server did not listen on {}", self.port);
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    fn stop(&mut self) {
+        if let Some(mut process) = self.process.take() {
+            let _ = process.kill();
+            let _ = process.wait();
+        }
+    }
+}
+
+impl Drop for OwnNats {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+#[tokio::test]
+async fn with_nats_gone_and_back_a_client_on_another_instance_gets_every_write_within_two_seconds_once() {
+    let Some(_) = nats_url() else { return };
+    let Some(binary) = nats_server_binary() else { return };
+    let mut nats = OwnNats::start(binary).await;
+    let url = nats.url();
+    let subject = format!("trm.test.{}", uuid::Uuid::new_v4().simple());
+    let file = std::env::temp_dir().join(format!("trm-nats-{}.db", uuid::Uuid::new_v4()));
+    let database = format!("sqlite://{}", file.display());
+    // The default poll interval (500 ms): what carries the events while NATS is away.
+    let mut settings = vec![("TRM__EVENTS__NATS_URL", url.as_str()), ("TRM__EVENTS__SUBJECT", subject.as_str())];
+    if std::env::var("TRM_E2E_STORE").as_deref() != Ok("neo4j") {
+        settings.push(("TRM__DATABASE__URL", database.as_str()));
+    }
+    let (a, b) = (spawn_app_with(&settings).await, spawn_app_with(&settings).await);
+    let mut on_b = EventStream::open(&b).await;
+
+    let mut ours: Vec<Value> = Vec::new();
+    let mut write_through_a_and_see_it_on_b = async |phase: &str, ours: &mut Vec<Value>| {
+        let task = a.create_task(json!({"title": phase})).await;
+        ours.push(task["uid"].clone());
+        let entities: Vec<&Value> = ours.iter().collect();
+        let event = on_b.next_about(&entities, Duration::from_secs(2)).await;
+        let event = event.unwrap_or_else(|| panic!("{phase}: B's client got A's write within two seconds"));
+        assert_eq!(event["entity_id"], task["uid"], "{phase}: the next event B's client gets is the new write's");
+    };
+
+    write_through_a_and_see_it_on_b("nats up", &mut ours).await;
+    nats.stop();
+    for _ in 0..3 {
+        write_through_a_and_see_it_on_b("nats down", &mut ours).await;
+    }
+
+    nats.start_again().await;
+    // A publishes to NATS again once it has reconnected by itself: a
+    // subscriber of the test's own hears one of A's events.
+    let listener = async_nats::connect(url.as_str()).await.unwrap();
+    let mut heard = listener.subscribe(subject.clone()).await.unwrap();
+    listener.flush().await.unwrap();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        write_through_a_and_see_it_on_b("nats back", &mut ours).await;
+        if tokio::time::timeout(Duration::from_millis(500), heard.next()).await.is_ok_and(|message| message.is_some()) {
+            break;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "A never published to NATS again after it came back");
+    }
+    write_through_a_and_see_it_on_b("nats back, published", &mut ours).await;
+
+    let entities: Vec<&Value> = ours.iter().collect();
+    assert!(on_b.next_about(&entities, QUIET).await.is_none(), "each write reached B's client once");
+    let _ = std::fs::remove_file(&file);
+}
