@@ -17,6 +17,9 @@
 //! * the **API keys** ([`ApiKey`], [`KeyScope`], [`Secret`]): the key format,
 //!   the hash stores keep instead of the key, and a plaintext type that
 //!   never prints itself;
+//! * **search** ([`search`]): text folded as Vietnamese users type it (no
+//!   case, no diacritics, `đ` as `d`), so both stores index and match the
+//!   same words;
 //! * the **validation errors** ([`FieldError`]) whose shape the HTTP layer turns
 //!   into FastAPI's `422` body.
 //!
@@ -32,6 +35,7 @@ pub mod event;
 pub mod ids;
 pub mod paging;
 pub mod project;
+pub mod search;
 pub mod task;
 pub mod time;
 pub mod user;
