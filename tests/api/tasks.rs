@@ -124,6 +124,35 @@ async fn list_filters_by_type_tag_assignee_and_several_statuses() {
 }
 
 #[tokio::test]
+async fn a_search_finds_vietnamese_titles_typed_without_marks_and_a_bad_one_is_a_422() {
+    let app = spawn_app().await;
+    let project = app.create_project("tìm kiếm").await;
+    let project_id = project["uid"].as_str().unwrap();
+    let in_title = app.create_task(json!({"title": "Công việc ở Đà Nẵng", "project_id": project_id})).await;
+    let in_tags = app.create_task(json!({"title": "Chi nhánh", "tags": ["Đà-Nẵng"], "project_id": project_id})).await;
+    app.create_task(json!({"title": "Hà Nội", "project_id": project_id})).await;
+
+    let found = |query: &'static str| {
+        let app = &app;
+        async move {
+            let response = app.get(&format!("/api/v1/projects/{project_id}/tasks/?{query}")).await;
+            assert_eq!(response.status(), 200, "{query}");
+            let listed: Value = response.json().await.unwrap();
+            listed.as_array().unwrap().iter().map(|t| t["uid"].clone()).collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(found("q=cong%20viec").await, [in_title["uid"].clone()]);
+    assert_eq!(found("q=C%C3%94NG%20VI%E1%BB%86C").await, [in_title["uid"].clone()], "CÔNG VIỆC");
+    assert_eq!(found("q=da%20nang").await, [in_title["uid"].clone(), in_tags["uid"].clone()]);
+    assert_eq!(found("q=da%20nang&limit=1").await, [in_title["uid"].clone()], "a search pages like the list");
+    assert_eq!(found("q=chi%20nh").await, [in_tags["uid"].clone()], "the last word as it is being typed");
+
+    let response = app.get(&format!("/api/v1/tasks/?project_id={project_id}&q=%20--%20")).await;
+    assert_eq!(response.status(), 422);
+    assert_eq!(response.json::<Value>().await.unwrap()["detail"][0]["loc"], json!(["query", "q"]));
+}
+
+#[tokio::test]
 async fn a_task_due_before_it_starts_is_rejected_at_due_date() {
     let app = spawn_app().await;
     let response =

@@ -1,6 +1,7 @@
 //! The repository traits: what the service layer may ask of a store.
 
 use async_trait::async_trait;
+use trm_domain::search::SearchQuery;
 use trm_domain::{
     ApiKey, ApiKeyId, Attempt, Cursor, Delivery, DeliveryId, DeliveryState, DomainEvent, EventMetadata, EventPosition,
     KeyHash, KeyName, LoggedEvent, Page, PageRequest, Project, ProjectId, ProjectStatus, Tag, Task, TaskId, TaskStatus,
@@ -23,6 +24,10 @@ pub struct TaskFilter {
     pub assignee_id: Option<UserId>,
     /// Only tasks carrying this exact tag.
     pub tag: Option<Tag>,
+    /// Only tasks whose title, description or tags hold every word of the
+    /// search (the last one also as the beginning of a word), folded as
+    /// [`trm_domain::search`] folds them.
+    pub search: Option<SearchQuery>,
 }
 
 /// Which projects a list returns.

@@ -1,13 +1,15 @@
 //! The rules both adapters apply to what they find in their store, written
 //! once so that SQLite and Neo4j cannot drift apart on them: how a version
 //! is stored, what a stored version means for a write that names one, and
-//! how a count of tasks by status is read back.
+//! how a count of tasks by status is read back, which words a task is found
+//! by and how a search is put to each store's index.
 //!
 //! The stores differ in how they get at a row (SQL on a connection, Cypher
 //! in a transaction); what the row then means is the contract's, and lives
 //! here.
 
-use trm_domain::{EntityKind, EnumAdapter as _, TaskStatus};
+use trm_domain::search::{SearchQuery, index_text};
+use trm_domain::{EntityKind, EnumAdapter as _, Task, TaskStatus};
 
 use crate::error::StoreError;
 
@@ -47,6 +49,33 @@ pub(crate) fn status_count(status: &str, count: i64) -> Result<(TaskStatus, u64)
     Ok((status, u64::try_from(count).unwrap_or_default()))
 }
 
+/// The words a store indexes for a task, so that the list's `q` finds it:
+/// its title, description and tags, folded as Vietnamese users type.
+pub(crate) fn task_search_text(task: &Task) -> String {
+    let description = task.description.as_ref().map(|description| description.as_str());
+    index_text(std::iter::once(task.title.as_str()).chain(description).chain(task.tags.iter_str()))
+}
+
+/// A search in FTS5's query language: every whole word, and the last one
+/// as a prefix (`"cong" AND "vi"*`). The words hold only letters and
+/// digits, so quoting them is all the escaping they need.
+#[cfg(feature = "sqlite")]
+pub(crate) fn fts5_query(search: &SearchQuery) -> String {
+    let mut terms: Vec<String> = search.whole_words().iter().map(|word| format!("\"{word}\"")).collect();
+    terms.push(format!("\"{}\"*", search.prefix()));
+    terms.join(" AND ")
+}
+
+/// A search in Lucene's query language, for Neo4j's full-text index: every
+/// whole word required, and the last one as a prefix (`+cong +vi*`). The
+/// words hold only lower-case letters and digits, none of them an operator.
+#[cfg(feature = "neo4j")]
+pub(crate) fn lucene_query(search: &SearchQuery) -> String {
+    let mut terms: Vec<String> = search.whole_words().iter().map(|word| format!("+{word}")).collect();
+    terms.push(format!("+{}*", search.prefix()));
+    terms.join(" ")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -79,5 +108,28 @@ mod tests {
         assert_eq!(status_count("in_progress", 3).ok(), Some((TaskStatus::InProgress, 3)));
         assert!(matches!(status_count("bogus", 3), Err(StoreError::Unexpected(_))));
         assert_eq!(status_count("todo", -1).ok(), Some((TaskStatus::Todo, 0)), "a negative count reads as none");
+    }
+
+    #[test]
+    fn a_task_is_found_by_the_folded_words_of_its_title_description_and_tags() {
+        let new = trm_domain::NewTask {
+            description: Some(trm_domain::Description::parse("Kiểm thử").unwrap()),
+            tags: trm_domain::Tags::from_tags(vec![trm_domain::Tag::parse("Hà-Nội").unwrap()]),
+            ..trm_domain::NewTask::new(trm_domain::Title::parse("Công việc ở Đà Nẵng").unwrap())
+        };
+        let task = Task::create(new, trm_domain::Timestamp::now()).unwrap();
+        assert_eq!(task_search_text(&task), "cong viec o da nang kiem thu ha noi");
+    }
+
+    #[cfg(feature = "sqlite")]
+    #[test]
+    fn a_search_reads_in_fts5_as_whole_words_and_a_last_prefix() {
+        assert_eq!(fts5_query(&SearchQuery::parse("Công vi").unwrap()), "\"cong\" AND \"vi\"*");
+    }
+
+    #[cfg(feature = "neo4j")]
+    #[test]
+    fn a_search_reads_in_lucene_as_required_words_and_a_last_prefix() {
+        assert_eq!(lucene_query(&SearchQuery::parse("Công vi").unwrap()), "+cong +vi*");
     }
 }

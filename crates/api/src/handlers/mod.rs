@@ -15,6 +15,7 @@ pub mod webhooks;
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse};
 use serde::Serialize;
+use trm_domain::search::SearchQuery;
 use trm_domain::{EntityKind, Page, Tag, TaskStatus, TaskType};
 use trm_service::TaskFilter;
 use uuid::Uuid;
@@ -68,6 +69,13 @@ pub fn task_filter(query: &mut QueryParams, with_project: bool) -> Option<TaskFi
         Some(Ok(tag)) => Some(tag),
         Some(Err(_)) => return None, // no stored tag is blank or over-long
     };
+    let search = query.take("q").and_then(|text| match SearchQuery::parse(&text) {
+        Ok(search) => Some(search),
+        Err(kind) => {
+            query.reject("q", kind);
+            None
+        }
+    });
     Some(TaskFilter {
         project_id: match project {
             None => None,
@@ -82,5 +90,6 @@ pub fn task_filter(query: &mut QueryParams, with_project: bool) -> Option<TaskFi
         statuses,
         task_type,
         tag,
+        search,
     })
 }

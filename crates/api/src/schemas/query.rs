@@ -36,6 +36,12 @@ pub struct TaskListQuery {
     /// Only tasks carrying exactly this tag.
     #[param(example = "docs")]
     pub tag: Option<String>,
+    /// Search: only tasks whose title, description or tags hold every word
+    /// of `q` (the last word also as the beginning of a word), regardless of
+    /// case and of Vietnamese diacritics — `cong viec` finds "Công việc",
+    /// `da nang` finds "Đà Nẵng". At most 200 characters and 16 words.
+    #[param(max_length = 200, example = "cong viec")]
+    pub q: Option<String>,
     /// Page size: 1–500, default 100.
     #[param(minimum = 1, maximum = 500, default = 100, example = 50)]
     pub limit: Option<u32>,
@@ -63,6 +69,12 @@ pub struct ProjectTaskListQuery {
     /// Only tasks carrying exactly this tag.
     #[param(example = "docs")]
     pub tag: Option<String>,
+    /// Search: only tasks whose title, description or tags hold every word
+    /// of `q` (the last word also as the beginning of a word), regardless of
+    /// case and of Vietnamese diacritics — `cong viec` finds "Công việc",
+    /// `da nang` finds "Đà Nẵng". At most 200 characters and 16 words.
+    #[param(max_length = 200, example = "cong viec")]
+    pub q: Option<String>,
     /// Page size: 1–500, default 100.
     #[param(minimum = 1, maximum = 500, default = 100, example = 50)]
     pub limit: Option<u32>,

@@ -22,10 +22,12 @@
 //! query again (see `keep_plan!`).
 
 use neo4rs::{BoltType, Query};
+use trm_domain::search::SearchQuery;
 use trm_domain::{EnumAdapter as _, PageRequest, ProjectId, Task, TaskId, UserId};
 
 use super::values::{datetime_param, id_param, map, optional_id_param, task_props};
 use crate::ports::{KeySelector, ProjectFilter, TaskFilter, UserFilter};
+use crate::rules::lucene_query;
 
 /// Prefixes a query whose plan is fixed by its own text (index hints, seeks
 /// on a bound node), so that Neo4j keeps the plan it has cached for it
@@ -53,13 +55,14 @@ pub(super) const KEEP_PLAN: &str = keep_plan!("");
 /// build [`RETURN_TASK`] from them.
 macro_rules! task_columns {
     () => {
-        "t {.*} AS task, \
+        "t {.*, search_text: null} AS task, \
          head([(t)-[:IS_PART_OF_PROJECT]->(project:Project) | project.uid]) AS project_id, \
          head([(t)-[:ASSIGNED_TO]->(user:User) | user.uid]) AS assignee_id"
     };
 }
 
-/// Returns a task as a map `task` (its properties) with its relationships
+/// Returns a task as a map `task` (its properties, but its folded search
+/// words, which only the full-text index reads) with its relationships
 /// as `project_id` and `assignee_id`; appended to a query that has bound
 /// the task node to `t`. A relationship duplicated by hand cannot multiply
 /// the row: the comprehension takes the first.
@@ -307,6 +310,10 @@ pub fn list_tasks_planned(filter: &TaskFilter, page: PageRequest, plan: Anchored
     }
     params.push(("limit", BoltType::from(i64::from(page.limit()) + 1)));
 
+    if let Some(search) = &filter.search {
+        return searched_tasks(search, anchor.as_ref(), single_status, page, conditions, params);
+    }
+
     // The seek: the index, its conditions and the order it reads in.
     let (hint, order) = if single_status {
         ("USING INDEX t:Task(status, created_at)", "t.status, t.created_at, t.uid")
@@ -367,6 +374,40 @@ pub fn list_tasks_planned(filter: &TaskFilter, page: PageRequest, plan: Anchored
     };
     params.into_iter().fold(neo4rs::query(&text), |query, (key, value)| query.param(key, value))
 }
+
+/// A page of a list with a search: the full-text index finds the tasks
+/// holding the words, every other filter (the anchor's relationship
+/// included) is checked on those, and the page is the first of them in list
+/// order. A search narrows the list to its matches before anything is
+/// sorted, so the page costs about the number of matches.
+fn searched_tasks(
+    search: &SearchQuery,
+    anchor: Option<&Anchor>,
+    single_status: bool,
+    page: PageRequest,
+    mut conditions: Vec<String>,
+    mut params: Vec<(&str, BoltType)>,
+) -> Query {
+    params.push(("search", BoltType::from(lucene_query(search))));
+    if let Some(&Anchor { label, relationship, param }) = anchor {
+        conditions.push(format!("EXISTS {{ (t)-[:{relationship}]->(:{label} {{uid: ${param}}}) }}"));
+    }
+    if single_status {
+        conditions.push("t.status = $status".to_owned());
+    }
+    if page.after.is_some() {
+        conditions.push(AFTER_CURSOR.to_owned());
+    }
+    let text = format!(
+        "CALL db.index.fulltext.queryNodes('{TASK_SEARCH_INDEX}', $search) YIELD node AS t \
+         {}WITH t ORDER BY t.created_at, t.uid LIMIT $limit {RETURN_TASK} ORDER BY t.created_at, t.uid",
+        where_clause(&conditions)
+    );
+    params.into_iter().fold(neo4rs::query(&text), |query, (key, value)| query.param(key, value))
+}
+
+/// The full-text index over the tasks' folded words (see `super::schema`).
+pub(super) const TASK_SEARCH_INDEX: &str = "task_search";
 
 /// `WHERE a AND b … ` or nothing.
 fn where_clause(conditions: &[String]) -> String {

@@ -30,6 +30,12 @@
 //! * A composite range index on `Task (status, created_at)`: a list filtered
 //!   by one status reads that status's tasks already in list order (see
 //!   [`super::queries::list_tasks`]).
+//! * A full-text index `task_search` on `Task.search_text`, the task's
+//!   words folded by the domain (`trm_domain::search`), with Lucene's
+//!   whitespace analyzer: the words are folded already, so the index only
+//!   splits them, and finds exactly what the SQLite store's FTS5 index
+//!   finds. Tasks stored before it existed get their words once
+//!   ([`index_stored_tasks`]), recorded by a `SchemaStep` node.
 //!
 //! Schema statements cannot share a transaction with data, so each runs on
 //! its own. `IF NOT EXISTS` makes them no-ops once done; two stores starting
@@ -90,6 +96,9 @@ const STATEMENTS: &[&str] = &[
     "CREATE CONSTRAINT webhook_delivery_id_unique IF NOT EXISTS FOR (d:WebhookDelivery) REQUIRE d.id IS UNIQUE",
     "CREATE RANGE INDEX webhook_delivery_by_webhook IF NOT EXISTS \
      FOR (d:WebhookDelivery) ON (d.webhook_id, d.created_at)",
+    "CREATE FULLTEXT INDEX task_search IF NOT EXISTS FOR (t:Task) ON EACH [t.search_text] \
+     OPTIONS {indexConfig: {`fulltext.analyzer`: 'whitespace'}}",
+    "CREATE CONSTRAINT schema_step_name_unique IF NOT EXISTS FOR (s:SchemaStep) REQUIRE s.name IS UNIQUE",
     // Data, not schema, but part of the set-up: the one node event
     // positions are taken from (see `super::events`).
     "MERGE (s:EventSequence {name: 'events'}) ON CREATE SET s.last = 0",
@@ -118,8 +127,61 @@ async fn create(graph: &Graph) -> Result<(), StoreError> {
     Box::pin(graph.run(neo4rs::query(AWAIT_INDEXES)))
         .await
         .map_err(driver_error("the Neo4j indexes did not come online"))?;
+    index_stored_tasks(graph).await?;
     tracing::debug!("the Neo4j constraints and indexes are in place");
     Ok(())
+}
+
+/// How many stored tasks [`index_stored_tasks`] reads and writes at a time.
+const INDEXING_BATCH: i64 = 2000;
+
+/// Gives every task stored before search existed its folded words, once:
+/// in batches along the `uid` index, each its own transaction, skipping
+/// tasks that have words (written since, or by an earlier attempt cut
+/// short), so an attempt that fails or times out is resumed by the next.
+/// A `SchemaStep` node records that it is done.
+async fn index_stored_tasks(graph: &Graph) -> Result<(), StoreError> {
+    const DONE: &str = "MATCH (s:SchemaStep {name: 'task_search'}) RETURN count(s) AS done";
+    const UNINDEXED: &str = "MATCH (t:Task) WHERE t.uid > $after AND t.search_text IS NULL \
+         WITH t ORDER BY t.uid LIMIT $batch \
+         RETURN t.uid AS uid, t.title AS title, t.description AS description, t.tags AS tags";
+    const INDEX: &str = "UNWIND $rows AS row MATCH (t:Task {uid: row.uid}) WHERE t.search_text IS NULL \
+         SET t.search_text = row.words";
+    const MARK_DONE: &str = "MERGE (:SchemaStep {name: 'task_search'})";
+
+    let failed = |what| driver_error(what);
+    let mut done =
+        Box::pin(graph.execute(neo4rs::query(DONE))).await.map_err(failed("cannot read the schema steps"))?;
+    let row = done.next().await.map_err(failed("cannot read the schema steps"))?;
+    if row.and_then(|row| row.get::<i64>("done").ok()).unwrap_or(0) > 0 {
+        return Ok(());
+    }
+    let mut after = String::new();
+    loop {
+        let query = neo4rs::query(UNINDEXED).param("after", after.as_str()).param("batch", INDEXING_BATCH);
+        let mut found = Box::pin(graph.execute(query)).await.map_err(failed("cannot read the unindexed tasks"))?;
+        let mut rows: Vec<neo4rs::BoltType> = Vec::new();
+        while let Some(row) = found.next().await.map_err(failed("cannot read the unindexed tasks"))? {
+            let uid: String = row.get("uid").unwrap_or_default();
+            let title: String = row.get("title").unwrap_or_default();
+            let description: Option<String> = row.get("description").unwrap_or_default();
+            let tags: Vec<String> = row.get("tags").unwrap_or_default();
+            let parts =
+                std::iter::once(title.as_str()).chain(description.as_deref()).chain(tags.iter().map(String::as_str));
+            let words = trm_domain::search::index_text(parts);
+            rows.push(super::values::map(vec![("uid", uid.as_str().into()), ("words", words.as_str().into())]));
+            after = uid;
+        }
+        if rows.is_empty() {
+            break;
+        }
+        let count = rows.len();
+        Box::pin(graph.run(neo4rs::query(INDEX).param("rows", neo4rs::BoltType::List(rows.into()))))
+            .await
+            .map_err(failed("cannot index the stored tasks' words"))?;
+        tracing::info!(tasks = count, "indexed the words of tasks stored before search existed");
+    }
+    Box::pin(graph.run(neo4rs::query(MARK_DONE))).await.map_err(failed("cannot record a schema step"))
 }
 
 /// The longest one schema set-up attempt may take; it runs on its own task,

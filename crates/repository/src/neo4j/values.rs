@@ -25,7 +25,7 @@ use trm_domain::{
 use uuid::Uuid;
 
 use crate::error::StoreError;
-use crate::rules::version_value;
+use crate::rules::{task_search_text, version_value};
 
 /// A value of the stored type `kind` was not what the domain accepts.
 fn corrupt(entity: &str, key: &str, what: impl std::fmt::Display) -> StoreError {
@@ -80,6 +80,8 @@ pub(super) fn task_props(task: &Task) -> BoltType {
         ("created_at", datetime(task.created_at)),
         ("updated_at", datetime(task.updated_at)),
         ("version", integer(version_value(task.version))),
+        // What the full-text index reads for the list's `q`.
+        ("search_text", text(&task_search_text(task))),
     ])
 }
 

@@ -6,17 +6,49 @@
 //! never edited.
 
 use anyhow::Context as _;
-use rusqlite::Connection;
+use rusqlite::{Connection, Transaction};
+
+use super::rows::{TASK_COLUMNS, task_from_row};
+use super::tasks::index_task_words;
+
+/// One step of the schema: SQL, and what only Rust can compute for the rows
+/// already stored when it runs (folded search words, say).
+struct Migration {
+    name: &'static str,
+    sql: &'static str,
+    backfill: Option<fn(&Transaction<'_>) -> anyhow::Result<()>>,
+}
 
 /// Every migration, oldest first.
-const MIGRATIONS: &[(&str, &str)] = &[
-    ("0001_tasks_and_projects", include_str!("../../migrations/0001_tasks_and_projects.sql")),
-    ("0002_idempotency_keys", include_str!("../../migrations/0002_idempotency_keys.sql")),
-    ("0003_api_keys", include_str!("../../migrations/0003_api_keys.sql")),
-    ("0004_tasks_by_project_status", include_str!("../../migrations/0004_tasks_by_project_status.sql")),
-    ("0005_events", include_str!("../../migrations/0005_events.sql")),
-    ("0006_webhooks", include_str!("../../migrations/0006_webhooks.sql")),
+const MIGRATIONS: &[Migration] = &[
+    Migration::sql("0001_tasks_and_projects", include_str!("../../migrations/0001_tasks_and_projects.sql")),
+    Migration::sql("0002_idempotency_keys", include_str!("../../migrations/0002_idempotency_keys.sql")),
+    Migration::sql("0003_api_keys", include_str!("../../migrations/0003_api_keys.sql")),
+    Migration::sql("0004_tasks_by_project_status", include_str!("../../migrations/0004_tasks_by_project_status.sql")),
+    Migration::sql("0005_events", include_str!("../../migrations/0005_events.sql")),
+    Migration::sql("0006_webhooks", include_str!("../../migrations/0006_webhooks.sql")),
+    Migration {
+        name: "0007_task_search",
+        sql: include_str!("../../migrations/0007_task_search.sql"),
+        backfill: Some(index_stored_tasks),
+    },
 ];
+
+impl Migration {
+    const fn sql(name: &'static str, sql: &'static str) -> Self {
+        Self { name, sql, backfill: None }
+    }
+}
+
+/// Indexes the words of every task stored before search existed.
+fn index_stored_tasks(tx: &Transaction<'_>) -> anyhow::Result<()> {
+    let mut select = tx.prepare(&format!("SELECT {TASK_COLUMNS} FROM tasks"))?;
+    let tasks = select.query_map([], task_from_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
+    for task in &tasks {
+        index_task_words(tx, task).map_err(|error| anyhow::anyhow!("cannot index a stored task: {error}"))?;
+    }
+    Ok(())
+}
 
 /// Brings the schema up to date.
 pub(super) fn migrate(conn: &mut Connection) -> anyhow::Result<()> {
@@ -30,12 +62,51 @@ pub(super) fn migrate(conn: &mut Connection) -> anyhow::Result<()> {
         "the database schema (version {applied}) is newer than this server knows ({}); upgrade the server",
         MIGRATIONS.len()
     );
-    for (index, (name, sql)) in MIGRATIONS.iter().enumerate().skip(applied) {
+    for (index, Migration { name, sql, backfill }) in MIGRATIONS.iter().enumerate().skip(applied) {
         let tx = conn.transaction()?;
         tx.execute_batch(sql).with_context(|| format!("migration {name} failed"))?;
+        if let Some(backfill) = backfill {
+            backfill(&tx).with_context(|| format!("migration {name} failed to fill in the stored rows"))?;
+        }
         tx.pragma_update(None, "user_version", i64::try_from(index + 1)?)?;
         tx.commit().with_context(|| format!("cannot commit migration {name}"))?;
         tracing::info!(migration = name, "applied a schema migration");
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use rusqlite::params_from_iter;
+    use trm_domain::{NewTask, Task, Timestamp, Title};
+
+    use super::super::rows::{placeholders, task_values};
+    use super::*;
+
+    #[test]
+    fn tasks_stored_before_search_existed_are_indexed_by_the_migration() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        let before_search = MIGRATIONS.iter().position(|migration| migration.name == "0007_task_search").unwrap();
+        for migration in &MIGRATIONS[..before_search] {
+            conn.execute_batch(migration.sql).unwrap();
+        }
+        conn.pragma_update(None, "user_version", i64::try_from(before_search).unwrap()).unwrap();
+        let task = Task::create(NewTask::new(Title::parse("Công việc cũ").unwrap()), Timestamp::now()).unwrap();
+        conn.execute(
+            &format!("INSERT INTO tasks ({TASK_COLUMNS}) VALUES ({})", placeholders(17)),
+            params_from_iter(task_values(&task)),
+        )
+        .unwrap();
+
+        migrate(&mut conn).unwrap();
+        let found: String = conn
+            .query_row(
+                "SELECT task_search_rows.uid FROM task_search \
+                 JOIN task_search_rows ON task_search_rows.id = task_search.rowid WHERE task_search MATCH '\"viec\"'",
+                [],
+                |row| row.get(0),
+            )
+            .unwrap();
+        assert_eq!(found, task.uid.to_string());
+    }
 }

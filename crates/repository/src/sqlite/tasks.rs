@@ -10,7 +10,7 @@ use super::rows::{TASK_COLUMNS, exists, optional_value, placeholders, task_from_
 use super::{SqliteStore, unexpected};
 use crate::error::StoreError;
 use crate::ports::{TaskFilter, TaskRepository};
-use crate::rules::{check_version, status_count};
+use crate::rules::{check_version, fts5_query, status_count, task_search_text};
 
 /// Fails with `MissingReference` unless the task's project and assignee exist.
 fn check_references(tx: &Transaction<'_>, task: &Task) -> Result<(), StoreError> {
@@ -47,7 +47,28 @@ fn insert_task(tx: &Transaction<'_>, task: &Task) -> Result<(), StoreError> {
     tx.prepare_cached(&sql)
         .and_then(|mut insert| insert.execute(params_from_iter(task_values(task))))
         .map_err(unexpected("cannot insert the task"))?;
-    insert_tags(tx, task)
+    insert_tags(tx, task)?;
+    index_task_words(tx, task)
+}
+
+/// Puts the task's folded words in the search index, in place of any it
+/// had there: its number in the index (given once, on its first write),
+/// then its words.
+pub(super) fn index_task_words(tx: &Transaction<'_>, task: &Task) -> Result<(), StoreError> {
+    let id: i64 = tx
+        .prepare_cached(
+            "INSERT INTO task_search_rows (uid) VALUES (?1) \
+             ON CONFLICT (uid) DO UPDATE SET uid = excluded.uid RETURNING id",
+        )
+        .and_then(|mut number| number.query_row([task.uid.to_string()], |row| row.get(0)))
+        .map_err(unexpected("cannot number the task in the search index"))?;
+    tx.prepare_cached("DELETE FROM task_search WHERE rowid = ?1")
+        .and_then(|mut forget| forget.execute([id]))
+        .map_err(unexpected("cannot drop the task's former words from the search index"))?;
+    tx.prepare_cached("INSERT INTO task_search (rowid, words) VALUES (?1, ?2)")
+        .and_then(|mut index| index.execute(rusqlite::params![id, task_search_text(task)]))
+        .map_err(unexpected("cannot index the task's words"))?;
+    Ok(())
 }
 
 fn insert_tags(tx: &Transaction<'_>, task: &Task) -> Result<(), StoreError> {
@@ -143,6 +164,7 @@ impl TaskRepository for SqliteStore {
                 .and_then(|mut delete| delete.execute([task.uid.to_string()]))
                 .map_err(unexpected("cannot replace the task's tags"))?;
             insert_tags(tx, &task)?;
+            index_task_words(tx, &task)?;
             append(tx, &events)
         })
         .await
@@ -225,6 +247,13 @@ fn list_query(filter: &TaskFilter, page: PageRequest) -> (String, Vec<Value>) {
     if let Some(tag) = &filter.tag {
         let slot = bind(&mut params, Value::Text(tag.as_str().to_owned()));
         conditions.push(format!("uid IN (SELECT task_uid FROM task_tags WHERE tag = {slot})"));
+    }
+    if let Some(search) = &filter.search {
+        let slot = bind(&mut params, Value::Text(fts5_query(search)));
+        conditions.push(format!(
+            "uid IN (SELECT task_search_rows.uid FROM task_search \
+             JOIN task_search_rows ON task_search_rows.id = task_search.rowid WHERE task_search MATCH {slot})"
+        ));
     }
     if let Some(after) = page.after {
         let at = bind(&mut params, Value::Integer(after.created_at.as_micros()));

@@ -33,6 +33,7 @@ mod group_commit;
 mod health;
 mod idempotency;
 mod projects;
+mod search;
 mod support;
 mod tasks;
 mod users;
@@ -45,6 +46,7 @@ use group_commit::*;
 use health::*;
 use idempotency::*;
 use projects::*;
+use search::*;
 use tasks::*;
 use users::*;
 use webhook_deliveries::*;
@@ -162,6 +164,9 @@ contract!(
     keyset_paging_by_project_and_one_status_yields_every_match_once_in_order,
     keyset_paging_through_an_unfiltered_list_yields_every_task_once_in_order,
     a_list_with_no_match_is_an_empty_last_page,
+    a_search_finds_vietnamese_text_with_or_without_marks_in_any_case,
+    a_search_combines_with_the_filters_and_pages_without_loss,
+    a_task_is_found_by_its_current_words_and_not_after_it_is_deleted,
     projects_page_in_keyset_order_and_filter_by_status,
     a_created_user_reads_back_with_every_field,
     usernames_are_unique_regardless_of_case,
@@ -272,6 +277,12 @@ mod unbatched {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn neo4j_stores_the_contract_graph_shape() {
     tasks::neo4j_stores_the_contract_graph_shape().await;
+}
+
+/// A Neo4j store written before search existed is searchable after an upgrade.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn neo4j_indexes_the_words_of_tasks_stored_before_search() {
+    search::neo4j_indexes_the_words_of_tasks_stored_before_search().await;
 }
 
 #[tokio::test]

@@ -372,6 +372,7 @@ pub(crate) async fn filters_combine<B: Backend>(backend: &B) {
         task_type: Some(TaskType::Chore),
         assignee_id: Some(user),
         tag: Some(Tag::parse(&tag).unwrap()),
+        search: None,
     };
     assert_eq!(list_all(store, &filter, 10).await.iter().map(|t| t.uid).collect::<Vec<_>>(), [target.uid]);
     let without_project = TaskFilter { project_id: None, ..filter };

@@ -22,6 +22,7 @@ def _get_kwargs(
     task_type: TaskType | Unset = UNSET,
     assignee_id: str | Unset = UNSET,
     tag: str | Unset = UNSET,
+    q: str | Unset = UNSET,
     limit: int | Unset = 100,
     cursor: str | Unset = UNSET,
     x_request_id: str | Unset = UNSET,
@@ -50,6 +51,8 @@ def _get_kwargs(
     params["assignee_id"] = assignee_id
 
     params["tag"] = tag
+
+    params["q"] = q
 
     params["limit"] = limit
 
@@ -137,6 +140,7 @@ def sync_detailed(
     task_type: TaskType | Unset = UNSET,
     assignee_id: str | Unset = UNSET,
     tag: str | Unset = UNSET,
+    q: str | Unset = UNSET,
     limit: int | Unset = 100,
     cursor: str | Unset = UNSET,
     x_request_id: str | Unset = UNSET,
@@ -157,6 +161,7 @@ def sync_detailed(
             values.
         assignee_id (str | Unset):
         tag (str | Unset):
+        q (str | Unset):
         limit (int | Unset):  Default: 100.
         cursor (str | Unset):
         x_request_id (str | Unset):
@@ -175,6 +180,7 @@ def sync_detailed(
         task_type=task_type,
         assignee_id=assignee_id,
         tag=tag,
+        q=q,
         limit=limit,
         cursor=cursor,
         x_request_id=x_request_id,
@@ -195,6 +201,7 @@ def sync(
     task_type: TaskType | Unset = UNSET,
     assignee_id: str | Unset = UNSET,
     tag: str | Unset = UNSET,
+    q: str | Unset = UNSET,
     limit: int | Unset = 100,
     cursor: str | Unset = UNSET,
     x_request_id: str | Unset = UNSET,
@@ -215,6 +222,7 @@ def sync(
             values.
         assignee_id (str | Unset):
         tag (str | Unset):
+        q (str | Unset):
         limit (int | Unset):  Default: 100.
         cursor (str | Unset):
         x_request_id (str | Unset):
@@ -234,6 +242,7 @@ def sync(
         task_type=task_type,
         assignee_id=assignee_id,
         tag=tag,
+        q=q,
         limit=limit,
         cursor=cursor,
         x_request_id=x_request_id,
@@ -248,6 +257,7 @@ async def asyncio_detailed(
     task_type: TaskType | Unset = UNSET,
     assignee_id: str | Unset = UNSET,
     tag: str | Unset = UNSET,
+    q: str | Unset = UNSET,
     limit: int | Unset = 100,
     cursor: str | Unset = UNSET,
     x_request_id: str | Unset = UNSET,
@@ -268,6 +278,7 @@ async def asyncio_detailed(
             values.
         assignee_id (str | Unset):
         tag (str | Unset):
+        q (str | Unset):
         limit (int | Unset):  Default: 100.
         cursor (str | Unset):
         x_request_id (str | Unset):
@@ -286,6 +297,7 @@ async def asyncio_detailed(
         task_type=task_type,
         assignee_id=assignee_id,
         tag=tag,
+        q=q,
         limit=limit,
         cursor=cursor,
         x_request_id=x_request_id,
@@ -304,6 +316,7 @@ async def asyncio(
     task_type: TaskType | Unset = UNSET,
     assignee_id: str | Unset = UNSET,
     tag: str | Unset = UNSET,
+    q: str | Unset = UNSET,
     limit: int | Unset = 100,
     cursor: str | Unset = UNSET,
     x_request_id: str | Unset = UNSET,
@@ -324,6 +337,7 @@ async def asyncio(
             values.
         assignee_id (str | Unset):
         tag (str | Unset):
+        q (str | Unset):
         limit (int | Unset):  Default: 100.
         cursor (str | Unset):
         x_request_id (str | Unset):
@@ -344,6 +358,7 @@ async def asyncio(
             task_type=task_type,
             assignee_id=assignee_id,
             tag=tag,
+            q=q,
             limit=limit,
             cursor=cursor,
             x_request_id=x_request_id,

@@ -20,6 +20,7 @@ def _get_kwargs(
     task_type: TaskType | Unset = UNSET,
     assignee_id: str | Unset = UNSET,
     tag: str | Unset = UNSET,
+    q: str | Unset = UNSET,
     limit: int | Unset = 100,
     cursor: str | Unset = UNSET,
     x_request_id: str | Unset = UNSET,
@@ -50,6 +51,8 @@ def _get_kwargs(
     params["assignee_id"] = assignee_id
 
     params["tag"] = tag
+
+    params["q"] = q
 
     params["limit"] = limit
 
@@ -130,6 +133,7 @@ def sync_detailed(
     task_type: TaskType | Unset = UNSET,
     assignee_id: str | Unset = UNSET,
     tag: str | Unset = UNSET,
+    q: str | Unset = UNSET,
     limit: int | Unset = 100,
     cursor: str | Unset = UNSET,
     x_request_id: str | Unset = UNSET,
@@ -151,6 +155,7 @@ def sync_detailed(
             values.
         assignee_id (str | Unset):
         tag (str | Unset):
+        q (str | Unset):
         limit (int | Unset):  Default: 100.
         cursor (str | Unset):
         x_request_id (str | Unset):
@@ -169,6 +174,7 @@ def sync_detailed(
         task_type=task_type,
         assignee_id=assignee_id,
         tag=tag,
+        q=q,
         limit=limit,
         cursor=cursor,
         x_request_id=x_request_id,
@@ -189,6 +195,7 @@ def sync(
     task_type: TaskType | Unset = UNSET,
     assignee_id: str | Unset = UNSET,
     tag: str | Unset = UNSET,
+    q: str | Unset = UNSET,
     limit: int | Unset = 100,
     cursor: str | Unset = UNSET,
     x_request_id: str | Unset = UNSET,
@@ -210,6 +217,7 @@ def sync(
             values.
         assignee_id (str | Unset):
         tag (str | Unset):
+        q (str | Unset):
         limit (int | Unset):  Default: 100.
         cursor (str | Unset):
         x_request_id (str | Unset):
@@ -229,6 +237,7 @@ def sync(
         task_type=task_type,
         assignee_id=assignee_id,
         tag=tag,
+        q=q,
         limit=limit,
         cursor=cursor,
         x_request_id=x_request_id,
@@ -243,6 +252,7 @@ async def asyncio_detailed(
     task_type: TaskType | Unset = UNSET,
     assignee_id: str | Unset = UNSET,
     tag: str | Unset = UNSET,
+    q: str | Unset = UNSET,
     limit: int | Unset = 100,
     cursor: str | Unset = UNSET,
     x_request_id: str | Unset = UNSET,
@@ -264,6 +274,7 @@ async def asyncio_detailed(
             values.
         assignee_id (str | Unset):
         tag (str | Unset):
+        q (str | Unset):
         limit (int | Unset):  Default: 100.
         cursor (str | Unset):
         x_request_id (str | Unset):
@@ -282,6 +293,7 @@ async def asyncio_detailed(
         task_type=task_type,
         assignee_id=assignee_id,
         tag=tag,
+        q=q,
         limit=limit,
         cursor=cursor,
         x_request_id=x_request_id,
@@ -300,6 +312,7 @@ async def asyncio(
     task_type: TaskType | Unset = UNSET,
     assignee_id: str | Unset = UNSET,
     tag: str | Unset = UNSET,
+    q: str | Unset = UNSET,
     limit: int | Unset = 100,
     cursor: str | Unset = UNSET,
     x_request_id: str | Unset = UNSET,
@@ -321,6 +334,7 @@ async def asyncio(
             values.
         assignee_id (str | Unset):
         tag (str | Unset):
+        q (str | Unset):
         limit (int | Unset):  Default: 100.
         cursor (str | Unset):
         x_request_id (str | Unset):
@@ -341,6 +355,7 @@ async def asyncio(
             task_type=task_type,
             assignee_id=assignee_id,
             tag=tag,
+            q=q,
             limit=limit,
             cursor=cursor,
             x_request_id=x_request_id,

@@ -1,0 +1,174 @@
+//! The search part of the contract (the task list's `q`): both stores find
+//! the tasks whose title, description or tags hold every word of a search,
+//! the last one also as the beginning of a word, in Vietnamese as users
+//! type it — with or without diacritics, in any case, `đ` as `d` — and
+//! nothing else; a search combines with the other filters and with paging,
+//! and follows a task through its updates and its deletion.
+//!
+//! Every fixture carries a word of its own test (`unique`), which every
+//! query of that test names first: the Neo4j store is shared by the tests
+//! running at once.
+
+use trm_domain::search::{SearchQuery, index_text};
+use trm_domain::{Description, EventMetadata, Tag, Tags, Task, TaskStatus, Title};
+use trm_repository::{ProjectRepository, TaskFilter, TaskRepository};
+use uuid::Uuid;
+
+use super::support::{Backend, list_all, next_version, stored_project, task};
+
+/// A word no other test's task holds.
+fn unique() -> String {
+    format!("w{}", Uuid::new_v4().simple())
+}
+
+fn searching(query: &str) -> TaskFilter {
+    TaskFilter { search: Some(SearchQuery::parse(query).unwrap()), ..TaskFilter::default() }
+}
+
+fn titled(title: &str) -> Task {
+    task(title, None)
+}
+
+/// The titles of what a search finds, in list order.
+async fn found(store: &impl TaskRepository, filter: &TaskFilter) -> Vec<String> {
+    list_all(store, filter, 2).await.iter().map(|task| task.title.as_str().to_owned()).collect()
+}
+
+/// What the domain's meaning of a search finds among `tasks`, in list order.
+fn meant(tasks: &[Task], query: &str) -> Vec<String> {
+    let search = SearchQuery::parse(query).unwrap();
+    let mut matching: Vec<&Task> = tasks
+        .iter()
+        .filter(|task| {
+            let description = task.description.as_ref().map(|description| description.as_str());
+            let parts = std::iter::once(task.title.as_str()).chain(description).chain(task.tags.iter_str());
+            search.matches(&index_text(parts))
+        })
+        .collect();
+    matching.sort_by_key(|task| (task.created_at, task.uid));
+    matching.iter().map(|task| task.title.as_str().to_owned()).collect()
+}
+
+pub(crate) async fn a_search_finds_vietnamese_text_with_or_without_marks_in_any_case<B: Backend>(backend: &B) {
+    let fixture = backend.open().await;
+    let store = &fixture.store;
+    let u = unique();
+    let mut in_description = titled(&format!("Kế hoạch {u}"));
+    in_description.description = Some(Description::parse("Rà soát công việc tuần này").unwrap());
+    let mut in_tags = titled(&format!("Chi nhánh {u}"));
+    in_tags.tags = Tags::from_tags(vec![Tag::parse("Đà-Nẵng").unwrap()]);
+    let tasks = vec![
+        titled(&format!("Công việc ở Đà Nẵng {u}")),
+        in_description,
+        in_tags,
+        titled(&format!("Công nghệ mới {u}")),
+        titled(&format!("Hà Nội {u}")),
+    ];
+    for task in &tasks {
+        store.create_task(task, &[]).await.unwrap();
+    }
+    let cases: [(&str, &[&str]); 8] = [
+        ("cong viec", &["Công việc ở Đà Nẵng", "Kế hoạch"]),
+        ("CÔNG VIỆC", &["Công việc ở Đà Nẵng", "Kế hoạch"]),
+        ("viec Cong", &["Công việc ở Đà Nẵng", "Kế hoạch"]),
+        ("da nang", &["Công việc ở Đà Nẵng", "Chi nhánh"]),
+        ("cong", &["Công việc ở Đà Nẵng", "Kế hoạch", "Công nghệ mới"]),
+        ("con", &["Công việc ở Đà Nẵng", "Kế hoạch", "Công nghệ mới"]),
+        ("con viec", &[]),
+        ("ha noi", &["Hà Nội"]),
+    ];
+    for (words, titles) in cases {
+        let query = format!("{u} {words}");
+        let expected: Vec<String> = titles.iter().map(|title| format!("{title} {u}")).collect();
+        let got = found(store, &searching(&query)).await;
+        let mut got_sorted = got.clone();
+        got_sorted.sort();
+        let mut expected_sorted = expected.clone();
+        expected_sorted.sort();
+        assert_eq!(got_sorted, expected_sorted, "{query:?}");
+        assert_eq!(got, meant(&tasks, &query), "{query:?}: the domain's meaning, in list order");
+    }
+}
+
+pub(crate) async fn a_search_combines_with_the_filters_and_pages_without_loss<B: Backend>(backend: &B) {
+    let fixture = backend.open().await;
+    let store = &fixture.store;
+    let u = unique();
+    let project = stored_project(store).await;
+    let mut tasks = Vec::new();
+    for n in 0..7 {
+        let mut task = task(&format!("Sửa lỗi đăng nhập {n} {u}"), (n < 5).then_some(project));
+        task.status = if n % 2 == 0 { TaskStatus::Todo } else { TaskStatus::Done };
+        tasks.push(task);
+    }
+    tasks.push(task(&format!("Đăng ký {u}"), Some(project)));
+    for task in &tasks {
+        store.create_task(task, &[]).await.unwrap();
+    }
+    let query = format!("{u} sua loi dang nh");
+    let in_project = TaskFilter { project_id: Some(project), ..searching(&query) };
+    // The expected titles in list order: creation time, then id.
+    tasks.sort_by_key(|task| (task.created_at, task.uid));
+    let titles = |keep: &dyn Fn(usize) -> bool| -> Vec<String> {
+        let numbered = |task: &&Task| (0..7).find(|n| task.title.as_str() == format!("Sửa lỗi đăng nhập {n} {u}"));
+        tasks
+            .iter()
+            .filter(|task| numbered(task).is_some_and(keep))
+            .map(|task| task.title.as_str().to_owned())
+            .collect()
+    };
+    assert_eq!(found(store, &searching(&query)).await, titles(&|_| true), "two at a time, in list order");
+    assert_eq!(found(store, &in_project).await, titles(&|n| n < 5));
+    let todo = TaskFilter { statuses: vec![TaskStatus::Todo], ..in_project.clone() };
+    assert_eq!(found(store, &todo).await, titles(&|n| n < 5 && n % 2 == 0));
+    assert_eq!(found(store, &searching(&format!("{u} dang"))).await.len(), 8, "đăng nhập and đăng ký");
+}
+
+pub(crate) async fn a_task_is_found_by_its_current_words_and_not_after_it_is_deleted<B: Backend>(backend: &B) {
+    let fixture = backend.open().await;
+    let store = &fixture.store;
+    let u = unique();
+    let project = stored_project(store).await;
+    let first = task(&format!("Báo cáo quý {u}"), Some(project));
+    let second = task(&format!("Báo cáo năm {u}"), None);
+    store.create_task(&first, &[]).await.unwrap();
+    store.create_task(&second, &[]).await.unwrap();
+
+    let renamed = next_version(&first, |task| task.title = Title::parse(&format!("Tổng kết quý {u}")).unwrap());
+    store.update_task(&renamed, &[]).await.unwrap();
+    assert!(found(store, &searching(&format!("{u} bao cao quy"))).await.is_empty(), "its old words are gone");
+    assert_eq!(found(store, &searching(&format!("{u} tong ket"))).await, [format!("Tổng kết quý {u}")]);
+
+    store.delete_task(second.uid, None, &[]).await.unwrap();
+    assert!(found(store, &searching(&format!("{u} bao cao"))).await.is_empty(), "a deleted task is not found");
+    store.delete_project(project, true, None, Some(EventMetadata::default())).await.unwrap();
+    assert!(found(store, &searching(&format!("{u} quy"))).await.is_empty(), "nor one deleted with its project");
+}
+
+/// A task stored before search existed (no `search_text`) is found once a
+/// store has set its schema up: the Neo4j half of the upgrade (the SQLite
+/// half is a unit test of its migrations).
+pub(crate) async fn neo4j_indexes_the_words_of_tasks_stored_before_search() {
+    let Some(backend) = super::support::Neo4j::from_env() else { return };
+    let graph = backend.graph();
+    let u = unique();
+    let old = task(&format!("Việc cũ {u}"), None);
+    // As an earlier version wrote it: the task's properties, no words.
+    let created_at = old.created_at.to_string();
+    graph
+        .run(
+            neo4rs::query(
+                "CREATE (t:Task {uid: $uid, title: $title, status: 'todo', priority: 0, effort_unit: 'hours', \
+                 tags: [], created_at: datetime($created_at), updated_at: datetime($created_at), version: 1}) \
+                 WITH t MATCH (s:SchemaStep {name: 'task_search'}) DETACH DELETE s",
+            )
+            .param("uid", old.uid.to_string())
+            .param("title", old.title.as_str())
+            .param("created_at", created_at),
+        )
+        .await
+        .unwrap();
+    let fixture = backend.open().await;
+    assert_eq!(found(&fixture.store, &searching(&format!("{u} viec cu"))).await, [format!("Việc cũ {u}")]);
+    fixture.store.delete_task(old.uid, None, &[]).await.unwrap();
+}
