@@ -14,6 +14,7 @@ use trm_domain::{
 
 use super::values::{column_bool, column_integer, column_string, column_timestamp, column_uuid, datetime_param, map};
 use crate::error::StoreError;
+use crate::rules::position_value;
 
 fn corrupt(column: &str, what: impl std::fmt::Display) -> StoreError {
     StoreError::Unexpected(anyhow::anyhow!("corrupt stored webhook value {column}: {what}"))
@@ -71,10 +72,6 @@ pub(super) fn optional_text(value: Option<&str>) -> BoltType {
 
 pub(super) fn optional_datetime(value: Option<Timestamp>) -> BoltType {
     value.map_or(BoltType::Null(BoltNull), datetime_param)
-}
-
-pub(super) fn position_value(position: EventPosition) -> i64 {
-    i64::try_from(position.0).unwrap_or(i64::MAX)
 }
 
 pub(super) fn attempt_json(attempt: &Attempt) -> Result<String, StoreError> {

@@ -35,12 +35,13 @@ use super::errors::driver_error;
 use super::transactions::{fetch_all, txn_fetch_all};
 use super::values::{column_bool, column_integer, datetime_param};
 use super::webhook_values::{
-    attempt_json, column, count, delivery_from_row, delivery_props, optional_datetime, optional_text, position_value,
-    webhook_from_row, webhook_props,
+    attempt_json, column, count, delivery_from_row, delivery_props, optional_datetime, optional_text, webhook_from_row,
+    webhook_props,
 };
 use super::{Neo4jStore, queries};
 use crate::error::StoreError;
 use crate::ports::WebhookRepository;
+use crate::rules::position_value;
 
 /// Locks the subscription (see the module's docs); whether it exists.
 async fn lock(txn: &mut Txn, id: &str) -> Result<bool, StoreError> {

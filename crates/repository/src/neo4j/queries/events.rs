@@ -6,6 +6,7 @@ use trm_domain::EventPosition;
 
 use crate::neo4j::values::id_param;
 use crate::ports::EventFilter;
+use crate::rules::position_value;
 
 /// Takes `size($events)` positions from the sequence (under its lock) and
 /// stores one `:Event` per event, linked from its entity when that exists.
@@ -96,7 +97,7 @@ pub(in crate::neo4j) fn event_page(
         query = query.param("entity_id", id_param(entity_id));
     }
     if let Some((_, at)) = bound {
-        query = query.param("at", i64::try_from(at.0).unwrap_or(i64::MAX));
+        query = query.param("at", position_value(at));
     }
     query
 }
