@@ -19,7 +19,7 @@ use serde::Serialize;
 use serde_json::Value;
 use trm_domain::error::PathSegment;
 use trm_domain::{EntityKind, FieldError, FieldErrorKind, FieldPath, ValidationErrors};
-use trm_service::{ConflictReason, ServiceError};
+use trm_service::{ConflictReason, ServiceError, Unique};
 use utoipa::openapi::schema::{ObjectBuilder, Schema, SchemaType, Type};
 use utoipa::openapi::{RefOr, schema};
 use utoipa::{PartialSchema, ToSchema};
@@ -194,7 +194,8 @@ impl From<ServiceError> for ApiError {
 fn conflict_detail(reason: ConflictReason) -> String {
     match reason {
         ConflictReason::ProjectHasTasks => "Project still has tasks; delete them first or pass cascade=true".to_owned(),
-        ConflictReason::Taken(what) => format!("{} is already taken", what.field()),
+        ConflictReason::Taken(Unique::Username) => "username is already taken".to_owned(),
+        ConflictReason::Taken(Unique::KeyName) => "name is already taken".to_owned(),
         ConflictReason::ChangedConcurrently(kind) => {
             format!("The {} is being changed concurrently; retry the request", kind.key())
         }
@@ -303,8 +304,6 @@ pub fn retry_after_seconds(wait: Duration) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    use trm_service::Unique;
 
     /// The `detail` text a 409 carries for this reason.
     fn conflict_text(reason: ConflictReason) -> String {
