@@ -19,7 +19,7 @@ use serde::Serialize;
 use serde_json::Value;
 use trm_domain::error::PathSegment;
 use trm_domain::{EntityKind, FieldError, FieldErrorKind, FieldPath, ValidationErrors};
-use trm_service::ServiceError;
+use trm_service::{ConflictReason, ServiceError, Unique};
 use utoipa::openapi::schema::{ObjectBuilder, Schema, SchemaType, Type};
 use utoipa::openapi::{RefOr, schema};
 use utoipa::{PartialSchema, ToSchema};
@@ -180,10 +180,24 @@ impl From<ServiceError> for ApiError {
             // Problems the service finds are always about the body.
             ServiceError::Invalid(errors) => Self::invalid(Source::Body, &errors),
             ServiceError::NotFound(kind) => Self::NotFound(kind),
-            ServiceError::Conflict(reason) => Self::Conflict(reason),
+            ServiceError::Conflict(reason) => Self::Conflict(conflict_detail(reason)),
             ServiceError::PreconditionFailed => Self::PreconditionFailed,
             ServiceError::Unavailable(cause) => Self::Unavailable(cause),
             ServiceError::Unexpected(cause) => Self::Internal(cause),
+        }
+    }
+}
+
+/// The `detail` a client reads for a conflict the service found: the
+/// service names the reason, the wording (part of the wire contract) is the
+/// API's.
+fn conflict_detail(reason: ConflictReason) -> String {
+    match reason {
+        ConflictReason::ProjectHasTasks => "Project still has tasks; delete them first or pass cascade=true".to_owned(),
+        ConflictReason::Taken(Unique::Username) => "username is already taken".to_owned(),
+        ConflictReason::Taken(Unique::KeyName) => "name is already taken".to_owned(),
+        ConflictReason::ChangedConcurrently(kind) => {
+            format!("The {} is being changed concurrently; retry the request", kind.key())
         }
     }
 }
@@ -290,6 +304,28 @@ pub fn retry_after_seconds(wait: Duration) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The `detail` text a 409 carries for this reason.
+    fn conflict_text(reason: ConflictReason) -> String {
+        let error = ApiError::from(ServiceError::Conflict(reason));
+        assert_eq!(error.status_code(), StatusCode::CONFLICT);
+        let ApiError::Conflict(text) = error else { panic!("expected a conflict, got {error:?}") };
+        text
+    }
+
+    #[test]
+    fn every_conflict_reason_keeps_its_wire_wording() {
+        assert_eq!(
+            conflict_text(ConflictReason::ProjectHasTasks),
+            "Project still has tasks; delete them first or pass cascade=true"
+        );
+        assert_eq!(conflict_text(ConflictReason::Taken(Unique::Username)), "username is already taken");
+        assert_eq!(conflict_text(ConflictReason::Taken(Unique::KeyName)), "name is already taken");
+        assert_eq!(
+            conflict_text(ConflictReason::ChangedConcurrently(EntityKind::Project)),
+            "The project is being changed concurrently; retry the request"
+        );
+    }
 
     #[test]
     fn retry_after_rounds_up_to_whole_seconds() {

@@ -13,7 +13,9 @@ use actix_web::test::{self, TestRequest};
 use serde_json::{Value, json};
 use trm_api::AppState;
 use trm_domain::{EntityKind, NewProject, NewTask, Page, Project, Task, TaskStatus, Timestamp, Title};
-use trm_service::{MockHealthUseCases, MockProjectUseCases, MockTaskUseCases, MockUserUseCases, ServiceError};
+use trm_service::{
+    ConflictReason, MockHealthUseCases, MockProjectUseCases, MockTaskUseCases, MockUserUseCases, ServiceError,
+};
 
 fn state(tasks: MockTaskUseCases, projects: MockProjectUseCases) -> AppState {
     AppState {
@@ -259,13 +261,13 @@ async fn deleting_a_project_with_tasks_is_a_409_unless_cascading() {
     projects
         .expect_delete_project()
         .withf(|_, cascade, _| !cascade)
-        .returning(|_, _, _| Err(ServiceError::Conflict("Project still has tasks".into())));
+        .returning(|_, _, _| Err(ServiceError::Conflict(ConflictReason::ProjectHasTasks)));
     projects.expect_delete_project().withf(|_, cascade, _| *cascade).returning(|_, _, _| Ok(vec![]));
     let id = uuid::Uuid::new_v4();
     let app_state = state(MockTaskUseCases::new(), projects);
     let (status, _, body) = send(app_state.clone(), TestRequest::delete().uri(&format!("/api/v1/projects/{id}"))).await;
     assert_eq!(status, StatusCode::CONFLICT);
-    assert_eq!(body, json!({"detail": "Project still has tasks"}));
+    assert_eq!(body, json!({"detail": "Project still has tasks; delete them first or pass cascade=true"}));
     let (status, _, _) =
         send(app_state, TestRequest::delete().uri(&format!("/api/v1/projects/{id}?cascade=true"))).await;
     assert_eq!(status, StatusCode::NO_CONTENT);

@@ -18,7 +18,9 @@ use serde_json::{Value, json};
 use support::{a_user, send};
 use trm_api::AppState;
 use trm_domain::{EntityKind, NewUser, Page, Timestamp, User, UserPatch};
-use trm_service::{MockHealthUseCases, MockProjectUseCases, MockTaskUseCases, MockUserUseCases, ServiceError};
+use trm_service::{
+    ConflictReason, MockHealthUseCases, MockProjectUseCases, MockTaskUseCases, MockUserUseCases, ServiceError, Unique,
+};
 
 fn users_only(users: MockUserUseCases) -> AppState {
     AppState {
@@ -167,7 +169,10 @@ async fn an_unknown_field_in_a_user_body_is_a_422_extra_forbidden() {
 #[actix_web::test]
 async fn a_username_taken_in_any_case_is_a_409_with_the_services_reason() {
     let mut users = MockUserUseCases::new();
-    users.expect_create_user().times(1).returning(|_| Err(ServiceError::Conflict("username is already taken".into())));
+    users
+        .expect_create_user()
+        .times(1)
+        .returning(|_| Err(ServiceError::Conflict(ConflictReason::Taken(Unique::Username))));
     let request =
         TestRequest::post().uri("/api/v1/users/").set_json(json!({"username": "ADA", "email": "ada@example.com"}));
     let answer = send(users_only(users), request).await;
@@ -181,7 +186,7 @@ async fn renaming_a_user_to_a_taken_username_is_a_409() {
     users
         .expect_update_user()
         .times(1)
-        .returning(|_, _, _| Err(ServiceError::Conflict("username is already taken".into())));
+        .returning(|_, _, _| Err(ServiceError::Conflict(ConflictReason::Taken(Unique::Username))));
     let request = TestRequest::patch().uri(&a_user_path()).set_json(json!({"username": "Grace"}));
     let answer = send(users_only(users), request).await;
     assert_eq!(answer.status, StatusCode::CONFLICT);

@@ -1,15 +1,16 @@
 //! The rules both adapters apply to what they find in their store, written
 //! once so that SQLite and Neo4j cannot drift apart on them: how a version
-//! is stored, what a stored version means for a write that names one, and
-//! how a count of tasks by status is read back, which words a task is found
-//! by and how a search is put to each store's index.
+//! is stored, what a stored version means for a write that names one, how
+//! an event-log position is stored, how a count of tasks by status is read
+//! back, which words a task is found by and how a search is put to each
+//! store's index.
 //!
 //! The stores differ in how they get at a row (SQL on a connection, Cypher
 //! in a transaction); what the row then means is the contract's, and lives
 //! here.
 
 use trm_domain::search::{SearchQuery, index_text};
-use trm_domain::{EntityKind, EnumAdapter as _, Task, TaskStatus};
+use trm_domain::{EntityKind, EnumAdapter as _, EventPosition, Task, TaskStatus};
 
 use crate::error::StoreError;
 
@@ -18,6 +19,13 @@ use crate::error::StoreError;
 /// saturates rather than wraps in the absurd case.
 pub(crate) fn version_value(version: u64) -> i64 {
     i64::try_from(version).unwrap_or(i64::MAX)
+}
+
+/// An event-log position as both stores keep it (and compare it, in a
+/// read bounded by a position): a signed 64-bit integer, saturating like
+/// [`version_value`].
+pub(crate) fn position_value(position: EventPosition) -> i64 {
+    i64::try_from(position.0).unwrap_or(i64::MAX)
 }
 
 /// Whether a write that expects `expected` (any version when `None`) may go
@@ -101,6 +109,12 @@ mod tests {
     fn a_version_beyond_what_a_store_keeps_saturates() {
         assert_eq!(version_value(7), 7);
         assert_eq!(version_value(u64::MAX), i64::MAX);
+    }
+
+    #[test]
+    fn a_position_beyond_what_a_store_keeps_saturates() {
+        assert_eq!(position_value(EventPosition(7)), 7);
+        assert_eq!(position_value(EventPosition(u64::MAX)), i64::MAX);
     }
 
     #[test]

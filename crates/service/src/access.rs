@@ -34,9 +34,9 @@ use std::time::Duration;
 use async_trait::async_trait;
 use tokio::time::Instant;
 use trm_domain::{ApiKey, ApiKeyId, KeyHash, KeyName, KeyScope, Secret, Timestamp};
-use trm_repository::{ApiKeyRepository, KeySelector};
+use trm_repository::{ApiKeyRepository, KeySelector, StoreError};
 
-use crate::error::ServiceError;
+use crate::error::{ConflictReason, ServiceError, Unique};
 
 /// A key just created: the only time its secret is known to the system.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -67,7 +67,7 @@ pub trait AccessUseCases: Send + Sync + 'static {
     /// Creates a key and returns it with its secret, which nothing stores.
     ///
     /// # Errors
-    /// [`ServiceError::Conflict`] when an active key has that name;
+    /// [`ServiceError::Conflict`] ([`ConflictReason::Taken`]) when an active key has that name;
     /// [`ServiceError::Unexpected`] when no randomness is to be had.
     async fn issue_key(&self, name: KeyName, scope: KeyScope) -> Result<IssuedKey, ServiceError>;
 
@@ -187,7 +187,7 @@ impl AccessUseCases for ApiKeyService {
         let secret = Secret::generate()
             .map_err(|_| ServiceError::Unexpected(anyhow::anyhow!("the operating system supplied no randomness")))?;
         let key = ApiKey::create(name, scope, Timestamp::now());
-        self.store.create_key(&key, &secret.hash()).await?;
+        self.store.create_key(&key, &secret.hash()).await.map_err(issuing_a_key)?;
         let mut cache = self.cache();
         cache.keys_exist = Some((true, Instant::now()));
         cache.keys_exist_generation += 1;
@@ -204,7 +204,7 @@ impl AccessUseCases for ApiKeyService {
         {
             return Ok(Some(key.clone()));
         }
-        let found = self.store.find_active_key(&hash).await?;
+        let found = self.store.find_active_key(&hash).await.map_err(ServiceError::from_store)?;
         let mut cache = self.cache();
         match &found {
             Some(key) if !self.ttl.is_zero() => {
@@ -222,7 +222,7 @@ impl AccessUseCases for ApiKeyService {
 
     async fn keys_exist(&self) -> Result<bool, ServiceError> {
         if self.ttl.is_zero() {
-            return Ok(self.store.count_active_keys().await? > 0);
+            return Ok(self.store.count_active_keys().await.map_err(ServiceError::from_store)? > 0);
         }
         let cached = self.cache().keys_exist;
         match cached {
@@ -233,7 +233,7 @@ impl AccessUseCases for ApiKeyService {
             }
             None => {
                 let generation = self.cache().keys_exist_generation;
-                let exist = self.store.count_active_keys().await? > 0;
+                let exist = self.store.count_active_keys().await.map_err(ServiceError::from_store)? > 0;
                 let mut cache = self.cache();
                 if cache.keys_exist_generation == generation {
                     cache.keys_exist = Some((exist, Instant::now()));
@@ -244,12 +244,12 @@ impl AccessUseCases for ApiKeyService {
     }
 
     async fn list_keys(&self) -> Result<Vec<ApiKey>, ServiceError> {
-        Ok(self.store.list_keys().await?)
+        self.store.list_keys().await.map_err(ServiceError::from_store)
     }
 
     #[tracing::instrument(skip(self), err(level = "debug"))]
     async fn revoke_key(&self, which: KeySelector) -> Result<ApiKey, ServiceError> {
-        let revoked = self.store.revoke_key(&which, Timestamp::now()).await?;
+        let revoked = self.store.revoke_key(&which, Timestamp::now()).await.map_err(ServiceError::from_store)?;
         let mut cache = self.cache();
         cache.verified.retain(|_, (key, _)| key.id != revoked.id);
         cache.keys_exist = None;
@@ -259,10 +259,19 @@ impl AccessUseCases for ApiKeyService {
     }
 }
 
+/// What the store's answers to storing a new key mean: a duplicate is its
+/// name, which no two active keys share.
+fn issuing_a_key(error: StoreError) -> ServiceError {
+    match error {
+        StoreError::Duplicate("name") => ServiceError::Conflict(ConflictReason::Taken(Unique::KeyName)),
+        other => ServiceError::from_store(other),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use trm_domain::EntityKind;
-    use trm_repository::{MockApiKeyRepository, StoreError};
+    use trm_repository::MockApiKeyRepository;
 
     use super::*;
 
@@ -296,7 +305,7 @@ mod tests {
         let mut store = MockApiKeyRepository::new();
         store.expect_create_key().returning(|_, _| Err(StoreError::Duplicate("name")));
         let result = service(store).issue_key(KeyName::parse("ci").unwrap(), KeyScope::Read).await;
-        assert!(matches!(result, Err(ServiceError::Conflict(_))), "{result:?}");
+        assert!(matches!(result, Err(ServiceError::Conflict(ConflictReason::Taken(Unique::KeyName)))), "{result:?}");
     }
 
     #[tokio::test]

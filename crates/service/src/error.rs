@@ -1,6 +1,33 @@
 //! What a use case can answer besides success.
+//!
+//! # One error type, typed reasons, translations owned by the use cases
+//!
+//! Every use case answers [`ServiceError`]: a program embedding this crate
+//! matches one type whatever it called, and the HTTP layer maps it in one
+//! place. What differs from one use case to the next is what a *store
+//! answer* means, so that is where the translation lives:
+//!
+//! * the answers whose meaning is the same everywhere — the entity is not
+//!   there, the stored version is not the expected one, the store is down or
+//!   broken — are translated by [`ServiceError::from_store`], which every
+//!   call into a store names explicitly (there is no `From<StoreError>`, so
+//!   a `?` cannot pick a translation silently);
+//! * the answers whose meaning depends on the request are translated by the
+//!   use case that made it: a missing user is the `assignee_id` of a task
+//!   create or update (`tasks.rs`), the `tasks[i].assignee_id` of a bulk
+//!   create, a project with tasks is [`ConflictReason::ProjectHasTasks`] for
+//!   a project delete (`projects.rs`), a duplicate is the username of a user
+//!   (`users.rs`) or the name of an API key (`access.rs`). Reaching
+//!   [`ServiceError::from_store`] instead, such an answer is a bug (a store
+//!   answering what the use case never asked about) and becomes
+//!   [`ServiceError::Unexpected`] rather than a guessed field.
+//!
+//! No wording for clients lives here: a conflict is a [`ConflictReason`],
+//! and the HTTP layer chooses the sentence its clients read.
 
-use trm_domain::{EntityKind, FieldError, FieldErrorKind, FieldPath, ValidationErrors, bulk_item_path};
+use std::fmt;
+
+use trm_domain::{EntityKind, ValidationErrors};
 use trm_repository::StoreError;
 
 /// Why a use case did not complete.
@@ -18,10 +45,10 @@ pub enum ServiceError {
     #[error("{0} not found")]
     NotFound(EntityKind),
 
-    /// The request conflicts with the stored state (a project that still has
-    /// tasks, a username that is taken, a write that kept losing races).
+    /// The request conflicts with the stored state; the reason says how, so
+    /// a caller can act on it without reading a sentence.
     #[error("{0}")]
-    Conflict(String),
+    Conflict(ConflictReason),
 
     /// The client's `If-Match` version is not the stored one; nothing changed.
     #[error("the entity has changed since the version the request was based on")]
@@ -36,45 +63,119 @@ pub enum ServiceError {
     Unexpected(anyhow::Error),
 }
 
+/// How a request conflicts with the stored state.
+///
+/// Typed rather than a sentence: the service does not know who reads it
+/// (the HTTP layer words each one for its clients), and a program embedding
+/// the service matches on the reason. Deliberately not `#[non_exhaustive]`:
+/// a new reason should fail to compile wherever reasons are worded, not
+/// fall into a catch-all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConflictReason {
+    /// The project still has tasks and the delete was not a cascade.
+    ProjectHasTasks,
+    /// A value that must be unique is already taken.
+    Taken(Unique),
+    /// An update without `If-Match` kept losing the race with other writes
+    /// to this entity; nothing of it was applied, and retrying may succeed.
+    ChangedConcurrently(EntityKind),
+}
+
+/// A value that must be unique among the stored ones.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unique {
+    /// A user's username (regardless of case).
+    Username,
+    /// The name of an active API key.
+    KeyName,
+}
+
+impl Unique {
+    /// The field that holds the value.
+    #[must_use]
+    pub const fn field(self) -> &'static str {
+        match self {
+            Self::Username => "username",
+            Self::KeyName => "name",
+        }
+    }
+}
+
+impl fmt::Display for ConflictReason {
+    /// A plain description for logs and error chains; clients read the HTTP
+    /// layer's wording instead.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::ProjectHasTasks => f.write_str("the project still has tasks"),
+            Self::Taken(what) => write!(f, "{} is already taken", what.field()),
+            Self::ChangedConcurrently(kind) => write!(f, "the {} is being changed concurrently", kind.key()),
+        }
+    }
+}
+
 impl From<ValidationErrors> for ServiceError {
     fn from(errors: ValidationErrors) -> Self {
         Self::Invalid(errors)
     }
 }
 
-impl From<StoreError> for ServiceError {
-    /// The default translation of store answers; use cases override the ones
-    /// whose meaning depends on the request (a version conflict, say).
-    fn from(error: StoreError) -> Self {
+impl ServiceError {
+    /// The translation of the store answers whose meaning is the same in
+    /// every use case.
+    ///
+    /// A use case that can get an answer whose meaning depends on its
+    /// request (a missing reference, a duplicate, a project with tasks)
+    /// translates that one itself and passes the rest here; reaching here,
+    /// such an answer is a bug, reported as [`ServiceError::Unexpected`]
+    /// rather than guessed at.
+    pub(crate) fn from_store(error: StoreError) -> Self {
         match error {
             StoreError::NotFound(kind) => Self::NotFound(kind),
-            StoreError::MissingReference(kind) => {
-                let field = match kind {
-                    EntityKind::Project => "project_id",
-                    EntityKind::User => "assignee_id",
-                    EntityKind::Task => "task_id",
-                    EntityKind::ApiKey => "api_key_id",
-                    EntityKind::Webhook => "webhook_id",
-                    EntityKind::Delivery => "delivery_id",
-                };
-                Self::Invalid(FieldError::new(field, FieldErrorKind::UnknownReference(kind)).into())
-            }
-            StoreError::MissingReferences(missing) => {
-                let mut errors = ValidationErrors::new();
-                for (index, kind) in missing {
-                    let field = if kind == EntityKind::User { "assignee_id" } else { "project_id" };
-                    let path = FieldPath::field(field).within(&bulk_item_path(index));
-                    errors.push(FieldError::at(path, FieldErrorKind::UnknownReference(kind)));
-                }
-                Self::Invalid(errors)
-            }
             StoreError::VersionConflict => Self::PreconditionFailed,
-            StoreError::HasTasks => {
-                Self::Conflict("Project still has tasks; delete them first or pass cascade=true".to_owned())
-            }
-            StoreError::Duplicate(what) => Self::Conflict(format!("{what} is already taken")),
             StoreError::Unavailable(cause) => Self::Unavailable(cause),
             StoreError::Unexpected(cause) => Self::Unexpected(cause),
+            answer @ (StoreError::MissingReference(_)
+            | StoreError::MissingReferences(_)
+            | StoreError::HasTasks
+            | StoreError::Duplicate(_)) => {
+                let kind = answer.kind();
+                Self::Unexpected(
+                    anyhow::Error::new(answer)
+                        .context(format!("the store answered `{kind}`, which this use case has no meaning for")),
+                )
+            }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn answers_only_a_use_case_can_give_a_meaning_are_not_guessed() {
+        let answers = [
+            StoreError::MissingReference(EntityKind::User),
+            StoreError::MissingReferences(vec![(0, EntityKind::Project)]),
+            StoreError::HasTasks,
+            StoreError::Duplicate("username"),
+        ];
+        for answer in answers {
+            let error = ServiceError::from_store(answer);
+            assert!(matches!(error, ServiceError::Unexpected(_)), "{error:?}");
+        }
+    }
+
+    #[test]
+    fn answers_with_one_meaning_are_translated_everywhere_alike() {
+        assert!(matches!(
+            ServiceError::from_store(StoreError::NotFound(EntityKind::Task)),
+            ServiceError::NotFound(EntityKind::Task)
+        ));
+        assert!(matches!(ServiceError::from_store(StoreError::VersionConflict), ServiceError::PreconditionFailed));
+        assert!(matches!(
+            ServiceError::from_store(StoreError::Unavailable(anyhow::anyhow!("down"))),
+            ServiceError::Unavailable(_)
+        ));
     }
 }

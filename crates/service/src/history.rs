@@ -80,7 +80,7 @@ impl EventUseCases for EventHistoryService {
         before: Option<EventPosition>,
         limit: u32,
     ) -> Result<Vec<LoggedEvent>, ServiceError> {
-        Ok(self.log.events_before(&filter, before, limit).await?)
+        self.log.events_before(&filter, before, limit).await.map_err(ServiceError::from_store)
     }
 
     async fn after(
@@ -89,11 +89,11 @@ impl EventUseCases for EventHistoryService {
         after: EventPosition,
         limit: u32,
     ) -> Result<Vec<LoggedEvent>, ServiceError> {
-        Ok(self.log.events_after(&filter, after, limit).await?)
+        self.log.events_after(&filter, after, limit).await.map_err(ServiceError::from_store)
     }
 
     async fn resume_point(&self, event_id: Uuid) -> Result<EventPosition, ServiceError> {
-        Ok(self.log.position_of(event_id).await?.unwrap_or(EventPosition::START))
+        Ok(self.log.position_of(event_id).await.map_err(ServiceError::from_store)?.unwrap_or(EventPosition::START))
     }
 
     async fn entity_history(
@@ -105,7 +105,7 @@ impl EventUseCases for EventHistoryService {
     ) -> Result<Vec<LoggedEvent>, ServiceError> {
         let filter =
             EventFilter { entity_type: Some(entity.key().to_owned()), entity_id: Some(id), ..EventFilter::default() };
-        let events = self.log.events_after(&filter, after, limit).await?;
+        let events = self.log.events_after(&filter, after, limit).await.map_err(ServiceError::from_store)?;
         if events.is_empty() && after == EventPosition::START {
             return Err(ServiceError::NotFound(entity));
         }
@@ -115,7 +115,7 @@ impl EventUseCases for EventHistoryService {
     async fn prune_before(&self, cutoff: Timestamp) -> Result<u64, ServiceError> {
         let mut total = 0;
         loop {
-            let deleted = self.log.prune(cutoff, PRUNE_BATCH).await?;
+            let deleted = self.log.prune(cutoff, PRUNE_BATCH).await.map_err(ServiceError::from_store)?;
             total += deleted;
             if deleted < u64::from(PRUNE_BATCH) {
                 return Ok(total);

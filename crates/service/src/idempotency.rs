@@ -92,7 +92,8 @@ impl IdempotencyUseCases for IdempotencyService {
     async fn begin(&self, scope: &str, key: &str, fingerprint: &str) -> Result<Claim, ServiceError> {
         let deadline = tokio::time::Instant::now() + self.wait;
         loop {
-            let claim = self.keys.claim(scope, key, fingerprint, Timestamp::now()).await?;
+            let claim =
+                self.keys.claim(scope, key, fingerprint, Timestamp::now()).await.map_err(ServiceError::from_store)?;
             if claim != Claim::InProgress || tokio::time::Instant::now() + Self::POLL_INTERVAL > deadline {
                 return Ok(claim);
             }
@@ -102,12 +103,12 @@ impl IdempotencyUseCases for IdempotencyService {
 
     #[tracing::instrument(skip(self, response), err(level = "debug"))]
     async fn finish(&self, scope: &str, key: &str, response: StoredResponse) -> Result<(), ServiceError> {
-        Ok(self.keys.complete(scope, key, &response).await?)
+        self.keys.complete(scope, key, &response).await.map_err(ServiceError::from_store)
     }
 
     #[tracing::instrument(skip(self), err(level = "debug"))]
     async fn abandon(&self, scope: &str, key: &str) -> Result<(), ServiceError> {
-        Ok(self.keys.release(scope, key).await?)
+        self.keys.release(scope, key).await.map_err(ServiceError::from_store)
     }
 }
 

@@ -14,7 +14,9 @@
 //!   the project-exists check (made atomically by the store, reported here
 //!   as a validation error at `project_id`);
 //! * errors come back as [`ServiceError`], one variant per answer a caller
-//!   acts on.
+//!   acts on; a conflict carries a typed [`ConflictReason`], and what a store
+//!   answer means (which field a missing reference is) is decided by the use
+//!   case that asked (see the `error` module).
 //!
 //! The use cases are traits ([`TaskUseCases`], [`ProjectUseCases`],
 //! [`HealthUseCases`], [`IdempotencyUseCases`] for `Idempotency-Key` retries
@@ -71,7 +73,7 @@ pub mod webhooks;
 #[cfg(feature = "mocks")]
 pub use access::MockAccessUseCases;
 pub use access::{AccessUseCases, ApiKeyService, DEFAULT_CACHE_TTL, IssuedKey, key_selector};
-pub use error::ServiceError;
+pub use error::{ConflictReason, ServiceError, Unique};
 #[cfg(feature = "mocks")]
 pub use events::MockEventPublisher;
 pub use events::{EventBus, EventPublisher, NoEvents, Received, Subscription, current_metadata, with_request_id};

@@ -9,14 +9,14 @@
 //!   [`ServiceError::PreconditionFailed`];
 //! * without, the client asked for "these fields, whatever the rest is", so
 //!   the change is re-applied on a fresh read, a few times, before giving up
-//!   with [`ServiceError::Conflict`].
+//!   with [`ServiceError::Conflict`] ([`ConflictReason::ChangedConcurrently`]).
 
 use std::future::Future;
 
 use trm_domain::EntityKind;
 use trm_repository::StoreError;
 
-use crate::error::ServiceError;
+use crate::error::{ConflictReason, ServiceError};
 
 /// How often an update without `If-Match` re-reads and retries after losing
 /// a race, before answering 409.
@@ -61,12 +61,15 @@ pub(crate) struct Updated<T> {
 /// `load` reads the current entity (its not-found error is the caller's);
 /// `change` computes the next version, or `None` for a no-op; `write` stores
 /// it — given the entity as read, to describe the change in its events —
-/// failing with [`StoreError::VersionConflict`] when it lost the race.
+/// failing with [`StoreError::VersionConflict`] when it lost the race;
+/// `answers` is the use case's reading of the write's other store answers
+/// (a missing reference is a field of its request, say).
 pub(crate) async fn update<T, Load, Loaded, Write, Written>(
     kind: EntityKind,
     if_match: Option<u64>,
     mut load: Load,
     mut change: impl FnMut(&T) -> Result<Option<T>, ServiceError>,
+    answers: impl Fn(StoreError) -> ServiceError,
     mut write: Write,
 ) -> Result<Updated<T>, ServiceError>
 where
@@ -87,8 +90,8 @@ where
         match write(&before, next).await {
             Ok(after) => return Ok(Updated { before, after: Some(after) }),
             Err(StoreError::VersionConflict) if if_match.is_none() => {}
-            Err(other) => return Err(other.into()),
+            Err(other) => return Err(answers(other)),
         }
     }
-    Err(ServiceError::Conflict(format!("The {} is being changed concurrently; retry the request", kind.key())))
+    Err(ServiceError::Conflict(ConflictReason::ChangedConcurrently(kind)))
 }

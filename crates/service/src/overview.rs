@@ -65,10 +65,10 @@ impl OverviewUseCases for OverviewService {
     #[tracing::instrument(skip(self), err(level = "debug"))]
     async fn overview(&self) -> Result<Overview, ServiceError> {
         let (counted, recent_tasks, project_count, user_count) = tokio::try_join!(
-            async { Ok::<_, ServiceError>(self.tasks.count_tasks_by_status().await?) },
-            async { Ok::<_, ServiceError>(self.tasks.recent_tasks(RECENT_TASKS).await?) },
-            async { Ok::<_, ServiceError>(self.projects.count_projects().await?) },
-            async { Ok::<_, ServiceError>(self.users.count_users().await?) },
+            async { self.tasks.count_tasks_by_status().await.map_err(ServiceError::from_store) },
+            async { self.tasks.recent_tasks(RECENT_TASKS).await.map_err(ServiceError::from_store) },
+            async { self.projects.count_projects().await.map_err(ServiceError::from_store) },
+            async { self.users.count_users().await.map_err(ServiceError::from_store) },
         )?;
         let tasks_by_status: Vec<(TaskStatus, u64)> = TaskStatus::VARIANTS
             .iter()

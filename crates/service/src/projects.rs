@@ -6,9 +6,9 @@ use async_trait::async_trait;
 use trm_domain::{
     EntityKind, EventKind, NewProject, Page, PageRequest, Project, ProjectId, ProjectPatch, Task, TaskId, Timestamp,
 };
-use trm_repository::{ProjectFilter, ProjectRepository, TaskFilter, TaskRepository};
+use trm_repository::{ProjectFilter, ProjectRepository, StoreError, TaskFilter, TaskRepository};
 
-use crate::error::ServiceError;
+use crate::error::{ConflictReason, ServiceError};
 use crate::events::{EventPublisher, NoEvents, current_metadata, event_about, logged};
 use crate::optimistic;
 
@@ -35,7 +35,7 @@ pub trait ProjectUseCases: Send + Sync + 'static {
     ) -> Result<Project, ServiceError>;
 
     /// Deletes a project. One that still has tasks is a
-    /// [`ServiceError::Conflict`] unless `cascade`, which deletes its tasks in
+    /// [`ServiceError::Conflict`] ([`ConflictReason::ProjectHasTasks`]) unless `cascade`, which deletes its tasks in
     /// the same transaction; their ids are returned.
     async fn delete_project(
         &self,
@@ -90,7 +90,7 @@ impl ProjectService {
 impl ProjectUseCases for ProjectService {
     #[tracing::instrument(skip(self), err(level = "debug"))]
     async fn list_projects(&self, filter: ProjectFilter, page: PageRequest) -> Result<Page<Project>, ServiceError> {
-        Ok(self.projects.list_projects(&filter, page).await?)
+        self.projects.list_projects(&filter, page).await.map_err(ServiceError::from_store)
     }
 
     #[tracing::instrument(skip_all, fields(title = %new.title), err(level = "debug"))]
@@ -99,14 +99,18 @@ impl ProjectUseCases for ProjectService {
         let events = logged(self.log_events, || {
             vec![event_about(EntityKind::Project, EventKind::Created, *project.uid.as_uuid(), &project)]
         });
-        self.projects.create_project(&project, &events).await?;
+        self.projects.create_project(&project, &events).await.map_err(ServiceError::from_store)?;
         self.events.committed(&events);
         Ok(project)
     }
 
     #[tracing::instrument(skip(self), err(level = "debug"))]
     async fn get_project(&self, id: ProjectId) -> Result<Project, ServiceError> {
-        self.projects.get_project(id).await?.ok_or(ServiceError::NotFound(EntityKind::Project))
+        self.projects
+            .get_project(id)
+            .await
+            .map_err(ServiceError::from_store)?
+            .ok_or(ServiceError::NotFound(EntityKind::Project))
     }
 
     #[tracing::instrument(skip(self, patch), err(level = "debug"))]
@@ -121,6 +125,7 @@ impl ProjectUseCases for ProjectService {
             if_match,
             || self.get_project(id),
             |current| Ok(current.patched(patch.clone(), Timestamp::now())),
+            ServiceError::from_store,
             |_before, next| {
                 let events = logged(self.log_events, || {
                     vec![event_about(EntityKind::Project, EventKind::Updated, *next.uid.as_uuid(), &next)]
@@ -144,7 +149,8 @@ impl ProjectUseCases for ProjectService {
         if_match: Option<u64>,
     ) -> Result<Vec<TaskId>, ServiceError> {
         let metadata = self.log_events.then(current_metadata);
-        let deleted = self.projects.delete_project(id, cascade, if_match, metadata).await?;
+        let deleted =
+            self.projects.delete_project(id, cascade, if_match, metadata).await.map_err(deleting_a_project)?;
         self.events.committed(&deleted.events);
         Ok(deleted.affected)
     }
@@ -158,14 +164,23 @@ impl ProjectUseCases for ProjectService {
     ) -> Result<Page<Task>, ServiceError> {
         self.get_project(id).await?;
         let filter = TaskFilter { project_id: Some(id), ..filter };
-        Ok(self.tasks.list_tasks(&filter, page).await?)
+        self.tasks.list_tasks(&filter, page).await.map_err(ServiceError::from_store)
+    }
+}
+
+/// What the store's answers to a project delete mean: tasks still in the
+/// project, when the delete was not a cascade, are a conflict with that
+/// reason.
+fn deleting_a_project(error: StoreError) -> ServiceError {
+    match error {
+        StoreError::HasTasks => ServiceError::Conflict(ConflictReason::ProjectHasTasks),
+        other => ServiceError::from_store(other),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use trm_domain::{ProjectStatus, Title};
-    use trm_repository::StoreError;
     use trm_repository::{Cascade, MockProjectRepository, MockTaskRepository};
 
     use super::*;
@@ -202,14 +217,14 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn deleting_a_project_with_tasks_without_cascade_is_a_conflict() {
+    async fn deleting_a_project_with_tasks_is_a_conflict_naming_the_reason() {
         let mut projects = MockProjectRepository::new();
         projects
             .expect_delete_project()
             .withf(|_, cascade, _, _| !cascade)
             .returning(|_, _, _, _| Err(StoreError::HasTasks));
         let result = service(projects, MockTaskRepository::new()).delete_project(ProjectId::new(), false, None).await;
-        assert!(matches!(result, Err(ServiceError::Conflict(_))));
+        assert!(matches!(result, Err(ServiceError::Conflict(ConflictReason::ProjectHasTasks))), "{result:?}");
     }
 
     #[tokio::test]

@@ -3,8 +3,11 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use trm_domain::{DomainEvent, EntityKind, EventKind, NewTask, Page, PageRequest, Task, TaskId, TaskPatch, Timestamp};
-use trm_repository::{TaskFilter, TaskRepository};
+use trm_domain::{
+    DomainEvent, EntityKind, EventKind, FieldError, FieldErrorKind, FieldPath, NewTask, Page, PageRequest, Task,
+    TaskId, TaskPatch, Timestamp, ValidationErrors, bulk_item_path,
+};
+use trm_repository::{StoreError, TaskFilter, TaskRepository};
 
 use crate::error::ServiceError;
 use crate::events::{EventPublisher, NoEvents, current_metadata, event_about, logged};
@@ -80,7 +83,7 @@ impl TaskService {
 impl TaskUseCases for TaskService {
     #[tracing::instrument(skip(self), err(level = "debug"))]
     async fn list_tasks(&self, filter: TaskFilter, page: PageRequest) -> Result<Page<Task>, ServiceError> {
-        Ok(self.tasks.list_tasks(&filter, page).await?)
+        self.tasks.list_tasks(&filter, page).await.map_err(ServiceError::from_store)
     }
 
     #[tracing::instrument(skip_all, fields(title = %new.title), err(level = "debug"))]
@@ -89,7 +92,7 @@ impl TaskUseCases for TaskService {
         let events = logged(self.log_events, || {
             vec![event_about(EntityKind::Task, EventKind::Created, *task.uid.as_uuid(), &task)]
         });
-        self.tasks.create_task(&task, &events).await?;
+        self.tasks.create_task(&task, &events).await.map_err(writing_a_task)?;
         tracing::debug!(task = %task.uid, "task created");
         self.events.committed(&events);
         Ok(task)
@@ -104,7 +107,7 @@ impl TaskUseCases for TaskService {
                 .map(|task| event_about(EntityKind::Task, EventKind::Created, *task.uid.as_uuid(), task))
                 .collect()
         });
-        self.tasks.create_tasks(&tasks, &events).await?;
+        self.tasks.create_tasks(&tasks, &events).await.map_err(creating_tasks_in_bulk)?;
         tracing::debug!(tasks = tasks.len(), "tasks created in bulk");
         self.events.committed(&events);
         Ok(tasks)
@@ -112,7 +115,7 @@ impl TaskUseCases for TaskService {
 
     #[tracing::instrument(skip(self), err(level = "debug"))]
     async fn get_task(&self, id: TaskId) -> Result<Task, ServiceError> {
-        self.tasks.get_task(id).await?.ok_or(ServiceError::NotFound(EntityKind::Task))
+        self.tasks.get_task(id).await.map_err(ServiceError::from_store)?.ok_or(ServiceError::NotFound(EntityKind::Task))
     }
 
     #[tracing::instrument(skip(self, patch), err(level = "debug"))]
@@ -122,6 +125,7 @@ impl TaskUseCases for TaskService {
             if_match,
             || self.get_task(id),
             |current| Ok(current.patched(patch.clone(), Timestamp::now())?),
+            writing_a_task,
             |before, next| {
                 let events =
                     logged(self.log_events, || DomainEvent::task_updated(&next, before.is_done(), &current_metadata()));
@@ -140,9 +144,52 @@ impl TaskUseCases for TaskService {
     async fn delete_task(&self, id: TaskId, if_match: Option<u64>) -> Result<(), ServiceError> {
         let events =
             logged(self.log_events, || vec![DomainEvent::deleted(EntityKind::Task, *id.as_uuid(), current_metadata())]);
-        self.tasks.delete_task(id, if_match, &events).await?;
+        self.tasks.delete_task(id, if_match, &events).await.map_err(ServiceError::from_store)?;
         self.events.committed(&events);
         Ok(())
+    }
+}
+
+/// What the store's answers to writing one task (a create or an update)
+/// mean: a project or user it names that does not exist is the request's
+/// `project_id` or `assignee_id`.
+fn writing_a_task(error: StoreError) -> ServiceError {
+    match error {
+        StoreError::MissingReference(kind) => match reference_field(kind) {
+            Some(field) => ServiceError::Invalid(FieldError::new(field, FieldErrorKind::UnknownReference(kind)).into()),
+            None => ServiceError::from_store(StoreError::MissingReference(kind)),
+        },
+        other => ServiceError::from_store(other),
+    }
+}
+
+/// What the store's answers to a bulk create mean: each item naming a
+/// project or user that does not exist is invalid at that item's field,
+/// `tasks[i].project_id` or `tasks[i].assignee_id`.
+fn creating_tasks_in_bulk(error: StoreError) -> ServiceError {
+    match error {
+        StoreError::MissingReferences(missing) => {
+            let mut errors = ValidationErrors::new();
+            for &(index, kind) in &missing {
+                let Some(field) = reference_field(kind) else {
+                    return ServiceError::from_store(StoreError::MissingReferences(missing.clone()));
+                };
+                let path = FieldPath::field(field).within(&bulk_item_path(index));
+                errors.push(FieldError::at(path, FieldErrorKind::UnknownReference(kind)));
+            }
+            ServiceError::Invalid(errors)
+        }
+        other => ServiceError::from_store(other),
+    }
+}
+
+/// The field of a task that names an entity of `kind`, if a task names
+/// such entities at all.
+const fn reference_field(kind: EntityKind) -> Option<&'static str> {
+    match kind {
+        EntityKind::Project => Some("project_id"),
+        EntityKind::User => Some("assignee_id"),
+        _ => None,
     }
 }
 
@@ -151,8 +198,10 @@ mod tests {
     use std::sync::Mutex;
 
     use mockall::predicate::eq;
-    use trm_domain::{FieldErrorKind, FieldPath, Priority, ProjectId, TaskStatus, Title};
-    use trm_repository::{MockTaskRepository, StoreError};
+    use trm_domain::{Priority, ProjectId, TaskStatus, Title, UserId};
+
+    use crate::ConflictReason;
+    use trm_repository::MockTaskRepository;
     use uuid::Uuid;
 
     use super::*;
@@ -407,6 +456,78 @@ mod tests {
         repository.expect_update_task().times(1).in_sequence(&mut seq).returning(|_, _| Ok(()));
         let patch = TaskPatch { priority: Some(Priority::Urgent), ..TaskPatch::default() };
         assert!(service(repository).update_task(id, patch, None).await.is_ok());
+    }
+
+    #[tokio::test]
+    async fn a_missing_assignee_is_reported_at_assignee_id() {
+        let mut repository = MockTaskRepository::new();
+        repository.expect_create_task().returning(|_, _| Err(StoreError::MissingReference(EntityKind::User)));
+        let new = NewTask { assignee_id: Some(UserId::new()), ..new_task("Unowned") };
+        let Err(ServiceError::Invalid(errors)) = service(repository).create_task(new).await else {
+            panic!("expected a validation error");
+        };
+        assert_eq!(errors.errors().len(), 1);
+        assert_eq!(errors.errors()[0].path, FieldPath::field("assignee_id"));
+        assert_eq!(errors.errors()[0].kind, FieldErrorKind::UnknownReference(EntityKind::User));
+    }
+
+    #[tokio::test]
+    async fn an_update_naming_a_missing_assignee_is_reported_at_assignee_id() {
+        let stored = stored_task();
+        let id = stored.uid;
+        let mut repository = MockTaskRepository::new();
+        repository.expect_get_task().returning(move |_| Ok(Some(stored.clone())));
+        repository.expect_update_task().times(1).returning(|_, _| Err(StoreError::MissingReference(EntityKind::User)));
+        let patch = TaskPatch { assignee_id: Some(Some(UserId::new())), ..TaskPatch::default() };
+        let Err(ServiceError::Invalid(errors)) = service(repository).update_task(id, patch, None).await else {
+            panic!("expected a validation error");
+        };
+        assert_eq!(errors.errors()[0].path, FieldPath::field("assignee_id"));
+    }
+
+    #[tokio::test]
+    async fn a_missing_project_in_a_bulk_create_is_reported_at_its_item() {
+        let mut repository = MockTaskRepository::new();
+        repository
+            .expect_create_tasks()
+            .returning(|_, _| Err(StoreError::MissingReferences(vec![(1, EntityKind::Project)])));
+        let Err(ServiceError::Invalid(errors)) =
+            service(repository).create_tasks(vec![new_task("a"), new_task("b")]).await
+        else {
+            panic!("expected a validation error");
+        };
+        assert_eq!(errors.errors().len(), 1);
+        assert_eq!(errors.errors()[0].path, FieldPath::field("project_id").within(&bulk_item_path(1)));
+        assert_eq!(errors.errors()[0].kind, FieldErrorKind::UnknownReference(EntityKind::Project));
+    }
+
+    #[tokio::test]
+    async fn a_reference_no_task_field_holds_is_a_bug_not_a_guessed_field() {
+        let mut repository = MockTaskRepository::new();
+        repository.expect_create_task().returning(|_, _| Err(StoreError::MissingReference(EntityKind::Webhook)));
+        repository
+            .expect_create_tasks()
+            .returning(|_, _| Err(StoreError::MissingReferences(vec![(0, EntityKind::Webhook)])));
+        let service = service(repository);
+        let single = service.create_task(new_task("a")).await;
+        assert!(matches!(single, Err(ServiceError::Unexpected(_))), "{single:?}");
+        let bulk = service.create_tasks(vec![new_task("a")]).await;
+        assert!(matches!(bulk, Err(ServiceError::Unexpected(_))), "{bulk:?}");
+    }
+
+    #[tokio::test]
+    async fn an_update_that_keeps_losing_races_is_a_conflict_naming_the_reason() {
+        let stored = stored_task();
+        let id = stored.uid;
+        let mut repository = MockTaskRepository::new();
+        repository.expect_get_task().returning(move |_| Ok(Some(stored.clone())));
+        repository.expect_update_task().returning(|_, _| Err(StoreError::VersionConflict));
+        let patch = TaskPatch { priority: Some(Priority::Urgent), ..TaskPatch::default() };
+        let result = service(repository).update_task(id, patch, None).await;
+        assert!(
+            matches!(result, Err(ServiceError::Conflict(ConflictReason::ChangedConcurrently(EntityKind::Task)))),
+            "{result:?}"
+        );
     }
 
     #[tokio::test]

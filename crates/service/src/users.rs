@@ -4,9 +4,9 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use trm_domain::{EntityKind, EventKind, NewUser, Page, PageRequest, Task, Timestamp, User, UserId, UserPatch};
-use trm_repository::{UserFilter, UserRepository};
+use trm_repository::{StoreError, UserFilter, UserRepository};
 
-use crate::error::ServiceError;
+use crate::error::{ConflictReason, ServiceError, Unique};
 use crate::events::{EventPublisher, NoEvents, current_metadata, event_about, logged};
 use crate::optimistic;
 
@@ -18,13 +18,14 @@ pub trait UserUseCases: Send + Sync + 'static {
     async fn list_users(&self, filter: UserFilter, page: PageRequest) -> Result<Page<User>, ServiceError>;
 
     /// Creates a user; a username taken (in any case) is a
-    /// [`ServiceError::Conflict`].
+    /// [`ServiceError::Conflict`] ([`ConflictReason::Taken`]).
     async fn create_user(&self, new: NewUser) -> Result<User, ServiceError>;
 
     /// The user with this id.
     async fn get_user(&self, id: UserId) -> Result<User, ServiceError>;
 
     /// Applies `patch`; see [`TaskUseCases::update_task`](crate::TaskUseCases::update_task).
+    /// Renaming to a username taken (in any case) is a [`ServiceError::Conflict`].
     async fn update_user(&self, id: UserId, patch: UserPatch, if_match: Option<u64>) -> Result<User, ServiceError>;
 
     /// Deletes a user, unassigning their tasks in the same transaction;
@@ -66,7 +67,7 @@ impl UserService {
 impl UserUseCases for UserService {
     #[tracing::instrument(skip(self), err(level = "debug"))]
     async fn list_users(&self, filter: UserFilter, page: PageRequest) -> Result<Page<User>, ServiceError> {
-        Ok(self.users.list_users(&filter, page).await?)
+        self.users.list_users(&filter, page).await.map_err(ServiceError::from_store)
     }
 
     #[tracing::instrument(skip_all, fields(username = %new.username.as_str()), err(level = "debug"))]
@@ -75,14 +76,14 @@ impl UserUseCases for UserService {
         let events = logged(self.log_events, || {
             vec![event_about(EntityKind::User, EventKind::Created, *user.uid.as_uuid(), &user)]
         });
-        self.users.create_user(&user, &events).await?;
+        self.users.create_user(&user, &events).await.map_err(writing_a_user)?;
         self.events.committed(&events);
         Ok(user)
     }
 
     #[tracing::instrument(skip(self), err(level = "debug"))]
     async fn get_user(&self, id: UserId) -> Result<User, ServiceError> {
-        self.users.get_user(id).await?.ok_or(ServiceError::NotFound(EntityKind::User))
+        self.users.get_user(id).await.map_err(ServiceError::from_store)?.ok_or(ServiceError::NotFound(EntityKind::User))
     }
 
     #[tracing::instrument(skip(self, patch), err(level = "debug"))]
@@ -92,6 +93,7 @@ impl UserUseCases for UserService {
             if_match,
             || self.get_user(id),
             |current| Ok(current.patched(patch.clone(), Timestamp::now())),
+            writing_a_user,
             |_before, next| {
                 let events = logged(self.log_events, || {
                     vec![event_about(EntityKind::User, EventKind::Updated, *next.uid.as_uuid(), &next)]
@@ -110,16 +112,26 @@ impl UserUseCases for UserService {
     #[tracing::instrument(skip(self), err(level = "debug"))]
     async fn delete_user(&self, id: UserId, if_match: Option<u64>) -> Result<Vec<Task>, ServiceError> {
         let metadata = self.log_events.then(current_metadata);
-        let deleted = self.users.delete_user(id, if_match, Timestamp::now(), metadata).await?;
+        let deleted =
+            self.users.delete_user(id, if_match, Timestamp::now(), metadata).await.map_err(ServiceError::from_store)?;
         self.events.committed(&deleted.events);
         Ok(deleted.affected)
+    }
+}
+
+/// What the store's answers to writing a user (a create or an update)
+/// mean: a duplicate is the username, the one value of a user that must be
+/// unique.
+fn writing_a_user(error: StoreError) -> ServiceError {
+    match error {
+        StoreError::Duplicate("username") => ServiceError::Conflict(ConflictReason::Taken(Unique::Username)),
+        other => ServiceError::from_store(other),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use trm_domain::{Email, Username};
-    use trm_repository::StoreError;
     use trm_repository::{Cascade, MockUserRepository};
 
     use super::*;
@@ -145,7 +157,19 @@ mod tests {
         let mut users = MockUserRepository::new();
         users.expect_create_user().returning(|_, _| Err(StoreError::Duplicate("username")));
         let result = service(users).create_user(new_user("ada")).await;
-        assert!(matches!(result, Err(ServiceError::Conflict(message)) if message.contains("username")));
+        assert!(matches!(result, Err(ServiceError::Conflict(ConflictReason::Taken(Unique::Username)))), "{result:?}");
+    }
+
+    #[tokio::test]
+    async fn renaming_to_a_taken_username_is_a_conflict() {
+        let user = User::create(new_user("ada"), Timestamp::now());
+        let id = user.uid;
+        let mut users = MockUserRepository::new();
+        users.expect_get_user().returning(move |_| Ok(Some(user.clone())));
+        users.expect_update_user().times(1).returning(|_, _| Err(StoreError::Duplicate("username")));
+        let patch = UserPatch { username: Some(Username::parse("grace").unwrap()), ..UserPatch::default() };
+        let result = service(users).update_user(id, patch, None).await;
+        assert!(matches!(result, Err(ServiceError::Conflict(ConflictReason::Taken(Unique::Username)))), "{result:?}");
     }
 
     #[tokio::test]

@@ -14,66 +14,18 @@
 //! span between their last statement and their commit — one short round
 //! trip — which group commit shares among a whole batch of writes.
 //!
-//! The log's Cypher lives here, next to the only code that runs it.
+//! The log's Cypher is in `queries::events`.
 
 use async_trait::async_trait;
 use neo4rs::{BoltType, Query, Row, Txn};
 use trm_domain::{DomainEvent, EventPosition, LoggedEvent, Timestamp};
 use uuid::Uuid;
 
-use super::Neo4jStore;
 use super::transactions::{fetch_all, txn_fetch_all};
 use super::values::{column_integer, column_string, column_timestamp, column_uuid, datetime_param, id_param, map};
+use super::{Neo4jStore, queries};
 use crate::error::StoreError;
 use crate::ports::{EventFilter, EventLog};
-
-/// Takes `size($events)` positions from the sequence (under its lock) and
-/// stores one `:Event` per event, linked from its entity when that exists.
-/// Each entity is sought through its label's `uid` index, named, and the
-/// plan kept (see `queries::KEEP_PLAN`): planned while a label is still
-/// small, Neo4j would otherwise scan it for every event.
-///
-/// The sequence is found with `MATCH`, not `MERGE`: a `MERGE` that finds the
-/// node holds a shared lock on it, and two writers each holding one and
-/// asking for the exclusive lock of the `SET` deadlock (measured: PATCHes
-/// racing on one task then failed as deadlocks). A plain `MATCH` takes no
-/// lock; the `SET` takes the exclusive one directly. The node is created
-/// with the schema, and again by [`ENSURE_SEQUENCE`] if it went missing.
-const APPEND: &str = "CYPHER replan=skip \
-     MATCH (sequence:EventSequence {name: 'events'}) \
-     SET sequence.last = sequence.last + size($events) \
-     WITH sequence.last - size($events) AS base \
-     UNWIND range(0, size($events) - 1) AS i \
-     WITH base + i + 1 AS position, $events[i] AS e \
-     CREATE (event:Event {position: position, event_id: e.event_id, event_type: e.event_type, \
-         timestamp: e.timestamp, entity_type: e.entity_type, entity_id: e.entity_id, \
-         data: e.data, metadata: e.metadata}) \
-     WITH event, e \
-     OPTIONAL MATCH (task:Task {uid: e.task_id}) USING INDEX task:Task(uid) \
-     OPTIONAL MATCH (project:Project {uid: e.project_id}) USING INDEX project:Project(uid) \
-     OPTIONAL MATCH (user:User {uid: e.user_id}) USING INDEX user:User(uid) \
-     WITH event, coalesce(task, project, user) AS entity \
-     FOREACH (source IN CASE WHEN entity IS NULL THEN [] ELSE [entity] END | \
-         CREATE (source)-[:GENERATES_EVENT]->(event)) \
-     RETURN count(event) AS stored";
-
-/// Creates the sequence when it is missing (a store wiped while the server
-/// ran), numbering on after the newest event still stored.
-const ENSURE_SEQUENCE: &str = "OPTIONAL MATCH (e:Event) WITH max(e.position) AS newest \
-     MERGE (sequence:EventSequence {name: 'events'}) ON CREATE SET sequence.last = coalesce(newest, 0)";
-
-/// The columns every read of the log returns.
-const RETURN_EVENT: &str = "RETURN e.position AS position, e.event_id AS event_id, e.event_type AS event_type, \
-     e.timestamp AS timestamp, e.entity_type AS entity_type, e.entity_id AS entity_id, e.data AS data, \
-     e.metadata AS metadata";
-
-/// The sequence's committed value: the newest position.
-const LAST_POSITION: &str = "MATCH (sequence:EventSequence {name: 'events'}) RETURN sequence.last AS last";
-
-/// The oldest events stamped before `$before`, deleted (with their links).
-const PRUNE: &str = "MATCH (e:Event) WHERE e.timestamp < $before \
-     WITH e ORDER BY e.timestamp LIMIT $limit \
-     DETACH DELETE e RETURN count(*) AS deleted";
 
 /// Stores `events`, in order, in the write's transaction; must be the
 /// write's last statement (see the module's docs).
@@ -82,13 +34,13 @@ pub(super) async fn append(txn: &mut Txn, events: &[DomainEvent]) -> Result<(), 
         return Ok(());
     }
     let params = events.iter().map(event_param).collect::<Result<Vec<BoltType>, StoreError>>()?;
-    let query = neo4rs::query(APPEND).param("events", params.clone());
+    let query = neo4rs::query(queries::APPEND_EVENTS).param("events", params.clone());
     let rows = txn_fetch_all(txn, query, "cannot store the events").await?;
     let mut stored = rows.first().map(|row| column_integer(row, "stored")).transpose()?.unwrap_or_default();
     if stored == 0 {
         // No sequence node: make it, then append again.
         ensure_sequence(txn).await?;
-        let query = neo4rs::query(APPEND).param("events", params);
+        let query = neo4rs::query(queries::APPEND_EVENTS).param("events", params);
         let rows = txn_fetch_all(txn, query, "cannot store the events").await?;
         stored = rows.first().map(|row| column_integer(row, "stored")).transpose()?.unwrap_or_default();
     }
@@ -103,7 +55,7 @@ pub(super) async fn append(txn: &mut Txn, events: &[DomainEvent]) -> Result<(), 
 
 fn event_param(event: &DomainEvent) -> Result<BoltType, StoreError> {
     // The entity's id under its label's key, null under the others': each
-    // OPTIONAL MATCH of `APPEND` seeks one label's index.
+    // OPTIONAL MATCH of `APPEND_EVENTS` seeks one label's index.
     let under = |label: &str| {
         if event.entity_type == label { id_param(event.entity_id) } else { BoltType::Null(neo4rs::BoltNull) }
     };
@@ -122,7 +74,7 @@ fn event_param(event: &DomainEvent) -> Result<BoltType, StoreError> {
 }
 
 /// An `:Event` node's properties but its position, for a statement that
-/// creates the event next to its entity (see `queries::CREATE_TASKS_LOGGED`).
+/// creates the event next to its entity (see `queries::create_tasks_logged`).
 pub(super) fn event_props(event: &DomainEvent) -> Result<BoltType, StoreError> {
     Ok(map(vec![
         ("event_id", id_param(event.event_id)),
@@ -135,10 +87,10 @@ pub(super) fn event_props(event: &DomainEvent) -> Result<BoltType, StoreError> {
     ]))
 }
 
-/// Creates the event sequence if it is missing (see [`ENSURE_SEQUENCE`]),
+/// Creates the event sequence if it is missing (see [`queries::ENSURE_EVENT_SEQUENCE`]),
 /// for a write whose statement found none.
 pub(super) async fn ensure_sequence(txn: &mut Txn) -> Result<(), StoreError> {
-    txn.run(neo4rs::query(ENSURE_SEQUENCE))
+    txn.run(neo4rs::query(queries::ENSURE_EVENT_SEQUENCE))
         .await
         .map_err(super::errors::driver_error("cannot create the event sequence"))
 }
@@ -170,42 +122,6 @@ fn event_from_row(row: &Row) -> Result<LoggedEvent, StoreError> {
     })
 }
 
-/// One page of the log: events matching `filter` on the `operator` side of
-/// `$at` (none: no bound), in `order` of position.
-fn page(filter: &EventFilter, bound: Option<(&str, EventPosition)>, order: &str, limit: u32) -> Query {
-    let mut conditions = Vec::new();
-    if !filter.event_types.is_empty() {
-        conditions.push("e.event_type IN $event_types");
-    }
-    if filter.entity_type.is_some() {
-        conditions.push("e.entity_type = $entity_type");
-    }
-    if filter.entity_id.is_some() {
-        conditions.push("e.entity_id = $entity_id");
-    }
-    let bound_condition = bound.map(|(operator, _)| format!("e.position {operator} $at"));
-    let mut all: Vec<&str> = conditions;
-    if let Some(condition) = &bound_condition {
-        all.push(condition);
-    }
-    let filter_sql = if all.is_empty() { String::new() } else { format!("WHERE {}", all.join(" AND ")) };
-    let text = format!("MATCH (e:Event) {filter_sql} {RETURN_EVENT} ORDER BY e.position {order} LIMIT $limit");
-    let mut query = neo4rs::query(&text).param("limit", i64::from(limit));
-    if !filter.event_types.is_empty() {
-        query = query.param("event_types", filter.event_types.clone());
-    }
-    if let Some(entity_type) = &filter.entity_type {
-        query = query.param("entity_type", entity_type.as_str());
-    }
-    if let Some(entity_id) = filter.entity_id {
-        query = query.param("entity_id", id_param(entity_id));
-    }
-    if let Some((_, at)) = bound {
-        query = query.param("at", i64::try_from(at.0).unwrap_or(i64::MAX));
-    }
-    query
-}
-
 impl Neo4jStore {
     async fn read_events(&self, query: Query) -> Result<Vec<LoggedEvent>, StoreError> {
         let graph = self.graph();
@@ -225,7 +141,7 @@ impl EventLog for Neo4jStore {
         after: EventPosition,
         limit: u32,
     ) -> Result<Vec<LoggedEvent>, StoreError> {
-        self.read_events(page(filter, Some((">", after)), "ASC", limit)).await
+        self.read_events(queries::event_page(filter, Some((">", after)), "ASC", limit)).await
     }
 
     async fn events_before(
@@ -234,14 +150,13 @@ impl EventLog for Neo4jStore {
         before: Option<EventPosition>,
         limit: u32,
     ) -> Result<Vec<LoggedEvent>, StoreError> {
-        self.read_events(page(filter, before.map(|at| ("<", at)), "DESC", limit)).await
+        self.read_events(queries::event_page(filter, before.map(|at| ("<", at)), "DESC", limit)).await
     }
 
     async fn position_of(&self, event_id: Uuid) -> Result<Option<EventPosition>, StoreError> {
         let graph = self.graph();
         self.read("look an event up", async move {
-            let query = neo4rs::query("MATCH (e:Event {event_id: $event_id}) RETURN e.position AS position")
-                .param("event_id", id_param(event_id));
+            let query = neo4rs::query(queries::EVENT_POSITION).param("event_id", id_param(event_id));
             let rows = fetch_all(graph, query, "cannot look the event up").await?;
             rows.first()
                 .map(|row| column_integer(row, "position").map(|p| EventPosition(u64::try_from(p).unwrap_or_default())))
@@ -253,7 +168,9 @@ impl EventLog for Neo4jStore {
     async fn last_position(&self) -> Result<EventPosition, StoreError> {
         let graph = self.graph();
         self.read("read the last event position", async move {
-            let rows = fetch_all(graph, neo4rs::query(LAST_POSITION), "cannot read the last event position").await?;
+            let rows =
+                fetch_all(graph, neo4rs::query(queries::LAST_EVENT_POSITION), "cannot read the last event position")
+                    .await?;
             let last = rows.first().map(|row| column_integer(row, "last")).transpose()?.unwrap_or_default();
             Ok(EventPosition(u64::try_from(last).unwrap_or_default()))
         })
@@ -263,8 +180,9 @@ impl EventLog for Neo4jStore {
     async fn prune(&self, before: Timestamp, limit: u32) -> Result<u64, StoreError> {
         self.write("prune events", move |txn| {
             Box::pin(async move {
-                let query =
-                    neo4rs::query(PRUNE).param("before", datetime_param(before)).param("limit", i64::from(limit));
+                let query = neo4rs::query(queries::PRUNE_EVENTS)
+                    .param("before", datetime_param(before))
+                    .param("limit", i64::from(limit));
                 let rows = txn_fetch_all(txn, query, "cannot prune events").await?;
                 let deleted = rows.first().map(|row| column_integer(row, "deleted")).transpose()?.unwrap_or_default();
                 Ok(u64::try_from(deleted).unwrap_or_default())

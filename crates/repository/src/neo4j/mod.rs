@@ -23,8 +23,9 @@
 //!   calls its failure transient, never cancelled half-way.
 //! * `errors` — which driver errors mean "unavailable" (503) and which
 //!   are bugs.
-//! * [`queries`] — every Cypher text, fixed: request values travel only as
-//!   Bolt parameters. `values` — Bolt values to and from domain values.
+//! * [`queries`] — every Cypher text, one file per port or concern, and
+//!   nowhere else: request values travel only as Bolt parameters. `values`
+//!   — Bolt values to and from domain values.
 //! * `tasks`, `projects`, `users`, `idempotency`, `api_keys`, `events`,
 //!   `webhooks` — the ports; `coalesce` — lookups and creates sharing
 //!   queries under load.

@@ -56,56 +56,9 @@ use std::time::Duration;
 
 use neo4rs::Graph;
 
-use super::Inner;
 use super::errors::{driver_error, unavailable_after};
+use super::{Inner, queries};
 use crate::error::StoreError;
-
-/// Every schema statement, in order.
-const STATEMENTS: &[&str] = &[
-    "CREATE CONSTRAINT task_uid_unique IF NOT EXISTS FOR (t:Task) REQUIRE t.uid IS UNIQUE",
-    "CREATE CONSTRAINT project_uid_unique IF NOT EXISTS FOR (p:Project) REQUIRE p.uid IS UNIQUE",
-    "CREATE CONSTRAINT user_uid_unique IF NOT EXISTS FOR (u:User) REQUIRE u.uid IS UNIQUE",
-    "CREATE CONSTRAINT user_username_unique IF NOT EXISTS FOR (u:User) REQUIRE u.username IS UNIQUE",
-    "CREATE CONSTRAINT user_username_key_unique IF NOT EXISTS FOR (u:User) REQUIRE u.username_key IS UNIQUE",
-    "CREATE CONSTRAINT idempotency_key_id_unique IF NOT EXISTS FOR (k:IdempotencyKey) REQUIRE k.key_id IS UNIQUE",
-    "CREATE CONSTRAINT api_key_id_unique IF NOT EXISTS FOR (k:ApiKey) REQUIRE k.id IS UNIQUE",
-    "CREATE CONSTRAINT api_key_hash_unique IF NOT EXISTS FOR (k:ApiKey) REQUIRE k.key_hash IS UNIQUE",
-    "CREATE CONSTRAINT api_key_active_name_unique IF NOT EXISTS FOR (k:ApiKey) REQUIRE k.active_name IS UNIQUE",
-    "CREATE RANGE INDEX task_created_at IF NOT EXISTS FOR (t:Task) ON (t.created_at)",
-    "CREATE RANGE INDEX task_status IF NOT EXISTS FOR (t:Task) ON (t.status)",
-    "CREATE RANGE INDEX task_status_created_at IF NOT EXISTS FOR (t:Task) ON (t.status, t.created_at)",
-    "CREATE RANGE INDEX task_task_type IF NOT EXISTS FOR (t:Task) ON (t.task_type)",
-    "CREATE RANGE INDEX project_created_at IF NOT EXISTS FOR (p:Project) ON (p.created_at)",
-    "CREATE RANGE INDEX project_status IF NOT EXISTS FOR (p:Project) ON (p.status)",
-    "CREATE RANGE INDEX user_created_at IF NOT EXISTS FOR (u:User) ON (u.created_at)",
-    "CREATE RANGE INDEX user_is_active IF NOT EXISTS FOR (u:User) ON (u.is_active)",
-    "CREATE RANGE INDEX idempotency_key_created_at IF NOT EXISTS FOR (k:IdempotencyKey) ON (k.created_at)",
-    // Earlier versions constrained the event id and position to be
-    // unique: a check and a lock on every logged write, for values unique
-    // by construction.
-    "DROP CONSTRAINT event_id_unique IF EXISTS",
-    "DROP CONSTRAINT event_position_unique IF EXISTS",
-    "CREATE RANGE INDEX event_event_id IF NOT EXISTS FOR (e:Event) ON (e.event_id)",
-    "CREATE RANGE INDEX event_position IF NOT EXISTS FOR (e:Event) ON (e.position)",
-    "CREATE RANGE INDEX event_entity_id IF NOT EXISTS FOR (e:Event) ON (e.entity_id)",
-    "CREATE RANGE INDEX event_event_type IF NOT EXISTS FOR (e:Event) ON (e.event_type)",
-    "CREATE RANGE INDEX event_timestamp IF NOT EXISTS FOR (e:Event) ON (e.timestamp)",
-    "CREATE CONSTRAINT event_sequence_name_unique IF NOT EXISTS FOR (s:EventSequence) REQUIRE s.name IS UNIQUE",
-    "CREATE CONSTRAINT webhook_id_unique IF NOT EXISTS FOR (w:Webhook) REQUIRE w.id IS UNIQUE",
-    "CREATE RANGE INDEX webhook_created_at IF NOT EXISTS FOR (w:Webhook) ON (w.created_at)",
-    "CREATE CONSTRAINT webhook_delivery_id_unique IF NOT EXISTS FOR (d:WebhookDelivery) REQUIRE d.id IS UNIQUE",
-    "CREATE RANGE INDEX webhook_delivery_by_webhook IF NOT EXISTS \
-     FOR (d:WebhookDelivery) ON (d.webhook_id, d.created_at)",
-    "CREATE FULLTEXT INDEX task_search IF NOT EXISTS FOR (t:Task) ON EACH [t.search_text] \
-     OPTIONS {indexConfig: {`fulltext.analyzer`: 'whitespace'}}",
-    "CREATE CONSTRAINT schema_step_name_unique IF NOT EXISTS FOR (s:SchemaStep) REQUIRE s.name IS UNIQUE",
-    // Data, not schema, but part of the set-up: the one node event
-    // positions are taken from (see `super::events`).
-    "MERGE (s:EventSequence {name: 'events'}) ON CREATE SET s.last = 0",
-];
-
-/// Waits (server-side, bounded) until every index is online.
-const AWAIT_INDEXES: &str = "CALL db.awaitIndexes(30)";
 
 /// Neo4j's answers meaning "an equivalent rule exists already".
 const ALREADY_EXISTS: &[&str] = &[
@@ -116,7 +69,7 @@ const ALREADY_EXISTS: &[&str] = &[
 
 /// Creates whatever of the schema is missing.
 async fn create(graph: &Graph) -> Result<(), StoreError> {
-    for statement in STATEMENTS {
+    for statement in queries::SCHEMA_STATEMENTS {
         // Boxed: the driver's retrying future is tens of kilobytes.
         match Box::pin(graph.run(neo4rs::query(statement))).await {
             Ok(()) => {}
@@ -124,7 +77,7 @@ async fn create(graph: &Graph) -> Result<(), StoreError> {
             Err(error) => return Err(driver_error("cannot create the Neo4j schema")(error)),
         }
     }
-    Box::pin(graph.run(neo4rs::query(AWAIT_INDEXES)))
+    Box::pin(graph.run(neo4rs::query(queries::AWAIT_INDEXES)))
         .await
         .map_err(driver_error("the Neo4j indexes did not come online"))?;
     index_stored_tasks(graph).await?;
@@ -141,24 +94,18 @@ const INDEXING_BATCH: i64 = 2000;
 /// short), so an attempt that fails or times out is resumed by the next.
 /// A `SchemaStep` node records that it is done.
 async fn index_stored_tasks(graph: &Graph) -> Result<(), StoreError> {
-    const DONE: &str = "MATCH (s:SchemaStep {name: 'task_search'}) RETURN count(s) AS done";
-    const UNINDEXED: &str = "MATCH (t:Task) WHERE t.uid > $after AND t.search_text IS NULL \
-         WITH t ORDER BY t.uid LIMIT $batch \
-         RETURN t.uid AS uid, t.title AS title, t.description AS description, t.tags AS tags";
-    const INDEX: &str = "UNWIND $rows AS row MATCH (t:Task {uid: row.uid}) WHERE t.search_text IS NULL \
-         SET t.search_text = row.words";
-    const MARK_DONE: &str = "MERGE (:SchemaStep {name: 'task_search'})";
-
     let failed = |what| driver_error(what);
-    let mut done =
-        Box::pin(graph.execute(neo4rs::query(DONE))).await.map_err(failed("cannot read the schema steps"))?;
+    let mut done = Box::pin(graph.execute(neo4rs::query(queries::SEARCH_BACKFILL_DONE)))
+        .await
+        .map_err(failed("cannot read the schema steps"))?;
     let row = done.next().await.map_err(failed("cannot read the schema steps"))?;
     if row.and_then(|row| row.get::<i64>("done").ok()).unwrap_or(0) > 0 {
         return Ok(());
     }
     let mut after = String::new();
     loop {
-        let query = neo4rs::query(UNINDEXED).param("after", after.as_str()).param("batch", INDEXING_BATCH);
+        let query =
+            neo4rs::query(queries::UNINDEXED_TASKS).param("after", after.as_str()).param("batch", INDEXING_BATCH);
         let mut found = Box::pin(graph.execute(query)).await.map_err(failed("cannot read the unindexed tasks"))?;
         let mut rows: Vec<neo4rs::BoltType> = Vec::new();
         while let Some(row) = found.next().await.map_err(failed("cannot read the unindexed tasks"))? {
@@ -176,12 +123,16 @@ async fn index_stored_tasks(graph: &Graph) -> Result<(), StoreError> {
             break;
         }
         let count = rows.len();
-        Box::pin(graph.run(neo4rs::query(INDEX).param("rows", neo4rs::BoltType::List(rows.into()))))
-            .await
-            .map_err(failed("cannot index the stored tasks' words"))?;
+        Box::pin(
+            graph.run(neo4rs::query(queries::INDEX_TASK_WORDS).param("rows", neo4rs::BoltType::List(rows.into()))),
+        )
+        .await
+        .map_err(failed("cannot index the stored tasks' words"))?;
         tracing::info!(tasks = count, "indexed the words of tasks stored before search existed");
     }
-    Box::pin(graph.run(neo4rs::query(MARK_DONE))).await.map_err(failed("cannot record a schema step"))
+    Box::pin(graph.run(neo4rs::query(queries::MARK_SEARCH_BACKFILL_DONE)))
+        .await
+        .map_err(failed("cannot record a schema step"))
 }
 
 /// The longest one schema set-up attempt may take; it runs on its own task,

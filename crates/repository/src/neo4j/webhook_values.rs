@@ -1,5 +1,6 @@
 //! Webhook subscriptions and deliveries to and from Bolt values, and the
-//! columns the queries of [`super::webhooks`] return.
+//! reading of the columns the queries of [`super::webhooks`] return (their
+//! `RETURN`s are in `queries::webhooks`).
 //!
 //! Every value read is re-validated through the domain's own parsers, as
 //! for the other entities (see [`super::values`]): a node that fails
@@ -13,16 +14,7 @@ use trm_domain::{
 
 use super::values::{column_bool, column_integer, column_string, column_timestamp, column_uuid, datetime_param, map};
 use crate::error::StoreError;
-
-/// The columns [`webhook_from_row`] reads.
-pub(super) const RETURN_WEBHOOK: &str = "RETURN w.id AS id, w.url AS url, w.event_types AS event_types, \
-     w.description AS description, w.active AS active, w.disabled_reason AS disabled_reason, \
-     w.secret AS secret, w.created_at AS created_at, w.updated_at AS updated_at, w.after AS after";
-
-/// The columns [`delivery_from_row`] reads.
-pub(super) const RETURN_DELIVERY: &str = "RETURN d.id AS id, d.webhook_id AS webhook_id, d.event_id AS event_id, \
-     d.event_type AS event_type, d.payload AS payload, d.state AS state, d.attempts AS attempts, \
-     d.next_attempt_at AS next_attempt_at, d.created_at AS created_at";
+use crate::rules::position_value;
 
 fn corrupt(column: &str, what: impl std::fmt::Display) -> StoreError {
     StoreError::Unexpected(anyhow::anyhow!("corrupt stored webhook value {column}: {what}"))
@@ -80,10 +72,6 @@ pub(super) fn optional_text(value: Option<&str>) -> BoltType {
 
 pub(super) fn optional_datetime(value: Option<Timestamp>) -> BoltType {
     value.map_or(BoltType::Null(BoltNull), datetime_param)
-}
-
-pub(super) fn position_value(position: EventPosition) -> i64 {
-    i64::try_from(position.0).unwrap_or(i64::MAX)
 }
 
 pub(super) fn attempt_json(attempt: &Attempt) -> Result<String, StoreError> {

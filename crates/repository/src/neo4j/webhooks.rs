@@ -22,7 +22,7 @@
 //! and takes only those still free once locked: of two racing claimers,
 //! each subscription goes to one. The contract tests race eight.
 //!
-//! The Cypher lives here, next to the only code that runs it.
+//! The Cypher is in `queries::webhooks`.
 
 use async_trait::async_trait;
 use neo4rs::{Query, Row, Txn};
@@ -31,46 +31,22 @@ use trm_domain::{
 };
 use uuid::Uuid;
 
-use super::Neo4jStore;
 use super::errors::driver_error;
 use super::transactions::{fetch_all, txn_fetch_all};
 use super::values::{column_bool, column_integer, datetime_param};
 use super::webhook_values::{
-    RETURN_DELIVERY, RETURN_WEBHOOK, attempt_json, column, count, delivery_from_row, delivery_props, optional_datetime,
-    optional_text, position_value, webhook_from_row, webhook_props,
+    attempt_json, column, count, delivery_from_row, delivery_props, optional_datetime, optional_text, webhook_from_row,
+    webhook_props,
 };
+use super::{Neo4jStore, queries};
 use crate::error::StoreError;
 use crate::ports::WebhookRepository;
-
-/// Takes the subscription's write lock; `locked` 0 when there is none.
-const LOCK: &str = "MATCH (w:Webhook {id: $id}) SET w.lock_count = w.lock_count + 1 RETURN count(w) AS locked";
-
-/// Locks the claimable subscriptions, oldest first; they are checked
-/// again, under the locks, by [`CLAIM_LOCKED`].
-const LOCK_CLAIMABLE: &str = "MATCH (w:Webhook) WHERE w.active AND (w.lease_until IS NULL OR w.lease_until <= $now) \
-     WITH w ORDER BY w.created_at, w.id LIMIT $limit \
-     SET w.lock_count = w.lock_count + 1 RETURN w.id AS id";
-
-/// Whether any subscription is claimable now (a read, without locks).
-const ANY_CLAIMABLE: &str = "OPTIONAL MATCH (w:Webhook) WHERE w.active AND (w.lease_until IS NULL OR w.lease_until <= $now) \
-     WITH w LIMIT 1 RETURN w IS NOT NULL AS claimable";
-
-/// Leases those of the locked subscriptions that are still free.
-const CLAIM_LOCKED: &str = "UNWIND $ids AS id MATCH (w:Webhook {id: id}) \
-     WHERE w.active AND (w.lease_until IS NULL OR w.lease_until <= $now) \
-     SET w.lease_owner = $owner, w.lease_until = $until";
-
-/// Stores a delivery of a subscription, whoever holds its lease.
-const ENQUEUE: &str = "MATCH (w:Webhook {id: $webhook_id}) \
-     CREATE (w)-[:HAS_DELIVERY]->(d:WebhookDelivery $props) RETURN count(d) AS stored";
-
-/// Stores a delivery and moves the cursor, if `$owner` holds the lease.
-const ENQUEUE_ADVANCING: &str = "MATCH (w:Webhook {id: $webhook_id}) WHERE w.lease_owner = $owner \
-     SET w.after = $after CREATE (w)-[:HAS_DELIVERY]->(d:WebhookDelivery $props) RETURN count(d) AS stored";
+use crate::rules::position_value;
 
 /// Locks the subscription (see the module's docs); whether it exists.
 async fn lock(txn: &mut Txn, id: &str) -> Result<bool, StoreError> {
-    let rows = txn_fetch_all(txn, neo4rs::query(LOCK).param("id", id), "cannot lock the webhook").await?;
+    let rows =
+        txn_fetch_all(txn, neo4rs::query(queries::LOCK_WEBHOOK).param("id", id), "cannot lock the webhook").await?;
     Ok(rows.first().map(|row| column_integer(row, "locked")).transpose()?.unwrap_or_default() > 0)
 }
 
@@ -89,7 +65,7 @@ impl Neo4jStore {
 #[async_trait]
 impl WebhookRepository for Neo4jStore {
     async fn create_webhook(&self, webhook: &Webhook) -> Result<(), StoreError> {
-        let query = neo4rs::query("CREATE (w:Webhook $props)").param("props", webhook_props(webhook));
+        let query = neo4rs::query(queries::CREATE_WEBHOOK).param("props", webhook_props(webhook));
         self.write("create a webhook", move |txn| {
             let query = query.clone();
             Box::pin(async move { txn.run(query).await.map_err(driver_error("cannot create the webhook")) })
@@ -98,37 +74,28 @@ impl WebhookRepository for Neo4jStore {
     }
 
     async fn get_webhook(&self, id: WebhookId) -> Result<Option<Webhook>, StoreError> {
-        let query =
-            neo4rs::query(&format!("MATCH (w:Webhook {{id: $id}}) {RETURN_WEBHOOK}")).param("id", id.to_string());
+        let query = queries::get_webhook(id);
         Ok(self.read_rows("read a webhook", query, webhook_from_row).await?.pop())
     }
 
     async fn list_webhooks(&self) -> Result<Vec<Webhook>, StoreError> {
-        let query = neo4rs::query(&format!("MATCH (w:Webhook) {RETURN_WEBHOOK} ORDER BY created_at, id"));
+        let query = queries::list_webhooks();
         self.read_rows("list the webhooks", query, webhook_from_row).await
     }
 
     async fn update_webhook(&self, webhook: &Webhook) -> Result<(), StoreError> {
         let id = webhook.id.to_string();
-        let update = neo4rs::query(
-            "MATCH (w:Webhook {id: $id}) WITH w, w.active AS was_active \
-             SET w.url = $url, w.event_types = $event_types, w.description = $description, w.active = $active, \
-                 w.disabled_reason = $disabled_reason, w.updated_at = $updated_at \
-             RETURN was_active",
-        )
-        .param("id", id.clone())
-        .param("url", webhook.url.as_str())
-        .param("event_types", webhook.event_types.clone())
-        .param("description", optional_text(webhook.description.as_deref()))
-        .param("active", webhook.active)
-        .param("disabled_reason", optional_text(webhook.disabled_reason.as_deref()))
-        .param("updated_at", datetime_param(webhook.updated_at));
-        let reactivate = neo4rs::query(
-            "MATCH (d:WebhookDelivery {webhook_id: $id}) WHERE d.state = 'failed' \
-             SET d.state = 'pending', d.next_attempt_at = $at",
-        )
-        .param("id", id.clone())
-        .param("at", datetime_param(webhook.updated_at));
+        let update = neo4rs::query(queries::UPDATE_WEBHOOK)
+            .param("id", id.clone())
+            .param("url", webhook.url.as_str())
+            .param("event_types", webhook.event_types.clone())
+            .param("description", optional_text(webhook.description.as_deref()))
+            .param("active", webhook.active)
+            .param("disabled_reason", optional_text(webhook.disabled_reason.as_deref()))
+            .param("updated_at", datetime_param(webhook.updated_at));
+        let reactivate = neo4rs::query(queries::REACTIVATE_FAILED_DELIVERIES)
+            .param("id", id.clone())
+            .param("at", datetime_param(webhook.updated_at));
         let active = webhook.active;
         self.write("update a webhook", move |txn| {
             let (id, update, reactivate) = (id.clone(), update.clone(), reactivate.clone());
@@ -150,14 +117,7 @@ impl WebhookRepository for Neo4jStore {
     }
 
     async fn delete_webhook(&self, id: WebhookId) -> Result<(), StoreError> {
-        let query = neo4rs::query(
-            "MATCH (w:Webhook {id: $id}) \
-             OPTIONAL MATCH (w)-[:HAS_DELIVERY]->(d:WebhookDelivery) \
-             WITH w, collect(d) AS deliveries \
-             FOREACH (d IN deliveries | DETACH DELETE d) \
-             DETACH DELETE w RETURN count(*) AS deleted",
-        )
-        .param("id", id.to_string());
+        let query = neo4rs::query(queries::DELETE_WEBHOOK).param("id", id.to_string());
         self.write("delete a webhook", move |txn| {
             let query = query.clone();
             Box::pin(async move {
@@ -177,7 +137,7 @@ impl WebhookRepository for Neo4jStore {
     ) -> Result<Vec<Webhook>, StoreError> {
         // A read first: with nothing claimable, no write transaction.
         let graph = self.graph();
-        let any = neo4rs::query(ANY_CLAIMABLE).param("now", datetime_param(now));
+        let any = neo4rs::query(queries::ANY_CLAIMABLE_WEBHOOK).param("now", datetime_param(now));
         let claimable = self
             .read("look for claimable webhooks", async move {
                 let rows = fetch_all(graph, any, "cannot look for claimable webhooks").await?;
@@ -187,12 +147,10 @@ impl WebhookRepository for Neo4jStore {
         if !claimable {
             return Ok(Vec::new());
         }
-        let candidates =
-            neo4rs::query(LOCK_CLAIMABLE).param("now", datetime_param(now)).param("limit", i64::from(limit));
-        let claim = neo4rs::query(&format!("{CLAIM_LOCKED} {RETURN_WEBHOOK} ORDER BY created_at, id"))
+        let candidates = neo4rs::query(queries::LOCK_CLAIMABLE_WEBHOOKS)
             .param("now", datetime_param(now))
-            .param("owner", owner.to_string())
-            .param("until", datetime_param(lease_until));
+            .param("limit", i64::from(limit));
+        let claim = queries::claim_locked_webhooks(now, owner, lease_until);
         self.write("claim webhooks", move |txn| {
             let (candidates, claim) = (candidates.clone(), claim.clone());
             Box::pin(async move {
@@ -213,11 +171,7 @@ impl WebhookRepository for Neo4jStore {
 
     async fn release_webhook(&self, id: WebhookId, owner: Uuid) -> Result<(), StoreError> {
         let id = id.to_string();
-        let release = neo4rs::query(
-            "MATCH (w:Webhook {id: $id}) WHERE w.lease_owner = $owner REMOVE w.lease_owner, w.lease_until",
-        )
-        .param("id", id.clone())
-        .param("owner", owner.to_string());
+        let release = neo4rs::query(queries::RELEASE_WEBHOOK).param("id", id.clone()).param("owner", owner.to_string());
         self.write("release a webhook", move |txn| {
             let (id, release) = (id.clone(), release.clone());
             Box::pin(async move {
@@ -231,11 +185,7 @@ impl WebhookRepository for Neo4jStore {
     }
 
     async fn next_delivery(&self, webhook: WebhookId) -> Result<Option<Delivery>, StoreError> {
-        let query = neo4rs::query(&format!(
-            "MATCH (d:WebhookDelivery {{webhook_id: $id}}) WHERE d.state = 'pending' \
-             {RETURN_DELIVERY} ORDER BY created_at, id LIMIT 1"
-        ))
-        .param("id", webhook.to_string());
+        let query = queries::next_delivery(webhook);
         Ok(self.read_rows("read the next delivery", query, delivery_from_row).await?.pop())
     }
 
@@ -248,10 +198,10 @@ impl WebhookRepository for Neo4jStore {
         let webhook_id = delivery.webhook_id.to_string();
         let props = delivery_props(delivery)?;
         let query = match advance_to {
-            Some(position) => neo4rs::query(ENQUEUE_ADVANCING)
+            Some(position) => neo4rs::query(queries::ENQUEUE_DELIVERY_ADVANCING)
                 .param("owner", owner.to_string())
                 .param("after", position_value(position)),
-            None => neo4rs::query(ENQUEUE),
+            None => neo4rs::query(queries::ENQUEUE_DELIVERY),
         }
         .param("webhook_id", webhook_id.clone())
         .param("props", props);
@@ -278,15 +228,11 @@ impl WebhookRepository for Neo4jStore {
     ) -> Result<(), StoreError> {
         // Appending reads the list it writes: Cypher locks first, so
         // concurrent appends keep each other's attempts.
-        let query = neo4rs::query(
-            "MATCH (d:WebhookDelivery {id: $id}) \
-             SET d.attempts = coalesce(d.attempts, []) + $attempt, d.state = $state, d.next_attempt_at = $next \
-             RETURN count(d) AS recorded",
-        )
-        .param("id", delivery.to_string())
-        .param("attempt", attempt_json(attempt)?)
-        .param("state", state.as_str())
-        .param("next", optional_datetime(next_attempt_at));
+        let query = neo4rs::query(queries::RECORD_ATTEMPT)
+            .param("id", delivery.to_string())
+            .param("attempt", attempt_json(attempt)?)
+            .param("state", state.as_str())
+            .param("next", optional_datetime(next_attempt_at));
         self.write("record a delivery attempt", move |txn| {
             let query = query.clone();
             Box::pin(async move {
@@ -298,13 +244,10 @@ impl WebhookRepository for Neo4jStore {
     }
 
     async fn disable_webhook(&self, id: WebhookId, reason: &str, now: Timestamp) -> Result<(), StoreError> {
-        let query = neo4rs::query(
-            "MATCH (w:Webhook {id: $id}) SET w.active = false, w.disabled_reason = $reason, w.updated_at = $now \
-             RETURN count(w) AS disabled",
-        )
-        .param("id", id.to_string())
-        .param("reason", reason)
-        .param("now", datetime_param(now));
+        let query = neo4rs::query(queries::DISABLE_WEBHOOK)
+            .param("id", id.to_string())
+            .param("reason", reason)
+            .param("now", datetime_param(now));
         self.write("disable a webhook", move |txn| {
             let query = query.clone();
             Box::pin(async move {
@@ -321,17 +264,7 @@ impl WebhookRepository for Neo4jStore {
         before: Option<Cursor>,
         limit: u32,
     ) -> Result<Vec<Delivery>, StoreError> {
-        let bound =
-            if before.is_some() { "WHERE d.created_at < $at OR (d.created_at = $at AND d.id < $uid)" } else { "" };
-        let mut query = neo4rs::query(&format!(
-            "MATCH (d:WebhookDelivery {{webhook_id: $id}}) {bound} \
-             {RETURN_DELIVERY} ORDER BY created_at DESC, id DESC LIMIT $limit"
-        ))
-        .param("id", webhook.to_string())
-        .param("limit", i64::from(limit));
-        if let Some(cursor) = before {
-            query = query.param("at", datetime_param(cursor.created_at)).param("uid", cursor.uid.to_string());
-        }
+        let query = queries::list_deliveries(webhook, before, limit);
         self.read_rows("list the deliveries", query, delivery_from_row).await
     }
 
@@ -341,13 +274,7 @@ impl WebhookRepository for Neo4jStore {
         delivery: DeliveryId,
         now: Timestamp,
     ) -> Result<Delivery, StoreError> {
-        let query = neo4rs::query(&format!(
-            "MATCH (d:WebhookDelivery {{id: $id, webhook_id: $webhook_id}}) \
-             SET d.state = 'pending', d.next_attempt_at = $now {RETURN_DELIVERY}"
-        ))
-        .param("id", delivery.to_string())
-        .param("webhook_id", webhook.to_string())
-        .param("now", datetime_param(now));
+        let query = queries::redeliver(webhook, delivery, now);
         self.write("redeliver a delivery", move |txn| {
             let query = query.clone();
             Box::pin(async move {

@@ -17,6 +17,7 @@ use super::rows::{parsed, timestamp_at, uuid_at};
 use super::{SqliteStore, unexpected};
 use crate::error::StoreError;
 use crate::ports::{EventFilter, EventLog};
+use crate::rules::position_value;
 
 /// The columns [`event_from_row`] reads, in its order.
 const EVENT_COLUMNS: &str = "position, event_id, event_type, timestamp, entity_type, entity_id, data, metadata";
@@ -137,7 +138,7 @@ async fn page(
     let mut params = Vec::new();
     let mut conditions = conditions(filter, &mut params);
     if let Some((operator, at)) = position {
-        params.push(Value::Integer(i64::try_from(at.0).unwrap_or(i64::MAX)));
+        params.push(Value::Integer(position_value(at)));
         conditions.push(format!("position {operator} ?{}", params.len()));
     }
     params.push(Value::Integer(i64::from(limit)));

@@ -24,6 +24,7 @@ use super::rows::{optional_timestamp_at, parsed, timestamp_at, uuid_at};
 use super::{SqliteStore, unexpected};
 use crate::error::StoreError;
 use crate::ports::WebhookRepository;
+use crate::rules::position_value;
 
 /// The subscription columns, in the order [`webhook_from_row`] reads them.
 const WEBHOOK_COLUMNS: &str = "id, url, event_types, description, active, disabled_reason, secret, created_at, \
@@ -71,10 +72,6 @@ fn delivery_from_row(row: &Row<'_>) -> rusqlite::Result<Delivery> {
 fn json<T: serde::Serialize + ?Sized>(value: &T) -> Result<String, StoreError> {
     serde_json::to_string(value)
         .map_err(|error| StoreError::Unexpected(anyhow::Error::new(error).context("cannot encode a webhook value")))
-}
-
-fn position_value(position: EventPosition) -> i64 {
-    i64::try_from(position.0).unwrap_or(i64::MAX)
 }
 
 /// Whether the subscription is stored, and whether it is active.

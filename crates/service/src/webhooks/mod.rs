@@ -140,7 +140,7 @@ impl WebhookUseCases for WebhookService {
             .map_err(|_| ServiceError::Unexpected(anyhow::anyhow!("the operating system gave no randomness")))?;
         let now = Timestamp::now();
         // It receives what is committed after its creation.
-        let after = self.log.last_position().await?;
+        let after = self.log.last_position().await.map_err(ServiceError::from_store)?;
         let webhook = Webhook {
             id: WebhookId::new(),
             url: new.url,
@@ -153,16 +153,20 @@ impl WebhookUseCases for WebhookService {
             updated_at: now,
             after,
         };
-        self.webhooks.create_webhook(&webhook).await?;
+        self.webhooks.create_webhook(&webhook).await.map_err(ServiceError::from_store)?;
         Ok(webhook)
     }
 
     async fn list_webhooks(&self) -> Result<Vec<Webhook>, ServiceError> {
-        Ok(self.webhooks.list_webhooks().await?)
+        self.webhooks.list_webhooks().await.map_err(ServiceError::from_store)
     }
 
     async fn get_webhook(&self, id: WebhookId) -> Result<Webhook, ServiceError> {
-        self.webhooks.get_webhook(id).await?.ok_or(ServiceError::NotFound(EntityKind::Webhook))
+        self.webhooks
+            .get_webhook(id)
+            .await
+            .map_err(ServiceError::from_store)?
+            .ok_or(ServiceError::NotFound(EntityKind::Webhook))
     }
 
     async fn update_webhook(&self, id: WebhookId, patch: WebhookPatch) -> Result<Webhook, ServiceError> {
@@ -184,12 +188,12 @@ impl WebhookUseCases for WebhookService {
             webhook.active = active;
         }
         webhook.updated_at = Timestamp::now();
-        self.webhooks.update_webhook(&webhook).await?;
+        self.webhooks.update_webhook(&webhook).await.map_err(ServiceError::from_store)?;
         Ok(webhook)
     }
 
     async fn delete_webhook(&self, id: WebhookId) -> Result<(), ServiceError> {
-        Ok(self.webhooks.delete_webhook(id).await?)
+        self.webhooks.delete_webhook(id).await.map_err(ServiceError::from_store)
     }
 
     async fn deliveries(
@@ -199,12 +203,12 @@ impl WebhookUseCases for WebhookService {
         limit: u32,
     ) -> Result<Vec<Delivery>, ServiceError> {
         self.get_webhook(id).await?;
-        Ok(self.webhooks.list_deliveries(id, before, limit).await?)
+        self.webhooks.list_deliveries(id, before, limit).await.map_err(ServiceError::from_store)
     }
 
     async fn redeliver(&self, id: WebhookId, delivery: DeliveryId) -> Result<Delivery, ServiceError> {
         self.get_webhook(id).await?;
-        Ok(self.webhooks.redeliver(id, delivery, Timestamp::now()).await?)
+        self.webhooks.redeliver(id, delivery, Timestamp::now()).await.map_err(ServiceError::from_store)
     }
 
     async fn ping(&self, id: WebhookId) -> Result<Delivery, ServiceError> {
@@ -223,7 +227,7 @@ impl WebhookUseCases for WebhookService {
             .map_err(|error| ServiceError::Unexpected(anyhow::Error::new(error).context("cannot encode a ping")))?;
         let delivery = Delivery::new(webhook.id, event.event_id, PING, payload, now);
         // Queued without a lease: a ping moves no cursor.
-        self.webhooks.enqueue_delivery(&delivery, None, uuid::Uuid::nil()).await?;
+        self.webhooks.enqueue_delivery(&delivery, None, uuid::Uuid::nil()).await.map_err(ServiceError::from_store)?;
         Ok(delivery)
     }
 }

@@ -1,81 +1,14 @@
-//! Every Cypher text the adapter sends, and only here: the adapter's other
-//! modules bind parameters to these and run them. Only fixed fragments are
-//! concatenated into a text; every value that comes from a request travels
-//! as a Bolt parameter (`$uid`, `$props`, …), so no input can change what a
-//! query does.
-//!
-//! The task reads are public, so that tools can send exactly what the
-//! adapter sends: the benchmark's raw-driver ceiling measures Neo4j with
-//! these very queries, one per request. (Under load the adapter sends
-//! concurrent lookups together, [`get_tasks`]; with `lookup_queries` 0 it
-//! sends [`get_task`] per lookup, as the ceiling does, and the difference
-//! between the two is the server's own cost.) Each returns a
-//! [`neo4rs::Query`] with its parameters bound, and a row of each has the
-//! columns the adapter reads a task from: `task` (the node's properties),
-//! `project_id` and `assignee_id`. The writes, and the reads of projects,
-//! users, idempotency keys and API keys, follow, for the adapter alone.
-//!
-//! Every task query names the index it seeks (or walks from a node it has
-//! found), so its plan does not depend on the graph's statistics, and
-//! starts with `CYPHER replan=skip`: Neo4j keeps its cached plan when the
-//! statistics move, instead of making a request wait while it plans the
-//! query again (see `keep_plan!`).
+//! Tasks: the reads tools may send too (a lookup, a batch of lookups, a
+//! filtered list), the creates, and the adapter's writes and counts.
 
 use neo4rs::{BoltType, Query};
 use trm_domain::search::SearchQuery;
-use trm_domain::{EnumAdapter as _, PageRequest, ProjectId, Task, TaskId, UserId};
+use trm_domain::{EnumAdapter as _, PageRequest, Task, TaskId};
 
-use super::values::{datetime_param, id_param, map, optional_id_param, task_props};
-use crate::ports::{KeySelector, ProjectFilter, TaskFilter, UserFilter};
+use super::{KEEP_PLAN, RETURN_TASK, TASK_COLUMNS};
+use crate::neo4j::values::{datetime_param, id_param, map, optional_id_param, task_props};
+use crate::ports::TaskFilter;
 use crate::rules::lucene_query;
-
-/// Prefixes a query whose plan is fixed by its own text (index hints, seeks
-/// on a bound node), so that Neo4j keeps the plan it has cached for it
-/// instead of planning it again whenever the graph's statistics have moved:
-/// a macro so that `concat!` can build constant queries with it.
-///
-/// Why: Neo4j discards a cached plan once a label's node count has diverged
-/// enough from what it was planned with (as a growing graph does), and the
-/// next request waits while the query is planned again. On the benchmark
-/// machine that wait was ~500 ms for a task list and ~100 ms for a batched
-/// lookup (`docs/benchmarks.md`, "Plans kept across statistics changes"); it
-/// showed as the p99 of whole benchmark cells. A re-plan could not choose
-/// better for these queries: each names its index, or walks from a node it
-/// has already found, so only their cost estimate would change.
-macro_rules! keep_plan {
-    ($text:expr) => {
-        concat!("CYPHER replan=skip ", $text)
-    };
-}
-
-/// [`keep_plan!`] as a value, for query text built with `format!`.
-pub(super) const KEEP_PLAN: &str = keep_plan!("");
-
-/// The columns every task read returns, as a macro so that `concat!` can
-/// build [`RETURN_TASK`] from them.
-macro_rules! task_columns {
-    () => {
-        "t {.*, search_text: null} AS task, \
-         head([(t)-[:IS_PART_OF_PROJECT]->(project:Project) | project.uid]) AS project_id, \
-         head([(t)-[:ASSIGNED_TO]->(user:User) | user.uid]) AS assignee_id"
-    };
-}
-
-/// Returns a task as a map `task` (its properties, but its folded search
-/// words, which only the full-text index reads) with its relationships
-/// as `project_id` and `assignee_id`; appended to a query that has bound
-/// the task node to `t`. A relationship duplicated by hand cannot multiply
-/// the row: the comprehension takes the first.
-pub(super) const RETURN_TASK: &str = concat!("RETURN ", task_columns!());
-
-/// The columns of [`RETURN_TASK`], for a `RETURN` that has more.
-pub(super) const TASK_COLUMNS: &str = task_columns!();
-
-/// Returns a project as a map `project`, from a query that bound it to `p`.
-pub(super) const RETURN_PROJECT: &str = "RETURN p {.*} AS project";
-
-/// Returns a user as a map `user`, from a query that bound it to `u`.
-pub(super) const RETURN_USER: &str = "RETURN u {.*} AS user";
 
 /// The hint that pins a task lookup by id to the `uid` constraint's index.
 const SEEK_TASK_UID: &str = "USING INDEX t:Task(uid)";
@@ -173,7 +106,7 @@ const CREATE_TASKS_LOGGED: &str = "UNWIND $rows AS row \
 /// Creates `tasks` with `events_of` each (their properties, see
 /// `events::event_props`) in one statement ([`CREATE_TASKS_LOGGED`]): what
 /// the adapter sends for a batch of creates when the event log is on.
-pub(super) fn create_tasks_logged(tasks: &[Task], events_of: impl Fn(&Task) -> Vec<BoltType>) -> Query {
+pub(in crate::neo4j) fn create_tasks_logged(tasks: &[Task], events_of: impl Fn(&Task) -> Vec<BoltType>) -> Query {
     let rows: Vec<BoltType> = tasks
         .iter()
         .map(|task| {
@@ -414,23 +347,22 @@ fn where_clause(conditions: &[String]) -> String {
     if conditions.is_empty() { String::new() } else { format!("WHERE {} ", conditions.join(" AND ")) }
 }
 
-// Task writes and the overview's task reads, for the adapter.
-
-/// Takes the task's write lock, then reads its version (see [`super::transactions`] for
+/// Takes the task's write lock, then reads its version (see [`crate::neo4j::transactions`] for
 /// why in this order). The bump is overwritten by the write that follows, or
 /// rolled back with the transaction.
-pub(super) const LOCK_TASK: &str = keep_plan!(
+pub(in crate::neo4j) const LOCK_TASK: &str = keep_plan!(
     "MATCH (t:Task {uid: $uid}) USING INDEX t:Task(uid) SET t.version = t.version + 1 RETURN t.version - 1 AS version"
 );
 
 /// Overwrites a task's properties; `null`s in `$props` remove properties.
-pub(super) const UPDATE_TASK: &str = keep_plan!("MATCH (t:Task {uid: $uid}) USING INDEX t:Task(uid) SET t += $props");
+pub(in crate::neo4j) const UPDATE_TASK: &str =
+    keep_plan!("MATCH (t:Task {uid: $uid}) USING INDEX t:Task(uid) SET t += $props");
 
 /// Makes the task's relationships match `$project_id` and `$assignee_id`:
 /// drops the ones to other nodes (or all, for `null`), creates the missing
 /// ones, and reports whether the named project and user exist. The caller
 /// rolls back when a named one does not.
-pub(super) const LINK_TASK: &str = keep_plan!(
+pub(in crate::neo4j) const LINK_TASK: &str = keep_plan!(
     "MATCH (t:Task {uid: $uid}) USING INDEX t:Task(uid) \
      OPTIONAL MATCH (t)-[stale:IS_PART_OF_PROJECT|ASSIGNED_TO]->(other) \
      WHERE (type(stale) = 'IS_PART_OF_PROJECT' AND ($project_id IS NULL OR other.uid <> $project_id)) \
@@ -445,219 +377,21 @@ pub(super) const LINK_TASK: &str = keep_plan!(
 );
 
 /// Deletes a task and, with it, its relationships.
-pub(super) const DELETE_TASK: &str = keep_plan!("MATCH (t:Task {uid: $uid}) USING INDEX t:Task(uid) DETACH DELETE t");
+pub(in crate::neo4j) const DELETE_TASK: &str =
+    keep_plan!("MATCH (t:Task {uid: $uid}) USING INDEX t:Task(uid) DETACH DELETE t");
 
 /// The number of tasks of each status stored.
-pub(super) const COUNT_TASKS_BY_STATUS: &str = "MATCH (t:Task) RETURN t.status AS status, count(*) AS n";
+pub(in crate::neo4j) const COUNT_TASKS_BY_STATUS: &str = "MATCH (t:Task) RETURN t.status AS status, count(*) AS n";
 
 /// The `limit` newest tasks, newest first: read backwards along the
 /// `created_at` index, so the newest come first without sorting every task.
-pub(super) fn recent_tasks(limit: u32) -> Query {
+pub(in crate::neo4j) fn recent_tasks(limit: u32) -> Query {
     let text = format!(
         "MATCH (t:Task) USING INDEX t:Task(created_at) WHERE t.created_at IS NOT NULL \
          WITH t ORDER BY t.created_at DESC, t.uid DESC LIMIT $limit {RETURN_TASK}"
     );
     neo4rs::query(&text).param("limit", i64::from(limit))
 }
-
-// Projects.
-
-/// Takes the project's write lock, then reads its version (see [`super::transactions`]).
-/// Holding the lock also keeps tasks from joining the project until the
-/// transaction ends. The bump is overwritten by the write that follows, or
-/// rolled back with the transaction.
-pub(super) const LOCK_PROJECT: &str =
-    "MATCH (p:Project {uid: $uid}) SET p.version = p.version + 1 RETURN p.version - 1 AS version";
-
-/// Stores a new project node.
-pub(super) const CREATE_PROJECT: &str = "CREATE (p:Project) SET p += $props";
-
-/// Overwrites a project's properties; `null`s remove properties.
-pub(super) const UPDATE_PROJECT: &str = "MATCH (p:Project {uid: $uid}) SET p += $props";
-
-/// The project's tasks, oldest first.
-pub(super) const PROJECT_TASKS: &str = "MATCH (:Project {uid: $uid})<-[:IS_PART_OF_PROJECT]-(t:Task) \
-     RETURN t.uid AS uid ORDER BY t.created_at, t.uid";
-
-/// Deletes the project's tasks with their relationships.
-pub(super) const DELETE_PROJECT_TASKS: &str =
-    "MATCH (:Project {uid: $uid})<-[:IS_PART_OF_PROJECT]-(t:Task) DETACH DELETE t";
-
-/// Deletes the project with its relationships.
-pub(super) const DELETE_PROJECT: &str = "MATCH (p:Project {uid: $uid}) DETACH DELETE p";
-
-/// One project by id; no row when there is none.
-pub(super) fn get_project(id: ProjectId) -> Query {
-    neo4rs::query(&format!("MATCH (p:Project {{uid: $uid}}) {RETURN_PROJECT}")).param("uid", id_param(id))
-}
-
-/// The number of projects stored.
-pub(super) const COUNT_PROJECTS: &str = "MATCH (p:Project) RETURN count(p) AS n";
-
-/// One page of projects, read along the `created_at` index in list order
-/// (see the task list for why the hint); values are parameters only.
-pub(super) fn list_projects(filter: &ProjectFilter, page: PageRequest) -> Query {
-    let mut conditions: Vec<&str> = Vec::new();
-    let mut params: Vec<(&str, BoltType)> = Vec::new();
-    if let Some(after) = page.after {
-        conditions.push("p.created_at >= $after_at AND (p.created_at > $after_at OR p.uid > $after_uid)");
-        params.push(("after_at", datetime_param(after.created_at)));
-        params.push(("after_uid", id_param(after.uid.hyphenated())));
-    } else {
-        conditions.push("p.created_at IS NOT NULL");
-    }
-    if let Some(status) = filter.status {
-        conditions.push("p.status = $status");
-        params.push(("status", BoltType::from(status.as_str())));
-    }
-    params.push(("limit", BoltType::from(i64::from(page.limit()) + 1)));
-    let text = format!(
-        "MATCH (p:Project) USING INDEX p:Project(created_at) WHERE {} \
-         WITH p ORDER BY p.created_at, p.uid LIMIT $limit {RETURN_PROJECT} ORDER BY p.created_at, p.uid",
-        conditions.join(" AND ")
-    );
-    params.into_iter().fold(neo4rs::query(&text), |query, (key, value)| query.param(key, value))
-}
-
-// Users.
-
-/// Takes the user's write lock, then reads its version (see [`super::transactions`]).
-/// Holding the lock also keeps tasks from being assigned to the user until
-/// the transaction ends.
-pub(super) const LOCK_USER: &str =
-    "MATCH (u:User {uid: $uid}) SET u.version = u.version + 1 RETURN u.version - 1 AS version";
-
-/// Stores a new user node.
-pub(super) const CREATE_USER: &str = "CREATE (u:User) SET u += $props";
-
-/// Overwrites a user's properties; `null`s remove properties.
-pub(super) const UPDATE_USER: &str = "MATCH (u:User {uid: $uid}) SET u += $props";
-
-/// Unassigns the user's tasks, each one version on and updated at `$now`
-/// (unless already later); returns their uids.
-pub(super) const UNASSIGN_TASKS: &str = "MATCH (:User {uid: $uid})<-[assigned:ASSIGNED_TO]-(t:Task) \
-     DELETE assigned \
-     SET t.version = t.version + 1, \
-         t.updated_at = CASE WHEN t.updated_at > $now THEN t.updated_at ELSE $now END \
-     RETURN t.uid AS uid";
-
-/// Deletes the user with whatever relationships remain.
-pub(super) const DELETE_USER: &str = "MATCH (u:User {uid: $uid}) DETACH DELETE u";
-
-/// The tasks with the uids `$uids`, whole, in list order: the tasks a
-/// user's delete unassigned, as they now are.
-pub(super) fn tasks_in_list_order(uids: Vec<BoltType>) -> Query {
-    neo4rs::query(&format!(
-        "MATCH (t:Task) WHERE t.uid IN $uids WITH t ORDER BY t.created_at, t.uid {RETURN_TASK} \
-         ORDER BY t.created_at, t.uid"
-    ))
-    .param("uids", BoltType::List(uids.into()))
-}
-
-/// One user by id; no row when there is none.
-pub(super) fn get_user(id: UserId) -> Query {
-    neo4rs::query(&format!("MATCH (u:User {{uid: $uid}}) {RETURN_USER}")).param("uid", id_param(id))
-}
-
-/// The number of users stored.
-pub(super) const COUNT_USERS: &str = "MATCH (u:User) RETURN count(u) AS n";
-
-/// One page of users, read along the `created_at` index in list order (see
-/// the task list for why the hint); values are parameters only.
-pub(super) fn list_users(filter: &UserFilter, page: PageRequest) -> Query {
-    let mut conditions: Vec<&str> = Vec::new();
-    let mut params: Vec<(&str, BoltType)> = Vec::new();
-    if let Some(after) = page.after {
-        conditions.push("u.created_at >= $after_at AND (u.created_at > $after_at OR u.uid > $after_uid)");
-        params.push(("after_at", datetime_param(after.created_at)));
-        params.push(("after_uid", id_param(after.uid.hyphenated())));
-    } else {
-        conditions.push("u.created_at IS NOT NULL");
-    }
-    if let Some(active) = filter.is_active {
-        conditions.push("u.is_active = $is_active");
-        params.push(("is_active", BoltType::from(active)));
-    }
-    params.push(("limit", BoltType::from(i64::from(page.limit()) + 1)));
-    let text = format!(
-        "MATCH (u:User) USING INDEX u:User(created_at) WHERE {} \
-         WITH u ORDER BY u.created_at, u.uid LIMIT $limit {RETURN_USER} ORDER BY u.created_at, u.uid",
-        conditions.join(" AND ")
-    );
-    params.into_iter().fold(neo4rs::query(&text), |query, (key, value)| query.param(key, value))
-}
-
-// Idempotency keys (see `idempotency`).
-
-/// Deletes a batch of expired entries, this key's first (also when its
-/// claim was abandoned: in progress past the lease).
-pub(super) const PURGE_IDEMPOTENCY_KEYS: &str = "OPTIONAL MATCH (mine:IdempotencyKey {key_id: $key_id}) \
-     WHERE mine.created_at <= $cutoff OR (mine.status IS NULL AND mine.created_at <= $lease_cutoff) \
-     DELETE mine \
-     WITH count(*) AS ignored \
-     MATCH (k:IdempotencyKey) WHERE k.created_at <= $cutoff \
-     WITH k LIMIT 100 DELETE k";
-
-/// Claims the key, or finds the entry already there.
-pub(super) const CLAIM_IDEMPOTENCY_KEY: &str = "MERGE (k:IdempotencyKey {key_id: $key_id}) \
-     ON CREATE SET k.fingerprint = $fingerprint, k.created_at = $now, k.token = $token \
-     RETURN k.token = $token AS claimed, k.fingerprint AS fingerprint, k.status AS status, \
-            k.location AS location, k.etag AS etag, k.body AS body";
-
-/// Stores the response of a claimed key.
-pub(super) const COMPLETE_IDEMPOTENCY_KEY: &str = "MATCH (k:IdempotencyKey {key_id: $key_id}) \
-     SET k.status = $status, k.location = $location, k.etag = $etag, k.body = $body";
-
-/// Forgets a key still in progress.
-pub(super) const RELEASE_IDEMPOTENCY_KEY: &str =
-    "MATCH (k:IdempotencyKey {key_id: $key_id}) WHERE k.status IS NULL DELETE k";
-
-// API keys.
-
-/// The properties of a key, as `api_keys::key_from_row` reads them.
-const RETURN_KEY: &str = "RETURN k.id AS id, k.name AS name, k.scope AS scope, \
-     k.created_at AS created_at, k.revoked_at AS revoked_at";
-
-/// Stores a new, active key.
-pub(super) const CREATE_KEY: &str = "CREATE (k:ApiKey {id: $id, name: $name, active_name: $name, scope: $scope, \
-     key_hash: $key_hash, created_at: $created_at})";
-
-/// Revokes the active key with this id.
-const REVOKE_BY_ID: &str =
-    "MATCH (k:ApiKey {id: $value}) WHERE k.revoked_at IS NULL SET k.revoked_at = $now REMOVE k.active_name";
-
-/// Revokes the active key with this name.
-const REVOKE_BY_NAME: &str = "MATCH (k:ApiKey {active_name: $value}) SET k.revoked_at = $now REMOVE k.active_name";
-
-/// Revokes the active key `which` names at `now` (microseconds) and
-/// returns it; no row when there is no such active key.
-pub(super) fn revoke_key(which: &KeySelector, now: i64) -> Query {
-    let (statement, value) = match which {
-        KeySelector::Id(id) => (REVOKE_BY_ID, id.to_string()),
-        KeySelector::Name(name) => (REVOKE_BY_NAME, name.as_str().to_owned()),
-    };
-    neo4rs::query(&format!("{statement} {RETURN_KEY}")).param("value", value).param("now", now)
-}
-
-/// The active key with this hash, found through the hash's unique index.
-pub(super) fn find_active_key(hash: &str) -> Query {
-    neo4rs::query(&format!("MATCH (k:ApiKey {{key_hash: $key_hash}}) WHERE k.revoked_at IS NULL {RETURN_KEY}"))
-        .param("key_hash", hash)
-}
-
-/// Every key, revoked ones included, oldest first.
-pub(super) fn list_keys() -> Query {
-    neo4rs::query(&format!("MATCH (k:ApiKey) {RETURN_KEY} ORDER BY created_at, id"))
-}
-
-/// The number of active keys, counted through the `active_name`
-/// constraint's index.
-pub(super) const COUNT_ACTIVE_KEYS: &str = "MATCH (k:ApiKey) WHERE k.active_name IS NOT NULL RETURN count(k) AS n";
-
-// The health check.
-
-/// The cheapest query Neo4j answers with a row.
-pub(super) const PING: &str = "RETURN 1 AS one";
 
 #[cfg(test)]
 mod tests {

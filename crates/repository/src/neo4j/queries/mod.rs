@@ -1,0 +1,92 @@
+//! Every Cypher text the adapter sends, and only here: the adapter's other
+//! modules bind parameters to these and run them. One file per port or
+//! concern (`tasks`, `projects`, `users`, `events`, `webhooks`,
+//! `idempotency`, `api_keys`, `schema`, `health`), re-exported here so that
+//! call sites read `queries::X`; this file holds the fragments several of
+//! them share. Only fixed fragments are concatenated into a text; every
+//! value that comes from a request travels as a Bolt parameter (`$uid`,
+//! `$props`, …), so no input can change what a query does. Where a text
+//! depends on the request (a list's filters), a small builder function here
+//! assembles it from fixed fragments.
+//!
+//! The task reads are public, so that tools can send exactly what the
+//! adapter sends: the benchmark's raw-driver ceiling measures Neo4j with
+//! these very queries, one per request. (Under load the adapter sends
+//! concurrent lookups together, [`get_tasks`]; with `lookup_queries` 0 it
+//! sends [`get_task`] per lookup, as the ceiling does, and the difference
+//! between the two is the server's own cost.) Each returns a
+//! [`neo4rs::Query`] with its parameters bound, and a row of each has the
+//! columns the adapter reads a task from: `task` (the node's properties),
+//! `project_id` and `assignee_id`. The writes, and the reads of projects,
+//! users, idempotency keys, API keys, events and webhooks, are for the
+//! adapter alone.
+//!
+//! Every task query names the index it seeks (or walks from a node it has
+//! found), so its plan does not depend on the graph's statistics, and
+//! starts with `CYPHER replan=skip`: Neo4j keeps its cached plan when the
+//! statistics move, instead of making a request wait while it plans the
+//! query again (see `keep_plan!`).
+
+/// Prefixes a query whose plan is fixed by its own text (index hints, seeks
+/// on a bound node), so that Neo4j keeps the plan it has cached for it
+/// instead of planning it again whenever the graph's statistics have moved:
+/// a macro so that `concat!` can build constant queries with it.
+///
+/// Why: Neo4j discards a cached plan once a label's node count has diverged
+/// enough from what it was planned with (as a growing graph does), and the
+/// next request waits while the query is planned again. On the benchmark
+/// machine that wait was ~500 ms for a task list and ~100 ms for a batched
+/// lookup (`docs/benchmarks.md`, "Plans kept across statistics changes"); it
+/// showed as the p99 of whole benchmark cells. A re-plan could not choose
+/// better for these queries: each names its index, or walks from a node it
+/// has already found, so only their cost estimate would change.
+macro_rules! keep_plan {
+    ($text:expr) => {
+        concat!("CYPHER replan=skip ", $text)
+    };
+}
+
+/// [`keep_plan!`] as a value, for query text built with `format!`.
+pub(in crate::neo4j) const KEEP_PLAN: &str = keep_plan!("");
+
+/// The columns every task read returns, as a macro so that `concat!` can
+/// build [`RETURN_TASK`] from them.
+macro_rules! task_columns {
+    () => {
+        "t {.*, search_text: null} AS task, \
+         head([(t)-[:IS_PART_OF_PROJECT]->(project:Project) | project.uid]) AS project_id, \
+         head([(t)-[:ASSIGNED_TO]->(user:User) | user.uid]) AS assignee_id"
+    };
+}
+
+/// Returns a task as a map `task` (its properties, but its folded search
+/// words, which only the full-text index reads) with its relationships
+/// as `project_id` and `assignee_id`; appended to a query that has bound
+/// the task node to `t`. A relationship duplicated by hand cannot multiply
+/// the row: the comprehension takes the first.
+pub(in crate::neo4j) const RETURN_TASK: &str = concat!("RETURN ", task_columns!());
+
+/// The columns of [`RETURN_TASK`], for a `RETURN` that has more.
+pub(in crate::neo4j) const TASK_COLUMNS: &str = task_columns!();
+
+// Declared after the macros, which they use.
+mod api_keys;
+mod events;
+mod health;
+mod idempotency;
+mod projects;
+mod schema;
+mod tasks;
+mod users;
+mod webhooks;
+
+pub(in crate::neo4j) use self::api_keys::*;
+pub(in crate::neo4j) use self::events::*;
+pub(in crate::neo4j) use self::health::*;
+pub(in crate::neo4j) use self::idempotency::*;
+pub(in crate::neo4j) use self::projects::*;
+pub(in crate::neo4j) use self::schema::*;
+// The task reads are public (see above); the rest is the adapter's.
+pub use self::tasks::*;
+pub(in crate::neo4j) use self::users::*;
+pub(in crate::neo4j) use self::webhooks::*;
