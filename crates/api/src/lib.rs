@@ -42,6 +42,7 @@ pub mod routes;
 pub mod schemas;
 pub mod telemetry;
 mod values;
+pub mod wire;
 
 use std::sync::Arc;
 

@@ -1,11 +1,11 @@
 //! The OpenAPI document against what the application really does.
 //!
-//! The document is written by hand in attributes and documentation types,
-//! next to code that does not read through them, so these tests are what
-//! keeps it true: the routes it lists are exactly the routes served (checked
-//! against the one route table, in both directions); every property of a
-//! request schema is one the body reader accepts, with the nullability the
-//! reader gives it, and nothing else is accepted; every documented query
+//! The document is written by hand in attributes, and a request body's
+//! schema is derived from a type whose fields hold raw JSON, so these tests
+//! are what keeps it true: the routes it lists are exactly the routes served
+//! (checked against the one route table, in both directions); every property
+//! of a request schema is one the body's conversion accepts, with the
+//! nullability it gives it, and nothing else is accepted; every documented query
 //! parameter is read by its route; every documented success answers with its
 //! status, headers and properties; every `$ref` resolves.
 
@@ -19,14 +19,40 @@ use actix_web::http::StatusCode;
 use actix_web::test::TestRequest;
 use serde_json::{Map, Value, json};
 use support::{Answer, a_project, a_task, a_user, all_well, concrete, send, store_down};
-use trm_api::error::ApiError;
 use trm_api::routes::{Documented, ROUTES, Verb};
 use trm_api::schemas::user::USERNAME_PATTERN;
-use trm_api::schemas::{
-    ProjectResponse, TaskResponse, UserResponse, new_project, new_task, new_user, project_patch, task_patch, user_patch,
+use trm_api::schemas::{ProjectResponse, TaskResponse, UserResponse};
+use trm_api::wire::{
+    ApiError, ProjectCreateBody, ProjectUpdateBody, TaskCreateBody, TaskUpdateBody, UserCreateBody, UserUpdateBody,
+    read,
 };
+use trm_domain::{NewProject, NewTask, NewUser, ProjectPatch, TaskPatch, UserPatch};
 
 const VERBS: [Verb; 4] = [Verb::Get, Verb::Post, Verb::Patch, Verb::Delete];
+
+fn new_task(body: Map<String, Value>) -> Result<NewTask, ApiError> {
+    read::<TaskCreateBody>(body)
+}
+
+fn task_patch(body: Map<String, Value>) -> Result<TaskPatch, ApiError> {
+    read::<TaskUpdateBody>(body)
+}
+
+fn new_project(body: Map<String, Value>) -> Result<NewProject, ApiError> {
+    read::<ProjectCreateBody>(body)
+}
+
+fn project_patch(body: Map<String, Value>) -> Result<ProjectPatch, ApiError> {
+    read::<ProjectUpdateBody>(body)
+}
+
+fn new_user(body: Map<String, Value>) -> Result<NewUser, ApiError> {
+    read::<UserCreateBody>(body)
+}
+
+fn user_patch(body: Map<String, Value>) -> Result<UserPatch, ApiError> {
+    read::<UserUpdateBody>(body)
+}
 
 /// A body reader, answering the problems it found.
 type Reader<'a> = &'a dyn Fn(Map<String, Value>) -> Vec<(Vec<Value>, String)>;

@@ -17,7 +17,8 @@ use crate::schemas::errors::{
     Unavailable, UnsupportedMediaType,
 };
 use crate::schemas::query::{ProjectDeleteQuery, ProjectListQuery, ProjectTaskListQuery};
-use crate::schemas::{ProjectCreate, ProjectResponse, ProjectUpdate, TaskResponse, new_project, project_patch};
+use crate::schemas::{ProjectResponse, TaskResponse};
+use crate::wire::{self, ProjectCreateBody, ProjectUpdateBody};
 
 /// `GET /api/v1/projects/`: one page of projects, optionally by status.
 ///
@@ -68,7 +69,7 @@ pub async fn list(request: HttpRequest, state: web::Data<AppState>) -> Result<Ht
             (`idempotency_key_reused`); a failed attempt is not remembered. 1 to 255 visible ASCII characters.",
             max_length = 255, min_length = 1, pattern = "^[!-~]{1,255}$"),
     ),
-    request_body(content = ProjectCreate, content_type = "application/json"),
+    request_body(content = ProjectCreateBody, content_type = "application/json"),
     responses(
         (status = 201, description = "Created.", body = ProjectResponse, headers(
             ("Location" = String, description = "The new project's path, `/api/v1/projects/{uid}`."),
@@ -90,7 +91,7 @@ pub async fn create(
     idempotent
         .run(&state, async {
             let query = QueryParams::parse(request.query_string())?;
-            let new = new_project(body)?;
+            let new = wire::read::<ProjectCreateBody>(body)?;
             query.finish()?;
             let project = state.projects.create_project(new).await?;
             let mut response = HttpResponse::Created();
@@ -149,7 +150,7 @@ pub async fn get(
         ("If-Match" = Option<String>, Header, description = "The `ETag` the change is based on (`\"3\"`); \
                                                             `*` or none applies it to any version."),
     ),
-    request_body(content = ProjectUpdate, content_type = "application/json"),
+    request_body(content = ProjectUpdateBody, content_type = "application/json"),
     responses(
         (status = 200, description = "The project after the change.", body = ProjectResponse, headers(
             ("ETag" = String, description = "The project's version in quotes."),
@@ -169,7 +170,7 @@ pub async fn update(
     JsonObject(body): JsonObject,
 ) -> Result<HttpResponse, ApiError> {
     let query = QueryParams::parse(request.query_string())?;
-    let patch = project_patch(body)?;
+    let patch = wire::read::<ProjectUpdateBody>(body)?;
     query.finish()?;
     let id = ProjectId::from_uuid(path_id(&uid, EntityKind::Project)?);
     let project = state.projects.update_project(id, patch, if_match(&request)).await?;

@@ -11,12 +11,13 @@ use crate::conditional::if_match;
 use crate::error::ApiError;
 use crate::idempotency::IdempotentRequest;
 use crate::query::QueryParams;
+use crate::schemas::TaskResponse;
 use crate::schemas::errors::{
     IdempotencyInProgress, InvalidRequest, PayloadTooLarge, PreconditionFailed, TaskNotFound, Unavailable,
     UnsupportedMediaType,
 };
 use crate::schemas::query::TaskListQuery;
-use crate::schemas::{TaskBulkCreate, TaskCreate, TaskResponse, TaskUpdate, new_task, new_tasks, task_patch};
+use crate::wire::{self, TaskBulkCreateBody, TaskCreateBody, TaskUpdateBody};
 
 /// `GET /api/v1/tasks/`: one page of tasks, filtered.
 ///
@@ -72,7 +73,7 @@ pub async fn list(request: HttpRequest, state: web::Data<AppState>) -> Result<Ht
             (`idempotency_key_reused`); a failed attempt is not remembered. 1 to 255 visible ASCII characters.",
             max_length = 255, min_length = 1, pattern = "^[!-~]{1,255}$"),
     ),
-    request_body(content = TaskCreate, content_type = "application/json"),
+    request_body(content = TaskCreateBody, content_type = "application/json"),
     responses(
         (status = 201, description = "Created.", body = TaskResponse, headers(
             ("Location" = String, description = "The new task's path, `/api/v1/tasks/{uid}`."),
@@ -94,7 +95,7 @@ pub async fn create(
     idempotent
         .run(&state, async {
             let query = QueryParams::parse(request.query_string())?;
-            let new = new_task(body)?;
+            let new = wire::read::<TaskCreateBody>(body)?;
             query.finish()?;
             let task = state.tasks.create_task(new).await?;
             let mut response = HttpResponse::Created();
@@ -124,7 +125,7 @@ pub async fn create(
         ("Idempotency-Key" = Option<String>, Header, description = "Makes the bulk create safe to retry, as for             `POST /api/v1/tasks/`: a retry with the same key and body within 24 hours answers the first             successful response again and creates nothing.",
             max_length = 255, min_length = 1, pattern = "^[!-~]{1,255}$"),
     ),
-    request_body(content = TaskBulkCreate, content_type = "application/json"),
+    request_body(content = TaskBulkCreateBody, content_type = "application/json"),
     responses(
         (status = 201, description = "Created, in request order.", body = Vec<TaskResponse>),
         (status = 409, response = IdempotencyInProgress),
@@ -141,7 +142,7 @@ pub async fn create_many(
 ) -> Result<HttpResponse, ApiError> {
     let idempotent = IdempotentRequest::read(&request, "POST /api/v1/tasks/bulk", &body)?;
     let query = QueryParams::parse(request.query_string())?;
-    let new = new_tasks(body)?;
+    let new = wire::read::<TaskBulkCreateBody>(body)?;
     query.finish()?;
     idempotent
         .run(&state, async {
@@ -202,7 +203,7 @@ pub async fn get(
         ("If-Match" = Option<String>, Header, description = "The `ETag` the change is based on (`\"3\"`); \
                                                             `*` or none applies it to any version."),
     ),
-    request_body(content = TaskUpdate, content_type = "application/json"),
+    request_body(content = TaskUpdateBody, content_type = "application/json"),
     responses(
         (status = 200, description = "The task after the change.", body = TaskResponse, headers(
             ("ETag" = String, description = "The task's version in quotes."),
@@ -222,7 +223,7 @@ pub async fn update(
     JsonObject(body): JsonObject,
 ) -> Result<HttpResponse, ApiError> {
     let query = QueryParams::parse(request.query_string())?;
-    let patch = task_patch(body)?;
+    let patch = wire::read::<TaskUpdateBody>(body)?;
     query.finish()?;
     let id = TaskId::from_uuid(path_id(&uid, EntityKind::Task)?);
     let task = state.tasks.update_task(id, patch, if_match(&request)).await?;

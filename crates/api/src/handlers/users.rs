@@ -19,11 +19,12 @@ use crate::conditional::if_match;
 use crate::error::ApiError;
 use crate::idempotency::IdempotentRequest;
 use crate::query::QueryParams;
+use crate::schemas::UserResponse;
 use crate::schemas::errors::{
     InvalidRequest, PayloadTooLarge, PreconditionFailed, Unavailable, UnsupportedMediaType, UserNotFound, UsernameTaken,
 };
 use crate::schemas::query::UserListQuery;
-use crate::schemas::{UserCreate, UserResponse, UserUpdate, new_user, user_patch};
+use crate::wire::{self, UserCreateBody, UserUpdateBody};
 
 /// `GET /api/v1/users/`: one page of users, optionally only active or
 /// inactive ones.
@@ -82,7 +83,7 @@ pub async fn list(request: HttpRequest, state: web::Data<AppState>) -> Result<Ht
             (`idempotency_key_reused`); a failed attempt is not remembered. 1 to 255 visible ASCII characters.",
             max_length = 255, min_length = 1, pattern = "^[!-~]{1,255}$"),
     ),
-    request_body(content = UserCreate, content_type = "application/json"),
+    request_body(content = UserCreateBody, content_type = "application/json"),
     responses(
         (status = 201, description = "Created.", body = UserResponse, headers(
             ("Location" = String, description = "The new user's path, `/api/v1/users/{uid}`."),
@@ -104,7 +105,7 @@ pub async fn create(
     idempotent
         .run(&state, async {
             let query = QueryParams::parse(request.query_string())?;
-            let new = new_user(body)?;
+            let new = wire::read::<UserCreateBody>(body)?;
             query.finish()?;
             let user = state.users.create_user(new).await?;
             let mut response = HttpResponse::Created();
@@ -164,7 +165,7 @@ pub async fn get(
         ("If-Match" = Option<String>, Header, description = "The `ETag` the change is based on (`\"3\"`); \
                                                             `*` or none applies it to any version."),
     ),
-    request_body(content = UserUpdate, content_type = "application/json"),
+    request_body(content = UserUpdateBody, content_type = "application/json"),
     responses(
         (status = 200, description = "The user after the change.", body = UserResponse, headers(
             ("ETag" = String, description = "The user's version in quotes."),
@@ -185,7 +186,7 @@ pub async fn update(
     JsonObject(body): JsonObject,
 ) -> Result<HttpResponse, ApiError> {
     let query = QueryParams::parse(request.query_string())?;
-    let patch = user_patch(body)?;
+    let patch = wire::read::<UserUpdateBody>(body)?;
     query.finish()?;
     let id = UserId::from_uuid(path_id(&uid, EntityKind::User)?);
     let user = state.users.update_user(id, patch, if_match(&request)).await?;

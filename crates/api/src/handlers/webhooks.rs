@@ -16,9 +16,8 @@ use crate::query::QueryParams;
 use crate::schemas::errors::{
     DeliveryNotFound, InvalidRequest, PayloadTooLarge, Unavailable, UnsupportedMediaType, WebhookNotFound,
 };
-use crate::schemas::webhook::{
-    DeliveryResponse, WebhookCreate, WebhookCreated, WebhookResponse, WebhookUpdate, new_webhook, webhook_patch,
-};
+use crate::schemas::webhook::{DeliveryResponse, WebhookCreated, WebhookResponse};
+use crate::wire::{self, WebhookCreateBody, WebhookUpdateBody};
 
 /// The default and largest page of deliveries.
 const DEFAULT_DELIVERIES: u32 = 50;
@@ -48,7 +47,7 @@ fn webhook_id(text: &str) -> Result<WebhookId, ApiError> {
                    `webhook-timestamp` and `webhook-signature` (`v1,<base64 HMAC-SHA256>` of \
                    `{id}.{timestamp}.{body}` keyed with the secret), plus `x-trm-event`. At least once, in log \
                    order; retried with backoff; the answer's `secret` is shown only here.",
-    request_body(content = WebhookCreate, content_type = "application/json"),
+    request_body(content = WebhookCreateBody, content_type = "application/json"),
     responses(
         (status = 201, description = "The subscription, with its secret.", body = WebhookCreated,
          headers(("Location" = String, description = "The subscription's URL."))),
@@ -64,7 +63,7 @@ pub async fn create(
     body: JsonObject,
 ) -> Result<HttpResponse, ApiError> {
     no_query(&request)?;
-    let new = new_webhook(body.0)?;
+    let new = wire::read::<WebhookCreateBody>(body.0)?;
     let webhook = state.webhooks.create_webhook(new).await?;
     let location = format!("/api/v1/webhooks/{}", webhook.id);
     Ok(HttpResponse::Created().insert_header((header::LOCATION, location)).json(WebhookCreated::from(webhook)))
@@ -134,7 +133,7 @@ pub async fn get(
                    disabled by an exhausted retry schedule resumes with the event that exhausted it, then every \
                    event after it, in order.",
     params(("id" = String, Path, description = "The subscription's id.")),
-    request_body(content = WebhookUpdate, content_type = "application/json"),
+    request_body(content = WebhookUpdateBody, content_type = "application/json"),
     responses(
         (status = 200, description = "The subscription as it now is.", body = WebhookResponse),
         (status = 404, response = WebhookNotFound),
@@ -151,7 +150,7 @@ pub async fn update(
     body: JsonObject,
 ) -> Result<HttpResponse, ApiError> {
     no_query(&request)?;
-    let patch = webhook_patch(body.0)?;
+    let patch = wire::read::<WebhookUpdateBody>(body.0)?;
     let webhook = state.webhooks.update_webhook(webhook_id(&id)?, patch).await?;
     Ok(HttpResponse::Ok().json(WebhookResponse::from(webhook)))
 }

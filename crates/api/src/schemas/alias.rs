@@ -2,14 +2,15 @@
 //! documentation.
 //!
 //! TRM-OS's clients send a task's or a project's title as `name`; the
-//! readers accept either spelling, never both ([`crate::body::BodyFields`]'s
-//! `…_or_alias` reads). The document must say exactly that — Schemathesis
-//! sends whatever it says is valid and expects it accepted, and whatever it
-//! says is invalid and expects it refused — so the schemas of the create
-//! bodies require exactly one of the two (`oneOf` of the two `required`
-//! lists) and those of the update bodies forbid both together (`not`).
-//! utoipa's derive cannot write either keyword on an object, so the derived
-//! schema of each body's properties is amended here.
+//! bodies accept either spelling, never both
+//! ([`crate::wire::Problems::either`]). The document must say exactly that
+//! — Schemathesis sends whatever it says is valid and expects it accepted,
+//! and whatever it says is invalid and expects it refused — so the schemas
+//! of the create bodies require exactly one of the two (`oneOf` of the two
+//! `required` lists) and those of the update bodies forbid both together
+//! (`not`). utoipa's derive cannot write either keyword on an object, so the
+//! derived schema of each body is amended with these
+//! ([`crate::wire::amend_schemas`]).
 
 use serde_json::{Value, json};
 use utoipa::openapi::RefOr;
