@@ -10,7 +10,7 @@ use crate::AppState;
 use crate::body::JsonObject;
 use crate::conditional::if_match;
 use crate::error::ApiError;
-use crate::idempotency::IdempotentRequest;
+use crate::idempotency::{IdempotentRequest, KeyClaim};
 use crate::query::QueryParams;
 use crate::schemas::errors::{
     IdempotencyInProgress, InvalidRequest, PayloadTooLarge, PreconditionFailed, ProjectHasTasks, ProjectNotFound,
@@ -88,17 +88,19 @@ pub async fn create(
     JsonObject(body): JsonObject,
 ) -> Result<HttpResponse, ApiError> {
     let idempotent = IdempotentRequest::read(&request, "POST /api/v1/projects/", &body)?;
-    idempotent
-        .run(&state, async {
-            let query = QueryParams::parse(request.query_string())?;
-            let new = wire::read::<ProjectCreateBody>(body)?;
-            query.finish()?;
-            let project = state.projects.create_project(new).await?;
-            let mut response = HttpResponse::Created();
-            response.insert_header((header::LOCATION, format!("/api/v1/projects/{}", project.uid)));
-            Ok(entity_response(response, project.version, &ProjectResponse::from(project)))
-        })
-        .await
+    let query = QueryParams::parse(request.query_string())?;
+    let new = wire::read::<ProjectCreateBody>(body)?;
+    query.finish()?;
+    let key = match idempotent.claim(&state).await? {
+        KeyClaim::Replay(answer) => return Ok(answer),
+        KeyClaim::Fresh(key) => key,
+    };
+    let created = state.projects.create_project(new).await.map_err(ApiError::from).map(|project| {
+        let mut response = HttpResponse::Created();
+        response.insert_header((header::LOCATION, format!("/api/v1/projects/{}", project.uid)));
+        entity_response(response, project.version, &ProjectResponse::from(project))
+    });
+    key.settle(created).await
 }
 
 /// `GET /api/v1/projects/{uid}`.

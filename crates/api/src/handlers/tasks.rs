@@ -9,7 +9,7 @@ use crate::AppState;
 use crate::body::{BulkJsonObject, JsonObject};
 use crate::conditional::if_match;
 use crate::error::ApiError;
-use crate::idempotency::IdempotentRequest;
+use crate::idempotency::{IdempotentRequest, KeyClaim};
 use crate::query::QueryParams;
 use crate::schemas::TaskResponse;
 use crate::schemas::errors::{
@@ -92,17 +92,19 @@ pub async fn create(
     JsonObject(body): JsonObject,
 ) -> Result<HttpResponse, ApiError> {
     let idempotent = IdempotentRequest::read(&request, "POST /api/v1/tasks/", &body)?;
-    idempotent
-        .run(&state, async {
-            let query = QueryParams::parse(request.query_string())?;
-            let new = wire::read::<TaskCreateBody>(body)?;
-            query.finish()?;
-            let task = state.tasks.create_task(new).await?;
-            let mut response = HttpResponse::Created();
-            response.insert_header((header::LOCATION, format!("/api/v1/tasks/{}", task.uid)));
-            Ok(entity_response(response, task.version, &TaskResponse::from(task)))
-        })
-        .await
+    let query = QueryParams::parse(request.query_string())?;
+    let new = wire::read::<TaskCreateBody>(body)?;
+    query.finish()?;
+    let key = match idempotent.claim(&state).await? {
+        KeyClaim::Replay(answer) => return Ok(answer),
+        KeyClaim::Fresh(key) => key,
+    };
+    let created = state.tasks.create_task(new).await.map_err(ApiError::from).map(|task| {
+        let mut response = HttpResponse::Created();
+        response.insert_header((header::LOCATION, format!("/api/v1/tasks/{}", task.uid)));
+        entity_response(response, task.version, &TaskResponse::from(task))
+    });
+    key.settle(created).await
 }
 
 /// `POST /api/v1/tasks/bulk`: 201 with the created tasks, in request order.
@@ -144,13 +146,15 @@ pub async fn create_many(
     let query = QueryParams::parse(request.query_string())?;
     let new = wire::read::<TaskBulkCreateBody>(body)?;
     query.finish()?;
-    idempotent
-        .run(&state, async {
-            let tasks = state.tasks.create_tasks(new).await?;
-            let created: Vec<TaskResponse> = tasks.into_iter().map(TaskResponse::from).collect();
-            Ok(HttpResponse::Created().json(created))
-        })
-        .await
+    let key = match idempotent.claim(&state).await? {
+        KeyClaim::Replay(answer) => return Ok(answer),
+        KeyClaim::Fresh(key) => key,
+    };
+    let created = state.tasks.create_tasks(new).await.map_err(ApiError::from).map(|tasks| {
+        let created: Vec<TaskResponse> = tasks.into_iter().map(TaskResponse::from).collect();
+        HttpResponse::Created().json(created)
+    });
+    key.settle(created).await
 }
 
 /// `GET /api/v1/tasks/{uid}`.

@@ -17,7 +17,7 @@ use crate::AppState;
 use crate::body::JsonObject;
 use crate::conditional::if_match;
 use crate::error::ApiError;
-use crate::idempotency::IdempotentRequest;
+use crate::idempotency::{IdempotentRequest, KeyClaim};
 use crate::query::QueryParams;
 use crate::schemas::UserResponse;
 use crate::schemas::errors::{
@@ -102,17 +102,19 @@ pub async fn create(
     JsonObject(body): JsonObject,
 ) -> Result<HttpResponse, ApiError> {
     let idempotent = IdempotentRequest::read(&request, "POST /api/v1/users/", &body)?;
-    idempotent
-        .run(&state, async {
-            let query = QueryParams::parse(request.query_string())?;
-            let new = wire::read::<UserCreateBody>(body)?;
-            query.finish()?;
-            let user = state.users.create_user(new).await?;
-            let mut response = HttpResponse::Created();
-            response.insert_header((header::LOCATION, format!("/api/v1/users/{}", user.uid)));
-            Ok(entity_response(response, user.version, &UserResponse::from(user)))
-        })
-        .await
+    let query = QueryParams::parse(request.query_string())?;
+    let new = wire::read::<UserCreateBody>(body)?;
+    query.finish()?;
+    let key = match idempotent.claim(&state).await? {
+        KeyClaim::Replay(answer) => return Ok(answer),
+        KeyClaim::Fresh(key) => key,
+    };
+    let created = state.users.create_user(new).await.map_err(ApiError::from).map(|user| {
+        let mut response = HttpResponse::Created();
+        response.insert_header((header::LOCATION, format!("/api/v1/users/{}", user.uid)));
+        entity_response(response, user.version, &UserResponse::from(user))
+    });
+    key.settle(created).await
 }
 
 /// `GET /api/v1/users/{uid}`.
