@@ -9,7 +9,7 @@ use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use serde_json::{Map, Value};
-use trm_api::schemas::task::TaskResponse;
+use trm_api::TaskResponse;
 use trm_api::wire::{TaskCreateBody, read};
 use trm_bench::dataset::Dataset;
 

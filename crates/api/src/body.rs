@@ -19,26 +19,26 @@ use trm_domain::{FieldError, FieldErrorKind, FieldPath};
 use crate::error::{ApiError, Source};
 
 /// The largest body accepted; larger ones get 413.
-pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+pub(crate) const MAX_BODY_BYTES: usize = 1024 * 1024;
 
 /// The most a task body can take on the wire: every text at its limit in
 /// characters (title 200, description 10,000, 50 tags of 64), each
 /// character 4 bytes of UTF-8, is 53,600 bytes; the ids, dates, numbers and
 /// keys fit in the rest of 56 KiB.
-pub const MAX_TASK_BODY_BYTES: usize = 56 * 1024;
+pub(crate) const MAX_TASK_BODY_BYTES: usize = 56 * 1024;
 
 /// The largest body of a bulk create: what its most tasks need at their
 /// largest, and no more (the one route allowed past [`MAX_BODY_BYTES`]).
-pub const MAX_BULK_BODY_BYTES: usize = trm_domain::MAX_TASKS_PER_BULK * MAX_TASK_BODY_BYTES;
+pub(crate) const MAX_BULK_BODY_BYTES: usize = trm_domain::MAX_TASKS_PER_BULK * MAX_TASK_BODY_BYTES;
 
 /// A request body that is a JSON object of at most [`MAX_BODY_BYTES`].
 #[derive(Debug)]
-pub struct JsonObject(pub Map<String, Value>);
+pub(crate) struct JsonObject(pub Map<String, Value>);
 
 /// A request body that is a JSON object of at most [`MAX_BULK_BODY_BYTES`],
 /// for the bulk create.
 #[derive(Debug)]
-pub struct BulkJsonObject(pub Map<String, Value>);
+pub(crate) struct BulkJsonObject(pub Map<String, Value>);
 
 /// Whether a `Content-Type` says JSON (`application/json` or `…+json`).
 /// A missing one is read as JSON too, as FastAPI does.

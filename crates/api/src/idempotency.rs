@@ -37,18 +37,18 @@ use crate::AppState;
 use crate::error::{ApiError, ValidationDetail};
 
 /// The request header carrying the client's key.
-pub const HEADER: &str = "Idempotency-Key";
+pub(crate) const HEADER: &str = "Idempotency-Key";
 
 /// The longest key accepted, in characters.
 pub const MAX_KEY_LENGTH: usize = 255;
 
 /// The 409 detail when the first request with a key is still running.
-pub const IN_PROGRESS: &str = "A request with this Idempotency-Key is still being processed";
+pub(crate) const IN_PROGRESS: &str = "A request with this Idempotency-Key is still being processed";
 
 /// A create request as far as idempotency is concerned: its key (if the
 /// client sent one) and the fingerprint of what it asks for.
 #[derive(Debug)]
-pub struct IdempotentRequest {
+pub(crate) struct IdempotentRequest {
     scope: &'static str,
     key: Option<(String, String)>,
 }
@@ -69,7 +69,11 @@ impl IdempotentRequest {
     /// # Errors
     /// 422 at `["header", "Idempotency-Key"]` unless the key is 1 to 255
     /// visible ASCII characters.
-    pub fn read(request: &HttpRequest, scope: &'static str, body: &Map<String, Value>) -> Result<Self, ApiError> {
+    pub(crate) fn read(
+        request: &HttpRequest,
+        scope: &'static str,
+        body: &Map<String, Value>,
+    ) -> Result<Self, ApiError> {
         let Some(value) = request.headers().get(HEADER) else { return Ok(Self { scope, key: None }) };
         let key = value
             .to_str()
@@ -94,7 +98,7 @@ impl IdempotentRequest {
     /// 422 for a key reused with another request, 409 while the first
     /// request is still running (after waiting up to two seconds for it),
     /// 503 when the store is down.
-    pub async fn claim(self, state: &AppState) -> Result<KeyClaim, ApiError> {
+    pub(crate) async fn claim(self, state: &AppState) -> Result<KeyClaim, ApiError> {
         let Some((key, request_fingerprint)) = self.key else { return Ok(KeyClaim::Fresh(HeldKey { held: None })) };
         let keys = Arc::clone(&state.idempotency);
         match keys.begin(self.scope, &key, &request_fingerprint).await? {
@@ -113,7 +117,7 @@ impl IdempotentRequest {
 
 /// What claiming a key decided.
 #[derive(Debug)]
-pub enum KeyClaim {
+pub(crate) enum KeyClaim {
     /// An earlier request with this key succeeded: answer what it answered,
     /// and do nothing else.
     Replay(HttpResponse),
@@ -126,7 +130,7 @@ pub enum KeyClaim {
 /// half-way), it releases the key.
 #[derive(Debug)]
 #[must_use = "a held key is settled with the answer"]
-pub struct HeldKey {
+pub(crate) struct HeldKey {
     held: Option<ReleaseOnDrop>,
 }
 
@@ -138,7 +142,7 @@ impl HeldKey {
     /// # Errors
     /// The failure `answer` is; 500 when a success cannot be remembered
     /// because it has a streaming body.
-    pub async fn settle(self, answer: Result<HttpResponse, ApiError>) -> Result<HttpResponse, ApiError> {
+    pub(crate) async fn settle(self, answer: Result<HttpResponse, ApiError>) -> Result<HttpResponse, ApiError> {
         let Some(mut held) = self.held else { return answer };
         let Some(keys) = held.keys.take() else { return answer };
         let (scope, key) = (held.scope, std::mem::take(&mut held.key));

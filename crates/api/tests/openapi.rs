@@ -19,13 +19,13 @@ use actix_web::http::StatusCode;
 use actix_web::test::TestRequest;
 use serde_json::{Map, Value, json};
 use support::{Answer, a_project, a_task, a_user, all_well, concrete, send, store_down};
+use trm_api::USERNAME_PATTERN;
 use trm_api::routes::{Documented, ROUTES, Verb};
-use trm_api::schemas::user::USERNAME_PATTERN;
-use trm_api::schemas::{ProjectResponse, TaskResponse, UserResponse};
 use trm_api::wire::{
     ApiError, ProjectCreateBody, ProjectUpdateBody, TaskCreateBody, TaskUpdateBody, UserCreateBody, UserUpdateBody,
     read,
 };
+use trm_api::{ProjectResponse, TaskResponse, UserResponse};
 use trm_domain::{NewProject, NewTask, NewUser, ProjectPatch, TaskPatch, UserPatch};
 
 const VERBS: [Verb; 4] = [Verb::Get, Verb::Post, Verb::Patch, Verb::Delete];
@@ -330,11 +330,8 @@ fn the_contracts_query_parameters_are_documented_with_their_limits() {
         for cursor in parameters.iter().filter(|p| p["name"] == "cursor") {
             let pattern = &cursor["schema"]["pattern"];
             // The event log pages by position, every other list by its keyset.
-            let expected = if path.ends_with("history") {
-                trm_api::paging::POSITION_CURSOR_PATTERN
-            } else {
-                trm_api::paging::CURSOR_PATTERN
-            };
+            let expected =
+                if path.ends_with("history") { trm_api::POSITION_CURSOR_PATTERN } else { trm_api::CURSOR_PATTERN };
             assert_eq!(pattern, expected, "{method} {path}: the cursor's published pattern");
         }
     }
@@ -587,7 +584,7 @@ fn a_date_without_an_offset_is_documented_as_the_readers_take_it() {
     let date = component(&document, "DateOrDateTime");
     let patterns: Vec<&str> =
         date["oneOf"].as_array().into_iter().flatten().filter_map(|choice| choice["pattern"].as_str()).collect();
-    assert_eq!(patterns, [trm_api::schemas::task::NAIVE_DATE_TIME_PATTERN]);
+    assert_eq!(patterns, [trm_api::NAIVE_DATE_TIME_PATTERN]);
     let body = object(&json!({"title": "x", "start_date": "2026-11-26T10:00:00", "due_date": "2026-11-27"}));
     assert_eq!(problems(new_task(body)), []);
 }
@@ -909,7 +906,7 @@ fn the_idempotency_key_header_is_documented_on_every_create() {
             parameter["name"] == "Idempotency-Key"
                 && parameter["in"] == "header"
                 && parameter["required"] != true
-                && parameter["schema"]["maxLength"] == trm_api::idempotency::MAX_KEY_LENGTH
+                && parameter["schema"]["maxLength"] == trm_api::MAX_KEY_LENGTH
         });
         assert!(documented, "POST {path}: no Idempotency-Key header parameter");
         assert!(operation["responses"]["409"].is_object(), "POST {path}: no 409 for a key still in progress");

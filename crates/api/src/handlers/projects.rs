@@ -5,13 +5,13 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use trm_domain::{EntityKind, Page, ProjectId, ProjectStatus};
 use trm_service::ProjectFilter;
 
-use super::{entity_response, page_response, path_id, task_filter};
+use super::{entity_response, page_response, path_id};
 use crate::AppState;
 use crate::body::JsonObject;
 use crate::conditional::if_match;
 use crate::error::ApiError;
 use crate::idempotency::{IdempotentRequest, KeyClaim};
-use crate::query::QueryParams;
+use crate::query::{QueryParams, task_filter};
 use crate::schemas::errors::{
     IdempotencyInProgress, InvalidRequest, PayloadTooLarge, PreconditionFailed, ProjectHasTasks, ProjectNotFound,
     Unavailable, UnsupportedMediaType,
@@ -42,7 +42,7 @@ use crate::wire::{self, ProjectCreateBody, ProjectUpdateBody};
         (status = 503, response = Unavailable),
     )
 )]
-pub async fn list(request: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+pub(crate) async fn list(request: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let mut query = QueryParams::parse(request.query_string())?;
     let filter = ProjectFilter { status: query.take_enum::<ProjectStatus>("status") };
     let page = query.take_page();
@@ -82,7 +82,7 @@ pub async fn list(request: HttpRequest, state: web::Data<AppState>) -> Result<Ht
         (status = 503, response = Unavailable),
     )
 )]
-pub async fn create(
+pub(crate) async fn create(
     request: HttpRequest,
     state: web::Data<AppState>,
     JsonObject(body): JsonObject,
@@ -123,7 +123,7 @@ pub async fn create(
         (status = 503, response = Unavailable),
     )
 )]
-pub async fn get(
+pub(crate) async fn get(
     request: HttpRequest,
     state: web::Data<AppState>,
     uid: web::Path<String>,
@@ -165,7 +165,7 @@ pub async fn get(
         (status = 503, response = Unavailable),
     )
 )]
-pub async fn update(
+pub(crate) async fn update(
     request: HttpRequest,
     state: web::Data<AppState>,
     uid: web::Path<String>,
@@ -206,7 +206,7 @@ pub async fn update(
         (status = 503, response = Unavailable),
     )
 )]
-pub async fn delete(
+pub(crate) async fn delete(
     request: HttpRequest,
     state: web::Data<AppState>,
     uid: web::Path<String>,
@@ -245,7 +245,7 @@ pub async fn delete(
         (status = 503, response = Unavailable),
     )
 )]
-pub async fn tasks(
+pub(crate) async fn tasks(
     request: HttpRequest,
     state: web::Data<AppState>,
     uid: web::Path<String>,

@@ -4,13 +4,13 @@ use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use trm_domain::{EntityKind, Page, TaskId};
 
-use super::{entity_response, page_response, path_id, task_filter};
+use super::{entity_response, page_response, path_id};
 use crate::AppState;
 use crate::body::{BulkJsonObject, JsonObject};
 use crate::conditional::if_match;
 use crate::error::ApiError;
 use crate::idempotency::{IdempotentRequest, KeyClaim};
-use crate::query::QueryParams;
+use crate::query::{QueryParams, task_filter};
 use crate::schemas::TaskResponse;
 use crate::schemas::errors::{
     IdempotencyInProgress, InvalidRequest, PayloadTooLarge, PreconditionFailed, TaskNotFound, Unavailable,
@@ -41,7 +41,7 @@ use crate::wire::{self, TaskBulkCreateBody, TaskCreateBody, TaskUpdateBody};
         (status = 503, response = Unavailable),
     )
 )]
-pub async fn list(request: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+pub(crate) async fn list(request: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let mut query = QueryParams::parse(request.query_string())?;
     let filter = task_filter(&mut query, true);
     let page = query.take_page();
@@ -86,7 +86,7 @@ pub async fn list(request: HttpRequest, state: web::Data<AppState>) -> Result<Ht
         (status = 503, response = Unavailable),
     )
 )]
-pub async fn create(
+pub(crate) async fn create(
     request: HttpRequest,
     state: web::Data<AppState>,
     JsonObject(body): JsonObject,
@@ -137,7 +137,7 @@ pub async fn create(
         (status = 503, response = Unavailable),
     )
 )]
-pub async fn create_many(
+pub(crate) async fn create_many(
     request: HttpRequest,
     state: web::Data<AppState>,
     BulkJsonObject(body): BulkJsonObject,
@@ -177,7 +177,7 @@ pub async fn create_many(
         (status = 503, response = Unavailable),
     )
 )]
-pub async fn get(
+pub(crate) async fn get(
     request: HttpRequest,
     state: web::Data<AppState>,
     uid: web::Path<String>,
@@ -220,7 +220,7 @@ pub async fn get(
         (status = 503, response = Unavailable),
     )
 )]
-pub async fn update(
+pub(crate) async fn update(
     request: HttpRequest,
     state: web::Data<AppState>,
     uid: web::Path<String>,
@@ -257,7 +257,7 @@ pub async fn update(
         (status = 503, response = Unavailable),
     )
 )]
-pub async fn delete(
+pub(crate) async fn delete(
     request: HttpRequest,
     state: web::Data<AppState>,
     uid: web::Path<String>,

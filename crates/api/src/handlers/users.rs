@@ -51,7 +51,7 @@ use crate::wire::{self, UserCreateBody, UserUpdateBody};
         (status = 503, response = Unavailable),
     )
 )]
-pub async fn list(request: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+pub(crate) async fn list(request: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let mut query = QueryParams::parse(request.query_string())?;
     let filter = UserFilter { is_active: query.take_bool("is_active") };
     let page = query.take_page();
@@ -96,7 +96,7 @@ pub async fn list(request: HttpRequest, state: web::Data<AppState>) -> Result<Ht
         (status = 503, response = Unavailable),
     )
 )]
-pub async fn create(
+pub(crate) async fn create(
     request: HttpRequest,
     state: web::Data<AppState>,
     JsonObject(body): JsonObject,
@@ -137,7 +137,7 @@ pub async fn create(
         (status = 503, response = Unavailable),
     )
 )]
-pub async fn get(
+pub(crate) async fn get(
     request: HttpRequest,
     state: web::Data<AppState>,
     uid: web::Path<String>,
@@ -181,7 +181,7 @@ pub async fn get(
         (status = 503, response = Unavailable),
     )
 )]
-pub async fn update(
+pub(crate) async fn update(
     request: HttpRequest,
     state: web::Data<AppState>,
     uid: web::Path<String>,
@@ -219,7 +219,7 @@ pub async fn update(
         (status = 503, response = Unavailable),
     )
 )]
-pub async fn delete(
+pub(crate) async fn delete(
     request: HttpRequest,
     state: web::Data<AppState>,
     uid: web::Path<String>,

@@ -57,7 +57,7 @@ fn webhook_id(text: &str) -> Result<WebhookId, ApiError> {
         (status = 503, response = Unavailable),
     )
 )]
-pub async fn create(
+pub(crate) async fn create(
     request: HttpRequest,
     state: web::Data<AppState>,
     body: JsonObject,
@@ -86,7 +86,7 @@ pub async fn create(
         (status = 503, response = Unavailable),
     )
 )]
-pub async fn list(request: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+pub(crate) async fn list(request: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     no_query(&request)?;
     let webhooks = state.webhooks.list_webhooks().await?;
     Ok(HttpResponse::Ok().json(webhooks.into_iter().map(WebhookResponse::from).collect::<Vec<_>>()))
@@ -109,7 +109,7 @@ pub async fn list(request: HttpRequest, state: web::Data<AppState>) -> Result<Ht
         (status = 503, response = Unavailable),
     )
 )]
-pub async fn get(
+pub(crate) async fn get(
     request: HttpRequest,
     id: web::Path<String>,
     state: web::Data<AppState>,
@@ -143,7 +143,7 @@ pub async fn get(
         (status = 503, response = Unavailable),
     )
 )]
-pub async fn update(
+pub(crate) async fn update(
     request: HttpRequest,
     id: web::Path<String>,
     state: web::Data<AppState>,
@@ -173,7 +173,7 @@ pub async fn update(
         (status = 503, response = Unavailable),
     )
 )]
-pub async fn delete(
+pub(crate) async fn delete(
     request: HttpRequest,
     id: web::Path<String>,
     state: web::Data<AppState>,
@@ -207,7 +207,7 @@ pub async fn delete(
         (status = 503, response = Unavailable),
     )
 )]
-pub async fn deliveries(
+pub(crate) async fn deliveries(
     request: HttpRequest,
     id: web::Path<String>,
     state: web::Data<AppState>,
@@ -260,7 +260,7 @@ pub async fn deliveries(
         (status = 503, response = Unavailable),
     )
 )]
-pub async fn redeliver(
+pub(crate) async fn redeliver(
     request: HttpRequest,
     path: web::Path<(String, String)>,
     state: web::Data<AppState>,
@@ -291,7 +291,7 @@ pub async fn redeliver(
         (status = 503, response = Unavailable),
     )
 )]
-pub async fn ping(
+pub(crate) async fn ping(
     request: HttpRequest,
     id: web::Path<String>,
     state: web::Data<AppState>,

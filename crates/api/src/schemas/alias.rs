@@ -18,21 +18,21 @@ use utoipa::openapi::extensions::Extensions;
 use utoipa::openapi::schema::Schema;
 
 /// The field the alias stands for.
-pub const TITLE: &str = "title";
+pub(crate) const TITLE: &str = "title";
 
 /// The alias TRM-OS's clients use for [`TITLE`].
-pub const TITLE_ALIAS: &str = "name";
+pub(crate) const TITLE_ALIAS: &str = "name";
 
 /// A create body's schema: exactly one of `title` and `name` is required.
 #[must_use]
-pub fn exactly_one_title(schema: RefOr<Schema>) -> RefOr<Schema> {
+pub(crate) fn exactly_one_title(schema: RefOr<Schema>) -> RefOr<Schema> {
     with_keyword(schema, "oneOf", json!([{ "required": [TITLE] }, { "required": [TITLE_ALIAS] }]))
 }
 
 /// An update body's schema: `title` and `name` are both optional, but not
 /// both at once.
 #[must_use]
-pub fn at_most_one_title(schema: RefOr<Schema>) -> RefOr<Schema> {
+pub(crate) fn at_most_one_title(schema: RefOr<Schema>) -> RefOr<Schema> {
     with_keyword(schema, "not", json!({ "required": [TITLE, TITLE_ALIAS] }))
 }
 

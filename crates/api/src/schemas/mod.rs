@@ -10,17 +10,17 @@
 //! against the readers; the enums' schemas are generated from the domain's
 //! EnumAdapter tables ([`enums`]).
 
-pub mod alias;
-pub mod enums;
-pub mod errors;
-pub mod event;
-pub mod health;
-pub mod overview;
-pub mod project;
-pub mod query;
-pub mod task;
-pub mod user;
-pub mod webhook;
+pub(crate) mod alias;
+pub(crate) mod enums;
+pub(crate) mod errors;
+pub(crate) mod event;
+pub(crate) mod health;
+pub(crate) mod overview;
+pub(crate) mod project;
+pub(crate) mod query;
+pub(crate) mod task;
+pub(crate) mod user;
+pub(crate) mod webhook;
 
 pub use project::ProjectResponse;
 pub use task::TaskResponse;

@@ -111,7 +111,7 @@ impl From<Task> for TaskResponse {
 /// derive puts no length or pattern on the items of a `Vec<String>`, and a
 /// client generating requests from the document should not be told `""` is
 /// a tag.
-pub struct TagSchema;
+pub(crate) struct TagSchema;
 
 impl PartialSchema for TagSchema {
     fn schema() -> RefOr<Schema> {
@@ -149,7 +149,7 @@ pub const NAIVE_DATE_TIME_PATTERN: &str = concat!(
 /// date. Written by hand because the derive would say only "a string", and
 /// a client generating requests from the document should be told which
 /// strings are dates.
-pub struct DateInputSchema;
+pub(crate) struct DateInputSchema;
 
 impl PartialSchema for DateInputSchema {
     fn schema() -> RefOr<Schema> {

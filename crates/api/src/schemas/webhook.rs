@@ -14,7 +14,7 @@ use utoipa::ToSchema;
     "disabled_reason": null, "created_at": "2026-11-26T03:12:45.123456Z",
     "updated_at": "2026-11-26T03:12:45.123456Z"
 }))]
-pub struct WebhookResponse {
+pub(crate) struct WebhookResponse {
     /// Server-generated UUID.
     #[schema(value_type = String, format = Uuid)]
     pub id: WebhookId,
@@ -63,7 +63,7 @@ impl From<Webhook> for WebhookResponse {
     "disabled_reason": null, "secret": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
     "created_at": "2026-11-26T03:12:45.123456Z", "updated_at": "2026-11-26T03:12:45.123456Z"
 }))]
-pub struct WebhookCreated {
+pub(crate) struct WebhookCreated {
     /// Server-generated UUID.
     #[schema(value_type = String, format = Uuid)]
     pub id: WebhookId,
@@ -110,7 +110,7 @@ impl From<Webhook> for WebhookCreated {
 
 /// One attempt at a delivery.
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
-pub struct AttemptResponse {
+pub(crate) struct AttemptResponse {
     /// When it was made.
     #[schema(value_type = String, format = DateTime)]
     pub at: Timestamp,
@@ -138,7 +138,7 @@ impl From<Attempt> for AttemptResponse {
 /// One event (or ping) on its way to a subscription.
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 #[schema(as = WebhookDelivery)]
-pub struct DeliveryResponse {
+pub(crate) struct DeliveryResponse {
     /// Its `webhook-id`, the same on every attempt.
     #[schema(value_type = String, format = Uuid)]
     pub id: DeliveryId,
@@ -170,17 +170,12 @@ impl From<Delivery> for DeliveryResponse {
     }
 }
 
-/// The URL a subscription may name, as its pattern: `http` or `https`, a
-/// host of letters, digits, dots and dashes, an optional port, then any
-/// path. (The server also takes IPv6 literals in brackets.)
-pub const URL_PATTERN: &str = r"^https?://[A-Za-z0-9][A-Za-z0-9.-]*(:[0-9]{1,5})?([/?#][!-~]*)?$";
-
 /// An event type a subscription may name: documents
 /// [`trm_service::webhooks::EVENT_TYPES`].
 #[derive(Debug, Clone, Copy, Serialize, ToSchema)]
 #[schema(as = WebhookEventType)]
 #[allow(dead_code)] // a documentation type: the reader takes strings and the service checks them
-pub enum EventTypeSchema {
+pub(crate) enum EventTypeSchema {
     /// A task was created.
     #[serde(rename = "task.created")]
     TaskCreated,

@@ -15,11 +15,13 @@
 //! could not do: it stops at the first problem.
 //!
 //! The module is its own directory, not part of `schemas`, because it is
-//! the one part of the crate with a public surface beyond the app: the
-//! fuzz targets read bodies through it ([`parse_object`], [`read`] and the
-//! body types), so it says in one place what a body reader is. `schemas`
-//! keeps the responses and the documentation of value types (enums, dates,
-//! tags) the bodies refer to.
+//! the crate's one public door to its readers: the fuzz targets read bodies
+//! through it ([`parse_object`], [`read`] and the body types) and query
+//! strings ([`QueryParams`], [`task_filter`], re-exported from the crate's
+//! private `query` module), so what a client's input goes through is said
+//! in one place, and every other module can stay private. `schemas` keeps
+//! the responses and the documentation of value types (enums, dates, tags)
+//! the bodies refer to.
 //!
 //! Two things of each body's OpenAPI schema the derive cannot say are added
 //! to the document by [`amend_schemas`]: that it is closed
@@ -51,6 +53,7 @@ pub use self::user::{UserCreateBody, UserUpdateBody};
 pub use self::webhook::{WebhookCreateBody, WebhookUpdateBody};
 pub use crate::body::parse_object;
 pub use crate::error::ApiError;
+pub use crate::query::{QueryParams, task_filter};
 use crate::schemas::alias;
 
 /// A request body: the wire type serde fills, and the domain value it
