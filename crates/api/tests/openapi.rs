@@ -511,6 +511,18 @@ fn assert_update_schema_matches_reader<T>(
 }
 
 #[test]
+fn every_request_body_schema_is_closed_as_its_conversion_refuses_unknown_properties() {
+    let document = document();
+    let mut bodies = 0;
+    for (method, path, operation) in operations(&document) {
+        let Some(schema) = operation.pointer("/requestBody/content/application~1json/schema") else { continue };
+        bodies += 1;
+        assert_eq!(resolve(&document, schema)["additionalProperties"], false, "{method} {path}");
+    }
+    assert_eq!(bodies, 9, "task, bulk, project, user and webhook bodies");
+}
+
+#[test]
 fn every_property_of_the_task_create_schema_is_read_by_new_task_and_nothing_else_is() {
     assert_create_schema_matches_reader("TaskCreate", new_task);
 }

@@ -237,6 +237,12 @@ mod tests {
     }
 
     #[test]
+    fn a_property_named_like_the_catch_all_is_an_unknown_property_too() {
+        let error = title_or_name(json!({"title": "x", "extra": 1})).unwrap_err();
+        assert_eq!(problems(error), [(vec![json!("body"), json!("extra")], "extra_forbidden".to_owned())]);
+    }
+
+    #[test]
     fn a_field_is_read_under_its_own_name_or_under_its_alias() {
         assert_eq!(title_or_name(json!({"title": "Launch"})).unwrap(), "Launch");
         assert_eq!(title_or_name(json!({"name": "Launch"})).unwrap(), "Launch");
