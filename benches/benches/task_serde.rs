@@ -1,7 +1,7 @@
 //! Criterion benches of task (de)serialization: a task to its response
 //! JSON (what every read answers), a page of 100 of them, and a create
 //! body from JSON text into a validated `NewTask` (what every create reads,
-//! through the API's field-by-field reader).
+//! through the API's wire layer: the body type, then its conversion).
 
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
@@ -9,7 +9,8 @@ use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use serde_json::{Map, Value};
-use trm_api::schemas::task::{TaskResponse, new_task};
+use trm_api::TaskResponse;
+use trm_api::wire::{TaskCreateBody, read};
 use trm_bench::dataset::Dataset;
 
 const CREATE_BODY: &str = r#"{"title": "Write the docs", "description": "All of them", "status": "In Progress",
@@ -33,7 +34,7 @@ fn deserialize(c: &mut Criterion) {
     group.bench_function("create_body_from_json", |b| {
         b.iter(|| {
             let body: Map<String, Value> = serde_json::from_str(black_box(CREATE_BODY)).unwrap();
-            new_task(body).unwrap()
+            read::<TaskCreateBody>(body).unwrap()
         });
     });
     group.finish();

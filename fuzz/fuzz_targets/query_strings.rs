@@ -8,9 +8,7 @@
 
 use actix_web::ResponseError as _;
 use libfuzzer_sys::fuzz_target;
-use trm_api::error::ApiError;
-use trm_api::handlers::task_filter;
-use trm_api::query::QueryParams;
+use trm_api::wire::{ApiError, QueryParams, task_filter};
 
 fuzz_target!(|raw: &str| {
     let mut query = match QueryParams::parse(raw) {

@@ -1,31 +1,35 @@
 //! Request-body decoding, fed arbitrary bytes.
 //!
 //! Every body a client can send is read by [`parse_object`] and then by one
-//! of the six body readers. Whatever the bytes — broken or deep JSON, invalid
+//! of the body types, then converted into its domain value. Whatever the bytes — broken or deep JSON, invalid
 //! UTF-8, wrong types, huge numbers — each step must end in a value or in an
 //! error whose response is a 4xx: never a panic, never a 5xx.
 #![no_main]
 
 use actix_web::ResponseError as _;
 use libfuzzer_sys::fuzz_target;
-use trm_api::body::parse_object;
-use trm_api::error::ApiError;
-use trm_api::schemas::{project, task, user};
+use trm_api::wire::{
+    ApiError, ProjectCreateBody, ProjectUpdateBody, TaskBulkCreateBody, TaskCreateBody, TaskUpdateBody, UserCreateBody,
+    UserUpdateBody, WebhookCreateBody, WebhookUpdateBody, parse_object, read,
+};
 
 fuzz_target!(|data: &[u8]| {
     let body = match parse_object(data) {
         Ok(body) => body,
         Err(error) => return answers_4xx(&error),
     };
-    read(task::new_task(body.clone()));
-    read(task::task_patch(body.clone()));
-    read(project::new_project(body.clone()));
-    read(project::project_patch(body.clone()));
-    read(user::new_user(body.clone()));
-    read(user::user_patch(body));
+    check(read::<TaskCreateBody>(body.clone()));
+    check(read::<TaskUpdateBody>(body.clone()));
+    check(read::<TaskBulkCreateBody>(body.clone()));
+    check(read::<ProjectCreateBody>(body.clone()));
+    check(read::<ProjectUpdateBody>(body.clone()));
+    check(read::<UserCreateBody>(body.clone()));
+    check(read::<UserUpdateBody>(body.clone()));
+    check(read::<WebhookCreateBody>(body.clone()));
+    check(read::<WebhookUpdateBody>(body));
 });
 
-fn read<T>(result: Result<T, ApiError>) {
+fn check<T>(result: Result<T, ApiError>) {
     if let Err(error) = result {
         answers_4xx(&error);
     }

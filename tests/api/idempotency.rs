@@ -1,7 +1,7 @@
 //! `Idempotency-Key` on the creates, over HTTP: retries answer the first
 //! response and create nothing, also when they race and across servers
 //! sharing a store; the key with another body is a 422; a failed attempt is
-//! not remembered.
+//! not remembered, and an invalid request never reaches the key's store.
 
 use serde_json::{Value, json};
 use trm_tests::{TestApp, spawn_app, spawn_app_with};
@@ -108,4 +108,24 @@ async fn a_retry_sent_to_another_server_sharing_the_store_is_answered_from_the_s
     assert_eq!(retry.json::<Value>().await.unwrap(), first);
     assert_eq!(tagged(&two, &tag).await, vec![first["uid"].clone()]);
     let _ = std::fs::remove_file(&file);
+}
+
+#[tokio::test]
+async fn an_invalid_body_sent_with_a_key_stores_nothing_so_the_key_then_creates() {
+    let app = spawn_app().await;
+    for (path, invalid, valid) in [
+        ("/api/v1/tasks/", json!({"title": " ", "status": "someday"}), json!({"title": "Pay the invoice"})),
+        ("/api/v1/tasks/bulk", json!({"tasks": [{"title": ""}]}), json!({"tasks": [{"title": "Pay the invoice"}]})),
+        ("/api/v1/projects/", json!({"name": 5}), json!({"name": "Launch"})),
+    ] {
+        let key = unique("key");
+        let refused = post_with_key(&app, path, &key, &invalid).await;
+        assert_eq!(refused.status(), 422, "{path}");
+        let detail = &refused.json::<Value>().await.unwrap()["detail"][0];
+        assert_eq!(detail["loc"][0], "body", "{path}: the body is what is wrong");
+        // Had the 422 been claimed and remembered, the same key with
+        // another body would be refused as reused.
+        let created = post_with_key(&app, path, &key, &valid).await;
+        assert_eq!(created.status(), 201, "{path}: {}", created.text().await.unwrap());
+    }
 }

@@ -9,7 +9,7 @@ use actix_web::http::header;
 
 /// The ETag of an entity at `version`.
 #[must_use]
-pub fn etag(version: u64) -> String {
+pub(crate) fn etag(version: u64) -> String {
     format!("\"{version}\"")
 }
 
@@ -21,7 +21,7 @@ pub fn etag(version: u64) -> String {
 /// `If-Match` compares strongly (RFC 9110 §13.1.1): a weak tag (`W/"3"`)
 /// never matches, whatever its value.
 #[must_use]
-pub fn if_match(request: &HttpRequest) -> Option<u64> {
+pub(crate) fn if_match(request: &HttpRequest) -> Option<u64> {
     let value = request.headers().get(header::IF_MATCH)?;
     let Ok(text) = value.to_str() else {
         return Some(0);

@@ -276,7 +276,7 @@ fn detail(text: impl Into<String>) -> Value {
 
 /// An item of a validation error's `loc`: a field name or an array index.
 #[derive(Debug, Clone, Copy)]
-pub struct LocationItemSchema;
+pub(crate) struct LocationItemSchema;
 
 impl PartialSchema for LocationItemSchema {
     fn schema() -> RefOr<Schema> {
@@ -296,7 +296,7 @@ impl ToSchema for LocationItemSchema {
 /// Whole seconds for a `Retry-After` header: rounded up, at least one, so a
 /// client that waits that long is let through.
 #[must_use]
-pub fn retry_after_seconds(wait: Duration) -> u64 {
+pub(crate) fn retry_after_seconds(wait: Duration) -> u64 {
     let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
     seconds.max(1)
 }

@@ -9,6 +9,14 @@
 //! waits up to two seconds for it, then answers 409. A failed attempt
 //! (any non-2xx answer) is forgotten, so a corrected retry runs afresh.
 //!
+//! A handler reads top to bottom: [`IdempotentRequest::read`] checks the
+//! header and fingerprints the request, the path, query and body are read
+//! into valid domain values (so a 422 never touches the store), then
+//! [`IdempotentRequest::claim`] answers a [`KeyClaim`]: a replay to return
+//! as it is, or a [`HeldKey`] the handler holds while it does the work and
+//! then settles with its answer ([`HeldKey::settle`]: remembered when it
+//! succeeded, released when it failed).
+//!
 //! The bookkeeping — claim, wait, remember, release — lives in the service
 //! ([`trm_service::IdempotencyUseCases`]) over the store, so it holds across
 //! restarts and server instances; this module only reads the header, hashes
@@ -17,7 +25,6 @@
 //! drop guard; should even that be lost (a crash), the store treats the
 //! claim as abandoned after a minute.
 
-use std::future::Future;
 use std::sync::Arc;
 
 use actix_web::body::MessageBody;
@@ -30,18 +37,18 @@ use crate::AppState;
 use crate::error::{ApiError, ValidationDetail};
 
 /// The request header carrying the client's key.
-pub const HEADER: &str = "Idempotency-Key";
+pub(crate) const HEADER: &str = "Idempotency-Key";
 
 /// The longest key accepted, in characters.
 pub const MAX_KEY_LENGTH: usize = 255;
 
 /// The 409 detail when the first request with a key is still running.
-pub const IN_PROGRESS: &str = "A request with this Idempotency-Key is still being processed";
+pub(crate) const IN_PROGRESS: &str = "A request with this Idempotency-Key is still being processed";
 
 /// A create request as far as idempotency is concerned: its key (if the
 /// client sent one) and the fingerprint of what it asks for.
 #[derive(Debug)]
-pub struct IdempotentRequest {
+pub(crate) struct IdempotentRequest {
     scope: &'static str,
     key: Option<(String, String)>,
 }
@@ -62,7 +69,11 @@ impl IdempotentRequest {
     /// # Errors
     /// 422 at `["header", "Idempotency-Key"]` unless the key is 1 to 255
     /// visible ASCII characters.
-    pub fn read(request: &HttpRequest, scope: &'static str, body: &Map<String, Value>) -> Result<Self, ApiError> {
+    pub(crate) fn read(
+        request: &HttpRequest,
+        scope: &'static str,
+        body: &Map<String, Value>,
+    ) -> Result<Self, ApiError> {
         let Some(value) = request.headers().get(HEADER) else { return Ok(Self { scope, key: None }) };
         let key = value
             .to_str()
@@ -78,46 +89,74 @@ impl IdempotentRequest {
         Ok(Self { scope, key: Some((key.to_owned(), request_fingerprint)) })
     }
 
-    /// Runs `create` unless a previous request with this key decides the
-    /// answer, and remembers a successful answer for retries.
+    /// Claims the key, once the request is known to be valid: whether an
+    /// earlier request with it decides the answer ([`KeyClaim::Replay`]),
+    /// or this one runs ([`KeyClaim::Fresh`], holding the key until its
+    /// answer is settled). Without a key the request simply runs.
     ///
     /// # Errors
-    /// Whatever `create` answers; 422 for a key reused with another request,
-    /// 409 while the first request is still running, 503 when the store is
-    /// down.
-    pub async fn run(
-        self,
-        state: &AppState,
-        create: impl Future<Output = Result<HttpResponse, ApiError>>,
-    ) -> Result<HttpResponse, ApiError> {
-        let Some((key, request_fingerprint)) = self.key else { return create.await };
+    /// 422 for a key reused with another request, 409 while the first
+    /// request is still running (after waiting up to two seconds for it),
+    /// 503 when the store is down.
+    pub(crate) async fn claim(self, state: &AppState) -> Result<KeyClaim, ApiError> {
+        let Some((key, request_fingerprint)) = self.key else { return Ok(KeyClaim::Fresh(HeldKey { held: None })) };
         let keys = Arc::clone(&state.idempotency);
         match keys.begin(self.scope, &key, &request_fingerprint).await? {
-            Claim::Replay(stored) => return Ok(replay(&stored)),
-            Claim::InProgress => return Err(ApiError::Conflict(IN_PROGRESS.to_owned())),
-            Claim::Mismatch => {
-                return Err(header_error(
-                    "This Idempotency-Key was already used with a different request",
-                    "idempotency_key_reused",
-                ));
+            Claim::Replay(stored) => Ok(KeyClaim::Replay(replay(&stored))),
+            Claim::InProgress => Err(ApiError::Conflict(IN_PROGRESS.to_owned())),
+            Claim::Mismatch => Err(header_error(
+                "This Idempotency-Key was already used with a different request",
+                "idempotency_key_reused",
+            )),
+            Claim::Claimed => {
+                Ok(KeyClaim::Fresh(HeldKey { held: Some(ReleaseOnDrop { keys: Some(keys), scope: self.scope, key }) }))
             }
-            Claim::Claimed => {}
         }
-        let mut guard = ReleaseOnDrop { keys: Some(Arc::clone(&keys)), scope: self.scope, key: key.clone() };
-        let outcome = create.await;
-        let response = match outcome {
+    }
+}
+
+/// What claiming a key decided.
+#[derive(Debug)]
+pub(crate) enum KeyClaim {
+    /// An earlier request with this key succeeded: answer what it answered,
+    /// and do nothing else.
+    Replay(HttpResponse),
+    /// This request runs: do the work, then settle its answer with the key.
+    Fresh(HeldKey),
+}
+
+/// A key this request holds (or no key at all) until its answer is
+/// settled by [`HeldKey::settle`]. Dropped unsettled (the client went away
+/// half-way), it releases the key.
+#[derive(Debug)]
+#[must_use = "a held key is settled with the answer"]
+pub(crate) struct HeldKey {
+    held: Option<ReleaseOnDrop>,
+}
+
+impl HeldKey {
+    /// Settles the answer of the request: a success is remembered for
+    /// retries and answered; a failure releases the key, so a corrected
+    /// retry runs afresh, and is answered as it is.
+    ///
+    /// # Errors
+    /// The failure `answer` is; 500 when a success cannot be remembered
+    /// because it has a streaming body.
+    pub(crate) async fn settle(self, answer: Result<HttpResponse, ApiError>) -> Result<HttpResponse, ApiError> {
+        let Some(mut held) = self.held else { return answer };
+        let Some(keys) = held.keys.take() else { return answer };
+        let (scope, key) = (held.scope, std::mem::take(&mut held.key));
+        let response = match answer {
             Ok(response) if response.status().is_success() => response,
             failed => {
-                guard.keys = None;
-                if let Err(error) = keys.abandon(self.scope, &key).await {
+                if let Err(error) = keys.abandon(scope, &key).await {
                     tracing::warn!(error = %anyhow::Error::new(error), "cannot release an idempotency key");
                 }
                 return failed;
             }
         };
-        guard.keys = None;
         let (stored, response) = remember(response).await?;
-        if let Err(error) = keys.finish(self.scope, &key, stored).await {
+        if let Err(error) = keys.finish(scope, &key, stored).await {
             // The entity exists: answer it. The claim lapses after its lease.
             tracing::warn!(error = %anyhow::Error::new(error), "cannot remember an idempotent response");
         }
@@ -161,6 +200,12 @@ struct ReleaseOnDrop {
     keys: Option<Arc<dyn IdempotencyUseCases>>,
     scope: &'static str,
     key: String,
+}
+
+impl std::fmt::Debug for ReleaseOnDrop {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter.debug_struct("ReleaseOnDrop").field("scope", &self.scope).field("key", &self.key).finish()
+    }
 }
 
 impl Drop for ReleaseOnDrop {

@@ -27,21 +27,28 @@
 //! (requests by route template and status, latencies) are recorded by
 //! [`metrics::http`] and served at `/metrics` ([`handlers::metrics`]).
 
+// Public: what the server binary, the tests and the benches build the app
+// with and check it against. The fuzz targets reach the readers through
+// `wire` alone; every other module is the app's own. Re-exported below from
+// private modules: the response bodies (for tests and benches that build or
+// read them) and the limits and patterns the OpenAPI document states (for
+// the tests that hold the document to the code).
 pub mod access;
-pub mod body;
-pub mod conditional;
-pub mod error;
-pub mod handlers;
-pub mod idempotency;
+mod body;
+mod conditional;
+mod error;
+mod handlers;
+mod idempotency;
 pub mod metrics;
 pub mod openapi;
-pub mod paging;
-pub mod query;
-pub mod request_id;
+mod paging;
+mod query;
+mod request_id;
 pub mod routes;
-pub mod schemas;
-pub mod telemetry;
+mod schemas;
+mod telemetry;
 mod values;
+pub mod wire;
 
 use std::sync::Arc;
 
@@ -49,7 +56,12 @@ use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::middleware::{Condition, from_fn};
 use actix_web::{App, HttpResponse, web};
+pub use idempotency::MAX_KEY_LENGTH;
+pub use paging::{CURSOR_PATTERN, POSITION_CURSOR_PATTERN};
 pub use routes::ROUTES;
+pub use schemas::task::NAIVE_DATE_TIME_PATTERN;
+pub use schemas::user::USERNAME_PATTERN;
+pub use schemas::{ProjectResponse, TaskResponse, UserResponse};
 use tracing_actix_web::TracingLogger;
 use trm_service::{
     EventBus, EventUseCases, HealthUseCases, IdempotencyUseCases, OverviewUseCases, ProjectUseCases, TaskUseCases,

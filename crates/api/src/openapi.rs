@@ -8,8 +8,10 @@
 //! * the response schemas, derived from the response DTOs that are actually
 //!   serialized ([`TaskResponse`], [`ProjectResponse`], [`UserResponse`], the
 //!   422 entries);
-//! * the request schemas and query parameters, from documentation types next
-//!   to those DTOs (the bodies are read field by field, not through serde),
+//! * the request schemas, derived from the body types that are actually
+//!   deserialized ([`crate::wire`]), which [`CrossCutting`] closes and gives
+//!   the `title`/`name` rule ([`crate::wire::amend_schemas`]);
+//! * the query parameters, from documentation types next to their readers,
 //!   and the enums, generated from the domain's EnumAdapter tables.
 //!
 //! [`CrossCutting`] then adds what every operation shares: the
@@ -44,12 +46,11 @@ use crate::schemas::errors::{
 use crate::schemas::event::EventResponse;
 use crate::schemas::health::{Liveness, Readiness};
 use crate::schemas::overview::OverviewResponse;
-use crate::schemas::webhook::{
-    AttemptResponse, DeliveryResponse, EventTypeSchema, WebhookCreate, WebhookCreated, WebhookResponse, WebhookUpdate,
-};
-use crate::schemas::{
-    ProjectCreate, ProjectResponse, ProjectUpdate, TaskBulkCreate, TaskCreate, TaskResponse, TaskUpdate, UserCreate,
-    UserResponse, UserUpdate,
+use crate::schemas::webhook::{AttemptResponse, DeliveryResponse, EventTypeSchema, WebhookCreated, WebhookResponse};
+use crate::schemas::{ProjectResponse, TaskResponse, UserResponse};
+use crate::wire::{
+    ProjectCreateBody, ProjectUpdateBody, TaskBulkCreateBody, TaskCreateBody, TaskUpdateBody, UserCreateBody,
+    UserUpdateBody, WebhookCreateBody, WebhookUpdateBody,
 };
 
 /// The document's introduction, shown at the top of the Swagger UI.
@@ -133,15 +134,15 @@ The full reference, with examples, is `docs/api.md` in the project's repository.
     components(
         schemas(
             TaskResponse,
-            TaskCreate,
-            TaskBulkCreate,
-            TaskUpdate,
+            TaskCreateBody,
+            TaskBulkCreateBody,
+            TaskUpdateBody,
             ProjectResponse,
-            ProjectCreate,
-            ProjectUpdate,
+            ProjectCreateBody,
+            ProjectUpdateBody,
             UserResponse,
-            UserCreate,
-            UserUpdate,
+            UserCreateBody,
+            UserUpdateBody,
             TaskStatusSchema,
             TaskTypeSchema,
             PrioritySchema,
@@ -156,8 +157,8 @@ The full reference, with examples, is `docs/api.md` in the project's repository.
             EventResponse,
             WebhookResponse,
             WebhookCreated,
-            WebhookCreate,
-            WebhookUpdate,
+            WebhookCreateBody,
+            WebhookUpdateBody,
             DeliveryResponse,
             AttemptResponse,
             EventTypeSchema,
@@ -204,6 +205,9 @@ const REQUEST_ID: &str = "x-request-id";
 impl Modify for CrossCutting {
     fn modify(&self, document: &mut Document) {
         document.info.version = env!("CARGO_PKG_VERSION").to_owned();
+        if let Some(components) = document.components.as_mut() {
+            crate::wire::amend_schemas(components);
+        }
         let request_id = HeaderBuilder::new()
             .schema(Some(ObjectBuilder::new().schema_type(SchemaType::new(Type::String))))
             .description(Some(

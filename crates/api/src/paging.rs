@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 /// The wire form of a cursor.
 #[must_use]
-pub fn encode_cursor(cursor: &Cursor) -> String {
+pub(crate) fn encode_cursor(cursor: &Cursor) -> String {
     let mut bytes = [0_u8; 24];
     bytes[..8].copy_from_slice(&cursor.created_at.as_micros().to_be_bytes());
     bytes[8..].copy_from_slice(cursor.uid.as_bytes());
@@ -30,7 +30,7 @@ pub const CURSOR_PATTERN: &str = "^[A-Za-z0-9_-]{32}$";
 /// API did not issue (a time beyond the calendar is clamped to its end): a
 /// list read from it is simply the items after that position.
 #[must_use]
-pub fn decode_cursor(text: &str) -> Option<Cursor> {
+pub(crate) fn decode_cursor(text: &str) -> Option<Cursor> {
     let bytes = URL_SAFE_NO_PAD.decode(text).ok()?;
     let bytes: [u8; 24] = bytes.try_into().ok()?;
     let (micros, uid) = bytes.split_at(8);
@@ -44,7 +44,7 @@ pub fn decode_cursor(text: &str) -> Option<Cursor> {
 /// (8 bytes would leave 2 spare bits, and texts with them set would match
 /// the pattern yet not decode).
 #[must_use]
-pub fn encode_position(position: EventPosition) -> String {
+pub(crate) fn encode_position(position: EventPosition) -> String {
     let mut bytes = [0_u8; 9];
     bytes[1..].copy_from_slice(&position.0.to_be_bytes());
     URL_SAFE_NO_PAD.encode(bytes)
@@ -56,7 +56,7 @@ pub const POSITION_CURSOR_PATTERN: &str = "^[A-Za-z0-9_-]{12}$";
 /// Reads an event-log cursor; `None` for text of another shape. Every text
 /// of that shape is a position (its first byte is ignored).
 #[must_use]
-pub fn decode_position(text: &str) -> Option<EventPosition> {
+pub(crate) fn decode_position(text: &str) -> Option<EventPosition> {
     let bytes: [u8; 9] = URL_SAFE_NO_PAD.decode(text).ok()?.try_into().ok()?;
     let position: [u8; 8] = bytes[1..].try_into().ok()?;
     Some(EventPosition(u64::from_be_bytes(position)))
@@ -64,7 +64,7 @@ pub fn decode_position(text: &str) -> Option<EventPosition> {
 
 /// `Link: <same path and query, with `name` set to `value`>; rel="next"`.
 #[must_use]
-pub fn next_link_with(request: &HttpRequest, name: &str, value: &str) -> String {
+pub(crate) fn next_link_with(request: &HttpRequest, name: &str, value: &str) -> String {
     let mut pairs: Vec<(String, String)> = serde_urlencoded::from_str(request.query_string()).unwrap_or_default();
     pairs.retain(|(key, _)| key != name);
     pairs.push((name.to_owned(), value.to_owned()));
@@ -77,7 +77,7 @@ pub fn next_link_with(request: &HttpRequest, name: &str, value: &str) -> String 
 /// The link is relative to the server (path and query only), so it stays
 /// right behind proxies that rewrite the host.
 #[must_use]
-pub fn next_link(request: &HttpRequest, next: &Cursor) -> String {
+pub(crate) fn next_link(request: &HttpRequest, next: &Cursor) -> String {
     next_link_with(request, "cursor", &encode_cursor(next))
 }
 

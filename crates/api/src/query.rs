@@ -3,7 +3,12 @@
 //! A misspelt filter (`?stauts=done`) must not silently return everything,
 //! so a parameter no route declares is a 422 `extra_forbidden`.
 
-use trm_domain::{Cursor, EnumAdapter, FieldError, FieldErrorKind, PageRequest, ValidationErrors};
+use trm_domain::search::SearchQuery;
+use trm_domain::{
+    Cursor, EnumAdapter, FieldError, FieldErrorKind, PageRequest, Tag, TaskStatus, TaskType, ValidationErrors,
+};
+use trm_service::TaskFilter;
+use uuid::Uuid;
 
 use crate::error::{ApiError, Source};
 use crate::paging;
@@ -125,6 +130,53 @@ impl QueryParams {
         }
         if self.errors.is_empty() { Ok(()) } else { Err(ApiError::invalid(Source::Query, &self.errors)) }
     }
+}
+
+/// An id filter: `None` when absent; `Some(None)` when it is not a UUID and
+/// therefore matches nothing (ids match exactly).
+#[allow(clippy::option_option)]
+fn id_filter(query: &mut QueryParams, name: &str) -> Option<Option<Uuid>> {
+    query.take(name).map(|text| Uuid::parse_str(text.trim()).ok())
+}
+
+/// Reads the task list's filters. `None` means the filter can match nothing
+/// (a malformed id), so the answer is an empty list without a store call.
+/// Public for the fuzz targets (`fuzz/`, through [`crate::wire`]), which
+/// feed it arbitrary queries.
+pub fn task_filter(query: &mut QueryParams, with_project: bool) -> Option<TaskFilter> {
+    let project = if with_project { id_filter(query, "project_id") } else { None };
+    let assignee = id_filter(query, "assignee_id");
+    let statuses = query.take_enums::<TaskStatus>("status");
+    let task_type = query.take_enum::<TaskType>("task_type");
+    let tag = query.take("tag");
+    let tag = match tag.map(|text| Tag::parse(&text)) {
+        None => None,
+        Some(Ok(tag)) => Some(tag),
+        Some(Err(_)) => return None, // no stored tag is blank or over-long
+    };
+    let search = query.take("q").and_then(|text| match SearchQuery::parse(&text) {
+        Ok(search) => Some(search),
+        Err(kind) => {
+            query.reject("q", kind);
+            None
+        }
+    });
+    Some(TaskFilter {
+        project_id: match project {
+            None => None,
+            Some(Some(id)) => Some(id.into()),
+            Some(None) => return None,
+        },
+        assignee_id: match assignee {
+            None => None,
+            Some(Some(id)) => Some(id.into()),
+            Some(None) => return None,
+        },
+        statuses,
+        task_type,
+        tag,
+        search,
+    })
 }
 
 #[cfg(test)]

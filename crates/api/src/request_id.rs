@@ -7,29 +7,21 @@
 //! task-local request context, where the use cases pick it up for the
 //! metadata of the events they publish.
 
+use actix_web::HttpMessage as _;
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::middleware::Next;
-use actix_web::{HttpMessage as _, HttpRequest};
 
 /// The header carrying the id.
-pub const REQUEST_ID_HEADER: HeaderName = HeaderName::from_static("x-request-id");
+pub(crate) const REQUEST_ID_HEADER: HeaderName = HeaderName::from_static("x-request-id");
 
 /// Longest client-supplied id that is echoed; longer ones are replaced.
 const MAX_ECHOED_LENGTH: usize = 128;
 
 /// The id of the request being served.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RequestId(pub String);
-
-impl RequestId {
-    /// The id of `request`, if the middleware has run.
-    #[must_use]
-    pub fn of(request: &HttpRequest) -> Option<Self> {
-        request.extensions().get::<Self>().cloned()
-    }
-}
+pub(crate) struct RequestId(pub String);
 
 fn acceptable(value: &HeaderValue) -> Option<String> {
     let text = value.to_str().ok()?.trim();
@@ -44,7 +36,7 @@ fn acceptable(value: &HeaderValue) -> Option<String> {
 ///
 /// # Errors
 /// Passes on whatever the inner service returns.
-pub async fn assign_request_id(
+pub(crate) async fn assign_request_id(
     request: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {

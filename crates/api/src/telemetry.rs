@@ -15,7 +15,7 @@ use crate::request_id::RequestId;
 
 /// Builds request spans named `http_request` with the request id.
 #[derive(Debug, Clone, Copy)]
-pub struct RequestSpan;
+pub(crate) struct RequestSpan;
 
 impl RootSpanBuilder for RequestSpan {
     fn on_request_start(request: &ServiceRequest) -> Span {

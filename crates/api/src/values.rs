@@ -1,6 +1,6 @@
 //! Parsers from JSON values to domain values, one per kind of field.
 //!
-//! Each returns the bare [`FieldErrorKind`]; [`BodyFields`](crate::body::BodyFields)
+//! Each returns the bare [`FieldErrorKind`]; [`Problems`](crate::wire::Problems)
 //! attaches the field name.
 
 use serde_json::Value;

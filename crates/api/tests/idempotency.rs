@@ -106,20 +106,33 @@ async fn a_key_still_in_progress_is_a_409() {
 }
 
 #[actix_web::test]
-async fn a_failed_attempt_releases_its_key() {
-    let mut keys = MockIdempotencyUseCases::new();
-    keys.expect_begin().returning(|_, _, _| Ok(Claim::Claimed));
-    keys.expect_abandon().with(eq("POST /api/v1/tasks/"), eq("k-1")).times(1).returning(|_, _| Ok(()));
-    keys.expect_finish().never();
-    // A body error (blank title) and a store failure both release.
-    let answer = send(state(MockTaskUseCases::new(), keys), post_task("k-1", json!({"title": " "}))).await;
-    assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY);
+async fn an_invalid_body_with_a_key_is_a_422_that_never_reaches_the_keys_store() {
+    let requests = [
+        ("/api/v1/tasks/", json!({"title": " "})),
+        ("/api/v1/tasks/bulk", json!({"tasks": []})),
+        ("/api/v1/projects/", json!({"title": 5})),
+        ("/api/v1/users/", json!({"username": "ab"})),
+    ];
+    for (path, body) in requests {
+        let mut keys = MockIdempotencyUseCases::new();
+        keys.expect_begin().never();
+        keys.expect_abandon().never();
+        keys.expect_finish().never();
+        let request = TestRequest::post().uri(path).insert_header(("Idempotency-Key", "k-1")).set_json(body);
+        let answer = send(state(MockTaskUseCases::new(), keys), request).await;
+        assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY, "{path}");
+        assert_eq!(answer.json()["detail"][0]["loc"][0], "body", "{path}");
+    }
+}
 
+#[actix_web::test]
+async fn a_failed_create_releases_its_key() {
     let mut tasks = MockTaskUseCases::new();
     tasks.expect_create_task().returning(|_| Err(ServiceError::Unavailable(anyhow::anyhow!("down"))));
     let mut keys = MockIdempotencyUseCases::new();
     keys.expect_begin().returning(|_, _, _| Ok(Claim::Claimed));
-    keys.expect_abandon().times(1).returning(|_, _| Ok(()));
+    keys.expect_abandon().with(eq("POST /api/v1/tasks/"), eq("k-1")).times(1).returning(|_, _| Ok(()));
+    keys.expect_finish().never();
     let answer = send(state(tasks, keys), post_task("k-1", json!({"title": "x"}))).await;
     assert_eq!(answer.status, StatusCode::SERVICE_UNAVAILABLE);
 }

@@ -1,11 +1,11 @@
 //! The OpenAPI document against what the application really does.
 //!
-//! The document is written by hand in attributes and documentation types,
-//! next to code that does not read through them, so these tests are what
-//! keeps it true: the routes it lists are exactly the routes served (checked
-//! against the one route table, in both directions); every property of a
-//! request schema is one the body reader accepts, with the nullability the
-//! reader gives it, and nothing else is accepted; every documented query
+//! The document is written by hand in attributes, and a request body's
+//! schema is derived from a type whose fields hold raw JSON, so these tests
+//! are what keeps it true: the routes it lists are exactly the routes served
+//! (checked against the one route table, in both directions); every property
+//! of a request schema is one the body's conversion accepts, with the
+//! nullability it gives it, and nothing else is accepted; every documented query
 //! parameter is read by its route; every documented success answers with its
 //! status, headers and properties; every `$ref` resolves.
 
@@ -19,14 +19,40 @@ use actix_web::http::StatusCode;
 use actix_web::test::TestRequest;
 use serde_json::{Map, Value, json};
 use support::{Answer, a_project, a_task, a_user, all_well, concrete, send, store_down};
-use trm_api::error::ApiError;
+use trm_api::USERNAME_PATTERN;
 use trm_api::routes::{Documented, ROUTES, Verb};
-use trm_api::schemas::user::USERNAME_PATTERN;
-use trm_api::schemas::{
-    ProjectResponse, TaskResponse, UserResponse, new_project, new_task, new_user, project_patch, task_patch, user_patch,
+use trm_api::wire::{
+    ApiError, ProjectCreateBody, ProjectUpdateBody, TaskCreateBody, TaskUpdateBody, UserCreateBody, UserUpdateBody,
+    read,
 };
+use trm_api::{ProjectResponse, TaskResponse, UserResponse};
+use trm_domain::{NewProject, NewTask, NewUser, ProjectPatch, TaskPatch, UserPatch};
 
 const VERBS: [Verb; 4] = [Verb::Get, Verb::Post, Verb::Patch, Verb::Delete];
+
+fn new_task(body: Map<String, Value>) -> Result<NewTask, ApiError> {
+    read::<TaskCreateBody>(body)
+}
+
+fn task_patch(body: Map<String, Value>) -> Result<TaskPatch, ApiError> {
+    read::<TaskUpdateBody>(body)
+}
+
+fn new_project(body: Map<String, Value>) -> Result<NewProject, ApiError> {
+    read::<ProjectCreateBody>(body)
+}
+
+fn project_patch(body: Map<String, Value>) -> Result<ProjectPatch, ApiError> {
+    read::<ProjectUpdateBody>(body)
+}
+
+fn new_user(body: Map<String, Value>) -> Result<NewUser, ApiError> {
+    read::<UserCreateBody>(body)
+}
+
+fn user_patch(body: Map<String, Value>) -> Result<UserPatch, ApiError> {
+    read::<UserUpdateBody>(body)
+}
 
 /// A body reader, answering the problems it found.
 type Reader<'a> = &'a dyn Fn(Map<String, Value>) -> Vec<(Vec<Value>, String)>;
@@ -304,11 +330,8 @@ fn the_contracts_query_parameters_are_documented_with_their_limits() {
         for cursor in parameters.iter().filter(|p| p["name"] == "cursor") {
             let pattern = &cursor["schema"]["pattern"];
             // The event log pages by position, every other list by its keyset.
-            let expected = if path.ends_with("history") {
-                trm_api::paging::POSITION_CURSOR_PATTERN
-            } else {
-                trm_api::paging::CURSOR_PATTERN
-            };
+            let expected =
+                if path.ends_with("history") { trm_api::POSITION_CURSOR_PATTERN } else { trm_api::CURSOR_PATTERN };
             assert_eq!(pattern, expected, "{method} {path}: the cursor's published pattern");
         }
     }
@@ -488,6 +511,18 @@ fn assert_update_schema_matches_reader<T>(
 }
 
 #[test]
+fn every_request_body_schema_is_closed_as_its_conversion_refuses_unknown_properties() {
+    let document = document();
+    let mut bodies = 0;
+    for (method, path, operation) in operations(&document) {
+        let Some(schema) = operation.pointer("/requestBody/content/application~1json/schema") else { continue };
+        bodies += 1;
+        assert_eq!(resolve(&document, schema)["additionalProperties"], false, "{method} {path}");
+    }
+    assert_eq!(bodies, 9, "task, bulk, project, user and webhook bodies");
+}
+
+#[test]
 fn every_property_of_the_task_create_schema_is_read_by_new_task_and_nothing_else_is() {
     assert_create_schema_matches_reader("TaskCreate", new_task);
 }
@@ -561,7 +596,7 @@ fn a_date_without_an_offset_is_documented_as_the_readers_take_it() {
     let date = component(&document, "DateOrDateTime");
     let patterns: Vec<&str> =
         date["oneOf"].as_array().into_iter().flatten().filter_map(|choice| choice["pattern"].as_str()).collect();
-    assert_eq!(patterns, [trm_api::schemas::task::NAIVE_DATE_TIME_PATTERN]);
+    assert_eq!(patterns, [trm_api::NAIVE_DATE_TIME_PATTERN]);
     let body = object(&json!({"title": "x", "start_date": "2026-11-26T10:00:00", "due_date": "2026-11-27"}));
     assert_eq!(problems(new_task(body)), []);
 }
@@ -883,7 +918,7 @@ fn the_idempotency_key_header_is_documented_on_every_create() {
             parameter["name"] == "Idempotency-Key"
                 && parameter["in"] == "header"
                 && parameter["required"] != true
-                && parameter["schema"]["maxLength"] == trm_api::idempotency::MAX_KEY_LENGTH
+                && parameter["schema"]["maxLength"] == trm_api::MAX_KEY_LENGTH
         });
         assert!(documented, "POST {path}: no Idempotency-Key header parameter");
         assert!(operation["responses"]["409"].is_object(), "POST {path}: no 409 for a key still in progress");

@@ -35,7 +35,7 @@ use crate::schemas::errors::{InvalidRequest, ProjectNotFound, TaskNotFound, User
 use crate::schemas::event::{EntityHistoryQuery, EventHistoryQuery, EventResponse, EventStreamQuery};
 
 /// How often an idle stream sends a keep-alive comment.
-pub const KEEP_ALIVE: Duration = Duration::from_secs(15);
+pub(crate) const KEEP_ALIVE: Duration = Duration::from_secs(15);
 
 /// The largest history page.
 const MAX_HISTORY: u32 = 1000;
@@ -152,7 +152,7 @@ fn event_stream(state: StreamState) -> impl Stream<Item = Result<Bytes, actix_we
         (status = 422, response = InvalidRequest),
     )
 )]
-pub async fn stream(request: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+pub(crate) async fn stream(request: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let mut query = QueryParams::parse(request.query_string())?;
     let event_types = query.take_all("event_type");
     query.finish()?;
@@ -257,7 +257,7 @@ fn events_response(
         (status = 422, response = InvalidRequest),
     )
 )]
-pub async fn history(request: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+pub(crate) async fn history(request: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let mut query = QueryParams::parse(request.query_string())?;
     let limit = take_limit(&mut query, DEFAULT_HISTORY);
     let event_types = query.take_all("event_type");
@@ -322,7 +322,7 @@ async fn entity_history(
         (status = 422, response = InvalidRequest),
     )
 )]
-pub async fn task_history(
+pub(crate) async fn task_history(
     request: HttpRequest,
     uid: web::Path<String>,
     state: web::Data<AppState>,
@@ -350,7 +350,7 @@ pub async fn task_history(
         (status = 422, response = InvalidRequest),
     )
 )]
-pub async fn project_history(
+pub(crate) async fn project_history(
     request: HttpRequest,
     uid: web::Path<String>,
     state: web::Data<AppState>,
@@ -378,7 +378,7 @@ pub async fn project_history(
         (status = 422, response = InvalidRequest),
     )
 )]
-pub async fn user_history(
+pub(crate) async fn user_history(
     request: HttpRequest,
     uid: web::Path<String>,
     state: web::Data<AppState>,

@@ -38,7 +38,7 @@ fn no_store() -> CacheControl {
         (status = 422, response = InvalidRequest),
     )
 )]
-pub async fn livez(request: HttpRequest) -> Result<HttpResponse, ApiError> {
+pub(crate) async fn livez(request: HttpRequest) -> Result<HttpResponse, ApiError> {
     QueryParams::parse(request.query_string())?.finish()?;
     Ok(HttpResponse::Ok().insert_header(no_store()).json(Liveness::OK))
 }
@@ -62,7 +62,7 @@ pub async fn livez(request: HttpRequest) -> Result<HttpResponse, ApiError> {
         (status = 503, response = Unavailable),
     )
 )]
-pub async fn readyz(request: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+pub(crate) async fn readyz(request: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     QueryParams::parse(request.query_string())?.finish()?;
     state.health.check_ready().await?;
     Ok(HttpResponse::Ok().insert_header(no_store()).json(Readiness::READY))

@@ -18,7 +18,7 @@ use crate::schemas::errors::InvalidRequest;
 
 /// The `Content-Type` of `GET /metrics`: the Prometheus text format 0.0.4,
 /// the format [`crate::metrics::Metrics::encode`] writes.
-pub const CONTENT_TYPE: &str = prometheus_text::CONTENT_TYPE;
+pub(crate) const CONTENT_TYPE: &str = prometheus_text::CONTENT_TYPE;
 
 /// `GET /metrics`: the metrics as Prometheus text.
 ///
@@ -51,7 +51,7 @@ pub const CONTENT_TYPE: &str = prometheus_text::CONTENT_TYPE;
         (status = 422, response = InvalidRequest),
     )
 )]
-pub async fn metrics(request: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+pub(crate) async fn metrics(request: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     QueryParams::parse(request.query_string())?.finish()?;
     let text = state
         .metrics

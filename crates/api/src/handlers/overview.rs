@@ -28,7 +28,7 @@ use crate::schemas::overview::OverviewResponse;
         (status = 503, response = Unavailable),
     )
 )]
-pub async fn overview(request: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+pub(crate) async fn overview(request: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     QueryParams::parse(request.query_string())?.finish()?;
     let overview = state.overview.overview().await?;
     Ok(HttpResponse::Ok().json(OverviewResponse::from(overview)))

@@ -5,19 +5,20 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use trm_domain::{EntityKind, Page, ProjectId, ProjectStatus};
 use trm_service::ProjectFilter;
 
-use super::{entity_response, page_response, path_id, task_filter};
+use super::{entity_response, page_response, path_id};
 use crate::AppState;
 use crate::body::JsonObject;
 use crate::conditional::if_match;
 use crate::error::ApiError;
-use crate::idempotency::IdempotentRequest;
-use crate::query::QueryParams;
+use crate::idempotency::{IdempotentRequest, KeyClaim};
+use crate::query::{QueryParams, task_filter};
 use crate::schemas::errors::{
     IdempotencyInProgress, InvalidRequest, PayloadTooLarge, PreconditionFailed, ProjectHasTasks, ProjectNotFound,
     Unavailable, UnsupportedMediaType,
 };
 use crate::schemas::query::{ProjectDeleteQuery, ProjectListQuery, ProjectTaskListQuery};
-use crate::schemas::{ProjectCreate, ProjectResponse, ProjectUpdate, TaskResponse, new_project, project_patch};
+use crate::schemas::{ProjectResponse, TaskResponse};
+use crate::wire::{self, ProjectCreateBody, ProjectUpdateBody};
 
 /// `GET /api/v1/projects/`: one page of projects, optionally by status.
 ///
@@ -41,7 +42,7 @@ use crate::schemas::{ProjectCreate, ProjectResponse, ProjectUpdate, TaskResponse
         (status = 503, response = Unavailable),
     )
 )]
-pub async fn list(request: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+pub(crate) async fn list(request: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let mut query = QueryParams::parse(request.query_string())?;
     let filter = ProjectFilter { status: query.take_enum::<ProjectStatus>("status") };
     let page = query.take_page();
@@ -68,7 +69,7 @@ pub async fn list(request: HttpRequest, state: web::Data<AppState>) -> Result<Ht
             (`idempotency_key_reused`); a failed attempt is not remembered. 1 to 255 visible ASCII characters.",
             max_length = 255, min_length = 1, pattern = "^[!-~]{1,255}$"),
     ),
-    request_body(content = ProjectCreate, content_type = "application/json"),
+    request_body(content = ProjectCreateBody, content_type = "application/json"),
     responses(
         (status = 201, description = "Created.", body = ProjectResponse, headers(
             ("Location" = String, description = "The new project's path, `/api/v1/projects/{uid}`."),
@@ -81,23 +82,25 @@ pub async fn list(request: HttpRequest, state: web::Data<AppState>) -> Result<Ht
         (status = 503, response = Unavailable),
     )
 )]
-pub async fn create(
+pub(crate) async fn create(
     request: HttpRequest,
     state: web::Data<AppState>,
     JsonObject(body): JsonObject,
 ) -> Result<HttpResponse, ApiError> {
     let idempotent = IdempotentRequest::read(&request, "POST /api/v1/projects/", &body)?;
-    idempotent
-        .run(&state, async {
-            let query = QueryParams::parse(request.query_string())?;
-            let new = new_project(body)?;
-            query.finish()?;
-            let project = state.projects.create_project(new).await?;
-            let mut response = HttpResponse::Created();
-            response.insert_header((header::LOCATION, format!("/api/v1/projects/{}", project.uid)));
-            Ok(entity_response(response, project.version, &ProjectResponse::from(project)))
-        })
-        .await
+    let query = QueryParams::parse(request.query_string())?;
+    let new = wire::read::<ProjectCreateBody>(body)?;
+    query.finish()?;
+    let key = match idempotent.claim(&state).await? {
+        KeyClaim::Replay(answer) => return Ok(answer),
+        KeyClaim::Fresh(key) => key,
+    };
+    let created = state.projects.create_project(new).await.map_err(ApiError::from).map(|project| {
+        let mut response = HttpResponse::Created();
+        response.insert_header((header::LOCATION, format!("/api/v1/projects/{}", project.uid)));
+        entity_response(response, project.version, &ProjectResponse::from(project))
+    });
+    key.settle(created).await
 }
 
 /// `GET /api/v1/projects/{uid}`.
@@ -120,7 +123,7 @@ pub async fn create(
         (status = 503, response = Unavailable),
     )
 )]
-pub async fn get(
+pub(crate) async fn get(
     request: HttpRequest,
     state: web::Data<AppState>,
     uid: web::Path<String>,
@@ -149,7 +152,7 @@ pub async fn get(
         ("If-Match" = Option<String>, Header, description = "The `ETag` the change is based on (`\"3\"`); \
                                                             `*` or none applies it to any version."),
     ),
-    request_body(content = ProjectUpdate, content_type = "application/json"),
+    request_body(content = ProjectUpdateBody, content_type = "application/json"),
     responses(
         (status = 200, description = "The project after the change.", body = ProjectResponse, headers(
             ("ETag" = String, description = "The project's version in quotes."),
@@ -162,14 +165,14 @@ pub async fn get(
         (status = 503, response = Unavailable),
     )
 )]
-pub async fn update(
+pub(crate) async fn update(
     request: HttpRequest,
     state: web::Data<AppState>,
     uid: web::Path<String>,
     JsonObject(body): JsonObject,
 ) -> Result<HttpResponse, ApiError> {
     let query = QueryParams::parse(request.query_string())?;
-    let patch = project_patch(body)?;
+    let patch = wire::read::<ProjectUpdateBody>(body)?;
     query.finish()?;
     let id = ProjectId::from_uuid(path_id(&uid, EntityKind::Project)?);
     let project = state.projects.update_project(id, patch, if_match(&request)).await?;
@@ -203,7 +206,7 @@ pub async fn update(
         (status = 503, response = Unavailable),
     )
 )]
-pub async fn delete(
+pub(crate) async fn delete(
     request: HttpRequest,
     state: web::Data<AppState>,
     uid: web::Path<String>,
@@ -242,7 +245,7 @@ pub async fn delete(
         (status = 503, response = Unavailable),
     )
 )]
-pub async fn tasks(
+pub(crate) async fn tasks(
     request: HttpRequest,
     state: web::Data<AppState>,
     uid: web::Path<String>,

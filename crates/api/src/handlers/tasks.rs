@@ -4,19 +4,20 @@ use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use trm_domain::{EntityKind, Page, TaskId};
 
-use super::{entity_response, page_response, path_id, task_filter};
+use super::{entity_response, page_response, path_id};
 use crate::AppState;
 use crate::body::{BulkJsonObject, JsonObject};
 use crate::conditional::if_match;
 use crate::error::ApiError;
-use crate::idempotency::IdempotentRequest;
-use crate::query::QueryParams;
+use crate::idempotency::{IdempotentRequest, KeyClaim};
+use crate::query::{QueryParams, task_filter};
+use crate::schemas::TaskResponse;
 use crate::schemas::errors::{
     IdempotencyInProgress, InvalidRequest, PayloadTooLarge, PreconditionFailed, TaskNotFound, Unavailable,
     UnsupportedMediaType,
 };
 use crate::schemas::query::TaskListQuery;
-use crate::schemas::{TaskBulkCreate, TaskCreate, TaskResponse, TaskUpdate, new_task, new_tasks, task_patch};
+use crate::wire::{self, TaskBulkCreateBody, TaskCreateBody, TaskUpdateBody};
 
 /// `GET /api/v1/tasks/`: one page of tasks, filtered.
 ///
@@ -40,7 +41,7 @@ use crate::schemas::{TaskBulkCreate, TaskCreate, TaskResponse, TaskUpdate, new_t
         (status = 503, response = Unavailable),
     )
 )]
-pub async fn list(request: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+pub(crate) async fn list(request: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let mut query = QueryParams::parse(request.query_string())?;
     let filter = task_filter(&mut query, true);
     let page = query.take_page();
@@ -72,7 +73,7 @@ pub async fn list(request: HttpRequest, state: web::Data<AppState>) -> Result<Ht
             (`idempotency_key_reused`); a failed attempt is not remembered. 1 to 255 visible ASCII characters.",
             max_length = 255, min_length = 1, pattern = "^[!-~]{1,255}$"),
     ),
-    request_body(content = TaskCreate, content_type = "application/json"),
+    request_body(content = TaskCreateBody, content_type = "application/json"),
     responses(
         (status = 201, description = "Created.", body = TaskResponse, headers(
             ("Location" = String, description = "The new task's path, `/api/v1/tasks/{uid}`."),
@@ -85,23 +86,25 @@ pub async fn list(request: HttpRequest, state: web::Data<AppState>) -> Result<Ht
         (status = 503, response = Unavailable),
     )
 )]
-pub async fn create(
+pub(crate) async fn create(
     request: HttpRequest,
     state: web::Data<AppState>,
     JsonObject(body): JsonObject,
 ) -> Result<HttpResponse, ApiError> {
     let idempotent = IdempotentRequest::read(&request, "POST /api/v1/tasks/", &body)?;
-    idempotent
-        .run(&state, async {
-            let query = QueryParams::parse(request.query_string())?;
-            let new = new_task(body)?;
-            query.finish()?;
-            let task = state.tasks.create_task(new).await?;
-            let mut response = HttpResponse::Created();
-            response.insert_header((header::LOCATION, format!("/api/v1/tasks/{}", task.uid)));
-            Ok(entity_response(response, task.version, &TaskResponse::from(task)))
-        })
-        .await
+    let query = QueryParams::parse(request.query_string())?;
+    let new = wire::read::<TaskCreateBody>(body)?;
+    query.finish()?;
+    let key = match idempotent.claim(&state).await? {
+        KeyClaim::Replay(answer) => return Ok(answer),
+        KeyClaim::Fresh(key) => key,
+    };
+    let created = state.tasks.create_task(new).await.map_err(ApiError::from).map(|task| {
+        let mut response = HttpResponse::Created();
+        response.insert_header((header::LOCATION, format!("/api/v1/tasks/{}", task.uid)));
+        entity_response(response, task.version, &TaskResponse::from(task))
+    });
+    key.settle(created).await
 }
 
 /// `POST /api/v1/tasks/bulk`: 201 with the created tasks, in request order.
@@ -124,7 +127,7 @@ pub async fn create(
         ("Idempotency-Key" = Option<String>, Header, description = "Makes the bulk create safe to retry, as for             `POST /api/v1/tasks/`: a retry with the same key and body within 24 hours answers the first             successful response again and creates nothing.",
             max_length = 255, min_length = 1, pattern = "^[!-~]{1,255}$"),
     ),
-    request_body(content = TaskBulkCreate, content_type = "application/json"),
+    request_body(content = TaskBulkCreateBody, content_type = "application/json"),
     responses(
         (status = 201, description = "Created, in request order.", body = Vec<TaskResponse>),
         (status = 409, response = IdempotencyInProgress),
@@ -134,22 +137,24 @@ pub async fn create(
         (status = 503, response = Unavailable),
     )
 )]
-pub async fn create_many(
+pub(crate) async fn create_many(
     request: HttpRequest,
     state: web::Data<AppState>,
     BulkJsonObject(body): BulkJsonObject,
 ) -> Result<HttpResponse, ApiError> {
     let idempotent = IdempotentRequest::read(&request, "POST /api/v1/tasks/bulk", &body)?;
     let query = QueryParams::parse(request.query_string())?;
-    let new = new_tasks(body)?;
+    let new = wire::read::<TaskBulkCreateBody>(body)?;
     query.finish()?;
-    idempotent
-        .run(&state, async {
-            let tasks = state.tasks.create_tasks(new).await?;
-            let created: Vec<TaskResponse> = tasks.into_iter().map(TaskResponse::from).collect();
-            Ok(HttpResponse::Created().json(created))
-        })
-        .await
+    let key = match idempotent.claim(&state).await? {
+        KeyClaim::Replay(answer) => return Ok(answer),
+        KeyClaim::Fresh(key) => key,
+    };
+    let created = state.tasks.create_tasks(new).await.map_err(ApiError::from).map(|tasks| {
+        let created: Vec<TaskResponse> = tasks.into_iter().map(TaskResponse::from).collect();
+        HttpResponse::Created().json(created)
+    });
+    key.settle(created).await
 }
 
 /// `GET /api/v1/tasks/{uid}`.
@@ -172,7 +177,7 @@ pub async fn create_many(
         (status = 503, response = Unavailable),
     )
 )]
-pub async fn get(
+pub(crate) async fn get(
     request: HttpRequest,
     state: web::Data<AppState>,
     uid: web::Path<String>,
@@ -202,7 +207,7 @@ pub async fn get(
         ("If-Match" = Option<String>, Header, description = "The `ETag` the change is based on (`\"3\"`); \
                                                             `*` or none applies it to any version."),
     ),
-    request_body(content = TaskUpdate, content_type = "application/json"),
+    request_body(content = TaskUpdateBody, content_type = "application/json"),
     responses(
         (status = 200, description = "The task after the change.", body = TaskResponse, headers(
             ("ETag" = String, description = "The task's version in quotes."),
@@ -215,14 +220,14 @@ pub async fn get(
         (status = 503, response = Unavailable),
     )
 )]
-pub async fn update(
+pub(crate) async fn update(
     request: HttpRequest,
     state: web::Data<AppState>,
     uid: web::Path<String>,
     JsonObject(body): JsonObject,
 ) -> Result<HttpResponse, ApiError> {
     let query = QueryParams::parse(request.query_string())?;
-    let patch = task_patch(body)?;
+    let patch = wire::read::<TaskUpdateBody>(body)?;
     query.finish()?;
     let id = TaskId::from_uuid(path_id(&uid, EntityKind::Task)?);
     let task = state.tasks.update_task(id, patch, if_match(&request)).await?;
@@ -252,7 +257,7 @@ pub async fn update(
         (status = 503, response = Unavailable),
     )
 )]
-pub async fn delete(
+pub(crate) async fn delete(
     request: HttpRequest,
     state: web::Data<AppState>,
     uid: web::Path<String>,

@@ -17,13 +17,14 @@ use crate::AppState;
 use crate::body::JsonObject;
 use crate::conditional::if_match;
 use crate::error::ApiError;
-use crate::idempotency::IdempotentRequest;
+use crate::idempotency::{IdempotentRequest, KeyClaim};
 use crate::query::QueryParams;
+use crate::schemas::UserResponse;
 use crate::schemas::errors::{
     InvalidRequest, PayloadTooLarge, PreconditionFailed, Unavailable, UnsupportedMediaType, UserNotFound, UsernameTaken,
 };
 use crate::schemas::query::UserListQuery;
-use crate::schemas::{UserCreate, UserResponse, UserUpdate, new_user, user_patch};
+use crate::wire::{self, UserCreateBody, UserUpdateBody};
 
 /// `GET /api/v1/users/`: one page of users, optionally only active or
 /// inactive ones.
@@ -50,7 +51,7 @@ use crate::schemas::{UserCreate, UserResponse, UserUpdate, new_user, user_patch}
         (status = 503, response = Unavailable),
     )
 )]
-pub async fn list(request: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+pub(crate) async fn list(request: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let mut query = QueryParams::parse(request.query_string())?;
     let filter = UserFilter { is_active: query.take_bool("is_active") };
     let page = query.take_page();
@@ -82,7 +83,7 @@ pub async fn list(request: HttpRequest, state: web::Data<AppState>) -> Result<Ht
             (`idempotency_key_reused`); a failed attempt is not remembered. 1 to 255 visible ASCII characters.",
             max_length = 255, min_length = 1, pattern = "^[!-~]{1,255}$"),
     ),
-    request_body(content = UserCreate, content_type = "application/json"),
+    request_body(content = UserCreateBody, content_type = "application/json"),
     responses(
         (status = 201, description = "Created.", body = UserResponse, headers(
             ("Location" = String, description = "The new user's path, `/api/v1/users/{uid}`."),
@@ -95,23 +96,25 @@ pub async fn list(request: HttpRequest, state: web::Data<AppState>) -> Result<Ht
         (status = 503, response = Unavailable),
     )
 )]
-pub async fn create(
+pub(crate) async fn create(
     request: HttpRequest,
     state: web::Data<AppState>,
     JsonObject(body): JsonObject,
 ) -> Result<HttpResponse, ApiError> {
     let idempotent = IdempotentRequest::read(&request, "POST /api/v1/users/", &body)?;
-    idempotent
-        .run(&state, async {
-            let query = QueryParams::parse(request.query_string())?;
-            let new = new_user(body)?;
-            query.finish()?;
-            let user = state.users.create_user(new).await?;
-            let mut response = HttpResponse::Created();
-            response.insert_header((header::LOCATION, format!("/api/v1/users/{}", user.uid)));
-            Ok(entity_response(response, user.version, &UserResponse::from(user)))
-        })
-        .await
+    let query = QueryParams::parse(request.query_string())?;
+    let new = wire::read::<UserCreateBody>(body)?;
+    query.finish()?;
+    let key = match idempotent.claim(&state).await? {
+        KeyClaim::Replay(answer) => return Ok(answer),
+        KeyClaim::Fresh(key) => key,
+    };
+    let created = state.users.create_user(new).await.map_err(ApiError::from).map(|user| {
+        let mut response = HttpResponse::Created();
+        response.insert_header((header::LOCATION, format!("/api/v1/users/{}", user.uid)));
+        entity_response(response, user.version, &UserResponse::from(user))
+    });
+    key.settle(created).await
 }
 
 /// `GET /api/v1/users/{uid}`.
@@ -134,7 +137,7 @@ pub async fn create(
         (status = 503, response = Unavailable),
     )
 )]
-pub async fn get(
+pub(crate) async fn get(
     request: HttpRequest,
     state: web::Data<AppState>,
     uid: web::Path<String>,
@@ -164,7 +167,7 @@ pub async fn get(
         ("If-Match" = Option<String>, Header, description = "The `ETag` the change is based on (`\"3\"`); \
                                                             `*` or none applies it to any version."),
     ),
-    request_body(content = UserUpdate, content_type = "application/json"),
+    request_body(content = UserUpdateBody, content_type = "application/json"),
     responses(
         (status = 200, description = "The user after the change.", body = UserResponse, headers(
             ("ETag" = String, description = "The user's version in quotes."),
@@ -178,14 +181,14 @@ pub async fn get(
         (status = 503, response = Unavailable),
     )
 )]
-pub async fn update(
+pub(crate) async fn update(
     request: HttpRequest,
     state: web::Data<AppState>,
     uid: web::Path<String>,
     JsonObject(body): JsonObject,
 ) -> Result<HttpResponse, ApiError> {
     let query = QueryParams::parse(request.query_string())?;
-    let patch = user_patch(body)?;
+    let patch = wire::read::<UserUpdateBody>(body)?;
     query.finish()?;
     let id = UserId::from_uuid(path_id(&uid, EntityKind::User)?);
     let user = state.users.update_user(id, patch, if_match(&request)).await?;
@@ -216,7 +219,7 @@ pub async fn update(
         (status = 503, response = Unavailable),
     )
 )]
-pub async fn delete(
+pub(crate) async fn delete(
     request: HttpRequest,
     state: web::Data<AppState>,
     uid: web::Path<String>,

@@ -16,9 +16,8 @@ use crate::query::QueryParams;
 use crate::schemas::errors::{
     DeliveryNotFound, InvalidRequest, PayloadTooLarge, Unavailable, UnsupportedMediaType, WebhookNotFound,
 };
-use crate::schemas::webhook::{
-    DeliveryResponse, WebhookCreate, WebhookCreated, WebhookResponse, WebhookUpdate, new_webhook, webhook_patch,
-};
+use crate::schemas::webhook::{DeliveryResponse, WebhookCreated, WebhookResponse};
+use crate::wire::{self, WebhookCreateBody, WebhookUpdateBody};
 
 /// The default and largest page of deliveries.
 const DEFAULT_DELIVERIES: u32 = 50;
@@ -48,7 +47,7 @@ fn webhook_id(text: &str) -> Result<WebhookId, ApiError> {
                    `webhook-timestamp` and `webhook-signature` (`v1,<base64 HMAC-SHA256>` of \
                    `{id}.{timestamp}.{body}` keyed with the secret), plus `x-trm-event`. At least once, in log \
                    order; retried with backoff; the answer's `secret` is shown only here.",
-    request_body(content = WebhookCreate, content_type = "application/json"),
+    request_body(content = WebhookCreateBody, content_type = "application/json"),
     responses(
         (status = 201, description = "The subscription, with its secret.", body = WebhookCreated,
          headers(("Location" = String, description = "The subscription's URL."))),
@@ -58,13 +57,13 @@ fn webhook_id(text: &str) -> Result<WebhookId, ApiError> {
         (status = 503, response = Unavailable),
     )
 )]
-pub async fn create(
+pub(crate) async fn create(
     request: HttpRequest,
     state: web::Data<AppState>,
     body: JsonObject,
 ) -> Result<HttpResponse, ApiError> {
     no_query(&request)?;
-    let new = new_webhook(body.0)?;
+    let new = wire::read::<WebhookCreateBody>(body.0)?;
     let webhook = state.webhooks.create_webhook(new).await?;
     let location = format!("/api/v1/webhooks/{}", webhook.id);
     Ok(HttpResponse::Created().insert_header((header::LOCATION, location)).json(WebhookCreated::from(webhook)))
@@ -87,7 +86,7 @@ pub async fn create(
         (status = 503, response = Unavailable),
     )
 )]
-pub async fn list(request: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+pub(crate) async fn list(request: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     no_query(&request)?;
     let webhooks = state.webhooks.list_webhooks().await?;
     Ok(HttpResponse::Ok().json(webhooks.into_iter().map(WebhookResponse::from).collect::<Vec<_>>()))
@@ -110,7 +109,7 @@ pub async fn list(request: HttpRequest, state: web::Data<AppState>) -> Result<Ht
         (status = 503, response = Unavailable),
     )
 )]
-pub async fn get(
+pub(crate) async fn get(
     request: HttpRequest,
     id: web::Path<String>,
     state: web::Data<AppState>,
@@ -134,7 +133,7 @@ pub async fn get(
                    disabled by an exhausted retry schedule resumes with the event that exhausted it, then every \
                    event after it, in order.",
     params(("id" = String, Path, description = "The subscription's id.")),
-    request_body(content = WebhookUpdate, content_type = "application/json"),
+    request_body(content = WebhookUpdateBody, content_type = "application/json"),
     responses(
         (status = 200, description = "The subscription as it now is.", body = WebhookResponse),
         (status = 404, response = WebhookNotFound),
@@ -144,14 +143,14 @@ pub async fn get(
         (status = 503, response = Unavailable),
     )
 )]
-pub async fn update(
+pub(crate) async fn update(
     request: HttpRequest,
     id: web::Path<String>,
     state: web::Data<AppState>,
     body: JsonObject,
 ) -> Result<HttpResponse, ApiError> {
     no_query(&request)?;
-    let patch = webhook_patch(body.0)?;
+    let patch = wire::read::<WebhookUpdateBody>(body.0)?;
     let webhook = state.webhooks.update_webhook(webhook_id(&id)?, patch).await?;
     Ok(HttpResponse::Ok().json(WebhookResponse::from(webhook)))
 }
@@ -174,7 +173,7 @@ pub async fn update(
         (status = 503, response = Unavailable),
     )
 )]
-pub async fn delete(
+pub(crate) async fn delete(
     request: HttpRequest,
     id: web::Path<String>,
     state: web::Data<AppState>,
@@ -208,7 +207,7 @@ pub async fn delete(
         (status = 503, response = Unavailable),
     )
 )]
-pub async fn deliveries(
+pub(crate) async fn deliveries(
     request: HttpRequest,
     id: web::Path<String>,
     state: web::Data<AppState>,
@@ -261,7 +260,7 @@ pub async fn deliveries(
         (status = 503, response = Unavailable),
     )
 )]
-pub async fn redeliver(
+pub(crate) async fn redeliver(
     request: HttpRequest,
     path: web::Path<(String, String)>,
     state: web::Data<AppState>,
@@ -292,7 +291,7 @@ pub async fn redeliver(
         (status = 503, response = Unavailable),
     )
 )]
-pub async fn ping(
+pub(crate) async fn ping(
     request: HttpRequest,
     id: web::Path<String>,
     state: web::Data<AppState>,

@@ -2,14 +2,15 @@
 //! documentation.
 //!
 //! TRM-OS's clients send a task's or a project's title as `name`; the
-//! readers accept either spelling, never both ([`crate::body::BodyFields`]'s
-//! `…_or_alias` reads). The document must say exactly that — Schemathesis
-//! sends whatever it says is valid and expects it accepted, and whatever it
-//! says is invalid and expects it refused — so the schemas of the create
-//! bodies require exactly one of the two (`oneOf` of the two `required`
-//! lists) and those of the update bodies forbid both together (`not`).
-//! utoipa's derive cannot write either keyword on an object, so the derived
-//! schema of each body's properties is amended here.
+//! bodies accept either spelling, never both
+//! ([`crate::wire::Problems::either`]). The document must say exactly that
+//! — Schemathesis sends whatever it says is valid and expects it accepted,
+//! and whatever it says is invalid and expects it refused — so the schemas
+//! of the create bodies require exactly one of the two (`oneOf` of the two
+//! `required` lists) and those of the update bodies forbid both together
+//! (`not`). utoipa's derive cannot write either keyword on an object, so the
+//! derived schema of each body is amended with these
+//! ([`crate::wire::amend_schemas`]).
 
 use serde_json::{Value, json};
 use utoipa::openapi::RefOr;
@@ -17,21 +18,21 @@ use utoipa::openapi::extensions::Extensions;
 use utoipa::openapi::schema::Schema;
 
 /// The field the alias stands for.
-pub const TITLE: &str = "title";
+pub(crate) const TITLE: &str = "title";
 
 /// The alias TRM-OS's clients use for [`TITLE`].
-pub const TITLE_ALIAS: &str = "name";
+pub(crate) const TITLE_ALIAS: &str = "name";
 
 /// A create body's schema: exactly one of `title` and `name` is required.
 #[must_use]
-pub fn exactly_one_title(schema: RefOr<Schema>) -> RefOr<Schema> {
+pub(crate) fn exactly_one_title(schema: RefOr<Schema>) -> RefOr<Schema> {
     with_keyword(schema, "oneOf", json!([{ "required": [TITLE] }, { "required": [TITLE_ALIAS] }]))
 }
 
 /// An update body's schema: `title` and `name` are both optional, but not
 /// both at once.
 #[must_use]
-pub fn at_most_one_title(schema: RefOr<Schema>) -> RefOr<Schema> {
+pub(crate) fn at_most_one_title(schema: RefOr<Schema>) -> RefOr<Schema> {
     with_keyword(schema, "not", json!({ "required": [TITLE, TITLE_ALIAS] }))
 }
 

@@ -61,7 +61,7 @@ macro_rules! enum_schema {
     ($(#[$doc:meta])* $marker:ident => $name:literal, $enum:ty, $what:literal, $default:expr) => {
         $(#[$doc])*
         #[derive(Debug, Clone, Copy)]
-        pub struct $marker;
+        pub(crate) struct $marker;
 
         impl PartialSchema for $marker {
             fn schema() -> RefOr<Schema> {
@@ -115,7 +115,7 @@ fn priority_meanings() -> String {
 
 /// The `Priority` component, as the API writes it: the integer level.
 #[derive(Debug, Clone, Copy)]
-pub struct PrioritySchema;
+pub(crate) struct PrioritySchema;
 
 impl PartialSchema for PrioritySchema {
     fn schema() -> RefOr<Schema> {
@@ -139,7 +139,7 @@ impl ToSchema for PrioritySchema {
 
 /// The `PriorityInput` component: what a request may send for a priority.
 #[derive(Debug, Clone, Copy)]
-pub struct PriorityInputSchema;
+pub(crate) struct PriorityInputSchema;
 
 impl PartialSchema for PriorityInputSchema {
     fn schema() -> RefOr<Schema> {

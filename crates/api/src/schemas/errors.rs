@@ -23,21 +23,23 @@ use utoipa::{ToResponse, ToSchema};
 use crate::error::ValidationDetail;
 
 /// A plain error: `{"detail": "Task not found"}`.
+#[allow(dead_code)] // documentation: the bodies are written by `crate::error`
 #[derive(Debug, Clone, ToSchema)]
 #[schema(as = HTTPError, example = json!({"detail": "Task not found"}))]
-pub struct HttpError {
+pub(crate) struct HttpError {
     /// What went wrong, for people. Never internals: a 500 says only
     /// `Internal server error`, and the cause is logged with the request id.
     pub detail: String,
 }
 
 /// A validation error: one entry per problem found in the request.
+#[allow(dead_code)] // documentation: the bodies are written by `crate::error`
 #[derive(Debug, Clone, ToSchema)]
 #[schema(as = HTTPValidationError, example = json!({"detail": [
     {"loc": ["body", "title"], "msg": "Field required", "type": "missing"},
     {"loc": ["body", "tags", 1], "msg": "String should have at least 1 character", "type": "string_too_short"}
 ]}))]
-pub struct HttpValidationError {
+pub(crate) struct HttpValidationError {
     /// Every problem, each with where (`loc`), what (`msg`) and a machine
     /// readable kind (`type`, pydantic's error type names).
     pub detail: Vec<ValidationDetail>,
@@ -59,7 +61,7 @@ macro_rules! plain_response {
     ($(#[$doc:meta])* $name:ident, $description:literal, $example:literal) => {
         $(#[$doc])*
         #[derive(Debug, Clone, Copy)]
-        pub struct $name;
+        pub(crate) struct $name;
 
         impl<'r> ToResponse<'r> for $name {
             fn response() -> (&'r str, RefOr<Response>) {
@@ -160,7 +162,7 @@ plain_response!(
 
 /// 503: the store is unreachable or too slow; carries `Retry-After`.
 #[derive(Debug, Clone, Copy)]
-pub struct Unavailable;
+pub(crate) struct Unavailable;
 
 impl<'r> ToResponse<'r> for Unavailable {
     fn response() -> (&'r str, RefOr<Response>) {
@@ -182,7 +184,7 @@ impl<'r> ToResponse<'r> for Unavailable {
 
 /// 422: the request is malformed; lists every problem.
 #[derive(Debug, Clone, Copy)]
-pub struct InvalidRequest;
+pub(crate) struct InvalidRequest;
 
 impl<'r> ToResponse<'r> for InvalidRequest {
     fn response() -> (&'r str, RefOr<Response>) {
@@ -220,7 +222,7 @@ fn error_header(integer: bool, description: &str) -> utoipa::openapi::header::He
 
 /// 401: the route needs an API key and the request has no valid one.
 #[derive(Debug, Clone, Copy)]
-pub struct NotAuthenticated;
+pub(crate) struct NotAuthenticated;
 
 impl<'r> ToResponse<'r> for NotAuthenticated {
     fn response() -> (&'r str, RefOr<Response>) {
@@ -244,7 +246,7 @@ plain_response!(
 
 /// 429: the client's rate limit is exhausted; carries `Retry-After`.
 #[derive(Debug, Clone, Copy)]
-pub struct TooManyRequests;
+pub(crate) struct TooManyRequests;
 
 impl<'r> ToResponse<'r> for TooManyRequests {
     fn response() -> (&'r str, RefOr<Response>) {

@@ -6,7 +6,7 @@ use utoipa::{IntoParams, ToSchema};
 /// One domain event, as the SSE stream's `data:` and the history carry it.
 #[derive(Debug, Clone, ToSchema)]
 #[allow(dead_code)] // a documentation type: the served JSON is the domain event's
-pub struct EventResponse {
+pub(crate) struct EventResponse {
     /// Unique id; the SSE `id:` field, and what `Last-Event-ID` resumes after.
     #[schema(format = Uuid)]
     pub event_id: String,
@@ -35,7 +35,7 @@ pub struct EventResponse {
 #[derive(Debug, Clone, IntoParams)]
 #[into_params(parameter_in = Query)]
 #[allow(dead_code)] // a documentation type: the handler reads the query itself
-pub struct EventStreamQuery {
+pub(crate) struct EventStreamQuery {
     /// Only events of this type; repeat for several.
     #[param(style = Form, explode, example = json!(["task.created"]))]
     pub event_type: Option<Vec<String>>,
@@ -45,7 +45,7 @@ pub struct EventStreamQuery {
 #[derive(Debug, Clone, IntoParams)]
 #[into_params(parameter_in = Query)]
 #[allow(dead_code)] // a documentation type: the handler reads the query itself
-pub struct EventHistoryQuery {
+pub(crate) struct EventHistoryQuery {
     /// At most this many events (1–1000, default 100).
     #[param(minimum = 1, maximum = 1000, example = 100)]
     pub limit: Option<i64>,
@@ -71,7 +71,7 @@ pub struct EventHistoryQuery {
 #[derive(Debug, Clone, IntoParams)]
 #[into_params(parameter_in = Query)]
 #[allow(dead_code)] // a documentation type: the handler reads the query itself
-pub struct EntityHistoryQuery {
+pub(crate) struct EntityHistoryQuery {
     /// At most this many events (1–1000, default 100).
     #[param(minimum = 1, maximum = 1000, example = 100)]
     pub limit: Option<i64>,

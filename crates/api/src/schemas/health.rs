@@ -10,20 +10,20 @@ use utoipa::ToSchema;
 /// The body of a 200 from `GET /livez`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
 #[schema(example = json!({"status": "ok"}))]
-pub struct Liveness {
+pub(crate) struct Liveness {
     /// Always `ok`: a process that can answer is alive.
     pub status: LivenessStatus,
 }
 
 impl Liveness {
     /// The only answer.
-    pub const OK: Self = Self { status: LivenessStatus::Ok };
+    pub(crate) const OK: Self = Self { status: LivenessStatus::Ok };
 }
 
 /// The one value of a liveness answer's `status`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
 #[serde(rename_all = "lowercase")]
-pub enum LivenessStatus {
+pub(crate) enum LivenessStatus {
     /// Alive.
     Ok,
 }
@@ -31,20 +31,20 @@ pub enum LivenessStatus {
 /// The body of a 200 from `GET /readyz`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
 #[schema(example = json!({"status": "ready"}))]
-pub struct Readiness {
+pub(crate) struct Readiness {
     /// Always `ready`: the store answered in time.
     pub status: ReadinessStatus,
 }
 
 impl Readiness {
     /// The only successful answer.
-    pub const READY: Self = Self { status: ReadinessStatus::Ready };
+    pub(crate) const READY: Self = Self { status: ReadinessStatus::Ready };
 }
 
 /// The one value of a readiness answer's `status`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
 #[serde(rename_all = "lowercase")]
-pub enum ReadinessStatus {
+pub(crate) enum ReadinessStatus {
     /// Ready to serve.
     Ready,
 }

@@ -1,32 +1,27 @@
-//! The request and response bodies of the API, and their OpenAPI schemas.
+//! The response bodies of the API, and the OpenAPI schemas of the values
+//! request bodies carry.
 //!
-//! Requests are read field by field into validated domain values
-//! ([`trm_domain::NewTask`], [`trm_domain::TaskPatch`],
-//! [`trm_domain::NewUser`], …) before a service sees them; responses are
-//! plain serializable structs built from entities, so the wire format is
-//! declared here, not inferred from the domain.
-//!
-//! The OpenAPI schemas live next to what they describe: response schemas are
-//! derived from the response structs themselves; request bodies and query
+//! Responses are plain serializable structs built from entities, so the
+//! wire format is declared here, not inferred from the domain; their
+//! schemas are derived from the structs themselves. The request bodies are
+//! defined once, with their schemas, in [`crate::wire`]; the query
 //! parameters, which are not read through serde, are described by
-//! documentation types ([`TaskCreate`], [`query::TaskListQuery`], …) whose
-//! tests check them against the readers; the enums' schemas are generated
-//! from the domain's EnumAdapter tables ([`enums`]).
+//! documentation types ([`query::TaskListQuery`], …) whose tests check them
+//! against the readers; the enums' schemas are generated from the domain's
+//! EnumAdapter tables ([`enums`]).
 
-pub mod alias;
-pub mod bulk;
-pub mod enums;
-pub mod errors;
-pub mod event;
-pub mod health;
-pub mod overview;
-pub mod project;
-pub mod query;
-pub mod task;
-pub mod user;
-pub mod webhook;
+pub(crate) mod alias;
+pub(crate) mod enums;
+pub(crate) mod errors;
+pub(crate) mod event;
+pub(crate) mod health;
+pub(crate) mod overview;
+pub(crate) mod project;
+pub(crate) mod query;
+pub(crate) mod task;
+pub(crate) mod user;
+pub(crate) mod webhook;
 
-pub use bulk::{TaskBulkCreate, new_tasks};
-pub use project::{ProjectCreate, ProjectResponse, ProjectUpdate, new_project, project_patch};
-pub use task::{TaskCreate, TaskResponse, TaskUpdate, new_task, task_patch};
-pub use user::{UserCreate, UserResponse, UserUpdate, new_user, user_patch};
+pub use project::ProjectResponse;
+pub use task::TaskResponse;
+pub use user::UserResponse;

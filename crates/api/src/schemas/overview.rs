@@ -12,7 +12,7 @@ use super::TaskResponse;
 /// Counts and the newest tasks, as `GET /api/v1/overview` returns them.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[schema(as = Overview)]
-pub struct OverviewResponse {
+pub(crate) struct OverviewResponse {
     /// Every task status with its number of tasks, zeros included.
     #[schema(example = json!({"backlog": 0, "todo": 3, "in_progress": 1, "in_review": 0, "blocked": 0, "done": 2, "cancelled": 0}))]
     pub tasks_by_status: BTreeMap<String, u64>,

@@ -14,9 +14,10 @@ use super::enums::{ProjectStatusSchema, TaskStatusSchema, TaskTypeSchema};
 const CURSOR_EXAMPLE: &str = "AAZhJVFAZ4A_C2yejRpMK55fGis8TV5v";
 
 /// The filters and paging of `GET /api/v1/tasks/`.
+#[allow(dead_code)] // documentation: the query is read by `crate::query`, not into these fields
 #[derive(Debug, Clone, IntoParams)]
 #[into_params(parameter_in = Query)]
-pub struct TaskListQuery {
+pub(crate) struct TaskListQuery {
     /// Only tasks part of this project. Ids match exactly: a value that is
     /// not an id matches nothing (an empty list, not an error).
     #[param(example = "9b1c2d3e-4f50-4a6b-8c7d-0e1f2a3b4c5d")]
@@ -53,9 +54,10 @@ pub struct TaskListQuery {
 
 /// The filters and paging of `GET /api/v1/projects/{uid}/tasks/`: those of
 /// the task list, but `project_id`, which is the path's.
+#[allow(dead_code)] // documentation: the query is read by `crate::query`, not into these fields
 #[derive(Debug, Clone, IntoParams)]
 #[into_params(parameter_in = Query)]
-pub struct ProjectTaskListQuery {
+pub(crate) struct ProjectTaskListQuery {
     /// Only tasks in one of these statuses; repeat the parameter for several.
     #[param(value_type = Option<Vec<TaskStatusSchema>>, style = Form, explode, example = json!(["todo", "blocked"]))]
     pub status: Option<Vec<TaskStatusSchema>>,
@@ -84,9 +86,10 @@ pub struct ProjectTaskListQuery {
 }
 
 /// The filter and paging of `GET /api/v1/projects/`.
+#[allow(dead_code)] // documentation: the query is read by `crate::query`, not into these fields
 #[derive(Debug, Clone, IntoParams)]
 #[into_params(parameter_in = Query)]
-pub struct ProjectListQuery {
+pub(crate) struct ProjectListQuery {
     /// Only projects in this status; spellings are normalized as in bodies.
     #[param(value_type = Option<ProjectStatusSchema>, example = "active")]
     pub status: Option<ProjectStatusSchema>,
@@ -99,9 +102,10 @@ pub struct ProjectListQuery {
 }
 
 /// The options of `DELETE /api/v1/projects/{uid}`.
+#[allow(dead_code)] // documentation: the query is read by `crate::query`, not into these fields
 #[derive(Debug, Clone, IntoParams)]
 #[into_params(parameter_in = Query)]
-pub struct ProjectDeleteQuery {
+pub(crate) struct ProjectDeleteQuery {
     /// Also delete the project's tasks, in the same transaction. Without it,
     /// deleting a project that has tasks is a 409. Accepts `true`/`false`,
     /// `1`/`0`, `yes`/`no`, `on`/`off`.
@@ -110,9 +114,10 @@ pub struct ProjectDeleteQuery {
 }
 
 /// The filter and paging of `GET /api/v1/users/`.
+#[allow(dead_code)] // documentation: the query is read by `crate::query`, not into these fields
 #[derive(Debug, Clone, IntoParams)]
 #[into_params(parameter_in = Query)]
-pub struct UserListQuery {
+pub(crate) struct UserListQuery {
     /// Only active (`true`) or only inactive (`false`) users; all when
     /// absent. Accepts `true`/`false`, `1`/`0`, `yes`/`no`, `on`/`off`; any
     /// other value is a 422.

@@ -1,29 +1,10 @@
-//! Webhook bodies: the subscription and delivery responses, the body
-//! readers, and the documentation types of the request bodies (see
-//! [`super::task`] for why those are separate types).
-//!
-//! The readers check shapes (a URL string, a list of strings); which event
-//! types exist and which destinations may be called is the service's to
-//! say, in the same 422 shape.
+//! Webhook responses (the subscription, its deliveries), and the event
+//! types and URLs as documented (the request bodies are in
+//! [`crate::wire`]).
 
 use serde::Serialize;
-use serde_json::{Map, Value};
-use trm_domain::{
-    Attempt, Delivery, DeliveryId, DeliveryState, FieldError, FieldErrorKind, FieldPath, Timestamp, ValidationErrors,
-    Webhook, WebhookId, WebhookUrl,
-};
-use trm_service::{NewWebhook, WebhookPatch};
+use trm_domain::{Attempt, Delivery, DeliveryId, DeliveryState, Timestamp, Webhook, WebhookId, WebhookUrl};
 use utoipa::ToSchema;
-
-use crate::body::BodyFields;
-use crate::error::ApiError;
-use crate::values;
-
-/// The longest description.
-const MAX_DESCRIPTION: usize = 1000;
-
-/// The most event types a subscription names.
-const MAX_EVENT_TYPES: usize = 20;
 
 /// A subscription as the API returns it (without its secret).
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
@@ -33,7 +14,7 @@ const MAX_EVENT_TYPES: usize = 20;
     "disabled_reason": null, "created_at": "2026-11-26T03:12:45.123456Z",
     "updated_at": "2026-11-26T03:12:45.123456Z"
 }))]
-pub struct WebhookResponse {
+pub(crate) struct WebhookResponse {
     /// Server-generated UUID.
     #[schema(value_type = String, format = Uuid)]
     pub id: WebhookId,
@@ -82,7 +63,7 @@ impl From<Webhook> for WebhookResponse {
     "disabled_reason": null, "secret": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
     "created_at": "2026-11-26T03:12:45.123456Z", "updated_at": "2026-11-26T03:12:45.123456Z"
 }))]
-pub struct WebhookCreated {
+pub(crate) struct WebhookCreated {
     /// Server-generated UUID.
     #[schema(value_type = String, format = Uuid)]
     pub id: WebhookId,
@@ -129,7 +110,7 @@ impl From<Webhook> for WebhookCreated {
 
 /// One attempt at a delivery.
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
-pub struct AttemptResponse {
+pub(crate) struct AttemptResponse {
     /// When it was made.
     #[schema(value_type = String, format = DateTime)]
     pub at: Timestamp,
@@ -157,7 +138,7 @@ impl From<Attempt> for AttemptResponse {
 /// One event (or ping) on its way to a subscription.
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 #[schema(as = WebhookDelivery)]
-pub struct DeliveryResponse {
+pub(crate) struct DeliveryResponse {
     /// Its `webhook-id`, the same on every attempt.
     #[schema(value_type = String, format = Uuid)]
     pub id: DeliveryId,
@@ -189,80 +170,12 @@ impl From<Delivery> for DeliveryResponse {
     }
 }
 
-fn url(value: &Value) -> Result<WebhookUrl, FieldErrorKind> {
-    WebhookUrl::parse(values::string(value)?)
-}
-
-fn description(value: &Value) -> Result<String, FieldErrorKind> {
-    let text = values::string(value)?.trim();
-    if text.chars().count() > MAX_DESCRIPTION {
-        return Err(FieldErrorKind::StringTooLong(MAX_DESCRIPTION));
-    }
-    Ok(text.to_owned())
-}
-
-fn event_types(value: &Value) -> Result<Vec<String>, ValidationErrors> {
-    let Some(items) = value.as_array() else {
-        return Err(FieldError::new("event_types", FieldErrorKind::WrongType("list")).into());
-    };
-    if items.len() > MAX_EVENT_TYPES {
-        return Err(FieldError::new("event_types", FieldErrorKind::TooLong(MAX_EVENT_TYPES)).into());
-    }
-    let mut errors = ValidationErrors::new();
-    let mut types = Vec::with_capacity(items.len());
-    for (index, item) in items.iter().enumerate() {
-        match item.as_str() {
-            Some(text) if !types.iter().any(|known: &String| known == text) => types.push(text.to_owned()),
-            Some(_) => {}
-            None => errors.push(FieldError::at(
-                FieldPath::field("event_types").index(index),
-                FieldErrorKind::WrongType("string"),
-            )),
-        }
-    }
-    if errors.is_empty() { Ok(types) } else { Err(errors) }
-}
-
-/// Reads a create body into a [`NewWebhook`].
-///
-/// # Errors
-/// A 422 listing every problem of shape; unknown fields included.
-pub fn new_webhook(body: Map<String, Value>) -> Result<NewWebhook, ApiError> {
-    let mut fields = BodyFields::new(body);
-    let url = fields.required("url", url);
-    let event_types = fields.optional_multi("event_types", event_types);
-    let description = fields.nullable("description", description).flatten();
-    let new = url.map(|url| NewWebhook { url, event_types: event_types.unwrap_or_default(), description });
-    fields.finish(new)
-}
-
-/// Reads a PATCH body into a [`WebhookPatch`]: absent fields are kept,
-/// `null` clears `description`.
-///
-/// # Errors
-/// A 422 listing every problem of shape; unknown fields included.
-pub fn webhook_patch(body: Map<String, Value>) -> Result<WebhookPatch, ApiError> {
-    let mut fields = BodyFields::new(body);
-    let patch = WebhookPatch {
-        url: fields.optional("url", url),
-        event_types: fields.optional_multi("event_types", event_types),
-        description: fields.nullable("description", description),
-        active: fields.optional("active", values::boolean),
-    };
-    fields.finish(Some(patch))
-}
-
-/// The URL a subscription may name, as its pattern: `http` or `https`, a
-/// host of letters, digits, dots and dashes, an optional port, then any
-/// path. (The server also takes IPv6 literals in brackets.)
-pub const URL_PATTERN: &str = r"^https?://[A-Za-z0-9][A-Za-z0-9.-]*(:[0-9]{1,5})?([/?#][!-~]*)?$";
-
 /// An event type a subscription may name: documents
 /// [`trm_service::webhooks::EVENT_TYPES`].
 #[derive(Debug, Clone, Copy, Serialize, ToSchema)]
 #[schema(as = WebhookEventType)]
 #[allow(dead_code)] // a documentation type: the reader takes strings and the service checks them
-pub enum EventTypeSchema {
+pub(crate) enum EventTypeSchema {
     /// A task was created.
     #[serde(rename = "task.created")]
     TaskCreated,
@@ -293,55 +206,4 @@ pub enum EventTypeSchema {
     /// A user was deleted.
     #[serde(rename = "user.deleted")]
     UserDeleted,
-}
-
-/// The body of `POST /api/v1/webhooks`: documents what [`new_webhook`] reads.
-#[derive(Debug, Clone, ToSchema)]
-#[serde(deny_unknown_fields)]
-#[schema(
-    description = "A new subscription. It receives the events committed after its creation, signed per the \
-                   Standard Webhooks specification with the secret of the answer (shown only there).",
-    example = json!({"url": "https://hooks.example.com/trm", "event_types": ["task.created"], "description": "agents"})
-)]
-pub struct WebhookCreate {
-    /// An absolute `http` or `https` URL; hosts resolving to loopback,
-    /// private or link-local addresses are refused unless the server allows
-    /// private destinations.
-    #[schema(max_length = 2048, pattern = r"^https?://[A-Za-z0-9][A-Za-z0-9.-]*(:[0-9]{1,5})?([/?#][!-~]*)?$")]
-    pub url: String,
-    /// The event types to receive (`task.created`, …); empty or absent: all.
-    #[schema(max_items = 20, nullable = false, value_type = Option<Vec<EventTypeSchema>>)]
-    pub event_types: Option<Vec<String>>,
-    /// What it is for; at most 1,000 characters.
-    #[schema(max_length = 1000)]
-    pub description: Option<String>,
-}
-
-/// The body of `PATCH /api/v1/webhooks/{id}`: documents what
-/// [`webhook_patch`] reads.
-#[derive(Debug, Clone, ToSchema)]
-#[serde(deny_unknown_fields)]
-#[schema(
-    description = "A change to a subscription: properties present are changed, absent are kept; `null` clears \
-                   `description`. `\"active\": true` re-activates a disabled subscription, which resumes with \
-                   the event that exhausted its retry schedule.",
-    example = json!({"active": true})
-)]
-pub struct WebhookUpdate {
-    /// A new destination.
-    #[schema(
-        max_length = 2048,
-        nullable = false,
-        pattern = r"^https?://[A-Za-z0-9][A-Za-z0-9.-]*(:[0-9]{1,5})?([/?#][!-~]*)?$"
-    )]
-    pub url: Option<String>,
-    /// New event types; empty: all.
-    #[schema(max_items = 20, nullable = false, value_type = Option<Vec<EventTypeSchema>>)]
-    pub event_types: Option<Vec<String>>,
-    /// A new description; `null` clears it.
-    #[schema(max_length = 1000)]
-    pub description: Option<String>,
-    /// Disable (`false`) or re-activate (`true`).
-    #[schema(nullable = false)]
-    pub active: Option<bool>,
 }

@@ -1,0 +1,404 @@
+//! The task bodies: `POST /api/v1/tasks/` and `PATCH /api/v1/tasks/{uid}`.
+
+use serde::Deserialize;
+use serde_json::{Map, Value};
+use trm_domain::{EffortUnit, NewTask, ProjectId, TaskPatch, TaskStatus, TaskType, UserId};
+use utoipa::ToSchema;
+
+use super::RequestBody;
+use super::field::{Field, Problems, named};
+use crate::error::ApiError;
+use crate::schemas::enums::{EffortUnitSchema, PriorityInputSchema, TaskStatusSchema, TaskTypeSchema};
+use crate::schemas::task::{DateInputSchema, TagSchema};
+use crate::values;
+
+/// The body of `POST /api/v1/tasks/`, as sent; converts into a [`NewTask`].
+///
+/// Its schema says `title` is required; the document requires exactly one
+/// of `title` and its alias `name` instead (see [`super::amend_schemas`]).
+#[derive(Debug, Deserialize, ToSchema)]
+#[schema(
+    as = TaskCreate,
+    description = "A new task. `title` (or its alias `name`, not both) is required, every other property \
+                   optional; a property not listed here is a 422 (`extra_forbidden`).",
+    example = json!({
+        "title": "Write the docs", "description": "The API reference and a tutorial",
+        "status": "in_progress", "task_type": "documentation", "priority": "high",
+        "project_id": "9b1c2d3e-4f50-4a6b-8c7d-0e1f2a3b4c5d", "assignee_id": null,
+        "effort_estimate": 3.5, "effort_unit": "hours",
+        "start_date": "2026-11-26", "due_date": "2026-12-01T17:00:00Z", "tags": ["docs", "api"]
+    })
+)]
+pub struct TaskCreateBody {
+    /// Trimmed; 1–200 characters after trimming. A missing or blank title is
+    /// a 422 at `["body", "title"]`.
+    #[schema(
+        value_type = String, required = true,
+        min_length = 1,
+        max_length = 200,
+        pattern = r"[^\t-\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]",
+        examples("Write the docs")
+    )]
+    #[serde(default)]
+    pub title: Field,
+    /// An alias of `title`, as TRM-OS's clients send it: give one of the
+    /// two, not both (a 422 at `["body", "name"]`). Responses say `title`.
+    #[schema(
+        value_type = Option<String>,
+        min_length = 1,
+        max_length = 200,
+        pattern = r"[^\t-\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]",
+        nullable = false,
+        examples("Write the docs")
+    )]
+    #[serde(default)]
+    pub name: Field,
+    /// Up to 10,000 characters.
+    #[schema(value_type = Option<String>, max_length = 10000)]
+    #[serde(default)]
+    pub description: Field,
+    /// Defaults to `todo`.
+    #[schema(value_type = Option<TaskStatusSchema>, nullable = false)]
+    #[serde(default)]
+    pub status: Field,
+    /// Defaults to `null`.
+    #[schema(value_type = Option<TaskTypeSchema>)]
+    #[serde(default)]
+    pub task_type: Field,
+    /// Defaults to `0` (normal).
+    #[schema(value_type = Option<PriorityInputSchema>, nullable = false)]
+    #[serde(default)]
+    pub priority: Field,
+    /// The project the task joins; it must exist (a 422 at this field
+    /// otherwise).
+    #[schema(value_type = Option<String>, format = Uuid)]
+    #[serde(default)]
+    pub project_id: Field,
+    /// The user the task is assigned to; they must exist (a 422 at this
+    /// field otherwise).
+    #[schema(value_type = Option<String>, format = Uuid)]
+    #[serde(default)]
+    pub assignee_id: Field,
+    /// Zero or more.
+    #[schema(value_type = Option<f64>, minimum = 0.0)]
+    #[serde(default)]
+    pub effort_estimate: Field,
+    /// Defaults to `hours`.
+    #[schema(value_type = Option<EffortUnitSchema>, nullable = false)]
+    #[serde(default)]
+    pub effort_unit: Field,
+    /// An RFC 3339 date-time (`2026-12-01T17:00:00Z`) or a date
+    /// (`2026-12-01`, meaning midnight UTC).
+    #[schema(value_type = Option<DateInputSchema>)]
+    #[serde(default)]
+    pub start_date: Field,
+    /// As `start_date`; not before it.
+    #[schema(value_type = Option<DateInputSchema>)]
+    #[serde(default)]
+    pub due_date: Field,
+    /// At most 50, each 1–64 characters; duplicates are dropped. Defaults to
+    /// none.
+    #[schema(value_type = Option<Vec<TagSchema>>, nullable = false, max_items = 50)]
+    #[serde(default)]
+    pub tags: Field,
+    /// Every property the body does not name: each is a 422 (`extra_forbidden`).
+    #[serde(flatten)]
+    #[schema(ignore)]
+    pub unknown: Map<String, Value>,
+}
+
+/// The body of `PATCH /api/v1/tasks/{uid}`, as sent; converts into a [`TaskPatch`]:
+/// absent fields are kept, `null` clears a nullable field and is refused for
+/// the others. `title` and its alias `name` are never both.
+#[derive(Debug, Deserialize, ToSchema)]
+#[schema(
+    as = TaskUpdate,
+    description = "A change to a task: properties present are changed, properties absent are kept, and `null` \
+                   clears a nullable property (`null` for any other is a 422). `name` is an alias of `title` (not \
+                   both). A property not listed here is a 422 (`extra_forbidden`).",
+    example = json!({"status": "done", "due_date": null, "tags": ["docs"]})
+)]
+pub struct TaskUpdateBody {
+    /// Trimmed; 1–200 characters after trimming.
+    #[schema(
+        value_type = Option<String>,
+        min_length = 1,
+        max_length = 200,
+        pattern = r"[^\t-\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]",
+        nullable = false
+    )]
+    #[serde(default)]
+    pub title: Field,
+    /// An alias of `title`, as TRM-OS's clients send it: give one of the
+    /// two, not both (a 422 at `["body", "name"]`).
+    #[schema(
+        value_type = Option<String>,
+        min_length = 1,
+        max_length = 200,
+        pattern = r"[^\t-\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]",
+        nullable = false
+    )]
+    #[serde(default)]
+    pub name: Field,
+    /// Up to 10,000 characters; `null` clears it.
+    #[schema(value_type = Option<String>, max_length = 10000)]
+    #[serde(default)]
+    pub description: Field,
+    /// Becoming `done` sets `completed_at`; leaving it clears it.
+    #[schema(value_type = Option<TaskStatusSchema>, nullable = false)]
+    #[serde(default)]
+    pub status: Field,
+    /// `null` clears it.
+    #[schema(value_type = Option<TaskTypeSchema>)]
+    #[serde(default)]
+    pub task_type: Field,
+    /// The level or its name.
+    #[schema(value_type = Option<PriorityInputSchema>, nullable = false)]
+    #[serde(default)]
+    pub priority: Field,
+    /// Moves the task to this project, which must exist; `null` takes it out
+    /// of its project.
+    #[schema(value_type = Option<String>, format = Uuid)]
+    #[serde(default)]
+    pub project_id: Field,
+    /// Assigns the task to this user, who must exist; `null` unassigns it.
+    #[schema(value_type = Option<String>, format = Uuid)]
+    #[serde(default)]
+    pub assignee_id: Field,
+    /// Zero or more; `null` clears it.
+    #[schema(value_type = Option<f64>, minimum = 0.0)]
+    #[serde(default)]
+    pub effort_estimate: Field,
+    /// The unit of `effort_estimate`.
+    #[schema(value_type = Option<EffortUnitSchema>, nullable = false)]
+    #[serde(default)]
+    pub effort_unit: Field,
+    /// An RFC 3339 date-time (`2026-12-01T17:00:00Z`) or a date
+    /// (`2026-12-01`, meaning midnight UTC); `null` clears it.
+    #[schema(value_type = Option<DateInputSchema>)]
+    #[serde(default)]
+    pub start_date: Field,
+    /// As `start_date`; not before it. `null` clears it.
+    #[schema(value_type = Option<DateInputSchema>)]
+    #[serde(default)]
+    pub due_date: Field,
+    /// Replaces the tags: at most 50, each 1–64 characters; duplicates are
+    /// dropped. `[]` removes them all.
+    #[schema(value_type = Option<Vec<TagSchema>>, nullable = false, max_items = 50)]
+    #[serde(default)]
+    pub tags: Field,
+    /// Every property the body does not name: each is a 422 (`extra_forbidden`).
+    #[serde(flatten)]
+    #[schema(ignore)]
+    pub unknown: Map<String, Value>,
+}
+
+impl RequestBody for TaskCreateBody {
+    type Value = NewTask;
+}
+
+impl TryFrom<TaskCreateBody> for NewTask {
+    type Error = ApiError;
+
+    /// # Errors
+    /// A 422 listing every problem: a missing or blank title, unknown enum
+    /// values, malformed ids, dates, numbers or tags, and unknown fields. The
+    /// title may come as `name` (TRM-OS's spelling), not as both.
+    fn try_from(body: TaskCreateBody) -> Result<Self, ApiError> {
+        let mut problems = Problems::new();
+        let title = problems.either(named!(body.title), named!(body.name));
+        let title = problems.required(title, values::title);
+        let description = problems.nullable(named!(body.description), values::description).flatten();
+        let status = problems.optional(named!(body.status), values::enumerated::<TaskStatus>);
+        let task_type = problems.nullable(named!(body.task_type), values::enumerated::<TaskType>).flatten();
+        let priority = problems.optional(named!(body.priority), values::priority);
+        let project_id = problems.nullable(named!(body.project_id), values::uuid).flatten();
+        let assignee_id = problems.nullable(named!(body.assignee_id), values::uuid).flatten();
+        let effort_estimate = problems.nullable(named!(body.effort_estimate), values::effort).flatten();
+        let effort_unit = problems.optional(named!(body.effort_unit), values::enumerated::<EffortUnit>);
+        let start_date = problems.nullable(named!(body.start_date), values::timestamp).flatten();
+        let due_date = problems.nullable(named!(body.due_date), values::timestamp).flatten();
+        let tags = problems.optional_multi(named!(body.tags), values::tags);
+        let new = title.map(|title| Self {
+            description,
+            status: status.unwrap_or_default(),
+            task_type,
+            priority: priority.unwrap_or_default(),
+            project_id: project_id.map(ProjectId::from_uuid),
+            assignee_id: assignee_id.map(UserId::from_uuid),
+            effort_estimate,
+            effort_unit: effort_unit.unwrap_or_default(),
+            start_date,
+            due_date,
+            tags: tags.unwrap_or_default(),
+            ..Self::new(title)
+        });
+        problems.finish(&body.unknown, new)
+    }
+}
+
+impl RequestBody for TaskUpdateBody {
+    type Value = TaskPatch;
+}
+
+impl TryFrom<TaskUpdateBody> for TaskPatch {
+    type Error = ApiError;
+
+    /// # Errors
+    /// A 422 listing every problem, as for a create (`name` included).
+    fn try_from(body: TaskUpdateBody) -> Result<Self, ApiError> {
+        let mut problems = Problems::new();
+        let title = problems.either(named!(body.title), named!(body.name));
+        let patch = Self {
+            title: problems.optional(title, values::title),
+            description: problems.nullable(named!(body.description), values::description),
+            status: problems.optional(named!(body.status), values::enumerated::<TaskStatus>),
+            task_type: problems.nullable(named!(body.task_type), values::enumerated::<TaskType>),
+            priority: problems.optional(named!(body.priority), values::priority),
+            project_id: problems.nullable(named!(body.project_id), values::uuid).map(|id| id.map(ProjectId::from_uuid)),
+            assignee_id: problems.nullable(named!(body.assignee_id), values::uuid).map(|id| id.map(UserId::from_uuid)),
+            effort_estimate: problems.nullable(named!(body.effort_estimate), values::effort),
+            effort_unit: problems.optional(named!(body.effort_unit), values::enumerated::<EffortUnit>),
+            start_date: problems.nullable(named!(body.start_date), values::timestamp),
+            due_date: problems.nullable(named!(body.due_date), values::timestamp),
+            tags: problems.optional_multi(named!(body.tags), values::tags),
+        };
+        problems.finish(&body.unknown, Some(patch))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use trm_domain::Priority;
+
+    use super::*;
+    use crate::wire::{parse_object, read};
+
+    fn body(value: &Value) -> Map<String, Value> {
+        parse_object(value.to_string().as_bytes()).unwrap()
+    }
+
+    fn new_task(body: Map<String, Value>) -> Result<NewTask, ApiError> {
+        read::<TaskCreateBody>(body)
+    }
+
+    fn task_patch(body: Map<String, Value>) -> Result<TaskPatch, ApiError> {
+        read::<TaskUpdateBody>(body)
+    }
+
+    fn problems(error: ApiError) -> Vec<(String, String)> {
+        let ApiError::Invalid(details) = error else { panic!("expected a 422, got {error:?}") };
+        details
+            .into_iter()
+            .map(|d| {
+                (d.loc.iter().map(|l| l.to_string().trim_matches('"').to_owned()).collect::<Vec<_>>().join("."), d.kind)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_seed_request_reads_into_a_new_task() {
+        let new =
+            new_task(body(&json!({"title": "Test Task", "description": "This is a test task", "status": "todo"})))
+                .unwrap();
+        assert_eq!(new.title.as_str(), "Test Task");
+        assert_eq!(new.status, TaskStatus::Todo);
+    }
+
+    #[test]
+    fn creating_a_task_without_a_title_is_rejected_at_body_title() {
+        assert_eq!(
+            problems(new_task(body(&json!({}))).unwrap_err()),
+            [("body.title".to_owned(), "missing".to_owned())]
+        );
+        assert_eq!(
+            problems(new_task(body(&json!({"title": "  "}))).unwrap_err()),
+            [("body.title".to_owned(), "string_too_short".to_owned())]
+        );
+    }
+
+    #[test]
+    fn every_problem_of_a_body_is_reported_at_once() {
+        let error = new_task(body(&json!({
+            "title": 5, "status": "someday", "priority": 9, "project_id": "project-123",
+            "effort_estimate": -1, "due_date": "2026-02-30", "tags": ["ok", ""], "owner": "me"
+        })))
+        .unwrap_err();
+        let mut found = problems(error);
+        found.sort();
+        let mut expected: Vec<(String, String)> = [
+            ("body.title", "string_type"),
+            ("body.status", "enum"),
+            ("body.priority", "enum"),
+            ("body.project_id", "uuid_parsing"),
+            ("body.effort_estimate", "greater_than_equal"),
+            ("body.due_date", "datetime_parsing"),
+            ("body.tags.1", "string_too_short"),
+            ("body.owner", "extra_forbidden"),
+        ]
+        .iter()
+        .map(|(a, b)| ((*a).to_owned(), (*b).to_owned()))
+        .collect();
+        expected.sort();
+        assert_eq!(found, expected);
+    }
+
+    #[test]
+    fn a_task_may_be_created_and_renamed_with_name_as_trm_os_sends_it() {
+        let new = new_task(body(&json!({"name": "Write the docs"}))).unwrap();
+        assert_eq!(new.title.as_str(), "Write the docs");
+        let patch = task_patch(body(&json!({"name": "Rewrite the docs"}))).unwrap();
+        assert_eq!(patch.title.map(|title| title.as_str().to_owned()).as_deref(), Some("Rewrite the docs"));
+    }
+
+    #[test]
+    fn a_body_with_both_name_and_title_is_refused_at_body_name() {
+        let both = json!({"title": "a", "name": "b"});
+        assert_eq!(problems(new_task(body(&both)).unwrap_err()), [("body.name".to_owned(), "value_error".to_owned())]);
+        assert_eq!(
+            problems(task_patch(body(&both)).unwrap_err()),
+            [("body.name".to_owned(), "value_error".to_owned())]
+        );
+    }
+
+    #[test]
+    fn a_blank_name_is_refused_at_body_name() {
+        assert_eq!(
+            problems(new_task(body(&json!({"name": " "}))).unwrap_err()),
+            [("body.name".to_owned(), "string_too_short".to_owned())]
+        );
+    }
+
+    #[test]
+    fn a_python_timestamp_without_an_offset_is_a_valid_date() {
+        let new = new_task(body(&json!({"title": "x", "start_date": "2026-11-26T10:00:00.123456"}))).unwrap();
+        assert_eq!(new.start_date.map(|at| at.to_string()).as_deref(), Some("2026-11-26T10:00:00.123456Z"));
+    }
+
+    #[test]
+    fn a_patch_tells_absent_from_null() {
+        let patch = task_patch(body(&json!({"description": null, "priority": "high"}))).unwrap();
+        assert_eq!(patch.description, Some(None));
+        assert_eq!(patch.priority, Some(Priority::High));
+        assert_eq!(patch.title, None);
+        assert_eq!(patch.due_date, None);
+    }
+
+    #[test]
+    fn null_for_a_field_that_cannot_be_cleared_is_rejected() {
+        for field in ["title", "status", "priority", "effort_unit", "tags"] {
+            let error = task_patch(body(&json!({ field: null }))).unwrap_err();
+            assert_eq!(problems(error), [(format!("body.{field}"), "null_not_allowed".to_owned())]);
+        }
+    }
+
+    #[test]
+    fn server_managed_fields_cannot_be_written() {
+        for field in ["uid", "version", "created_at", "completed_at"] {
+            let error = task_patch(body(&json!({ field: "x" }))).unwrap_err();
+            assert_eq!(problems(error), [(format!("body.{field}"), "extra_forbidden".to_owned())]);
+        }
+    }
+}
