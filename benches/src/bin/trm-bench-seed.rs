@@ -12,9 +12,9 @@
 //! each — are written in bulk: SQLite in one transaction of multi-row
 //! `INSERT`s, Neo4j in `UNWIND` batches, both with exactly the columns and
 //! properties the adapters write (`sqlite::rows::task_values`,
-//! `neo4j::values::task_props`). Then the seeder reads tasks back *through
-//! the port* and checks them against the generator: a lookup and a page of
-//! the list workload. A store that already holds the data set is reused
+//! `neo4j::values::task_props`), the search words included. Then the
+//! seeder reads tasks back *through the port* and checks them against the
+//! generator: a lookup, a page of the list workload and a search. A store that already holds the data set is reused
 //! (see [`seed_sqlite`] and [`seed_neo4j`]).
 
 use std::path::Path;
@@ -183,6 +183,7 @@ fn bulk_insert_sqlite(path: &Path, set: Dataset) -> anyhow::Result<()> {
                 task.tags.iter_str().flat_map(move |tag| [Value::Text(uid.clone()), Value::Text(tag.to_owned())])
             })
             .collect();
+        index_words_sqlite(&tx, &tasks)?;
         let tag_count = u64::try_from(tag_rows.len() / 2).unwrap_or_default();
         if tag_count > 0 {
             let sql = format!("INSERT INTO task_tags (task_uid, tag) VALUES {}", placeholders(tag_count, 2));
@@ -192,6 +193,25 @@ fn bulk_insert_sqlite(path: &Path, set: Dataset) -> anyhow::Result<()> {
     }
     tx.commit().context("cannot commit the seed")?;
     conn.execute_batch("ANALYZE; PRAGMA wal_checkpoint(TRUNCATE);").context("cannot analyze the seeded store")?;
+    Ok(())
+}
+
+/// The words a task is searched by (`q`), as the adapters compute them.
+fn search_words(task: &Task) -> String {
+    let description = task.description.as_ref().map(|description| description.as_str());
+    trm_domain::search::index_text(std::iter::once(task.title.as_str()).chain(description).chain(task.tags.iter_str()))
+}
+
+/// Puts the tasks' words in the SQLite search index, as the adapter does
+/// with every write (`task_search_rows` numbers a task, `task_search` holds
+/// its words under that number).
+fn index_words_sqlite(tx: &rusqlite::Transaction<'_>, tasks: &[Task]) -> anyhow::Result<()> {
+    let mut number = tx.prepare_cached("INSERT INTO task_search_rows (uid) VALUES (?1) RETURNING id")?;
+    let mut index = tx.prepare_cached("INSERT INTO task_search (rowid, words) VALUES (?1, ?2)")?;
+    for task in tasks {
+        let id: i64 = number.query_row([task.uid.to_string()], |row| row.get(0)).context("cannot number a task")?;
+        index.execute(rusqlite::params![id, search_words(task)]).context("cannot index a task's words")?;
+    }
     Ok(())
 }
 
@@ -213,6 +233,7 @@ fn neo4j_props(task: &Task) -> BoltType {
         ("created_at", BoltType::from(*task.created_at.as_datetime())),
         ("updated_at", BoltType::from(*task.updated_at.as_datetime())),
         ("version", BoltType::from(i64::try_from(task.version).unwrap_or(i64::MAX))),
+        ("search_text", bolt_text(&search_words(task))),
     ];
     if let Some(description) = &task.description {
         props.push(("description", bolt_text(description.as_str())));
@@ -335,5 +356,12 @@ async fn verify(opened: &Store, set: Dataset) -> anyhow::Result<()> {
     ensure!(page.items.first() == Some(&expected_first), "the list page does not start with task 0");
     let full_pages = set.tasks >= 7 * PROJECTS * 100;
     ensure!(!full_pages || page.items.len() == 100, "the list page holds {} tasks, not 100", page.items.len());
+    let title = expected_first.title.as_str();
+    let search = TaskFilter {
+        search: Some(trm_domain::search::SearchQuery::parse(title).map_err(|kind| anyhow::anyhow!("{kind:?}"))?),
+        ..filter
+    };
+    let found = opened.tasks.list_tasks(&search, PageRequest::new(100, None)?).await.context("cannot search")?;
+    ensure!(found.items.contains(&expected_first), "a search for task 0's title {title:?} does not find it");
     Ok(())
 }
