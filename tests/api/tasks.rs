@@ -153,6 +153,52 @@ async fn a_search_finds_vietnamese_titles_typed_without_marks_and_a_bad_one_is_a
 }
 
 #[tokio::test]
+async fn due_date_filters_and_overdue_list_what_they_say_and_bad_values_are_422s() {
+    let app = spawn_app().await;
+    let project = app.create_project("due dates").await;
+    let project_id = project["uid"].as_str().unwrap();
+    let late = app.create_task(json!({"title": "late", "due_date": "2020-01-01", "project_id": project_id})).await;
+    app.create_task(
+        json!({"title": "late, done", "due_date": "2020-01-02", "status": "done", "project_id": project_id}),
+    )
+    .await;
+    let later = app.create_task(json!({"title": "later", "due_date": "2999-01-01", "project_id": project_id})).await;
+    app.create_task(json!({"title": "never due", "project_id": project_id})).await;
+
+    let titles = |query: &'static str| {
+        let app = &app;
+        async move {
+            let response = app.get(&format!("/api/v1/tasks/?project_id={project_id}&{query}")).await;
+            assert_eq!(response.status(), 200, "{query}");
+            let listed: Value = response.json().await.unwrap();
+            listed.as_array().unwrap().iter().map(|t| t["title"].as_str().unwrap().to_owned()).collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(titles("overdue=true").await, [late["title"].as_str().unwrap()]);
+    assert_eq!(titles("overdue=false").await, ["late, done", "later", "never due"]);
+    assert_eq!(titles("due_before=2020-01-02").await, ["late"], "strictly before; a bare date is its midnight");
+    assert_eq!(titles("due_after=2021-01-01T00:00:00").await, [later["title"].as_str().unwrap()]);
+
+    let response = app.get("/api/v1/tasks/?due_before=soon&overdue=maybe").await;
+    assert_eq!(response.status(), 422);
+    let locs: Vec<Value> = response.json::<Value>().await.unwrap()["detail"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["loc"].clone())
+        .collect();
+    assert_eq!(locs, [json!(["query", "due_before"]), json!(["query", "overdue"])]);
+}
+
+#[tokio::test]
+async fn an_id_filter_that_matches_nothing_still_reads_the_other_parameters() {
+    let app = spawn_app().await;
+    let response = app.get("/api/v1/tasks/?project_id=not-an-id&q=cong%20viec&overdue=true&due_after=2020-01-01").await;
+    assert_eq!(response.status(), 200, "an empty list, not an unknown-parameter 422");
+    assert_eq!(response.json::<Value>().await.unwrap(), json!([]));
+}
+
+#[tokio::test]
 async fn a_task_due_before_it_starts_is_rejected_at_due_date() {
     let app = spawn_app().await;
     let response =

@@ -5,9 +5,10 @@
 
 use trm_domain::search::SearchQuery;
 use trm_domain::{
-    Cursor, EnumAdapter, FieldError, FieldErrorKind, PageRequest, Tag, TaskStatus, TaskType, ValidationErrors,
+    Cursor, EnumAdapter, FieldError, FieldErrorKind, PageRequest, Tag, TaskStatus, TaskType, Timestamp,
+    ValidationErrors,
 };
-use trm_service::TaskFilter;
+use trm_service::{Overdue, TaskFilter};
 use uuid::Uuid;
 
 use crate::error::{ApiError, Source};
@@ -144,39 +145,47 @@ fn id_filter(query: &mut QueryParams, name: &str) -> Option<Option<Uuid>> {
 /// Public for the fuzz targets (`fuzz/`, through [`crate::wire`]), which
 /// feed it arbitrary queries.
 pub fn task_filter(query: &mut QueryParams, with_project: bool) -> Option<TaskFilter> {
+    // Every parameter is read before any is judged, so that a value that
+    // matches nothing never leaves the others unread (and so "unknown").
     let project = if with_project { id_filter(query, "project_id") } else { None };
     let assignee = id_filter(query, "assignee_id");
     let statuses = query.take_enums::<TaskStatus>("status");
     let task_type = query.take_enum::<TaskType>("task_type");
     let tag = query.take("tag");
+    let due_before = take_timestamp(query, "due_before");
+    let due_after = take_timestamp(query, "due_after");
+    let overdue = query.take_bool("overdue").map(|overdue| Overdue { overdue, at: Timestamp::now() });
+    let search =
+        query.take("q").and_then(|text| SearchQuery::parse(&text).map_err(|kind| query.reject("q", kind)).ok());
+
+    // Ids and tags match exactly: one no entity could have matches nothing.
     let tag = match tag.map(|text| Tag::parse(&text)) {
         None => None,
         Some(Ok(tag)) => Some(tag),
         Some(Err(_)) => return None, // no stored tag is blank or over-long
     };
-    let search = query.take("q").and_then(|text| match SearchQuery::parse(&text) {
-        Ok(search) => Some(search),
-        Err(kind) => {
-            query.reject("q", kind);
-            None
-        }
-    });
+    let exactly = |id: Option<Option<Uuid>>| match id {
+        None => Some(None),
+        Some(Some(id)) => Some(Some(id)),
+        Some(None) => None,
+    };
     Some(TaskFilter {
-        project_id: match project {
-            None => None,
-            Some(Some(id)) => Some(id.into()),
-            Some(None) => return None,
-        },
-        assignee_id: match assignee {
-            None => None,
-            Some(Some(id)) => Some(id.into()),
-            Some(None) => return None,
-        },
+        project_id: exactly(project)?.map(Into::into),
+        assignee_id: exactly(assignee)?.map(Into::into),
         statuses,
         task_type,
         tag,
         search,
+        due_before,
+        due_after,
+        overdue,
     })
+}
+
+/// Reads a timestamp parameter as bodies read theirs (a naive one is UTC).
+fn take_timestamp(query: &mut QueryParams, name: &str) -> Option<Timestamp> {
+    let text = query.take(name)?;
+    Timestamp::parse(&text).map_err(|kind| query.reject(name, kind)).ok()
 }
 
 #[cfg(test)]

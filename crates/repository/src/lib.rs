@@ -62,8 +62,8 @@ pub use instrumented::{Instrumented, StoreMetrics, register_pool};
 pub use pool_status::{PoolStatus, PoolUsage};
 pub use ports::{
     ApiKeyRepository, Cascade, Claim, EventFilter, EventLog, HealthCheck, IDEMPOTENCY_LEASE_MICROS,
-    IDEMPOTENCY_TTL_MICROS, IdempotencyRepository, KeySelector, ProjectFilter, ProjectRepository, StoredResponse,
-    TaskFilter, TaskRepository, UserFilter, UserRepository, WebhookRepository,
+    IDEMPOTENCY_TTL_MICROS, IdempotencyRepository, KeySelector, Overdue, ProjectFilter, ProjectRepository,
+    StoredResponse, TaskFilter, TaskRepository, UserFilter, UserRepository, WebhookRepository,
 };
 #[cfg(feature = "mocks")]
 pub use ports::{

@@ -28,6 +28,26 @@ pub struct TaskFilter {
     /// search (the last one also as the beginning of a word), folded as
     /// [`trm_domain::search`] folds them.
     pub search: Option<SearchQuery>,
+    /// Only tasks due strictly before this instant.
+    pub due_before: Option<Timestamp>,
+    /// Only tasks due strictly after this instant.
+    pub due_after: Option<Timestamp>,
+    /// Only the tasks overdue at an instant, or only those that are not.
+    pub overdue: Option<Overdue>,
+}
+
+/// The `overdue` filter: whether the tasks listed are the overdue ones, and
+/// the instant that is judged at — the caller's clock, so that both stores
+/// (and every test) judge alike.
+///
+/// A task is overdue at `at` when it is due before `at` and neither `done`
+/// nor `cancelled`; a task without a due date never is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Overdue {
+    /// `true`: only overdue tasks; `false`: only tasks that are not.
+    pub overdue: bool,
+    /// The instant the due dates are compared with.
+    pub at: Timestamp,
 }
 
 /// Which projects a list returns.

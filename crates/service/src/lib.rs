@@ -98,7 +98,7 @@ pub use tasks::MockTaskUseCases;
 pub use tasks::{TaskService, TaskUseCases};
 /// The list filters, re-exported so callers need not depend on the
 /// repository crate.
-pub use trm_repository::{EventFilter, KeySelector, ProjectFilter, TaskFilter, UserFilter};
+pub use trm_repository::{EventFilter, KeySelector, Overdue, ProjectFilter, TaskFilter, UserFilter};
 #[cfg(feature = "mocks")]
 pub use users::MockUserUseCases;
 pub use users::{UserService, UserUseCases};

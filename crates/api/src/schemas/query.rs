@@ -43,6 +43,18 @@ pub(crate) struct TaskListQuery {
     /// `da nang` finds "Đà Nẵng". At most 200 characters and 16 words.
     #[param(max_length = 200, example = "cong viec")]
     pub q: Option<String>,
+    /// Only tasks due strictly before this instant (a date-time; one without
+    /// an offset is UTC, a bare date is its midnight). Tasks without a due
+    /// date never match.
+    #[param(format = DateTime, example = "2026-12-31T00:00:00Z")]
+    pub due_before: Option<String>,
+    /// Only tasks due strictly after this instant.
+    #[param(format = DateTime, example = "2026-12-01T00:00:00Z")]
+    pub due_after: Option<String>,
+    /// `true`: only overdue tasks (due before now, neither `done` nor
+    /// `cancelled`); `false`: only tasks that are not.
+    #[param(example = true)]
+    pub overdue: Option<bool>,
     /// Page size: 1–500, default 100.
     #[param(minimum = 1, maximum = 500, default = 100, example = 50)]
     pub limit: Option<u32>,
@@ -77,6 +89,18 @@ pub(crate) struct ProjectTaskListQuery {
     /// `da nang` finds "Đà Nẵng". At most 200 characters and 16 words.
     #[param(max_length = 200, example = "cong viec")]
     pub q: Option<String>,
+    /// Only tasks due strictly before this instant (a date-time; one without
+    /// an offset is UTC, a bare date is its midnight). Tasks without a due
+    /// date never match.
+    #[param(format = DateTime, example = "2026-12-31T00:00:00Z")]
+    pub due_before: Option<String>,
+    /// Only tasks due strictly after this instant.
+    #[param(format = DateTime, example = "2026-12-01T00:00:00Z")]
+    pub due_after: Option<String>,
+    /// `true`: only overdue tasks (due before now, neither `done` nor
+    /// `cancelled`); `false`: only tasks that are not.
+    #[param(example = true)]
+    pub overdue: Option<bool>,
     /// Page size: 1–500, default 100.
     #[param(minimum = 1, maximum = 500, default = 100, example = 50)]
     pub limit: Option<u32>,

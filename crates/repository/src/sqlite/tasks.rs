@@ -9,7 +9,7 @@ use super::events::{append, encode};
 use super::rows::{TASK_COLUMNS, exists, optional_value, placeholders, task_from_row, task_values};
 use super::{SqliteStore, unexpected};
 use crate::error::StoreError;
-use crate::ports::{TaskFilter, TaskRepository};
+use crate::ports::{Overdue, TaskFilter, TaskRepository};
 use crate::rules::{check_version, fts5_query, status_count, task_search_text};
 
 /// Fails with `MissingReference` unless the task's project and assignee exist.
@@ -247,6 +247,18 @@ fn list_query(filter: &TaskFilter, page: PageRequest) -> (String, Vec<Value>) {
     if let Some(tag) = &filter.tag {
         let slot = bind(&mut params, Value::Text(tag.as_str().to_owned()));
         conditions.push(format!("uid IN (SELECT task_uid FROM task_tags WHERE tag = {slot})"));
+    }
+    if let Some(before) = filter.due_before {
+        conditions.push(format!("due_date < {}", bind(&mut params, Value::Integer(before.as_micros()))));
+    }
+    if let Some(after) = filter.due_after {
+        conditions.push(format!("due_date > {}", bind(&mut params, Value::Integer(after.as_micros()))));
+    }
+    if let Some(Overdue { overdue, at }) = filter.overdue {
+        let at = bind(&mut params, Value::Integer(at.as_micros()));
+        let (done, cancelled) = (TaskStatus::Done.as_str(), TaskStatus::Cancelled.as_str());
+        let overdue_at = format!("(due_date < {at} AND status NOT IN ('{done}', '{cancelled}'))");
+        conditions.push(if overdue { overdue_at } else { format!("NOT coalesce({overdue_at}, 0)") });
     }
     if let Some(search) = &filter.search {
         let slot = bind(&mut params, Value::Text(fts5_query(search)));

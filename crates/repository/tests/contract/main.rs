@@ -159,6 +159,7 @@ contract!(
     the_type_filter_matches_exactly,
     the_assignee_filter_follows_the_relationship,
     the_tag_filter_matches_an_exact_tag,
+    due_date_filters_and_overdue_judge_every_task_alike,
     filters_combine,
     keyset_paging_yields_every_task_once_in_order,
     keyset_paging_by_project_and_one_status_yields_every_match_once_in_order,

@@ -9,7 +9,7 @@ use trm_domain::{
     Cursor, EntityKind, EventMetadata, PageRequest, ProjectId, Tag, Tags, Task, TaskId, TaskStatus, TaskType,
     Timestamp, Title,
 };
-use trm_repository::{ProjectRepository, StoreError, TaskFilter, TaskRepository, UserRepository};
+use trm_repository::{Overdue, ProjectRepository, StoreError, TaskFilter, TaskRepository, UserRepository};
 
 use super::support::{
     self, Backend, at, full_task, ids, in_project, list_all, next_version, page, plus, stored_project, tagged, task,
@@ -341,6 +341,52 @@ pub(crate) async fn the_tag_filter_matches_an_exact_tag<B: Backend>(backend: &B)
     assert_eq!(listed.iter().map(|t| t.uid).collect::<Vec<_>>(), [exact.uid]);
 }
 
+/// `due_before` and `due_after` compare strictly, a task without a due date
+/// matches neither, and `overdue` judges at the instant it is given.
+pub(crate) async fn due_date_filters_and_overdue_judge_every_task_alike<B: Backend>(backend: &B) {
+    let fixture = backend.open().await;
+    let store = &fixture.store;
+    let tag = unique_tag();
+    let now = unique_window();
+    let due = |title: &str, due: Option<i64>, status: TaskStatus| {
+        let mut task = task(title, None);
+        task.tags = Tags::parse("tags", &[tag.as_str()]).unwrap();
+        task.due_date = due.map(|minutes| plus(now, minutes * 60_000_000));
+        task.status = status;
+        task
+    };
+    let tasks = [
+        due("late", Some(-60), TaskStatus::Todo),
+        due("late but done", Some(-60), TaskStatus::Done),
+        due("late but cancelled", Some(-30), TaskStatus::Cancelled),
+        due("due now", Some(0), TaskStatus::InProgress),
+        due("due later", Some(60), TaskStatus::Todo),
+        due("never due", None, TaskStatus::Blocked),
+    ];
+    for task in &tasks {
+        store.create_task(task, &[]).await.unwrap();
+    }
+    let titles = |filter: TaskFilter| async move {
+        let mut titles: Vec<String> =
+            list_all(store, &filter, 2).await.iter().map(|t| t.title.as_str().to_owned()).collect();
+        titles.sort();
+        titles
+    };
+    let ours = || tagged(&tag);
+    let before_now = TaskFilter { due_before: Some(now), ..ours() };
+    assert_eq!(titles(before_now).await, ["late", "late but cancelled", "late but done"]);
+    let after_now = TaskFilter { due_after: Some(now), ..ours() };
+    assert_eq!(titles(after_now).await, ["due later"]);
+    let around_now = TaskFilter { due_after: Some(plus(now, -1)), due_before: Some(plus(now, 1)), ..ours() };
+    assert_eq!(titles(around_now).await, ["due now"]);
+    let overdue = TaskFilter { overdue: Some(Overdue { overdue: true, at: now }), ..ours() };
+    assert_eq!(titles(overdue).await, ["late"]);
+    let not_overdue = TaskFilter { overdue: Some(Overdue { overdue: false, at: now }), ..ours() };
+    assert_eq!(titles(not_overdue).await, ["due later", "due now", "late but cancelled", "late but done", "never due"]);
+    let overdue_later = TaskFilter { overdue: Some(Overdue { overdue: true, at: plus(now, 1) }), ..ours() };
+    assert_eq!(titles(overdue_later).await, ["due now", "late"], "judged at the instant given");
+}
+
 pub(crate) async fn filters_combine<B: Backend>(backend: &B) {
     let fixture = backend.open().await;
     let store = &fixture.store;
@@ -372,7 +418,7 @@ pub(crate) async fn filters_combine<B: Backend>(backend: &B) {
         task_type: Some(TaskType::Chore),
         assignee_id: Some(user),
         tag: Some(Tag::parse(&tag).unwrap()),
-        search: None,
+        ..TaskFilter::default()
     };
     assert_eq!(list_all(store, &filter, 10).await.iter().map(|t| t.uid).collect::<Vec<_>>(), [target.uid]);
     let without_project = TaskFilter { project_id: None, ..filter };

@@ -1,3 +1,4 @@
+import datetime
 from http import HTTPStatus
 from typing import Any
 from urllib.parse import quote
@@ -23,6 +24,9 @@ def _get_kwargs(
     assignee_id: str | Unset = UNSET,
     tag: str | Unset = UNSET,
     q: str | Unset = UNSET,
+    due_before: datetime.datetime | Unset = UNSET,
+    due_after: datetime.datetime | Unset = UNSET,
+    overdue: bool | Unset = UNSET,
     limit: int | Unset = 100,
     cursor: str | Unset = UNSET,
     x_request_id: str | Unset = UNSET,
@@ -53,6 +57,18 @@ def _get_kwargs(
     params["tag"] = tag
 
     params["q"] = q
+
+    json_due_before: str | Unset = UNSET
+    if not isinstance(due_before, Unset):
+        json_due_before = due_before.isoformat()
+    params["due_before"] = json_due_before
+
+    json_due_after: str | Unset = UNSET
+    if not isinstance(due_after, Unset):
+        json_due_after = due_after.isoformat()
+    params["due_after"] = json_due_after
+
+    params["overdue"] = overdue
 
     params["limit"] = limit
 
@@ -141,6 +157,9 @@ def sync_detailed(
     assignee_id: str | Unset = UNSET,
     tag: str | Unset = UNSET,
     q: str | Unset = UNSET,
+    due_before: datetime.datetime | Unset = UNSET,
+    due_after: datetime.datetime | Unset = UNSET,
+    overdue: bool | Unset = UNSET,
     limit: int | Unset = 100,
     cursor: str | Unset = UNSET,
     x_request_id: str | Unset = UNSET,
@@ -162,6 +181,9 @@ def sync_detailed(
         assignee_id (str | Unset):
         tag (str | Unset):
         q (str | Unset):
+        due_before (datetime.datetime | Unset):
+        due_after (datetime.datetime | Unset):
+        overdue (bool | Unset):
         limit (int | Unset):  Default: 100.
         cursor (str | Unset):
         x_request_id (str | Unset):
@@ -181,6 +203,9 @@ def sync_detailed(
         assignee_id=assignee_id,
         tag=tag,
         q=q,
+        due_before=due_before,
+        due_after=due_after,
+        overdue=overdue,
         limit=limit,
         cursor=cursor,
         x_request_id=x_request_id,
@@ -202,6 +227,9 @@ def sync(
     assignee_id: str | Unset = UNSET,
     tag: str | Unset = UNSET,
     q: str | Unset = UNSET,
+    due_before: datetime.datetime | Unset = UNSET,
+    due_after: datetime.datetime | Unset = UNSET,
+    overdue: bool | Unset = UNSET,
     limit: int | Unset = 100,
     cursor: str | Unset = UNSET,
     x_request_id: str | Unset = UNSET,
@@ -223,6 +251,9 @@ def sync(
         assignee_id (str | Unset):
         tag (str | Unset):
         q (str | Unset):
+        due_before (datetime.datetime | Unset):
+        due_after (datetime.datetime | Unset):
+        overdue (bool | Unset):
         limit (int | Unset):  Default: 100.
         cursor (str | Unset):
         x_request_id (str | Unset):
@@ -243,6 +274,9 @@ def sync(
         assignee_id=assignee_id,
         tag=tag,
         q=q,
+        due_before=due_before,
+        due_after=due_after,
+        overdue=overdue,
         limit=limit,
         cursor=cursor,
         x_request_id=x_request_id,
@@ -258,6 +292,9 @@ async def asyncio_detailed(
     assignee_id: str | Unset = UNSET,
     tag: str | Unset = UNSET,
     q: str | Unset = UNSET,
+    due_before: datetime.datetime | Unset = UNSET,
+    due_after: datetime.datetime | Unset = UNSET,
+    overdue: bool | Unset = UNSET,
     limit: int | Unset = 100,
     cursor: str | Unset = UNSET,
     x_request_id: str | Unset = UNSET,
@@ -279,6 +316,9 @@ async def asyncio_detailed(
         assignee_id (str | Unset):
         tag (str | Unset):
         q (str | Unset):
+        due_before (datetime.datetime | Unset):
+        due_after (datetime.datetime | Unset):
+        overdue (bool | Unset):
         limit (int | Unset):  Default: 100.
         cursor (str | Unset):
         x_request_id (str | Unset):
@@ -298,6 +338,9 @@ async def asyncio_detailed(
         assignee_id=assignee_id,
         tag=tag,
         q=q,
+        due_before=due_before,
+        due_after=due_after,
+        overdue=overdue,
         limit=limit,
         cursor=cursor,
         x_request_id=x_request_id,
@@ -317,6 +360,9 @@ async def asyncio(
     assignee_id: str | Unset = UNSET,
     tag: str | Unset = UNSET,
     q: str | Unset = UNSET,
+    due_before: datetime.datetime | Unset = UNSET,
+    due_after: datetime.datetime | Unset = UNSET,
+    overdue: bool | Unset = UNSET,
     limit: int | Unset = 100,
     cursor: str | Unset = UNSET,
     x_request_id: str | Unset = UNSET,
@@ -338,6 +384,9 @@ async def asyncio(
         assignee_id (str | Unset):
         tag (str | Unset):
         q (str | Unset):
+        due_before (datetime.datetime | Unset):
+        due_after (datetime.datetime | Unset):
+        overdue (bool | Unset):
         limit (int | Unset):  Default: 100.
         cursor (str | Unset):
         x_request_id (str | Unset):
@@ -359,6 +408,9 @@ async def asyncio(
             assignee_id=assignee_id,
             tag=tag,
             q=q,
+            due_before=due_before,
+            due_after=due_after,
+            overdue=overdue,
             limit=limit,
             cursor=cursor,
             x_request_id=x_request_id,

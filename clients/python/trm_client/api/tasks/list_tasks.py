@@ -1,3 +1,4 @@
+import datetime
 from http import HTTPStatus
 from typing import Any
 
@@ -21,6 +22,9 @@ def _get_kwargs(
     assignee_id: str | Unset = UNSET,
     tag: str | Unset = UNSET,
     q: str | Unset = UNSET,
+    due_before: datetime.datetime | Unset = UNSET,
+    due_after: datetime.datetime | Unset = UNSET,
+    overdue: bool | Unset = UNSET,
     limit: int | Unset = 100,
     cursor: str | Unset = UNSET,
     x_request_id: str | Unset = UNSET,
@@ -53,6 +57,18 @@ def _get_kwargs(
     params["tag"] = tag
 
     params["q"] = q
+
+    json_due_before: str | Unset = UNSET
+    if not isinstance(due_before, Unset):
+        json_due_before = due_before.isoformat()
+    params["due_before"] = json_due_before
+
+    json_due_after: str | Unset = UNSET
+    if not isinstance(due_after, Unset):
+        json_due_after = due_after.isoformat()
+    params["due_after"] = json_due_after
+
+    params["overdue"] = overdue
 
     params["limit"] = limit
 
@@ -134,6 +150,9 @@ def sync_detailed(
     assignee_id: str | Unset = UNSET,
     tag: str | Unset = UNSET,
     q: str | Unset = UNSET,
+    due_before: datetime.datetime | Unset = UNSET,
+    due_after: datetime.datetime | Unset = UNSET,
+    overdue: bool | Unset = UNSET,
     limit: int | Unset = 100,
     cursor: str | Unset = UNSET,
     x_request_id: str | Unset = UNSET,
@@ -156,6 +175,9 @@ def sync_detailed(
         assignee_id (str | Unset):
         tag (str | Unset):
         q (str | Unset):
+        due_before (datetime.datetime | Unset):
+        due_after (datetime.datetime | Unset):
+        overdue (bool | Unset):
         limit (int | Unset):  Default: 100.
         cursor (str | Unset):
         x_request_id (str | Unset):
@@ -175,6 +197,9 @@ def sync_detailed(
         assignee_id=assignee_id,
         tag=tag,
         q=q,
+        due_before=due_before,
+        due_after=due_after,
+        overdue=overdue,
         limit=limit,
         cursor=cursor,
         x_request_id=x_request_id,
@@ -196,6 +221,9 @@ def sync(
     assignee_id: str | Unset = UNSET,
     tag: str | Unset = UNSET,
     q: str | Unset = UNSET,
+    due_before: datetime.datetime | Unset = UNSET,
+    due_after: datetime.datetime | Unset = UNSET,
+    overdue: bool | Unset = UNSET,
     limit: int | Unset = 100,
     cursor: str | Unset = UNSET,
     x_request_id: str | Unset = UNSET,
@@ -218,6 +246,9 @@ def sync(
         assignee_id (str | Unset):
         tag (str | Unset):
         q (str | Unset):
+        due_before (datetime.datetime | Unset):
+        due_after (datetime.datetime | Unset):
+        overdue (bool | Unset):
         limit (int | Unset):  Default: 100.
         cursor (str | Unset):
         x_request_id (str | Unset):
@@ -238,6 +269,9 @@ def sync(
         assignee_id=assignee_id,
         tag=tag,
         q=q,
+        due_before=due_before,
+        due_after=due_after,
+        overdue=overdue,
         limit=limit,
         cursor=cursor,
         x_request_id=x_request_id,
@@ -253,6 +287,9 @@ async def asyncio_detailed(
     assignee_id: str | Unset = UNSET,
     tag: str | Unset = UNSET,
     q: str | Unset = UNSET,
+    due_before: datetime.datetime | Unset = UNSET,
+    due_after: datetime.datetime | Unset = UNSET,
+    overdue: bool | Unset = UNSET,
     limit: int | Unset = 100,
     cursor: str | Unset = UNSET,
     x_request_id: str | Unset = UNSET,
@@ -275,6 +312,9 @@ async def asyncio_detailed(
         assignee_id (str | Unset):
         tag (str | Unset):
         q (str | Unset):
+        due_before (datetime.datetime | Unset):
+        due_after (datetime.datetime | Unset):
+        overdue (bool | Unset):
         limit (int | Unset):  Default: 100.
         cursor (str | Unset):
         x_request_id (str | Unset):
@@ -294,6 +334,9 @@ async def asyncio_detailed(
         assignee_id=assignee_id,
         tag=tag,
         q=q,
+        due_before=due_before,
+        due_after=due_after,
+        overdue=overdue,
         limit=limit,
         cursor=cursor,
         x_request_id=x_request_id,
@@ -313,6 +356,9 @@ async def asyncio(
     assignee_id: str | Unset = UNSET,
     tag: str | Unset = UNSET,
     q: str | Unset = UNSET,
+    due_before: datetime.datetime | Unset = UNSET,
+    due_after: datetime.datetime | Unset = UNSET,
+    overdue: bool | Unset = UNSET,
     limit: int | Unset = 100,
     cursor: str | Unset = UNSET,
     x_request_id: str | Unset = UNSET,
@@ -335,6 +381,9 @@ async def asyncio(
         assignee_id (str | Unset):
         tag (str | Unset):
         q (str | Unset):
+        due_before (datetime.datetime | Unset):
+        due_after (datetime.datetime | Unset):
+        overdue (bool | Unset):
         limit (int | Unset):  Default: 100.
         cursor (str | Unset):
         x_request_id (str | Unset):
@@ -356,6 +405,9 @@ async def asyncio(
             assignee_id=assignee_id,
             tag=tag,
             q=q,
+            due_before=due_before,
+            due_after=due_after,
+            overdue=overdue,
             limit=limit,
             cursor=cursor,
             x_request_id=x_request_id,

@@ -3,11 +3,11 @@
 
 use neo4rs::{BoltType, Query};
 use trm_domain::search::SearchQuery;
-use trm_domain::{EnumAdapter as _, PageRequest, Task, TaskId};
+use trm_domain::{EnumAdapter as _, PageRequest, Task, TaskId, TaskStatus};
 
 use super::{KEEP_PLAN, RETURN_TASK, TASK_COLUMNS};
 use crate::neo4j::values::{datetime_param, id_param, map, optional_id_param, task_props};
-use crate::ports::TaskFilter;
+use crate::ports::{Overdue, TaskFilter};
 use crate::rules::lucene_query;
 
 /// The hint that pins a task lookup by id to the `uid` constraint's index.
@@ -240,6 +240,21 @@ pub fn list_tasks_planned(filter: &TaskFilter, page: PageRequest, plan: Anchored
     if let Some(tag) = &filter.tag {
         conditions.push("$tag IN t.tags".to_owned());
         params.push(("tag", BoltType::from(tag.as_str())));
+    }
+    if let Some(before) = filter.due_before {
+        conditions.push("t.due_date < $due_before".to_owned());
+        params.push(("due_before", datetime_param(before)));
+    }
+    if let Some(after) = filter.due_after {
+        conditions.push("t.due_date > $due_after".to_owned());
+        params.push(("due_after", datetime_param(after)));
+    }
+    if let Some(Overdue { overdue, at }) = filter.overdue {
+        let overdue_at = "(t.due_date < $overdue_at AND NOT t.status IN $finished)";
+        conditions.push(if overdue { overdue_at.to_owned() } else { format!("NOT coalesce({overdue_at}, false)") });
+        params.push(("overdue_at", datetime_param(at)));
+        let finished = [TaskStatus::Done, TaskStatus::Cancelled].map(|status| BoltType::from(status.as_str()));
+        params.push(("finished", BoltType::List(Vec::from(finished).into())));
     }
     params.push(("limit", BoltType::from(i64::from(page.limit()) + 1)));
 
