@@ -1,0 +1,136 @@
+//! The task port: [`TaskRepository`] and the [`TaskFilter`] its lists take.
+
+use async_trait::async_trait;
+use trm_domain::search::SearchQuery;
+use trm_domain::{
+    DomainEvent, Page, PageRequest, ProjectId, Tag, Task, TaskId, TaskStatus, TaskType, Timestamp, UserId,
+};
+
+#[cfg(doc)]
+use super::EventLog;
+use crate::error::StoreError;
+
+/// Which tasks a list returns; every set field must match.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TaskFilter {
+    /// Only tasks part of this project (`IS_PART_OF_PROJECT`).
+    pub project_id: Option<ProjectId>,
+    /// Only tasks in one of these statuses; empty means any.
+    pub statuses: Vec<TaskStatus>,
+    /// Only tasks of this type.
+    pub task_type: Option<TaskType>,
+    /// Only tasks assigned to this user (`ASSIGNED_TO`).
+    pub assignee_id: Option<UserId>,
+    /// Only tasks carrying this exact tag.
+    pub tag: Option<Tag>,
+    /// Only tasks whose title, description or tags hold every word of the
+    /// search (the last one also as the beginning of a word), folded as
+    /// [`trm_domain::search`] folds them.
+    pub search: Option<SearchQuery>,
+    /// Only tasks due strictly before this instant.
+    pub due_before: Option<Timestamp>,
+    /// Only tasks due strictly after this instant.
+    pub due_after: Option<Timestamp>,
+    /// Only the tasks overdue at an instant, or only those that are not.
+    pub overdue: Option<Overdue>,
+}
+
+/// The `overdue` filter: whether the tasks listed are the overdue ones, and
+/// the instant that is judged at — the caller's clock, so that both stores
+/// (and every test) judge alike.
+///
+/// A task is overdue at `at` when it is due before `at` and neither `done`
+/// nor `cancelled`; a task without a due date never is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Overdue {
+    /// `true`: only overdue tasks; `false`: only tasks that are not.
+    pub overdue: bool,
+    /// The instant the due dates are compared with.
+    pub at: Timestamp,
+}
+
+/// Storage of tasks and their relationships.
+///
+/// Every write takes the events that describe it and stores them in the
+/// durable event log (see [`EventLog`]) in the same transaction as the
+/// change: a write that is acknowledged has its events, one that fails
+/// has none.
+///
+/// Lists are in keyset order — `created_at`, then `uid`, oldest first — and a
+/// page holds at most `page.limit()` items, read through an index rather than
+/// a scan of every task.
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+#[async_trait]
+pub trait TaskRepository: Send + Sync + 'static {
+    /// Stores a new task together with its project and assignee
+    /// relationships and its `events`, atomically.
+    ///
+    /// # Errors
+    /// MUST return [`StoreError::MissingReference`] (`Project` or `User`) if
+    /// `task.project_id` or `task.assignee_id` names nothing stored, and then
+    /// store nothing.
+    async fn create_task(&self, task: &Task, events: &[DomainEvent]) -> Result<(), StoreError>;
+
+    /// Stores many new tasks, with their relationships, in one transaction:
+    /// all of them or none. For importers, which would otherwise pay a
+    /// round trip and a commit per task. `events` are stored with them.
+    ///
+    /// # Errors
+    /// MUST return [`StoreError::MissingReferences`] listing every task (by
+    /// its index in `tasks`, with the kind it names: `Project` before `User`
+    /// for one task naming neither) whose `project_id` or `assignee_id`
+    /// names nothing stored, and then store nothing.
+    async fn create_tasks(&self, tasks: &[Task], events: &[DomainEvent]) -> Result<(), StoreError>;
+
+    /// The task with this id, if any.
+    ///
+    /// # Errors
+    /// Only [`StoreError::Unavailable`] or [`StoreError::Unexpected`].
+    async fn get_task(&self, id: TaskId) -> Result<Option<Task>, StoreError>;
+
+    /// One page of the tasks matching `filter`.
+    ///
+    /// # Errors
+    /// Only [`StoreError::Unavailable`] or [`StoreError::Unexpected`].
+    async fn list_tasks(&self, filter: &TaskFilter, page: PageRequest) -> Result<Page<Task>, StoreError>;
+
+    /// Replaces a stored task by `task`, whose `version` is the stored one
+    /// plus one, together with its relationships and `events`, atomically. The check of
+    /// the stored version and the write are one atomic step, so of two
+    /// racing updates from the same version exactly one succeeds.
+    ///
+    /// # Errors
+    /// MUST return [`StoreError::NotFound`] if no such task exists,
+    /// [`StoreError::VersionConflict`] if the stored version is not
+    /// `task.version - 1`, and [`StoreError::MissingReference`] if a new
+    /// project or assignee does not exist — in each case changing nothing.
+    async fn update_task(&self, task: &Task, events: &[DomainEvent]) -> Result<(), StoreError>;
+
+    /// Deletes a task and its relationships, storing `events`. With
+    /// `expected_version`, only if the stored version is that one (checked
+    /// atomically with the delete).
+    ///
+    /// # Errors
+    /// MUST return [`StoreError::NotFound`] if no such task exists and
+    /// [`StoreError::VersionConflict`] on a version mismatch.
+    async fn delete_task(
+        &self,
+        id: TaskId,
+        expected_version: Option<u64>,
+        events: &[DomainEvent],
+    ) -> Result<(), StoreError>;
+
+    /// How many tasks are in each status; statuses without tasks may be
+    /// absent.
+    ///
+    /// # Errors
+    /// Only [`StoreError::Unavailable`] or [`StoreError::Unexpected`].
+    async fn count_tasks_by_status(&self) -> Result<Vec<(TaskStatus, u64)>, StoreError>;
+
+    /// The `limit` newest tasks, newest first (by `created_at`, then `uid`,
+    /// descending), read through the index rather than sorted.
+    ///
+    /// # Errors
+    /// Only [`StoreError::Unavailable`] or [`StoreError::Unexpected`].
+    async fn recent_tasks(&self, limit: u32) -> Result<Vec<Task>, StoreError>;
+}
