@@ -52,7 +52,7 @@ const CREATE_TASKS: &str = "UNWIND $rows AS row \
      RETURN row.props.uid AS uid, project_found, assignee_found";
 
 /// Creates `tasks` and links each to its project and assignee in one
-/// statement (see [`CREATE_TASKS`]): what the adapter sends for a batch of
+/// statement (`CREATE_TASKS`): what the adapter sends for a batch of
 /// concurrent creates, for a bulk create, and — as a batch of one — for a
 /// lone create.
 #[must_use]
