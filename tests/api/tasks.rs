@@ -124,7 +124,7 @@ async fn list_filters_by_type_tag_assignee_and_several_statuses() {
 }
 
 #[tokio::test]
-async fn a_search_finds_vietnamese_titles_typed_without_marks_and_a_bad_one_is_a_422() {
+async fn a_search_finds_vietnamese_titles_typed_without_marks_and_an_over_long_one_is_a_422() {
     let app = spawn_app().await;
     let project = app.create_project("tìm kiếm").await;
     let project_id = project["uid"].as_str().unwrap();
@@ -147,7 +147,10 @@ async fn a_search_finds_vietnamese_titles_typed_without_marks_and_a_bad_one_is_a
     assert_eq!(found("q=da%20nang&limit=1").await, [in_title["uid"].clone()], "a search pages like the list");
     assert_eq!(found("q=chi%20nh").await, [in_tags["uid"].clone()], "the last word as it is being typed");
 
-    let response = app.get(&format!("/api/v1/tasks/?project_id={project_id}&q=%20--%20")).await;
+    assert_eq!(found("q=").await.len(), 3, "an empty search box is no search");
+    assert_eq!(found("q=%20--%20").await.len(), 3, "nor is one without a letter or digit");
+    let too_long = "a".repeat(201);
+    let response = app.get(&format!("/api/v1/tasks/?project_id={project_id}&q={too_long}")).await;
     assert_eq!(response.status(), 422);
     assert_eq!(response.json::<Value>().await.unwrap()["detail"][0]["loc"], json!(["query", "q"]));
 }

@@ -155,8 +155,9 @@ pub fn task_filter(query: &mut QueryParams, with_project: bool) -> Option<TaskFi
     let due_before = take_timestamp(query, "due_before");
     let due_after = take_timestamp(query, "due_after");
     let overdue = query.take_bool("overdue").map(|overdue| Overdue { overdue, at: Timestamp::now() });
-    let search =
-        query.take("q").and_then(|text| SearchQuery::parse(&text).map_err(|kind| query.reject("q", kind)).ok());
+    let search = query
+        .take("q")
+        .and_then(|text| SearchQuery::from_search_box(&text).map_err(|kind| query.reject("q", kind)).ok()?);
 
     // Ids and tags match exactly: one no entity could have matches nothing.
     let tag = match tag.map(|text| Tag::parse(&text)) {

@@ -40,7 +40,8 @@ pub(crate) struct TaskListQuery {
     /// Search: only tasks whose title, description or tags hold every word
     /// of `q` (the last word also as the beginning of a word), regardless of
     /// case and of Vietnamese diacritics — `cong viec` finds "Công việc",
-    /// `da nang` finds "Đà Nẵng". At most 200 characters and 16 words.
+    /// `da nang` finds "Đà Nẵng". At most 200 characters; one holding no
+    /// letter or digit (an empty search box) is no search.
     #[param(max_length = 200, example = "cong viec")]
     pub q: Option<String>,
     /// Only tasks due strictly before this instant (a date-time; one without
@@ -86,7 +87,8 @@ pub(crate) struct ProjectTaskListQuery {
     /// Search: only tasks whose title, description or tags hold every word
     /// of `q` (the last word also as the beginning of a word), regardless of
     /// case and of Vietnamese diacritics — `cong viec` finds "Công việc",
-    /// `da nang` finds "Đà Nẵng". At most 200 characters and 16 words.
+    /// `da nang` finds "Đà Nẵng". At most 200 characters; one holding no
+    /// letter or digit (an empty search box) is no search.
     #[param(max_length = 200, example = "cong viec")]
     pub q: Option<String>,
     /// Only tasks due strictly before this instant (a date-time; one without
