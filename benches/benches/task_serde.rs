@@ -9,7 +9,6 @@ use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use serde_json::{Map, Value};
-use trm_api::TaskResponse;
 use trm_api::wire::{TaskCreateBody, read};
 use trm_bench::dataset::Dataset;
 
@@ -19,10 +18,10 @@ const CREATE_BODY: &str = r#"{"title": "Write the docs", "description": "All of 
 
 fn serialize(c: &mut Criterion) {
     let task = Dataset::task(42).unwrap();
-    let page: Vec<TaskResponse> = (0..100).map(|i| TaskResponse::from(Dataset::task(i).unwrap())).collect();
+    let page: Vec<_> = (0..100).map(|i| Dataset::task(i).unwrap()).collect();
     let mut group = c.benchmark_group("task_serde");
     group.bench_function("task_to_json", |b| {
-        b.iter(|| serde_json::to_vec(&TaskResponse::from(black_box(task.clone()))).unwrap());
+        b.iter(|| serde_json::to_vec(black_box(&task)).unwrap());
     });
     group.throughput(Throughput::Elements(100));
     group.bench_function("page_of_100_to_json", |b| b.iter(|| serde_json::to_vec(black_box(&page)).unwrap()));

@@ -61,7 +61,6 @@ pub use paging::{CURSOR_PATTERN, POSITION_CURSOR_PATTERN};
 pub use routes::ROUTES;
 pub use schemas::task::NAIVE_DATE_TIME_PATTERN;
 pub use schemas::user::USERNAME_PATTERN;
-pub use schemas::{ProjectResponse, TaskResponse, UserResponse};
 use tracing_actix_web::TracingLogger;
 use trm_service::{
     EventBus, EventUseCases, HealthUseCases, IdempotencyUseCases, OverviewUseCases, ProjectUseCases, TaskUseCases,

@@ -5,9 +5,10 @@
 //!
 //! * the operations, from the `#[utoipa::path]` attributes on the handlers —
 //!   paths, parameters, bodies, responses and their headers;
-//! * the response schemas, derived from the response DTOs that are actually
-//!   serialized ([`TaskResponse`], [`ProjectResponse`], [`UserResponse`], the
-//!   422 entries);
+//! * the response schemas, derived from the types that are actually
+//!   serialized: the domain's entities themselves ([`trm_domain::Task`],
+//!   [`trm_domain::Project`], [`trm_domain::User`], derived beside their
+//!   `Serialize` behind the domain's `openapi` feature), the 422 entries;
 //! * the request schemas, derived from the body types that are actually
 //!   deserialized ([`crate::wire`]), which [`CrossCutting`] closes and gives
 //!   the `title`/`name` rule ([`crate::wire::amend_schemas`]);
@@ -26,6 +27,8 @@
 
 pub mod docs;
 
+use trm_domain::openapi::PriorityInput;
+use trm_domain::{EffortUnit, Priority, Project, ProjectStatus, Task, TaskStatus, TaskType, User};
 use utoipa::openapi::header::HeaderBuilder;
 use utoipa::openapi::path::{Operation, ParameterBuilder, ParameterIn, PathItem};
 use utoipa::openapi::schema::{ObjectBuilder, SchemaType, Type};
@@ -35,9 +38,6 @@ use utoipa::{Modify, OpenApi, ToResponse};
 use crate::access::openapi::BearerAuth;
 use crate::error::LocationItemSchema;
 use crate::handlers::{events, health, metrics, overview, projects, tasks, users, webhooks};
-use crate::schemas::enums::{
-    EffortUnitSchema, PriorityInputSchema, PrioritySchema, ProjectStatusSchema, TaskStatusSchema, TaskTypeSchema,
-};
 use crate::schemas::errors::{
     DeliveryNotFound, HttpError, HttpValidationError, IdempotencyInProgress, InternalError, InvalidRequest,
     PayloadTooLarge, PreconditionFailed, ProjectHasTasks, ProjectNotFound, TaskNotFound, Unavailable,
@@ -47,7 +47,6 @@ use crate::schemas::event::EventResponse;
 use crate::schemas::health::{Liveness, Readiness};
 use crate::schemas::overview::OverviewResponse;
 use crate::schemas::webhook::{AttemptResponse, DeliveryResponse, EventTypeSchema, WebhookCreated, WebhookResponse};
-use crate::schemas::{ProjectResponse, TaskResponse, UserResponse};
 use crate::wire::{
     ProjectCreateBody, ProjectUpdateBody, TaskBulkCreateBody, TaskCreateBody, TaskUpdateBody, UserCreateBody,
     UserUpdateBody, WebhookCreateBody, WebhookUpdateBody,
@@ -133,22 +132,22 @@ The full reference, with examples, is `docs/api.md` in the project's repository.
     ),
     components(
         schemas(
-            TaskResponse,
+            Task,
             TaskCreateBody,
             TaskBulkCreateBody,
             TaskUpdateBody,
-            ProjectResponse,
+            Project,
             ProjectCreateBody,
             ProjectUpdateBody,
-            UserResponse,
+            User,
             UserCreateBody,
             UserUpdateBody,
-            TaskStatusSchema,
-            TaskTypeSchema,
-            PrioritySchema,
-            PriorityInputSchema,
-            EffortUnitSchema,
-            ProjectStatusSchema,
+            TaskStatus,
+            TaskType,
+            Priority,
+            PriorityInput,
+            EffortUnit,
+            ProjectStatus,
             LocationItemSchema,
             HttpError,
             HttpValidationError,

@@ -25,7 +25,6 @@ use trm_api::wire::{
     ApiError, ProjectCreateBody, ProjectUpdateBody, TaskCreateBody, TaskUpdateBody, UserCreateBody, UserUpdateBody,
     read,
 };
-use trm_api::{ProjectResponse, TaskResponse, UserResponse};
 use trm_domain::{NewProject, NewTask, NewUser, ProjectPatch, TaskPatch, UserPatch};
 
 const VERBS: [Verb; 4] = [Verb::Get, Verb::Post, Verb::Patch, Verb::Delete];
@@ -682,11 +681,11 @@ fn the_server_managed_properties_of_a_response_are_refused_by_the_body_readers()
 #[test]
 fn a_serialized_task_project_and_user_have_exactly_the_properties_their_schemas_list() {
     let document = document();
-    let task = serde_json::to_value(TaskResponse::from(a_task())).unwrap();
+    let task = serde_json::to_value(a_task()).unwrap();
     assert_shape(&document, &json!({"$ref": "#/components/schemas/Task"}), &task, "Task");
-    let project = serde_json::to_value(ProjectResponse::from(a_project())).unwrap();
+    let project = serde_json::to_value(a_project()).unwrap();
     assert_shape(&document, &json!({"$ref": "#/components/schemas/Project"}), &project, "Project");
-    let user = serde_json::to_value(UserResponse::from(a_user())).unwrap();
+    let user = serde_json::to_value(a_user()).unwrap();
     assert_shape(&document, &json!({"$ref": "#/components/schemas/User"}), &user, "User");
 }
 

@@ -23,6 +23,11 @@
 //! * the **validation errors** ([`FieldError`]) whose shape the HTTP layer turns
 //!   into FastAPI's `422` body.
 //!
+//! With the `openapi` feature the entities and enums also describe their
+//! JSON shape as OpenAPI schemas ([`openapi`]), derived beside the
+//! `Serialize` that writes it, so the HTTP layer returns these types as they
+//! are and its document cannot drift from what it sends.
+//!
 //! It performs no I/O and knows no framework: it compiles and tests in
 //! milliseconds, and every rule in it is a plain function that a unit or
 //! property test can exercise.
@@ -33,6 +38,8 @@ pub mod enums;
 pub mod error;
 pub mod event;
 pub mod ids;
+#[cfg(feature = "openapi")]
+pub mod openapi;
 pub mod paging;
 pub mod project;
 pub mod search;

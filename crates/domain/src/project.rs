@@ -11,20 +11,33 @@ use crate::values::{Description, Title};
 
 /// A body of work that tasks are part of.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(example = json!({
+    "uid": "9b1c2d3e-4f50-4a6b-8c7d-0e1f2a3b4c5d", "title": "Launch", "description": "Everything for the launch",
+    "status": "active", "created_at": "2026-11-26T03:12:45.123456Z", "updated_at": "2026-11-26T03:12:45.123456Z",
+    "version": 1
+})))]
 pub struct Project {
-    /// Server-assigned id.
+    /// Server-generated UUID.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Uuid))]
     pub uid: ProjectId,
-    /// What the project is.
+    /// What the project is: trimmed, 1–200 characters.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, min_length = 1, max_length = 200))]
     pub title: Title,
-    /// Details, if any.
+    /// Details, up to 10,000 characters.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, max_length = 10000, required = true))]
     pub description: Option<Description>,
     /// Where the project is in its life.
     pub status: ProjectStatus,
-    /// When the project was created.
+    /// Creation time (UTC, microseconds).
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub created_at: Timestamp,
-    /// When the project last changed.
+    /// Last change (UTC, microseconds).
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub updated_at: Timestamp,
-    /// 1 on create, one more on every update that changes something.
+    /// Starts at 1 and grows by one on every update that changes something:
+    /// the basis of optimistic concurrency, the `ETag` is this number in quotes.
+    #[cfg_attr(feature = "openapi", schema(minimum = 1))]
     pub version: u64,
 }
 

@@ -11,43 +11,68 @@ use crate::values::{Description, EffortEstimate, Tags, Title};
 
 /// A unit of work, optionally part of a project and assigned to a user.
 ///
-/// Serializes to exactly the contract's response body.
+/// Serializes to exactly the API's response body, which events carry too:
+/// one shape, written once.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(example = json!({
+    "uid": "3f0b6c9e-8d1a-4c2b-9e5f-1a2b3c4d5e6f", "title": "Write the docs", "description": null,
+    "status": "in_progress", "task_type": "documentation", "priority": 1,
+    "project_id": "9b1c2d3e-4f50-4a6b-8c7d-0e1f2a3b4c5d", "assignee_id": null,
+    "effort_estimate": 3.5, "effort_unit": "hours",
+    "start_date": "2026-11-26T00:00:00.000000Z", "due_date": "2026-12-01T00:00:00.000000Z", "completed_at": null,
+    "tags": ["docs", "api"], "created_at": "2026-11-26T03:12:45.123456Z", "updated_at": "2026-11-26T04:01:02.654321Z",
+    "version": 2
+})))]
 pub struct Task {
-    /// Server-assigned id.
+    /// Server-generated UUID.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Uuid))]
     pub uid: TaskId,
-    /// What the task is.
+    /// What the task is: trimmed, 1–200 characters.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, min_length = 1, max_length = 200))]
     pub title: Title,
-    /// Details, if any.
+    /// Details, up to 10,000 characters.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, max_length = 10000, required = true))]
     pub description: Option<Description>,
     /// Where the task is in its life.
     pub status: TaskStatus,
     /// What kind of work it is, if classified.
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub task_type: Option<TaskType>,
-    /// How urgent it is.
+    /// How urgent it is: 0 normal, 1 high, 2 urgent.
     pub priority: Priority,
     /// The project it is part of (`IS_PART_OF_PROJECT` in the graph).
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = Uuid, required = true))]
     pub project_id: Option<ProjectId>,
     /// The user it is assigned to (`ASSIGNED_TO` in the graph).
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = Uuid, required = true))]
     pub assignee_id: Option<UserId>,
-    /// Estimated effort, in `effort_unit`.
+    /// Estimated effort, in `effort_unit`s.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<f64>, minimum = 0.0, required = true))]
     pub effort_estimate: Option<EffortEstimate>,
     /// The unit of `effort_estimate`.
     pub effort_unit: EffortUnit,
-    /// When work is planned to start.
+    /// When work is planned to start (UTC, microseconds).
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime, required = true))]
     pub start_date: Option<Timestamp>,
-    /// When work is due; never before `start_date`.
+    /// When work is due (UTC, microseconds); never before `start_date`.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime, required = true))]
     pub due_date: Option<Timestamp>,
-    /// When the status last became `done`; `None` while not done.
+    /// When the status last became `done`; set and cleared by the server.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime, required = true))]
     pub completed_at: Option<Timestamp>,
-    /// Labels, distinct, in the order given.
+    /// Distinct labels, in the order given, each 1–64 characters, at most 50.
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<String>, max_items = 50))]
     pub tags: Tags,
-    /// When the task was created.
+    /// Creation time (UTC, microseconds).
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub created_at: Timestamp,
-    /// When the task last changed.
+    /// Last change (UTC, microseconds).
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub updated_at: Timestamp,
-    /// 1 on create, one more on every update that changes something; the
-    /// basis of optimistic concurrency (`ETag`/`If-Match`).
+    /// Starts at 1 and grows by one on every update that changes something:
+    /// the basis of optimistic concurrency, the `ETag` is this number in quotes.
+    #[cfg_attr(feature = "openapi", schema(minimum = 1))]
     pub version: u64,
 }
 

@@ -121,22 +121,37 @@ impl FullName {
 
 /// Someone tasks can be assigned to.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(example = json!({
+    "uid": "5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d", "username": "ada.lovelace", "email": "ada@example.com",
+    "full_name": "Ada Lovelace", "is_active": true,
+    "created_at": "2026-11-26T03:12:45.123456Z", "updated_at": "2026-11-26T03:12:45.123456Z", "version": 1
+})))]
 pub struct User {
-    /// Server-assigned id.
+    /// Server-generated UUID.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Uuid))]
     pub uid: UserId,
-    /// Unique login name (case-insensitively).
+    /// 3–64 letters, digits, `_`, `.` or `-`, as the user wrote it; unique
+    /// regardless of case.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, min_length = 3, max_length = 64, pattern = "^[A-Za-z0-9_.-]{3,64}$"))]
     pub username: Username,
-    /// Contact address.
+    /// The user's address.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Email, max_length = 254))]
     pub email: Email,
-    /// Display name, if given.
+    /// Display name, 1–200 characters, or `null`.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, min_length = 1, max_length = 200, required = true))]
     pub full_name: Option<FullName>,
     /// Whether the user is active; inactive users keep their tasks.
     pub is_active: bool,
-    /// When the user was created.
+    /// Creation time (UTC, microseconds).
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub created_at: Timestamp,
-    /// When the user last changed.
+    /// Last change (UTC, microseconds).
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub updated_at: Timestamp,
-    /// 1 on create, one more on every change.
+    /// Starts at 1 and grows by one on every update that changes something:
+    /// the basis of optimistic concurrency, the `ETag` is this number in quotes.
+    #[cfg_attr(feature = "openapi", schema(minimum = 1))]
     pub version: u64,
 }
 

@@ -15,7 +15,7 @@ T = TypeVar("T", bound="Project")
 
 @_attrs_define
 class Project:
-    """A project as the API returns it.
+    """A body of work that tasks are part of.
 
     Example:
         {'created_at': '2026-11-26T03:12:45.123456Z', 'description': 'Everything for the launch', 'status': 'active',
@@ -24,16 +24,16 @@ class Project:
 
     Attributes:
         uid (UUID): Server-generated UUID.
-        title (str): Trimmed, 1–200 characters.
-        description (None | str): Up to 10,000 characters.
+        title (str): What the project is: trimmed, 1–200 characters.
+        description (None | str): Details, up to 10,000 characters.
         status (ProjectStatus): Where a project is in its life. Always written as one of the canonical values listed in
             `enum`. On input the EnumAdapter normalizes the spelling: case, spaces, hyphens, underscores and camelCase
             boundaries are ignored (`In Progress`, `IN_PROGRESS`, `in-progress` and `inProgress` are all the same value).
             Any other value is a 422 whose message lists the accepted values.
         created_at (datetime.datetime): Creation time (UTC, microseconds).
         updated_at (datetime.datetime): Last change (UTC, microseconds).
-        version (int): Starts at 1 and grows by one on every update that changes something;
-            the `ETag` is this number in quotes.
+        version (int): Starts at 1 and grows by one on every update that changes something:
+            the basis of optimistic concurrency, the `ETag` is this number in quotes.
     """
 
     uid: UUID

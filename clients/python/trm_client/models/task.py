@@ -18,46 +18,49 @@ T = TypeVar("T", bound="Task")
 
 @_attrs_define
 class Task:
-    """A task as the API returns it.
+    """A unit of work, optionally part of a project and assigned to a user.
 
-    Example:
-        {'assignee_id': None, 'completed_at': None, 'created_at': '2026-11-26T03:12:45.123456Z', 'description': None,
-            'due_date': '2026-12-01T00:00:00.000000Z', 'effort_estimate': 3.5, 'effort_unit': 'hours', 'priority': 1,
-            'project_id': '9b1c2d3e-4f50-4a6b-8c7d-0e1f2a3b4c5d', 'start_date': '2026-11-26T00:00:00.000000Z', 'status':
-            'in_progress', 'tags': ['docs', 'api'], 'task_type': 'documentation', 'title': 'Write the docs', 'uid':
-            '3f0b6c9e-8d1a-4c2b-9e5f-1a2b3c4d5e6f', 'updated_at': '2026-11-26T04:01:02.654321Z', 'version': 2}
+    Serializes to exactly the API's response body, which events carry too:
+    one shape, written once.
 
-    Attributes:
-        uid (UUID): Server-generated UUID.
-        title (str): Trimmed, 1–200 characters.
-        description (None | str): Up to 10,000 characters.
-        status (TaskStatus): Where a task is in its life; `done` sets the task's `completed_at`, leaving `done` clears
-            it. Always written as one of the canonical values listed in `enum`. On input the EnumAdapter normalizes the
-            spelling: case, spaces, hyphens, underscores and camelCase boundaries are ignored (`In Progress`, `IN_PROGRESS`,
-            `in-progress` and `inProgress` are all the same value), and these synonyms are accepted: `pending` → `todo`,
-            `open` → `todo`, `new` → `todo`, `wip` → `in_progress`, `doing` → `in_progress`, `review` → `in_review`,
-            `completed` → `done`, `complete` → `done`, `closed` → `done`, `finished` → `done`, `canceled` → `cancelled`. Any
-            other value is a 422 whose message lists the accepted values.
-        task_type (None | TaskType):
-        priority (Priority): How urgent a task is, as its integer level: `0` normal, `1` high, `2` urgent. Requests may
-            also name it; see `PriorityInput`.
-        project_id (None | UUID): The project the task is part of (`IS_PART_OF_PROJECT`).
-        assignee_id (None | UUID): The user the task is assigned to (`ASSIGNED_TO`).
-        effort_estimate (float | None): Estimated effort, in `effort_unit`s.
-        effort_unit (EffortUnit): The unit of `effort_estimate`. Always written as one of the canonical values listed in
-            `enum`. On input the EnumAdapter normalizes the spelling: case, spaces, hyphens, underscores and camelCase
-            boundaries are ignored (`In Progress`, `IN_PROGRESS`, `in-progress` and `inProgress` are all the same value),
-            and these synonyms are accepted: `h` → `hours`, `hour` → `hours`, `d` → `days`, `day` → `days`, `sp` →
-            `story_points`, `points` → `story_points`, `storypoint` → `story_points`. Any other value is a 422 whose message
-            lists the accepted values.
-        start_date (datetime.datetime | None): Planned start (UTC, microseconds).
-        due_date (datetime.datetime | None): Due date (UTC, microseconds); never before `start_date`.
-        completed_at (datetime.datetime | None): When the task became `done`; set and cleared by the server.
-        tags (list[str]): Distinct labels, each 1–64 characters, at most 50.
-        created_at (datetime.datetime): Creation time (UTC, microseconds).
-        updated_at (datetime.datetime): Last change (UTC, microseconds).
-        version (int): Starts at 1 and grows by one on every update that changes something;
-            the `ETag` is this number in quotes.
+        Example:
+            {'assignee_id': None, 'completed_at': None, 'created_at': '2026-11-26T03:12:45.123456Z', 'description': None,
+                'due_date': '2026-12-01T00:00:00.000000Z', 'effort_estimate': 3.5, 'effort_unit': 'hours', 'priority': 1,
+                'project_id': '9b1c2d3e-4f50-4a6b-8c7d-0e1f2a3b4c5d', 'start_date': '2026-11-26T00:00:00.000000Z', 'status':
+                'in_progress', 'tags': ['docs', 'api'], 'task_type': 'documentation', 'title': 'Write the docs', 'uid':
+                '3f0b6c9e-8d1a-4c2b-9e5f-1a2b3c4d5e6f', 'updated_at': '2026-11-26T04:01:02.654321Z', 'version': 2}
+
+        Attributes:
+            uid (UUID): Server-generated UUID.
+            title (str): What the task is: trimmed, 1–200 characters.
+            description (None | str): Details, up to 10,000 characters.
+            status (TaskStatus): Where a task is in its life; `done` sets the task's `completed_at`, leaving `done` clears
+                it. Always written as one of the canonical values listed in `enum`. On input the EnumAdapter normalizes the
+                spelling: case, spaces, hyphens, underscores and camelCase boundaries are ignored (`In Progress`, `IN_PROGRESS`,
+                `in-progress` and `inProgress` are all the same value), and these synonyms are accepted: `pending` → `todo`,
+                `open` → `todo`, `new` → `todo`, `wip` → `in_progress`, `doing` → `in_progress`, `review` → `in_review`,
+                `completed` → `done`, `complete` → `done`, `closed` → `done`, `finished` → `done`, `canceled` → `cancelled`. Any
+                other value is a 422 whose message lists the accepted values.
+            task_type (None | TaskType):
+            priority (Priority): How urgent a task is, as its integer level: `0` normal, `1` high, `2` urgent. Requests may
+                also name it; see `PriorityInput`.
+            project_id (None | UUID): The project it is part of (`IS_PART_OF_PROJECT` in the graph).
+            assignee_id (None | UUID): The user it is assigned to (`ASSIGNED_TO` in the graph).
+            effort_estimate (float | None): Estimated effort, in `effort_unit`s.
+            effort_unit (EffortUnit): The unit of `effort_estimate`. Always written as one of the canonical values listed in
+                `enum`. On input the EnumAdapter normalizes the spelling: case, spaces, hyphens, underscores and camelCase
+                boundaries are ignored (`In Progress`, `IN_PROGRESS`, `in-progress` and `inProgress` are all the same value),
+                and these synonyms are accepted: `h` → `hours`, `hour` → `hours`, `d` → `days`, `day` → `days`, `sp` →
+                `story_points`, `points` → `story_points`, `storypoint` → `story_points`. Any other value is a 422 whose message
+                lists the accepted values.
+            start_date (datetime.datetime | None): When work is planned to start (UTC, microseconds).
+            due_date (datetime.datetime | None): When work is due (UTC, microseconds); never before `start_date`.
+            completed_at (datetime.datetime | None): When the status last became `done`; set and cleared by the server.
+            tags (list[str]): Distinct labels, in the order given, each 1–64 characters, at most 50.
+            created_at (datetime.datetime): Creation time (UTC, microseconds).
+            updated_at (datetime.datetime): Last change (UTC, microseconds).
+            version (int): Starts at 1 and grows by one on every update that changes something:
+                the basis of optimistic concurrency, the `ETag` is this number in quotes.
     """
 
     uid: UUID

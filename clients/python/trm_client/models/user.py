@@ -13,7 +13,7 @@ T = TypeVar("T", bound="User")
 
 @_attrs_define
 class User:
-    """A user as the API returns it.
+    """Someone tasks can be assigned to.
 
     Example:
         {'created_at': '2026-11-26T03:12:45.123456Z', 'email': 'ada@example.com', 'full_name': 'Ada Lovelace',
@@ -29,8 +29,8 @@ class User:
         is_active (bool): Whether the user is active; inactive users keep their tasks.
         created_at (datetime.datetime): Creation time (UTC, microseconds).
         updated_at (datetime.datetime): Last change (UTC, microseconds).
-        version (int): Starts at 1 and grows by one on every update that changes something;
-            the `ETag` is this number in quotes.
+        version (int): Starts at 1 and grows by one on every update that changes something:
+            the basis of optimistic concurrency, the `ETag` is this number in quotes.
     """
 
     uid: UUID

@@ -2,7 +2,7 @@
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
-use trm_domain::{EntityKind, Page, ProjectId, ProjectStatus};
+use trm_domain::{EntityKind, Page, Project, ProjectId, ProjectStatus, Task};
 use trm_service::ProjectFilter;
 
 use super::{entity_response, page_response, path_id};
@@ -17,7 +17,6 @@ use crate::schemas::errors::{
     Unavailable, UnsupportedMediaType,
 };
 use crate::schemas::query::{ProjectDeleteQuery, ProjectListQuery, ProjectTaskListQuery};
-use crate::schemas::{ProjectResponse, TaskResponse};
 use crate::wire::{self, ProjectCreateBody, ProjectUpdateBody};
 
 /// `GET /api/v1/projects/`: one page of projects, optionally by status.
@@ -34,7 +33,7 @@ use crate::wire::{self, ProjectCreateBody, ProjectUpdateBody};
                    `uid`), as a JSON array. When more follow, a `Link` header names the next page.",
     params(ProjectListQuery),
     responses(
-        (status = 200, description = "One page of projects.", body = Vec<ProjectResponse>, headers(
+        (status = 200, description = "One page of projects.", body = Vec<Project>, headers(
             ("Link" = String, description = "`<URL with the next cursor>; rel=\"next\"` when another page follows \
                                              (a server-relative URL keeping the filters); absent on the last page."),
         )),
@@ -48,7 +47,7 @@ pub(crate) async fn list(request: HttpRequest, state: web::Data<AppState>) -> Re
     let page = query.take_page();
     query.finish()?;
     let page = state.projects.list_projects(filter, page).await?;
-    Ok(page_response(&request, &page.map(ProjectResponse::from)))
+    Ok(page_response(&request, &page))
 }
 
 /// `POST /api/v1/projects/`: 201 with the project and its `Location`.
@@ -71,7 +70,7 @@ pub(crate) async fn list(request: HttpRequest, state: web::Data<AppState>) -> Re
     ),
     request_body(content = ProjectCreateBody, content_type = "application/json"),
     responses(
-        (status = 201, description = "Created.", body = ProjectResponse, headers(
+        (status = 201, description = "Created.", body = Project, headers(
             ("Location" = String, description = "The new project's path, `/api/v1/projects/{uid}`."),
             ("ETag" = String, description = "The project's version in quotes, for `If-Match`."),
         )),
@@ -98,7 +97,7 @@ pub(crate) async fn create(
     let created = state.projects.create_project(new).await.map_err(ApiError::from).map(|project| {
         let mut response = HttpResponse::Created();
         response.insert_header((header::LOCATION, format!("/api/v1/projects/{}", project.uid)));
-        entity_response(response, project.version, &ProjectResponse::from(project))
+        entity_response(response, project.version, &project)
     });
     key.settle(created).await
 }
@@ -115,7 +114,7 @@ pub(crate) async fn create(
     summary = "Get a project",
     params(("uid" = String, Path, format = Uuid, description = "The project's id.")),
     responses(
-        (status = 200, description = "The project.", body = ProjectResponse, headers(
+        (status = 200, description = "The project.", body = Project, headers(
             ("ETag" = String, description = "The project's version in quotes, for `If-Match`."),
         )),
         (status = 404, response = ProjectNotFound),
@@ -131,7 +130,7 @@ pub(crate) async fn get(
     QueryParams::parse(request.query_string())?.finish()?;
     let id = ProjectId::from_uuid(path_id(&uid, EntityKind::Project)?);
     let project = state.projects.get_project(id).await?;
-    Ok(entity_response(HttpResponse::Ok(), project.version, &ProjectResponse::from(project)))
+    Ok(entity_response(HttpResponse::Ok(), project.version, &project))
 }
 
 /// `PATCH /api/v1/projects/{uid}`.
@@ -154,7 +153,7 @@ pub(crate) async fn get(
     ),
     request_body(content = ProjectUpdateBody, content_type = "application/json"),
     responses(
-        (status = 200, description = "The project after the change.", body = ProjectResponse, headers(
+        (status = 200, description = "The project after the change.", body = Project, headers(
             ("ETag" = String, description = "The project's version in quotes."),
         )),
         (status = 404, response = ProjectNotFound),
@@ -176,7 +175,7 @@ pub(crate) async fn update(
     query.finish()?;
     let id = ProjectId::from_uuid(path_id(&uid, EntityKind::Project)?);
     let project = state.projects.update_project(id, patch, if_match(&request)).await?;
-    Ok(entity_response(HttpResponse::Ok(), project.version, &ProjectResponse::from(project)))
+    Ok(entity_response(HttpResponse::Ok(), project.version, &project))
 }
 
 /// `DELETE /api/v1/projects/{uid}[?cascade=true]`: 204.
@@ -236,7 +235,7 @@ pub(crate) async fn delete(
         ProjectTaskListQuery,
     ),
     responses(
-        (status = 200, description = "One page of the project's tasks.", body = Vec<TaskResponse>, headers(
+        (status = 200, description = "One page of the project's tasks.", body = Vec<Task>, headers(
             ("Link" = String, description = "`<URL with the next cursor>; rel=\"next\"` when another page follows \
                                              (a server-relative URL keeping the filters); absent on the last page."),
         )),
@@ -262,5 +261,5 @@ pub(crate) async fn tasks(
             Page { items: Vec::new(), next: None }
         }
     };
-    Ok(page_response(&request, &page.map(TaskResponse::from)))
+    Ok(page_response(&request, &page))
 }

@@ -2,7 +2,7 @@
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
-use trm_domain::{EntityKind, Page, TaskId};
+use trm_domain::{EntityKind, Page, Task, TaskId};
 
 use super::{entity_response, page_response, path_id};
 use crate::AppState;
@@ -11,7 +11,6 @@ use crate::conditional::if_match;
 use crate::error::ApiError;
 use crate::idempotency::{IdempotentRequest, KeyClaim};
 use crate::query::{QueryParams, task_filter};
-use crate::schemas::TaskResponse;
 use crate::schemas::errors::{
     IdempotencyInProgress, InvalidRequest, PayloadTooLarge, PreconditionFailed, TaskNotFound, Unavailable,
     UnsupportedMediaType,
@@ -33,7 +32,7 @@ use crate::wire::{self, TaskBulkCreateBody, TaskCreateBody, TaskUpdateBody};
                    `uid`), as a JSON array. When more follow, a `Link` header names the next page.",
     params(TaskListQuery),
     responses(
-        (status = 200, description = "One page of tasks.", body = Vec<TaskResponse>, headers(
+        (status = 200, description = "One page of tasks.", body = Vec<Task>, headers(
             ("Link" = String, description = "`<URL with the next cursor>; rel=\"next\"` when another page follows \
                                              (a server-relative URL keeping the filters); absent on the last page."),
         )),
@@ -50,7 +49,7 @@ pub(crate) async fn list(request: HttpRequest, state: web::Data<AppState>) -> Re
         Some(filter) => state.tasks.list_tasks(filter, page).await?,
         None => Page { items: Vec::new(), next: None },
     };
-    Ok(page_response(&request, &page.map(TaskResponse::from)))
+    Ok(page_response(&request, &page))
 }
 
 /// `POST /api/v1/tasks/`: 201 with the task and its `Location`.
@@ -75,7 +74,7 @@ pub(crate) async fn list(request: HttpRequest, state: web::Data<AppState>) -> Re
     ),
     request_body(content = TaskCreateBody, content_type = "application/json"),
     responses(
-        (status = 201, description = "Created.", body = TaskResponse, headers(
+        (status = 201, description = "Created.", body = Task, headers(
             ("Location" = String, description = "The new task's path, `/api/v1/tasks/{uid}`."),
             ("ETag" = String, description = "The task's version in quotes, for `If-Match`."),
         )),
@@ -102,7 +101,7 @@ pub(crate) async fn create(
     let created = state.tasks.create_task(new).await.map_err(ApiError::from).map(|task| {
         let mut response = HttpResponse::Created();
         response.insert_header((header::LOCATION, format!("/api/v1/tasks/{}", task.uid)));
-        entity_response(response, task.version, &TaskResponse::from(task))
+        entity_response(response, task.version, &task)
     });
     key.settle(created).await
 }
@@ -129,7 +128,7 @@ pub(crate) async fn create(
     ),
     request_body(content = TaskBulkCreateBody, content_type = "application/json"),
     responses(
-        (status = 201, description = "Created, in request order.", body = Vec<TaskResponse>),
+        (status = 201, description = "Created, in request order.", body = Vec<Task>),
         (status = 409, response = IdempotencyInProgress),
         (status = 413, response = PayloadTooLarge),
         (status = 415, response = UnsupportedMediaType),
@@ -150,10 +149,8 @@ pub(crate) async fn create_many(
         KeyClaim::Replay(answer) => return Ok(answer),
         KeyClaim::Fresh(key) => key,
     };
-    let created = state.tasks.create_tasks(new).await.map_err(ApiError::from).map(|tasks| {
-        let created: Vec<TaskResponse> = tasks.into_iter().map(TaskResponse::from).collect();
-        HttpResponse::Created().json(created)
-    });
+    let created =
+        state.tasks.create_tasks(new).await.map_err(ApiError::from).map(|tasks| HttpResponse::Created().json(tasks));
     key.settle(created).await
 }
 
@@ -169,7 +166,7 @@ pub(crate) async fn create_many(
     summary = "Get a task",
     params(("uid" = String, Path, format = Uuid, description = "The task's id.")),
     responses(
-        (status = 200, description = "The task.", body = TaskResponse, headers(
+        (status = 200, description = "The task.", body = Task, headers(
             ("ETag" = String, description = "The task's version in quotes, for `If-Match`."),
         )),
         (status = 404, response = TaskNotFound),
@@ -185,7 +182,7 @@ pub(crate) async fn get(
     QueryParams::parse(request.query_string())?.finish()?;
     let id = TaskId::from_uuid(path_id(&uid, EntityKind::Task)?);
     let task = state.tasks.get_task(id).await?;
-    Ok(entity_response(HttpResponse::Ok(), task.version, &TaskResponse::from(task)))
+    Ok(entity_response(HttpResponse::Ok(), task.version, &task))
 }
 
 /// `PATCH /api/v1/tasks/{uid}`: changes the fields present.
@@ -209,7 +206,7 @@ pub(crate) async fn get(
     ),
     request_body(content = TaskUpdateBody, content_type = "application/json"),
     responses(
-        (status = 200, description = "The task after the change.", body = TaskResponse, headers(
+        (status = 200, description = "The task after the change.", body = Task, headers(
             ("ETag" = String, description = "The task's version in quotes."),
         )),
         (status = 404, response = TaskNotFound),
@@ -231,7 +228,7 @@ pub(crate) async fn update(
     query.finish()?;
     let id = TaskId::from_uuid(path_id(&uid, EntityKind::Task)?);
     let task = state.tasks.update_task(id, patch, if_match(&request)).await?;
-    Ok(entity_response(HttpResponse::Ok(), task.version, &TaskResponse::from(task)))
+    Ok(entity_response(HttpResponse::Ok(), task.version, &task))
 }
 
 /// `DELETE /api/v1/tasks/{uid}`: 204.

@@ -9,7 +9,7 @@
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
-use trm_domain::{EntityKind, UserId};
+use trm_domain::{EntityKind, User, UserId};
 use trm_service::UserFilter;
 
 use super::{entity_response, page_response, path_id};
@@ -19,7 +19,6 @@ use crate::conditional::if_match;
 use crate::error::ApiError;
 use crate::idempotency::{IdempotentRequest, KeyClaim};
 use crate::query::QueryParams;
-use crate::schemas::UserResponse;
 use crate::schemas::errors::{
     InvalidRequest, PayloadTooLarge, PreconditionFailed, Unavailable, UnsupportedMediaType, UserNotFound, UsernameTaken,
 };
@@ -43,7 +42,7 @@ use crate::wire::{self, UserCreateBody, UserUpdateBody};
                    page.",
     params(UserListQuery),
     responses(
-        (status = 200, description = "One page of users.", body = Vec<UserResponse>, headers(
+        (status = 200, description = "One page of users.", body = Vec<User>, headers(
             ("Link" = String, description = "`<URL with the next cursor>; rel=\"next\"` when another page follows \
                                              (a server-relative URL keeping the filters); absent on the last page."),
         )),
@@ -57,7 +56,7 @@ pub(crate) async fn list(request: HttpRequest, state: web::Data<AppState>) -> Re
     let page = query.take_page();
     query.finish()?;
     let page = state.users.list_users(filter, page).await?;
-    Ok(page_response(&request, &page.map(UserResponse::from)))
+    Ok(page_response(&request, &page))
 }
 
 /// `POST /api/v1/users/`: 201 with the user, its `Location` and `ETag`.
@@ -85,7 +84,7 @@ pub(crate) async fn list(request: HttpRequest, state: web::Data<AppState>) -> Re
     ),
     request_body(content = UserCreateBody, content_type = "application/json"),
     responses(
-        (status = 201, description = "Created.", body = UserResponse, headers(
+        (status = 201, description = "Created.", body = User, headers(
             ("Location" = String, description = "The new user's path, `/api/v1/users/{uid}`."),
             ("ETag" = String, description = "The user's version in quotes, for `If-Match`."),
         )),
@@ -112,7 +111,7 @@ pub(crate) async fn create(
     let created = state.users.create_user(new).await.map_err(ApiError::from).map(|user| {
         let mut response = HttpResponse::Created();
         response.insert_header((header::LOCATION, format!("/api/v1/users/{}", user.uid)));
-        entity_response(response, user.version, &UserResponse::from(user))
+        entity_response(response, user.version, &user)
     });
     key.settle(created).await
 }
@@ -129,7 +128,7 @@ pub(crate) async fn create(
     summary = "Get a user",
     params(("uid" = String, Path, format = Uuid, description = "The user's id.")),
     responses(
-        (status = 200, description = "The user.", body = UserResponse, headers(
+        (status = 200, description = "The user.", body = User, headers(
             ("ETag" = String, description = "The user's version in quotes, for `If-Match`."),
         )),
         (status = 404, response = UserNotFound),
@@ -145,7 +144,7 @@ pub(crate) async fn get(
     QueryParams::parse(request.query_string())?.finish()?;
     let id = UserId::from_uuid(path_id(&uid, EntityKind::User)?);
     let user = state.users.get_user(id).await?;
-    Ok(entity_response(HttpResponse::Ok(), user.version, &UserResponse::from(user)))
+    Ok(entity_response(HttpResponse::Ok(), user.version, &user))
 }
 
 /// `PATCH /api/v1/users/{uid}`: changes the fields present.
@@ -169,7 +168,7 @@ pub(crate) async fn get(
     ),
     request_body(content = UserUpdateBody, content_type = "application/json"),
     responses(
-        (status = 200, description = "The user after the change.", body = UserResponse, headers(
+        (status = 200, description = "The user after the change.", body = User, headers(
             ("ETag" = String, description = "The user's version in quotes."),
         )),
         (status = 404, response = UserNotFound),
@@ -192,7 +191,7 @@ pub(crate) async fn update(
     query.finish()?;
     let id = UserId::from_uuid(path_id(&uid, EntityKind::User)?);
     let user = state.users.update_user(id, patch, if_match(&request)).await?;
-    Ok(entity_response(HttpResponse::Ok(), user.version, &UserResponse::from(user)))
+    Ok(entity_response(HttpResponse::Ok(), user.version, &user))
 }
 
 /// `DELETE /api/v1/users/{uid}`: 204.

@@ -11,17 +11,11 @@
 //! EnumAdapter tables ([`enums`]).
 
 pub(crate) mod alias;
-pub(crate) mod enums;
 pub(crate) mod errors;
 pub(crate) mod event;
 pub(crate) mod health;
 pub(crate) mod overview;
-pub(crate) mod project;
 pub(crate) mod query;
 pub(crate) mod task;
 pub(crate) mod user;
 pub(crate) mod webhook;
-
-pub use project::ProjectResponse;
-pub use task::TaskResponse;
-pub use user::UserResponse;

@@ -3,11 +3,9 @@
 use std::collections::BTreeMap;
 
 use serde::Serialize;
-use trm_domain::EnumAdapter as _;
+use trm_domain::{EnumAdapter as _, Task};
 use trm_service::Overview;
 use utoipa::ToSchema;
-
-use super::TaskResponse;
 
 /// Counts and the newest tasks, as `GET /api/v1/overview` returns them.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -23,7 +21,7 @@ pub(crate) struct OverviewResponse {
     /// How many users there are.
     pub user_count: u64,
     /// The ten newest tasks, newest first.
-    pub recent_tasks: Vec<TaskResponse>,
+    pub recent_tasks: Vec<Task>,
 }
 
 impl From<Overview> for OverviewResponse {
@@ -37,7 +35,7 @@ impl From<Overview> for OverviewResponse {
             task_count: overview.task_count,
             project_count: overview.project_count,
             user_count: overview.user_count,
-            recent_tasks: overview.recent_tasks.into_iter().map(TaskResponse::from).collect(),
+            recent_tasks: overview.recent_tasks,
         }
     }
 }

@@ -8,7 +8,7 @@
 
 use utoipa::IntoParams;
 
-use super::enums::{ProjectStatusSchema, TaskStatusSchema, TaskTypeSchema};
+use trm_domain::{ProjectStatus, TaskStatus, TaskType};
 
 /// A cursor this API issued, for the examples.
 const CURSOR_EXAMPLE: &str = "AAZhJVFAZ4A_C2yejRpMK55fGis8TV5v";
@@ -25,11 +25,11 @@ pub(crate) struct TaskListQuery {
     /// Only tasks in one of these statuses. Repeat the parameter for several
     /// (`?status=todo&status=blocked` matches either); spellings are
     /// normalized as in bodies.
-    #[param(value_type = Option<Vec<TaskStatusSchema>>, style = Form, explode, example = json!(["todo", "blocked"]))]
-    pub status: Option<Vec<TaskStatusSchema>>,
+    #[param(value_type = Option<Vec<TaskStatus>>, style = Form, explode, example = json!(["todo", "blocked"]))]
+    pub status: Option<Vec<TaskStatus>>,
     /// Only tasks of this type; spellings are normalized as in bodies.
-    #[param(value_type = Option<TaskTypeSchema>, example = "feature")]
-    pub task_type: Option<TaskTypeSchema>,
+    #[param(value_type = Option<TaskType>, example = "feature")]
+    pub task_type: Option<TaskType>,
     /// Only tasks assigned to this user; a value that is not an id matches
     /// nothing.
     #[param(example = "5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d")]
@@ -72,11 +72,11 @@ pub(crate) struct TaskListQuery {
 #[into_params(parameter_in = Query)]
 pub(crate) struct ProjectTaskListQuery {
     /// Only tasks in one of these statuses; repeat the parameter for several.
-    #[param(value_type = Option<Vec<TaskStatusSchema>>, style = Form, explode, example = json!(["todo", "blocked"]))]
-    pub status: Option<Vec<TaskStatusSchema>>,
+    #[param(value_type = Option<Vec<TaskStatus>>, style = Form, explode, example = json!(["todo", "blocked"]))]
+    pub status: Option<Vec<TaskStatus>>,
     /// Only tasks of this type.
-    #[param(value_type = Option<TaskTypeSchema>, example = "feature")]
-    pub task_type: Option<TaskTypeSchema>,
+    #[param(value_type = Option<TaskType>, example = "feature")]
+    pub task_type: Option<TaskType>,
     /// Only tasks assigned to this user; a value that is not an id matches
     /// nothing.
     #[param(example = "5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d")]
@@ -117,8 +117,8 @@ pub(crate) struct ProjectTaskListQuery {
 #[into_params(parameter_in = Query)]
 pub(crate) struct ProjectListQuery {
     /// Only projects in this status; spellings are normalized as in bodies.
-    #[param(value_type = Option<ProjectStatusSchema>, example = "active")]
-    pub status: Option<ProjectStatusSchema>,
+    #[param(value_type = Option<ProjectStatus>, example = "active")]
+    pub status: Option<ProjectStatus>,
     /// Page size: 1–500, default 100.
     #[param(minimum = 1, maximum = 500, default = 100, example = 50)]
     pub limit: Option<u32>,

@@ -1,110 +1,11 @@
-//! Task responses, and the documentation of the values task bodies carry.
-//!
-//! [`TaskResponse`] is what is serialized, so its OpenAPI schema is derived
-//! from it. The request bodies are defined, read and documented once, in
-//! [`crate::wire`]; what is here documents the values in them that the
-//! derive cannot describe (a tag, a date or date-time).
+//! The documentation of values task bodies carry that the derive cannot
+//! describe (a tag, a date or date-time). The request bodies are defined,
+//! read and documented once, in [`crate::wire`]; the response is the
+//! domain's [`trm_domain::Task`] itself.
 
-use serde::Serialize;
-use trm_domain::{
-    Description, EffortEstimate, EffortUnit, Priority, ProjectId, Tags, Task, TaskStatus, TaskType, Timestamp, Title,
-    UserId,
-};
 use utoipa::openapi::RefOr;
 use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, OneOfBuilder, Schema, SchemaFormat, Type};
 use utoipa::{PartialSchema, ToSchema};
-
-use super::enums::{EffortUnitSchema, PrioritySchema, TaskStatusSchema, TaskTypeSchema};
-
-/// A task as the API returns it.
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
-#[schema(as = Task, example = json!({
-    "uid": "3f0b6c9e-8d1a-4c2b-9e5f-1a2b3c4d5e6f", "title": "Write the docs", "description": null,
-    "status": "in_progress", "task_type": "documentation", "priority": 1,
-    "project_id": "9b1c2d3e-4f50-4a6b-8c7d-0e1f2a3b4c5d", "assignee_id": null,
-    "effort_estimate": 3.5, "effort_unit": "hours",
-    "start_date": "2026-11-26T00:00:00.000000Z", "due_date": "2026-12-01T00:00:00.000000Z", "completed_at": null,
-    "tags": ["docs", "api"], "created_at": "2026-11-26T03:12:45.123456Z", "updated_at": "2026-11-26T04:01:02.654321Z",
-    "version": 2
-}))]
-pub struct TaskResponse {
-    /// Server-generated UUID.
-    #[schema(value_type = String, format = Uuid)]
-    pub uid: trm_domain::TaskId,
-    /// Trimmed, 1–200 characters.
-    #[schema(value_type = String, min_length = 1, max_length = 200)]
-    pub title: Title,
-    /// Up to 10,000 characters.
-    #[schema(value_type = Option<String>, max_length = 10000, required = true)]
-    pub description: Option<Description>,
-    /// Canonical status.
-    #[schema(value_type = TaskStatusSchema)]
-    pub status: TaskStatus,
-    /// Canonical type.
-    #[schema(value_type = Option<TaskTypeSchema>, required = true)]
-    pub task_type: Option<TaskType>,
-    /// 0 normal, 1 high, 2 urgent.
-    #[schema(value_type = PrioritySchema)]
-    pub priority: Priority,
-    /// The project the task is part of (`IS_PART_OF_PROJECT`).
-    #[schema(value_type = Option<String>, format = Uuid, required = true)]
-    pub project_id: Option<ProjectId>,
-    /// The user the task is assigned to (`ASSIGNED_TO`).
-    #[schema(value_type = Option<String>, format = Uuid, required = true)]
-    pub assignee_id: Option<UserId>,
-    /// Estimated effort, in `effort_unit`s.
-    #[schema(value_type = Option<f64>, minimum = 0.0, required = true)]
-    pub effort_estimate: Option<EffortEstimate>,
-    /// Unit of the estimate.
-    #[schema(value_type = EffortUnitSchema)]
-    pub effort_unit: EffortUnit,
-    /// Planned start (UTC, microseconds).
-    #[schema(value_type = Option<String>, format = DateTime, required = true)]
-    pub start_date: Option<Timestamp>,
-    /// Due date (UTC, microseconds); never before `start_date`.
-    #[schema(value_type = Option<String>, format = DateTime, required = true)]
-    pub due_date: Option<Timestamp>,
-    /// When the task became `done`; set and cleared by the server.
-    #[schema(value_type = Option<String>, format = DateTime, required = true)]
-    pub completed_at: Option<Timestamp>,
-    /// Distinct labels, each 1–64 characters, at most 50.
-    #[schema(value_type = Vec<String>, max_items = 50)]
-    pub tags: Tags,
-    /// Creation time (UTC, microseconds).
-    #[schema(value_type = String, format = DateTime)]
-    pub created_at: Timestamp,
-    /// Last change (UTC, microseconds).
-    #[schema(value_type = String, format = DateTime)]
-    pub updated_at: Timestamp,
-    /// Starts at 1 and grows by one on every update that changes something;
-    /// the `ETag` is this number in quotes.
-    #[schema(minimum = 1)]
-    pub version: u64,
-}
-
-impl From<Task> for TaskResponse {
-    fn from(task: Task) -> Self {
-        Self {
-            uid: task.uid,
-            title: task.title,
-            description: task.description,
-            status: task.status,
-            task_type: task.task_type,
-            priority: task.priority,
-            project_id: task.project_id,
-            assignee_id: task.assignee_id,
-            effort_estimate: task.effort_estimate,
-            effort_unit: task.effort_unit,
-            start_date: task.start_date,
-            due_date: task.due_date,
-            completed_at: task.completed_at,
-            tags: task.tags,
-            created_at: task.created_at,
-            updated_at: task.updated_at,
-            version: task.version,
-        }
-    }
-}
 
 /// One tag in a request body, as documentation: a string with something
 /// besides whitespace, 1–64 characters. Written by hand because utoipa's
@@ -181,6 +82,8 @@ impl ToSchema for DateInputSchema {
 
 #[cfg(test)]
 mod tests {
+    use trm_domain::Timestamp;
+
     use super::*;
 
     #[test]

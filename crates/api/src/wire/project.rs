@@ -9,7 +9,6 @@ use utoipa::ToSchema;
 use super::RequestBody;
 use super::field::{Field, Problems, named};
 use crate::error::ApiError;
-use crate::schemas::enums::ProjectStatusSchema;
 use crate::values;
 
 /// The body of `POST /api/v1/projects/`, as sent; converts into a
@@ -49,7 +48,7 @@ pub struct ProjectCreateBody {
     #[serde(default)]
     pub description: Field,
     /// Defaults to `active`.
-    #[schema(value_type = Option<ProjectStatusSchema>, nullable = false)]
+    #[schema(value_type = Option<ProjectStatus>, nullable = false)]
     #[serde(default)]
     pub status: Field,
     /// Every property the body does not name: each is a 422 (`extra_forbidden`).
@@ -95,7 +94,7 @@ pub struct ProjectUpdateBody {
     #[serde(default)]
     pub description: Field,
     /// The new status.
-    #[schema(value_type = Option<ProjectStatusSchema>, nullable = false)]
+    #[schema(value_type = Option<ProjectStatus>, nullable = false)]
     #[serde(default)]
     pub status: Field,
     /// Every property the body does not name: each is a 422 (`extra_forbidden`).

@@ -2,13 +2,13 @@
 
 use serde::Deserialize;
 use serde_json::{Map, Value};
+use trm_domain::openapi::PriorityInput;
 use trm_domain::{EffortUnit, NewTask, ProjectId, TaskPatch, TaskStatus, TaskType, UserId};
 use utoipa::ToSchema;
 
 use super::RequestBody;
 use super::field::{Field, Problems, named};
 use crate::error::ApiError;
-use crate::schemas::enums::{EffortUnitSchema, PriorityInputSchema, TaskStatusSchema, TaskTypeSchema};
 use crate::schemas::task::{DateInputSchema, TagSchema};
 use crate::values;
 
@@ -58,15 +58,15 @@ pub struct TaskCreateBody {
     #[serde(default)]
     pub description: Field,
     /// Defaults to `todo`.
-    #[schema(value_type = Option<TaskStatusSchema>, nullable = false)]
+    #[schema(value_type = Option<TaskStatus>, nullable = false)]
     #[serde(default)]
     pub status: Field,
     /// Defaults to `null`.
-    #[schema(value_type = Option<TaskTypeSchema>)]
+    #[schema(value_type = Option<TaskType>)]
     #[serde(default)]
     pub task_type: Field,
     /// Defaults to `0` (normal).
-    #[schema(value_type = Option<PriorityInputSchema>, nullable = false)]
+    #[schema(value_type = Option<PriorityInput>, nullable = false)]
     #[serde(default)]
     pub priority: Field,
     /// The project the task joins; it must exist (a 422 at this field
@@ -84,7 +84,7 @@ pub struct TaskCreateBody {
     #[serde(default)]
     pub effort_estimate: Field,
     /// Defaults to `hours`.
-    #[schema(value_type = Option<EffortUnitSchema>, nullable = false)]
+    #[schema(value_type = Option<EffortUnit>, nullable = false)]
     #[serde(default)]
     pub effort_unit: Field,
     /// An RFC 3339 date-time (`2026-12-01T17:00:00Z`) or a date
@@ -145,15 +145,15 @@ pub struct TaskUpdateBody {
     #[serde(default)]
     pub description: Field,
     /// Becoming `done` sets `completed_at`; leaving it clears it.
-    #[schema(value_type = Option<TaskStatusSchema>, nullable = false)]
+    #[schema(value_type = Option<TaskStatus>, nullable = false)]
     #[serde(default)]
     pub status: Field,
     /// `null` clears it.
-    #[schema(value_type = Option<TaskTypeSchema>)]
+    #[schema(value_type = Option<TaskType>)]
     #[serde(default)]
     pub task_type: Field,
     /// The level or its name.
-    #[schema(value_type = Option<PriorityInputSchema>, nullable = false)]
+    #[schema(value_type = Option<PriorityInput>, nullable = false)]
     #[serde(default)]
     pub priority: Field,
     /// Moves the task to this project, which must exist; `null` takes it out
@@ -170,7 +170,7 @@ pub struct TaskUpdateBody {
     #[serde(default)]
     pub effort_estimate: Field,
     /// The unit of `effort_estimate`.
-    #[schema(value_type = Option<EffortUnitSchema>, nullable = false)]
+    #[schema(value_type = Option<EffortUnit>, nullable = false)]
     #[serde(default)]
     pub effort_unit: Field,
     /// An RFC 3339 date-time (`2026-12-01T17:00:00Z`) or a date

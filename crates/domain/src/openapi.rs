@@ -1,25 +1,25 @@
-//! The contract's enums as OpenAPI schemas.
+//! The enums' JSON shape as OpenAPI schemas (the `openapi` feature).
 //!
-//! The domain enums cannot implement `ToSchema` themselves: the domain crate
-//! knows nothing of HTTP or OpenAPI, and must not. So each enum has a marker
-//! type here whose schema is *generated from the domain's EnumAdapter
-//! tables* — the canonical values from `VARIANTS`, the synonyms from
-//! `SYNONYMS` — so the document cannot drift from what the API accepts.
+//! The entities derive `utoipa::ToSchema` next to their `Serialize`, so the
+//! schema of a response body is derived from the very type that writes it.
+//! Their enums need schemas written by hand, because the derive cannot see
+//! what the EnumAdapter accepts: each schema here is *generated from the
+//! adapter's tables* — the canonical values from `VARIANTS`, the synonyms
+//! from `SYNONYMS` — so a document cannot drift from what is accepted.
 //!
-//! Each schema lists the canonical values as its `enum` (what the API writes
+//! Each schema lists the canonical values as its `enum` (what is written,
 //! and what a client should send), and its description says what else is
 //! accepted on input: any spelling that differs only in case, spaces,
 //! hyphens, underscores or camelCase boundaries, and the synonyms, listed.
-//! A strict client generated from the document sends canonical values only,
-//! which are always accepted.
 
 use std::borrow::Cow;
 
 use serde_json::Value;
-use trm_domain::{EffortUnit, EnumAdapter, Priority, ProjectStatus, TaskStatus, TaskType};
 use utoipa::openapi::RefOr;
 use utoipa::openapi::schema::{ObjectBuilder, OneOfBuilder, Schema, SchemaType, Type};
 use utoipa::{PartialSchema, ToSchema};
+
+use crate::enums::{EffortUnit, EnumAdapter, Priority, ProjectStatus, TaskStatus, TaskType};
 
 /// What every enum's description says about input spellings.
 fn accepted_spellings<E: EnumAdapter>() -> String {
@@ -55,51 +55,31 @@ fn string_enum<E: EnumAdapter>(what: &str, default: Option<E>) -> Schema {
         .into()
 }
 
-/// Declares a marker type whose schema is the named component of an
-/// EnumAdapter enum.
-macro_rules! enum_schema {
-    ($(#[$doc:meta])* $marker:ident => $name:literal, $enum:ty, $what:literal, $default:expr) => {
-        $(#[$doc])*
-        #[derive(Debug, Clone, Copy)]
-        pub(crate) struct $marker;
-
-        impl PartialSchema for $marker {
+/// Gives a string EnumAdapter enum its schema, a component named after it.
+macro_rules! string_enum_schema {
+    ($enum:ident, $what:literal, $default:expr) => {
+        impl PartialSchema for $enum {
             fn schema() -> RefOr<Schema> {
                 string_enum::<$enum>($what, $default).into()
             }
         }
 
-        impl ToSchema for $marker {
+        impl ToSchema for $enum {
             fn name() -> Cow<'static, str> {
-                Cow::Borrowed($name)
+                Cow::Borrowed(stringify!($enum))
             }
         }
     };
 }
 
-enum_schema!(
-    /// The `TaskStatus` component: where a task is in its life.
-    TaskStatusSchema => "TaskStatus", TaskStatus,
+string_enum_schema!(
+    TaskStatus,
     "Where a task is in its life; `done` sets the task's `completed_at`, leaving `done` clears it.",
     Some(TaskStatus::default())
 );
-
-enum_schema!(
-    /// The `TaskType` component: what kind of work a task is.
-    TaskTypeSchema => "TaskType", TaskType, "What kind of work a task is.", None
-);
-
-enum_schema!(
-    /// The `EffortUnit` component: what an effort estimate counts.
-    EffortUnitSchema => "EffortUnit", EffortUnit, "The unit of `effort_estimate`.",
-    Some(EffortUnit::default())
-);
-
-enum_schema!(
-    /// The `ProjectStatus` component: where a project is in its life.
-    ProjectStatusSchema => "ProjectStatus", ProjectStatus, "Where a project is in its life.",
-    Some(ProjectStatus::default())
-);
+string_enum_schema!(TaskType, "What kind of work a task is.", None);
+string_enum_schema!(EffortUnit, "The unit of `effort_estimate`.", Some(EffortUnit::default()));
+string_enum_schema!(ProjectStatus, "Where a project is in its life.", Some(ProjectStatus::default()));
 
 /// The integer levels of [`Priority`], in order.
 fn priority_levels() -> Vec<u8> {
@@ -113,11 +93,8 @@ fn priority_meanings() -> String {
     meanings.join(", ")
 }
 
-/// The `Priority` component, as the API writes it: the integer level.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct PrioritySchema;
-
-impl PartialSchema for PrioritySchema {
+/// A priority as it is written: its integer level.
+impl PartialSchema for Priority {
     fn schema() -> RefOr<Schema> {
         ObjectBuilder::new()
             .schema_type(SchemaType::new(Type::Integer))
@@ -131,17 +108,19 @@ impl PartialSchema for PrioritySchema {
     }
 }
 
-impl ToSchema for PrioritySchema {
+impl ToSchema for Priority {
     fn name() -> Cow<'static, str> {
         Cow::Borrowed("Priority")
     }
 }
 
-/// The `PriorityInput` component: what a request may send for a priority.
+/// What a request may send for a priority: the level or its name. A type of
+/// its own because it is wider than what is written ([`Priority`]'s schema),
+/// and a client generated from the document should be told both.
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct PriorityInputSchema;
+pub struct PriorityInput;
 
-impl PartialSchema for PriorityInputSchema {
+impl PartialSchema for PriorityInput {
     fn schema() -> RefOr<Schema> {
         let names: Vec<&'static str> = Priority::VARIANTS.iter().map(|priority| priority.as_str()).collect();
         OneOfBuilder::new()
@@ -163,7 +142,7 @@ impl PartialSchema for PriorityInputSchema {
     }
 }
 
-impl ToSchema for PriorityInputSchema {
+impl ToSchema for PriorityInput {
     fn name() -> Cow<'static, str> {
         Cow::Borrowed("PriorityInput")
     }
@@ -180,19 +159,16 @@ mod tests {
     #[test]
     fn enum_schemas_list_exactly_the_canonical_values() {
         assert_eq!(
-            json::<TaskStatusSchema>()["enum"],
+            json::<TaskStatus>()["enum"],
             serde_json::json!(["backlog", "todo", "in_progress", "in_review", "blocked", "done", "cancelled"])
         );
-        assert_eq!(
-            json::<ProjectStatusSchema>()["enum"],
-            serde_json::json!(["active", "on_hold", "completed", "archived"])
-        );
-        assert_eq!(json::<PrioritySchema>()["enum"], serde_json::json!([0, 1, 2]));
+        assert_eq!(json::<ProjectStatus>()["enum"], serde_json::json!(["active", "on_hold", "completed", "archived"]));
+        assert_eq!(json::<Priority>()["enum"], serde_json::json!([0, 1, 2]));
     }
 
     #[test]
     fn every_documented_synonym_normalizes_to_the_value_it_is_documented_with() {
-        let description = json::<TaskStatusSchema>()["description"].as_str().unwrap_or_default().to_owned();
+        let description = json::<TaskStatus>()["description"].as_str().unwrap_or_default().to_owned();
         assert!(description.contains("`wip` → `in_progress`"), "{description}");
         for (synonym, value) in TaskStatus::SYNONYMS {
             assert!(description.contains(&format!("`{synonym}` → `{}`", value.as_str())));
