@@ -14,7 +14,9 @@ venv first); see docs/benchmarks.md. Environment:
   BENCH_BULK_CONNECTIONS=...  connection counts of the bulk workload (1,4,16:
                          a request carries 1,000 tasks, so 64+ connections
                          only queue)
-  BENCH_WORKLOADS=a,b    only these workloads (get, list, post, mix, bulk)
+  BENCH_WORKLOADS=a,b    only these workloads (get, list, post, mix, bulk; the
+                         task graph's: page, search, sorted, blocked,
+                         blockers-chain, blockers-tree, relink)
   BENCH_ONLY=a,b         only these contenders (server-sqlite, server-neo4j,
                          ceiling, driver, python-1w, python-2w)
   BENCH_SKIP=callgrind,criterion   skip the deterministic figures
@@ -38,6 +40,7 @@ import statistics
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -101,8 +104,20 @@ WORKLOADS = {
     "mix": ["server-sqlite", "server-neo4j", "python-1w", "python-2w"],
     "bulk": ["server-sqlite", "server-neo4j"],
 }
+# The task graph's (issue 18), on the servers at every scale: a plain page
+# of the task list and the same page searched (`q`, 1% of the tasks), sorted
+# by due date and filtered on `blocked`; the transitive blockers of the
+# dependency chain's last task and of the tree's root (`depth=10`); and an
+# edge added (cycle check included) and removed. Read off the ratios to the
+# plain page and each figure's cost at the large scale over the small one.
+GRAPH_WORKLOADS = {w: ["server-sqlite", "server-neo4j"]
+                   for w in ("page", "search", "sorted", "blocked", "blockers-chain", "blockers-tree", "relink")}
+# Pages are compared under load and alone; the graph walks and the edge are
+# latency targets at one connection.
+GRAPH_CONNECTIONS = {"page": [1, 16], "search": [1, 16], "sorted": [1, 16], "blocked": [1, 16]}
+WORKLOADS.update(GRAPH_WORKLOADS)
 LARGE_SCALE_WORKLOADS = {"get": ["server-sqlite", "server-neo4j", "driver"],
-                         "list": ["server-sqlite", "server-neo4j", "driver"]}
+                         "list": ["server-sqlite", "server-neo4j", "driver"], **GRAPH_WORKLOADS}
 # The contenders that answer HTTP from Neo4j: each warms its own queries up.
 NEO4J_HTTP_CONTENDERS = ("server-neo4j", "python-1w", "python-2w", "server-neo4j-nolog")
 
@@ -129,6 +144,8 @@ def wanted_workload(workload):
 
 
 def connections_of(workload):
+    if workload in GRAPH_WORKLOADS:
+        return GRAPH_CONNECTIONS.get(workload, [1])
     return BULK_CONNECTIONS if workload == "bulk" else CONNECTIONS
 
 
@@ -325,11 +342,25 @@ def parse_wrk(text):
     return result
 
 
+def graph_paths(manifest):
+    """The request path of each read workload of the task graph."""
+    query = urllib.parse.quote(manifest["search_query"])
+    return {"page": "/api/v1/tasks/?limit=100",
+            "search": f"/api/v1/tasks/?q={query}&limit=100",
+            "sorted": "/api/v1/tasks/?sort=-due_date&limit=100",
+            "blocked": "/api/v1/tasks/?blocked=true&limit=100",
+            "blockers-chain": f"/api/v1/tasks/{manifest['chain_uids'][-1]}/blockers?depth=10",
+            "blockers-tree": f"/api/v1/tasks/{manifest['tree_uids'][0]}/blockers?depth=10"}
+
+
 def wrk(service, workload, connections, manifest, uid_file, seconds=None):
     threads = max(1, min(2, connections))
-    env = {"BENCH_WORKLOAD": workload, "BENCH_UIDS": str(uid_file),
-           "BENCH_LIST_PATH": f"/api/v1/tasks/?project_id={manifest['list_project']}"
-                              f"&status={manifest['list_status']}&limit=100",
+    paths = graph_paths(manifest)
+    list_path = paths.get(workload, f"/api/v1/tasks/?project_id={manifest['list_project']}"
+                                    f"&status={manifest['list_status']}&limit=100")
+    env = {"BENCH_WORKLOAD": "list" if workload in paths else workload, "BENCH_UIDS": str(uid_file),
+           "BENCH_LIST_PATH": list_path, "BENCH_RELINK_TASK": manifest["relinked_uid"],
+           "BENCH_RELINK_BLOCKER": manifest["tree_uids"][0],
            "BENCH_PROJECT": manifest["list_project"], "BENCH_BULK_SIZE": str(BULK_SIZE)}
     if seconds is None:
         seconds = max(DURATION, BULK_MIN_SECONDS) if workload == "bulk" else DURATION
@@ -413,6 +444,7 @@ def warm_up(manifest_path, services, manifest, uid_file, workloads):
             slices += [("post", c) for c in CONNECTIONS]
         if name in workloads.get("bulk", ()):
             slices += [("bulk", min(BULK_CONNECTIONS))]
+        slices += [(w, 1) for w in GRAPH_WORKLOADS if name in workloads.get(w, ())]
         for workload, connections in slices:
             seconds = max(slice_s, BULK_MIN_SECONDS) if workload == "bulk" else slice_s
             figures = wrk(service, workload, connections, manifest, uid_file, seconds=seconds)
@@ -442,6 +474,38 @@ def check_seeded_task(service, manifest):
         raise RuntimeError(f"{service.name} answers {body} for seeded task {uid}, "
                            f"expected {manifest['expected_task']}")
     log(f"{service.name}: seeded task {uid} reads back exactly as generated")
+
+
+def patch_blockers(service, uid, blockers):
+    request = urllib.request.Request(service.url(f"/api/v1/tasks/{uid}"), method="PATCH",
+                                     data=json.dumps({"blocked_by": blockers}).encode(),
+                                     headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        response.read()
+
+
+def lay_graph(service, manifest):
+    """Lays the dependency chain and tree through the server's own API, so
+    they are stored exactly as the adapter stores blockers; a reused store
+    already holds them and the PATCHes change nothing. Then checks that the
+    walks find every task."""
+    chain, tree = manifest["chain_uids"], manifest["tree_uids"]
+    started = time.time()
+    for before, uid in zip(chain, chain[1:]):
+        patch_blockers(service, uid, [before])
+    for k, uid in enumerate(tree):
+        children = [tree[c] for c in (2 * k + 1, 2 * k + 2) if c < len(tree)]
+        if children:
+            patch_blockers(service, uid, children)
+    patch_blockers(service, manifest["relinked_uid"], [])
+    paths = graph_paths(manifest)
+    for workload, expected in (("blockers-chain", len(chain) - 1), ("blockers-tree", len(tree) - 1)):
+        with urllib.request.urlopen(service.url(paths[workload]), timeout=30) as response:
+            found = len(json.loads(response.read()))
+        if found != expected:
+            raise RuntimeError(f"{service.name}: {paths[workload]} found {found} blockers, expected {expected}")
+    log(f"{service.name}: dependency chain ({len(chain)}) and tree ({len(tree)}) laid and walked "
+        f"in {time.time() - started:.1f} s")
 
 
 def stage(scale, logdir, results, meta):
@@ -483,6 +547,10 @@ def stage(scale, logdir, results, meta):
         for name, workers in (("python-1w", 1), ("python-2w", 2)):
             if name in needed:
                 services[name] = python_peer(name, workers, manifest, logdir)
+        if any(w in GRAPH_WORKLOADS for w in workloads):
+            for name in ("server-sqlite", "server-neo4j"):
+                if name in services:
+                    lay_graph(services[name], manifest)
         neo4j_pids = []
         if needs_neo4j:
             pidfile = Path(f"{neo4j_for(scale)}.pid")
@@ -661,6 +729,65 @@ def write_path(summary):
     return lines
 
 
+def task_graph(summary):
+    """Issue 18's figures: what a searched, sorted or `blocked` page costs
+    next to the plain page (cost = 1 / throughput, within a cell, so back
+    to back), what the graph walks and an edge take at one connection, and
+    what each costs at the large scale over the small one."""
+    lines = []
+    scales = sorted({k[0] for k in summary if k[1] in GRAPH_WORKLOADS})
+    for scale in scales:
+        lines += [f"### {scale:,} tasks", "",
+                  "| store | search ÷ page @1 | @16 | sorted ÷ page @1 | @16 | blocked ÷ page @1 | @16 "
+                  "| blockers chain p99 ms | blockers tree p99 ms | edge p99 ms |",
+                  "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+        for store in ("server-sqlite", "server-neo4j"):
+            cells = []
+            for workload in ("search", "sorted", "blocked"):
+                for c in (1, 16):
+                    page, other = summary.get((scale, "page", c, store)), summary.get((scale, workload, c, store))
+                    cells.append(f"{page['rps'] / other['rps']:.2f}×" if page and other and other["rps"] else "–")
+            for workload in ("blockers-chain", "blockers-tree", "relink"):
+                found = summary.get((scale, workload, 1, store))
+                cells.append(fmt(found["p99_ms"]) if found else "–")
+            if any(c != "–" for c in cells):
+                lines.append(f"| {store} | " + " | ".join(cells) + " |")
+        lines.append("")
+    return lines
+
+
+def graph_verdicts(summary):
+    """Issue 18's targets, as (target, measured, verdict) rows."""
+    rows = []
+    scales = sorted({k[0] for k in summary if k[1] in GRAPH_WORKLOADS})
+    for scale in scales:
+        for store in ("server-sqlite", "server-neo4j"):
+            for workload in ("search", "sorted", "blocked"):
+                for c in (1, 16):
+                    page, other = summary.get((scale, "page", c, store)), summary.get((scale, workload, c, store))
+                    if page and other and other["rps"] and scale == max(scales):
+                        cost = page["rps"] / other["rps"]
+                        rows.append((f"{scale}: {store} {workload} page ÷ plain page @{c}, ≤ 3×", f"{cost:.2f}×",
+                                     cost <= 3))
+            for workload in ("blockers-chain", "blockers-tree", "relink"):
+                found = summary.get((scale, workload, 1, store))
+                if found and scale == max(scales):
+                    p99 = found["p99_ms"]
+                    rows.append((f"{scale}: {store} {workload} p99 @1, ≤ 20 ms", f"{fmt(p99)} ms",
+                                 p99 is not None and p99 <= 20))
+    if len(scales) > 1:
+        small, large = scales[0], scales[-1]
+        for store in ("server-sqlite", "server-neo4j"):
+            for workload in ("search", "sorted", "blocked"):
+                for c in (1, 16):
+                    a, b = summary.get((small, workload, c, store)), summary.get((large, workload, c, store))
+                    if a and b and b["rps"]:
+                        cost = a["rps"] / b["rps"]
+                        rows.append((f"{store}: {workload} page cost at {large} ÷ at {small} @{c}, ≤ 2×",
+                                     f"{cost:.2f}×", cost <= 2))
+    return rows
+
+
 def ratios(summary):
     """Every target of issue #6, as (target, measured, verdict) rows."""
     rows = []
@@ -713,7 +840,7 @@ def ratios(summary):
         peak = max(peaks) / 1024
         rows.append(("SQLite server peak RSS over the whole run (incl. 256 connections) ≤ 64 MiB",
                      f"{peak:.1f} MiB", peak <= 64))
-    return rows
+    return rows + graph_verdicts(summary)
 
 
 def report(summary, verdicts, calls, crit, meta):
@@ -742,6 +869,14 @@ def report(summary, verdicts, calls, crit, meta):
                   "contender sending the adapter's create statement with the adapter's batching (up to 64 "
                   "creates a statement, 2 transactions in flight); `bulk` rows count requests of "
                   f"{BULK_SIZE:,} tasks each.", ""] + writes
+    graph = task_graph(summary)
+    if graph:
+        lines += ["", "## The task graph: search, sort, blockers", "",
+                  "A page is 100 tasks of the whole list: plain (`page`), searched (`q`, matching 1% of the "
+                  "tasks), sorted (`sort=-due_date`, a third without a due date) and `blocked=true` (1,033 tasks "
+                  "have blockers). *blockers* walks `depth=10` from the end of a 10-task chain and from the root "
+                  "of a 1,023-task binary tree; *edge* is a PATCH that gives a task the tree's root as its "
+                  "blocker (cycle check included) or takes it away, alternately.", ""] + graph
     if calls:
         lines += ["", "## Instructions per request (callgrind, in process: handler → service → SQLite)", "",
                   "| request | instructions |", "|---|---:|"]

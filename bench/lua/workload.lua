@@ -7,6 +7,9 @@
 --   BENCH_PROJECT   the project every created task joins (post, mix, bulk);
 --                   none when unset
 --   BENCH_BULK_SIZE tasks per bulk request (1000, the route's maximum)
+--   relink          PATCH BENCH_RELINK_TASK, its blockers alternately
+--                   [BENCH_RELINK_BLOCKER] and [] (each request changes the
+--                   task; the first of each pair runs the cycle check)
 -- Each thread walks the ids from its own offset, so connections spread over
 -- the whole data set instead of hammering one hot task.
 
@@ -14,6 +17,9 @@ local workload = os.getenv("BENCH_WORKLOAD") or "get"
 local list_path = os.getenv("BENCH_LIST_PATH") or "/api/v1/tasks/"
 local project = os.getenv("BENCH_PROJECT")
 local bulk_size = tonumber(os.getenv("BENCH_BULK_SIZE") or "1000")
+local relink_task = os.getenv("BENCH_RELINK_TASK")
+local relink_blocker = os.getenv("BENCH_RELINK_BLOCKER")
+local relinks = 0
 -- One create: the same fields for every contender, and for the raw-driver
 -- write contender (benches/src/bin/trm-bench-driver.rs, workload post).
 local task = '{"title": "Benchmark create", "status": "todo", "priority": 1, "task_type": "chore"'
@@ -68,6 +74,11 @@ function request()
     return wrk.format("GET", list_path)
   elseif workload == "post" then
     return post_task()
+  elseif workload == "relink" then
+    relinks = relinks + 1
+    local blockers = '[]'
+    if relinks % 2 == 1 then blockers = '["' .. relink_blocker .. '"]' end
+    return wrk.format("PATCH", "/api/v1/tasks/" .. relink_task, json, '{"blocked_by": ' .. blockers .. '}')
   elseif workload == "bulk" then
     return wrk.format("POST", "/api/v1/tasks/bulk", json, bulk_body)
   else

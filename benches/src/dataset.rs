@@ -11,6 +11,17 @@
 //! task in [`STATUS_CYCLE`]`.len()` of that project's — a page of 100 needs
 //! about 700 of the project's tasks read in `created_at` order, whatever
 //! the total. Tasks are created 1 ms apart, in index order.
+//!
+//! For the task list's search and sort (issue 18): one task in
+//! [`SEARCH_EVERY`] has [`SEARCH_PLACE`] in its title, so the search
+//! [`SEARCH_QUERY`] (typed without diacritics) matches 1% of the set; two
+//! tasks in three have a due date, scattered over [`DUE_SPREAD_DAYS`] days
+//! after their creation and unrelated to it, so `sort=-due_date` reads
+//! neither in creation order nor without tasks that have none.
+//!
+//! The dependency graph the graph workloads walk is made of the last tasks
+//! of the set ([`Dataset::chain`], [`Dataset::tree`]): it is laid by the
+//! harness through the API, so it is whatever the adapters make of it.
 
 use trm_domain::{
     Description, EffortEstimate, EffortUnit, Priority, Project, ProjectId, ProjectStatus, Tag, Tags, Task, TaskId,
@@ -50,6 +61,29 @@ const EPOCH_MICROS: i64 = 1_767_225_600_000_000;
 /// Distinguishes the id streams of projects and tasks.
 const PROJECT_STREAM: u64 = 0x5052_4f4a;
 const TASK_STREAM: u64 = 0x5441_534b;
+
+/// One task in this many has [`SEARCH_PLACE`] in its title.
+pub const SEARCH_EVERY: u64 = 100;
+
+/// The words a searched task carries, as Vietnamese users write them.
+pub const SEARCH_PLACE: &str = "ở Đà Nẵng";
+
+/// The search the `q` workload sends: [`SEARCH_PLACE`] as typed on a
+/// keyboard without diacritics.
+pub const SEARCH_QUERY: &str = "da nang";
+
+/// Due dates fall within this many days after a task's creation.
+pub const DUE_SPREAD_DAYS: u64 = 60;
+
+/// Tasks in the dependency chain of the `blockers` workload.
+pub const CHAIN_LENGTH: u64 = 10;
+
+/// Tasks in the dependency tree of the `blockers` workload: a full binary
+/// tree of ten levels, so `depth=10` reaches every one of them.
+pub const TREE_SIZE: u64 = 1023;
+
+/// A day, in microseconds.
+const DAY_MICROS: i64 = 86_400_000_000;
 
 /// The status the list workload filters on.
 pub const LIST_STATUS: TaskStatus = TaskStatus::Todo;
@@ -157,7 +191,12 @@ impl Dataset {
         };
         Ok(Task {
             uid: Self::task_id(i),
-            title: Title::parse(&format!("Benchmark task {i}")).map_err(invalid)?,
+            title: Title::parse(&if i.is_multiple_of(SEARCH_EVERY) {
+                format!("Benchmark task {i} {SEARCH_PLACE}")
+            } else {
+                format!("Benchmark task {i}")
+            })
+            .map_err(invalid)?,
             description,
             status: cycle(&STATUS_CYCLE, i / PROJECTS),
             task_type: Some(cycle(&TYPES, i)),
@@ -168,7 +207,12 @@ impl Dataset {
             effort_estimate: Some(EffortEstimate::new((i % 16) as f64 * 0.5).map_err(invalid)?),
             effort_unit: EffortUnit::Hours,
             start_date: None,
-            due_date: None,
+            due_date: if i.is_multiple_of(3) {
+                None
+            } else {
+                let days = small(mix(i) % DUE_SPREAD_DAYS).saturating_add(1);
+                Some(at(created.as_micros().saturating_add(days.saturating_mul(DAY_MICROS)))?)
+            },
             completed_at: None,
             tags: Tags::from_tags([Tag::parse("bench").map_err(invalid)?]),
             created_at: created,
@@ -181,6 +225,30 @@ impl Dataset {
     #[must_use]
     pub fn list_project() -> ProjectId {
         Self::project_id(0)
+    }
+
+    /// The tasks of the dependency chain, first blocker first: each one
+    /// blocks the next. The last tasks of the set but the tree's.
+    #[must_use]
+    pub fn chain(&self) -> Vec<TaskId> {
+        let start = self.tasks.saturating_sub(TREE_SIZE + CHAIN_LENGTH);
+        (start..start + CHAIN_LENGTH).map(Self::task_id).collect()
+    }
+
+    /// The task the edge workload gives a blocker and takes it away again:
+    /// the one before the chain, in no graph of its own.
+    #[must_use]
+    pub fn relinked(&self) -> TaskId {
+        Self::task_id(self.tasks.saturating_sub(TREE_SIZE + CHAIN_LENGTH + 1))
+    }
+
+    /// The tasks of the dependency tree, in heap order: task `k` is
+    /// blocked by tasks `2k + 1` and `2k + 2`, so the first is blocked,
+    /// transitively, by every other. The last tasks of the set.
+    #[must_use]
+    pub fn tree(&self) -> Vec<TaskId> {
+        let start = self.tasks.saturating_sub(TREE_SIZE);
+        (start..start + TREE_SIZE).map(Self::task_id).collect()
     }
 
     /// `n` task indexes spread evenly over the whole set, for the lookup
@@ -215,6 +283,27 @@ mod tests {
             .filter(|t| t.project_id == Some(Dataset::list_project()) && t.status == LIST_STATUS)
             .count();
         assert_eq!(matching, 100);
+    }
+
+    #[test]
+    fn the_search_matches_one_task_in_a_hundred_and_two_in_three_are_due() {
+        let tasks: Vec<Task> = (0..10_000).filter_map(|i| Dataset::task(i).ok()).collect();
+        let query = trm_domain::search::SearchQuery::parse(SEARCH_QUERY).unwrap();
+        let found = tasks.iter().filter(|t| query.matches(&trm_domain::search::index_text([t.title.as_str()]))).count();
+        assert_eq!(found, 100);
+        assert_eq!(tasks.iter().filter(|t| t.due_date.is_some()).count(), 6_666);
+        assert!(tasks.iter().all(|t| t.due_date.is_none_or(|due| due > t.created_at)));
+    }
+
+    #[test]
+    fn the_graph_is_made_of_distinct_tasks_at_the_end_of_the_set() {
+        let set = Dataset { tasks: 10_000 };
+        let mut all: Vec<TaskId> = set.chain().into_iter().chain(set.tree()).collect();
+        assert_eq!(all.len(), 1_033);
+        assert_eq!(all.last(), Some(&Dataset::task_id(9_999)));
+        all.sort_by_key(ToString::to_string);
+        all.dedup();
+        assert_eq!(all.len(), 1_033);
     }
 
     #[test]
