@@ -57,6 +57,7 @@ async fn main() -> anyhow::Result<()> {
         fetch_size: 500,
         lookup_queries: trm_repository::neo4j::DEFAULT_LOOKUP_QUERIES,
         write_batch: trm_repository::DEFAULT_WRITE_BATCH,
+        read_from: "writer".to_owned(),
     };
     let started = Instant::now();
     let opened = if let Some(path) = url.strip_prefix("sqlite://") {

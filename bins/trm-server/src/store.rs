@@ -128,6 +128,7 @@ pub async fn open(settings: &DatabaseSettings) -> anyhow::Result<Store> {
                 operation_timeout: settings.timeout(),
                 lookup_queries: settings.lookup_queries,
                 write_batch: settings.write_batch,
+                read_from: settings.read_from()?,
                 ..login
             };
             // Neo4j being down is not an error here: the store connects

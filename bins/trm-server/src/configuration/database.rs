@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
+use trm_repository::neo4j::ReadFrom;
 use trm_repository::sqlite::SqliteLocation;
 
 /// The store.
@@ -31,6 +32,10 @@ pub struct DatabaseSettings {
     /// transaction (group commit); writes arriving while one commits wait
     /// and share the next. 0 or 1 commits every write alone.
     pub write_batch: usize,
+    /// Neo4j cluster (`neo4j://`): which members answer reads, `writer`
+    /// (every read sees every acknowledged write) or `readers` (in turn:
+    /// spreads the load; a read may lag another request's write).
+    pub read_from: String,
 }
 
 impl DatabaseSettings {
@@ -53,6 +58,14 @@ impl DatabaseSettings {
     #[must_use]
     pub fn neo4j_connections(&self) -> usize {
         self.pool_size.unwrap_or(16)
+    }
+
+    /// Which members of a Neo4j cluster answer reads.
+    ///
+    /// # Errors
+    /// For a spelling other than `writer` or `readers`.
+    pub fn read_from(&self) -> anyhow::Result<ReadFrom> {
+        ReadFrom::parse(&self.read_from).map_err(|error| anyhow::anyhow!("invalid configuration: database.{error}"))
     }
 
     /// The operation timeout as a duration (at least a millisecond).
@@ -98,6 +111,16 @@ mod tests {
         let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
         assert_eq!(settings.database.sqlite_readers(), (2 * cores).clamp(2, 16));
         assert_eq!(settings.database.neo4j_connections(), 16);
+    }
+
+    #[test]
+    fn reads_go_to_the_writer_unless_the_readers_are_asked_for() {
+        use trm_repository::neo4j::ReadFrom;
+        assert_eq!(load_with(&[]).unwrap().database.read_from().unwrap(), ReadFrom::Writer);
+        let readers = load_with(&[("TRM__DATABASE__READ_FROM", "readers")]).unwrap();
+        assert_eq!(readers.database.read_from().unwrap(), ReadFrom::Readers);
+        let error = format!("{:#}", load_with(&[("TRM__DATABASE__READ_FROM", "followers")]).unwrap_err());
+        assert!(error.contains("writer") && error.contains("readers"), "{error}");
     }
 
     #[test]

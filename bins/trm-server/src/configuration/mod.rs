@@ -152,6 +152,7 @@ pub fn load_with(env: &HashMap<String, String>, overrides: &Overrides) -> anyhow
         .set_default("database.fetch_size", 500)?
         .set_default("database.lookup_queries", trm_repository::neo4j::DEFAULT_LOOKUP_QUERIES as u64)?
         .set_default("database.write_batch", trm_repository::DEFAULT_WRITE_BATCH as u64)?
+        .set_default("database.read_from", "writer")?
         .set_default("log.level", "info")?
         .set_default("log.format", "text")?;
     let builder = trm_os_fallbacks(env)
@@ -194,6 +195,7 @@ fn validate(settings: &Settings) -> anyhow::Result<()> {
         "invalid configuration: server.workers must be at least 1 when set"
     );
     StoreKind::from_url(&database.url).context("invalid configuration: database.url")?;
+    database.read_from()?;
     anyhow::ensure!(
         settings.auth.cache_ttl_secs.is_finite() && (0.0..=3600.0).contains(&settings.auth.cache_ttl_secs),
         "invalid configuration: auth.cache_ttl_secs must be between 0 and 3600 seconds"

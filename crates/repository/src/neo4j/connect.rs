@@ -7,6 +7,9 @@
 //! makes sure the schema is in place (see [`super::schema`]). Only options
 //! that can never work (a malformed URI, an unsupported scheme) fail it.
 //!
+//! A `neo4j://` URI names a cluster, reached through its routing table
+//! (`super::routing`); any other scheme is one server, one pool.
+//!
 //! # Guarding against the driver's quirks: its pool
 //! Read from the source of `neo4rs` 0.9.0-rc.11, not its docs (the reason
 //! the version is pinned exactly: `vendor/neo4rs/PATCHES.md`):
@@ -23,17 +26,19 @@ use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
-use neo4rs::{ConfigBuilder, Graph};
 use tokio::sync::Mutex;
 
 use super::queries::AnchoredListPlan;
+use super::routing::{MemberSettings, ReadFrom, Route, Router};
 use super::{Connections, Inner, Neo4jStore, tasks};
 
 /// How to reach Neo4j and how hard to use it.
 #[derive(Clone)]
 pub struct Neo4jOptions {
-    /// `bolt://host:7687`, `bolt+s://…`, `neo4j://…` (a single server: the
-    /// driver's routing support is experimental and not enabled).
+    /// `bolt://host:7687` or `bolt+s://…` for one server; `neo4j://…` or
+    /// `neo4j+s://…` for a cluster (or Aura), reached through its routing
+    /// table (see `routing`): writes to the writer, reads per
+    /// [`Neo4jOptions::read_from`].
     pub uri: String,
     /// The user to log in as.
     pub user: String,
@@ -58,6 +63,8 @@ pub struct Neo4jOptions {
     /// chooses per query; forcing one plan is for tests and for diagnosing
     /// a slow list (see [`super::queries::list_tasks`]).
     pub list_plan: AnchoredListPlan,
+    /// On a `neo4j://` cluster, which members answer reads.
+    pub read_from: ReadFrom,
 }
 
 /// The default [`Neo4jOptions::lookup_queries`]. Fewer queries in flight
@@ -91,6 +98,7 @@ impl Neo4jOptions {
             lookup_queries: DEFAULT_LOOKUP_QUERIES,
             write_batch: crate::DEFAULT_WRITE_BATCH,
             list_plan: AnchoredListPlan::Cheapest,
+            read_from: ReadFrom::default(),
         }
     }
 }
@@ -108,6 +116,7 @@ impl std::fmt::Debug for Neo4jOptions {
             .field("lookup_queries", &self.lookup_queries)
             .field("write_batch", &self.write_batch)
             .field("list_plan", &self.list_plan)
+            .field("read_from", &self.read_from)
             .finish()
     }
 }
@@ -125,25 +134,27 @@ impl Neo4jStore {
     /// scheme, TLS that cannot be configured).
     pub async fn connect(options: Neo4jOptions) -> anyhow::Result<Self> {
         let timeout = options.operation_timeout.max(Duration::from_millis(1));
-        let config = ConfigBuilder::default()
-            .uri(options.uri.as_str())
-            .user(options.user.as_str())
-            .password(options.password.as_str())
-            .max_connections(options.pool_size.max(1))
-            .fetch_size(options.fetch_size.max(1))
-            // Bounds the TCP connect and every single read on a connection.
-            .connection_timeout(timeout)
-            // Despite their names: the pool's wait timeout and recycle
-            // timeout (see the module docs).
-            .max_lifetime(timeout)
-            .idle_timeout(timeout)
-            .build()
-            .map_err(|error| anyhow::Error::new(error).context("invalid Neo4j configuration"))?;
+        let settings = MemberSettings {
+            user: options.user.clone(),
+            password: options.password.clone(),
+            pool_size: options.pool_size,
+            fetch_size: options.fetch_size,
+            timeout,
+        };
         let uri = redacted(&options.uri);
-        let graph = Graph::connect(config)
-            .map_err(|error| anyhow::Error::new(error).context(format!("cannot use the Neo4j URI {uri}")))?;
+        let route = if Router::routes(&options.uri) {
+            let router = Router::new(&options.uri, settings, options.read_from)
+                .map_err(|error| error.context(format!("cannot use the Neo4j URI {uri}")))?;
+            Route::Routed(Arc::new(router))
+        } else {
+            Route::Direct(
+                settings
+                    .pool(&options.uri)
+                    .map_err(|error| error.context(format!("cannot use the Neo4j URI {uri}")))?,
+            )
+        };
         let size = u64::try_from(options.pool_size.max(1)).unwrap_or(u64::MAX);
-        let graph = Connections { graph, usage: Arc::default(), size };
+        let graph = Connections { route, usage: Arc::default(), size };
         let inner = Arc::new_cyclic(|store| Inner {
             graph: graph.clone(),
             schema_ready: AtomicBool::new(false),

@@ -25,6 +25,25 @@ pub(super) fn is_transient(error: &StoreError) -> bool {
         )
 }
 
+/// The context of a failed `COMMIT`: after it, whether the write landed
+/// is unknown unless Neo4j itself answered.
+pub(super) const COMMIT_FAILED: &str = "cannot commit a Neo4j transaction";
+
+/// Whether a write that failed is known not to have happened, so that it
+/// may be sent again elsewhere: Neo4j refused it (this member does not
+/// lead, is read-only, or the database is not available here) at any step,
+/// commit included, or the member could not be reached or was lost
+/// *before* the commit (an open transaction dies with its connection).
+pub(super) fn refused_before_commit(error: &StoreError) -> bool {
+    let StoreError::Unavailable(cause) = error else { return false };
+    let refused = cause.chain().any(|cause| {
+        matches!(cause.downcast_ref::<neo4rs::Error>(),
+            Some(neo4rs::Error::Neo4j(error)) if super::routing::ROUTING_CODES.contains(&error.code()))
+    });
+    let at_commit = cause.chain().any(|cause| cause.to_string() == COMMIT_FAILED);
+    refused || !at_commit
+}
+
 /// Marks a failure caused by another transaction changing what this one
 /// had just read — a node it matched was deleted before it could be used —
 /// so that running the transaction again sees the new state.
@@ -81,6 +100,9 @@ fn is_unavailable(error: &neo4rs::Error) -> bool {
                             | Neo4jClientErrorKind::TransactionTerminated
                     )
             ) || code == "Neo.ClientError.Transaction.LockClientStopped"
+                // A cluster member that is not the one to ask (see
+                // `super::routing`): ask the right one, or later.
+                || super::routing::ROUTING_CODES.contains(&code)
                 // The driver's code for an IGNORED reply to a pipelined
                 // message (see above), seen while Neo4j stops.
                 || code == "Neo.ServerError.Ignored"

@@ -23,6 +23,9 @@
 //!   calls its failure transient, never cancelled half-way.
 //! * `errors` — which driver errors mean "unavailable" (503) and which
 //!   are bugs.
+//! * `routing` — where a query goes: the one server of a `bolt://` URI,
+//!   or, for `neo4j://`, the writer or a reader of the cluster's routing
+//!   table, refreshed when it expires or a member turns a query away.
 //! * [`queries`] — every Cypher text, one file per port or concern, and
 //!   nowhere else: request values travel only as Bolt parameters. `values`
 //!   — Bolt values to and from domain values.
@@ -44,6 +47,7 @@ mod events;
 mod idempotency;
 mod projects;
 pub mod queries;
+mod routing;
 mod schema;
 mod tasks;
 mod transactions;
@@ -57,13 +61,15 @@ use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use neo4rs::{Graph, Row};
+use neo4rs::Row;
 use tokio::sync::Mutex;
 use tokio::task::JoinHandle;
 
 use self::coalesce::Coalescer;
 pub use self::connect::{DEFAULT_LOOKUP_QUERIES, Neo4jOptions, WRITE_TRANSACTIONS};
 pub use self::queries::AnchoredListPlan;
+pub use self::routing::ReadFrom;
+use self::routing::Route;
 use self::transactions::fetch_all;
 use crate::error::StoreError;
 use crate::pool_status::{ConnectionCounter, PoolStatus, PoolUsage};
@@ -84,7 +90,8 @@ pub struct Neo4jStore {
 /// and is counted.
 #[derive(Clone)]
 struct Connections {
-    graph: Graph,
+    /// One server's pool, or the members of a cluster.
+    route: Route,
     usage: Arc<ConnectionCounter>,
     /// The pool's maximum.
     size: u64,

@@ -154,7 +154,11 @@ impl Inner {
             let graph = self.graph.clone();
             tokio::spawn(async move {
                 let _held = graph.usage.checkout();
-                tokio::time::timeout(SCHEMA_TIMEOUT, create(&graph.graph))
+                let set_up = async {
+                    let writer = graph.route.writer().await?;
+                    create(&writer).await
+                };
+                tokio::time::timeout(SCHEMA_TIMEOUT, set_up)
                     .await
                     .unwrap_or_else(|_elapsed| Err(unavailable_after("set the schema up", SCHEMA_TIMEOUT)))
             })

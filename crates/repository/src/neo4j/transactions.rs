@@ -57,7 +57,7 @@ use std::time::Duration;
 use futures::future::BoxFuture;
 use neo4rs::{Query, Row, Txn};
 
-use super::errors::{driver_error, is_transient, unavailable_after};
+use super::errors::{COMMIT_FAILED, driver_error, is_transient, refused_before_commit, unavailable_after};
 use super::{Connections, Neo4jStore, values};
 use crate::error::StoreError;
 
@@ -104,9 +104,15 @@ impl Neo4jStore {
                 loop {
                     match in_transaction(&inner.graph, &abandoned, &body).await {
                         // Neo4j asks for a retry (a deadlock between two
-                        // writers, say): the whole transaction is run again.
+                        // writers, say), or a cluster member turned the
+                        // write away before its commit (it no longer
+                        // leads): the whole transaction is run again, on
+                        // the writer of a fresh routing table for the
+                        // latter. A commit whose outcome is unknown (the
+                        // connection lost during it) is neither: it is
+                        // never sent twice.
                         Err(error)
-                            if is_transient(&error)
+                            if worth_another_attempt(&inner.graph, &error)
                                 && attempt < WRITE_ATTEMPTS
                                 && !abandoned.load(Ordering::SeqCst) =>
                         {
@@ -161,6 +167,15 @@ fn retry_delay(attempt: u64) -> Duration {
     Duration::from_millis(base).mul_f64(0.5 + jitter)
 }
 
+/// Whether a failed write transaction may be run again: Neo4j called the
+/// failure transient, or a cluster member turned the write away before it
+/// committed. Either way the routing table is refreshed if the failure
+/// says it is out of date.
+fn worth_another_attempt(graph: &Connections, error: &StoreError) -> bool {
+    let stale = graph.route.saw(error);
+    is_transient(error) || stale && refused_before_commit(error)
+}
+
 /// Runs a read query outside any transaction and collects every row.
 ///
 /// The driver may retry it on a fresh connection; the caller's timeout
@@ -172,8 +187,21 @@ pub(super) async fn fetch_all(
     context: &'static str,
 ) -> Result<Vec<Row>, StoreError> {
     let _held = graph.usage.checkout();
+    match read_rows(graph, query.clone(), context).await {
+        // A cluster member turned the read away or is gone: once more, on
+        // the member of a fresh routing table.
+        Err(error) if graph.route.saw(&error) => read_rows(graph, query, context).await.inspect_err(|error| {
+            graph.route.saw(error);
+        }),
+        outcome => outcome,
+    }
+}
+
+/// [`fetch_all`]'s one attempt, on the member the route names.
+async fn read_rows(graph: &Connections, query: Query, context: &'static str) -> Result<Vec<Row>, StoreError> {
+    let member = graph.route.reader().await?;
     // Boxed: the driver's retrying future is tens of kilobytes.
-    let mut stream = Box::pin(graph.graph.execute_read(query)).await.map_err(driver_error(context))?;
+    let mut stream = Box::pin(member.execute_read(query)).await.map_err(driver_error(context))?;
     let mut rows = Vec::new();
     while let Some(row) = stream.next().await.map_err(driver_error(context))? {
         rows.push(row);
@@ -226,7 +254,8 @@ async fn in_transaction<T>(
     // Declared before the transaction, so dropped after it: the count
     // covers the connection until the transaction lets it go.
     let _held = graph.usage.checkout();
-    let mut txn = graph.graph.start_txn().await.map_err(driver_error("cannot begin a Neo4j transaction"))?;
+    let member = graph.route.writer().await?;
+    let mut txn = member.start_txn().await.map_err(driver_error("cannot begin a Neo4j transaction"))?;
     let outcome = match body(&mut txn).await {
         Ok(_) if abandoned.load(Ordering::SeqCst) => {
             Err(StoreError::Unavailable(anyhow::anyhow!("the caller gave up before the commit")))
@@ -235,7 +264,7 @@ async fn in_transaction<T>(
     };
     match outcome {
         Ok(value) => {
-            txn.commit().await.map_err(driver_error("cannot commit a Neo4j transaction"))?;
+            txn.commit().await.map_err(driver_error(COMMIT_FAILED))?;
             Ok(value)
         }
         Err(error) => {

@@ -75,6 +75,7 @@ mod events;
 mod health;
 mod idempotency;
 mod projects;
+mod routing;
 mod schema;
 mod tasks;
 mod users;
@@ -85,6 +86,7 @@ pub(in crate::neo4j) use self::events::*;
 pub(in crate::neo4j) use self::health::*;
 pub(in crate::neo4j) use self::idempotency::*;
 pub(in crate::neo4j) use self::projects::*;
+pub(in crate::neo4j) use self::routing::*;
 pub(in crate::neo4j) use self::schema::*;
 // The task reads are public (see above); the rest is the adapter's.
 pub use self::tasks::*;
