@@ -36,7 +36,8 @@ use crate::access::openapi::BearerAuth;
 use crate::error::LocationItemSchema;
 use crate::handlers::{events, health, metrics, overview, projects, tasks, users, webhooks};
 use crate::schemas::enums::{
-    EffortUnitSchema, PriorityInputSchema, PrioritySchema, ProjectStatusSchema, TaskStatusSchema, TaskTypeSchema,
+    EffortUnitSchema, PriorityInputSchema, PrioritySchema, ProjectStatusSchema, TaskSortSchema, TaskStatusSchema,
+    TaskTypeSchema,
 };
 use crate::schemas::errors::{
     DeliveryNotFound, HttpError, HttpValidationError, IdempotencyInProgress, InternalError, InvalidRequest,
@@ -145,6 +146,7 @@ The full reference, with examples, is `docs/api.md` in the project's repository.
             UserUpdateBody,
             TaskStatusSchema,
             TaskTypeSchema,
+            TaskSortSchema,
             PrioritySchema,
             PriorityInputSchema,
             EffortUnitSchema,

@@ -16,7 +16,7 @@
 use std::borrow::Cow;
 
 use serde_json::Value;
-use trm_domain::{EffortUnit, EnumAdapter, Priority, ProjectStatus, TaskStatus, TaskType};
+use trm_domain::{EffortUnit, EnumAdapter, Priority, ProjectStatus, TaskSort, TaskStatus, TaskType};
 use utoipa::openapi::RefOr;
 use utoipa::openapi::schema::{ObjectBuilder, OneOfBuilder, Schema, SchemaType, Type};
 use utoipa::{PartialSchema, ToSchema};
@@ -205,5 +205,36 @@ mod tests {
         for spelling in ["In Progress", "IN_PROGRESS", "in-progress", "inProgress"] {
             assert_eq!(TaskStatus::normalize(spelling), Ok(TaskStatus::InProgress), "{spelling}");
         }
+    }
+}
+
+/// The `TaskSort` component: the orders of a task list (the `sort` query
+/// parameter), generated from the domain's list of them. Unlike the other
+/// enums, its spellings are exact: `-` means descending.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct TaskSortSchema;
+
+impl PartialSchema for TaskSortSchema {
+    fn schema() -> RefOr<Schema> {
+        let values: Vec<&'static str> = TaskSort::ALL.iter().map(|sort| sort.as_str()).collect();
+        ObjectBuilder::new()
+            .schema_type(SchemaType::new(Type::String))
+            .enum_values(Some(values))
+            .description(Some(
+                "The order of a task list: by `created_at` (the default), `updated_at`, `due_date` or \
+                 `priority` (normal, high, urgent), ascending, or descending with a leading `-` \
+                 (`-priority`: urgent first). Ties are broken by `created_at`, then `uid`, in the same \
+                 direction, so `-x` is `x` read backwards; tasks without a due date come last in both \
+                 directions. Exactly these spellings; any other value is a 422.",
+            ))
+            .default(Some(Value::from(TaskSort::default().as_str())))
+            .examples(Some(Value::from(TaskSort::DueDateDesc.as_str())))
+            .into()
+    }
+}
+
+impl ToSchema for TaskSortSchema {
+    fn name() -> Cow<'static, str> {
+        Cow::Borrowed("TaskSort")
     }
 }

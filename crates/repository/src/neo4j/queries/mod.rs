@@ -76,6 +76,7 @@ mod health;
 mod idempotency;
 mod projects;
 mod schema;
+mod sorted_tasks;
 mod tasks;
 mod users;
 mod webhooks;
