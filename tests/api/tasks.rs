@@ -194,6 +194,75 @@ async fn due_date_filters_and_overdue_list_what_they_say_and_bad_values_are_422s
 }
 
 #[tokio::test]
+async fn every_sort_orders_the_list_with_undated_tasks_last_and_its_links_walk_it_in_that_order() {
+    let app = spawn_app().await;
+    let project = app.create_project("sorting").await;
+    let project_id = project["uid"].as_str().unwrap();
+    for (title, due, priority) in [
+        ("a", Some("2026-03-01"), 0),
+        ("b", None, 2),
+        ("c", Some("2026-01-01"), 1),
+        ("d", Some("2026-03-01"), 2),
+        ("e", None, 0),
+    ] {
+        app.create_task(json!({"title": title, "due_date": due, "priority": priority, "project_id": project_id})).await;
+    }
+    let a = app.get(&format!("/api/v1/tasks/?project_id={project_id}&limit=1")).await.json::<Value>().await.unwrap();
+    let response =
+        app.patch(&format!("/api/v1/tasks/{}", a[0]["uid"].as_str().unwrap()), &json!({"tags": ["x"]})).await;
+    assert_eq!(response.status(), 200);
+
+    let expected = [
+        ("created_at", "abcde"),
+        ("-created_at", "edcba"),
+        ("updated_at", "bcdea"),
+        ("-updated_at", "aedcb"),
+        ("due_date", "cadbe"),
+        ("-due_date", "daceb"),
+        ("priority", "aecbd"),
+        ("-priority", "dbcea"),
+    ];
+    for (sort, order) in expected {
+        for path in [
+            format!("/api/v1/tasks/?project_id={project_id}&sort={sort}&limit=2"),
+            format!("/api/v1/projects/{project_id}/tasks/?sort={sort}&limit=3"),
+        ] {
+            let titles: String =
+                app.list_all(&path).await.iter().map(|task| task["title"].as_str().unwrap().to_owned()).collect();
+            assert_eq!(titles, order, "{path}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn an_unknown_sort_and_a_cursor_of_another_sort_are_422s_at_their_parameters() {
+    let app = spawn_app().await;
+    let response = app.get("/api/v1/tasks/?sort=title").await;
+    assert_eq!(response.status(), 422);
+    let error = &response.json::<Value>().await.unwrap()["detail"][0];
+    assert_eq!(error["loc"], json!(["query", "sort"]));
+    assert_eq!(error["type"], "enum");
+    assert!(error["msg"].as_str().unwrap().contains("'-due_date'"), "{error}");
+
+    for n in 0..2 {
+        app.create_task(json!({"title": format!("t{n}"), "due_date": "2026-05-01"})).await;
+    }
+    let first = app.get("/api/v1/tasks/?sort=-due_date&limit=1").await;
+    let link = first.headers()["link"].to_str().unwrap().to_owned();
+    let cursor = link.split("cursor=").nth(1).unwrap().split(['&', '>']).next().unwrap().to_owned();
+    assert_eq!(cursor.len(), 48, "a sorted cursor: {cursor}");
+    for other in ["", "sort=due_date&", "sort=created_at&"] {
+        let response = app.get(&format!("/api/v1/tasks/?{other}cursor={cursor}")).await;
+        assert_eq!(response.status(), 422, "{other}");
+        let error = &response.json::<Value>().await.unwrap()["detail"][0];
+        assert_eq!(error["loc"], json!(["query", "cursor"]));
+        assert!(error["msg"].as_str().unwrap().contains("made for sort=-due_date"), "{error}");
+    }
+    let response = app.get(&format!("/api/v1/tasks/?sort=-due_date&cursor={cursor}")).await;
+    assert_eq!(response.status(), 200);
+}
+
+#[tokio::test]
 async fn an_id_filter_that_matches_nothing_still_reads_the_other_parameters() {
     let app = spawn_app().await;
     let response = app.get("/api/v1/tasks/?project_id=not-an-id&q=cong%20viec&overdue=true&due_after=2020-01-01").await;

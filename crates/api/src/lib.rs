@@ -57,7 +57,7 @@ use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::middleware::{Condition, from_fn};
 use actix_web::{App, HttpResponse, web};
 pub use idempotency::MAX_KEY_LENGTH;
-pub use paging::{CURSOR_PATTERN, POSITION_CURSOR_PATTERN};
+pub use paging::{CURSOR_PATTERN, POSITION_CURSOR_PATTERN, TASK_CURSOR_PATTERN};
 pub use routes::ROUTES;
 pub use schemas::task::NAIVE_DATE_TIME_PATTERN;
 pub use schemas::user::USERNAME_PATTERN;

@@ -28,7 +28,7 @@
 pub mod docs;
 
 use trm_domain::openapi::PriorityInput;
-use trm_domain::{EffortUnit, Priority, Project, ProjectStatus, Task, TaskStatus, TaskType, User};
+use trm_domain::{EffortUnit, Priority, Project, ProjectStatus, Task, TaskSort, TaskStatus, TaskType, User};
 use utoipa::openapi::header::HeaderBuilder;
 use utoipa::openapi::path::{Operation, ParameterBuilder, ParameterIn, PathItem};
 use utoipa::openapi::schema::{ObjectBuilder, SchemaType, Type};
@@ -144,6 +144,7 @@ The full reference, with examples, is `docs/api.md` in the project's repository.
             UserUpdateBody,
             TaskStatus,
             TaskType,
+            TaskSort,
             Priority,
             PriorityInput,
             EffortUnit,

@@ -1,22 +1,57 @@
 //! Cursors on the wire, and the `Link` header that announces the next page.
 //!
 //! A cursor is opaque to clients: URL-safe base64 of the last item's
-//! creation time (microseconds) and id. Clients follow `rel="next"` links
-//! and never build cursors themselves.
+//! creation time (microseconds) and id — and, in a task list read in
+//! another order than the default, of that order and the item's key in it.
+//! Clients follow `rel="next"` links and never build cursors themselves.
 
 use actix_web::HttpRequest;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use trm_domain::{Cursor, EventPosition, Timestamp};
+use trm_domain::{Cursor, EventPosition, SortedPosition, TaskSort, Timestamp};
 use uuid::Uuid;
 
-/// The wire form of a cursor.
+/// The wire form of a cursor: 24 bytes (32 characters) in the default
+/// order; in another, 36 bytes (48 characters) — the sort's code, whether
+/// the item has a key, two spare bytes, the key (8 bytes), then the 24.
 #[must_use]
 pub(crate) fn encode_cursor(cursor: &Cursor) -> String {
     let mut bytes = [0_u8; 24];
     bytes[..8].copy_from_slice(&cursor.created_at.as_micros().to_be_bytes());
     bytes[8..].copy_from_slice(cursor.uid.as_bytes());
-    URL_SAFE_NO_PAD.encode(bytes)
+    match cursor.sorted {
+        None => URL_SAFE_NO_PAD.encode(bytes),
+        Some(SortedPosition { sort, key }) => {
+            let mut sorted = [0_u8; 36];
+            sorted[0] = sort.code();
+            sorted[1] = u8::from(key.is_some());
+            sorted[4..12].copy_from_slice(&key.unwrap_or(0).to_be_bytes());
+            sorted[12..].copy_from_slice(&bytes);
+            URL_SAFE_NO_PAD.encode(sorted)
+        }
+    }
+}
+
+/// What every task-list cursor looks like: a default-order cursor
+/// ([`CURSOR_PATTERN`]) or a sorted one, 36 bytes in unpadded base64url.
+pub const TASK_CURSOR_PATTERN: &str = "^([A-Za-z0-9_-]{32}|[A-Za-z0-9_-]{48})$";
+
+/// Reads a task-list cursor; `None` for text of another shape than
+/// [`TASK_CURSOR_PATTERN`]. Every text of that shape is a position in some
+/// order (every byte names a sort, modulo eight; a zero second byte means
+/// no key); whether it is one in the order asked for is checked against
+/// the `sort` ([`TaskSort::check_cursor`]).
+#[must_use]
+pub(crate) fn decode_task_cursor(text: &str) -> Option<Cursor> {
+    if text.len() != 48 {
+        return decode_cursor(text);
+    }
+    let bytes: [u8; 36] = URL_SAFE_NO_PAD.decode(text).ok()?.try_into().ok()?;
+    let sort = TaskSort::from_code(bytes[0]);
+    let key = (bytes[1] != 0).then(|| i64::from_be_bytes(bytes[4..12].try_into().unwrap_or_default()));
+    let cursor = decode_cursor(&URL_SAFE_NO_PAD.encode(&bytes[12..]))?;
+    let sorted = (sort != TaskSort::CreatedAt).then_some(SortedPosition { sort, key });
+    Some(Cursor { sorted, ..cursor })
 }
 
 /// What every cursor looks like: 24 bytes in unpadded base64url. Published
@@ -35,7 +70,7 @@ pub(crate) fn decode_cursor(text: &str) -> Option<Cursor> {
     let bytes: [u8; 24] = bytes.try_into().ok()?;
     let (micros, uid) = bytes.split_at(8);
     let created_at = Timestamp::from_micros_clamped(i64::from_be_bytes(micros.try_into().ok()?));
-    Some(Cursor { created_at, uid: Uuid::from_slice(uid).ok()? })
+    Some(Cursor::new(created_at, Uuid::from_slice(uid).ok()?))
 }
 
 /// The wire form of a cursor into the event log: the position of the last
@@ -100,8 +135,27 @@ mod tests {
 
     #[test]
     fn cursors_round_trip() {
-        let cursor = Cursor { created_at: Timestamp::now(), uid: Uuid::new_v4() };
+        let cursor = Cursor::new(Timestamp::now(), Uuid::new_v4());
         assert_eq!(decode_cursor(&encode_cursor(&cursor)), Some(cursor));
+    }
+
+    #[test]
+    fn sorted_cursors_round_trip_and_match_the_task_pattern() {
+        let base = Cursor::new(Timestamp::now(), Uuid::new_v4());
+        let pattern = regex::Regex::new(TASK_CURSOR_PATTERN).unwrap();
+        for sort in TaskSort::ALL {
+            for key in [None, Some(-5), Some(1_764_000_000_000_000)] {
+                let sorted = (sort != TaskSort::CreatedAt).then_some(SortedPosition { sort, key });
+                let cursor = Cursor { sorted, ..base };
+                let text = encode_cursor(&cursor);
+                assert!(pattern.is_match(&text), "{text}");
+                assert_eq!(decode_task_cursor(&text), Some(cursor));
+            }
+        }
+        for text in [&"_".repeat(48), &"A".repeat(48), &"f".repeat(48)] {
+            assert!(decode_task_cursor(text).is_some(), "{text}");
+        }
+        assert_eq!(decode_cursor(&"A".repeat(48)), None, "other lists take only default-order cursors");
     }
 
     #[test]
@@ -129,7 +183,7 @@ mod tests {
     fn the_next_link_keeps_filters_and_replaces_the_cursor() {
         let request =
             actix_web::test::TestRequest::get().uri("/api/v1/tasks/?status=todo&cursor=old&limit=2").to_http_request();
-        let cursor = Cursor { created_at: Timestamp::now(), uid: Uuid::nil() };
+        let cursor = Cursor::new(Timestamp::now(), Uuid::nil());
         let link = next_link(&request, &cursor);
         assert!(link.starts_with("</api/v1/tasks/?status=todo&limit=2&cursor="), "{link}");
         assert!(link.ends_with(">; rel=\"next\""));

@@ -5,7 +5,7 @@
 
 use trm_domain::search::SearchQuery;
 use trm_domain::{
-    Cursor, EnumAdapter, FieldError, FieldErrorKind, PageRequest, Tag, TaskStatus, TaskType, Timestamp,
+    Cursor, EnumAdapter, FieldError, FieldErrorKind, PageRequest, Tag, TaskSort, TaskStatus, TaskType, Timestamp,
     ValidationErrors,
 };
 use trm_service::{Overdue, TaskFilter};
@@ -95,6 +95,24 @@ impl QueryParams {
     /// Reads `limit` and `cursor` into a page request (the first page at the
     /// default size when both are absent).
     pub fn take_page(&mut self) -> PageRequest {
+        self.take_page_with(paging::decode_cursor, paging::CURSOR_PATTERN)
+    }
+
+    /// Reads a task list's `limit` and `cursor`: the cursor may be a sorted
+    /// one, and must have been made for `sort` (else a 422 at `cursor`).
+    pub fn take_task_page(&mut self, sort: TaskSort) -> PageRequest {
+        let page = self.take_page_with(paging::decode_task_cursor, paging::TASK_CURSOR_PATTERN);
+        match page.after.map(|after| sort.check_cursor(&after)) {
+            Some(Err(kind)) => {
+                self.reject("cursor", kind);
+                PageRequest::first()
+            }
+            _ => page,
+        }
+    }
+
+    /// Reads `limit` and `cursor`, the cursor by `decode`.
+    fn take_page_with(&mut self, decode: fn(&str) -> Option<Cursor>, pattern: &str) -> PageRequest {
         let limit = match self.take("limit") {
             None => i64::from(PageRequest::DEFAULT_LIMIT),
             Some(text) => match text.trim().parse::<i64>() {
@@ -106,9 +124,9 @@ impl QueryParams {
             },
         };
         let after: Option<Cursor> = self.take("cursor").and_then(|text| {
-            paging::decode_cursor(&text)
+            decode(&text)
                 .ok_or_else(|| {
-                    self.reject("cursor", FieldErrorKind::PatternMismatch(paging::CURSOR_PATTERN.into()));
+                    self.reject("cursor", FieldErrorKind::PatternMismatch(pattern.into()));
                 })
                 .ok()
         });
@@ -140,11 +158,35 @@ fn id_filter(query: &mut QueryParams, name: &str) -> Option<Option<Uuid>> {
     query.take(name).map(|text| Uuid::parse_str(text.trim()).ok())
 }
 
-/// Reads the task list's filters. `None` means the filter can match nothing
-/// (a malformed id), so the answer is an empty list without a store call.
-/// Public for the fuzz targets (`fuzz/`, through [`crate::wire`]), which
-/// feed it arbitrary queries.
+/// Reads a task list's filters, its `sort` and its page (whose cursor must
+/// have been made for that sort). The filter is `None` when it can match
+/// nothing (a malformed id): the answer is an empty list without a store
+/// call.
+pub fn task_list(query: &mut QueryParams, with_project: bool) -> (Option<TaskFilter>, PageRequest) {
+    let sort = take_sort(query);
+    let filter = filter_of(query, with_project, sort);
+    let page = query.take_task_page(sort);
+    (filter, page)
+}
+
+/// Reads the task list's filters and `sort` (see [`task_list`]). Public
+/// for the fuzz targets (`fuzz/`, through [`crate::wire`]), which feed it
+/// arbitrary queries.
 pub fn task_filter(query: &mut QueryParams, with_project: bool) -> Option<TaskFilter> {
+    let sort = take_sort(query);
+    filter_of(query, with_project, sort)
+}
+
+/// Reads `sort`: the default order when absent, a 422 when unknown.
+fn take_sort(query: &mut QueryParams) -> TaskSort {
+    query
+        .take("sort")
+        .map(|text| TaskSort::parse(&text).map_err(|kind| query.reject("sort", kind)).unwrap_or_default())
+        .unwrap_or_default()
+}
+
+/// The task list's filters, in `sort`'s order.
+fn filter_of(query: &mut QueryParams, with_project: bool, sort: TaskSort) -> Option<TaskFilter> {
     // Every parameter is read before any is judged, so that a value that
     // matches nothing never leaves the others unread (and so "unknown").
     let project = if with_project { id_filter(query, "project_id") } else { None };
@@ -180,6 +222,7 @@ pub fn task_filter(query: &mut QueryParams, with_project: bool) -> Option<TaskFi
         due_before,
         due_after,
         overdue,
+        sort,
     })
 }
 
@@ -225,6 +268,37 @@ mod tests {
         let Err(ApiError::Invalid(details)) = query.finish() else { panic!() };
         assert_eq!(details[0].kind, "bool_type");
         assert_eq!(details[0].loc, [serde_json::json!("query"), serde_json::json!("is_active")]);
+    }
+
+    #[test]
+    fn an_unknown_sort_is_rejected_at_sort_listing_the_eight() {
+        let mut query = QueryParams::parse("sort=title").unwrap();
+        let (filter, _) = task_list(&mut query, true);
+        assert_eq!(filter.map(|filter| filter.sort), Some(TaskSort::CreatedAt));
+        let Err(ApiError::Invalid(details)) = query.finish() else { panic!() };
+        assert_eq!(details[0].kind, "enum");
+        assert_eq!(details[0].loc, [serde_json::json!("query"), serde_json::json!("sort")]);
+    }
+
+    #[test]
+    fn a_cursor_continues_only_the_sort_it_was_made_for() {
+        let cursor = Cursor {
+            sorted: Some(trm_domain::SortedPosition { sort: TaskSort::DueDateDesc, key: None }),
+            ..Cursor::new(Timestamp::now(), Uuid::nil())
+        };
+        let text = paging::encode_cursor(&cursor);
+        let mut query = QueryParams::parse(&format!("sort=-due_date&cursor={text}")).unwrap();
+        let (filter, page) = task_list(&mut query, true);
+        assert_eq!(filter.map(|filter| filter.sort), Some(TaskSort::DueDateDesc));
+        assert_eq!(page.after, Some(cursor));
+        assert!(query.finish().is_ok());
+        for other in ["sort=due_date&", ""] {
+            let mut query = QueryParams::parse(&format!("{other}cursor={text}")).unwrap();
+            let _ = task_list(&mut query, true);
+            let Err(ApiError::Invalid(details)) = query.finish() else { panic!() };
+            assert_eq!(details[0].loc, [serde_json::json!("query"), serde_json::json!("cursor")]);
+            assert!(details[0].msg.contains("made for sort=-due_date"), "{}", details[0].msg);
+        }
     }
 
     #[test]

@@ -324,13 +324,34 @@ fn the_contracts_query_parameters_are_documented_with_their_limits() {
     assert_eq!(parameter("limit")["schema"]["maximum"], 500);
     assert_eq!(parameter("limit")["schema"]["default"], 100);
     assert_eq!(parameter("cursor")["schema"]["type"], "string");
+    let sorts = document.pointer("/components/schemas/TaskSort/enum").cloned().unwrap_or_default();
+    assert_eq!(
+        sorts,
+        json!([
+            "created_at",
+            "-created_at",
+            "updated_at",
+            "-updated_at",
+            "due_date",
+            "-due_date",
+            "priority",
+            "-priority"
+        ])
+    );
+    assert_eq!(parameter("sort")["schema"]["$ref"], "#/components/schemas/TaskSort");
     for (method, path, operation) in operations(&document) {
         let parameters = operation["parameters"].as_array().cloned().unwrap_or_default();
         for cursor in parameters.iter().filter(|p| p["name"] == "cursor") {
             let pattern = &cursor["schema"]["pattern"];
             // The event log pages by position, every other list by its keyset.
-            let expected =
-                if path.ends_with("history") { trm_api::POSITION_CURSOR_PATTERN } else { trm_api::CURSOR_PATTERN };
+            // Task lists take sorted cursors too.
+            let expected = if path.ends_with("history") {
+                trm_api::POSITION_CURSOR_PATTERN
+            } else if path.ends_with("/tasks/") {
+                trm_api::TASK_CURSOR_PATTERN
+            } else {
+                trm_api::CURSOR_PATTERN
+            };
             assert_eq!(pattern, expected, "{method} {path}: the cursor's published pattern");
         }
     }

@@ -17,6 +17,8 @@
 //! * the **API keys** ([`ApiKey`], [`KeyScope`], [`Secret`]): the key format,
 //!   the hash stores keep instead of the key, and a plaintext type that
 //!   never prints itself;
+//! * the **task list orders** ([`TaskSort`]), with where a cursor stands
+//!   in each, so both stores sort and page alike;
 //! * **search** ([`search`]): text folded as Vietnamese users type it (no
 //!   case, no diacritics, `đ` as `d`), so both stores index and match the
 //!   same words;
@@ -43,6 +45,7 @@ pub mod openapi;
 pub mod paging;
 pub mod project;
 pub mod search;
+pub mod sort;
 pub mod task;
 pub mod time;
 pub mod user;
@@ -55,8 +58,9 @@ pub use enums::{EffortUnit, EnumAdapter, Priority, ProjectStatus, TaskStatus, Ta
 pub use error::{FieldError, FieldErrorKind, FieldPath, ValidationErrors};
 pub use event::{DomainEvent, EventKind, EventMetadata, EventPosition, LoggedEvent};
 pub use ids::{ApiKeyId, ProjectId, TaskId, UserId};
-pub use paging::{Cursor, Page, PageRequest};
+pub use paging::{Cursor, Page, PageRequest, SortedPosition};
 pub use project::{NewProject, Project, ProjectPatch};
+pub use sort::{SortField, TaskSort};
 pub use task::{MAX_TASKS_PER_BULK, NewTask, Task, TaskPatch, bulk_item_path};
 pub use time::Timestamp;
 pub use user::{Email, FullName, NewUser, User, UserPatch, Username};

@@ -20,6 +20,7 @@ use utoipa::openapi::schema::{ObjectBuilder, OneOfBuilder, Schema, SchemaType, T
 use utoipa::{PartialSchema, ToSchema};
 
 use crate::enums::{EffortUnit, EnumAdapter, Priority, ProjectStatus, TaskStatus, TaskType};
+use crate::sort::TaskSort;
 
 /// What every enum's description says about input spellings.
 fn accepted_spellings<E: EnumAdapter>() -> String {
@@ -148,6 +149,34 @@ impl ToSchema for PriorityInput {
     }
 }
 
+/// The orders of a task list (the `sort` query parameter), generated from
+/// the list of them. Unlike the other
+/// enums, its spellings are exact: `-` means descending.
+impl PartialSchema for TaskSort {
+    fn schema() -> RefOr<Schema> {
+        let values: Vec<&'static str> = TaskSort::ALL.iter().map(|sort| sort.as_str()).collect();
+        ObjectBuilder::new()
+            .schema_type(SchemaType::new(Type::String))
+            .enum_values(Some(values))
+            .description(Some(
+                "The order of a task list: by `created_at` (the default), `updated_at`, `due_date` or \
+                 `priority` (normal, high, urgent), ascending, or descending with a leading `-` \
+                 (`-priority`: urgent first). Ties are broken by `created_at`, then `uid`, in the same \
+                 direction, so `-x` is `x` read backwards; tasks without a due date come last in both \
+                 directions. Exactly these spellings; any other value is a 422.",
+            ))
+            .default(Some(Value::from(TaskSort::default().as_str())))
+            .examples(Some(Value::from(TaskSort::DueDateDesc.as_str())))
+            .into()
+    }
+}
+
+impl ToSchema for TaskSort {
+    fn name() -> Cow<'static, str> {
+        Cow::Borrowed("TaskSort")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -183,3 +212,4 @@ mod tests {
         }
     }
 }
+

@@ -10,15 +10,42 @@
 use uuid::Uuid;
 
 use crate::error::FieldErrorKind;
+use crate::sort::TaskSort;
 use crate::time::Timestamp;
 
-/// The position just after an item: its creation time and id.
+/// The position just after an item: its creation time and id, and, in a
+/// task list read in another order than the default, that order and the
+/// item's key in it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Cursor {
     /// The item's `created_at`.
     pub created_at: Timestamp,
     /// The item's id, breaking ties between equal timestamps.
     pub uid: Uuid,
+    /// The order the cursor was made for and the item's key in it; `None`
+    /// for the default order (`created_at`, then `uid`, ascending), the
+    /// only order of every list but the task list.
+    pub sorted: Option<SortedPosition>,
+}
+
+impl Cursor {
+    /// The position after the item created at `created_at` with id `uid`,
+    /// in the default order.
+    #[must_use]
+    pub const fn new(created_at: Timestamp, uid: Uuid) -> Self {
+        Self { created_at, uid, sorted: None }
+    }
+}
+
+/// Where a cursor stands in a task list read in another order than the
+/// default (see [`crate::sort`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct SortedPosition {
+    /// The order the cursor was made for.
+    pub sort: TaskSort,
+    /// The item's sort key ([`TaskSort::key_of`]): `None` for the
+    /// `created_at` orders and for a task without a due date.
+    pub key: Option<i64>,
 }
 
 /// Which page of a list to fetch.
@@ -118,7 +145,7 @@ mod tests {
     fn an_overfetched_row_announces_a_next_page() {
         let request = PageRequest::new(2, None).unwrap();
         let at = Timestamp::now();
-        let cursor = |n: &u128| Cursor { created_at: at, uid: Uuid::from_u128(*n) };
+        let cursor = |n: &u128| Cursor::new(at, Uuid::from_u128(*n));
         let page = Page::from_overfetched(vec![1, 2, 3], request, cursor);
         assert_eq!(page.items, [1, 2]);
         assert_eq!(page.next, Some(cursor(&2)));

@@ -299,7 +299,7 @@ impl Task {
     /// This task's position in a list, for keyset paging.
     #[must_use]
     pub fn cursor(&self) -> Cursor {
-        Cursor { created_at: self.created_at, uid: *self.uid.as_uuid() }
+        Cursor::new(self.created_at, *self.uid.as_uuid())
     }
 
     /// Whether the task is completed.

@@ -23,6 +23,7 @@ from .readiness_status import ReadinessStatus
 from .task import Task
 from .task_bulk_create import TaskBulkCreate
 from .task_create import TaskCreate
+from .task_sort import TaskSort
 from .task_status import TaskStatus
 from .task_type import TaskType
 from .task_update import TaskUpdate
@@ -61,6 +62,7 @@ __all__ = (
     "Task",
     "TaskBulkCreate",
     "TaskCreate",
+    "TaskSort",
     "TaskStatus",
     "TaskType",
     "TaskUpdate",

@@ -11,7 +11,7 @@ use crate::body::JsonObject;
 use crate::conditional::if_match;
 use crate::error::ApiError;
 use crate::idempotency::{IdempotentRequest, KeyClaim};
-use crate::query::{QueryParams, task_filter};
+use crate::query::{QueryParams, task_list};
 use crate::schemas::errors::{
     IdempotencyInProgress, InvalidRequest, PayloadTooLarge, PreconditionFailed, ProjectHasTasks, ProjectNotFound,
     Unavailable, UnsupportedMediaType,
@@ -250,8 +250,7 @@ pub(crate) async fn tasks(
     uid: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let mut query = QueryParams::parse(request.query_string())?;
-    let filter = task_filter(&mut query, false);
-    let page = query.take_page();
+    let (filter, page) = task_list(&mut query, false);
     query.finish()?;
     let id = ProjectId::from_uuid(path_id(&uid, EntityKind::Project)?);
     let page = match filter {

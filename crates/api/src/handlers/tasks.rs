@@ -10,7 +10,7 @@ use crate::body::{BulkJsonObject, JsonObject};
 use crate::conditional::if_match;
 use crate::error::ApiError;
 use crate::idempotency::{IdempotentRequest, KeyClaim};
-use crate::query::{QueryParams, task_filter};
+use crate::query::{QueryParams, task_list};
 use crate::schemas::errors::{
     IdempotencyInProgress, InvalidRequest, PayloadTooLarge, PreconditionFailed, TaskNotFound, Unavailable,
     UnsupportedMediaType,
@@ -42,8 +42,7 @@ use crate::wire::{self, TaskBulkCreateBody, TaskCreateBody, TaskUpdateBody};
 )]
 pub(crate) async fn list(request: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let mut query = QueryParams::parse(request.query_string())?;
-    let filter = task_filter(&mut query, true);
-    let page = query.take_page();
+    let (filter, page) = task_list(&mut query, true);
     query.finish()?;
     let page = match filter {
         Some(filter) => state.tasks.list_tasks(filter, page).await?,

@@ -233,7 +233,7 @@ pub(crate) async fn deliveries(
     if deliveries.len() == limit as usize
         && let Some(last) = deliveries.last()
     {
-        let cursor = Cursor { created_at: last.created_at, uid: *last.id.as_uuid() };
+        let cursor = Cursor::new(last.created_at, *last.id.as_uuid());
         response.insert_header((header::LINK, next_link_with(&request, "cursor", &encode_cursor(&cursor))));
     }
     Ok(response.json(deliveries.into_iter().map(DeliveryResponse::from).collect::<Vec<_>>()))

@@ -8,10 +8,14 @@
 
 use utoipa::IntoParams;
 
-use trm_domain::{ProjectStatus, TaskStatus, TaskType};
+use trm_domain::{ProjectStatus, TaskSort, TaskStatus, TaskType};
 
 /// A cursor this API issued, for the examples.
 const CURSOR_EXAMPLE: &str = "AAZhJVFAZ4A_C2yejRpMK55fGis8TV5v";
+
+/// A cursor this API issued for `sort=-due_date` (the task lists' example
+/// sort), for their examples.
+const SORTED_CURSOR_EXAMPLE: &str = "BQEAAAAGY-K0XMAAAAZhJVFAZ4A_C2yejRpMK55fGis8TV5v";
 
 /// The filters and paging of `GET /api/v1/tasks/`.
 #[allow(dead_code)] // documentation: the query is read by `crate::query`, not into these fields
@@ -56,12 +60,20 @@ pub(crate) struct TaskListQuery {
     /// `cancelled`); `false`: only tasks that are not.
     #[param(example = true)]
     pub overdue: Option<bool>,
+    /// The order: `created_at` (default), `-created_at`, `updated_at`,
+    /// `-updated_at`, `due_date`, `-due_date`, `priority`, `-priority`
+    /// (urgent first). Ties by `created_at`, then `uid`, in the sort's
+    /// direction; tasks without a due date last in both directions. A
+    /// cursor continues only the sort it was made for (another is a 422).
+    #[param(value_type = Option<TaskSort>, example = "-due_date")]
+    pub sort: Option<TaskSort>,
     /// Page size: 1–500, default 100.
     #[param(minimum = 1, maximum = 500, default = 100, example = 50)]
     pub limit: Option<u32>,
     /// Where the page starts: the `cursor` of the previous page's
     /// `Link: rel="next"` URL. Opaque: follow the links, do not build one.
-    #[param(pattern = "^[A-Za-z0-9_-]{32}$", example = json!(CURSOR_EXAMPLE))]
+    /// It carries the sort it was made for: with another `sort` it is a 422.
+    #[param(pattern = "^([A-Za-z0-9_-]{32}|[A-Za-z0-9_-]{48})$", example = json!(SORTED_CURSOR_EXAMPLE))]
     pub cursor: Option<String>,
 }
 
@@ -103,11 +115,19 @@ pub(crate) struct ProjectTaskListQuery {
     /// `cancelled`); `false`: only tasks that are not.
     #[param(example = true)]
     pub overdue: Option<bool>,
+    /// The order: `created_at` (default), `-created_at`, `updated_at`,
+    /// `-updated_at`, `due_date`, `-due_date`, `priority`, `-priority`
+    /// (urgent first). Ties by `created_at`, then `uid`, in the sort's
+    /// direction; tasks without a due date last in both directions. A
+    /// cursor continues only the sort it was made for (another is a 422).
+    #[param(value_type = Option<TaskSort>, example = "-due_date")]
+    pub sort: Option<TaskSort>,
     /// Page size: 1–500, default 100.
     #[param(minimum = 1, maximum = 500, default = 100, example = 50)]
     pub limit: Option<u32>,
-    /// Where the page starts: from the previous page's `Link: rel="next"`.
-    #[param(pattern = "^[A-Za-z0-9_-]{32}$", example = json!(CURSOR_EXAMPLE))]
+    /// Where the page starts: from the previous page's `Link: rel="next"`;
+    /// with another `sort` than it was made for, a 422.
+    #[param(pattern = "^([A-Za-z0-9_-]{32}|[A-Za-z0-9_-]{48})$", example = json!(SORTED_CURSOR_EXAMPLE))]
     pub cursor: Option<String>,
 }
 

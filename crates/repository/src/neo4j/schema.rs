@@ -30,6 +30,10 @@
 //! * A composite range index on `Task (status, created_at)`: a list filtered
 //!   by one status reads that status's tasks already in list order (see
 //!   [`super::queries::list_tasks`]).
+//! * Composite range indexes on `Task (due_date, created_at)`,
+//!   `(updated_at, created_at)` and `(priority, created_at)`: a list in one
+//!   of those orders (`sort=`) walks its index either way from the cursor
+//!   (see `super::queries::sorted_tasks`).
 //! * A full-text index `task_search` on `Task.search_text`, the task's
 //!   words folded by the domain (`trm_domain::search`), with Lucene's
 //!   whitespace analyzer: the words are folded already, so the index only

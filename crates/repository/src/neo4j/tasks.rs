@@ -357,10 +357,11 @@ impl TaskRepository for Neo4jStore {
     async fn list_tasks(&self, filter: &TaskFilter, page: PageRequest) -> Result<Page<Task>, StoreError> {
         let graph = self.graph();
         let query = queries::list_tasks_planned(filter, page, self.inner.list_plan);
+        let filter_sort = filter.sort;
         self.read("list tasks", async move {
             let rows = fetch_all(graph, query, "cannot list tasks").await?;
             let tasks = rows.iter().map(task_from_row).collect::<Result<Vec<_>, _>>()?;
-            Ok(Page::from_overfetched(tasks, page, Task::cursor))
+            Ok(Page::from_overfetched(tasks, page, |task| filter_sort.cursor_of(task)))
         })
         .await
     }

@@ -3,7 +3,7 @@
 use async_trait::async_trait;
 use trm_domain::search::SearchQuery;
 use trm_domain::{
-    DomainEvent, Page, PageRequest, ProjectId, Tag, Task, TaskId, TaskStatus, TaskType, Timestamp, UserId,
+    DomainEvent, Page, PageRequest, ProjectId, Tag, Task, TaskId, TaskSort, TaskStatus, TaskType, Timestamp, UserId,
 };
 
 #[cfg(doc)]
@@ -33,6 +33,9 @@ pub struct TaskFilter {
     pub due_after: Option<Timestamp>,
     /// Only the tasks overdue at an instant, or only those that are not.
     pub overdue: Option<Overdue>,
+    /// The order of the list (see [`trm_domain::sort`]); the page's cursor,
+    /// if any, must have been made for it (the API checks that).
+    pub sort: TaskSort,
 }
 
 /// The `overdue` filter: whether the tasks listed are the overdue ones, and
@@ -56,9 +59,11 @@ pub struct Overdue {
 /// change: a write that is acknowledged has its events, one that fails
 /// has none.
 ///
-/// Lists are in keyset order — `created_at`, then `uid`, oldest first — and a
-/// page holds at most `page.limit()` items, read through an index rather than
-/// a scan of every task.
+/// Lists are in keyset order — by default `created_at`, then `uid`, oldest
+/// first; else the filter's [`TaskSort`], ties by `created_at` then `uid` in
+/// the sort's direction, tasks without a due date last — and a page holds at
+/// most `page.limit()` items, read through an index rather than a scan of
+/// every task.
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
 #[async_trait]
 pub trait TaskRepository: Send + Sync + 'static {
@@ -88,7 +93,9 @@ pub trait TaskRepository: Send + Sync + 'static {
     /// Only [`StoreError::Unavailable`] or [`StoreError::Unexpected`].
     async fn get_task(&self, id: TaskId) -> Result<Option<Task>, StoreError>;
 
-    /// One page of the tasks matching `filter`.
+    /// One page of the tasks matching `filter`, in `filter.sort`'s order,
+    /// each page's `next` cursor made for that sort
+    /// ([`TaskSort::cursor_of`]).
     ///
     /// # Errors
     /// Only [`StoreError::Unavailable`] or [`StoreError::Unexpected`].

@@ -1,16 +1,16 @@
 //! [`TaskRepository`] on SQLite.
 
 use async_trait::async_trait;
-use rusqlite::types::Value;
 use rusqlite::{Transaction, params_from_iter};
-use trm_domain::{DomainEvent, EntityKind, EnumAdapter, Page, PageRequest, Task, TaskId, TaskStatus};
+use trm_domain::{DomainEvent, EntityKind, Page, PageRequest, Task, TaskId, TaskStatus};
 
 use super::events::{append, encode};
 use super::rows::{TASK_COLUMNS, exists, optional_value, placeholders, task_from_row, task_values};
+use super::task_list::list_query;
 use super::{SqliteStore, unexpected};
 use crate::error::StoreError;
-use crate::ports::{Overdue, TaskFilter, TaskRepository};
-use crate::rules::{check_version, fts5_query, status_count, task_search_text};
+use crate::ports::{TaskFilter, TaskRepository};
+use crate::rules::{check_version, status_count, task_search_text};
 
 /// Fails with `MissingReference` unless the task's project and assignee exist.
 fn check_references(tx: &Transaction<'_>, task: &Task) -> Result<(), StoreError> {
@@ -133,13 +133,14 @@ impl TaskRepository for SqliteStore {
 
     async fn list_tasks(&self, filter: &TaskFilter, page: PageRequest) -> Result<Page<Task>, StoreError> {
         let (sql, params) = list_query(filter, page);
+        let sort = filter.sort;
         self.read(move |conn| {
             let mut select = conn.prepare_cached(&sql).map_err(unexpected("cannot prepare the task list"))?;
             let rows = select
                 .query_map(params_from_iter(params), task_from_row)
                 .and_then(Iterator::collect::<rusqlite::Result<Vec<Task>>>)
                 .map_err(unexpected("cannot list tasks"))?;
-            Ok(Page::from_overfetched(rows, page, Task::cursor))
+            Ok(Page::from_overfetched(rows, page, |task| sort.cursor_of(task)))
         })
         .await
     }
@@ -215,72 +216,10 @@ impl TaskRepository for SqliteStore {
     }
 }
 
-/// The SQL and parameters of one page of a filtered task list.
-///
-/// Only fixed fragments are concatenated; every value is a bound parameter.
-fn list_query(filter: &TaskFilter, page: PageRequest) -> (String, Vec<Value>) {
-    let mut conditions: Vec<String> = Vec::new();
-    let mut params: Vec<Value> = Vec::new();
-    let bind = |params: &mut Vec<Value>, value: Value| {
-        params.push(value);
-        format!("?{}", params.len())
-    };
-    if let Some(project) = filter.project_id {
-        conditions.push(format!("project_id = {}", bind(&mut params, Value::Text(project.to_string()))));
-    }
-    match filter.statuses.as_slice() {
-        [] => {}
-        // An equality, so the planner can seek `(project_id, status, …)`.
-        [status] => conditions.push(format!("status = {}", bind(&mut params, Value::Text(status.as_str().to_owned())))),
-        statuses => {
-            let slots: Vec<String> =
-                statuses.iter().map(|s| bind(&mut params, Value::Text(s.as_str().to_owned()))).collect();
-            conditions.push(format!("status IN ({})", slots.join(", ")));
-        }
-    }
-    if let Some(task_type) = filter.task_type {
-        conditions.push(format!("task_type = {}", bind(&mut params, Value::Text(task_type.as_str().to_owned()))));
-    }
-    if let Some(assignee) = filter.assignee_id {
-        conditions.push(format!("assignee_id = {}", bind(&mut params, Value::Text(assignee.to_string()))));
-    }
-    if let Some(tag) = &filter.tag {
-        let slot = bind(&mut params, Value::Text(tag.as_str().to_owned()));
-        conditions.push(format!("uid IN (SELECT task_uid FROM task_tags WHERE tag = {slot})"));
-    }
-    if let Some(before) = filter.due_before {
-        conditions.push(format!("due_date < {}", bind(&mut params, Value::Integer(before.as_micros()))));
-    }
-    if let Some(after) = filter.due_after {
-        conditions.push(format!("due_date > {}", bind(&mut params, Value::Integer(after.as_micros()))));
-    }
-    if let Some(Overdue { overdue, at }) = filter.overdue {
-        let at = bind(&mut params, Value::Integer(at.as_micros()));
-        let (done, cancelled) = (TaskStatus::Done.as_str(), TaskStatus::Cancelled.as_str());
-        let overdue_at = format!("(due_date < {at} AND status NOT IN ('{done}', '{cancelled}'))");
-        conditions.push(if overdue { overdue_at } else { format!("NOT coalesce({overdue_at}, 0)") });
-    }
-    if let Some(search) = &filter.search {
-        let slot = bind(&mut params, Value::Text(fts5_query(search)));
-        conditions.push(format!(
-            "uid IN (SELECT task_search_rows.uid FROM task_search \
-             JOIN task_search_rows ON task_search_rows.id = task_search.rowid WHERE task_search MATCH {slot})"
-        ));
-    }
-    if let Some(after) = page.after {
-        let at = bind(&mut params, Value::Integer(after.created_at.as_micros()));
-        let uid = bind(&mut params, Value::Text(after.uid.hyphenated().to_string()));
-        conditions.push(format!("(created_at, uid) > ({at}, {uid})"));
-    }
-    let limit = bind(&mut params, Value::Integer(i64::from(page.limit()) + 1));
-    let filter_sql = if conditions.is_empty() { String::new() } else { format!("WHERE {}", conditions.join(" AND ")) };
-    (format!("SELECT {TASK_COLUMNS} FROM tasks {filter_sql} ORDER BY created_at, uid LIMIT {limit}"), params)
-}
-
 #[cfg(test)]
 mod tests {
     use rusqlite::Connection;
-    use trm_domain::{ProjectId, TaskStatus, UserId};
+    use trm_domain::{ProjectId, TaskSort, TaskStatus, UserId};
 
     use super::*;
 
@@ -316,5 +255,28 @@ mod tests {
         let plan = plan(&filter);
         assert!(plan.contains("USING INDEX tasks_by_assignee (assignee_id=?)"), "{plan}");
         assert!(!plan.contains("TEMP B-TREE"), "a page must not sort: {plan}");
+    }
+
+    #[test]
+    fn a_page_by_due_date_either_way_walks_the_due_date_index_and_sorts_only_what_it_read() {
+        for sort in [TaskSort::DueDate, TaskSort::DueDateDesc] {
+            let plan = plan(&TaskFilter { sort, ..TaskFilter::default() });
+            assert!(plan.contains("USING INDEX tasks_by_due (due_date>?)"), "{plan}");
+            assert!(plan.contains("USING INDEX tasks_by_due (due_date=?)"), "undated tasks: {plan}");
+            assert!(!plan.contains("SCAN tasks"), "no scan of every task: {plan}");
+        }
+    }
+
+    #[test]
+    fn a_page_by_priority_or_update_time_is_an_index_walk_without_a_sort() {
+        for (sort, index) in [
+            (TaskSort::PriorityDesc, "tasks_by_priority"),
+            (TaskSort::UpdatedAt, "tasks_by_updated"),
+            (TaskSort::CreatedAtDesc, "tasks_by_created"),
+        ] {
+            let plan = plan(&TaskFilter { sort, ..TaskFilter::default() });
+            assert!(plan.contains(index), "{plan}");
+            assert!(!plan.contains("TEMP B-TREE"), "a page must not sort: {plan}");
+        }
     }
 }

@@ -34,6 +34,7 @@ mod health;
 mod idempotency;
 mod projects;
 mod search;
+mod sorting;
 mod support;
 mod tasks;
 mod users;
@@ -47,6 +48,7 @@ use health::*;
 use idempotency::*;
 use projects::*;
 use search::*;
+use sorting::*;
 use tasks::*;
 use users::*;
 use webhook_deliveries::*;
@@ -109,6 +111,7 @@ on_every_list_plan!(
     keyset_paging_yields_every_task_once_in_order,
     keyset_paging_by_project_and_one_status_yields_every_match_once_in_order,
     a_list_with_no_match_is_an_empty_last_page,
+    every_sort_lists_in_its_order_with_undated_tasks_last_on_every_page_size,
 );
 
 /// Task lookups on Neo4j with coalescing turned off, each its own query
@@ -168,6 +171,9 @@ contract!(
     a_search_finds_vietnamese_text_with_or_without_marks_in_any_case,
     a_search_combines_with_the_filters_and_pages_without_loss,
     a_task_is_found_by_its_current_words_and_not_after_it_is_deleted,
+    every_sort_lists_in_its_order_with_undated_tasks_last_on_every_page_size,
+    a_cursor_carries_its_sort_and_key,
+    a_sorted_walk_yields_each_steady_task_once_while_others_are_created_and_updated,
     projects_page_in_keyset_order_and_filter_by_status,
     a_created_user_reads_back_with_every_field,
     usernames_are_unique_regardless_of_case,

@@ -146,7 +146,7 @@ pub(crate) async fn projects_page_in_keyset_order_and_filter_by_status<B: Backen
     projects.sort_by_key(trm_domain::Project::cursor);
     let in_window = |p: &trm_domain::Project| p.created_at <= plus(window, 6);
 
-    let start = Cursor { created_at: plus(window, -1), uid: uuid::Uuid::nil() };
+    let start = Cursor::new(plus(window, -1), uuid::Uuid::nil());
     let mut seen = Vec::new();
     let mut after = Some(start);
     while seen.len() < projects.len() {

@@ -512,7 +512,7 @@ pub(crate) async fn keyset_paging_through_an_unfiltered_list_yields_every_task_o
     }
     tasks.sort_by_key(Task::cursor);
 
-    let start = Cursor { created_at: plus(window, -1), uid: uuid::Uuid::nil() };
+    let start = Cursor::new(plus(window, -1), uuid::Uuid::nil());
     let mut seen = Vec::new();
     let mut after = Some(start);
     while seen.len() < tasks.len() {

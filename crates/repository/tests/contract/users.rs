@@ -171,7 +171,7 @@ pub(crate) async fn users_page_in_keyset_order_and_filter_by_activity<B: Backend
     users.sort_by_key(User::cursor);
     let in_window = |u: &User| u.created_at <= plus(window, 6);
 
-    let start = Cursor { created_at: plus(window, -1), uid: uuid::Uuid::nil() };
+    let start = Cursor::new(plus(window, -1), uuid::Uuid::nil());
     let mut seen = Vec::new();
     let mut after = Some(start);
     while seen.len() < users.len() {

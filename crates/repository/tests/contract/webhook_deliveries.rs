@@ -105,7 +105,7 @@ pub(crate) async fn deliveries_are_listed_newest_first_a_page_at_a_time<B: Backe
     for _ in 0..10 {
         let page = store.list_deliveries(webhook.id, before, 3).await.unwrap();
         let Some(last) = page.last() else { break };
-        before = Some(Cursor { created_at: last.created_at, uid: *last.id.as_uuid() });
+        before = Some(Cursor::new(last.created_at, *last.id.as_uuid()));
         pages.push(page);
     }
     delete_all(store, &[&webhook, &other]).await;

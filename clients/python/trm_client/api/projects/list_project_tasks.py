@@ -11,6 +11,7 @@ from ...client import AuthenticatedClient, Client
 from ...models.http_error import HTTPError
 from ...models.http_validation_error import HTTPValidationError
 from ...models.task import Task
+from ...models.task_sort import TaskSort
 from ...models.task_status import TaskStatus
 from ...models.task_type import TaskType
 from ...types import UNSET, Response, Unset
@@ -27,6 +28,7 @@ def _get_kwargs(
     due_before: datetime.datetime | Unset = UNSET,
     due_after: datetime.datetime | Unset = UNSET,
     overdue: bool | Unset = UNSET,
+    sort: TaskSort | Unset = UNSET,
     limit: int | Unset = 100,
     cursor: str | Unset = UNSET,
     x_request_id: str | Unset = UNSET,
@@ -69,6 +71,12 @@ def _get_kwargs(
     params["due_after"] = json_due_after
 
     params["overdue"] = overdue
+
+    json_sort: str | Unset = UNSET
+    if not isinstance(sort, Unset):
+        json_sort = sort.value
+
+    params["sort"] = json_sort
 
     params["limit"] = limit
 
@@ -160,6 +168,7 @@ def sync_detailed(
     due_before: datetime.datetime | Unset = UNSET,
     due_after: datetime.datetime | Unset = UNSET,
     overdue: bool | Unset = UNSET,
+    sort: TaskSort | Unset = UNSET,
     limit: int | Unset = 100,
     cursor: str | Unset = UNSET,
     x_request_id: str | Unset = UNSET,
@@ -184,6 +193,11 @@ def sync_detailed(
         due_before (datetime.datetime | Unset):
         due_after (datetime.datetime | Unset):
         overdue (bool | Unset):
+        sort (TaskSort | Unset): The order of a task list: by `created_at` (the default),
+            `updated_at`, `due_date` or `priority` (normal, high, urgent), ascending, or descending
+            with a leading `-` (`-priority`: urgent first). Ties are broken by `created_at`, then
+            `uid`, in the same direction, so `-x` is `x` read backwards; tasks without a due date come
+            last in both directions. Exactly these spellings; any other value is a 422.
         limit (int | Unset):  Default: 100.
         cursor (str | Unset):
         x_request_id (str | Unset):
@@ -206,6 +220,7 @@ def sync_detailed(
         due_before=due_before,
         due_after=due_after,
         overdue=overdue,
+        sort=sort,
         limit=limit,
         cursor=cursor,
         x_request_id=x_request_id,
@@ -230,6 +245,7 @@ def sync(
     due_before: datetime.datetime | Unset = UNSET,
     due_after: datetime.datetime | Unset = UNSET,
     overdue: bool | Unset = UNSET,
+    sort: TaskSort | Unset = UNSET,
     limit: int | Unset = 100,
     cursor: str | Unset = UNSET,
     x_request_id: str | Unset = UNSET,
@@ -254,6 +270,11 @@ def sync(
         due_before (datetime.datetime | Unset):
         due_after (datetime.datetime | Unset):
         overdue (bool | Unset):
+        sort (TaskSort | Unset): The order of a task list: by `created_at` (the default),
+            `updated_at`, `due_date` or `priority` (normal, high, urgent), ascending, or descending
+            with a leading `-` (`-priority`: urgent first). Ties are broken by `created_at`, then
+            `uid`, in the same direction, so `-x` is `x` read backwards; tasks without a due date come
+            last in both directions. Exactly these spellings; any other value is a 422.
         limit (int | Unset):  Default: 100.
         cursor (str | Unset):
         x_request_id (str | Unset):
@@ -277,6 +298,7 @@ def sync(
         due_before=due_before,
         due_after=due_after,
         overdue=overdue,
+        sort=sort,
         limit=limit,
         cursor=cursor,
         x_request_id=x_request_id,
@@ -295,6 +317,7 @@ async def asyncio_detailed(
     due_before: datetime.datetime | Unset = UNSET,
     due_after: datetime.datetime | Unset = UNSET,
     overdue: bool | Unset = UNSET,
+    sort: TaskSort | Unset = UNSET,
     limit: int | Unset = 100,
     cursor: str | Unset = UNSET,
     x_request_id: str | Unset = UNSET,
@@ -319,6 +342,11 @@ async def asyncio_detailed(
         due_before (datetime.datetime | Unset):
         due_after (datetime.datetime | Unset):
         overdue (bool | Unset):
+        sort (TaskSort | Unset): The order of a task list: by `created_at` (the default),
+            `updated_at`, `due_date` or `priority` (normal, high, urgent), ascending, or descending
+            with a leading `-` (`-priority`: urgent first). Ties are broken by `created_at`, then
+            `uid`, in the same direction, so `-x` is `x` read backwards; tasks without a due date come
+            last in both directions. Exactly these spellings; any other value is a 422.
         limit (int | Unset):  Default: 100.
         cursor (str | Unset):
         x_request_id (str | Unset):
@@ -341,6 +369,7 @@ async def asyncio_detailed(
         due_before=due_before,
         due_after=due_after,
         overdue=overdue,
+        sort=sort,
         limit=limit,
         cursor=cursor,
         x_request_id=x_request_id,
@@ -363,6 +392,7 @@ async def asyncio(
     due_before: datetime.datetime | Unset = UNSET,
     due_after: datetime.datetime | Unset = UNSET,
     overdue: bool | Unset = UNSET,
+    sort: TaskSort | Unset = UNSET,
     limit: int | Unset = 100,
     cursor: str | Unset = UNSET,
     x_request_id: str | Unset = UNSET,
@@ -387,6 +417,11 @@ async def asyncio(
         due_before (datetime.datetime | Unset):
         due_after (datetime.datetime | Unset):
         overdue (bool | Unset):
+        sort (TaskSort | Unset): The order of a task list: by `created_at` (the default),
+            `updated_at`, `due_date` or `priority` (normal, high, urgent), ascending, or descending
+            with a leading `-` (`-priority`: urgent first). Ties are broken by `created_at`, then
+            `uid`, in the same direction, so `-x` is `x` read backwards; tasks without a due date come
+            last in both directions. Exactly these spellings; any other value is a 422.
         limit (int | Unset):  Default: 100.
         cursor (str | Unset):
         x_request_id (str | Unset):
@@ -411,6 +446,7 @@ async def asyncio(
             due_before=due_before,
             due_after=due_after,
             overdue=overdue,
+            sort=sort,
             limit=limit,
             cursor=cursor,
             x_request_id=x_request_id,

@@ -9,6 +9,7 @@ from ...client import AuthenticatedClient, Client
 from ...models.http_error import HTTPError
 from ...models.http_validation_error import HTTPValidationError
 from ...models.task import Task
+from ...models.task_sort import TaskSort
 from ...models.task_status import TaskStatus
 from ...models.task_type import TaskType
 from ...types import UNSET, Response, Unset
@@ -25,6 +26,7 @@ def _get_kwargs(
     due_before: datetime.datetime | Unset = UNSET,
     due_after: datetime.datetime | Unset = UNSET,
     overdue: bool | Unset = UNSET,
+    sort: TaskSort | Unset = UNSET,
     limit: int | Unset = 100,
     cursor: str | Unset = UNSET,
     x_request_id: str | Unset = UNSET,
@@ -69,6 +71,12 @@ def _get_kwargs(
     params["due_after"] = json_due_after
 
     params["overdue"] = overdue
+
+    json_sort: str | Unset = UNSET
+    if not isinstance(sort, Unset):
+        json_sort = sort.value
+
+    params["sort"] = json_sort
 
     params["limit"] = limit
 
@@ -153,6 +161,7 @@ def sync_detailed(
     due_before: datetime.datetime | Unset = UNSET,
     due_after: datetime.datetime | Unset = UNSET,
     overdue: bool | Unset = UNSET,
+    sort: TaskSort | Unset = UNSET,
     limit: int | Unset = 100,
     cursor: str | Unset = UNSET,
     x_request_id: str | Unset = UNSET,
@@ -178,6 +187,11 @@ def sync_detailed(
         due_before (datetime.datetime | Unset):
         due_after (datetime.datetime | Unset):
         overdue (bool | Unset):
+        sort (TaskSort | Unset): The order of a task list: by `created_at` (the default),
+            `updated_at`, `due_date` or `priority` (normal, high, urgent), ascending, or descending
+            with a leading `-` (`-priority`: urgent first). Ties are broken by `created_at`, then
+            `uid`, in the same direction, so `-x` is `x` read backwards; tasks without a due date come
+            last in both directions. Exactly these spellings; any other value is a 422.
         limit (int | Unset):  Default: 100.
         cursor (str | Unset):
         x_request_id (str | Unset):
@@ -200,6 +214,7 @@ def sync_detailed(
         due_before=due_before,
         due_after=due_after,
         overdue=overdue,
+        sort=sort,
         limit=limit,
         cursor=cursor,
         x_request_id=x_request_id,
@@ -224,6 +239,7 @@ def sync(
     due_before: datetime.datetime | Unset = UNSET,
     due_after: datetime.datetime | Unset = UNSET,
     overdue: bool | Unset = UNSET,
+    sort: TaskSort | Unset = UNSET,
     limit: int | Unset = 100,
     cursor: str | Unset = UNSET,
     x_request_id: str | Unset = UNSET,
@@ -249,6 +265,11 @@ def sync(
         due_before (datetime.datetime | Unset):
         due_after (datetime.datetime | Unset):
         overdue (bool | Unset):
+        sort (TaskSort | Unset): The order of a task list: by `created_at` (the default),
+            `updated_at`, `due_date` or `priority` (normal, high, urgent), ascending, or descending
+            with a leading `-` (`-priority`: urgent first). Ties are broken by `created_at`, then
+            `uid`, in the same direction, so `-x` is `x` read backwards; tasks without a due date come
+            last in both directions. Exactly these spellings; any other value is a 422.
         limit (int | Unset):  Default: 100.
         cursor (str | Unset):
         x_request_id (str | Unset):
@@ -272,6 +293,7 @@ def sync(
         due_before=due_before,
         due_after=due_after,
         overdue=overdue,
+        sort=sort,
         limit=limit,
         cursor=cursor,
         x_request_id=x_request_id,
@@ -290,6 +312,7 @@ async def asyncio_detailed(
     due_before: datetime.datetime | Unset = UNSET,
     due_after: datetime.datetime | Unset = UNSET,
     overdue: bool | Unset = UNSET,
+    sort: TaskSort | Unset = UNSET,
     limit: int | Unset = 100,
     cursor: str | Unset = UNSET,
     x_request_id: str | Unset = UNSET,
@@ -315,6 +338,11 @@ async def asyncio_detailed(
         due_before (datetime.datetime | Unset):
         due_after (datetime.datetime | Unset):
         overdue (bool | Unset):
+        sort (TaskSort | Unset): The order of a task list: by `created_at` (the default),
+            `updated_at`, `due_date` or `priority` (normal, high, urgent), ascending, or descending
+            with a leading `-` (`-priority`: urgent first). Ties are broken by `created_at`, then
+            `uid`, in the same direction, so `-x` is `x` read backwards; tasks without a due date come
+            last in both directions. Exactly these spellings; any other value is a 422.
         limit (int | Unset):  Default: 100.
         cursor (str | Unset):
         x_request_id (str | Unset):
@@ -337,6 +365,7 @@ async def asyncio_detailed(
         due_before=due_before,
         due_after=due_after,
         overdue=overdue,
+        sort=sort,
         limit=limit,
         cursor=cursor,
         x_request_id=x_request_id,
@@ -359,6 +388,7 @@ async def asyncio(
     due_before: datetime.datetime | Unset = UNSET,
     due_after: datetime.datetime | Unset = UNSET,
     overdue: bool | Unset = UNSET,
+    sort: TaskSort | Unset = UNSET,
     limit: int | Unset = 100,
     cursor: str | Unset = UNSET,
     x_request_id: str | Unset = UNSET,
@@ -384,6 +414,11 @@ async def asyncio(
         due_before (datetime.datetime | Unset):
         due_after (datetime.datetime | Unset):
         overdue (bool | Unset):
+        sort (TaskSort | Unset): The order of a task list: by `created_at` (the default),
+            `updated_at`, `due_date` or `priority` (normal, high, urgent), ascending, or descending
+            with a leading `-` (`-priority`: urgent first). Ties are broken by `created_at`, then
+            `uid`, in the same direction, so `-x` is `x` read backwards; tasks without a due date come
+            last in both directions. Exactly these spellings; any other value is a 422.
         limit (int | Unset):  Default: 100.
         cursor (str | Unset):
         x_request_id (str | Unset):
@@ -408,6 +443,7 @@ async def asyncio(
             due_before=due_before,
             due_after=due_after,
             overdue=overdue,
+            sort=sort,
             limit=limit,
             cursor=cursor,
             x_request_id=x_request_id,

@@ -77,6 +77,7 @@ mod idempotency;
 mod projects;
 mod routing;
 mod schema;
+mod sorted_tasks;
 mod tasks;
 mod users;
 mod webhooks;

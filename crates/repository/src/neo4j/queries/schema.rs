@@ -16,6 +16,12 @@ pub(in crate::neo4j) const SCHEMA_STATEMENTS: &[&str] = &[
     "CREATE RANGE INDEX task_status IF NOT EXISTS FOR (t:Task) ON (t.status)",
     "CREATE RANGE INDEX task_status_created_at IF NOT EXISTS FOR (t:Task) ON (t.status, t.created_at)",
     "CREATE RANGE INDEX task_task_type IF NOT EXISTS FOR (t:Task) ON (t.task_type)",
+    // The task list's other orders (`sort=`): each page walks one of these
+    // in either direction (see `sorted_tasks`). Undated tasks are in none
+    // of the due-date index's entries; they are read along `created_at`.
+    "CREATE RANGE INDEX task_due_date_created_at IF NOT EXISTS FOR (t:Task) ON (t.due_date, t.created_at)",
+    "CREATE RANGE INDEX task_updated_at_created_at IF NOT EXISTS FOR (t:Task) ON (t.updated_at, t.created_at)",
+    "CREATE RANGE INDEX task_priority_created_at IF NOT EXISTS FOR (t:Task) ON (t.priority, t.created_at)",
     "CREATE RANGE INDEX project_created_at IF NOT EXISTS FOR (p:Project) ON (p.created_at)",
     "CREATE RANGE INDEX project_status IF NOT EXISTS FOR (p:Project) ON (p.status)",
     "CREATE RANGE INDEX user_created_at IF NOT EXISTS FOR (u:User) ON (u.created_at)",

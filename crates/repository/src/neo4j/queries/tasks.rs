@@ -3,8 +3,9 @@
 
 use neo4rs::{BoltType, Query};
 use trm_domain::search::SearchQuery;
-use trm_domain::{EnumAdapter as _, PageRequest, Task, TaskId, TaskStatus};
+use trm_domain::{EnumAdapter as _, PageRequest, Task, TaskId, TaskSort, TaskStatus};
 
+use super::sorted_tasks::{Candidates, sorted_tasks};
 use super::{KEEP_PLAN, RETURN_TASK, TASK_COLUMNS};
 use crate::neo4j::values::{datetime_param, id_param, map, optional_id_param, task_props};
 use crate::ports::{Overdue, TaskFilter};
@@ -129,10 +130,10 @@ const AFTER_CURSOR: &str = "t.created_at >= $after_at AND (t.created_at > $after
 /// The node a filtered list starts from, when it has one: the filter's
 /// project, else its assignee. A list anchored at a node reads at most that
 /// node's tasks.
-struct Anchor {
-    label: &'static str,
-    relationship: &'static str,
-    param: &'static str,
+pub(super) struct Anchor {
+    pub(super) label: &'static str,
+    pub(super) relationship: &'static str,
+    pub(super) param: &'static str,
 }
 
 const PROJECT: Anchor = Anchor { label: "Project", relationship: "IS_PART_OF_PROJECT", param: "project_id" };
@@ -258,6 +259,22 @@ pub fn list_tasks_planned(filter: &TaskFilter, page: PageRequest, plan: Anchored
     }
     params.push(("limit", BoltType::from(i64::from(page.limit()) + 1)));
 
+    if filter.sort != TaskSort::CreatedAt {
+        if single_status {
+            conditions.push("t.status = $status".to_owned());
+        }
+        let candidates = match (&filter.search, &anchor) {
+            (Some(_), Some(Anchor { label, relationship, param })) => {
+                conditions.push(format!("EXISTS {{ (t)-[:{relationship}]->(:{label} {{uid: ${param}}}) }}"));
+                Candidates::Searched
+            }
+            (Some(_), None) => Candidates::Searched,
+            (None, Some(anchor)) => Candidates::Anchored(anchor),
+            (None, None) => Candidates::Index,
+        };
+        return sorted_tasks(filter.sort, &candidates, filter.search.as_ref(), page, &conditions, params);
+    }
+
     if let Some(search) = &filter.search {
         return searched_tasks(search, anchor.as_ref(), single_status, page, conditions, params);
     }
@@ -358,7 +375,7 @@ fn searched_tasks(
 pub(super) const TASK_SEARCH_INDEX: &str = "task_search";
 
 /// `WHERE a AND b … ` or nothing.
-fn where_clause(conditions: &[String]) -> String {
+pub(super) fn where_clause(conditions: &[String]) -> String {
     if conditions.is_empty() { String::new() } else { format!("WHERE {} ", conditions.join(" AND ")) }
 }
 
@@ -424,7 +441,7 @@ mod tests {
             tag: Tag::parse(sneaky).ok(),
             ..TaskFilter::default()
         };
-        let after = Cursor { created_at: Timestamp::now(), uid: Uuid::new_v4() };
+        let after = Cursor::new(Timestamp::now(), Uuid::new_v4());
         let page = PageRequest::new(3, Some(after)).unwrap_or_default();
         let query = list_tasks(&filter, page);
         assert!(!query.query().contains(sneaky));

@@ -1,0 +1,149 @@
+//! The SQL of one page of a task list: its filters, its order and where the
+//! page starts.
+//!
+//! Every order is one index walk: `(created_at, uid)` for the `created_at`
+//! sorts and `(key, created_at, uid)` for the others (migration 0008),
+//! read forwards or backwards — the tie-break follows the sort's direction,
+//! so no order needs a sort of its own. Tasks without a due date come last
+//! in both directions: a due-date page is the dated tasks after the cursor,
+//! then the undated ones, each part one index range of at most a page, and
+//! only the (at most two pages of) rows read are sorted.
+
+use rusqlite::types::Value;
+use trm_domain::{EnumAdapter as _, PageRequest, SortField, TaskStatus};
+
+use super::rows::TASK_COLUMNS;
+use crate::ports::{Overdue, TaskFilter};
+use crate::rules::fts5_query;
+
+/// Parameters bound by number as the SQL is written.
+#[derive(Default)]
+struct Params(Vec<Value>);
+
+impl Params {
+    /// Binds `value`; returns its placeholder.
+    fn bind(&mut self, value: Value) -> String {
+        self.0.push(value);
+        format!("?{}", self.0.len())
+    }
+}
+
+/// The SQL and parameters of one page of a filtered task list.
+///
+/// Only fixed fragments are concatenated; every value is a bound parameter.
+pub(super) fn list_query(filter: &TaskFilter, page: PageRequest) -> (String, Vec<Value>) {
+    let mut params = Params::default();
+    let conditions = filter_conditions(filter, &mut params);
+    let limit = params.bind(Value::Integer(i64::from(page.limit()) + 1));
+    let sort = filter.sort;
+    let dir = if sort.descending() { "DESC" } else { "ASC" };
+    let op = if sort.descending() { "<" } else { ">" };
+    let after_created = page.after.map(|after| {
+        let at = params.bind(Value::Integer(after.created_at.as_micros()));
+        let uid = params.bind(Value::Text(after.uid.hyphenated().to_string()));
+        (at, uid)
+    });
+    let select = |mut extra: Vec<String>, order: &str| {
+        extra.extend(conditions.iter().cloned());
+        let filter_sql = if extra.is_empty() { String::new() } else { format!("WHERE {} ", extra.join(" AND ")) };
+        format!("SELECT {TASK_COLUMNS} FROM tasks {filter_sql}ORDER BY {order} LIMIT {limit}")
+    };
+    let column = match sort.field() {
+        SortField::CreatedAt => {
+            let keyset = after_created.map(|(at, uid)| format!("(created_at, uid) {op} ({at}, {uid})"));
+            return (select(keyset.into_iter().collect(), &format!("created_at {dir}, uid {dir}")), params.0);
+        }
+        SortField::UpdatedAt => "updated_at",
+        SortField::DueDate => "due_date",
+        SortField::Priority => "priority",
+    };
+    // The cursor's key: `Some(None)` after an undated task.
+    let after_key = page.after.map(|after| after.sorted.and_then(|sorted| sorted.key));
+    let keyed_order = format!("{column} {dir}, created_at {dir}, uid {dir}");
+    let unkeyed_order = format!("created_at {dir}, uid {dir}");
+    let mut parts: Vec<String> = Vec::new();
+    match (after_key, &after_created) {
+        (None, _) => parts.push(select(vec![format!("{column} IS NOT NULL")], &keyed_order)),
+        (Some(Some(key)), Some((at, uid))) => {
+            let key = params.bind(Value::Integer(key));
+            parts.push(select(
+                vec![format!("{column} IS NOT NULL"), format!("({column}, created_at, uid) {op} ({key}, {at}, {uid})")],
+                &keyed_order,
+            ));
+        }
+        _ => {}
+    }
+    if sort.field() == SortField::DueDate {
+        let mut undated = vec![format!("{column} IS NULL")];
+        if let (Some(None), Some((at, uid))) = (after_key, &after_created) {
+            undated.push(format!("(created_at, uid) {op} ({at}, {uid})"));
+        }
+        parts.push(select(undated, &unkeyed_order));
+    }
+    let sql = match parts.as_slice() {
+        // After an undated task in an order whose key is never missing
+        // (a cursor this API did not make): nothing follows.
+        // (The cursor's bound values are named all the same: SQLite wants
+        // every parameter it is given in the text.)
+        [] => {
+            let named = after_created.map(|(at, uid)| format!(" AND {at} IS NOT NULL AND {uid} IS NOT NULL"));
+            select(vec![format!("0{}", named.unwrap_or_default())], &keyed_order)
+        }
+        [one] => one.clone(),
+        parts => {
+            let union: Vec<String> = parts.iter().map(|part| format!("SELECT * FROM ({part})")).collect();
+            format!(
+                "SELECT {TASK_COLUMNS} FROM ({}) ORDER BY {column} IS NULL, {keyed_order} LIMIT {limit}",
+                union.join(" UNION ALL ")
+            )
+        }
+    };
+    (sql, params.0)
+}
+
+/// The filter's conditions on a task row.
+fn filter_conditions(filter: &TaskFilter, params: &mut Params) -> Vec<String> {
+    let mut conditions: Vec<String> = Vec::new();
+    if let Some(project) = filter.project_id {
+        conditions.push(format!("project_id = {}", params.bind(Value::Text(project.to_string()))));
+    }
+    match filter.statuses.as_slice() {
+        [] => {}
+        // An equality, so the planner can seek `(project_id, status, …)`.
+        [status] => conditions.push(format!("status = {}", params.bind(Value::Text(status.as_str().to_owned())))),
+        statuses => {
+            let slots: Vec<String> = statuses.iter().map(|s| params.bind(Value::Text(s.as_str().to_owned()))).collect();
+            conditions.push(format!("status IN ({})", slots.join(", ")));
+        }
+    }
+    if let Some(task_type) = filter.task_type {
+        conditions.push(format!("task_type = {}", params.bind(Value::Text(task_type.as_str().to_owned()))));
+    }
+    if let Some(assignee) = filter.assignee_id {
+        conditions.push(format!("assignee_id = {}", params.bind(Value::Text(assignee.to_string()))));
+    }
+    if let Some(tag) = &filter.tag {
+        let slot = params.bind(Value::Text(tag.as_str().to_owned()));
+        conditions.push(format!("uid IN (SELECT task_uid FROM task_tags WHERE tag = {slot})"));
+    }
+    if let Some(before) = filter.due_before {
+        conditions.push(format!("due_date < {}", params.bind(Value::Integer(before.as_micros()))));
+    }
+    if let Some(after) = filter.due_after {
+        conditions.push(format!("due_date > {}", params.bind(Value::Integer(after.as_micros()))));
+    }
+    if let Some(Overdue { overdue, at }) = filter.overdue {
+        let at = params.bind(Value::Integer(at.as_micros()));
+        let (done, cancelled) = (TaskStatus::Done.as_str(), TaskStatus::Cancelled.as_str());
+        let overdue_at = format!("(due_date < {at} AND status NOT IN ('{done}', '{cancelled}'))");
+        conditions.push(if overdue { overdue_at } else { format!("NOT coalesce({overdue_at}, 0)") });
+    }
+    if let Some(search) = &filter.search {
+        let slot = params.bind(Value::Text(fts5_query(search)));
+        conditions.push(format!(
+            "uid IN (SELECT task_search_rows.uid FROM task_search \
+             JOIN task_search_rows ON task_search_rows.id = task_search.rowid WHERE task_search MATCH {slot})"
+        ));
+    }
+    conditions
+}
