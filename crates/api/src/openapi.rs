@@ -34,7 +34,7 @@ use utoipa::{Modify, OpenApi, ToResponse};
 
 use crate::access::openapi::BearerAuth;
 use crate::error::LocationItemSchema;
-use crate::handlers::{events, health, metrics, overview, projects, tasks, users, webhooks};
+use crate::handlers::{events, health, metrics, overview, projects, task_graph, tasks, users, webhooks};
 use crate::schemas::enums::{
     EffortUnitSchema, PriorityInputSchema, PrioritySchema, ProjectStatusSchema, TaskStatusSchema, TaskTypeSchema,
 };
@@ -102,6 +102,8 @@ The full reference, with examples, is `docs/api.md` in the project's repository.
         tasks::get,
         tasks::update,
         tasks::delete,
+        task_graph::blockers,
+        task_graph::dependents,
         projects::list,
         projects::create,
         projects::get,
@@ -134,6 +136,7 @@ The full reference, with examples, is `docs/api.md` in the project's repository.
     components(
         schemas(
             TaskResponse,
+            crate::schemas::task::TaskAtDepth,
             TaskCreateBody,
             TaskBulkCreateBody,
             TaskUpdateBody,

@@ -155,6 +155,7 @@ pub fn task_filter(query: &mut QueryParams, with_project: bool) -> Option<TaskFi
     let due_before = take_timestamp(query, "due_before");
     let due_after = take_timestamp(query, "due_after");
     let overdue = query.take_bool("overdue").map(|overdue| Overdue { overdue, at: Timestamp::now() });
+    let blocked = query.take_bool("blocked");
     let search = query
         .take("q")
         .and_then(|text| SearchQuery::from_search_box(&text).map_err(|kind| query.reject("q", kind)).ok()?);
@@ -180,6 +181,7 @@ pub fn task_filter(query: &mut QueryParams, with_project: bool) -> Option<TaskFi
         due_before,
         due_after,
         overdue,
+        blocked,
     })
 }
 

@@ -24,7 +24,8 @@ use super::enums::{EffortUnitSchema, PrioritySchema, TaskStatusSchema, TaskTypeS
     "project_id": "9b1c2d3e-4f50-4a6b-8c7d-0e1f2a3b4c5d", "assignee_id": null,
     "effort_estimate": 3.5, "effort_unit": "hours",
     "start_date": "2026-11-26T00:00:00.000000Z", "due_date": "2026-12-01T00:00:00.000000Z", "completed_at": null,
-    "tags": ["docs", "api"], "created_at": "2026-11-26T03:12:45.123456Z", "updated_at": "2026-11-26T04:01:02.654321Z",
+    "tags": ["docs", "api"], "blocked_by": ["5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b"],
+    "created_at": "2026-11-26T03:12:45.123456Z", "updated_at": "2026-11-26T04:01:02.654321Z",
     "version": 2
 }))]
 pub struct TaskResponse {
@@ -70,6 +71,10 @@ pub struct TaskResponse {
     /// Distinct labels, each 1–64 characters, at most 50.
     #[schema(value_type = Vec<String>, max_items = 50)]
     pub tags: Tags,
+    /// The tasks this one waits for (`(:Task)-[:BLOCKS]->` it), sorted; at
+    /// most 100.
+    #[schema(value_type = Vec<String>, max_items = 100)]
+    pub blocked_by: Vec<trm_domain::TaskId>,
     /// Creation time (UTC, microseconds).
     #[schema(value_type = String, format = DateTime)]
     pub created_at: Timestamp,
@@ -99,10 +104,30 @@ impl From<Task> for TaskResponse {
             due_date: task.due_date,
             completed_at: task.completed_at,
             tags: task.tags,
+            blocked_by: task.blocked_by,
             created_at: task.created_at,
             updated_at: task.updated_at,
             version: task.version,
         }
+    }
+}
+
+/// A task reached by a walk of the task graph (`…/blockers`,
+/// `…/dependents`), with how far it is.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[schema(as = TaskAtDepth)]
+pub(crate) struct TaskAtDepth {
+    /// The fewest `BLOCKS` edges between it and the task walked from: 1 for
+    /// a direct blocker or dependent.
+    #[schema(minimum = 1, maximum = 25)]
+    pub depth: u8,
+    /// The task.
+    pub task: TaskResponse,
+}
+
+impl From<(u8, Task)> for TaskAtDepth {
+    fn from((depth, task): (u8, Task)) -> Self {
+        Self { depth, task: TaskResponse::from(task) }
     }
 }
 

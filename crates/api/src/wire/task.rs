@@ -26,7 +26,8 @@ use crate::values;
         "status": "in_progress", "task_type": "documentation", "priority": "high",
         "project_id": "9b1c2d3e-4f50-4a6b-8c7d-0e1f2a3b4c5d", "assignee_id": null,
         "effort_estimate": 3.5, "effort_unit": "hours",
-        "start_date": "2026-11-26", "due_date": "2026-12-01T17:00:00Z", "tags": ["docs", "api"]
+        "start_date": "2026-11-26", "due_date": "2026-12-01T17:00:00Z", "tags": ["docs", "api"],
+        "blocked_by": ["5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b"]
     })
 )]
 pub struct TaskCreateBody {
@@ -101,6 +102,12 @@ pub struct TaskCreateBody {
     #[schema(value_type = Option<Vec<TagSchema>>, nullable = false, max_items = 50)]
     #[serde(default)]
     pub tags: Field,
+    /// The tasks this one waits for (`BLOCKS` edges to it): at most 100 task
+    /// ids, duplicates dropped; each must name a task (a 422 at
+    /// `["body", "blocked_by", i]` otherwise). Defaults to none.
+    #[schema(value_type = Option<Vec<String>>, nullable = false, max_items = 100)]
+    #[serde(default)]
+    pub blocked_by: Field,
     /// Every property the body does not name: each is a 422 (`extra_forbidden`).
     #[serde(flatten)]
     #[schema(ignore)]
@@ -187,6 +194,14 @@ pub struct TaskUpdateBody {
     #[schema(value_type = Option<Vec<TagSchema>>, nullable = false, max_items = 50)]
     #[serde(default)]
     pub tags: Field,
+    /// Replaces the blockers: at most 100 task ids, duplicates dropped; `[]`
+    /// removes them all. Each must name a task other than this one (a 422 at
+    /// `["body", "blocked_by", i]`), and none may already wait for this task,
+    /// directly or through others: that would close a cycle (a 409 naming
+    /// it).
+    #[schema(value_type = Option<Vec<String>>, nullable = false, max_items = 100)]
+    #[serde(default)]
+    pub blocked_by: Field,
     /// Every property the body does not name: each is a 422 (`extra_forbidden`).
     #[serde(flatten)]
     #[schema(ignore)]
@@ -219,6 +234,7 @@ impl TryFrom<TaskCreateBody> for NewTask {
         let start_date = problems.nullable(named!(body.start_date), values::timestamp).flatten();
         let due_date = problems.nullable(named!(body.due_date), values::timestamp).flatten();
         let tags = problems.optional_multi(named!(body.tags), values::tags);
+        let blocked_by = problems.optional_multi(named!(body.blocked_by), values::blockers);
         let new = title.map(|title| Self {
             description,
             status: status.unwrap_or_default(),
@@ -231,6 +247,7 @@ impl TryFrom<TaskCreateBody> for NewTask {
             start_date,
             due_date,
             tags: tags.unwrap_or_default(),
+            blocked_by: blocked_by.unwrap_or_default(),
             ..Self::new(title)
         });
         problems.finish(&body.unknown, new)
@@ -262,6 +279,7 @@ impl TryFrom<TaskUpdateBody> for TaskPatch {
             start_date: problems.nullable(named!(body.start_date), values::timestamp),
             due_date: problems.nullable(named!(body.due_date), values::timestamp),
             tags: problems.optional_multi(named!(body.tags), values::tags),
+            blocked_by: problems.optional_multi(named!(body.blocked_by), values::blockers),
         };
         problems.finish(&body.unknown, Some(patch))
     }
@@ -388,10 +406,28 @@ mod tests {
 
     #[test]
     fn null_for_a_field_that_cannot_be_cleared_is_rejected() {
-        for field in ["title", "status", "priority", "effort_unit", "tags"] {
+        for field in ["title", "status", "priority", "effort_unit", "tags", "blocked_by"] {
             let error = task_patch(body(&json!({ field: null }))).unwrap_err();
             assert_eq!(problems(error), [(format!("body.{field}"), "null_not_allowed".to_owned())]);
         }
+    }
+
+    #[test]
+    fn blockers_are_task_ids_each_checked_at_its_index() {
+        let (a, b) = (uuid::Uuid::new_v4(), uuid::Uuid::new_v4());
+        let new = new_task(body(&json!({"title": "x", "blocked_by": [a, b, a]}))).unwrap();
+        assert_eq!(new.blocked_by.ids().len(), 2);
+        let error = new_task(body(&json!({"title": "x", "blocked_by": [a, "nope", 3]}))).unwrap_err();
+        assert_eq!(
+            problems(error),
+            [
+                ("body.blocked_by.1".to_owned(), "uuid_parsing".to_owned()),
+                ("body.blocked_by.2".to_owned(), "string_type".to_owned())
+            ]
+        );
+        let many: Vec<uuid::Uuid> = (0..101).map(|_| uuid::Uuid::new_v4()).collect();
+        let error = task_patch(body(&json!({"blocked_by": many}))).unwrap_err();
+        assert_eq!(problems(error), [("body.blocked_by".to_owned(), "too_long".to_owned())]);
     }
 
     #[test]

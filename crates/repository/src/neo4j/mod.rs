@@ -45,6 +45,7 @@ mod idempotency;
 mod projects;
 pub mod queries;
 mod schema;
+mod task_graph;
 mod tasks;
 mod transactions;
 mod users;

@@ -7,17 +7,23 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use neo4rs::{BoltType, Row, Txn};
-use trm_domain::{DomainEvent, EntityKind, Page, PageRequest, Task, TaskId, TaskStatus};
+use trm_domain::{
+    Direction, DomainEvent, EntityKind, EventMetadata, Page, PageRequest, Task, TaskId, TaskStatus, Timestamp,
+    WalkDepth,
+};
 
 use super::coalesce::{Coalescer, SharedFailure};
 use super::errors::{driver_error, driver_error_or_concurrent_delete, unavailable_after};
 use super::events::{append, ensure_sequence, event_props};
 use super::queries::{DELETE_TASK, LINK_TASK, LOCK_TASK, UPDATE_TASK};
-use super::transactions::{fetch_all, locked_version, txn_fetch_all_with};
-use super::values::{column_bool, column_integer, column_uuid, id_param, optional_id_param, task_from_row, task_props};
+use super::task_graph::{check_blockers, lock_graph, set_blockers, unblock_dependents, walk};
+use super::transactions::{fetch_all, locked_version, txn_fetch_all, txn_fetch_all_with};
+use super::values::{
+    column_bool, column_integer, column_task_ids, column_uuid, id_param, optional_id_param, task_from_row, task_props,
+};
 use super::{Connections, Inner, Neo4jStore, queries};
 use crate::error::StoreError;
-use crate::ports::{TaskFilter, TaskRepository};
+use crate::ports::{Cascade, TaskFilter, TaskRepository};
 use crate::rules::{check_version, status_count};
 
 /// Fails with `NotFound` or `VersionConflict` unless the task exists (with
@@ -50,11 +56,32 @@ async fn link(txn: &mut Txn, task: &Task) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// What a task of a create named that does not exist.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(super) struct Missing {
+    /// Its project, then its assignee, when named and missing.
+    kinds: Vec<EntityKind>,
+    /// Its blockers naming no task.
+    blockers: Vec<TaskId>,
+}
+
+impl Missing {
+    /// The answer for one create: the first missing reference, else the
+    /// missing blockers (at index 0), else none (it was created).
+    fn into_result(self) -> Result<(), StoreError> {
+        match (self.kinds.first(), self.blockers.is_empty()) {
+            (Some(&kind), _) => Err(StoreError::MissingReference(kind)),
+            (None, false) => Err(StoreError::MissingBlockers(self.blockers.into_iter().map(|id| (0, id)).collect())),
+            (None, true) => Ok(()),
+        }
+    }
+}
+
 /// Creates `tasks` in one statement ([`queries::create_tasks`]) and tells,
 /// per task, which references it named that do not exist — its project,
-/// then its assignee; none: it was created. A task with a missing
-/// reference creates nothing.
-async fn create(txn: &mut Txn, tasks: &[Task]) -> Result<HashMap<TaskId, Vec<EntityKind>>, StoreError> {
+/// then its assignee, and its blockers; none: it was created. A task with
+/// a missing reference creates nothing.
+async fn create(txn: &mut Txn, tasks: &[Task]) -> Result<HashMap<TaskId, Missing>, StoreError> {
     let rows = txn_fetch_all_with(txn, queries::create_tasks(tasks), create_failure).await?;
     missing_references(&rows)
 }
@@ -68,17 +95,18 @@ fn create_failure(error: neo4rs::Error) -> StoreError {
 
 /// Per task of a create statement's rows, the references it named that do
 /// not exist.
-fn missing_references(rows: &[Row]) -> Result<HashMap<TaskId, Vec<EntityKind>>, StoreError> {
+fn missing_references(rows: &[Row]) -> Result<HashMap<TaskId, Missing>, StoreError> {
     rows.iter()
         .map(|row| {
-            let mut missing = Vec::new();
+            let mut kinds = Vec::new();
             if !column_bool(row, "project_found")? {
-                missing.push(EntityKind::Project);
+                kinds.push(EntityKind::Project);
             }
             if !column_bool(row, "assignee_found")? {
-                missing.push(EntityKind::User);
+                kinds.push(EntityKind::User);
             }
-            Ok((TaskId::from_uuid(column_uuid(row, "uid")?), missing))
+            let blockers = column_task_ids(row, "missing_blockers")?;
+            Ok((TaskId::from_uuid(column_uuid(row, "uid")?), Missing { kinds, blockers }))
         })
         .collect()
 }
@@ -91,7 +119,7 @@ async fn create_with_events(
     txn: &mut Txn,
     tasks: &[Task],
     events_of: &HashMap<TaskId, Vec<DomainEvent>>,
-) -> Result<HashMap<TaskId, Vec<EntityKind>>, StoreError> {
+) -> Result<HashMap<TaskId, Missing>, StoreError> {
     if events_of.values().all(Vec::is_empty) {
         return create(txn, tasks).await;
     }
@@ -139,8 +167,9 @@ impl Hash for PendingCreate {
 pub(super) enum Created {
     /// The task is stored (the batch committed).
     Stored,
-    /// Its project or assignee does not exist; nothing of it was stored.
-    MissingReference(EntityKind),
+    /// Its project, assignee or blockers do not exist; nothing of it was
+    /// stored.
+    Missing(Missing),
     /// Its transaction failed, and so did its own retry.
     Failed(SharedFailure),
 }
@@ -149,7 +178,7 @@ impl Created {
     fn into_result(self) -> Result<(), StoreError> {
         match self {
             Self::Stored => Ok(()),
-            Self::MissingReference(kind) => Err(StoreError::MissingReference(kind)),
+            Self::Missing(missing) => missing.into_result(),
             Self::Failed(failure) => Err(failure.for_one_caller()),
         }
     }
@@ -193,9 +222,9 @@ impl Neo4jStore {
             Ok(missing) => batch
                 .into_iter()
                 .map(|pending| {
-                    let created = match missing.get(&pending.task().uid).map(Vec::as_slice) {
-                        Some([]) => Created::Stored,
-                        Some([kind, ..]) => Created::MissingReference(*kind),
+                    let created = match missing.get(&pending.task().uid) {
+                        Some(missing) if *missing == Missing::default() => Created::Stored,
+                        Some(missing) => Created::Missing(missing.clone()),
                         None => Created::Failed(SharedFailure::from(StoreError::Unexpected(anyhow::anyhow!(
                             "the create statement returned no row for a task"
                         )))),
@@ -212,7 +241,13 @@ impl Neo4jStore {
                 let alone = batch.into_iter().map(|pending| async move {
                     let created = match self.create_alone(pending.task(), &pending.0.1).await {
                         Ok(()) => Created::Stored,
-                        Err(StoreError::MissingReference(kind)) => Created::MissingReference(kind),
+                        Err(StoreError::MissingReference(kind)) => {
+                            Created::Missing(Missing { kinds: vec![kind], blockers: Vec::new() })
+                        }
+                        Err(StoreError::MissingBlockers(blockers)) => Created::Missing(Missing {
+                            kinds: Vec::new(),
+                            blockers: blockers.into_iter().map(|(_, id)| id).collect(),
+                        }),
                         Err(error) => Created::Failed(SharedFailure::from(error)),
                     };
                     (pending, created)
@@ -234,9 +269,8 @@ impl Neo4jStore {
             let (task, events) = (Arc::clone(&task), Arc::clone(&events));
             Box::pin(async move {
                 let missing = create_with_events(txn, std::slice::from_ref(&*task), &events).await?;
-                match missing.get(&task.uid).map(Vec::as_slice) {
-                    Some([]) => Ok(()),
-                    Some([kind, ..]) => Err(StoreError::MissingReference(*kind)),
+                match missing.get(&task.uid) {
+                    Some(missing) => missing.clone().into_result(),
                     None => Err(StoreError::Unexpected(anyhow::anyhow!("the create statement returned no row"))),
                 }
             })
@@ -245,28 +279,46 @@ impl Neo4jStore {
     }
 }
 
-/// The body of an update: version check under lock, properties,
-/// relationships, then its events.
+/// The body of an update: with blockers, the task graph's lock first (see
+/// `super::task_graph`); version check under the task's lock; the blockers
+/// checked (they exist, close no cycle); properties, relationships, then
+/// its events.
 async fn update(txn: &mut Txn, task: &Task, events: &[DomainEvent]) -> Result<(), StoreError> {
+    if !task.blocked_by.is_empty() {
+        lock_graph(txn).await?;
+    }
     check_task_version(txn, task.uid, Some(task.version.saturating_sub(1))).await?;
     let query = neo4rs::query(UPDATE_TASK).param("uid", id_param(task.uid)).param("props", task_props(task));
     txn.run(query).await.map_err(driver_error("cannot update the task"))?;
     link(txn, task).await?;
+    check_blockers(txn, task).await?;
+    set_blockers(txn, task).await?;
     append(txn, events).await
 }
 
-/// The body of a delete: version check under lock, the node with its
-/// relationships, then its events.
+/// The body of a delete: version check under lock, the tasks it blocked
+/// bumped, the node with its relationships, then the events.
 async fn delete(
     txn: &mut Txn,
     id: TaskId,
     expected_version: Option<u64>,
-    events: &[DomainEvent],
-) -> Result<(), StoreError> {
+    now: Timestamp,
+    metadata: Option<&EventMetadata>,
+) -> Result<Cascade<Task>, StoreError> {
     check_task_version(txn, id, expected_version).await?;
+    let unblocked = unblock_dependents(txn, id, now).await?;
     let query = neo4rs::query(DELETE_TASK).param("uid", id_param(id));
     txn.run(query).await.map_err(driver_error("cannot delete the task"))?;
-    append(txn, events).await
+    let mut affected = Vec::with_capacity(unblocked.len());
+    for uid in unblocked {
+        let rows = txn_fetch_all(txn, queries::get_task(uid), "cannot read an unblocked task").await?;
+        let row = rows.first().ok_or_else(|| StoreError::Unexpected(anyhow::anyhow!("an unblocked task vanished")))?;
+        affected.push(task_from_row(row)?);
+    }
+    let events =
+        metadata.map(|metadata| DomainEvent::task_deleted(*id.as_uuid(), &affected, metadata)).unwrap_or_default();
+    append(txn, &events).await?;
+    Ok(Cascade { affected, events })
 }
 
 /// The coalescer of the store's task lookups: up to `max_in_flight`
@@ -326,12 +378,22 @@ impl TaskRepository for Neo4jStore {
                     .iter()
                     .enumerate()
                     .flat_map(|(index, task)| {
-                        outcomes.get(&task.uid).into_iter().flatten().map(move |&kind| (index, kind))
+                        outcomes.get(&task.uid).into_iter().flat_map(|m| &m.kinds).map(move |&kind| (index, kind))
                     })
                     .collect();
                 // An error rolls the whole transaction back: all or none.
                 if !missing.is_empty() {
                     return Err(StoreError::MissingReferences(missing));
+                }
+                let blockers: Vec<(usize, TaskId)> = tasks
+                    .iter()
+                    .enumerate()
+                    .flat_map(|(index, task)| {
+                        outcomes.get(&task.uid).into_iter().flat_map(|m| &m.blockers).map(move |&id| (index, id))
+                    })
+                    .collect();
+                if !blockers.is_empty() {
+                    return Err(StoreError::MissingBlockers(blockers));
                 }
                 append(txn, &events).await
             })
@@ -379,14 +441,24 @@ impl TaskRepository for Neo4jStore {
         &self,
         id: TaskId,
         expected_version: Option<u64>,
-        events: &[DomainEvent],
-    ) -> Result<(), StoreError> {
-        let events = events.to_vec();
+        now: Timestamp,
+        metadata: Option<EventMetadata>,
+    ) -> Result<Cascade<Task>, StoreError> {
         self.write("delete a task", move |txn| {
-            let events = events.clone();
-            Box::pin(async move { delete(txn, id, expected_version, &events).await })
+            let metadata = metadata.clone();
+            Box::pin(async move { delete(txn, id, expected_version, now, metadata.as_ref()).await })
         })
         .await
+    }
+
+    async fn walk_tasks(
+        &self,
+        id: TaskId,
+        direction: Direction,
+        depth: WalkDepth,
+    ) -> Result<Vec<(u8, Task)>, StoreError> {
+        let graph = self.graph();
+        self.read("walk the task graph", async move { walk(graph, id, direction, depth).await }).await
     }
 
     async fn count_tasks_by_status(&self) -> Result<Vec<(TaskStatus, u64)>, StoreError> {

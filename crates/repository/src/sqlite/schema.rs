@@ -32,6 +32,7 @@ const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../../migrations/0007_task_search.sql"),
         backfill: Some(index_stored_tasks),
     },
+    Migration::sql("0008_task_blocks", include_str!("../../migrations/0008_task_blocks.sql")),
 ];
 
 impl Migration {

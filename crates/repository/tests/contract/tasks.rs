@@ -233,24 +233,24 @@ pub(crate) async fn deleting_a_task_checks_its_version<B: Backend>(backend: &B) 
     let doomed = task("Doomed", Some(project));
     store.create_task(&doomed, &[]).await.unwrap();
 
-    let error = store.delete_task(doomed.uid, Some(7), &[]).await.unwrap_err();
+    let error = store.delete_task(doomed.uid, Some(7), Timestamp::now(), None).await.unwrap_err();
     assert!(matches!(error, StoreError::VersionConflict), "{error:?}");
     assert!(store.get_task(doomed.uid).await.unwrap().is_some(), "a conflict deletes nothing");
 
-    store.delete_task(doomed.uid, Some(1), &[]).await.unwrap();
+    store.delete_task(doomed.uid, Some(1), Timestamp::now(), None).await.unwrap();
     assert_eq!(store.get_task(doomed.uid).await.unwrap(), None);
     assert!(list_all(store, &in_project(project), 10).await.is_empty(), "its relationships went with it");
 
     let unversioned = task("Deleted without a version", None);
     store.create_task(&unversioned, &[]).await.unwrap();
-    store.delete_task(unversioned.uid, None, &[]).await.unwrap();
+    store.delete_task(unversioned.uid, None, Timestamp::now(), None).await.unwrap();
     assert_eq!(store.get_task(unversioned.uid).await.unwrap(), None);
 }
 
 pub(crate) async fn deleting_an_unknown_task_is_not_found<B: Backend>(backend: &B) {
     let fixture = backend.open().await;
     for expected in [None, Some(1)] {
-        let error = fixture.store.delete_task(TaskId::new(), expected, &[]).await.unwrap_err();
+        let error = fixture.store.delete_task(TaskId::new(), expected, Timestamp::now(), None).await.unwrap_err();
         assert!(matches!(error, StoreError::NotFound(EntityKind::Task)), "{error:?}");
     }
 }
@@ -645,7 +645,7 @@ pub(crate) async fn the_recent_tasks_are_the_newest_first<B: Backend>(backend: &
     let read = store.recent_tasks(1).await.unwrap();
     assert_eq!(read[0], created[2], "recent tasks read back whole");
     for task in created {
-        store.delete_task(task.uid, None, &[]).await.unwrap();
+        store.delete_task(task.uid, None, Timestamp::now(), None).await.unwrap();
     }
 }
 

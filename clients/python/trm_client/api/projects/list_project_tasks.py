@@ -27,6 +27,7 @@ def _get_kwargs(
     due_before: datetime.datetime | Unset = UNSET,
     due_after: datetime.datetime | Unset = UNSET,
     overdue: bool | Unset = UNSET,
+    blocked: bool | Unset = UNSET,
     limit: int | Unset = 100,
     cursor: str | Unset = UNSET,
     x_request_id: str | Unset = UNSET,
@@ -69,6 +70,8 @@ def _get_kwargs(
     params["due_after"] = json_due_after
 
     params["overdue"] = overdue
+
+    params["blocked"] = blocked
 
     params["limit"] = limit
 
@@ -160,6 +163,7 @@ def sync_detailed(
     due_before: datetime.datetime | Unset = UNSET,
     due_after: datetime.datetime | Unset = UNSET,
     overdue: bool | Unset = UNSET,
+    blocked: bool | Unset = UNSET,
     limit: int | Unset = 100,
     cursor: str | Unset = UNSET,
     x_request_id: str | Unset = UNSET,
@@ -184,6 +188,7 @@ def sync_detailed(
         due_before (datetime.datetime | Unset):
         due_after (datetime.datetime | Unset):
         overdue (bool | Unset):
+        blocked (bool | Unset):
         limit (int | Unset):  Default: 100.
         cursor (str | Unset):
         x_request_id (str | Unset):
@@ -206,6 +211,7 @@ def sync_detailed(
         due_before=due_before,
         due_after=due_after,
         overdue=overdue,
+        blocked=blocked,
         limit=limit,
         cursor=cursor,
         x_request_id=x_request_id,
@@ -230,6 +236,7 @@ def sync(
     due_before: datetime.datetime | Unset = UNSET,
     due_after: datetime.datetime | Unset = UNSET,
     overdue: bool | Unset = UNSET,
+    blocked: bool | Unset = UNSET,
     limit: int | Unset = 100,
     cursor: str | Unset = UNSET,
     x_request_id: str | Unset = UNSET,
@@ -254,6 +261,7 @@ def sync(
         due_before (datetime.datetime | Unset):
         due_after (datetime.datetime | Unset):
         overdue (bool | Unset):
+        blocked (bool | Unset):
         limit (int | Unset):  Default: 100.
         cursor (str | Unset):
         x_request_id (str | Unset):
@@ -277,6 +285,7 @@ def sync(
         due_before=due_before,
         due_after=due_after,
         overdue=overdue,
+        blocked=blocked,
         limit=limit,
         cursor=cursor,
         x_request_id=x_request_id,
@@ -295,6 +304,7 @@ async def asyncio_detailed(
     due_before: datetime.datetime | Unset = UNSET,
     due_after: datetime.datetime | Unset = UNSET,
     overdue: bool | Unset = UNSET,
+    blocked: bool | Unset = UNSET,
     limit: int | Unset = 100,
     cursor: str | Unset = UNSET,
     x_request_id: str | Unset = UNSET,
@@ -319,6 +329,7 @@ async def asyncio_detailed(
         due_before (datetime.datetime | Unset):
         due_after (datetime.datetime | Unset):
         overdue (bool | Unset):
+        blocked (bool | Unset):
         limit (int | Unset):  Default: 100.
         cursor (str | Unset):
         x_request_id (str | Unset):
@@ -341,6 +352,7 @@ async def asyncio_detailed(
         due_before=due_before,
         due_after=due_after,
         overdue=overdue,
+        blocked=blocked,
         limit=limit,
         cursor=cursor,
         x_request_id=x_request_id,
@@ -363,6 +375,7 @@ async def asyncio(
     due_before: datetime.datetime | Unset = UNSET,
     due_after: datetime.datetime | Unset = UNSET,
     overdue: bool | Unset = UNSET,
+    blocked: bool | Unset = UNSET,
     limit: int | Unset = 100,
     cursor: str | Unset = UNSET,
     x_request_id: str | Unset = UNSET,
@@ -387,6 +400,7 @@ async def asyncio(
         due_before (datetime.datetime | Unset):
         due_after (datetime.datetime | Unset):
         overdue (bool | Unset):
+        blocked (bool | Unset):
         limit (int | Unset):  Default: 100.
         cursor (str | Unset):
         x_request_id (str | Unset):
@@ -411,6 +425,7 @@ async def asyncio(
             due_before=due_before,
             due_after=due_after,
             overdue=overdue,
+            blocked=blocked,
             limit=limit,
             cursor=cursor,
             x_request_id=x_request_id,

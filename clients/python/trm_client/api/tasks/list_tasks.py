@@ -25,6 +25,7 @@ def _get_kwargs(
     due_before: datetime.datetime | Unset = UNSET,
     due_after: datetime.datetime | Unset = UNSET,
     overdue: bool | Unset = UNSET,
+    blocked: bool | Unset = UNSET,
     limit: int | Unset = 100,
     cursor: str | Unset = UNSET,
     x_request_id: str | Unset = UNSET,
@@ -69,6 +70,8 @@ def _get_kwargs(
     params["due_after"] = json_due_after
 
     params["overdue"] = overdue
+
+    params["blocked"] = blocked
 
     params["limit"] = limit
 
@@ -153,6 +156,7 @@ def sync_detailed(
     due_before: datetime.datetime | Unset = UNSET,
     due_after: datetime.datetime | Unset = UNSET,
     overdue: bool | Unset = UNSET,
+    blocked: bool | Unset = UNSET,
     limit: int | Unset = 100,
     cursor: str | Unset = UNSET,
     x_request_id: str | Unset = UNSET,
@@ -178,6 +182,7 @@ def sync_detailed(
         due_before (datetime.datetime | Unset):
         due_after (datetime.datetime | Unset):
         overdue (bool | Unset):
+        blocked (bool | Unset):
         limit (int | Unset):  Default: 100.
         cursor (str | Unset):
         x_request_id (str | Unset):
@@ -200,6 +205,7 @@ def sync_detailed(
         due_before=due_before,
         due_after=due_after,
         overdue=overdue,
+        blocked=blocked,
         limit=limit,
         cursor=cursor,
         x_request_id=x_request_id,
@@ -224,6 +230,7 @@ def sync(
     due_before: datetime.datetime | Unset = UNSET,
     due_after: datetime.datetime | Unset = UNSET,
     overdue: bool | Unset = UNSET,
+    blocked: bool | Unset = UNSET,
     limit: int | Unset = 100,
     cursor: str | Unset = UNSET,
     x_request_id: str | Unset = UNSET,
@@ -249,6 +256,7 @@ def sync(
         due_before (datetime.datetime | Unset):
         due_after (datetime.datetime | Unset):
         overdue (bool | Unset):
+        blocked (bool | Unset):
         limit (int | Unset):  Default: 100.
         cursor (str | Unset):
         x_request_id (str | Unset):
@@ -272,6 +280,7 @@ def sync(
         due_before=due_before,
         due_after=due_after,
         overdue=overdue,
+        blocked=blocked,
         limit=limit,
         cursor=cursor,
         x_request_id=x_request_id,
@@ -290,6 +299,7 @@ async def asyncio_detailed(
     due_before: datetime.datetime | Unset = UNSET,
     due_after: datetime.datetime | Unset = UNSET,
     overdue: bool | Unset = UNSET,
+    blocked: bool | Unset = UNSET,
     limit: int | Unset = 100,
     cursor: str | Unset = UNSET,
     x_request_id: str | Unset = UNSET,
@@ -315,6 +325,7 @@ async def asyncio_detailed(
         due_before (datetime.datetime | Unset):
         due_after (datetime.datetime | Unset):
         overdue (bool | Unset):
+        blocked (bool | Unset):
         limit (int | Unset):  Default: 100.
         cursor (str | Unset):
         x_request_id (str | Unset):
@@ -337,6 +348,7 @@ async def asyncio_detailed(
         due_before=due_before,
         due_after=due_after,
         overdue=overdue,
+        blocked=blocked,
         limit=limit,
         cursor=cursor,
         x_request_id=x_request_id,
@@ -359,6 +371,7 @@ async def asyncio(
     due_before: datetime.datetime | Unset = UNSET,
     due_after: datetime.datetime | Unset = UNSET,
     overdue: bool | Unset = UNSET,
+    blocked: bool | Unset = UNSET,
     limit: int | Unset = 100,
     cursor: str | Unset = UNSET,
     x_request_id: str | Unset = UNSET,
@@ -384,6 +397,7 @@ async def asyncio(
         due_before (datetime.datetime | Unset):
         due_after (datetime.datetime | Unset):
         overdue (bool | Unset):
+        blocked (bool | Unset):
         limit (int | Unset):  Default: 100.
         cursor (str | Unset):
         x_request_id (str | Unset):
@@ -408,6 +422,7 @@ async def asyncio(
             due_before=due_before,
             due_after=due_after,
             overdue=overdue,
+            blocked=blocked,
             limit=limit,
             cursor=cursor,
             x_request_id=x_request_id,

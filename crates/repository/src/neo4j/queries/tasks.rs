@@ -5,7 +5,7 @@ use neo4rs::{BoltType, Query};
 use trm_domain::search::SearchQuery;
 use trm_domain::{EnumAdapter as _, PageRequest, Task, TaskId, TaskStatus};
 
-use super::{KEEP_PLAN, RETURN_TASK, TASK_COLUMNS};
+use super::{KEEP_PLAN, RETURN_TASK, TASK_COLUMNS, blockers_param};
 use crate::neo4j::values::{datetime_param, id_param, map, optional_id_param, task_props};
 use crate::ports::{Overdue, TaskFilter};
 use crate::rules::lucene_query;
@@ -35,21 +35,29 @@ pub fn get_tasks(ids: &[TaskId]) -> Query {
 }
 
 /// Creates the tasks of `$rows` with their relationships, in one statement:
-/// each row is `{props, project_id, assignee_id}`, and one whose project or
-/// assignee names nothing stored creates nothing. Every row in gives one
-/// row out — `uid`, and `project_found`/`assignee_found` (true when none was
-/// named) — so that each task of a batch gets its own answer.
+/// each row is `{props, project_id, assignee_id, blocked_by}`, and one whose
+/// project, assignee or a blocker names nothing stored creates nothing.
+/// Every row in gives one row out — `uid`, `project_found`/`assignee_found`
+/// (true when none was named) and `missing_blockers` (the ids naming no
+/// task) — so that each task of a batch gets its own answer. A new task
+/// needs no cycle check: nothing waits for it yet.
 const CREATE_TASKS: &str = "UNWIND $rows AS row \
      OPTIONAL MATCH (p:Project {uid: row.project_id}) USING INDEX p:Project(uid) \
      OPTIONAL MATCH (u:User {uid: row.assignee_id}) USING INDEX u:User(uid) \
-     WITH row, p, u, \
+     CALL (row) { \
+        UNWIND row.blocked_by AS key \
+        OPTIONAL MATCH (blocker:Task {uid: key}) USING INDEX blocker:Task(uid) \
+        RETURN collect(blocker) AS blockers, collect(CASE WHEN blocker IS NULL THEN key END) AS missing_blockers \
+     } \
+     WITH row, p, u, blockers, missing_blockers, \
           row.project_id IS NULL OR p IS NOT NULL AS project_found, \
           row.assignee_id IS NULL OR u IS NOT NULL AS assignee_found \
-     FOREACH (_ IN CASE WHEN project_found AND assignee_found THEN [1] ELSE [] END | \
+     FOREACH (_ IN CASE WHEN project_found AND assignee_found AND size(missing_blockers) = 0 THEN [1] ELSE [] END | \
         CREATE (t:Task) SET t += row.props \
         FOREACH (project IN CASE WHEN p IS NULL THEN [] ELSE [p] END | CREATE (t)-[:IS_PART_OF_PROJECT]->(project)) \
-        FOREACH (user IN CASE WHEN u IS NULL THEN [] ELSE [u] END | CREATE (t)-[:ASSIGNED_TO]->(user))) \
-     RETURN row.props.uid AS uid, project_found, assignee_found";
+        FOREACH (user IN CASE WHEN u IS NULL THEN [] ELSE [u] END | CREATE (t)-[:ASSIGNED_TO]->(user)) \
+        FOREACH (blocker IN blockers | CREATE (blocker)-[:BLOCKS]->(t))) \
+     RETURN row.props.uid AS uid, project_found, assignee_found, missing_blockers";
 
 /// Creates `tasks` and links each to its project and assignee in one
 /// statement (`CREATE_TASKS`): what the adapter sends for a batch of
@@ -64,6 +72,7 @@ pub fn create_tasks(tasks: &[Task]) -> Query {
                 ("props", task_props(task)),
                 ("project_id", optional_id_param(task.project_id)),
                 ("assignee_id", optional_id_param(task.assignee_id)),
+                ("blocked_by", blockers_param(&task.blocked_by)),
             ])
         })
         .collect();
@@ -83,9 +92,16 @@ pub fn create_tasks(tasks: &[Task]) -> Query {
 const CREATE_TASKS_LOGGED: &str = "UNWIND $rows AS row \
      OPTIONAL MATCH (p:Project {uid: row.project_id}) USING INDEX p:Project(uid) \
      OPTIONAL MATCH (u:User {uid: row.assignee_id}) USING INDEX u:User(uid) \
-     WITH row, p, u, \
-          (row.project_id IS NULL OR p IS NOT NULL) AND (row.assignee_id IS NULL OR u IS NOT NULL) AS ok \
-     WITH collect({row: row, p: p, u: u, ok: ok, logged: CASE WHEN ok THEN size(row.events) ELSE 0 END}) AS batch \
+     CALL (row) { \
+        UNWIND row.blocked_by AS key \
+        OPTIONAL MATCH (blocker:Task {uid: key}) USING INDEX blocker:Task(uid) \
+        RETURN collect(blocker) AS blockers, collect(CASE WHEN blocker IS NULL THEN key END) AS missing_blockers \
+     } \
+     WITH row, p, u, blockers, missing_blockers, \
+          (row.project_id IS NULL OR p IS NOT NULL) AND (row.assignee_id IS NULL OR u IS NOT NULL) \
+          AND size(missing_blockers) = 0 AS ok \
+     WITH collect({row: row, p: p, u: u, blockers: blockers, missing_blockers: missing_blockers, ok: ok, \
+                   logged: CASE WHEN ok THEN size(row.events) ELSE 0 END}) AS batch \
      MATCH (sequence:EventSequence {name: 'events'}) \
      WITH batch, sequence, reduce(n = 0, x IN batch | n + x.logged) AS taken \
      SET sequence.last = sequence.last + taken \
@@ -96,12 +112,14 @@ const CREATE_TASKS_LOGGED: &str = "UNWIND $rows AS row \
         CREATE (t:Task) SET t += x.row.props \
         FOREACH (project IN CASE WHEN x.p IS NULL THEN [] ELSE [x.p] END | CREATE (t)-[:IS_PART_OF_PROJECT]->(project)) \
         FOREACH (user IN CASE WHEN x.u IS NULL THEN [] ELSE [x.u] END | CREATE (t)-[:ASSIGNED_TO]->(user)) \
+        FOREACH (blocker IN x.blockers | CREATE (blocker)-[:BLOCKS]->(t)) \
         FOREACH (k IN range(0, size(x.row.events) - 1) | \
            CREATE (t)-[:GENERATES_EVENT]->(event:Event) \
            SET event += x.row.events[k], event.position = before + k + 1)) \
      RETURN x.row.props.uid AS uid, \
             x.row.project_id IS NULL OR x.p IS NOT NULL AS project_found, \
-            x.row.assignee_id IS NULL OR x.u IS NOT NULL AS assignee_found";
+            x.row.assignee_id IS NULL OR x.u IS NOT NULL AS assignee_found, \
+            x.missing_blockers AS missing_blockers";
 
 /// Creates `tasks` with `events_of` each (their properties, see
 /// `events::event_props`) in one statement ([`CREATE_TASKS_LOGGED`]): what
@@ -114,6 +132,7 @@ pub(in crate::neo4j) fn create_tasks_logged(tasks: &[Task], events_of: impl Fn(&
                 ("props", task_props(task)),
                 ("project_id", optional_id_param(task.project_id)),
                 ("assignee_id", optional_id_param(task.assignee_id)),
+                ("blocked_by", blockers_param(&task.blocked_by)),
                 ("events", BoltType::List(events_of(task).into())),
             ])
         })
@@ -255,6 +274,12 @@ pub fn list_tasks_planned(filter: &TaskFilter, page: PageRequest, plan: Anchored
         params.push(("overdue_at", datetime_param(at)));
         let finished = [TaskStatus::Done, TaskStatus::Cancelled].map(|status| BoltType::from(status.as_str()));
         params.push(("finished", BoltType::List(Vec::from(finished).into())));
+    }
+    if let Some(blocked) = filter.blocked {
+        let waiting = "EXISTS { (blocker:Task)-[:BLOCKS]->(t) WHERE NOT blocker.status IN $unblocking }";
+        conditions.push(if blocked { waiting.to_owned() } else { format!("NOT {waiting}") });
+        let unblocking = [TaskStatus::Done, TaskStatus::Cancelled].map(|status| BoltType::from(status.as_str()));
+        params.push(("unblocking", BoltType::List(Vec::from(unblocking).into())));
     }
     params.push(("limit", BoltType::from(i64::from(page.limit()) + 1)));
 
