@@ -45,6 +45,7 @@ mod idempotency;
 mod projects;
 pub mod queries;
 mod schema;
+mod task_creates;
 mod task_graph;
 mod tasks;
 mod transactions;
@@ -104,7 +105,7 @@ struct Inner {
     /// Coalesces concurrent task lookups; `None` when turned off.
     task_lookups: Option<Coalescer<TaskId, Arc<Row>>>,
     /// Commits concurrent task creates together; `None` when turned off.
-    task_creates: Option<Coalescer<tasks::PendingCreate, tasks::Created>>,
+    task_creates: Option<Coalescer<task_creates::PendingCreate, task_creates::Created>>,
 }
 
 impl std::fmt::Debug for Neo4jStore {

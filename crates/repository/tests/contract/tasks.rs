@@ -550,14 +550,18 @@ pub(crate) async fn neo4j_stores_the_contract_graph_shape() {
     let store = &fixture.store;
     let project = stored_project(store).await;
     let user = fixture.add_user().await;
-    let task = full_task(project, user, &unique_tag());
+    let blocker = support::task("Blocker", None);
+    store.create_task(&blocker, &[]).await.unwrap();
+    let mut task = full_task(project, user, &unique_tag());
+    task.blocked_by = vec![blocker.uid];
     store.create_task(&task, &[]).await.unwrap();
 
     let query = neo4rs::query(
         "MATCH (t:Task {uid: $uid}) \
          RETURN EXISTS { (t)-[:IS_PART_OF_PROJECT]->(:Project {uid: $project}) } AS in_project, \
                 EXISTS { (t)-[:ASSIGNED_TO]->(:User {uid: $user}) } AS assigned, \
-                t.project_id IS NULL AND t.assignee_id IS NULL AS no_id_properties, \
+                EXISTS { (:Task {uid: $blocker})-[:BLOCKS]->(t) } AS blocked, \
+                t.project_id IS NULL AND t.assignee_id IS NULL AND t.blocked_by IS NULL AS no_id_properties, \
                 valueType(t.created_at) AS created_at, t.created_at.offsetSeconds AS offset, \
                 valueType(t.due_date) AS due_date, valueType(t.tags) AS tags, \
                 valueType(t.priority) AS priority, valueType(t.version) AS version, \
@@ -567,11 +571,16 @@ pub(crate) async fn neo4j_stores_the_contract_graph_shape() {
     .param("uid", task.uid.to_string())
     .param("project", project.to_string())
     .param("user", user.to_string())
+    .param("blocker", blocker.uid.to_string())
     .param("created_at", "2026-11-26T03:12:45.000001Z");
     let mut rows = graph.execute(query).await.unwrap();
     let row = rows.next().await.unwrap().expect("the task node exists");
     assert!(row.get::<bool>("in_project").unwrap(), "(:Task)-[:IS_PART_OF_PROJECT]->(:Project)");
     assert!(row.get::<bool>("assigned").unwrap(), "(:Task)-[:ASSIGNED_TO]->(:User)");
+    assert!(
+        row.get::<bool>("blocked").unwrap(),
+        "the blocker points at the task it blocks: (:Task)-[:BLOCKS]->(:Task)"
+    );
     assert!(row.get::<bool>("no_id_properties").unwrap(), "relationships, not id properties");
     assert_eq!(row.get::<String>("created_at").unwrap(), "ZONED DATETIME NOT NULL");
     assert_eq!(row.get::<i64>("offset").unwrap(), 0, "stored in UTC");
