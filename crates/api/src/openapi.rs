@@ -39,8 +39,8 @@ use crate::schemas::enums::{
     EffortUnitSchema, PriorityInputSchema, PrioritySchema, ProjectStatusSchema, TaskStatusSchema, TaskTypeSchema,
 };
 use crate::schemas::errors::{
-    DeliveryNotFound, HttpError, HttpValidationError, IdempotencyInProgress, InternalError, InvalidRequest,
-    PayloadTooLarge, PreconditionFailed, ProjectHasTasks, ProjectNotFound, TaskNotFound, Unavailable,
+    DeliveryNotFound, DependencyCycle, HttpError, HttpValidationError, IdempotencyInProgress, InternalError,
+    InvalidRequest, PayloadTooLarge, PreconditionFailed, ProjectHasTasks, ProjectNotFound, TaskNotFound, Unavailable,
     UnsupportedMediaType, UserNotFound, UsernameTaken, WebhookNotFound,
 };
 use crate::schemas::event::EventResponse;
@@ -173,6 +173,7 @@ The full reference, with examples, is `docs/api.md` in the project's repository.
             WebhookNotFound,
             DeliveryNotFound,
             ProjectHasTasks,
+            DependencyCycle,
             UserNotFound,
             UsernameTaken,
             IdempotencyInProgress,

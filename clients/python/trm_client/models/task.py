@@ -55,7 +55,7 @@ class Task:
         due_date (datetime.datetime | None): Due date (UTC, microseconds); never before `start_date`.
         completed_at (datetime.datetime | None): When the task became `done`; set and cleared by the server.
         tags (list[str]): Distinct labels, each 1–64 characters, at most 50.
-        blocked_by (list[str]): The tasks this one waits for (`(:Task)-[:BLOCKS]->` it), sorted; at
+        blocked_by (list[UUID]): The tasks this one waits for (`(:Task)-[:BLOCKS]->` it), sorted; at
             most 100.
         created_at (datetime.datetime): Creation time (UTC, microseconds).
         updated_at (datetime.datetime): Last change (UTC, microseconds).
@@ -77,7 +77,7 @@ class Task:
     due_date: datetime.datetime | None
     completed_at: datetime.datetime | None
     tags: list[str]
-    blocked_by: list[str]
+    blocked_by: list[UUID]
     created_at: datetime.datetime
     updated_at: datetime.datetime
     version: int
@@ -138,7 +138,10 @@ class Task:
 
         tags = self.tags
 
-        blocked_by = self.blocked_by
+        blocked_by = []
+        for blocked_by_item_data in self.blocked_by:
+            blocked_by_item = str(blocked_by_item_data)
+            blocked_by.append(blocked_by_item)
 
         created_at = self.created_at.isoformat()
 
@@ -292,7 +295,12 @@ class Task:
 
         tags = cast(list[str], d.pop("tags"))
 
-        blocked_by = cast(list[str], d.pop("blocked_by"))
+        blocked_by = []
+        _blocked_by = d.pop("blocked_by")
+        for blocked_by_item_data in _blocked_by:
+            blocked_by_item = UUID(blocked_by_item_data)
+
+            blocked_by.append(blocked_by_item)
 
         created_at = datetime.datetime.fromisoformat(d.pop("created_at"))
 

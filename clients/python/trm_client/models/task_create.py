@@ -59,7 +59,7 @@ class TaskCreate:
             due_date (datetime.date | datetime.datetime | None | str | Unset):
             tags (list[str] | Unset): At most 50, each 1–64 characters; duplicates are dropped. Defaults to
                 none.
-            blocked_by (list[str] | Unset): The tasks this one waits for (`BLOCKS` edges to it): at most 100 task
+            blocked_by (list[UUID] | Unset): The tasks this one waits for (`BLOCKS` edges to it): at most 100 task
                 ids, duplicates dropped; each must name a task (a 422 at
                 `["body", "blocked_by", i]` otherwise). Defaults to none.
     """
@@ -77,7 +77,7 @@ class TaskCreate:
     start_date: datetime.date | datetime.datetime | None | str | Unset = UNSET
     due_date: datetime.date | datetime.datetime | None | str | Unset = UNSET
     tags: list[str] | Unset = UNSET
-    blocked_by: list[str] | Unset = UNSET
+    blocked_by: list[UUID] | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
         title = self.title
@@ -162,7 +162,10 @@ class TaskCreate:
 
         blocked_by: list[str] | Unset = UNSET
         if not isinstance(self.blocked_by, Unset):
-            blocked_by = self.blocked_by
+            blocked_by = []
+            for blocked_by_item_data in self.blocked_by:
+                blocked_by_item = str(blocked_by_item_data)
+                blocked_by.append(blocked_by_item)
 
         field_dict: dict[str, Any] = {}
 
@@ -359,7 +362,14 @@ class TaskCreate:
 
         tags = cast(list[str], d.pop("tags", UNSET))
 
-        blocked_by = cast(list[str], d.pop("blocked_by", UNSET))
+        _blocked_by = d.pop("blocked_by", UNSET)
+        blocked_by: list[UUID] | Unset = UNSET
+        if _blocked_by is not UNSET:
+            blocked_by = []
+            for blocked_by_item_data in _blocked_by:
+                blocked_by_item = UUID(blocked_by_item_data)
+
+                blocked_by.append(blocked_by_item)
 
         task_create = cls(
             title=title,

@@ -73,7 +73,7 @@ pub struct TaskResponse {
     pub tags: Tags,
     /// The tasks this one waits for (`(:Task)-[:BLOCKS]->` it), sorted; at
     /// most 100.
-    #[schema(value_type = Vec<String>, max_items = 100)]
+    #[schema(value_type = Vec<TaskIdSchema>, max_items = 100)]
     pub blocked_by: Vec<trm_domain::TaskId>,
     /// Creation time (UTC, microseconds).
     #[schema(value_type = String, format = DateTime)]
@@ -153,6 +153,28 @@ impl PartialSchema for TagSchema {
 impl ToSchema for TagSchema {
     fn name() -> std::borrow::Cow<'static, str> {
         std::borrow::Cow::Borrowed("Tag")
+    }
+}
+
+/// A task id in a `blocked_by` list, as documentation: a UUID. Written by
+/// hand because utoipa's derive puts no format on the items of a
+/// `Vec<String>`, and a client generating requests from the document should
+/// not be told any string is an id.
+pub(crate) struct TaskIdSchema;
+
+impl PartialSchema for TaskIdSchema {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .format(Some(SchemaFormat::KnownFormat(KnownFormat::Uuid)))
+            .description(Some("A task's `uid`."))
+            .into()
+    }
+}
+
+impl ToSchema for TaskIdSchema {
+    fn name() -> std::borrow::Cow<'static, str> {
+        std::borrow::Cow::Borrowed("TaskId")
     }
 }
 

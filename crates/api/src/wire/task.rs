@@ -9,7 +9,7 @@ use super::RequestBody;
 use super::field::{Field, Problems, named};
 use crate::error::ApiError;
 use crate::schemas::enums::{EffortUnitSchema, PriorityInputSchema, TaskStatusSchema, TaskTypeSchema};
-use crate::schemas::task::{DateInputSchema, TagSchema};
+use crate::schemas::task::{DateInputSchema, TagSchema, TaskIdSchema};
 use crate::values;
 
 /// The body of `POST /api/v1/tasks/`, as sent; converts into a [`NewTask`].
@@ -105,7 +105,7 @@ pub struct TaskCreateBody {
     /// The tasks this one waits for (`BLOCKS` edges to it): at most 100 task
     /// ids, duplicates dropped; each must name a task (a 422 at
     /// `["body", "blocked_by", i]` otherwise). Defaults to none.
-    #[schema(value_type = Option<Vec<String>>, nullable = false, max_items = 100)]
+    #[schema(value_type = Option<Vec<TaskIdSchema>>, nullable = false, max_items = 100)]
     #[serde(default)]
     pub blocked_by: Field,
     /// Every property the body does not name: each is a 422 (`extra_forbidden`).
@@ -199,7 +199,7 @@ pub struct TaskUpdateBody {
     /// `["body", "blocked_by", i]`), and none may already wait for this task,
     /// directly or through others: that would close a cycle (a 409 naming
     /// it).
-    #[schema(value_type = Option<Vec<String>>, nullable = false, max_items = 100)]
+    #[schema(value_type = Option<Vec<TaskIdSchema>>, nullable = false, max_items = 100)]
     #[serde(default)]
     pub blocked_by: Field,
     /// Every property the body does not name: each is a 422 (`extra_forbidden`).

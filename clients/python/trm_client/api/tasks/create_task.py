@@ -118,7 +118,7 @@ def sync_detailed(
     """Create a task
 
      Creates a task at version 1. Every field but `title` is optional; a `project_id` or `assignee_id`
-    must name an existing project or user.
+    must name an existing project or user, and each of `blocked_by` an existing task.
 
     Args:
         idempotency_key (None | str | Unset):
@@ -163,7 +163,7 @@ def sync(
     """Create a task
 
      Creates a task at version 1. Every field but `title` is optional; a `project_id` or `assignee_id`
-    must name an existing project or user.
+    must name an existing project or user, and each of `blocked_by` an existing task.
 
     Args:
         idempotency_key (None | str | Unset):
@@ -203,7 +203,7 @@ async def asyncio_detailed(
     """Create a task
 
      Creates a task at version 1. Every field but `title` is optional; a `project_id` or `assignee_id`
-    must name an existing project or user.
+    must name an existing project or user, and each of `blocked_by` an existing task.
 
     Args:
         idempotency_key (None | str | Unset):
@@ -246,7 +246,7 @@ async def asyncio(
     """Create a task
 
      Creates a task at version 1. Every field but `title` is optional; a `project_id` or `assignee_id`
-    must name an existing project or user.
+    must name an existing project or user, and each of `blocked_by` an existing task.
 
     Args:
         idempotency_key (None | str | Unset):
