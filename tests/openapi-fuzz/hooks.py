@@ -10,7 +10,9 @@ requests this file's check accepts exactly these and nothing else:
 * 422 whose every error is one of: an `Idempotency-Key` reused with another
   body (`idempotency_key_reused`); a `project_id` / `assignee_id` naming
   nothing stored ("... not found"), at the body's top level or at an item of
-  a bulk create (`["body", "tasks", i, field]`); a `due_date` before the
+  a bulk create (`["body", "tasks", i, field]`); a `blocked_by` id naming
+  no task, or the task itself (`["body", "blocked_by", j]`, in a bulk
+  create `["body", "tasks", i, "blocked_by", j]`); a `due_date` before the
   `start_date` (the one rule between two fields, which a PATCH checks
   against the stored one), likewise; a task list's `cursor` sent with
   another `sort` than the one it was made for ("the cursor was made for
@@ -59,6 +61,16 @@ def _field_of(loc: object) -> object:
     return None
 
 
+def _blocker_of(loc: object) -> bool:
+    """Whether a `loc` names one id of a `blocked_by` list: `["body",
+    "blocked_by", j]`, or `["body", "tasks", i, "blocked_by", j]`."""
+    if not isinstance(loc, list) or not loc or not isinstance(loc[-1], int):
+        return False
+    return loc[:-1] == ["body", "blocked_by"] or (
+        len(loc) == 5 and loc[:2] == ["body", "tasks"] and isinstance(loc[2], int) and loc[3] == "blocked_by"
+    )
+
+
 def _stored_state_422(body: object) -> bool:
     if not isinstance(body, dict) or not isinstance(body.get("detail"), list) or not body["detail"]:
         return False
@@ -69,6 +81,8 @@ def _stored_state_422(body: object) -> bool:
         message = str(error.get("msg", ""))
         field = _field_of(loc)
         if field in REFERENCE_FIELDS and "not found" in message:
+            continue
+        if _blocker_of(loc) and ("not found" in message or "cannot block itself" in message):
             continue
         if field == "due_date" and "must not be before start_date" in message:
             continue

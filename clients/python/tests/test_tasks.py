@@ -10,12 +10,22 @@ from urllib.parse import parse_qs, urlsplit
 from uuid import UUID
 
 from trm_client import Client
-from trm_client.api.tasks import create_task, create_tasks, delete_task, get_task, list_tasks, update_task
+from trm_client.api.tasks import (
+    create_task,
+    create_tasks,
+    delete_task,
+    get_task,
+    list_task_blockers,
+    list_task_dependents,
+    list_tasks,
+    update_task,
+)
 from trm_client.models import (
     HTTPError,
     Priority,
     PriorityName,
     Task,
+    TaskAtDepth,
     TaskBulkCreate,
     TaskCreate,
     TaskStatus,
@@ -196,3 +206,26 @@ def test_async_functions(base_url: str, project_id: str, unique: str) -> None:
             assert fetched.headers["etag"] == '"1"'
 
     asyncio.run(scenario())
+
+
+def test_blockers_round_trip_and_the_graph_is_walked_and_a_cycle_is_a_409(client: Client) -> None:
+    first = create_task.sync(client=client, body=TaskCreate(title="First"))
+    assert isinstance(first, Task)
+    assert first.blocked_by == []
+    second = create_task.sync(client=client, body=TaskCreate(title="Second", blocked_by=[first.uid]))
+    assert isinstance(second, Task)
+    assert second.blocked_by == [first.uid]
+
+    dependents = list_task_dependents.sync(first.uid, client=client, depth=2)
+    assert isinstance(dependents, list)
+    assert [(entry.depth, entry.task.uid) for entry in dependents if isinstance(entry, TaskAtDepth)] == [
+        (1, second.uid)
+    ]
+    blockers = list_task_blockers.sync(second.uid, client=client)
+    assert isinstance(blockers, list)
+    assert [entry.task.uid for entry in blockers] == [first.uid]
+
+    cycle = update_task.sync_detailed(first.uid, client=client, body=TaskUpdate(blocked_by=[second.uid]))
+    assert cycle.status_code == HTTPStatus.CONFLICT
+    assert isinstance(cycle.parsed, HTTPError)
+    assert cycle.parsed.detail == f"Dependency cycle: {second.uid} → {first.uid} → {second.uid}"

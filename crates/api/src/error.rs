@@ -199,6 +199,10 @@ fn conflict_detail(reason: ConflictReason) -> String {
         ConflictReason::ChangedConcurrently(kind) => {
             format!("The {} is being changed concurrently; retry the request", kind.key())
         }
+        ConflictReason::DependencyCycle(path) => {
+            let path: Vec<String> = path.iter().map(ToString::to_string).collect();
+            format!("Dependency cycle: {}", path.join(" \u{2192} "))
+        }
     }
 }
 

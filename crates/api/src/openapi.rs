@@ -28,7 +28,7 @@
 pub mod docs;
 
 use trm_domain::openapi::PriorityInput;
-use trm_domain::{EffortUnit, Priority, Project, ProjectStatus, Task, TaskSort, TaskStatus, TaskType, User};
+use trm_domain::{EffortUnit, Priority, Project, ProjectStatus, Task, TaskId, TaskSort, TaskStatus, TaskType, User};
 use utoipa::openapi::header::HeaderBuilder;
 use utoipa::openapi::path::{Operation, ParameterBuilder, ParameterIn, PathItem};
 use utoipa::openapi::schema::{ObjectBuilder, SchemaType, Type};
@@ -37,10 +37,10 @@ use utoipa::{Modify, OpenApi, ToResponse};
 
 use crate::access::openapi::BearerAuth;
 use crate::error::LocationItemSchema;
-use crate::handlers::{events, health, metrics, overview, projects, tasks, users, webhooks};
+use crate::handlers::{events, health, metrics, overview, projects, task_graph, tasks, users, webhooks};
 use crate::schemas::errors::{
-    DeliveryNotFound, HttpError, HttpValidationError, IdempotencyInProgress, InternalError, InvalidRequest,
-    PayloadTooLarge, PreconditionFailed, ProjectHasTasks, ProjectNotFound, TaskNotFound, Unavailable,
+    DeliveryNotFound, DependencyCycle, HttpError, HttpValidationError, IdempotencyInProgress, InternalError,
+    InvalidRequest, PayloadTooLarge, PreconditionFailed, ProjectHasTasks, ProjectNotFound, TaskNotFound, Unavailable,
     UnsupportedMediaType, UserNotFound, UsernameTaken, WebhookNotFound,
 };
 use crate::schemas::event::EventResponse;
@@ -101,6 +101,8 @@ The full reference, with examples, is `docs/api.md` in the project's repository.
         tasks::get,
         tasks::update,
         tasks::delete,
+        task_graph::blockers,
+        task_graph::dependents,
         projects::list,
         projects::create,
         projects::get,
@@ -133,6 +135,8 @@ The full reference, with examples, is `docs/api.md` in the project's repository.
     components(
         schemas(
             Task,
+            TaskId,
+            crate::schemas::task::TaskAtDepth,
             TaskCreateBody,
             TaskBulkCreateBody,
             TaskUpdateBody,
@@ -170,6 +174,7 @@ The full reference, with examples, is `docs/api.md` in the project's repository.
             WebhookNotFound,
             DeliveryNotFound,
             ProjectHasTasks,
+            DependencyCycle,
             UserNotFound,
             UsernameTaken,
             IdempotencyInProgress,

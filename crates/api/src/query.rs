@@ -197,6 +197,7 @@ fn filter_of(query: &mut QueryParams, with_project: bool, sort: TaskSort) -> Opt
     let due_before = take_timestamp(query, "due_before");
     let due_after = take_timestamp(query, "due_after");
     let overdue = query.take_bool("overdue").map(|overdue| Overdue { overdue, at: Timestamp::now() });
+    let blocked = query.take_bool("blocked");
     let search = query
         .take("q")
         .and_then(|text| SearchQuery::from_search_box(&text).map_err(|kind| query.reject("q", kind)).ok()?);
@@ -223,6 +224,7 @@ fn filter_of(query: &mut QueryParams, with_project: bool, sort: TaskSort) -> Opt
         due_after,
         overdue,
         sort,
+        blocked,
     })
 }
 

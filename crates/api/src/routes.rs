@@ -21,7 +21,7 @@ use actix_web::http::Method;
 use actix_web::{HttpResponse, Resource, Route as ActixRoute, web};
 
 use crate::error::ApiError;
-use crate::handlers::{events, health, metrics, overview, projects, tasks, users, webhooks};
+use crate::handlers::{events, health, metrics, overview, projects, task_graph, tasks, users, webhooks};
 use crate::openapi::docs;
 
 /// An HTTP method a route answers.
@@ -117,6 +117,10 @@ pub enum Endpoint {
     EventHistory,
     /// `events::task_history`.
     TaskHistory,
+    /// `task_graph::blockers`.
+    TaskBlockers,
+    /// `task_graph::dependents`.
+    TaskDependents,
     /// `events::project_history`.
     ProjectHistory,
     /// `events::user_history`.
@@ -177,6 +181,8 @@ impl Endpoint {
             Self::StreamEvents => route.to(events::stream),
             Self::EventHistory => route.to(events::history),
             Self::TaskHistory => route.to(events::task_history),
+            Self::TaskBlockers => route.to(task_graph::blockers),
+            Self::TaskDependents => route.to(task_graph::dependents),
             Self::ProjectHistory => route.to(events::project_history),
             Self::UserHistory => route.to(events::user_history),
             Self::CreateWebhook => route.to(webhooks::create),
@@ -241,6 +247,8 @@ pub const ROUTES: &[Route] = &[
     Route::api(Verb::Patch, "/api/v1/tasks/{uid}", Endpoint::UpdateTask),
     Route::api(Verb::Delete, "/api/v1/tasks/{uid}", Endpoint::DeleteTask),
     Route::api(Verb::Get, "/api/v1/tasks/{uid}/history", Endpoint::TaskHistory),
+    Route::api(Verb::Get, "/api/v1/tasks/{uid}/blockers", Endpoint::TaskBlockers),
+    Route::api(Verb::Get, "/api/v1/tasks/{uid}/dependents", Endpoint::TaskDependents),
     Route::api(Verb::Get, "/api/v1/projects/", Endpoint::ListProjects),
     Route::api(Verb::Post, "/api/v1/projects/", Endpoint::CreateProject),
     Route::api(Verb::Get, "/api/v1/projects/{uid}", Endpoint::GetProject),

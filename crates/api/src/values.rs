@@ -5,8 +5,8 @@
 
 use serde_json::Value;
 use trm_domain::{
-    Description, EffortEstimate, Email, EnumAdapter, FieldError, FieldErrorKind, FieldPath, FullName, Priority, Tags,
-    Timestamp, Title, Username, ValidationErrors,
+    Blockers, Description, EffortEstimate, Email, EnumAdapter, FieldError, FieldErrorKind, FieldPath, FullName,
+    Priority, Tags, TaskId, Timestamp, Title, Username, ValidationErrors,
 };
 use uuid::Uuid;
 
@@ -85,6 +85,26 @@ pub(crate) fn effort(value: &Value) -> Result<EffortEstimate, FieldErrorKind> {
 /// An RFC 3339 date-time or a `YYYY-MM-DD` date.
 pub(crate) fn timestamp(value: &Value) -> Result<Timestamp, FieldErrorKind> {
     value.as_str().ok_or(FieldErrorKind::Datetime).and_then(Timestamp::parse)
+}
+
+/// A task's blockers: an array of task ids (each malformed one reported at
+/// its index); at most 100 distinct, duplicates dropped.
+pub(crate) fn blockers(value: &Value) -> Result<Blockers, ValidationErrors> {
+    let Some(items) = value.as_array() else {
+        return Err(FieldError::new("blocked_by", FieldErrorKind::WrongType("list")).into());
+    };
+    let mut errors = ValidationErrors::new();
+    let mut ids = Vec::with_capacity(items.len());
+    for (index, item) in items.iter().enumerate() {
+        match uuid(item) {
+            Ok(id) => ids.push(TaskId::from_uuid(id)),
+            Err(kind) => errors.push(FieldError::at(FieldPath::field("blocked_by").index(index), kind)),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    Blockers::parse("blocked_by", &ids)
 }
 
 /// A tag list: an array of strings, each a valid tag; at most 50 distinct.

@@ -141,6 +141,16 @@ impl DomainEvent {
             .map(|task| Self::about(EntityKind::Task, EventKind::Updated, *task.uid.as_uuid(), task, metadata.clone()));
         updates.chain([Self::deleted(EntityKind::User, user, metadata.clone())]).collect()
     }
+
+    /// What deleting a task means: `task.updated` for each task that lost it
+    /// as a blocker, as it now is, then `task.deleted`.
+    #[must_use]
+    pub fn task_deleted(task: Uuid, unblocked: &[Task], metadata: &EventMetadata) -> Vec<Self> {
+        let updates = unblocked
+            .iter()
+            .map(|task| Self::about(EntityKind::Task, EventKind::Updated, *task.uid.as_uuid(), task, metadata.clone()));
+        updates.chain([Self::deleted(EntityKind::Task, task, metadata.clone())]).collect()
+    }
 }
 
 /// Where an event stands in the store's one order of events: strictly

@@ -39,6 +39,7 @@ pub mod entity;
 pub mod enums;
 pub mod error;
 pub mod event;
+pub mod graph;
 pub mod ids;
 #[cfg(feature = "openapi")]
 pub mod openapi;
@@ -57,6 +58,7 @@ pub use entity::EntityKind;
 pub use enums::{EffortUnit, EnumAdapter, Priority, ProjectStatus, TaskStatus, TaskType};
 pub use error::{FieldError, FieldErrorKind, FieldPath, ValidationErrors};
 pub use event::{DomainEvent, EventKind, EventMetadata, EventPosition, LoggedEvent};
+pub use graph::{Blockers, Cycle, Direction, MAX_WALK_DEPTH, WalkDepth};
 pub use ids::{ApiKeyId, ProjectId, TaskId, UserId};
 pub use paging::{Cursor, Page, PageRequest, SortedPosition};
 pub use project::{NewProject, Project, ProjectPatch};

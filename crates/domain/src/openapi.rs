@@ -16,10 +16,11 @@ use std::borrow::Cow;
 
 use serde_json::Value;
 use utoipa::openapi::RefOr;
-use utoipa::openapi::schema::{ObjectBuilder, OneOfBuilder, Schema, SchemaType, Type};
+use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, OneOfBuilder, Schema, SchemaFormat, SchemaType, Type};
 use utoipa::{PartialSchema, ToSchema};
 
 use crate::enums::{EffortUnit, EnumAdapter, Priority, ProjectStatus, TaskStatus, TaskType};
+use crate::ids::TaskId;
 use crate::sort::TaskSort;
 
 /// What every enum's description says about input spellings.
@@ -149,6 +150,25 @@ impl ToSchema for PriorityInput {
     }
 }
 
+/// A task's id as it is written: a UUID string. Lists of ids (a task's
+/// `blocked_by`) need it as a component, because the derive puts no format
+/// on the items of a list of strings.
+impl PartialSchema for TaskId {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(SchemaType::new(Type::String))
+            .format(Some(SchemaFormat::KnownFormat(KnownFormat::Uuid)))
+            .description(Some("A task's `uid`."))
+            .into()
+    }
+}
+
+impl ToSchema for TaskId {
+    fn name() -> Cow<'static, str> {
+        Cow::Borrowed("TaskId")
+    }
+}
+
 /// The orders of a task list (the `sort` query parameter), generated from
 /// the list of them. Unlike the other
 /// enums, its spellings are exact: `-` means descending.
@@ -212,4 +232,3 @@ mod tests {
         }
     }
 }
-

@@ -4,6 +4,7 @@ use serde::Serialize;
 
 use crate::enums::{EffortUnit, Priority, TaskStatus, TaskType};
 use crate::error::{FieldError, FieldErrorKind, FieldPath, ValidationErrors};
+use crate::graph::Blockers;
 use crate::ids::{ProjectId, TaskId, UserId};
 use crate::paging::Cursor;
 use crate::time::Timestamp;
@@ -21,7 +22,8 @@ use crate::values::{Description, EffortEstimate, Tags, Title};
     "project_id": "9b1c2d3e-4f50-4a6b-8c7d-0e1f2a3b4c5d", "assignee_id": null,
     "effort_estimate": 3.5, "effort_unit": "hours",
     "start_date": "2026-11-26T00:00:00.000000Z", "due_date": "2026-12-01T00:00:00.000000Z", "completed_at": null,
-    "tags": ["docs", "api"], "created_at": "2026-11-26T03:12:45.123456Z", "updated_at": "2026-11-26T04:01:02.654321Z",
+    "tags": ["docs", "api"], "blocked_by": ["5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b"],
+    "created_at": "2026-11-26T03:12:45.123456Z", "updated_at": "2026-11-26T04:01:02.654321Z",
     "version": 2
 })))]
 pub struct Task {
@@ -64,6 +66,10 @@ pub struct Task {
     /// Distinct labels, in the order given, each 1–64 characters, at most 50.
     #[cfg_attr(feature = "openapi", schema(value_type = Vec<String>, max_items = 50))]
     pub tags: Tags,
+    /// The tasks it waits for (`(:Task)-[:BLOCKS]->` it in the graph),
+    /// sorted and distinct; at most 100.
+    #[cfg_attr(feature = "openapi", schema(max_items = 100))]
+    pub blocked_by: Vec<TaskId>,
     /// Creation time (UTC, microseconds).
     #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub created_at: Timestamp,
@@ -104,6 +110,8 @@ pub struct NewTask {
     pub due_date: Option<Timestamp>,
     /// Labels.
     pub tags: Tags,
+    /// The tasks it waits for; each must exist.
+    pub blocked_by: Blockers,
 }
 
 impl NewTask {
@@ -123,6 +131,7 @@ impl NewTask {
             start_date: None,
             due_date: None,
             tags: Tags::default(),
+            blocked_by: Blockers::default(),
         }
     }
 }
@@ -156,6 +165,9 @@ pub struct TaskPatch {
     pub due_date: Option<Option<Timestamp>>,
     /// New tag list (replaces the old one).
     pub tags: Option<Tags>,
+    /// New list of blockers (replaces the old one); each must exist, none
+    /// may be the task itself, and none may close a cycle.
+    pub blocked_by: Option<Blockers>,
 }
 
 impl TaskPatch {
@@ -253,6 +265,7 @@ impl Task {
             start_date: new.start_date,
             due_date: new.due_date,
             tags: new.tags,
+            blocked_by: new.blocked_by.sorted(),
             created_at: now,
             updated_at: now,
             version: 1,
@@ -266,8 +279,12 @@ impl Task {
     /// `completed_at` follows the status into and out of `done`.
     ///
     /// # Errors
-    /// Rejects, at `due_date`, a result whose due date is before its start.
+    /// Rejects, at `due_date`, a result whose due date is before its start,
+    /// and at `blocked_by[i]` the task itself among its blockers.
     pub fn patched(&self, patch: TaskPatch, now: Timestamp) -> Result<Option<Self>, ValidationErrors> {
+        if let Some(blockers) = &patch.blocked_by {
+            blockers.check_not_blocking_itself(self.uid)?;
+        }
         let mut next = self.clone();
         let mut changed = false;
         changed |= replace(&mut next.title, patch.title);
@@ -282,6 +299,7 @@ impl Task {
         changed |= replace(&mut next.start_date, patch.start_date);
         changed |= replace(&mut next.due_date, patch.due_date);
         changed |= replace(&mut next.tags, patch.tags);
+        changed |= replace(&mut next.blocked_by, patch.blocked_by.as_ref().map(Blockers::sorted));
         check_date_order(next.start_date, next.due_date)?;
         if !changed {
             return Ok(None);
@@ -398,6 +416,25 @@ mod tests {
     }
 
     #[test]
+    fn blockers_are_kept_sorted_and_a_task_cannot_block_itself() {
+        let task = Task::create(new_task(), Timestamp::now()).unwrap();
+        let (a, b) = (TaskId::new(), TaskId::new());
+        let blockers = Blockers::parse("blocked_by", &[b, a]).unwrap();
+        let next = task
+            .patched(TaskPatch { blocked_by: Some(blockers.clone()), ..TaskPatch::default() }, Timestamp::now())
+            .unwrap()
+            .unwrap();
+        assert_eq!(next.blocked_by, blockers.sorted());
+        assert_eq!(next.version, 2);
+        let same = next.patched(TaskPatch { blocked_by: Some(blockers), ..TaskPatch::default() }, Timestamp::now());
+        assert_eq!(same.unwrap(), None);
+        let itself = Blockers::parse("blocked_by", &[a, task.uid]).unwrap();
+        let errors =
+            task.patched(TaskPatch { blocked_by: Some(itself), ..TaskPatch::default() }, Timestamp::now()).unwrap_err();
+        assert_eq!(errors.errors()[0].to_string(), "blocked_by[1]: Value error, a task cannot block itself");
+    }
+
+    #[test]
     fn null_clears_a_nullable_field() {
         let task = Task::create(
             NewTask { description: Some(Description::parse("x").unwrap()), ..new_task() },
@@ -439,6 +476,7 @@ mod tests {
             "due_date",
             "completed_at",
             "tags",
+            "blocked_by",
             "created_at",
             "updated_at",
             "version",
@@ -451,5 +489,6 @@ mod tests {
         assert_eq!(json["priority"], 0);
         assert_eq!(json["effort_unit"], "hours");
         assert_eq!(json["tags"], serde_json::json!([]));
+        assert_eq!(json["blocked_by"], serde_json::json!([]));
     }
 }

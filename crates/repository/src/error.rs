@@ -1,6 +1,6 @@
 //! The one error type every store returns.
 
-use trm_domain::EntityKind;
+use trm_domain::{EntityKind, TaskId};
 
 /// Why a store operation did not happen.
 ///
@@ -24,6 +24,17 @@ pub enum StoreError {
     /// write and the kind it named, in index order. Nothing was written.
     #[error("{} items reference entities that do not exist", .0.len())]
     MissingReferences(Vec<(usize, EntityKind)>),
+
+    /// A write of tasks named blockers that do not exist: each, by the
+    /// index of its task in the write (0 for a write of one) and the id it
+    /// named. Nothing was written.
+    #[error("{} blockers do not exist", .0.len())]
+    MissingBlockers(Vec<(usize, TaskId)>),
+
+    /// A task's new blocker would close a dependency cycle: the ids along
+    /// it, from the blocker back to itself. Nothing was written.
+    #[error("the blockers would close a dependency cycle")]
+    DependencyCycle(Vec<TaskId>),
 
     /// The stored version is not the one the write expected: someone else
     /// changed the entity first. Nothing was written.
@@ -58,6 +69,8 @@ impl StoreError {
             Self::NotFound(_) => "not_found",
             Self::MissingReference(_) => "missing_reference",
             Self::MissingReferences(_) => "missing_references",
+            Self::MissingBlockers(_) => "missing_blockers",
+            Self::DependencyCycle(_) => "dependency_cycle",
             Self::VersionConflict => "version_conflict",
             Self::HasTasks => "has_tasks",
             Self::Duplicate(_) => "duplicate",
@@ -79,6 +92,8 @@ mod tests {
             StoreError::NotFound(EntityKind::Task),
             StoreError::MissingReference(EntityKind::Project),
             StoreError::MissingReferences(vec![(0, EntityKind::User)]),
+            StoreError::MissingBlockers(vec![(0, TaskId::new())]),
+            StoreError::DependencyCycle(vec![TaskId::new()]),
             StoreError::VersionConflict,
             StoreError::HasTasks,
             StoreError::Duplicate("username"),

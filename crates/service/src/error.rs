@@ -27,7 +27,7 @@
 
 use std::fmt;
 
-use trm_domain::{EntityKind, ValidationErrors};
+use trm_domain::{EntityKind, TaskId, ValidationErrors};
 use trm_repository::StoreError;
 
 /// Why a use case did not complete.
@@ -70,7 +70,7 @@ pub enum ServiceError {
 /// the service matches on the reason. Deliberately not `#[non_exhaustive]`:
 /// a new reason should fail to compile wherever reasons are worded, not
 /// fall into a catch-all.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ConflictReason {
     /// The project still has tasks and the delete was not a cascade.
     ProjectHasTasks,
@@ -79,6 +79,9 @@ pub enum ConflictReason {
     /// An update without `If-Match` kept losing the race with other writes
     /// to this entity; nothing of it was applied, and retrying may succeed.
     ChangedConcurrently(EntityKind),
+    /// A task's new blockers would close a dependency cycle: the tasks
+    /// along it, from the blocker that closes it back to that blocker.
+    DependencyCycle(Vec<TaskId>),
 }
 
 /// A value that must be unique among the stored ones.
@@ -109,6 +112,9 @@ impl fmt::Display for ConflictReason {
             Self::ProjectHasTasks => f.write_str("the project still has tasks"),
             Self::Taken(what) => write!(f, "{} is already taken", what.field()),
             Self::ChangedConcurrently(kind) => write!(f, "the {} is being changed concurrently", kind.key()),
+            Self::DependencyCycle(path) => {
+                write!(f, "the blockers would close a cycle of {} tasks", path.len().saturating_sub(1))
+            }
         }
     }
 }
@@ -136,6 +142,8 @@ impl ServiceError {
             StoreError::Unexpected(cause) => Self::Unexpected(cause),
             answer @ (StoreError::MissingReference(_)
             | StoreError::MissingReferences(_)
+            | StoreError::MissingBlockers(_)
+            | StoreError::DependencyCycle(_)
             | StoreError::HasTasks
             | StoreError::Duplicate(_)) => {
                 let kind = answer.kind();
@@ -157,6 +165,8 @@ mod tests {
         let answers = [
             StoreError::MissingReference(EntityKind::User),
             StoreError::MissingReferences(vec![(0, EntityKind::Project)]),
+            StoreError::MissingBlockers(vec![(0, TaskId::new())]),
+            StoreError::DependencyCycle(vec![TaskId::new()]),
             StoreError::HasTasks,
             StoreError::Duplicate("username"),
         ];

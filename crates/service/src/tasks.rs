@@ -4,12 +4,12 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use trm_domain::{
-    DomainEvent, EntityKind, EventKind, FieldError, FieldErrorKind, FieldPath, NewTask, Page, PageRequest, Task,
-    TaskId, TaskPatch, Timestamp, ValidationErrors, bulk_item_path,
+    Blockers, Direction, DomainEvent, EntityKind, EventKind, FieldError, FieldErrorKind, FieldPath, NewTask, Page,
+    PageRequest, Task, TaskId, TaskPatch, Timestamp, ValidationErrors, WalkDepth, bulk_item_path,
 };
 use trm_repository::{StoreError, TaskFilter, TaskRepository};
 
-use crate::error::ServiceError;
+use crate::error::{ConflictReason, ServiceError};
 use crate::events::{EventPublisher, NoEvents, current_metadata, event_about, logged};
 use crate::optimistic;
 
@@ -22,13 +22,16 @@ pub trait TaskUseCases: Send + Sync + 'static {
     async fn list_tasks(&self, filter: TaskFilter, page: PageRequest) -> Result<Page<Task>, ServiceError>;
 
     /// Creates a task. A `project_id` or `assignee_id` naming nothing stored
-    /// is invalid at that field.
+    /// is invalid at that field, a blocker naming no task at
+    /// `blocked_by[i]` (its place in the request).
     async fn create_task(&self, new: NewTask) -> Result<Task, ServiceError>;
 
     /// Creates many tasks at once, all or none, and returns them in request
     /// order. Every problem of every item — its own fields, a project or
     /// assignee naming nothing stored — is reported together, at
-    /// `tasks[i]…`; then nothing is stored.
+    /// `tasks[i]…`; then nothing is stored. Blockers naming no task are
+    /// reported (at `tasks[i].blocked_by[j]`) once every project and
+    /// assignee exists.
     async fn create_tasks(&self, new: Vec<NewTask>) -> Result<Vec<Task>, ServiceError>;
 
     /// The task with this id.
@@ -37,11 +40,25 @@ pub trait TaskUseCases: Send + Sync + 'static {
     /// Applies `patch`. With `if_match`, only when the stored version is that
     /// one ([`ServiceError::PreconditionFailed`] otherwise). A patch that
     /// changes nothing returns the stored task unchanged, version included.
+    /// New blockers must exist (`blocked_by[i]` otherwise) and must not wait,
+    /// directly or not, for the task ([`ConflictReason::DependencyCycle`]).
     async fn update_task(&self, id: TaskId, patch: TaskPatch, if_match: Option<u64>) -> Result<Task, ServiceError>;
 
     /// Deletes a task and its relationships; with `if_match`, only at that
-    /// version.
-    async fn delete_task(&self, id: TaskId, if_match: Option<u64>) -> Result<(), ServiceError>;
+    /// version. The tasks it blocked lose it as a blocker (each one version
+    /// further, with a `task.updated` event); they are returned as they now
+    /// are, oldest first.
+    async fn delete_task(&self, id: TaskId, if_match: Option<u64>) -> Result<Vec<Task>, ServiceError>;
+
+    /// The tasks at most `depth` `BLOCKS` edges from task `id` in
+    /// `direction`, each once at its smallest distance, by distance then
+    /// oldest first.
+    async fn walk_tasks(
+        &self,
+        id: TaskId,
+        direction: Direction,
+        depth: WalkDepth,
+    ) -> Result<Vec<(u8, Task)>, ServiceError>;
 }
 
 /// The task use cases over any [`TaskRepository`].
@@ -88,11 +105,12 @@ impl TaskUseCases for TaskService {
 
     #[tracing::instrument(skip_all, fields(title = %new.title), err(level = "debug"))]
     async fn create_task(&self, new: NewTask) -> Result<Task, ServiceError> {
+        let blockers = new.blocked_by.clone();
         let task = Task::create(new, Timestamp::now())?;
         let events = logged(self.log_events, || {
             vec![event_about(EntityKind::Task, EventKind::Created, *task.uid.as_uuid(), &task)]
         });
-        self.tasks.create_task(&task, &events).await.map_err(writing_a_task)?;
+        self.tasks.create_task(&task, &events).await.map_err(|error| writing_a_task(error, Some(&blockers)))?;
         tracing::debug!(task = %task.uid, "task created");
         self.events.committed(&events);
         Ok(task)
@@ -100,6 +118,7 @@ impl TaskUseCases for TaskService {
 
     #[tracing::instrument(skip_all, fields(tasks = new.len()), err(level = "debug"))]
     async fn create_tasks(&self, new: Vec<NewTask>) -> Result<Vec<Task>, ServiceError> {
+        let blockers: Vec<Blockers> = new.iter().map(|item| item.blocked_by.clone()).collect();
         let tasks = Task::create_many(new, Timestamp::now())?;
         let events: Vec<DomainEvent> = logged(self.log_events, || {
             tasks
@@ -107,7 +126,7 @@ impl TaskUseCases for TaskService {
                 .map(|task| event_about(EntityKind::Task, EventKind::Created, *task.uid.as_uuid(), task))
                 .collect()
         });
-        self.tasks.create_tasks(&tasks, &events).await.map_err(creating_tasks_in_bulk)?;
+        self.tasks.create_tasks(&tasks, &events).await.map_err(|error| creating_tasks_in_bulk(error, &blockers))?;
         tracing::debug!(tasks = tasks.len(), "tasks created in bulk");
         self.events.committed(&events);
         Ok(tasks)
@@ -125,7 +144,7 @@ impl TaskUseCases for TaskService {
             if_match,
             || self.get_task(id),
             |current| Ok(current.patched(patch.clone(), Timestamp::now())?),
-            writing_a_task,
+            |error| writing_a_task(error, patch.blocked_by.as_ref()),
             |before, next| {
                 let events =
                     logged(self.log_events, || DomainEvent::task_updated(&next, before.is_done(), &current_metadata()));
@@ -141,20 +160,37 @@ impl TaskUseCases for TaskService {
     }
 
     #[tracing::instrument(skip(self), err(level = "debug"))]
-    async fn delete_task(&self, id: TaskId, if_match: Option<u64>) -> Result<(), ServiceError> {
-        let events =
-            logged(self.log_events, || vec![DomainEvent::deleted(EntityKind::Task, *id.as_uuid(), current_metadata())]);
-        self.tasks.delete_task(id, if_match, &events).await.map_err(ServiceError::from_store)?;
-        self.events.committed(&events);
-        Ok(())
+    async fn delete_task(&self, id: TaskId, if_match: Option<u64>) -> Result<Vec<Task>, ServiceError> {
+        let metadata = self.log_events.then(current_metadata);
+        let deleted =
+            self.tasks.delete_task(id, if_match, Timestamp::now(), metadata).await.map_err(ServiceError::from_store)?;
+        self.events.committed(&deleted.events);
+        Ok(deleted.affected)
+    }
+
+    #[tracing::instrument(skip(self), err(level = "debug"))]
+    async fn walk_tasks(
+        &self,
+        id: TaskId,
+        direction: Direction,
+        depth: WalkDepth,
+    ) -> Result<Vec<(u8, Task)>, ServiceError> {
+        self.tasks.walk_tasks(id, direction, depth).await.map_err(ServiceError::from_store)
     }
 }
 
 /// What the store's answers to writing one task (a create or an update)
 /// mean: a project or user it names that does not exist is the request's
-/// `project_id` or `assignee_id`.
-fn writing_a_task(error: StoreError) -> ServiceError {
+/// `project_id` or `assignee_id`; a blocker naming no task is the
+/// request's `blocked_by[i]`, at its place in `blockers` (the request's
+/// list); a cycle is a conflict naming it.
+fn writing_a_task(error: StoreError, blockers: Option<&Blockers>) -> ServiceError {
     match error {
+        StoreError::MissingBlockers(missing) => match missing_blockers(&missing, |_| blockers, false) {
+            Some(errors) => ServiceError::Invalid(errors),
+            None => ServiceError::from_store(StoreError::MissingBlockers(missing)),
+        },
+        StoreError::DependencyCycle(path) => ServiceError::Conflict(ConflictReason::DependencyCycle(path)),
         StoreError::MissingReference(kind) => match reference_field(kind) {
             Some(field) => ServiceError::Invalid(FieldError::new(field, FieldErrorKind::UnknownReference(kind)).into()),
             None => ServiceError::from_store(StoreError::MissingReference(kind)),
@@ -165,9 +201,14 @@ fn writing_a_task(error: StoreError) -> ServiceError {
 
 /// What the store's answers to a bulk create mean: each item naming a
 /// project or user that does not exist is invalid at that item's field,
-/// `tasks[i].project_id` or `tasks[i].assignee_id`.
-fn creating_tasks_in_bulk(error: StoreError) -> ServiceError {
+/// `tasks[i].project_id` or `tasks[i].assignee_id`; each blocker naming no
+/// task is invalid at `tasks[i].blocked_by[j]`, its place in the item.
+fn creating_tasks_in_bulk(error: StoreError, blockers: &[Blockers]) -> ServiceError {
     match error {
+        StoreError::MissingBlockers(missing) => match missing_blockers(&missing, |index| blockers.get(index), true) {
+            Some(errors) => ServiceError::Invalid(errors),
+            None => ServiceError::from_store(StoreError::MissingBlockers(missing)),
+        },
         StoreError::MissingReferences(missing) => {
             let mut errors = ValidationErrors::new();
             for &(index, kind) in &missing {
@@ -183,6 +224,25 @@ fn creating_tasks_in_bulk(error: StoreError) -> ServiceError {
     }
 }
 
+/// Each missing blocker `(i, id)` as an unknown task at `blocked_by[j]`,
+/// where `j` is its place in the request list `blockers_of(i)`, within
+/// item `i` of a bulk create (or the body itself, for a write of one).
+/// `None` when the store named a blocker the request did not: a bug.
+fn missing_blockers<'b>(
+    missing: &[(usize, TaskId)],
+    blockers_of: impl Fn(usize) -> Option<&'b Blockers>,
+    bulk: bool,
+) -> Option<ValidationErrors> {
+    let mut errors = ValidationErrors::new();
+    for &(index, id) in missing {
+        let place = blockers_of(index)?.index_of(id)?;
+        let field = FieldPath::field("blocked_by").index(place);
+        let path = if bulk { field.within(&bulk_item_path(index)) } else { field };
+        errors.push(FieldError::at(path, FieldErrorKind::UnknownReference(EntityKind::Task)));
+    }
+    Some(errors)
+}
+
 /// The field of a task that names an entity of `kind`, if a task names
 /// such entities at all.
 const fn reference_field(kind: EntityKind) -> Option<&'static str> {
@@ -193,5 +253,7 @@ const fn reference_field(kind: EntityKind) -> Option<&'static str> {
     }
 }
 
+#[cfg(test)]
+mod graph_tests;
 #[cfg(test)]
 mod tests;

@@ -237,26 +237,32 @@ async fn an_update_retried_after_losing_a_race_commits_only_the_events_of_the_wr
 }
 
 #[tokio::test]
-async fn deleting_a_task_stores_one_task_deleted_with_only_its_id_then_commits_it() {
+async fn deleting_a_task_commits_what_the_store_logged_the_unblocked_tasks_then_the_delete() {
     let id = TaskId::new();
+    let unblocked = vec![task(TaskStatus::Todo)];
+    let returned = unblocked.clone();
     let journal = Arc::new(Journal::default());
     let mut repository = MockTaskRepository::new();
     let log = journal.clone();
     repository
         .expect_delete_task()
-        .withf(move |deleted, if_match, events| {
+        .withf(move |deleted, if_match, _, metadata| {
             *deleted == id
                 && *if_match == Some(3)
-                && types(events) == ["task.deleted"]
-                && events[0].entity_id == *id.as_uuid()
-                && events[0].data == serde_json::json!({ "uid": id })
-                && events[0].metadata.request_id.as_deref() == Some("req-4")
+                && metadata.as_ref().is_some_and(|m| m.request_id.as_deref() == Some("req-4"))
         })
         .times(1)
-        .returning(move |_, _, events| log.store(events));
+        .returning(move |task, _, _, metadata| {
+            let events = DomainEvent::task_deleted(*task.as_uuid(), &returned, metadata.as_ref().unwrap());
+            log.store(&events)?;
+            Ok(Cascade { affected: returned.clone(), events })
+        });
     let service = tasks_into(repository, &journal);
-    with_request_id("req-4".into(), service.delete_task(id, Some(3))).await.unwrap();
-    journal.stored_then_committed();
+    let affected = with_request_id("req-4".into(), service.delete_task(id, Some(3))).await.unwrap();
+    assert_eq!(affected, unblocked);
+    let events = journal.stored_then_committed();
+    assert_eq!(types(&events), ["task.updated", "task.deleted"]);
+    assert_eq!(events[1].data, serde_json::json!({ "uid": id }));
 }
 
 #[tokio::test]
@@ -281,7 +287,7 @@ async fn a_task_write_that_fails_commits_nothing() {
     repository
         .expect_delete_task()
         .times(1)
-        .returning(move |_, _, events| log.refuse(events, StoreError::NotFound(EntityKind::Task)));
+        .returning(move |_, _, _, _| log.refuse(&[], StoreError::NotFound(EntityKind::Task)));
     let service = tasks_into(repository, &journal);
     assert!(matches!(service.create_task(NewTask::new(title("t"))).await, Err(ServiceError::Unavailable(_))));
     let bulk = vec![NewTask::new(title("a")), NewTask::new(title("b"))];

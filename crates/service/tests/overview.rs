@@ -11,8 +11,8 @@ use std::time::Duration;
 use async_trait::async_trait;
 use tokio::time::{Instant, sleep};
 use trm_domain::{
-    DomainEvent, EventMetadata, NewTask, Page, PageRequest, Project, ProjectId, Task, TaskId, TaskStatus, Timestamp,
-    Title, User, UserId,
+    Direction, DomainEvent, EventMetadata, NewTask, Page, PageRequest, Project, ProjectId, Task, TaskId, TaskStatus,
+    Timestamp, Title, User, UserId, WalkDepth,
 };
 use trm_repository::{
     Cascade, ProjectFilter, ProjectRepository, StoreError, TaskFilter, TaskRepository, UserFilter, UserRepository,
@@ -47,7 +47,16 @@ impl TaskRepository for SlowStore {
     async fn update_task(&self, _: &Task, _: &[DomainEvent]) -> Result<(), StoreError> {
         unreachable!("{UNUSED}")
     }
-    async fn delete_task(&self, _: TaskId, _: Option<u64>, _: &[DomainEvent]) -> Result<(), StoreError> {
+    async fn delete_task(
+        &self,
+        _: TaskId,
+        _: Option<u64>,
+        _: Timestamp,
+        _: Option<EventMetadata>,
+    ) -> Result<Cascade<Task>, StoreError> {
+        unreachable!("{UNUSED}")
+    }
+    async fn walk_tasks(&self, _: TaskId, _: Direction, _: WalkDepth) -> Result<Vec<(u8, Task)>, StoreError> {
         unreachable!("{UNUSED}")
     }
     async fn count_tasks_by_status(&self) -> Result<Vec<(TaskStatus, u64)>, StoreError> {

@@ -21,6 +21,7 @@ from .project_update import ProjectUpdate
 from .readiness import Readiness
 from .readiness_status import ReadinessStatus
 from .task import Task
+from .task_at_depth import TaskAtDepth
 from .task_bulk_create import TaskBulkCreate
 from .task_create import TaskCreate
 from .task_sort import TaskSort
@@ -60,6 +61,7 @@ __all__ = (
     "Readiness",
     "ReadinessStatus",
     "Task",
+    "TaskAtDepth",
     "TaskBulkCreate",
     "TaskCreate",
     "TaskSort",

@@ -24,10 +24,11 @@ class Task:
     one shape, written once.
 
         Example:
-            {'assignee_id': None, 'completed_at': None, 'created_at': '2026-11-26T03:12:45.123456Z', 'description': None,
-                'due_date': '2026-12-01T00:00:00.000000Z', 'effort_estimate': 3.5, 'effort_unit': 'hours', 'priority': 1,
-                'project_id': '9b1c2d3e-4f50-4a6b-8c7d-0e1f2a3b4c5d', 'start_date': '2026-11-26T00:00:00.000000Z', 'status':
-                'in_progress', 'tags': ['docs', 'api'], 'task_type': 'documentation', 'title': 'Write the docs', 'uid':
+            {'assignee_id': None, 'blocked_by': ['5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b'], 'completed_at': None,
+                'created_at': '2026-11-26T03:12:45.123456Z', 'description': None, 'due_date': '2026-12-01T00:00:00.000000Z',
+                'effort_estimate': 3.5, 'effort_unit': 'hours', 'priority': 1, 'project_id':
+                '9b1c2d3e-4f50-4a6b-8c7d-0e1f2a3b4c5d', 'start_date': '2026-11-26T00:00:00.000000Z', 'status': 'in_progress',
+                'tags': ['docs', 'api'], 'task_type': 'documentation', 'title': 'Write the docs', 'uid':
                 '3f0b6c9e-8d1a-4c2b-9e5f-1a2b3c4d5e6f', 'updated_at': '2026-11-26T04:01:02.654321Z', 'version': 2}
 
         Attributes:
@@ -57,6 +58,8 @@ class Task:
             due_date (datetime.datetime | None): When work is due (UTC, microseconds); never before `start_date`.
             completed_at (datetime.datetime | None): When the status last became `done`; set and cleared by the server.
             tags (list[str]): Distinct labels, in the order given, each 1–64 characters, at most 50.
+            blocked_by (list[UUID]): The tasks it waits for (`(:Task)-[:BLOCKS]->` it in the graph),
+                sorted and distinct; at most 100.
             created_at (datetime.datetime): Creation time (UTC, microseconds).
             updated_at (datetime.datetime): Last change (UTC, microseconds).
             version (int): Starts at 1 and grows by one on every update that changes something:
@@ -77,6 +80,7 @@ class Task:
     due_date: datetime.datetime | None
     completed_at: datetime.datetime | None
     tags: list[str]
+    blocked_by: list[UUID]
     created_at: datetime.datetime
     updated_at: datetime.datetime
     version: int
@@ -137,6 +141,11 @@ class Task:
 
         tags = self.tags
 
+        blocked_by = []
+        for blocked_by_item_data in self.blocked_by:
+            blocked_by_item = str(blocked_by_item_data)
+            blocked_by.append(blocked_by_item)
+
         created_at = self.created_at.isoformat()
 
         updated_at = self.updated_at.isoformat()
@@ -161,6 +170,7 @@ class Task:
                 "due_date": due_date,
                 "completed_at": completed_at,
                 "tags": tags,
+                "blocked_by": blocked_by,
                 "created_at": created_at,
                 "updated_at": updated_at,
                 "version": version,
@@ -288,6 +298,13 @@ class Task:
 
         tags = cast(list[str], d.pop("tags"))
 
+        blocked_by = []
+        _blocked_by = d.pop("blocked_by")
+        for blocked_by_item_data in _blocked_by:
+            blocked_by_item = UUID(blocked_by_item_data)
+
+            blocked_by.append(blocked_by_item)
+
         created_at = datetime.datetime.fromisoformat(d.pop("created_at"))
 
         updated_at = datetime.datetime.fromisoformat(d.pop("updated_at"))
@@ -309,6 +326,7 @@ class Task:
             due_date=due_date,
             completed_at=completed_at,
             tags=tags,
+            blocked_by=blocked_by,
             created_at=created_at,
             updated_at=updated_at,
             version=version,

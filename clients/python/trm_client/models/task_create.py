@@ -23,10 +23,10 @@ class TaskCreate:
     listed here is a 422 (`extra_forbidden`).
 
         Example:
-            {'assignee_id': None, 'description': 'The API reference and a tutorial', 'due_date': '2026-12-01T17:00:00Z',
-                'effort_estimate': 3.5, 'effort_unit': 'hours', 'priority': 'high', 'project_id':
-                '9b1c2d3e-4f50-4a6b-8c7d-0e1f2a3b4c5d', 'start_date': '2026-11-26', 'status': 'in_progress', 'tags': ['docs',
-                'api'], 'task_type': 'documentation', 'title': 'Write the docs'}
+            {'assignee_id': None, 'blocked_by': ['5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b'], 'description': 'The API reference
+                and a tutorial', 'due_date': '2026-12-01T17:00:00Z', 'effort_estimate': 3.5, 'effort_unit': 'hours', 'priority':
+                'high', 'project_id': '9b1c2d3e-4f50-4a6b-8c7d-0e1f2a3b4c5d', 'start_date': '2026-11-26', 'status':
+                'in_progress', 'tags': ['docs', 'api'], 'task_type': 'documentation', 'title': 'Write the docs'}
 
         Attributes:
             title (str | Unset): Trimmed; 1–200 characters after trimming. A missing or blank title is
@@ -59,6 +59,9 @@ class TaskCreate:
             due_date (datetime.date | datetime.datetime | None | str | Unset):
             tags (list[str] | Unset): At most 50, each 1–64 characters; duplicates are dropped. Defaults to
                 none.
+            blocked_by (list[UUID] | Unset): The tasks this one waits for (`BLOCKS` edges to it): at most 100 task
+                ids, duplicates dropped; each must name a task (a 422 at
+                `["body", "blocked_by", i]` otherwise). Defaults to none.
     """
 
     title: str | Unset = UNSET
@@ -74,6 +77,7 @@ class TaskCreate:
     start_date: datetime.date | datetime.datetime | None | str | Unset = UNSET
     due_date: datetime.date | datetime.datetime | None | str | Unset = UNSET
     tags: list[str] | Unset = UNSET
+    blocked_by: list[UUID] | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
         title = self.title
@@ -156,6 +160,13 @@ class TaskCreate:
         if not isinstance(self.tags, Unset):
             tags = self.tags
 
+        blocked_by: list[str] | Unset = UNSET
+        if not isinstance(self.blocked_by, Unset):
+            blocked_by = []
+            for blocked_by_item_data in self.blocked_by:
+                blocked_by_item = str(blocked_by_item_data)
+                blocked_by.append(blocked_by_item)
+
         field_dict: dict[str, Any] = {}
 
         field_dict.update({})
@@ -185,6 +196,8 @@ class TaskCreate:
             field_dict["due_date"] = due_date
         if tags is not UNSET:
             field_dict["tags"] = tags
+        if blocked_by is not UNSET:
+            field_dict["blocked_by"] = blocked_by
 
         return field_dict
 
@@ -349,6 +362,15 @@ class TaskCreate:
 
         tags = cast(list[str], d.pop("tags", UNSET))
 
+        _blocked_by = d.pop("blocked_by", UNSET)
+        blocked_by: list[UUID] | Unset = UNSET
+        if _blocked_by is not UNSET:
+            blocked_by = []
+            for blocked_by_item_data in _blocked_by:
+                blocked_by_item = UUID(blocked_by_item_data)
+
+                blocked_by.append(blocked_by_item)
+
         task_create = cls(
             title=title,
             name=name,
@@ -363,6 +385,7 @@ class TaskCreate:
             start_date=start_date,
             due_date=due_date,
             tags=tags,
+            blocked_by=blocked_by,
         )
 
         return task_create

@@ -55,6 +55,11 @@ class TaskUpdate:
             due_date (datetime.date | datetime.datetime | None | str | Unset):
             tags (list[str] | Unset): Replaces the tags: at most 50, each 1–64 characters; duplicates are
                 dropped. `[]` removes them all.
+            blocked_by (list[UUID] | Unset): Replaces the blockers: at most 100 task ids, duplicates dropped; `[]`
+                removes them all. Each must name a task other than this one (a 422 at
+                `["body", "blocked_by", i]`), and none may already wait for this task,
+                directly or through others: that would close a cycle (a 409 naming
+                it).
     """
 
     title: str | Unset = UNSET
@@ -70,6 +75,7 @@ class TaskUpdate:
     start_date: datetime.date | datetime.datetime | None | str | Unset = UNSET
     due_date: datetime.date | datetime.datetime | None | str | Unset = UNSET
     tags: list[str] | Unset = UNSET
+    blocked_by: list[UUID] | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
         title = self.title
@@ -152,6 +158,13 @@ class TaskUpdate:
         if not isinstance(self.tags, Unset):
             tags = self.tags
 
+        blocked_by: list[str] | Unset = UNSET
+        if not isinstance(self.blocked_by, Unset):
+            blocked_by = []
+            for blocked_by_item_data in self.blocked_by:
+                blocked_by_item = str(blocked_by_item_data)
+                blocked_by.append(blocked_by_item)
+
         field_dict: dict[str, Any] = {}
 
         field_dict.update({})
@@ -181,6 +194,8 @@ class TaskUpdate:
             field_dict["due_date"] = due_date
         if tags is not UNSET:
             field_dict["tags"] = tags
+        if blocked_by is not UNSET:
+            field_dict["blocked_by"] = blocked_by
 
         return field_dict
 
@@ -345,6 +360,15 @@ class TaskUpdate:
 
         tags = cast(list[str], d.pop("tags", UNSET))
 
+        _blocked_by = d.pop("blocked_by", UNSET)
+        blocked_by: list[UUID] | Unset = UNSET
+        if _blocked_by is not UNSET:
+            blocked_by = []
+            for blocked_by_item_data in _blocked_by:
+                blocked_by_item = UUID(blocked_by_item_data)
+
+                blocked_by.append(blocked_by_item)
+
         task_update = cls(
             title=title,
             name=name,
@@ -359,6 +383,7 @@ class TaskUpdate:
             start_date=start_date,
             due_date=due_date,
             tags=tags,
+            blocked_by=blocked_by,
         )
 
         return task_update

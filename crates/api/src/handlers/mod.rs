@@ -8,6 +8,7 @@ pub(crate) mod health;
 pub(crate) mod metrics;
 pub(crate) mod overview;
 pub(crate) mod projects;
+pub(crate) mod task_graph;
 pub(crate) mod tasks;
 pub(crate) mod users;
 pub(crate) mod webhooks;

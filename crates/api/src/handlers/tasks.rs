@@ -12,8 +12,8 @@ use crate::error::ApiError;
 use crate::idempotency::{IdempotentRequest, KeyClaim};
 use crate::query::{QueryParams, task_list};
 use crate::schemas::errors::{
-    IdempotencyInProgress, InvalidRequest, PayloadTooLarge, PreconditionFailed, TaskNotFound, Unavailable,
-    UnsupportedMediaType,
+    DependencyCycle, IdempotencyInProgress, InvalidRequest, PayloadTooLarge, PreconditionFailed, TaskNotFound,
+    Unavailable, UnsupportedMediaType,
 };
 use crate::schemas::query::TaskListQuery;
 use crate::wire::{self, TaskBulkCreateBody, TaskCreateBody, TaskUpdateBody};
@@ -63,7 +63,8 @@ pub(crate) async fn list(request: HttpRequest, state: web::Data<AppState>) -> Re
     operation_id = "create_task",
     summary = "Create a task",
     description = "Creates a task at version 1. Every field but `title` is optional; a `project_id` or \
-                   `assignee_id` must name an existing project or user.",
+                   `assignee_id` must name an existing project or user, and each of `blocked_by` an existing \
+                   task.",
     params(
         ("Idempotency-Key" = Option<String>, Header, description = "Makes the create safe to retry: a retry of the \
             same request with the same key within 24 hours answers the first successful response again (same \
@@ -197,7 +198,8 @@ pub(crate) async fn get(
     summary = "Change a task",
     description = "Fields present are changed, fields absent are kept, and `null` clears a nullable field. The \
                    body is validated before the task is looked up. A change grows `version` by one; a PATCH that \
-                   changes nothing keeps it.",
+                   changes nothing keeps it. `blocked_by` replaces the task's blockers: each must name another \
+                   task (422), and one that already waits for this task would close a cycle (409).",
     params(
         ("uid" = String, Path, format = Uuid, description = "The task's id."),
         ("If-Match" = Option<String>, Header, description = "The `ETag` the change is based on (`\"3\"`); \
@@ -209,6 +211,7 @@ pub(crate) async fn get(
             ("ETag" = String, description = "The task's version in quotes."),
         )),
         (status = 404, response = TaskNotFound),
+        (status = 409, response = DependencyCycle),
         (status = 412, response = PreconditionFailed),
         (status = 413, response = PayloadTooLarge),
         (status = 415, response = UnsupportedMediaType),
@@ -240,7 +243,8 @@ pub(crate) async fn update(
     tag = "tasks",
     operation_id = "delete_task",
     summary = "Delete a task",
-    description = "Deletes the task and its relationships.",
+    description = "Deletes the task and its relationships. Each task it blocked loses it from `blocked_by`, \
+                   one version further, with a `task.updated` event.",
     params(
         ("uid" = String, Path, format = Uuid, description = "The task's id."),
         ("If-Match" = Option<String>, Header, description = "Delete only at this `ETag`."),

@@ -122,6 +122,15 @@ plain_response!(
 );
 
 plain_response!(
+    /// 409 for blockers that would close a dependency cycle.
+    DependencyCycle,
+    "One of the new `blocked_by` tasks already waits for this task, directly or through others: the edge would \
+     close a dependency cycle, named from that blocker round to itself. Nothing was changed.",
+    "Dependency cycle: 5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b → 3f0b6c9e-8d1a-4c2b-9e5f-1a2b3c4d5e6f → \
+     5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b"
+);
+
+plain_response!(
     /// 409 for a retry whose first request with the same `Idempotency-Key`
     /// is still running after the retry waited for it.
     IdempotencyInProgress,

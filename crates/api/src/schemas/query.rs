@@ -67,6 +67,10 @@ pub(crate) struct TaskListQuery {
     /// cursor continues only the sort it was made for (another is a 422).
     #[param(value_type = Option<TaskSort>, example = "-due_date")]
     pub sort: Option<TaskSort>,
+    /// `true`: only tasks with a blocker (`blocked_by`) that is neither
+    /// `done` nor `cancelled`; `false`: only tasks without one.
+    #[param(example = true)]
+    pub blocked: Option<bool>,
     /// Page size: 1–500, default 100.
     #[param(minimum = 1, maximum = 500, default = 100, example = 50)]
     pub limit: Option<u32>,
@@ -122,6 +126,10 @@ pub(crate) struct ProjectTaskListQuery {
     /// cursor continues only the sort it was made for (another is a 422).
     #[param(value_type = Option<TaskSort>, example = "-due_date")]
     pub sort: Option<TaskSort>,
+    /// `true`: only tasks with a blocker (`blocked_by`) that is neither
+    /// `done` nor `cancelled`; `false`: only tasks without one.
+    #[param(example = true)]
+    pub blocked: Option<bool>,
     /// Page size: 1–500, default 100.
     #[param(minimum = 1, maximum = 500, default = 100, example = 50)]
     pub limit: Option<u32>,
@@ -175,4 +183,14 @@ pub(crate) struct UserListQuery {
     /// Where the page starts: from the previous page's `Link: rel="next"`.
     #[param(pattern = "^[A-Za-z0-9_-]{32}$", example = json!(CURSOR_EXAMPLE))]
     pub cursor: Option<String>,
+}
+
+/// The parameter of `GET /api/v1/tasks/{uid}/blockers` and `…/dependents`.
+#[allow(dead_code)] // documentation: the query is read by `crate::handlers::task_graph`
+#[derive(Debug, Clone, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct TaskGraphQuery {
+    /// How many edges away to look: 1 (direct only, the default) to 25.
+    #[param(minimum = 1, maximum = 25, default = 1, example = 3)]
+    pub depth: Option<u8>,
 }

@@ -1,11 +1,33 @@
 //! The documentation of values task bodies carry that the derive cannot
-//! describe (a tag, a date or date-time). The request bodies are defined,
+//! describe (a tag, a date or date-time), and a task found by a walk of
+//! the task graph ([`TaskAtDepth`]). The request bodies are defined,
 //! read and documented once, in [`crate::wire`]; the response is the
 //! domain's [`trm_domain::Task`] itself.
 
+use serde::Serialize;
+use trm_domain::Task;
 use utoipa::openapi::RefOr;
 use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, OneOfBuilder, Schema, SchemaFormat, Type};
 use utoipa::{PartialSchema, ToSchema};
+
+/// A task reached by a walk of the task graph (`…/blockers`,
+/// `…/dependents`), with how far it is.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[schema(as = TaskAtDepth)]
+pub(crate) struct TaskAtDepth {
+    /// The fewest `BLOCKS` edges between it and the task walked from: 1 for
+    /// a direct blocker or dependent.
+    #[schema(minimum = 1, maximum = 25)]
+    pub depth: u8,
+    /// The task.
+    pub task: Task,
+}
+
+impl From<(u8, Task)> for TaskAtDepth {
+    fn from((depth, task): (u8, Task)) -> Self {
+        Self { depth, task }
+    }
+}
 
 /// One tag in a request body, as documentation: a string with something
 /// besides whitespace, 1–64 characters. Written by hand because utoipa's

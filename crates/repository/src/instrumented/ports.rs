@@ -3,8 +3,9 @@
 
 use async_trait::async_trait;
 use trm_domain::{
-    Attempt, Cursor, Delivery, DeliveryId, DeliveryState, DomainEvent, EventMetadata, EventPosition, LoggedEvent, Page,
-    PageRequest, Project, ProjectId, Task, TaskId, TaskStatus, Timestamp, User, UserId, Webhook, WebhookId,
+    Attempt, Cursor, Delivery, DeliveryId, DeliveryState, Direction, DomainEvent, EventMetadata, EventPosition,
+    LoggedEvent, Page, PageRequest, Project, ProjectId, Task, TaskId, TaskStatus, Timestamp, User, UserId, WalkDepth,
+    Webhook, WebhookId,
 };
 use uuid::Uuid;
 
@@ -41,9 +42,19 @@ impl<T: TaskRepository + ?Sized> TaskRepository for Instrumented<T> {
         &self,
         id: TaskId,
         expected_version: Option<u64>,
-        events: &[DomainEvent],
-    ) -> Result<(), StoreError> {
-        self.observe("delete_task", self.inner.delete_task(id, expected_version, events)).await
+        now: Timestamp,
+        metadata: Option<EventMetadata>,
+    ) -> Result<Cascade<Task>, StoreError> {
+        self.observe("delete_task", self.inner.delete_task(id, expected_version, now, metadata)).await
+    }
+
+    async fn walk_tasks(
+        &self,
+        id: TaskId,
+        direction: Direction,
+        depth: WalkDepth,
+    ) -> Result<Vec<(u8, Task)>, StoreError> {
+        self.observe("walk_tasks", self.inner.walk_tasks(id, direction, depth)).await
     }
 
     async fn count_tasks_by_status(&self) -> Result<Vec<(TaskStatus, u64)>, StoreError> {

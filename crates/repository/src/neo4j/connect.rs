@@ -30,7 +30,7 @@ use tokio::sync::Mutex;
 
 use super::queries::AnchoredListPlan;
 use super::routing::{MemberSettings, ReadFrom, Route, Router};
-use super::{Connections, Inner, Neo4jStore, tasks};
+use super::{Connections, Inner, Neo4jStore, task_creates, tasks};
 
 /// How to reach Neo4j and how hard to use it.
 #[derive(Clone)]
@@ -164,7 +164,7 @@ impl Neo4jStore {
             task_lookups: (options.lookup_queries > 0)
                 .then(|| tasks::lookups(&graph, timeout, options.lookup_queries, LOOKUP_BATCH)),
             task_creates: (options.write_batch > 1)
-                .then(|| tasks::creates(store.clone(), WRITE_TRANSACTIONS, options.write_batch)),
+                .then(|| task_creates::creates(store.clone(), WRITE_TRANSACTIONS, options.write_batch)),
         });
         let store = Self { inner };
         match store.bounded("set the schema up", store.inner.ensure_schema()).await {

@@ -49,6 +49,8 @@ mod projects;
 pub mod queries;
 mod routing;
 mod schema;
+mod task_creates;
+mod task_graph;
 mod tasks;
 mod transactions;
 mod users;
@@ -110,7 +112,7 @@ struct Inner {
     /// Coalesces concurrent task lookups; `None` when turned off.
     task_lookups: Option<Coalescer<TaskId, Arc<Row>>>,
     /// Commits concurrent task creates together; `None` when turned off.
-    task_creates: Option<Coalescer<tasks::PendingCreate, tasks::Created>>,
+    task_creates: Option<Coalescer<task_creates::PendingCreate, task_creates::Created>>,
 }
 
 impl std::fmt::Debug for Neo4jStore {

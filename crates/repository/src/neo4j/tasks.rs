@@ -1,23 +1,27 @@
 //! [`TaskRepository`] on Neo4j.
 
 use std::collections::HashMap;
-use std::hash::{Hash, Hasher};
-use std::sync::{Arc, Weak};
+use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use neo4rs::{BoltType, Row, Txn};
-use trm_domain::{DomainEvent, EntityKind, Page, PageRequest, Task, TaskId, TaskStatus};
+use neo4rs::{Row, Txn};
+use trm_domain::{
+    Direction, DomainEvent, EntityKind, EventMetadata, Page, PageRequest, Task, TaskId, TaskStatus, Timestamp,
+    WalkDepth,
+};
 
-use super::coalesce::{Coalescer, SharedFailure};
+use super::coalesce::Coalescer;
 use super::errors::{driver_error, driver_error_or_concurrent_delete, unavailable_after};
-use super::events::{append, ensure_sequence, event_props};
+use super::events::append;
 use super::queries::{DELETE_TASK, LINK_TASK, LOCK_TASK, UPDATE_TASK};
-use super::transactions::{fetch_all, locked_version, txn_fetch_all_with};
+use super::task_creates::{PendingCreate, create};
+use super::task_graph::{check_blockers, lock_graph, set_blockers, unblock_dependents, walk};
+use super::transactions::{fetch_all, locked_version, txn_fetch_all, txn_fetch_all_with};
 use super::values::{column_bool, column_integer, column_uuid, id_param, optional_id_param, task_from_row, task_props};
-use super::{Connections, Inner, Neo4jStore, queries};
+use super::{Connections, Neo4jStore, queries};
 use crate::error::StoreError;
-use crate::ports::{TaskFilter, TaskRepository};
+use crate::ports::{Cascade, TaskFilter, TaskRepository};
 use crate::rules::{check_version, status_count};
 
 /// Fails with `NotFound` or `VersionConflict` unless the task exists (with
@@ -50,223 +54,46 @@ async fn link(txn: &mut Txn, task: &Task) -> Result<(), StoreError> {
     Ok(())
 }
 
-/// Creates `tasks` in one statement ([`queries::create_tasks`]) and tells,
-/// per task, which references it named that do not exist — its project,
-/// then its assignee; none: it was created. A task with a missing
-/// reference creates nothing.
-async fn create(txn: &mut Txn, tasks: &[Task]) -> Result<HashMap<TaskId, Vec<EntityKind>>, StoreError> {
-    let rows = txn_fetch_all_with(txn, queries::create_tasks(tasks), create_failure).await?;
-    missing_references(&rows)
-}
-
-/// A project or user deleted between a create statement's match and its
-/// write fails it with EntityNotFound: retried, the write then finds the
-/// reference missing.
-fn create_failure(error: neo4rs::Error) -> StoreError {
-    driver_error_or_concurrent_delete("cannot create the tasks")(error)
-}
-
-/// Per task of a create statement's rows, the references it named that do
-/// not exist.
-fn missing_references(rows: &[Row]) -> Result<HashMap<TaskId, Vec<EntityKind>>, StoreError> {
-    rows.iter()
-        .map(|row| {
-            let mut missing = Vec::new();
-            if !column_bool(row, "project_found")? {
-                missing.push(EntityKind::Project);
-            }
-            if !column_bool(row, "assignee_found")? {
-                missing.push(EntityKind::User);
-            }
-            Ok((TaskId::from_uuid(column_uuid(row, "uid")?), missing))
-        })
-        .collect()
-}
-
-/// Creates `tasks` and stores the events of those created — `events_of`
-/// each — in the same statement ([`queries::create_tasks_logged`]), the
-/// transaction's last; tells, per task, what [`create`] tells. Without
-/// events (the log is off) it is [`create`].
-async fn create_with_events(
-    txn: &mut Txn,
-    tasks: &[Task],
-    events_of: &HashMap<TaskId, Vec<DomainEvent>>,
-) -> Result<HashMap<TaskId, Vec<EntityKind>>, StoreError> {
-    if events_of.values().all(Vec::is_empty) {
-        return create(txn, tasks).await;
-    }
-    let props = events_of
-        .iter()
-        .map(|(id, events)| Ok((*id, events.iter().map(event_props).collect::<Result<Vec<_>, StoreError>>()?)))
-        .collect::<Result<HashMap<TaskId, Vec<BoltType>>, StoreError>>()?;
-    let query = || queries::create_tasks_logged(tasks, |task| props.get(&task.uid).cloned().unwrap_or_default());
-    let mut rows = txn_fetch_all_with(txn, query(), create_failure).await?;
-    if rows.is_empty() && !tasks.is_empty() {
-        // No sequence node, so nothing was created: make it, then again.
-        ensure_sequence(txn).await?;
-        rows = txn_fetch_all_with(txn, query(), create_failure).await?;
-    }
-    missing_references(&rows)
-}
-
-/// A create waiting for its batch: the task and its events, known by the
-/// task's id.
-#[derive(Clone)]
-pub(super) struct PendingCreate(Arc<(Task, Vec<DomainEvent>)>);
-
-impl PendingCreate {
-    fn task(&self) -> &Task {
-        &self.0.0
-    }
-}
-
-impl PartialEq for PendingCreate {
-    fn eq(&self, other: &Self) -> bool {
-        self.task().uid == other.task().uid
-    }
-}
-
-impl Eq for PendingCreate {}
-
-impl Hash for PendingCreate {
-    fn hash<H: Hasher>(&self, state: &mut H) {
-        self.task().uid.hash(state);
-    }
-}
-
-/// What became of one create of a batch.
-#[derive(Clone)]
-pub(super) enum Created {
-    /// The task is stored (the batch committed).
-    Stored,
-    /// Its project or assignee does not exist; nothing of it was stored.
-    MissingReference(EntityKind),
-    /// Its transaction failed, and so did its own retry.
-    Failed(SharedFailure),
-}
-
-impl Created {
-    fn into_result(self) -> Result<(), StoreError> {
-        match self {
-            Self::Stored => Ok(()),
-            Self::MissingReference(kind) => Err(StoreError::MissingReference(kind)),
-            Self::Failed(failure) => Err(failure.for_one_caller()),
-        }
-    }
-}
-
-/// The coalescer of the store's task creates (group commit): up to
-/// `max_in_flight` transactions of up to `max_batch` creates each. A create
-/// arriving while that many commit waits and shares the next (see
-/// `super::coalesce`); on an idle store it goes out at once, alone.
-///
-/// It holds the store weakly: the store owns it.
-pub(super) fn creates(store: Weak<Inner>, max_in_flight: usize, max_batch: usize) -> Coalescer<PendingCreate, Created> {
-    Coalescer::new(
-        max_in_flight,
-        max_batch,
-        Arc::new(move |batch| {
-            let store = store.upgrade().map(|inner| Neo4jStore { inner });
-            Box::pin(async move {
-                let store = store.ok_or_else(|| StoreError::Unavailable(anyhow::anyhow!("the store was dropped")))?;
-                Ok(store.create_together(batch).await)
-            })
-        }),
-    )
-}
-
-impl Neo4jStore {
-    /// Creates `batch` in one transaction, each task answered on its own;
-    /// if the shared transaction fails, each is tried again alone, so one
-    /// that cannot be stored does not fail the others.
-    async fn create_together(&self, batch: Vec<PendingCreate>) -> HashMap<PendingCreate, Created> {
-        let tasks: Arc<Vec<Task>> = Arc::new(batch.iter().map(|pending| pending.task().clone()).collect());
-        let events: Arc<HashMap<TaskId, Vec<DomainEvent>>> =
-            Arc::new(batch.iter().map(|pending| (pending.task().uid, pending.0.1.clone())).collect());
-        let outcome = self
-            .write("create tasks", move |txn| {
-                let (tasks, events) = (Arc::clone(&tasks), Arc::clone(&events));
-                Box::pin(async move { create_with_events(txn, &tasks, &events).await })
-            })
-            .await;
-        match outcome {
-            Ok(missing) => batch
-                .into_iter()
-                .map(|pending| {
-                    let created = match missing.get(&pending.task().uid).map(Vec::as_slice) {
-                        Some([]) => Created::Stored,
-                        Some([kind, ..]) => Created::MissingReference(*kind),
-                        None => Created::Failed(SharedFailure::from(StoreError::Unexpected(anyhow::anyhow!(
-                            "the create statement returned no row for a task"
-                        )))),
-                    };
-                    (pending, created)
-                })
-                .collect(),
-            Err(error) if batch.len() > 1 => {
-                tracing::warn!(
-                    error = %anyhow::Error::new(error),
-                    creates = batch.len(),
-                    "a shared Neo4j create failed; retrying its creates alone"
-                );
-                let alone = batch.into_iter().map(|pending| async move {
-                    let created = match self.create_alone(pending.task(), &pending.0.1).await {
-                        Ok(()) => Created::Stored,
-                        Err(StoreError::MissingReference(kind)) => Created::MissingReference(kind),
-                        Err(error) => Created::Failed(SharedFailure::from(error)),
-                    };
-                    (pending, created)
-                });
-                futures::future::join_all(alone).await.into_iter().collect()
-            }
-            Err(error) => {
-                let failure = SharedFailure::from(error);
-                batch.into_iter().map(|pending| (pending, Created::Failed(failure.clone()))).collect()
-            }
-        }
-    }
-
-    /// Creates one task, with its events, in a transaction of its own.
-    async fn create_alone(&self, task: &Task, events: &[DomainEvent]) -> Result<(), StoreError> {
-        let task = Arc::new(task.clone());
-        let events = Arc::new(HashMap::from([(task.uid, events.to_vec())]));
-        self.write("create a task", move |txn| {
-            let (task, events) = (Arc::clone(&task), Arc::clone(&events));
-            Box::pin(async move {
-                let missing = create_with_events(txn, std::slice::from_ref(&*task), &events).await?;
-                match missing.get(&task.uid).map(Vec::as_slice) {
-                    Some([]) => Ok(()),
-                    Some([kind, ..]) => Err(StoreError::MissingReference(*kind)),
-                    None => Err(StoreError::Unexpected(anyhow::anyhow!("the create statement returned no row"))),
-                }
-            })
-        })
-        .await
-    }
-}
-
-/// The body of an update: version check under lock, properties,
-/// relationships, then its events.
+/// The body of an update: with blockers, the task graph's lock first (see
+/// `super::task_graph`); version check under the task's lock; the blockers
+/// checked (they exist, close no cycle); properties, relationships, then
+/// its events.
 async fn update(txn: &mut Txn, task: &Task, events: &[DomainEvent]) -> Result<(), StoreError> {
+    if !task.blocked_by.is_empty() {
+        lock_graph(txn).await?;
+    }
     check_task_version(txn, task.uid, Some(task.version.saturating_sub(1))).await?;
     let query = neo4rs::query(UPDATE_TASK).param("uid", id_param(task.uid)).param("props", task_props(task));
     txn.run(query).await.map_err(driver_error("cannot update the task"))?;
     link(txn, task).await?;
+    check_blockers(txn, task).await?;
+    set_blockers(txn, task).await?;
     append(txn, events).await
 }
 
-/// The body of a delete: version check under lock, the node with its
-/// relationships, then its events.
+/// The body of a delete: version check under lock, the tasks it blocked
+/// bumped, the node with its relationships, then the events.
 async fn delete(
     txn: &mut Txn,
     id: TaskId,
     expected_version: Option<u64>,
-    events: &[DomainEvent],
-) -> Result<(), StoreError> {
+    now: Timestamp,
+    metadata: Option<&EventMetadata>,
+) -> Result<Cascade<Task>, StoreError> {
     check_task_version(txn, id, expected_version).await?;
+    let unblocked = unblock_dependents(txn, id, now).await?;
     let query = neo4rs::query(DELETE_TASK).param("uid", id_param(id));
     txn.run(query).await.map_err(driver_error("cannot delete the task"))?;
-    append(txn, events).await
+    let mut affected = Vec::with_capacity(unblocked.len());
+    for uid in unblocked {
+        let rows = txn_fetch_all(txn, queries::get_task(uid), "cannot read an unblocked task").await?;
+        let row = rows.first().ok_or_else(|| StoreError::Unexpected(anyhow::anyhow!("an unblocked task vanished")))?;
+        affected.push(task_from_row(row)?);
+    }
+    let events =
+        metadata.map(|metadata| DomainEvent::task_deleted(*id.as_uuid(), &affected, metadata)).unwrap_or_default();
+    append(txn, &events).await?;
+    Ok(Cascade { affected, events })
 }
 
 /// The coalescer of the store's task lookups: up to `max_in_flight`
@@ -326,12 +153,22 @@ impl TaskRepository for Neo4jStore {
                     .iter()
                     .enumerate()
                     .flat_map(|(index, task)| {
-                        outcomes.get(&task.uid).into_iter().flatten().map(move |&kind| (index, kind))
+                        outcomes.get(&task.uid).into_iter().flat_map(|m| &m.kinds).map(move |&kind| (index, kind))
                     })
                     .collect();
                 // An error rolls the whole transaction back: all or none.
                 if !missing.is_empty() {
                     return Err(StoreError::MissingReferences(missing));
+                }
+                let blockers: Vec<(usize, TaskId)> = tasks
+                    .iter()
+                    .enumerate()
+                    .flat_map(|(index, task)| {
+                        outcomes.get(&task.uid).into_iter().flat_map(|m| &m.blockers).map(move |&id| (index, id))
+                    })
+                    .collect();
+                if !blockers.is_empty() {
+                    return Err(StoreError::MissingBlockers(blockers));
                 }
                 append(txn, &events).await
             })
@@ -380,14 +217,24 @@ impl TaskRepository for Neo4jStore {
         &self,
         id: TaskId,
         expected_version: Option<u64>,
-        events: &[DomainEvent],
-    ) -> Result<(), StoreError> {
-        let events = events.to_vec();
+        now: Timestamp,
+        metadata: Option<EventMetadata>,
+    ) -> Result<Cascade<Task>, StoreError> {
         self.write("delete a task", move |txn| {
-            let events = events.clone();
-            Box::pin(async move { delete(txn, id, expected_version, &events).await })
+            let metadata = metadata.clone();
+            Box::pin(async move { delete(txn, id, expected_version, now, metadata.as_ref()).await })
         })
         .await
+    }
+
+    async fn walk_tasks(
+        &self,
+        id: TaskId,
+        direction: Direction,
+        depth: WalkDepth,
+    ) -> Result<Vec<(u8, Task)>, StoreError> {
+        let graph = self.graph();
+        self.read("walk the task graph", async move { walk(graph, id, direction, depth).await }).await
     }
 
     async fn count_tasks_by_status(&self) -> Result<Vec<(TaskStatus, u64)>, StoreError> {

@@ -281,6 +281,25 @@ fn column_optional_uuid(row: &Row, column: &str) -> Result<Option<Uuid>, StoreEr
     }
 }
 
+/// A list of task ids in column `column` of a row (a task's blockers, a
+/// cycle's path), in the row's order.
+pub(super) fn column_task_ids(row: &Row, column: &str) -> Result<Vec<TaskId>, StoreError> {
+    match row.get::<BoltType>(column) {
+        Ok(BoltType::List(list)) => list
+            .value
+            .iter()
+            .map(|item| match item {
+                BoltType::String(s) => {
+                    Uuid::parse_str(&s.value).map(TaskId::from_uuid).map_err(|error| corrupt("row", column, error))
+                }
+                other => Err(corrupt("row", column, format!("expected a uid, found {}", kind(other)))),
+            })
+            .collect(),
+        Ok(other) => Err(corrupt("row", column, format!("expected a list, found {}", kind(&other)))),
+        Err(error) => Err(corrupt("row", column, error)),
+    }
+}
+
 /// A required uid in column `column` of a row.
 pub(super) fn column_uuid(row: &Row, column: &str) -> Result<Uuid, StoreError> {
     column_optional_uuid(row, column)?.ok_or_else(|| corrupt("row", column, "missing"))
@@ -346,6 +365,7 @@ pub(super) fn task_from_row(row: &Row) -> Result<Task, StoreError> {
         due_date: props.optional_timestamp("due_date")?,
         completed_at: props.optional_timestamp("completed_at")?,
         tags: props.tags()?,
+        blocked_by: trm_domain::graph::sorted_ids(column_task_ids(row, "blocked_by")?),
         created_at: props.timestamp("created_at")?,
         updated_at: props.timestamp("updated_at")?,
         version: props.version()?,

@@ -3,9 +3,11 @@
 use async_trait::async_trait;
 use trm_domain::search::SearchQuery;
 use trm_domain::{
-    DomainEvent, Page, PageRequest, ProjectId, Tag, Task, TaskId, TaskSort, TaskStatus, TaskType, Timestamp, UserId,
+    Direction, DomainEvent, EventMetadata, Page, PageRequest, ProjectId, Tag, Task, TaskId, TaskSort, TaskStatus,
+    TaskType, Timestamp, UserId, WalkDepth,
 };
 
+use super::Cascade;
 #[cfg(doc)]
 use super::EventLog;
 use crate::error::StoreError;
@@ -36,6 +38,9 @@ pub struct TaskFilter {
     /// The order of the list (see [`trm_domain::sort`]); the page's cursor,
     /// if any, must have been made for it (the API checks that).
     pub sort: TaskSort,
+    /// `true`: only tasks with a blocker that is neither `done` nor
+    /// `cancelled`; `false`: only tasks without one.
+    pub blocked: Option<bool>,
 }
 
 /// The `overdue` filter: whether the tasks listed are the overdue ones, and
@@ -72,8 +77,10 @@ pub trait TaskRepository: Send + Sync + 'static {
     ///
     /// # Errors
     /// MUST return [`StoreError::MissingReference`] (`Project` or `User`) if
-    /// `task.project_id` or `task.assignee_id` names nothing stored, and then
-    /// store nothing.
+    /// `task.project_id` or `task.assignee_id` names nothing stored, else
+    /// [`StoreError::MissingBlockers`] (at index 0) for each id of
+    /// `task.blocked_by` naming no task, and then store nothing. (A new task
+    /// cannot close a cycle: nothing waits for it yet.)
     async fn create_task(&self, task: &Task, events: &[DomainEvent]) -> Result<(), StoreError>;
 
     /// Stores many new tasks, with their relationships, in one transaction:
@@ -84,7 +91,9 @@ pub trait TaskRepository: Send + Sync + 'static {
     /// MUST return [`StoreError::MissingReferences`] listing every task (by
     /// its index in `tasks`, with the kind it names: `Project` before `User`
     /// for one task naming neither) whose `project_id` or `assignee_id`
-    /// names nothing stored, and then store nothing.
+    /// names nothing stored; else [`StoreError::MissingBlockers`] listing
+    /// every blocker naming no task, by its task's index; and then store
+    /// nothing.
     async fn create_tasks(&self, tasks: &[Task], events: &[DomainEvent]) -> Result<(), StoreError>;
 
     /// The task with this id, if any.
@@ -109,13 +118,23 @@ pub trait TaskRepository: Send + Sync + 'static {
     /// # Errors
     /// MUST return [`StoreError::NotFound`] if no such task exists,
     /// [`StoreError::VersionConflict`] if the stored version is not
-    /// `task.version - 1`, and [`StoreError::MissingReference`] if a new
-    /// project or assignee does not exist — in each case changing nothing.
+    /// `task.version - 1`, [`StoreError::MissingReference`] if a new
+    /// project or assignee does not exist, [`StoreError::MissingBlockers`]
+    /// (at index 0) for blockers naming no task, and
+    /// [`StoreError::DependencyCycle`] when a blocker already waits,
+    /// directly or not, for the task — in each case changing nothing. The
+    /// cycle check and the write are one atomic step: two concurrent
+    /// updates can never close a cycle between them.
     async fn update_task(&self, task: &Task, events: &[DomainEvent]) -> Result<(), StoreError>;
 
-    /// Deletes a task and its relationships, storing `events`. With
-    /// `expected_version`, only if the stored version is that one (checked
-    /// atomically with the delete).
+    /// Deletes a task and its relationships. With `expected_version`, only if
+    /// the stored version is that one (checked atomically with the delete).
+    ///
+    /// Each task it blocked loses it as a blocker and so changes: one
+    /// version further, `updated_at` at least `now`. With `metadata` (the
+    /// event log on), the delete stores `task.updated` for each of those,
+    /// as it now is, then `task.deleted` ([`DomainEvent::task_deleted`]).
+    /// Returns those tasks, oldest first, and the events.
     ///
     /// # Errors
     /// MUST return [`StoreError::NotFound`] if no such task exists and
@@ -124,8 +143,23 @@ pub trait TaskRepository: Send + Sync + 'static {
         &self,
         id: TaskId,
         expected_version: Option<u64>,
-        events: &[DomainEvent],
-    ) -> Result<(), StoreError>;
+        now: Timestamp,
+        metadata: Option<EventMetadata>,
+    ) -> Result<Cascade<Task>, StoreError>;
+
+    /// The tasks reached from task `id` along `BLOCKS` edges in
+    /// `direction`, at most `depth` edges away: each once, with its
+    /// smallest distance, ordered by distance, then oldest first
+    /// (`created_at`, then `uid`).
+    ///
+    /// # Errors
+    /// MUST return [`StoreError::NotFound`] if no such task exists.
+    async fn walk_tasks(
+        &self,
+        id: TaskId,
+        direction: Direction,
+        depth: WalkDepth,
+    ) -> Result<Vec<(u8, Task)>, StoreError>;
 
     /// How many tasks are in each status; statuses without tasks may be
     /// absent.

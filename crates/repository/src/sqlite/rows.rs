@@ -65,7 +65,9 @@ fn description_at(row: &Row<'_>, index: usize) -> rusqlite::Result<Option<Descri
     text.map(|text| parsed(index, Description::parse(&text))).transpose()
 }
 
-/// Reads a task from a row selected with [`TASK_COLUMNS`].
+/// Reads a task from a row selected with [`TASK_COLUMNS`], but for its
+/// blockers, which live in a table of their own: a caller returning the
+/// task fills them in (`task_graph::with_blockers`).
 pub(super) fn task_from_row(row: &Row<'_>) -> rusqlite::Result<Task> {
     let tags_json: String = row.get(13)?;
     let tag_texts: Vec<String> = parsed(13, serde_json::from_str(&tags_json))?;
@@ -88,6 +90,8 @@ pub(super) fn task_from_row(row: &Row<'_>) -> rusqlite::Result<Task> {
         due_date: optional_timestamp_at(row, 11)?,
         completed_at: optional_timestamp_at(row, 12)?,
         tags: Tags::from_tags(tags),
+        // Read from `task_blocks` by the caller (`task_graph::with_blockers`).
+        blocked_by: Vec::new(),
         created_at: timestamp_at(row, 14)?,
         updated_at: timestamp_at(row, 15)?,
         version: version_at(row, 16)?,

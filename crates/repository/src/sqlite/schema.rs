@@ -33,6 +33,7 @@ const MIGRATIONS: &[Migration] = &[
         backfill: Some(index_stored_tasks),
     },
     Migration::sql("0008_task_sorts", include_str!("../../migrations/0008_task_sorts.sql")),
+    Migration::sql("0009_task_blocks", include_str!("../../migrations/0009_task_blocks.sql")),
 ];
 
 impl Migration {

@@ -138,6 +138,14 @@ fn filter_conditions(filter: &TaskFilter, params: &mut Params) -> Vec<String> {
         let overdue_at = format!("(due_date < {at} AND status NOT IN ('{done}', '{cancelled}'))");
         conditions.push(if overdue { overdue_at } else { format!("NOT coalesce({overdue_at}, 0)") });
     }
+    if let Some(blocked) = filter.blocked {
+        let (done, cancelled) = (TaskStatus::Done.as_str(), TaskStatus::Cancelled.as_str());
+        let waiting = format!(
+            "EXISTS (SELECT 1 FROM task_blocks e JOIN tasks blocker ON blocker.uid = e.blocker_uid \
+             WHERE e.blocked_uid = tasks.uid AND blocker.status NOT IN ('{done}', '{cancelled}'))"
+        );
+        conditions.push(if blocked { waiting } else { format!("NOT {waiting}") });
+    }
     if let Some(search) = &filter.search {
         let slot = params.bind(Value::Text(fts5_query(search)));
         conditions.push(format!(

@@ -2,22 +2,33 @@
 
 use async_trait::async_trait;
 use rusqlite::{Transaction, params_from_iter};
-use trm_domain::{DomainEvent, EntityKind, Page, PageRequest, Task, TaskId, TaskStatus};
+use trm_domain::{
+    Direction, DomainEvent, EntityKind, EventMetadata, Page, PageRequest, Task, TaskId, TaskStatus, Timestamp,
+    WalkDepth,
+};
 
 use super::events::{append, encode};
 use super::rows::{TASK_COLUMNS, exists, optional_value, placeholders, task_from_row, task_values};
+use super::task_graph::{find_cycle, missing_blockers, store_blockers, unblock_dependents, walk, with_blockers};
 use super::task_list::list_query;
 use super::{SqliteStore, unexpected};
 use crate::error::StoreError;
-use crate::ports::{TaskFilter, TaskRepository};
+use crate::ports::{Cascade, TaskFilter, TaskRepository};
 use crate::rules::{check_version, status_count, task_search_text};
 
-/// Fails with `MissingReference` unless the task's project and assignee exist.
+/// Fails with `MissingReference` unless the task's project and assignee
+/// exist, then with `MissingBlockers` (at index 0) unless its blockers do.
 fn check_references(tx: &Transaction<'_>, task: &Task) -> Result<(), StoreError> {
-    match missing_references(tx, task)?.first() {
-        Some(&kind) => Err(StoreError::MissingReference(kind)),
-        None => Ok(()),
+    if let Some(&kind) = missing_references(tx, task)?.first() {
+        return Err(StoreError::MissingReference(kind));
     }
+    let missing = missing_blockers(tx, task)?;
+    if missing.is_empty() { Ok(()) } else { Err(StoreError::MissingBlockers(missing_at(0, missing))) }
+}
+
+/// Missing blockers of the task at `index` of a write.
+fn missing_at(index: usize, missing: Vec<TaskId>) -> Vec<(usize, TaskId)> {
+    missing.into_iter().map(|id| (index, id)).collect()
 }
 
 /// The kinds of the task's references that name nothing stored: its
@@ -48,6 +59,7 @@ fn insert_task(tx: &Transaction<'_>, task: &Task) -> Result<(), StoreError> {
         .and_then(|mut insert| insert.execute(params_from_iter(task_values(task))))
         .map_err(unexpected("cannot insert the task"))?;
     insert_tags(tx, task)?;
+    store_blockers(tx, task)?;
     index_task_words(tx, task)
 }
 
@@ -115,6 +127,13 @@ impl TaskRepository for SqliteStore {
             if !missing.is_empty() {
                 return Err(StoreError::MissingReferences(missing));
             }
+            let mut missing = Vec::new();
+            for (index, task) in tasks.iter().enumerate() {
+                missing.extend(missing_at(index, missing_blockers(tx, task)?));
+            }
+            if !missing.is_empty() {
+                return Err(StoreError::MissingBlockers(missing));
+            }
             tasks.iter().try_for_each(|task| insert_task(tx, task))?;
             append(tx, &events)
         })
@@ -126,7 +145,11 @@ impl TaskRepository for SqliteStore {
             let sql = format!("SELECT {TASK_COLUMNS} FROM tasks WHERE uid = ?1");
             let mut select = conn.prepare_cached(&sql).map_err(unexpected("cannot prepare the task lookup"))?;
             let mut rows = select.query([id.to_string()]).map_err(unexpected("cannot look the task up"))?;
-            rows.next().and_then(|row| row.map(task_from_row).transpose()).map_err(unexpected("cannot read the task"))
+            let task = rows
+                .next()
+                .and_then(|row| row.map(task_from_row).transpose())
+                .map_err(unexpected("cannot read the task"))?;
+            Ok(with_blockers(conn, task.into_iter().collect())?.pop())
         })
         .await
     }
@@ -140,7 +163,7 @@ impl TaskRepository for SqliteStore {
                 .query_map(params_from_iter(params), task_from_row)
                 .and_then(Iterator::collect::<rusqlite::Result<Vec<Task>>>)
                 .map_err(unexpected("cannot list tasks"))?;
-            Ok(Page::from_overfetched(rows, page, |task| sort.cursor_of(task)))
+            Ok(Page::from_overfetched(with_blockers(conn, rows)?, page, |task| sort.cursor_of(task)))
         })
         .await
     }
@@ -151,6 +174,9 @@ impl TaskRepository for SqliteStore {
         self.write(move |tx| {
             check_task_version(tx, task.uid, Some(task.version.saturating_sub(1)))?;
             check_references(tx, &task)?;
+            if let Some(cycle) = find_cycle(tx, &task)? {
+                return Err(StoreError::DependencyCycle(cycle));
+            }
             let assignments: Vec<String> = TASK_COLUMNS
                 .split(", ")
                 .enumerate()
@@ -165,6 +191,7 @@ impl TaskRepository for SqliteStore {
                 .and_then(|mut delete| delete.execute([task.uid.to_string()]))
                 .map_err(unexpected("cannot replace the task's tags"))?;
             insert_tags(tx, &task)?;
+            store_blockers(tx, &task)?;
             index_task_words(tx, &task)?;
             append(tx, &events)
         })
@@ -175,16 +202,48 @@ impl TaskRepository for SqliteStore {
         &self,
         id: TaskId,
         expected_version: Option<u64>,
-        events: &[DomainEvent],
-    ) -> Result<(), StoreError> {
-        let events = encode(events)?;
+        now: Timestamp,
+        metadata: Option<EventMetadata>,
+    ) -> Result<Cascade<Task>, StoreError> {
         self.write(move |tx| {
             check_task_version(tx, id, expected_version)?;
+            let unblocked = unblock_dependents(tx, id, now.as_micros())?;
             // `task_tags` rows go with it through ON DELETE CASCADE.
             tx.prepare_cached("DELETE FROM tasks WHERE uid = ?1")
                 .and_then(|mut delete| delete.execute([id.to_string()]))
                 .map_err(unexpected("cannot delete the task"))?;
-            append(tx, &events)
+            let select = format!("SELECT {TASK_COLUMNS} FROM tasks WHERE uid = ?1");
+            let mut statement = tx.prepare_cached(&select).map_err(unexpected("cannot prepare the task lookup"))?;
+            let affected = unblocked
+                .iter()
+                .map(|task| {
+                    statement.query_row([task], task_from_row).map_err(unexpected("cannot read an unblocked task"))
+                })
+                .collect::<Result<Vec<Task>, StoreError>>()?;
+            let affected = with_blockers(tx, affected)?;
+            let events = metadata
+                .as_ref()
+                .map(|metadata| DomainEvent::task_deleted(*id.as_uuid(), &affected, metadata))
+                .unwrap_or_default();
+            append(tx, &encode(&events)?)?;
+            Ok(Cascade { affected, events })
+        })
+        .await
+    }
+
+    async fn walk_tasks(
+        &self,
+        id: TaskId,
+        direction: Direction,
+        depth: WalkDepth,
+    ) -> Result<Vec<(u8, Task)>, StoreError> {
+        self.read(move |conn| {
+            let found = exists(conn, "SELECT 1 FROM tasks WHERE uid = ?1", &id.to_string())
+                .map_err(unexpected("cannot look the task up"))?;
+            if !found {
+                return Err(StoreError::NotFound(EntityKind::Task));
+            }
+            walk(conn, id, direction, depth)
         })
         .await
     }
@@ -207,10 +266,11 @@ impl TaskRepository for SqliteStore {
         self.read(move |conn| {
             let sql = format!("SELECT {TASK_COLUMNS} FROM tasks ORDER BY created_at DESC, uid DESC LIMIT ?1");
             let mut select = conn.prepare_cached(&sql).map_err(unexpected("cannot prepare the recent tasks"))?;
-            select
+            let tasks = select
                 .query_map([i64::from(limit)], task_from_row)
                 .and_then(Iterator::collect::<rusqlite::Result<Vec<Task>>>)
-                .map_err(unexpected("cannot read the recent tasks"))
+                .map_err(unexpected("cannot read the recent tasks"))?;
+            with_blockers(conn, tasks)
         })
         .await
     }

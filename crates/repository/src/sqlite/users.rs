@@ -137,6 +137,7 @@ impl UserRepository for SqliteStore {
                     statement.query_row([task], task_from_row).map_err(unexpected("cannot read an unassigned task"))
                 })
                 .collect::<Result<Vec<Task>, StoreError>>()?;
+            let affected = super::task_graph::with_blockers(tx, affected)?;
             let events = metadata
                 .as_ref()
                 .map(|metadata| DomainEvent::user_deleted(*id.as_uuid(), &affected, metadata))

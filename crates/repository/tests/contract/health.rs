@@ -37,7 +37,10 @@ async fn assert_every_operation_unavailable(store: &Neo4jStore, budget: Duration
             Box::pin(async { store.list_tasks(&TaskFilter::default(), PageRequest::first()).await.map(drop) }),
         ),
         ("update_task", Box::pin(store.update_task(&task, &[]))),
-        ("delete_task", Box::pin(store.delete_task(task.uid, None, &[]))),
+        (
+            "delete_task",
+            Box::pin(async { store.delete_task(task.uid, None, trm_domain::Timestamp::now(), None).await.map(drop) }),
+        ),
         ("create_project", Box::pin(store.create_project(&project, &[]))),
         ("get_project", Box::pin(async { store.get_project(project.uid).await.map(drop) })),
         (

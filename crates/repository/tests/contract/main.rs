@@ -36,6 +36,7 @@ mod projects;
 mod search;
 mod sorting;
 mod support;
+mod task_graph;
 mod tasks;
 mod users;
 mod webhook_deliveries;
@@ -49,6 +50,7 @@ use idempotency::*;
 use projects::*;
 use search::*;
 use sorting::*;
+use task_graph::*;
 use tasks::*;
 use users::*;
 use webhook_deliveries::*;
@@ -215,6 +217,25 @@ contract!(
     a_reader_tailing_the_log_sees_every_committed_event_once_in_order,
 );
 
+/// The task graph, in a module of its own so that the filter `task_graph`
+/// selects all of it.
+mod task_graph_on_every_store {
+    use super::*;
+
+    contract!(
+        a_task_created_with_blockers_reads_back_with_them_sorted,
+        a_task_naming_an_unknown_blocker_is_not_stored,
+        a_bulk_create_naming_unknown_blockers_stores_nothing_and_names_each,
+        an_update_replaces_the_blockers,
+        an_update_naming_an_unknown_blocker_changes_nothing,
+        an_edge_closing_a_cycle_is_refused_naming_the_cycle,
+        of_two_concurrent_writes_closing_a_cycle_exactly_one_succeeds,
+        deleting_a_task_unblocks_its_dependents_one_version_further,
+        walks_reach_each_task_once_at_its_smallest_depth_in_order,
+        the_blocked_filter_counts_only_unfinished_blockers,
+    );
+}
+
 /// The webhook part, in a module of its own so that the filter `webhooks`
 /// selects all of it.
 mod webhooks_on_every_store {
@@ -275,6 +296,7 @@ mod unbatched {
         a_bulk_create_naming_missing_references_stores_nothing_and_names_each,
         concurrent_bulk_creates_and_single_creates_all_land_once,
         concurrent_creates_mixing_valid_and_invalid_log_only_the_created,
+        of_two_concurrent_writes_closing_a_cycle_exactly_one_succeeds,
         a_reader_tailing_the_log_sees_every_committed_event_once_in_order,
         racing_claimers_lease_disjoint_webhooks_that_together_are_all_of_them,
     );

@@ -233,24 +233,24 @@ pub(crate) async fn deleting_a_task_checks_its_version<B: Backend>(backend: &B) 
     let doomed = task("Doomed", Some(project));
     store.create_task(&doomed, &[]).await.unwrap();
 
-    let error = store.delete_task(doomed.uid, Some(7), &[]).await.unwrap_err();
+    let error = store.delete_task(doomed.uid, Some(7), Timestamp::now(), None).await.unwrap_err();
     assert!(matches!(error, StoreError::VersionConflict), "{error:?}");
     assert!(store.get_task(doomed.uid).await.unwrap().is_some(), "a conflict deletes nothing");
 
-    store.delete_task(doomed.uid, Some(1), &[]).await.unwrap();
+    store.delete_task(doomed.uid, Some(1), Timestamp::now(), None).await.unwrap();
     assert_eq!(store.get_task(doomed.uid).await.unwrap(), None);
     assert!(list_all(store, &in_project(project), 10).await.is_empty(), "its relationships went with it");
 
     let unversioned = task("Deleted without a version", None);
     store.create_task(&unversioned, &[]).await.unwrap();
-    store.delete_task(unversioned.uid, None, &[]).await.unwrap();
+    store.delete_task(unversioned.uid, None, Timestamp::now(), None).await.unwrap();
     assert_eq!(store.get_task(unversioned.uid).await.unwrap(), None);
 }
 
 pub(crate) async fn deleting_an_unknown_task_is_not_found<B: Backend>(backend: &B) {
     let fixture = backend.open().await;
     for expected in [None, Some(1)] {
-        let error = fixture.store.delete_task(TaskId::new(), expected, &[]).await.unwrap_err();
+        let error = fixture.store.delete_task(TaskId::new(), expected, Timestamp::now(), None).await.unwrap_err();
         assert!(matches!(error, StoreError::NotFound(EntityKind::Task)), "{error:?}");
     }
 }
@@ -550,14 +550,18 @@ pub(crate) async fn neo4j_stores_the_contract_graph_shape() {
     let store = &fixture.store;
     let project = stored_project(store).await;
     let user = fixture.add_user().await;
-    let task = full_task(project, user, &unique_tag());
+    let blocker = support::task("Blocker", None);
+    store.create_task(&blocker, &[]).await.unwrap();
+    let mut task = full_task(project, user, &unique_tag());
+    task.blocked_by = vec![blocker.uid];
     store.create_task(&task, &[]).await.unwrap();
 
     let query = neo4rs::query(
         "MATCH (t:Task {uid: $uid}) \
          RETURN EXISTS { (t)-[:IS_PART_OF_PROJECT]->(:Project {uid: $project}) } AS in_project, \
                 EXISTS { (t)-[:ASSIGNED_TO]->(:User {uid: $user}) } AS assigned, \
-                t.project_id IS NULL AND t.assignee_id IS NULL AS no_id_properties, \
+                EXISTS { (:Task {uid: $blocker})-[:BLOCKS]->(t) } AS blocked, \
+                t.project_id IS NULL AND t.assignee_id IS NULL AND t.blocked_by IS NULL AS no_id_properties, \
                 valueType(t.created_at) AS created_at, t.created_at.offsetSeconds AS offset, \
                 valueType(t.due_date) AS due_date, valueType(t.tags) AS tags, \
                 valueType(t.priority) AS priority, valueType(t.version) AS version, \
@@ -567,11 +571,16 @@ pub(crate) async fn neo4j_stores_the_contract_graph_shape() {
     .param("uid", task.uid.to_string())
     .param("project", project.to_string())
     .param("user", user.to_string())
+    .param("blocker", blocker.uid.to_string())
     .param("created_at", "2026-11-26T03:12:45.000001Z");
     let mut rows = graph.execute(query).await.unwrap();
     let row = rows.next().await.unwrap().expect("the task node exists");
     assert!(row.get::<bool>("in_project").unwrap(), "(:Task)-[:IS_PART_OF_PROJECT]->(:Project)");
     assert!(row.get::<bool>("assigned").unwrap(), "(:Task)-[:ASSIGNED_TO]->(:User)");
+    assert!(
+        row.get::<bool>("blocked").unwrap(),
+        "the blocker points at the task it blocks: (:Task)-[:BLOCKS]->(:Task)"
+    );
     assert!(row.get::<bool>("no_id_properties").unwrap(), "relationships, not id properties");
     assert_eq!(row.get::<String>("created_at").unwrap(), "ZONED DATETIME NOT NULL");
     assert_eq!(row.get::<i64>("offset").unwrap(), 0, "stored in UTC");
@@ -645,7 +654,7 @@ pub(crate) async fn the_recent_tasks_are_the_newest_first<B: Backend>(backend: &
     let read = store.recent_tasks(1).await.unwrap();
     assert_eq!(read[0], created[2], "recent tasks read back whole");
     for task in created {
-        store.delete_task(task.uid, None, &[]).await.unwrap();
+        store.delete_task(task.uid, None, Timestamp::now(), None).await.unwrap();
     }
 }
 

@@ -29,6 +29,7 @@ def _get_kwargs(
     due_after: datetime.datetime | Unset = UNSET,
     overdue: bool | Unset = UNSET,
     sort: TaskSort | Unset = UNSET,
+    blocked: bool | Unset = UNSET,
     limit: int | Unset = 100,
     cursor: str | Unset = UNSET,
     x_request_id: str | Unset = UNSET,
@@ -77,6 +78,8 @@ def _get_kwargs(
         json_sort = sort.value
 
     params["sort"] = json_sort
+
+    params["blocked"] = blocked
 
     params["limit"] = limit
 
@@ -169,6 +172,7 @@ def sync_detailed(
     due_after: datetime.datetime | Unset = UNSET,
     overdue: bool | Unset = UNSET,
     sort: TaskSort | Unset = UNSET,
+    blocked: bool | Unset = UNSET,
     limit: int | Unset = 100,
     cursor: str | Unset = UNSET,
     x_request_id: str | Unset = UNSET,
@@ -198,6 +202,7 @@ def sync_detailed(
             with a leading `-` (`-priority`: urgent first). Ties are broken by `created_at`, then
             `uid`, in the same direction, so `-x` is `x` read backwards; tasks without a due date come
             last in both directions. Exactly these spellings; any other value is a 422.
+        blocked (bool | Unset):
         limit (int | Unset):  Default: 100.
         cursor (str | Unset):
         x_request_id (str | Unset):
@@ -221,6 +226,7 @@ def sync_detailed(
         due_after=due_after,
         overdue=overdue,
         sort=sort,
+        blocked=blocked,
         limit=limit,
         cursor=cursor,
         x_request_id=x_request_id,
@@ -246,6 +252,7 @@ def sync(
     due_after: datetime.datetime | Unset = UNSET,
     overdue: bool | Unset = UNSET,
     sort: TaskSort | Unset = UNSET,
+    blocked: bool | Unset = UNSET,
     limit: int | Unset = 100,
     cursor: str | Unset = UNSET,
     x_request_id: str | Unset = UNSET,
@@ -275,6 +282,7 @@ def sync(
             with a leading `-` (`-priority`: urgent first). Ties are broken by `created_at`, then
             `uid`, in the same direction, so `-x` is `x` read backwards; tasks without a due date come
             last in both directions. Exactly these spellings; any other value is a 422.
+        blocked (bool | Unset):
         limit (int | Unset):  Default: 100.
         cursor (str | Unset):
         x_request_id (str | Unset):
@@ -299,6 +307,7 @@ def sync(
         due_after=due_after,
         overdue=overdue,
         sort=sort,
+        blocked=blocked,
         limit=limit,
         cursor=cursor,
         x_request_id=x_request_id,
@@ -318,6 +327,7 @@ async def asyncio_detailed(
     due_after: datetime.datetime | Unset = UNSET,
     overdue: bool | Unset = UNSET,
     sort: TaskSort | Unset = UNSET,
+    blocked: bool | Unset = UNSET,
     limit: int | Unset = 100,
     cursor: str | Unset = UNSET,
     x_request_id: str | Unset = UNSET,
@@ -347,6 +357,7 @@ async def asyncio_detailed(
             with a leading `-` (`-priority`: urgent first). Ties are broken by `created_at`, then
             `uid`, in the same direction, so `-x` is `x` read backwards; tasks without a due date come
             last in both directions. Exactly these spellings; any other value is a 422.
+        blocked (bool | Unset):
         limit (int | Unset):  Default: 100.
         cursor (str | Unset):
         x_request_id (str | Unset):
@@ -370,6 +381,7 @@ async def asyncio_detailed(
         due_after=due_after,
         overdue=overdue,
         sort=sort,
+        blocked=blocked,
         limit=limit,
         cursor=cursor,
         x_request_id=x_request_id,
@@ -393,6 +405,7 @@ async def asyncio(
     due_after: datetime.datetime | Unset = UNSET,
     overdue: bool | Unset = UNSET,
     sort: TaskSort | Unset = UNSET,
+    blocked: bool | Unset = UNSET,
     limit: int | Unset = 100,
     cursor: str | Unset = UNSET,
     x_request_id: str | Unset = UNSET,
@@ -422,6 +435,7 @@ async def asyncio(
             with a leading `-` (`-priority`: urgent first). Ties are broken by `created_at`, then
             `uid`, in the same direction, so `-x` is `x` read backwards; tasks without a due date come
             last in both directions. Exactly these spellings; any other value is a 422.
+        blocked (bool | Unset):
         limit (int | Unset):  Default: 100.
         cursor (str | Unset):
         x_request_id (str | Unset):
@@ -447,6 +461,7 @@ async def asyncio(
             due_after=due_after,
             overdue=overdue,
             sort=sort,
+            blocked=blocked,
             limit=limit,
             cursor=cursor,
             x_request_id=x_request_id,

@@ -118,18 +118,19 @@ def sync_detailed(
     """Create a task
 
      Creates a task at version 1. Every field but `title` is optional; a `project_id` or `assignee_id`
-    must name an existing project or user.
+    must name an existing project or user, and each of `blocked_by` an existing task.
 
     Args:
         idempotency_key (None | str | Unset):
         x_request_id (str | Unset):
         body (TaskCreate): A new task. `title` (or its alias `name`, not both) is required, every
             other property optional; a property not listed here is a 422 (`extra_forbidden`). Example:
-            {'assignee_id': None, 'description': 'The API reference and a tutorial', 'due_date':
-            '2026-12-01T17:00:00Z', 'effort_estimate': 3.5, 'effort_unit': 'hours', 'priority':
-            'high', 'project_id': '9b1c2d3e-4f50-4a6b-8c7d-0e1f2a3b4c5d', 'start_date': '2026-11-26',
-            'status': 'in_progress', 'tags': ['docs', 'api'], 'task_type': 'documentation', 'title':
-            'Write the docs'}.
+            {'assignee_id': None, 'blocked_by': ['5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b'],
+            'description': 'The API reference and a tutorial', 'due_date': '2026-12-01T17:00:00Z',
+            'effort_estimate': 3.5, 'effort_unit': 'hours', 'priority': 'high', 'project_id':
+            '9b1c2d3e-4f50-4a6b-8c7d-0e1f2a3b4c5d', 'start_date': '2026-11-26', 'status':
+            'in_progress', 'tags': ['docs', 'api'], 'task_type': 'documentation', 'title': 'Write the
+            docs'}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -162,18 +163,19 @@ def sync(
     """Create a task
 
      Creates a task at version 1. Every field but `title` is optional; a `project_id` or `assignee_id`
-    must name an existing project or user.
+    must name an existing project or user, and each of `blocked_by` an existing task.
 
     Args:
         idempotency_key (None | str | Unset):
         x_request_id (str | Unset):
         body (TaskCreate): A new task. `title` (or its alias `name`, not both) is required, every
             other property optional; a property not listed here is a 422 (`extra_forbidden`). Example:
-            {'assignee_id': None, 'description': 'The API reference and a tutorial', 'due_date':
-            '2026-12-01T17:00:00Z', 'effort_estimate': 3.5, 'effort_unit': 'hours', 'priority':
-            'high', 'project_id': '9b1c2d3e-4f50-4a6b-8c7d-0e1f2a3b4c5d', 'start_date': '2026-11-26',
-            'status': 'in_progress', 'tags': ['docs', 'api'], 'task_type': 'documentation', 'title':
-            'Write the docs'}.
+            {'assignee_id': None, 'blocked_by': ['5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b'],
+            'description': 'The API reference and a tutorial', 'due_date': '2026-12-01T17:00:00Z',
+            'effort_estimate': 3.5, 'effort_unit': 'hours', 'priority': 'high', 'project_id':
+            '9b1c2d3e-4f50-4a6b-8c7d-0e1f2a3b4c5d', 'start_date': '2026-11-26', 'status':
+            'in_progress', 'tags': ['docs', 'api'], 'task_type': 'documentation', 'title': 'Write the
+            docs'}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -201,18 +203,19 @@ async def asyncio_detailed(
     """Create a task
 
      Creates a task at version 1. Every field but `title` is optional; a `project_id` or `assignee_id`
-    must name an existing project or user.
+    must name an existing project or user, and each of `blocked_by` an existing task.
 
     Args:
         idempotency_key (None | str | Unset):
         x_request_id (str | Unset):
         body (TaskCreate): A new task. `title` (or its alias `name`, not both) is required, every
             other property optional; a property not listed here is a 422 (`extra_forbidden`). Example:
-            {'assignee_id': None, 'description': 'The API reference and a tutorial', 'due_date':
-            '2026-12-01T17:00:00Z', 'effort_estimate': 3.5, 'effort_unit': 'hours', 'priority':
-            'high', 'project_id': '9b1c2d3e-4f50-4a6b-8c7d-0e1f2a3b4c5d', 'start_date': '2026-11-26',
-            'status': 'in_progress', 'tags': ['docs', 'api'], 'task_type': 'documentation', 'title':
-            'Write the docs'}.
+            {'assignee_id': None, 'blocked_by': ['5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b'],
+            'description': 'The API reference and a tutorial', 'due_date': '2026-12-01T17:00:00Z',
+            'effort_estimate': 3.5, 'effort_unit': 'hours', 'priority': 'high', 'project_id':
+            '9b1c2d3e-4f50-4a6b-8c7d-0e1f2a3b4c5d', 'start_date': '2026-11-26', 'status':
+            'in_progress', 'tags': ['docs', 'api'], 'task_type': 'documentation', 'title': 'Write the
+            docs'}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -243,18 +246,19 @@ async def asyncio(
     """Create a task
 
      Creates a task at version 1. Every field but `title` is optional; a `project_id` or `assignee_id`
-    must name an existing project or user.
+    must name an existing project or user, and each of `blocked_by` an existing task.
 
     Args:
         idempotency_key (None | str | Unset):
         x_request_id (str | Unset):
         body (TaskCreate): A new task. `title` (or its alias `name`, not both) is required, every
             other property optional; a property not listed here is a 422 (`extra_forbidden`). Example:
-            {'assignee_id': None, 'description': 'The API reference and a tutorial', 'due_date':
-            '2026-12-01T17:00:00Z', 'effort_estimate': 3.5, 'effort_unit': 'hours', 'priority':
-            'high', 'project_id': '9b1c2d3e-4f50-4a6b-8c7d-0e1f2a3b4c5d', 'start_date': '2026-11-26',
-            'status': 'in_progress', 'tags': ['docs', 'api'], 'task_type': 'documentation', 'title':
-            'Write the docs'}.
+            {'assignee_id': None, 'blocked_by': ['5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b'],
+            'description': 'The API reference and a tutorial', 'due_date': '2026-12-01T17:00:00Z',
+            'effort_estimate': 3.5, 'effort_unit': 'hours', 'priority': 'high', 'project_id':
+            '9b1c2d3e-4f50-4a6b-8c7d-0e1f2a3b4c5d', 'start_date': '2026-11-26', 'status':
+            'in_progress', 'tags': ['docs', 'api'], 'task_type': 'documentation', 'title': 'Write the
+            docs'}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

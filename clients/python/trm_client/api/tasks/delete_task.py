@@ -109,7 +109,8 @@ def sync_detailed(
 ) -> Response[Any | HTTPError | HTTPValidationError]:
     """Delete a task
 
-     Deletes the task and its relationships.
+     Deletes the task and its relationships. Each task it blocked loses it from `blocked_by`, one version
+    further, with a `task.updated` event.
 
     Args:
         uid (UUID):
@@ -146,7 +147,8 @@ def sync(
 ) -> Any | HTTPError | HTTPValidationError | None:
     """Delete a task
 
-     Deletes the task and its relationships.
+     Deletes the task and its relationships. Each task it blocked loses it from `blocked_by`, one version
+    further, with a `task.updated` event.
 
     Args:
         uid (UUID):
@@ -178,7 +180,8 @@ async def asyncio_detailed(
 ) -> Response[Any | HTTPError | HTTPValidationError]:
     """Delete a task
 
-     Deletes the task and its relationships.
+     Deletes the task and its relationships. Each task it blocked loses it from `blocked_by`, one version
+    further, with a `task.updated` event.
 
     Args:
         uid (UUID):
@@ -213,7 +216,8 @@ async def asyncio(
 ) -> Any | HTTPError | HTTPValidationError | None:
     """Delete a task
 
-     Deletes the task and its relationships.
+     Deletes the task and its relationships. Each task it blocked loses it from `blocked_by`, one version
+    further, with a `task.updated` event.
 
     Args:
         uid (UUID):

@@ -27,6 +27,7 @@ def _get_kwargs(
     due_after: datetime.datetime | Unset = UNSET,
     overdue: bool | Unset = UNSET,
     sort: TaskSort | Unset = UNSET,
+    blocked: bool | Unset = UNSET,
     limit: int | Unset = 100,
     cursor: str | Unset = UNSET,
     x_request_id: str | Unset = UNSET,
@@ -77,6 +78,8 @@ def _get_kwargs(
         json_sort = sort.value
 
     params["sort"] = json_sort
+
+    params["blocked"] = blocked
 
     params["limit"] = limit
 
@@ -162,6 +165,7 @@ def sync_detailed(
     due_after: datetime.datetime | Unset = UNSET,
     overdue: bool | Unset = UNSET,
     sort: TaskSort | Unset = UNSET,
+    blocked: bool | Unset = UNSET,
     limit: int | Unset = 100,
     cursor: str | Unset = UNSET,
     x_request_id: str | Unset = UNSET,
@@ -192,6 +196,7 @@ def sync_detailed(
             with a leading `-` (`-priority`: urgent first). Ties are broken by `created_at`, then
             `uid`, in the same direction, so `-x` is `x` read backwards; tasks without a due date come
             last in both directions. Exactly these spellings; any other value is a 422.
+        blocked (bool | Unset):
         limit (int | Unset):  Default: 100.
         cursor (str | Unset):
         x_request_id (str | Unset):
@@ -215,6 +220,7 @@ def sync_detailed(
         due_after=due_after,
         overdue=overdue,
         sort=sort,
+        blocked=blocked,
         limit=limit,
         cursor=cursor,
         x_request_id=x_request_id,
@@ -240,6 +246,7 @@ def sync(
     due_after: datetime.datetime | Unset = UNSET,
     overdue: bool | Unset = UNSET,
     sort: TaskSort | Unset = UNSET,
+    blocked: bool | Unset = UNSET,
     limit: int | Unset = 100,
     cursor: str | Unset = UNSET,
     x_request_id: str | Unset = UNSET,
@@ -270,6 +277,7 @@ def sync(
             with a leading `-` (`-priority`: urgent first). Ties are broken by `created_at`, then
             `uid`, in the same direction, so `-x` is `x` read backwards; tasks without a due date come
             last in both directions. Exactly these spellings; any other value is a 422.
+        blocked (bool | Unset):
         limit (int | Unset):  Default: 100.
         cursor (str | Unset):
         x_request_id (str | Unset):
@@ -294,6 +302,7 @@ def sync(
         due_after=due_after,
         overdue=overdue,
         sort=sort,
+        blocked=blocked,
         limit=limit,
         cursor=cursor,
         x_request_id=x_request_id,
@@ -313,6 +322,7 @@ async def asyncio_detailed(
     due_after: datetime.datetime | Unset = UNSET,
     overdue: bool | Unset = UNSET,
     sort: TaskSort | Unset = UNSET,
+    blocked: bool | Unset = UNSET,
     limit: int | Unset = 100,
     cursor: str | Unset = UNSET,
     x_request_id: str | Unset = UNSET,
@@ -343,6 +353,7 @@ async def asyncio_detailed(
             with a leading `-` (`-priority`: urgent first). Ties are broken by `created_at`, then
             `uid`, in the same direction, so `-x` is `x` read backwards; tasks without a due date come
             last in both directions. Exactly these spellings; any other value is a 422.
+        blocked (bool | Unset):
         limit (int | Unset):  Default: 100.
         cursor (str | Unset):
         x_request_id (str | Unset):
@@ -366,6 +377,7 @@ async def asyncio_detailed(
         due_after=due_after,
         overdue=overdue,
         sort=sort,
+        blocked=blocked,
         limit=limit,
         cursor=cursor,
         x_request_id=x_request_id,
@@ -389,6 +401,7 @@ async def asyncio(
     due_after: datetime.datetime | Unset = UNSET,
     overdue: bool | Unset = UNSET,
     sort: TaskSort | Unset = UNSET,
+    blocked: bool | Unset = UNSET,
     limit: int | Unset = 100,
     cursor: str | Unset = UNSET,
     x_request_id: str | Unset = UNSET,
@@ -419,6 +432,7 @@ async def asyncio(
             with a leading `-` (`-priority`: urgent first). Ties are broken by `created_at`, then
             `uid`, in the same direction, so `-x` is `x` read backwards; tasks without a due date come
             last in both directions. Exactly these spellings; any other value is a 422.
+        blocked (bool | Unset):
         limit (int | Unset):  Default: 100.
         cursor (str | Unset):
         x_request_id (str | Unset):
@@ -444,6 +458,7 @@ async def asyncio(
             due_after=due_after,
             overdue=overdue,
             sort=sort,
+            blocked=blocked,
             limit=limit,
             cursor=cursor,
             x_request_id=x_request_id,

@@ -66,6 +66,11 @@ def _parse_response(
 
         return response_404
 
+    if response.status_code == 409:
+        response_409 = HTTPError.from_dict(response.json())
+
+        return response_409
+
     if response.status_code == 412:
         response_412 = HTTPError.from_dict(response.json())
 
@@ -130,7 +135,8 @@ def sync_detailed(
 
      Fields present are changed, fields absent are kept, and `null` clears a nullable field. The body is
     validated before the task is looked up. A change grows `version` by one; a PATCH that changes
-    nothing keeps it.
+    nothing keeps it. `blocked_by` replaces the task's blockers: each must name another task (422), and
+    one that already waits for this task would close a cycle (409).
 
     Args:
         uid (UUID):
@@ -175,7 +181,8 @@ def sync(
 
      Fields present are changed, fields absent are kept, and `null` clears a nullable field. The body is
     validated before the task is looked up. A change grows `version` by one; a PATCH that changes
-    nothing keeps it.
+    nothing keeps it. `blocked_by` replaces the task's blockers: each must name another task (422), and
+    one that already waits for this task would close a cycle (409).
 
     Args:
         uid (UUID):
@@ -215,7 +222,8 @@ async def asyncio_detailed(
 
      Fields present are changed, fields absent are kept, and `null` clears a nullable field. The body is
     validated before the task is looked up. A change grows `version` by one; a PATCH that changes
-    nothing keeps it.
+    nothing keeps it. `blocked_by` replaces the task's blockers: each must name another task (422), and
+    one that already waits for this task would close a cycle (409).
 
     Args:
         uid (UUID):
@@ -258,7 +266,8 @@ async def asyncio(
 
      Fields present are changed, fields absent are kept, and `null` clears a nullable field. The body is
     validated before the task is looked up. A change grows `version` by one; a PATCH that changes
-    nothing keeps it.
+    nothing keeps it. `blocked_by` replaces the task's blockers: each must name another task (422), and
+    one that already waits for this task would close a cycle (409).
 
     Args:
         uid (UUID):

@@ -1,7 +1,7 @@
 //! Every Cypher text the adapter sends, and only here: the adapter's other
 //! modules bind parameters to these and run them. One file per port or
 //! concern (`tasks`, `projects`, `users`, `events`, `webhooks`,
-//! `idempotency`, `api_keys`, `schema`, `health`), re-exported here so that
+//! `idempotency`, `api_keys`, `schema`, `health`, `task_graph`), re-exported here so that
 //! call sites read `queries::X`; this file holds the fragments several of
 //! them share. Only fixed fragments are concatenated into a text; every
 //! value that comes from a request travels as a Bolt parameter (`$uid`,
@@ -55,13 +55,14 @@ macro_rules! task_columns {
     () => {
         "t {.*, search_text: null} AS task, \
          head([(t)-[:IS_PART_OF_PROJECT]->(project:Project) | project.uid]) AS project_id, \
-         head([(t)-[:ASSIGNED_TO]->(user:User) | user.uid]) AS assignee_id"
+         head([(t)-[:ASSIGNED_TO]->(user:User) | user.uid]) AS assignee_id, \
+         [(blocker:Task)-[:BLOCKS]->(t) | blocker.uid] AS blocked_by"
     };
 }
 
 /// Returns a task as a map `task` (its properties, but its folded search
 /// words, which only the full-text index reads) with its relationships
-/// as `project_id` and `assignee_id`; appended to a query that has bound
+/// as `project_id`, `assignee_id` and `blocked_by` (its blockers' ids); appended to a query that has bound
 /// the task node to `t`. A relationship duplicated by hand cannot multiply
 /// the row: the comprehension takes the first.
 pub(in crate::neo4j) const RETURN_TASK: &str = concat!("RETURN ", task_columns!());
@@ -78,6 +79,7 @@ mod projects;
 mod routing;
 mod schema;
 mod sorted_tasks;
+mod task_graph;
 mod tasks;
 mod users;
 mod webhooks;
@@ -89,6 +91,7 @@ pub(in crate::neo4j) use self::idempotency::*;
 pub(in crate::neo4j) use self::projects::*;
 pub(in crate::neo4j) use self::routing::*;
 pub(in crate::neo4j) use self::schema::*;
+pub(in crate::neo4j) use self::task_graph::*;
 // The task reads are public (see above); the rest is the adapter's.
 pub use self::tasks::*;
 pub(in crate::neo4j) use self::users::*;

@@ -46,6 +46,10 @@ pub(in crate::neo4j) const SCHEMA_STATEMENTS: &[&str] = &[
     "CREATE FULLTEXT INDEX task_search IF NOT EXISTS FOR (t:Task) ON EACH [t.search_text] \
      OPTIONS {indexConfig: {`fulltext.analyzer`: 'whitespace'}}",
     "CREATE CONSTRAINT schema_step_name_unique IF NOT EXISTS FOR (s:SchemaStep) REQUIRE s.name IS UNIQUE",
+    // The node whose lock serializes the writes that add `BLOCKS` edges
+    // (see `crate::neo4j::task_graph`); unique, so that its `MERGE` can
+    // never make two.
+    "CREATE CONSTRAINT task_graph_lock_name_unique IF NOT EXISTS FOR (l:TaskGraphLock) REQUIRE l.name IS UNIQUE",
     // Data, not schema, but part of the set-up: the one node event
     // positions are taken from (see `crate::neo4j::events`).
     "MERGE (s:EventSequence {name: 'events'}) ON CREATE SET s.last = 0",

@@ -6,7 +6,7 @@ use trm_domain::search::SearchQuery;
 use trm_domain::{EnumAdapter as _, PageRequest, Task, TaskId, TaskSort, TaskStatus};
 
 use super::sorted_tasks::{Candidates, sorted_tasks};
-use super::{KEEP_PLAN, RETURN_TASK, TASK_COLUMNS};
+use super::{KEEP_PLAN, RETURN_TASK, TASK_COLUMNS, blockers_param};
 use crate::neo4j::values::{datetime_param, id_param, map, optional_id_param, task_props};
 use crate::ports::{Overdue, TaskFilter};
 use crate::rules::lucene_query;
@@ -36,21 +36,29 @@ pub fn get_tasks(ids: &[TaskId]) -> Query {
 }
 
 /// Creates the tasks of `$rows` with their relationships, in one statement:
-/// each row is `{props, project_id, assignee_id}`, and one whose project or
-/// assignee names nothing stored creates nothing. Every row in gives one
-/// row out — `uid`, and `project_found`/`assignee_found` (true when none was
-/// named) — so that each task of a batch gets its own answer.
+/// each row is `{props, project_id, assignee_id, blocked_by}`, and one whose
+/// project, assignee or a blocker names nothing stored creates nothing.
+/// Every row in gives one row out — `uid`, `project_found`/`assignee_found`
+/// (true when none was named) and `missing_blockers` (the ids naming no
+/// task) — so that each task of a batch gets its own answer. A new task
+/// needs no cycle check: nothing waits for it yet.
 const CREATE_TASKS: &str = "UNWIND $rows AS row \
      OPTIONAL MATCH (p:Project {uid: row.project_id}) USING INDEX p:Project(uid) \
      OPTIONAL MATCH (u:User {uid: row.assignee_id}) USING INDEX u:User(uid) \
-     WITH row, p, u, \
+     CALL (row) { \
+        UNWIND row.blocked_by AS key \
+        OPTIONAL MATCH (blocker:Task {uid: key}) USING INDEX blocker:Task(uid) \
+        RETURN collect(blocker) AS blockers, collect(CASE WHEN blocker IS NULL THEN key END) AS missing_blockers \
+     } \
+     WITH row, p, u, blockers, missing_blockers, \
           row.project_id IS NULL OR p IS NOT NULL AS project_found, \
           row.assignee_id IS NULL OR u IS NOT NULL AS assignee_found \
-     FOREACH (_ IN CASE WHEN project_found AND assignee_found THEN [1] ELSE [] END | \
+     FOREACH (_ IN CASE WHEN project_found AND assignee_found AND size(missing_blockers) = 0 THEN [1] ELSE [] END | \
         CREATE (t:Task) SET t += row.props \
         FOREACH (project IN CASE WHEN p IS NULL THEN [] ELSE [p] END | CREATE (t)-[:IS_PART_OF_PROJECT]->(project)) \
-        FOREACH (user IN CASE WHEN u IS NULL THEN [] ELSE [u] END | CREATE (t)-[:ASSIGNED_TO]->(user))) \
-     RETURN row.props.uid AS uid, project_found, assignee_found";
+        FOREACH (user IN CASE WHEN u IS NULL THEN [] ELSE [u] END | CREATE (t)-[:ASSIGNED_TO]->(user)) \
+        FOREACH (blocker IN blockers | CREATE (blocker)-[:BLOCKS]->(t))) \
+     RETURN row.props.uid AS uid, project_found, assignee_found, missing_blockers";
 
 /// Creates `tasks` and links each to its project and assignee in one
 /// statement (`CREATE_TASKS`): what the adapter sends for a batch of
@@ -65,6 +73,7 @@ pub fn create_tasks(tasks: &[Task]) -> Query {
                 ("props", task_props(task)),
                 ("project_id", optional_id_param(task.project_id)),
                 ("assignee_id", optional_id_param(task.assignee_id)),
+                ("blocked_by", blockers_param(&task.blocked_by)),
             ])
         })
         .collect();
@@ -84,9 +93,16 @@ pub fn create_tasks(tasks: &[Task]) -> Query {
 const CREATE_TASKS_LOGGED: &str = "UNWIND $rows AS row \
      OPTIONAL MATCH (p:Project {uid: row.project_id}) USING INDEX p:Project(uid) \
      OPTIONAL MATCH (u:User {uid: row.assignee_id}) USING INDEX u:User(uid) \
-     WITH row, p, u, \
-          (row.project_id IS NULL OR p IS NOT NULL) AND (row.assignee_id IS NULL OR u IS NOT NULL) AS ok \
-     WITH collect({row: row, p: p, u: u, ok: ok, logged: CASE WHEN ok THEN size(row.events) ELSE 0 END}) AS batch \
+     CALL (row) { \
+        UNWIND row.blocked_by AS key \
+        OPTIONAL MATCH (blocker:Task {uid: key}) USING INDEX blocker:Task(uid) \
+        RETURN collect(blocker) AS blockers, collect(CASE WHEN blocker IS NULL THEN key END) AS missing_blockers \
+     } \
+     WITH row, p, u, blockers, missing_blockers, \
+          (row.project_id IS NULL OR p IS NOT NULL) AND (row.assignee_id IS NULL OR u IS NOT NULL) \
+          AND size(missing_blockers) = 0 AS ok \
+     WITH collect({row: row, p: p, u: u, blockers: blockers, missing_blockers: missing_blockers, ok: ok, \
+                   logged: CASE WHEN ok THEN size(row.events) ELSE 0 END}) AS batch \
      MATCH (sequence:EventSequence {name: 'events'}) \
      WITH batch, sequence, reduce(n = 0, x IN batch | n + x.logged) AS taken \
      SET sequence.last = sequence.last + taken \
@@ -97,12 +113,14 @@ const CREATE_TASKS_LOGGED: &str = "UNWIND $rows AS row \
         CREATE (t:Task) SET t += x.row.props \
         FOREACH (project IN CASE WHEN x.p IS NULL THEN [] ELSE [x.p] END | CREATE (t)-[:IS_PART_OF_PROJECT]->(project)) \
         FOREACH (user IN CASE WHEN x.u IS NULL THEN [] ELSE [x.u] END | CREATE (t)-[:ASSIGNED_TO]->(user)) \
+        FOREACH (blocker IN x.blockers | CREATE (blocker)-[:BLOCKS]->(t)) \
         FOREACH (k IN range(0, size(x.row.events) - 1) | \
            CREATE (t)-[:GENERATES_EVENT]->(event:Event) \
            SET event += x.row.events[k], event.position = before + k + 1)) \
      RETURN x.row.props.uid AS uid, \
             x.row.project_id IS NULL OR x.p IS NOT NULL AS project_found, \
-            x.row.assignee_id IS NULL OR x.u IS NOT NULL AS assignee_found";
+            x.row.assignee_id IS NULL OR x.u IS NOT NULL AS assignee_found, \
+            x.missing_blockers AS missing_blockers";
 
 /// Creates `tasks` with `events_of` each (their properties, see
 /// `events::event_props`) in one statement ([`CREATE_TASKS_LOGGED`]): what
@@ -115,6 +133,7 @@ pub(in crate::neo4j) fn create_tasks_logged(tasks: &[Task], events_of: impl Fn(&
                 ("props", task_props(task)),
                 ("project_id", optional_id_param(task.project_id)),
                 ("assignee_id", optional_id_param(task.assignee_id)),
+                ("blocked_by", blockers_param(&task.blocked_by)),
                 ("events", BoltType::List(events_of(task).into())),
             ])
         })
@@ -256,6 +275,12 @@ pub fn list_tasks_planned(filter: &TaskFilter, page: PageRequest, plan: Anchored
         params.push(("overdue_at", datetime_param(at)));
         let finished = [TaskStatus::Done, TaskStatus::Cancelled].map(|status| BoltType::from(status.as_str()));
         params.push(("finished", BoltType::List(Vec::from(finished).into())));
+    }
+    if let Some(blocked) = filter.blocked {
+        let waiting = "EXISTS { (blocker:Task)-[:BLOCKS]->(t) WHERE NOT blocker.status IN $unblocking }";
+        conditions.push(if blocked { waiting.to_owned() } else { format!("NOT {waiting}") });
+        let unblocking = [TaskStatus::Done, TaskStatus::Cancelled].map(|status| BoltType::from(status.as_str()));
+        params.push(("unblocking", BoltType::List(Vec::from(unblocking).into())));
     }
     params.push(("limit", BoltType::from(i64::from(page.limit()) + 1)));
 
@@ -426,81 +451,4 @@ pub(in crate::neo4j) fn recent_tasks(limit: u32) -> Query {
 }
 
 #[cfg(test)]
-mod tests {
-    use trm_domain::{Cursor, ProjectId, Tag, TaskStatus, Timestamp, UserId};
-    use uuid::Uuid;
-
-    use super::*;
-
-    #[test]
-    fn filter_values_travel_as_parameters_never_as_query_text() {
-        let sneaky = "x' OR 1=1 //";
-        let filter = TaskFilter {
-            project_id: Some(ProjectId::new()),
-            statuses: vec![TaskStatus::Todo, TaskStatus::Blocked],
-            tag: Tag::parse(sneaky).ok(),
-            ..TaskFilter::default()
-        };
-        let after = Cursor::new(Timestamp::now(), Uuid::new_v4());
-        let page = PageRequest::new(3, Some(after)).unwrap_or_default();
-        let query = list_tasks(&filter, page);
-        assert!(!query.query().contains(sneaky));
-        assert!(!query.query().contains("todo"));
-        for key in ["project_id", "statuses", "tag", "after_at", "after_uid", "limit"] {
-            assert!(query.has_param_key(key), "missing ${key}");
-        }
-    }
-
-    #[test]
-    fn every_task_read_keeps_its_plan_and_names_its_index() {
-        let id = TaskId::new();
-        let project = TaskFilter { project_id: Some(ProjectId::new()), ..TaskFilter::default() };
-        let assignee = TaskFilter { assignee_id: Some(UserId::new()), ..TaskFilter::default() };
-        let reads = [
-            (get_task(id), "USING INDEX t:Task(uid)"),
-            (get_tasks(&[id]), "USING INDEX t:Task(uid)"),
-            (list_tasks(&TaskFilter::default(), PageRequest::first()), "USING INDEX t:Task(created_at)"),
-            (list_tasks(&project, PageRequest::first()), "USING INDEX anchor:Project(uid)"),
-            (list_tasks(&assignee, PageRequest::first()), "USING INDEX anchor:User(uid)"),
-        ];
-        for (query, hint) in reads {
-            let text = query.query();
-            assert!(text.starts_with("CYPHER replan=skip "), "{text}");
-            assert!(text.contains(hint), "{text}");
-        }
-    }
-
-    #[test]
-    fn an_unfiltered_list_reads_along_the_created_at_index() {
-        let query = list_tasks(&TaskFilter::default(), PageRequest::first());
-        assert!(query.query().contains("USING INDEX t:Task(created_at)"), "{}", query.query());
-    }
-
-    #[test]
-    fn a_list_of_one_status_reads_along_the_composite_index_in_its_order() {
-        let filter = TaskFilter { statuses: vec![TaskStatus::Todo], ..TaskFilter::default() };
-        let text = list_tasks(&filter, PageRequest::first()).query().to_owned();
-        assert!(text.contains("USING INDEX t:Task(status, created_at)"), "{text}");
-        assert!(text.contains("ORDER BY t.status, t.created_at, t.uid LIMIT $limit"), "{text}");
-    }
-
-    #[test]
-    fn a_list_by_project_guards_each_plan_behind_its_own_call() {
-        let filter = TaskFilter { project_id: Some(ProjectId::new()), ..TaskFilter::default() };
-        let text = list_tasks(&filter, PageRequest::first()).query().to_owned();
-        assert!(text.contains("degree * degree <= $limit * total AS walk_relationships"), "{text}");
-        assert!(text.contains("WITH anchor WHERE walk_relationships CALL (anchor) {"), "{text}");
-        assert!(text.contains("WITH anchor WHERE NOT walk_relationships CALL (anchor) {"), "{text}");
-    }
-
-    #[test]
-    fn a_forced_plan_replaces_the_choice() {
-        let filter = TaskFilter { assignee_id: Some(UserId::new()), ..TaskFilter::default() };
-        let page = PageRequest::first();
-        let walk = list_tasks_planned(&filter, page, AnchoredListPlan::RelationshipWalk).query().to_owned();
-        assert!(walk.contains("WITH anchor, true AS walk_relationships"), "{walk}");
-        let index = list_tasks_planned(&filter, page, AnchoredListPlan::IndexWalk).query().to_owned();
-        assert!(index.contains("WITH anchor, false AS walk_relationships"), "{index}");
-        assert!(index.contains("MATCH (anchor:User {uid: $assignee_id})"), "{index}");
-    }
-}
+mod tests;

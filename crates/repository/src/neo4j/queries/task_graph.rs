@@ -1,0 +1,88 @@
+//! The task graph: `(:Task)-[:BLOCKS]->(:Task)` edges, the blocker
+//! pointing at the task it blocks (see `crate::neo4j::task_graph`).
+
+use neo4rs::{BoltType, Query};
+use trm_domain::{Direction, TaskId, WalkDepth};
+
+use super::TASK_COLUMNS;
+use crate::neo4j::values::id_param;
+
+/// Takes the write lock of the one `TaskGraphLock` node, held until the
+/// transaction ends: every write that adds `BLOCKS` edges takes it before
+/// anything else, so their cycle checks run one at a time, each seeing
+/// the edges of the one before (see `crate::neo4j::task_graph`). The
+/// increment is what takes the lock (a `SET` to the same value would not).
+pub(in crate::neo4j) const LOCK_TASK_GRAPH: &str =
+    "MERGE (lock:TaskGraphLock {name: 'blocks'}) SET lock.taken = coalesce(lock.taken, 0) + 1";
+
+/// The ids of `$blocked_by` that name no task, one row (`key`) each.
+pub(in crate::neo4j) const MISSING_BLOCKERS: &str = keep_plan!(
+    "UNWIND $blocked_by AS key \
+     OPTIONAL MATCH (blocker:Task {uid: key}) USING INDEX blocker:Task(uid) \
+     WITH key, blocker WHERE blocker IS NULL \
+     RETURN key"
+);
+
+/// The shortest path along `BLOCKS` edges from task `$uid` to one of
+/// `$blocked_by`, as `path` (the ids along it, the task first); no row
+/// when there is none — then no new edge `blocker → task` closes a cycle.
+pub(in crate::neo4j) const FIND_CYCLE: &str = keep_plan!(
+    "MATCH (t:Task {uid: $uid}) USING INDEX t:Task(uid) \
+     UNWIND $blocked_by AS key \
+     MATCH (blocker:Task {uid: key}) USING INDEX blocker:Task(uid) \
+     WHERE blocker <> t \
+     MATCH found = shortestPath((t)-[:BLOCKS*]->(blocker)) \
+     WITH found, key ORDER BY length(found), key LIMIT 1 \
+     RETURN [step IN nodes(found) | step.uid] AS path"
+);
+
+/// Makes task `$uid`'s incoming `BLOCKS` edges exactly those from
+/// `$blocked_by` (which the caller has checked exist).
+pub(in crate::neo4j) const SET_BLOCKERS: &str = keep_plan!(
+    "MATCH (t:Task {uid: $uid}) USING INDEX t:Task(uid) \
+     OPTIONAL MATCH (stale:Task)-[edge:BLOCKS]->(t) WHERE NOT stale.uid IN $blocked_by \
+     DELETE edge \
+     WITH DISTINCT t \
+     UNWIND $blocked_by AS key \
+     MATCH (blocker:Task {uid: key}) USING INDEX blocker:Task(uid) \
+     MERGE (blocker)-[:BLOCKS]->(t)"
+);
+
+/// Before task `$uid` is deleted: the tasks it blocks each lose it (their
+/// version one further, `updated_at` at least `$now`), and their ids come
+/// back, oldest first, as `uid`. The edge itself goes with the task's
+/// `DETACH DELETE`.
+pub(in crate::neo4j) const UNBLOCK_DEPENDENTS: &str = keep_plan!(
+    "MATCH (t:Task {uid: $uid}) USING INDEX t:Task(uid) \
+     MATCH (t)-[:BLOCKS]->(dependent:Task) \
+     SET dependent.version = dependent.version + 1, \
+         dependent.updated_at = CASE WHEN dependent.updated_at > $now THEN dependent.updated_at ELSE $now END \
+     RETURN dependent.uid AS uid ORDER BY dependent.created_at, dependent.uid"
+);
+
+/// The tasks at most `depth` `BLOCKS` edges from task `id` in `direction`,
+/// each once with its shortest distance (`depth`), by distance then oldest
+/// first. One shortest path per task found: a breadth-first walk, not an
+/// enumeration of every path. The bound is part of the text (Cypher takes
+/// no parameter there); it is a number from 1 to 25, never client text.
+#[must_use]
+pub(in crate::neo4j) fn walk_tasks(id: TaskId, direction: Direction, depth: WalkDepth) -> Query {
+    let step = match direction {
+        Direction::Blockers => "<-[:BLOCKS]-",
+        Direction::Dependents => "-[:BLOCKS]->",
+    };
+    let text = format!(
+        "MATCH (start:Task {{uid: $uid}}) USING INDEX start:Task(uid) \
+         MATCH path = ANY SHORTEST (start){step}{{1,{}}}(t:Task) \
+         WHERE t <> start \
+         WITH t, min(length(path)) AS depth \
+         RETURN depth, {TASK_COLUMNS} ORDER BY depth, t.created_at, t.uid",
+        depth.get()
+    );
+    neo4rs::query(&text).param("uid", id_param(id))
+}
+
+/// The `$blocked_by` parameter: a task's blockers.
+pub(in crate::neo4j) fn blockers_param(blockers: &[TaskId]) -> BoltType {
+    BoltType::List(blockers.iter().map(|&id| id_param(id)).collect::<Vec<_>>().into())
+}

@@ -1,0 +1,78 @@
+//! The task queries' texts: parameters, index hints, plans.
+
+use trm_domain::{Cursor, ProjectId, Tag, TaskStatus, Timestamp, UserId};
+use uuid::Uuid;
+
+use super::*;
+
+#[test]
+fn filter_values_travel_as_parameters_never_as_query_text() {
+    let sneaky = "x' OR 1=1 //";
+    let filter = TaskFilter {
+        project_id: Some(ProjectId::new()),
+        statuses: vec![TaskStatus::Todo, TaskStatus::Blocked],
+        tag: Tag::parse(sneaky).ok(),
+        ..TaskFilter::default()
+    };
+    let after = Cursor::new(Timestamp::now(), Uuid::new_v4());
+    let page = PageRequest::new(3, Some(after)).unwrap_or_default();
+    let query = list_tasks(&filter, page);
+    assert!(!query.query().contains(sneaky));
+    assert!(!query.query().contains("todo"));
+    for key in ["project_id", "statuses", "tag", "after_at", "after_uid", "limit"] {
+        assert!(query.has_param_key(key), "missing ${key}");
+    }
+}
+
+#[test]
+fn every_task_read_keeps_its_plan_and_names_its_index() {
+    let id = TaskId::new();
+    let project = TaskFilter { project_id: Some(ProjectId::new()), ..TaskFilter::default() };
+    let assignee = TaskFilter { assignee_id: Some(UserId::new()), ..TaskFilter::default() };
+    let reads = [
+        (get_task(id), "USING INDEX t:Task(uid)"),
+        (get_tasks(&[id]), "USING INDEX t:Task(uid)"),
+        (list_tasks(&TaskFilter::default(), PageRequest::first()), "USING INDEX t:Task(created_at)"),
+        (list_tasks(&project, PageRequest::first()), "USING INDEX anchor:Project(uid)"),
+        (list_tasks(&assignee, PageRequest::first()), "USING INDEX anchor:User(uid)"),
+    ];
+    for (query, hint) in reads {
+        let text = query.query();
+        assert!(text.starts_with("CYPHER replan=skip "), "{text}");
+        assert!(text.contains(hint), "{text}");
+    }
+}
+
+#[test]
+fn an_unfiltered_list_reads_along_the_created_at_index() {
+    let query = list_tasks(&TaskFilter::default(), PageRequest::first());
+    assert!(query.query().contains("USING INDEX t:Task(created_at)"), "{}", query.query());
+}
+
+#[test]
+fn a_list_of_one_status_reads_along_the_composite_index_in_its_order() {
+    let filter = TaskFilter { statuses: vec![TaskStatus::Todo], ..TaskFilter::default() };
+    let text = list_tasks(&filter, PageRequest::first()).query().to_owned();
+    assert!(text.contains("USING INDEX t:Task(status, created_at)"), "{text}");
+    assert!(text.contains("ORDER BY t.status, t.created_at, t.uid LIMIT $limit"), "{text}");
+}
+
+#[test]
+fn a_list_by_project_guards_each_plan_behind_its_own_call() {
+    let filter = TaskFilter { project_id: Some(ProjectId::new()), ..TaskFilter::default() };
+    let text = list_tasks(&filter, PageRequest::first()).query().to_owned();
+    assert!(text.contains("degree * degree <= $limit * total AS walk_relationships"), "{text}");
+    assert!(text.contains("WITH anchor WHERE walk_relationships CALL (anchor) {"), "{text}");
+    assert!(text.contains("WITH anchor WHERE NOT walk_relationships CALL (anchor) {"), "{text}");
+}
+
+#[test]
+fn a_forced_plan_replaces_the_choice() {
+    let filter = TaskFilter { assignee_id: Some(UserId::new()), ..TaskFilter::default() };
+    let page = PageRequest::first();
+    let walk = list_tasks_planned(&filter, page, AnchoredListPlan::RelationshipWalk).query().to_owned();
+    assert!(walk.contains("WITH anchor, true AS walk_relationships"), "{walk}");
+    let index = list_tasks_planned(&filter, page, AnchoredListPlan::IndexWalk).query().to_owned();
+    assert!(index.contains("WITH anchor, false AS walk_relationships"), "{index}");
+    assert!(index.contains("MATCH (anchor:User {uid: $assignee_id})"), "{index}");
+}

@@ -1,0 +1,101 @@
+//! The task graph on Neo4j: `(:Task)-[:BLOCKS]->(:Task)` edges, the checks
+//! a task's new blockers must pass, and walks along the edges.
+//!
+//! # Why a graph-wide lock
+//! Neo4j reads are *read committed*, and a cycle check reads a whole path,
+//! not one node. Two updates that each add an edge — `B` blocks `A` and `A`
+//! blocks `B`, or two edges closing a longer loop through tasks neither
+//! touches — could each check the graph before the other commits, find no
+//! cycle, and commit one between them. Locking the two endpoints of each
+//! new edge is not enough: the edges `B → C` and `D → A` of a loop
+//! `A → B → C → D → A` share no endpoint. So every update that sets
+//! blockers first takes the write lock of one `TaskGraphLock` node
+//! ([`queries::LOCK_TASK_GRAPH`]), held until its transaction ends: such
+//! updates run their check-and-write one at a time, each seeing every edge
+//! the ones before it committed. Creates need no lock (a new task has no
+//! dependents, so no edge to it closes a cycle), nor do updates that leave
+//! a task without blockers (removing edges closes nothing). The lock is
+//! taken before the task's own, always in that order, so two such updates
+//! cannot deadlock on them.
+
+use neo4rs::Txn;
+use trm_domain::{Direction, Task, TaskId, Timestamp, WalkDepth};
+
+use super::errors::driver_error;
+use super::transactions::{fetch_all, txn_fetch_all};
+use super::values::{column_integer, column_task_ids, column_uuid, datetime_param, id_param, task_from_row};
+use super::{Connections, queries};
+use crate::error::StoreError;
+
+/// Takes the task graph's lock for the rest of the transaction.
+pub(super) async fn lock_graph(txn: &mut Txn) -> Result<(), StoreError> {
+    txn.run(neo4rs::query(queries::LOCK_TASK_GRAPH)).await.map_err(driver_error("cannot lock the task graph"))
+}
+
+/// Fails with `MissingBlockers` (at index 0) for blockers naming no task,
+/// then with `DependencyCycle` when one of them already waits for the task.
+/// Runs under the graph's lock (see the module's documentation).
+pub(super) async fn check_blockers(txn: &mut Txn, task: &Task) -> Result<(), StoreError> {
+    if task.blocked_by.is_empty() {
+        return Ok(());
+    }
+    let blockers = queries::blockers_param(&task.blocked_by);
+    let query = neo4rs::query(queries::MISSING_BLOCKERS).param("blocked_by", blockers.clone());
+    let rows = txn_fetch_all(txn, query, "cannot look the blockers up").await?;
+    if !rows.is_empty() {
+        let missing = rows
+            .iter()
+            .map(|row| Ok((0, TaskId::from_uuid(column_uuid(row, "key")?))))
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        return Err(StoreError::MissingBlockers(missing));
+    }
+    let query = neo4rs::query(queries::FIND_CYCLE).param("uid", id_param(task.uid)).param("blocked_by", blockers);
+    let rows = txn_fetch_all(txn, query, "cannot check the task graph for a cycle").await?;
+    match rows.first() {
+        Some(row) => {
+            let path = column_task_ids(row, "path")?;
+            let blocker = path.last().copied().unwrap_or(task.uid);
+            Err(StoreError::DependencyCycle(std::iter::once(blocker).chain(path).collect()))
+        }
+        None => Ok(()),
+    }
+}
+
+/// Makes the task's incoming `BLOCKS` edges exactly its `blocked_by`.
+pub(super) async fn set_blockers(txn: &mut Txn, task: &Task) -> Result<(), StoreError> {
+    let query = neo4rs::query(queries::SET_BLOCKERS)
+        .param("uid", id_param(task.uid))
+        .param("blocked_by", queries::blockers_param(&task.blocked_by));
+    txn.run(query).await.map_err(driver_error("cannot store the task's blockers"))
+}
+
+/// Bumps the tasks task `id` blocks, before it goes; their ids, oldest
+/// first.
+pub(super) async fn unblock_dependents(txn: &mut Txn, id: TaskId, now: Timestamp) -> Result<Vec<TaskId>, StoreError> {
+    let query = neo4rs::query(queries::UNBLOCK_DEPENDENTS).param("uid", id_param(id)).param("now", datetime_param(now));
+    let rows = txn_fetch_all(txn, query, "cannot bump the tasks the task blocks").await?;
+    rows.iter().map(|row| Ok(TaskId::from_uuid(column_uuid(row, "uid")?))).collect()
+}
+
+/// The tasks at most `depth` edges from task `id` in `direction`
+/// ([`queries::walk_tasks`]); `NotFound` when there is no such task.
+pub(super) async fn walk(
+    graph: &Connections,
+    id: TaskId,
+    direction: Direction,
+    depth: WalkDepth,
+) -> Result<Vec<(u8, Task)>, StoreError> {
+    let rows = fetch_all(graph, queries::walk_tasks(id, direction, depth), "cannot walk the task graph").await?;
+    if rows.is_empty() {
+        let found = fetch_all(graph, queries::get_task(id), "cannot look the task up").await?;
+        if found.is_empty() {
+            return Err(StoreError::NotFound(trm_domain::EntityKind::Task));
+        }
+    }
+    rows.iter()
+        .map(|row| {
+            let depth = u8::try_from(column_integer(row, "depth")?).unwrap_or(u8::MAX);
+            Ok((depth, task_from_row(row)?))
+        })
+        .collect()
+}
