@@ -227,6 +227,7 @@ mod task_graph_on_every_store {
         deleting_a_task_unblocks_its_dependents_one_version_further,
         walks_reach_each_task_once_at_its_smallest_depth_in_order,
         the_blocked_filter_counts_only_unfinished_blockers,
+        a_blocker_deleted_while_it_is_set_never_leaves_a_dangling_or_silent_edge,
     );
 }
 
