@@ -303,3 +303,37 @@ pub(crate) async fn a_blocker_deleted_while_it_is_set_never_leaves_a_dangling_or
         }
     }
 }
+
+pub(crate) async fn concurrent_creates_naming_missing_blockers_each_get_their_own_answer<B: Backend>(backend: &B) {
+    let fixture = backend.open().await;
+    let real = stored(&fixture.store, task("Real", None)).await;
+    // Every third names a blocker that does not exist, besides the real one.
+    let ghosts: Vec<TaskId> = (0..48).map(|_| TaskId::new()).collect();
+    let tasks: Vec<Task> = (0..48)
+        .map(|n| {
+            let blockers = if n % 3 == 1 { vec![real.uid, ghosts[n]] } else { vec![real.uid] };
+            blocked(&format!("Batched {n}"), &blockers, None)
+        })
+        .collect();
+    let answers = all_at_once(tasks.len(), |n| {
+        let store = fixture.store.clone();
+        let task = tasks[n].clone();
+        async move { store.create_task(&task, &[]).await }
+    })
+    .await;
+    for (n, (task, answer)) in tasks.iter().zip(answers).enumerate() {
+        let stored = fixture.store.get_task(task.uid).await.unwrap();
+        if n % 3 == 1 {
+            assert!(
+                matches!(&answer, Err(StoreError::MissingBlockers(missing)) if missing == &[(0, ghosts[n])]),
+                "{n}: {answer:?}"
+            );
+            assert_eq!(stored, None, "{n}");
+        } else {
+            assert!(answer.is_ok(), "{n}: {answer:?}");
+            assert_eq!(stored.as_ref(), Some(task), "{n}");
+        }
+    }
+    let dependents = fixture.store.walk_tasks(real.uid, Direction::Dependents, WalkDepth::DIRECT).await.unwrap();
+    assert_eq!(dependents.len(), 32);
+}
