@@ -21,8 +21,8 @@
 use neo4rs::Txn;
 use trm_domain::{Direction, Task, TaskId, Timestamp, WalkDepth};
 
-use super::errors::driver_error;
-use super::transactions::{fetch_all, txn_fetch_all};
+use super::errors::{driver_error, driver_error_or_concurrent_delete};
+use super::transactions::{fetch_all, txn_fetch_all, txn_fetch_all_with};
 use super::values::{column_integer, column_task_ids, column_uuid, datetime_param, id_param, task_from_row};
 use super::{Connections, queries};
 use crate::error::StoreError;
@@ -61,12 +61,24 @@ pub(super) async fn check_blockers(txn: &mut Txn, task: &Task) -> Result<(), Sto
     }
 }
 
-/// Makes the task's incoming `BLOCKS` edges exactly its `blocked_by`.
+/// Makes the task's incoming `BLOCKS` edges exactly its `blocked_by`;
+/// `MissingBlockers` when one was deleted since [`check_blockers`] saw it
+/// (see [`queries::SET_BLOCKERS`]).
 pub(super) async fn set_blockers(txn: &mut Txn, task: &Task) -> Result<(), StoreError> {
     let query = neo4rs::query(queries::SET_BLOCKERS)
         .param("uid", id_param(task.uid))
         .param("blocked_by", queries::blockers_param(&task.blocked_by));
-    txn.run(query).await.map_err(driver_error("cannot store the task's blockers"))
+    let translate = |error| driver_error_or_concurrent_delete("cannot store the task's blockers")(error);
+    let rows = txn_fetch_all_with(txn, query, translate).await?;
+    let missing = match rows.first() {
+        Some(row) => column_task_ids(row, "missing")?,
+        None => return Err(StoreError::Unexpected(anyhow::anyhow!("the task vanished while its blockers were set"))),
+    };
+    if missing.is_empty() {
+        Ok(())
+    } else {
+        Err(StoreError::MissingBlockers(missing.into_iter().map(|id| (0, id)).collect()))
+    }
 }
 
 /// Bumps the tasks task `id` blocks, before it goes; their ids, oldest

@@ -233,6 +233,8 @@ mod task_graph_on_every_store {
         deleting_a_task_unblocks_its_dependents_one_version_further,
         walks_reach_each_task_once_at_its_smallest_depth_in_order,
         the_blocked_filter_counts_only_unfinished_blockers,
+        a_blocker_deleted_while_it_is_set_never_leaves_a_dangling_or_silent_edge,
+        concurrent_creates_naming_missing_blockers_each_get_their_own_answer,
     );
 }
 
@@ -297,6 +299,7 @@ mod unbatched {
         concurrent_bulk_creates_and_single_creates_all_land_once,
         concurrent_creates_mixing_valid_and_invalid_log_only_the_created,
         of_two_concurrent_writes_closing_a_cycle_exactly_one_succeeds,
+        concurrent_creates_naming_missing_blockers_each_get_their_own_answer,
         a_reader_tailing_the_log_sees_every_committed_event_once_in_order,
         racing_claimers_lease_disjoint_webhooks_that_together_are_all_of_them,
     );

@@ -269,3 +269,71 @@ pub(crate) async fn the_blocked_filter_counts_only_unfinished_blockers<B: Backen
     store.update_task(&done, &[]).await.unwrap();
     assert_eq!(list(true).await, Vec::<TaskId>::new());
 }
+
+pub(crate) async fn a_blocker_deleted_while_it_is_set_never_leaves_a_dangling_or_silent_edge<B: Backend>(backend: &B) {
+    let fixture = backend.open().await;
+    for round in 0..10 {
+        let blocker = stored(&fixture.store, task(&format!("Going {round}"), None)).await;
+        let waiting = stored(&fixture.store, task(&format!("Waiting {round}"), None)).await;
+        let update = {
+            let store = fixture.store.clone();
+            let next = now_blocked_by(&waiting, &[blocker.uid]);
+            tokio::spawn(async move { store.update_task(&next, &[]).await })
+        };
+        let delete = {
+            let store = fixture.store.clone();
+            tokio::spawn(async move { store.delete_task(blocker.uid, None, Timestamp::now(), None).await })
+        };
+        let (updated, deleted) = (update.await.unwrap(), delete.await.unwrap());
+        let deleted = deleted.unwrap();
+        let stored = fixture.store.get_task(waiting.uid).await.unwrap().unwrap();
+        assert_eq!(stored.blocked_by, [], "round {round}: no edge to a deleted task");
+        match updated {
+            // The update came first: the delete took the edge and bumped the task.
+            Ok(()) => {
+                assert_eq!(stored.version, 3, "round {round}");
+                assert_eq!(deleted.affected.iter().map(|task| task.uid).collect::<Vec<_>>(), [waiting.uid]);
+            }
+            // The delete came first: the update named a task that is gone.
+            Err(StoreError::MissingBlockers(missing)) => {
+                assert_eq!(missing, [(0, blocker.uid)], "round {round}");
+                assert_eq!(stored.version, 1, "round {round}");
+            }
+            Err(other) => panic!("round {round}: {other:?}"),
+        }
+    }
+}
+
+pub(crate) async fn concurrent_creates_naming_missing_blockers_each_get_their_own_answer<B: Backend>(backend: &B) {
+    let fixture = backend.open().await;
+    let real = stored(&fixture.store, task("Real", None)).await;
+    // Every third names a blocker that does not exist, besides the real one.
+    let ghosts: Vec<TaskId> = (0..48).map(|_| TaskId::new()).collect();
+    let tasks: Vec<Task> = (0..48)
+        .map(|n| {
+            let blockers = if n % 3 == 1 { vec![real.uid, ghosts[n]] } else { vec![real.uid] };
+            blocked(&format!("Batched {n}"), &blockers, None)
+        })
+        .collect();
+    let answers = all_at_once(tasks.len(), |n| {
+        let store = fixture.store.clone();
+        let task = tasks[n].clone();
+        async move { store.create_task(&task, &[]).await }
+    })
+    .await;
+    for (n, (task, answer)) in tasks.iter().zip(answers).enumerate() {
+        let stored = fixture.store.get_task(task.uid).await.unwrap();
+        if n % 3 == 1 {
+            assert!(
+                matches!(&answer, Err(StoreError::MissingBlockers(missing)) if missing == &[(0, ghosts[n])]),
+                "{n}: {answer:?}"
+            );
+            assert_eq!(stored, None, "{n}");
+        } else {
+            assert!(answer.is_ok(), "{n}: {answer:?}");
+            assert_eq!(stored.as_ref(), Some(task), "{n}");
+        }
+    }
+    let dependents = fixture.store.walk_tasks(real.uid, Direction::Dependents, WalkDepth::DIRECT).await.unwrap();
+    assert_eq!(dependents.len(), 32);
+}

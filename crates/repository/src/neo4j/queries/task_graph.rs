@@ -37,15 +37,24 @@ pub(in crate::neo4j) const FIND_CYCLE: &str = keep_plan!(
 );
 
 /// Makes task `$uid`'s incoming `BLOCKS` edges exactly those from
-/// `$blocked_by` (which the caller has checked exist).
+/// `$blocked_by`, and returns one row whose `missing` lists the ids that
+/// named no task here. The caller has checked they exist, but without
+/// locking them: one deleted since (and committed) is missing here, and the
+/// caller fails rather than answer with an edge it did not store. One
+/// deleted between this statement's match and its `MERGE` fails the
+/// statement with EntityNotFound, which the caller retries.
 pub(in crate::neo4j) const SET_BLOCKERS: &str = keep_plan!(
     "MATCH (t:Task {uid: $uid}) USING INDEX t:Task(uid) \
      OPTIONAL MATCH (stale:Task)-[edge:BLOCKS]->(t) WHERE NOT stale.uid IN $blocked_by \
      DELETE edge \
      WITH DISTINCT t \
-     UNWIND $blocked_by AS key \
-     MATCH (blocker:Task {uid: key}) USING INDEX blocker:Task(uid) \
-     MERGE (blocker)-[:BLOCKS]->(t)"
+     CALL (t) { \
+        UNWIND $blocked_by AS key \
+        OPTIONAL MATCH (blocker:Task {uid: key}) USING INDEX blocker:Task(uid) \
+        FOREACH (found IN CASE WHEN blocker IS NULL THEN [] ELSE [blocker] END | MERGE (found)-[:BLOCKS]->(t)) \
+        RETURN collect(CASE WHEN blocker IS NULL THEN key END) AS missing \
+     } \
+     RETURN missing"
 );
 
 /// Before task `$uid` is deleted: the tasks it blocks each lose it (their
