@@ -44,6 +44,7 @@ pub mod ids;
 #[cfg(feature = "openapi")]
 pub mod openapi;
 pub mod paging;
+pub mod position;
 pub mod project;
 pub mod search;
 pub mod sort;
