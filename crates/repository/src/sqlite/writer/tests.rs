@@ -1,0 +1,121 @@
+//! Tests of [`super`].
+
+use std::time::Duration;
+
+use super::*;
+
+/// A writer on a fresh in-memory database with a table of numbers,
+/// whose `parent` must name a stored number by the end of each
+/// transaction (a deferred foreign key: checked at `COMMIT`).
+fn writer(max_batch: usize) -> Writer {
+    let conn = Connection::open_in_memory().unwrap();
+    conn.execute_batch(
+        "PRAGMA foreign_keys = ON; \
+         CREATE TABLE numbers (n INTEGER PRIMARY KEY, \
+            parent INTEGER REFERENCES numbers (n) DEFERRABLE INITIALLY DEFERRED)",
+    )
+    .unwrap();
+    Writer::start(conn, max_batch, Arc::default()).unwrap()
+}
+
+fn insert(n: i64, parent: Option<i64>) -> impl Fn(&Transaction<'_>) -> Result<i64, StoreError> + Send + 'static {
+    move |tx| {
+        tx.execute("INSERT INTO numbers (n, parent) VALUES (?1, ?2)", rusqlite::params![n, parent])
+            .map_err(|error| StoreError::Unexpected(error.into()))?;
+        Ok(n)
+    }
+}
+
+async fn stored(writer: &Writer) -> Vec<i64> {
+    writer
+        .exclusive(|conn| {
+            let mut select = conn.prepare("SELECT n FROM numbers ORDER BY n").unwrap();
+            Ok(select.query_map([], |row| row.get(0)).unwrap().map(Result::unwrap).collect())
+        })
+        .await
+        .unwrap()
+}
+
+/// Holds the writer thread until the returned sender is dropped, so
+/// that the writes sent meanwhile queue up.
+async fn hold(writer: &Arc<Writer>) -> (mpsc::Sender<()>, tokio::task::JoinHandle<()>) {
+    let (release, held) = mpsc::channel::<()>();
+    let (started, running) = oneshot::channel();
+    let holder = Arc::clone(writer);
+    let handle = tokio::spawn(async move {
+        holder
+            .exclusive(move |_conn| {
+                let _ = started.send(());
+                let _ = held.recv();
+                Ok(())
+            })
+            .await
+            .unwrap();
+    });
+    running.await.unwrap();
+    (release, handle)
+}
+
+/// Queues `rows` (number, parent), one write each and in this order,
+/// while the writer is held, then lets it go; their answers in order.
+async fn insert_while_held(writer: &Arc<Writer>, rows: &[(i64, Option<i64>)]) -> Vec<Result<i64, StoreError>> {
+    let (release, holder) = hold(writer).await;
+    let queued: Vec<_> = rows.iter().map(|&(n, parent)| writer.submit(insert(n, parent)).unwrap()).collect();
+    drop(release);
+    holder.await.unwrap();
+    let mut answers = Vec::new();
+    for answered in queued {
+        answers.push(answered.await.unwrap());
+    }
+    answers
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn writes_queued_while_the_writer_is_busy_share_one_transaction_and_keep_their_own_answers() {
+    let writer = Arc::new(writer(64));
+    // The fifth (a second 4) fails: the fourth, before it in the batch, took its number.
+    let rows: Vec<(i64, Option<i64>)> = [1, 2, 3, 4, 4, 6, 7, 8, 9, 10].into_iter().map(|n| (n, None)).collect();
+    let answers = insert_while_held(&writer, &rows).await;
+
+    assert_eq!(writer.counts(), (1, 10), "one transaction carried the ten writes");
+    assert_eq!(answers.iter().filter(|answer| answer.is_err()).count(), 1, "{answers:?}");
+    assert!(answers[4].is_err(), "{answers:?}");
+    assert_eq!(stored(&writer).await, [1, 2, 3, 4, 6, 7, 8, 9, 10]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn when_the_shared_commit_fails_every_write_is_run_again_alone() {
+    let writer = Arc::new(writer(64));
+    // 2 names a parent that never exists: the batch's COMMIT fails on it.
+    let answers = insert_while_held(&writer, &[(1, None), (2, Some(99)), (3, Some(1))]).await;
+
+    assert!(answers[0].is_ok() && answers[2].is_ok(), "{answers:?}");
+    assert!(answers[1].is_err(), "{answers:?}");
+    assert_eq!(writer.counts(), (4, 6), "the shared attempt, then each alone");
+    assert_eq!(stored(&writer).await, [1, 3]);
+}
+
+#[tokio::test]
+async fn with_a_batch_of_one_every_write_commits_alone() {
+    let writer = Arc::new(writer(1));
+    let writes = (1..=5).map(|n| {
+        let writer = Arc::clone(&writer);
+        async move { writer.write(insert(n, None)).await }
+    });
+    for answer in futures::future::join_all(writes).await {
+        answer.unwrap();
+    }
+    assert_eq!(writer.counts(), (5, 5));
+}
+
+#[tokio::test]
+async fn a_write_whose_caller_gave_up_before_it_ran_is_not_run() {
+    let writer = Arc::new(writer(64));
+    let (release, holder) = hold(&writer).await;
+    let abandoned = tokio::time::timeout(Duration::from_millis(50), writer.write(insert(1, None))).await;
+    assert!(abandoned.is_err(), "the write cannot have run while the writer was held");
+    drop(release);
+    holder.await.unwrap();
+    writer.write(insert(2, None)).await.unwrap();
+    assert_eq!(stored(&writer).await, [2]);
+}
