@@ -1,7 +1,8 @@
 //! Every Cypher text the adapter sends, and only here: the adapter's other
 //! modules bind parameters to these and run them. One file per port or
-//! concern (`tasks`, `projects`, `users`, `events`, `webhooks`,
-//! `idempotency`, `api_keys`, `schema`, `health`, `task_graph`), re-exported here so that
+//! concern (`tasks`, `task_creates`, `sorted_tasks`, `task_graph`,
+//! `projects`, `users`, `events`, `webhooks`, `idempotency`, `api_keys`,
+//! `schema`, `health`, `routing`), re-exported here so that
 //! call sites read `queries::X`; this file holds the fragments several of
 //! them share. Only fixed fragments are concatenated into a text; every
 //! value that comes from a request travels as a Bolt parameter (`$uid`,
@@ -79,6 +80,7 @@ mod projects;
 mod routing;
 mod schema;
 mod sorted_tasks;
+mod task_creates;
 mod task_graph;
 mod tasks;
 mod users;
@@ -93,6 +95,7 @@ pub(in crate::neo4j) use self::routing::*;
 pub(in crate::neo4j) use self::schema::*;
 pub(in crate::neo4j) use self::task_graph::*;
 // The task reads are public (see above); the rest is the adapter's.
+pub use self::task_creates::*;
 pub use self::tasks::*;
 pub(in crate::neo4j) use self::users::*;
 pub(in crate::neo4j) use self::webhooks::*;

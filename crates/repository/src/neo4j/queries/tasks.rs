@@ -3,11 +3,11 @@
 
 use neo4rs::{BoltType, Query};
 use trm_domain::search::SearchQuery;
-use trm_domain::{EnumAdapter as _, PageRequest, Task, TaskId, TaskSort, TaskStatus};
+use trm_domain::{EnumAdapter as _, PageRequest, TaskId, TaskSort, TaskStatus};
 
 use super::sorted_tasks::{Candidates, sorted_tasks};
-use super::{KEEP_PLAN, RETURN_TASK, TASK_COLUMNS, blockers_param};
-use crate::neo4j::values::{datetime_param, id_param, map, optional_id_param, task_props};
+use super::{KEEP_PLAN, RETURN_TASK, TASK_COLUMNS};
+use crate::neo4j::values::{datetime_param, id_param};
 use crate::ports::{Overdue, TaskFilter};
 use crate::rules::lucene_query;
 
@@ -33,112 +33,6 @@ pub fn get_tasks(ids: &[TaskId]) -> Query {
         "{KEEP_PLAN}UNWIND $uids AS key MATCH (t:Task {{uid: key}}) {SEEK_TASK_UID} RETURN key, {TASK_COLUMNS}"
     ))
     .param("uids", BoltType::List(uids.into()))
-}
-
-/// Creates the tasks of `$rows` with their relationships, in one statement:
-/// each row is `{props, project_id, assignee_id, blocked_by}`, and one whose
-/// project, assignee or a blocker names nothing stored creates nothing.
-/// Every row in gives one row out — `uid`, `project_found`/`assignee_found`
-/// (true when none was named) and `missing_blockers` (the ids naming no
-/// task) — so that each task of a batch gets its own answer. A new task
-/// needs no cycle check: nothing waits for it yet.
-const CREATE_TASKS: &str = "UNWIND $rows AS row \
-     OPTIONAL MATCH (p:Project {uid: row.project_id}) USING INDEX p:Project(uid) \
-     OPTIONAL MATCH (u:User {uid: row.assignee_id}) USING INDEX u:User(uid) \
-     CALL (row) { \
-        UNWIND row.blocked_by AS key \
-        OPTIONAL MATCH (blocker:Task {uid: key}) USING INDEX blocker:Task(uid) \
-        RETURN collect(blocker) AS blockers, collect(CASE WHEN blocker IS NULL THEN key END) AS missing_blockers \
-     } \
-     WITH row, p, u, blockers, missing_blockers, \
-          row.project_id IS NULL OR p IS NOT NULL AS project_found, \
-          row.assignee_id IS NULL OR u IS NOT NULL AS assignee_found \
-     FOREACH (_ IN CASE WHEN project_found AND assignee_found AND size(missing_blockers) = 0 THEN [1] ELSE [] END | \
-        CREATE (t:Task) SET t += row.props \
-        FOREACH (project IN CASE WHEN p IS NULL THEN [] ELSE [p] END | CREATE (t)-[:IS_PART_OF_PROJECT]->(project)) \
-        FOREACH (user IN CASE WHEN u IS NULL THEN [] ELSE [u] END | CREATE (t)-[:ASSIGNED_TO]->(user)) \
-        FOREACH (blocker IN blockers | CREATE (blocker)-[:BLOCKS]->(t))) \
-     RETURN row.props.uid AS uid, project_found, assignee_found, missing_blockers";
-
-/// Creates `tasks` and links each to its project and assignee in one
-/// statement (`CREATE_TASKS`): what the adapter sends for a batch of
-/// concurrent creates, for a bulk create, and — as a batch of one — for a
-/// lone create.
-#[must_use]
-pub fn create_tasks(tasks: &[Task]) -> Query {
-    let rows: Vec<BoltType> = tasks
-        .iter()
-        .map(|task| {
-            map(vec![
-                ("props", task_props(task)),
-                ("project_id", optional_id_param(task.project_id)),
-                ("assignee_id", optional_id_param(task.assignee_id)),
-                ("blocked_by", blockers_param(&task.blocked_by)),
-            ])
-        })
-        .collect();
-    neo4rs::query(&format!("{KEEP_PLAN}{CREATE_TASKS}")).param("rows", BoltType::List(rows.into()))
-}
-
-/// [`CREATE_TASKS`] with each created task's events, in the same
-/// statement: each row also has `events`, the properties of its events (see
-/// `events::event_props`). The tasks are created, then the statement takes
-/// positions for the events of those created from the `EventSequence` node
-/// — under its lock, held until the transaction ends, which is why it must
-/// be the transaction's last statement (the log's ordering argument, in
-/// `super::events`) — and creates each event linked from its task: no
-/// lookup of the entity, no second round trip. A task whose project or
-/// assignee is missing creates nothing and takes no position. No row comes
-/// out when the sequence node is missing (then nothing was created).
-const CREATE_TASKS_LOGGED: &str = "UNWIND $rows AS row \
-     OPTIONAL MATCH (p:Project {uid: row.project_id}) USING INDEX p:Project(uid) \
-     OPTIONAL MATCH (u:User {uid: row.assignee_id}) USING INDEX u:User(uid) \
-     CALL (row) { \
-        UNWIND row.blocked_by AS key \
-        OPTIONAL MATCH (blocker:Task {uid: key}) USING INDEX blocker:Task(uid) \
-        RETURN collect(blocker) AS blockers, collect(CASE WHEN blocker IS NULL THEN key END) AS missing_blockers \
-     } \
-     WITH row, p, u, blockers, missing_blockers, \
-          (row.project_id IS NULL OR p IS NOT NULL) AND (row.assignee_id IS NULL OR u IS NOT NULL) \
-          AND size(missing_blockers) = 0 AS ok \
-     WITH collect({row: row, p: p, u: u, blockers: blockers, missing_blockers: missing_blockers, ok: ok, \
-                   logged: CASE WHEN ok THEN size(row.events) ELSE 0 END}) AS batch \
-     MATCH (sequence:EventSequence {name: 'events'}) \
-     WITH batch, sequence, reduce(n = 0, x IN batch | n + x.logged) AS taken \
-     SET sequence.last = sequence.last + taken \
-     WITH batch, sequence.last - taken AS base \
-     UNWIND range(0, size(batch) - 1) AS i \
-     WITH batch[i] AS x, base + reduce(n = 0, y IN batch[0..i] | n + y.logged) AS before \
-     FOREACH (_ IN CASE WHEN x.ok THEN [1] ELSE [] END | \
-        CREATE (t:Task) SET t += x.row.props \
-        FOREACH (project IN CASE WHEN x.p IS NULL THEN [] ELSE [x.p] END | CREATE (t)-[:IS_PART_OF_PROJECT]->(project)) \
-        FOREACH (user IN CASE WHEN x.u IS NULL THEN [] ELSE [x.u] END | CREATE (t)-[:ASSIGNED_TO]->(user)) \
-        FOREACH (blocker IN x.blockers | CREATE (blocker)-[:BLOCKS]->(t)) \
-        FOREACH (k IN range(0, size(x.row.events) - 1) | \
-           CREATE (t)-[:GENERATES_EVENT]->(event:Event) \
-           SET event += x.row.events[k], event.position = before + k + 1)) \
-     RETURN x.row.props.uid AS uid, \
-            x.row.project_id IS NULL OR x.p IS NOT NULL AS project_found, \
-            x.row.assignee_id IS NULL OR x.u IS NOT NULL AS assignee_found, \
-            x.missing_blockers AS missing_blockers";
-
-/// Creates `tasks` with `events_of` each (their properties, see
-/// `events::event_props`) in one statement ([`CREATE_TASKS_LOGGED`]): what
-/// the adapter sends for a batch of creates when the event log is on.
-pub(in crate::neo4j) fn create_tasks_logged(tasks: &[Task], events_of: impl Fn(&Task) -> Vec<BoltType>) -> Query {
-    let rows: Vec<BoltType> = tasks
-        .iter()
-        .map(|task| {
-            map(vec![
-                ("props", task_props(task)),
-                ("project_id", optional_id_param(task.project_id)),
-                ("assignee_id", optional_id_param(task.assignee_id)),
-                ("blocked_by", blockers_param(&task.blocked_by)),
-                ("events", BoltType::List(events_of(task).into())),
-            ])
-        })
-        .collect();
-    neo4rs::query(&format!("{KEEP_PLAN}{CREATE_TASKS_LOGGED}")).param("rows", BoltType::List(rows.into()))
 }
 
 /// The keyset condition "strictly after the cursor", written so that its
