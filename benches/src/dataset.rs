@@ -216,6 +216,7 @@ impl Dataset {
             completed_at: None,
             tags: Tags::from_tags([Tag::parse("bench").map_err(invalid)?]),
             blocked_by: Vec::new(),
+            parent_id: None,
             created_at: created,
             updated_at: created,
             version: 1,

@@ -8,14 +8,14 @@
 
 use actix_web::ResponseError as _;
 use libfuzzer_sys::fuzz_target;
-use trm_api::wire::{ApiError, QueryParams, task_list};
+use trm_api::wire::{ApiError, FixedByPath, QueryParams, task_list};
 
 fuzz_target!(|raw: &str| {
     let mut query = match QueryParams::parse(raw) {
         Ok(query) => query,
         Err(error) => return answers_4xx(&error),
     };
-    let (_filter, page) = task_list(&mut query, true);
+    let (_filter, page) = task_list(&mut query, FixedByPath::Nothing);
     assert!((1..=500).contains(&page.limit()), "a page of {} items", page.limit());
     if let Err(error) = query.finish() {
         answers_4xx(&error);

@@ -15,6 +15,7 @@ from trm_client.api.tasks import (
     create_tasks,
     delete_task,
     get_task,
+    list_subtasks,
     list_task_blockers,
     list_task_dependents,
     list_tasks,
@@ -229,3 +230,27 @@ def test_blockers_round_trip_and_the_graph_is_walked_and_a_cycle_is_a_409(client
     assert cycle.status_code == HTTPStatus.CONFLICT
     assert isinstance(cycle.parsed, HTTPError)
     assert cycle.parsed.detail == f"Dependency cycle: {second.uid} → {first.uid} → {second.uid}"
+
+
+def test_sub_tasks_are_listed_under_their_parent_and_go_with_it_in_a_cascade(client: Client) -> None:
+    parent = create_task.sync(client=client, body=TaskCreate(title="Parent"))
+    assert isinstance(parent, Task)
+    assert parent.parent_id is None
+    child = create_task.sync(client=client, body=TaskCreate(title="Child", parent_id=parent.uid))
+    assert isinstance(child, Task)
+    assert child.parent_id == parent.uid
+
+    children = list_subtasks.sync(parent.uid, client=client)
+    assert isinstance(children, list)
+    assert [task.uid for task in children if isinstance(task, Task)] == [child.uid]
+
+    loop = update_task.sync_detailed(parent.uid, client=client, body=TaskUpdate(parent_id=child.uid))
+    assert loop.status_code == HTTPStatus.CONFLICT
+    assert isinstance(loop.parsed, HTTPError)
+    assert loop.parsed.detail == f"Sub-task cycle: {parent.uid} → {child.uid} → {parent.uid}"
+
+    refused = delete_task.sync_detailed(parent.uid, client=client)
+    assert refused.status_code == HTTPStatus.CONFLICT
+    deleted = delete_task.sync_detailed(parent.uid, client=client, cascade=True)
+    assert deleted.status_code == HTTPStatus.NO_CONTENT
+    assert get_task.sync_detailed(child.uid, client=client).status_code == HTTPStatus.NOT_FOUND

@@ -203,6 +203,13 @@ fn conflict_detail(reason: ConflictReason) -> String {
             let path: Vec<String> = path.iter().map(ToString::to_string).collect();
             format!("Dependency cycle: {}", path.join(" \u{2192} "))
         }
+        ConflictReason::SubtaskCycle(path) => {
+            let path: Vec<String> = path.iter().map(ToString::to_string).collect();
+            format!("Sub-task cycle: {}", path.join(" \u{2192} "))
+        }
+        ConflictReason::TaskHasSubtasks => {
+            "Task still has sub-tasks; delete them first or pass cascade=true".to_owned()
+        }
     }
 }
 
@@ -307,6 +314,8 @@ pub(crate) fn retry_after_seconds(wait: Duration) -> u64 {
 
 #[cfg(test)]
 mod tests {
+    use trm_domain::TaskId;
+
     use super::*;
 
     /// The `detail` text a 409 carries for this reason.
@@ -328,6 +337,15 @@ mod tests {
         assert_eq!(
             conflict_text(ConflictReason::ChangedConcurrently(EntityKind::Project)),
             "The project is being changed concurrently; retry the request"
+        );
+        assert_eq!(
+            conflict_text(ConflictReason::TaskHasSubtasks),
+            "Task still has sub-tasks; delete them first or pass cascade=true"
+        );
+        let (a, b) = (TaskId::new(), TaskId::new());
+        assert_eq!(
+            conflict_text(ConflictReason::SubtaskCycle(vec![a, b, a])),
+            format!("Sub-task cycle: {a} \u{2192} {b} \u{2192} {a}")
         );
     }
 

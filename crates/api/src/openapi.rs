@@ -40,8 +40,8 @@ use crate::error::LocationItemSchema;
 use crate::handlers::{events, health, metrics, overview, projects, task_graph, tasks, users, webhooks};
 use crate::schemas::errors::{
     DeliveryNotFound, DependencyCycle, HttpError, HttpValidationError, IdempotencyInProgress, InternalError,
-    InvalidRequest, PayloadTooLarge, PreconditionFailed, ProjectHasTasks, ProjectNotFound, TaskNotFound, Unavailable,
-    UnsupportedMediaType, UserNotFound, UsernameTaken, WebhookNotFound,
+    InvalidRequest, PayloadTooLarge, PreconditionFailed, ProjectHasTasks, ProjectNotFound, TaskHasSubtasks,
+    TaskNotFound, Unavailable, UnsupportedMediaType, UserNotFound, UsernameTaken, WebhookNotFound,
 };
 use crate::schemas::event::EventResponse;
 use crate::schemas::health::{Liveness, Readiness};
@@ -103,6 +103,7 @@ The full reference, with examples, is `docs/api.md` in the project's repository.
         tasks::delete,
         task_graph::blockers,
         task_graph::dependents,
+        task_graph::subtasks,
         projects::list,
         projects::create,
         projects::get,
@@ -174,6 +175,7 @@ The full reference, with examples, is `docs/api.md` in the project's repository.
             WebhookNotFound,
             DeliveryNotFound,
             ProjectHasTasks,
+            TaskHasSubtasks,
             DependencyCycle,
             UserNotFound,
             UsernameTaken,

@@ -158,13 +158,26 @@ fn id_filter(query: &mut QueryParams, name: &str) -> Option<Option<Uuid>> {
     query.take(name).map(|text| Uuid::parse_str(text.trim()).ok())
 }
 
+/// Which of the task list's filters a route's path fixes, so that its query
+/// string may not name it (a route's own list of a project's tasks, or of
+/// a task's sub-tasks).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FixedByPath {
+    /// The whole task list: every filter comes from the query.
+    Nothing,
+    /// `/projects/{uid}/tasks/`: the project.
+    Project,
+    /// `/tasks/{uid}/subtasks`: the parent task.
+    Parent,
+}
+
 /// Reads a task list's filters, its `sort` and its page (whose cursor must
 /// have been made for that sort). The filter is `None` when it can match
 /// nothing (a malformed id): the answer is an empty list without a store
 /// call.
-pub fn task_list(query: &mut QueryParams, with_project: bool) -> (Option<TaskFilter>, PageRequest) {
+pub fn task_list(query: &mut QueryParams, fixed: FixedByPath) -> (Option<TaskFilter>, PageRequest) {
     let sort = take_sort(query);
-    let filter = filter_of(query, with_project, sort);
+    let filter = filter_of(query, fixed, sort);
     let page = query.take_task_page(sort);
     (filter, page)
 }
@@ -172,9 +185,9 @@ pub fn task_list(query: &mut QueryParams, with_project: bool) -> (Option<TaskFil
 /// Reads the task list's filters and `sort` (see [`task_list`]). Public
 /// for the fuzz targets (`fuzz/`, through [`crate::wire`]), which feed it
 /// arbitrary queries.
-pub fn task_filter(query: &mut QueryParams, with_project: bool) -> Option<TaskFilter> {
+pub fn task_filter(query: &mut QueryParams, fixed: FixedByPath) -> Option<TaskFilter> {
     let sort = take_sort(query);
-    filter_of(query, with_project, sort)
+    filter_of(query, fixed, sort)
 }
 
 /// Reads `sort`: the default order when absent, a 422 when unknown.
@@ -186,10 +199,11 @@ fn take_sort(query: &mut QueryParams) -> TaskSort {
 }
 
 /// The task list's filters, in `sort`'s order.
-fn filter_of(query: &mut QueryParams, with_project: bool, sort: TaskSort) -> Option<TaskFilter> {
+fn filter_of(query: &mut QueryParams, fixed: FixedByPath, sort: TaskSort) -> Option<TaskFilter> {
     // Every parameter is read before any is judged, so that a value that
     // matches nothing never leaves the others unread (and so "unknown").
-    let project = if with_project { id_filter(query, "project_id") } else { None };
+    let project = if fixed == FixedByPath::Project { None } else { id_filter(query, "project_id") };
+    let parent = if fixed == FixedByPath::Parent { None } else { id_filter(query, "parent_id") };
     let assignee = id_filter(query, "assignee_id");
     let statuses = query.take_enums::<TaskStatus>("status");
     let task_type = query.take_enum::<TaskType>("task_type");
@@ -216,6 +230,7 @@ fn filter_of(query: &mut QueryParams, with_project: bool, sort: TaskSort) -> Opt
     Some(TaskFilter {
         project_id: exactly(project)?.map(Into::into),
         assignee_id: exactly(assignee)?.map(Into::into),
+        parent_id: exactly(parent)?.map(Into::into),
         statuses,
         task_type,
         tag,
@@ -275,7 +290,7 @@ mod tests {
     #[test]
     fn an_unknown_sort_is_rejected_at_sort_listing_the_eight() {
         let mut query = QueryParams::parse("sort=title").unwrap();
-        let (filter, _) = task_list(&mut query, true);
+        let (filter, _) = task_list(&mut query, FixedByPath::Nothing);
         assert_eq!(filter.map(|filter| filter.sort), Some(TaskSort::CreatedAt));
         let Err(ApiError::Invalid(details)) = query.finish() else { panic!() };
         assert_eq!(details[0].kind, "enum");
@@ -290,13 +305,13 @@ mod tests {
         };
         let text = paging::encode_cursor(&cursor);
         let mut query = QueryParams::parse(&format!("sort=-due_date&cursor={text}")).unwrap();
-        let (filter, page) = task_list(&mut query, true);
+        let (filter, page) = task_list(&mut query, FixedByPath::Nothing);
         assert_eq!(filter.map(|filter| filter.sort), Some(TaskSort::DueDateDesc));
         assert_eq!(page.after, Some(cursor));
         assert!(query.finish().is_ok());
         for other in ["sort=due_date&", ""] {
             let mut query = QueryParams::parse(&format!("{other}cursor={text}")).unwrap();
-            let _ = task_list(&mut query, true);
+            let _ = task_list(&mut query, FixedByPath::Nothing);
             let Err(ApiError::Invalid(details)) = query.finish() else { panic!() };
             assert_eq!(details[0].loc, [serde_json::json!("query"), serde_json::json!("cursor")]);
             assert!(details[0].msg.contains("made for sort=-due_date"), "{}", details[0].msg);

@@ -121,6 +121,8 @@ pub enum Endpoint {
     TaskBlockers,
     /// `task_graph::dependents`.
     TaskDependents,
+    /// `task_graph::subtasks`.
+    TaskSubtasks,
     /// `events::project_history`.
     ProjectHistory,
     /// `events::user_history`.
@@ -183,6 +185,7 @@ impl Endpoint {
             Self::TaskHistory => route.to(events::task_history),
             Self::TaskBlockers => route.to(task_graph::blockers),
             Self::TaskDependents => route.to(task_graph::dependents),
+            Self::TaskSubtasks => route.to(task_graph::subtasks),
             Self::ProjectHistory => route.to(events::project_history),
             Self::UserHistory => route.to(events::user_history),
             Self::CreateWebhook => route.to(webhooks::create),
@@ -249,6 +252,7 @@ pub const ROUTES: &[Route] = &[
     Route::api(Verb::Get, "/api/v1/tasks/{uid}/history", Endpoint::TaskHistory),
     Route::api(Verb::Get, "/api/v1/tasks/{uid}/blockers", Endpoint::TaskBlockers),
     Route::api(Verb::Get, "/api/v1/tasks/{uid}/dependents", Endpoint::TaskDependents),
+    Route::api(Verb::Get, "/api/v1/tasks/{uid}/subtasks", Endpoint::TaskSubtasks),
     Route::api(Verb::Get, "/api/v1/projects/", Endpoint::ListProjects),
     Route::api(Verb::Post, "/api/v1/projects/", Endpoint::CreateProject),
     Route::api(Verb::Get, "/api/v1/projects/{uid}", Endpoint::GetProject),

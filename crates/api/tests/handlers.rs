@@ -245,8 +245,8 @@ async fn a_stale_if_match_reaches_the_service_as_a_version() {
     let mut tasks = MockTaskUseCases::new();
     tasks
         .expect_delete_task()
-        .withf(|_, if_match| *if_match == Some(3))
-        .returning(|_, _| Err(ServiceError::PreconditionFailed));
+        .withf(|_, cascade, if_match| !*cascade && *if_match == Some(3))
+        .returning(|_, _, _| Err(ServiceError::PreconditionFailed));
     let request = TestRequest::delete()
         .uri(&format!("/api/v1/tasks/{}", uuid::Uuid::new_v4()))
         .insert_header((header::IF_MATCH, "\"3\""));

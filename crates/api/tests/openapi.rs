@@ -347,7 +347,7 @@ fn the_contracts_query_parameters_are_documented_with_their_limits() {
             // Task lists take sorted cursors too.
             let expected = if path.ends_with("history") {
                 trm_api::POSITION_CURSOR_PATTERN
-            } else if path.ends_with("/tasks/") {
+            } else if path.ends_with("/tasks/") || path.ends_with("/subtasks") {
                 trm_api::TASK_CURSOR_PATTERN
             } else {
                 trm_api::CURSOR_PATTERN

@@ -146,10 +146,20 @@ impl DomainEvent {
     /// as a blocker, as it now is, then `task.deleted`.
     #[must_use]
     pub fn task_deleted(task: Uuid, unblocked: &[Task], metadata: &EventMetadata) -> Vec<Self> {
+        Self::tasks_deleted(&[task], unblocked, metadata)
+    }
+
+    /// What deleting several tasks at once means (a task with its
+    /// sub-tasks): `task.updated` for each surviving task that lost a
+    /// blocker, as it now is, then `task.deleted` for each deleted one in
+    /// the order given (sub-tasks before their parent).
+    #[must_use]
+    pub fn tasks_deleted(deleted: &[Uuid], unblocked: &[Task], metadata: &EventMetadata) -> Vec<Self> {
         let updates = unblocked
             .iter()
             .map(|task| Self::about(EntityKind::Task, EventKind::Updated, *task.uid.as_uuid(), task, metadata.clone()));
-        updates.chain([Self::deleted(EntityKind::Task, task, metadata.clone())]).collect()
+        let deletes = deleted.iter().map(|&task| Self::deleted(EntityKind::Task, task, metadata.clone()));
+        updates.chain(deletes).collect()
     }
 }
 

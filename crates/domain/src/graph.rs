@@ -130,6 +130,12 @@ pub enum Direction {
     Dependents,
 }
 
+/// How deep sub-tasks nest: a task, its sub-task, theirs, … at most this
+/// many levels, the top one included. Deep enough for any real breakdown
+/// of work, shallow enough that every check and walk of a task's ancestry
+/// stays a handful of steps.
+pub const MAX_SUBTASK_LEVELS: usize = 10;
+
 /// A dependency cycle an edge would close, as the ids along it: it starts
 /// and ends at the same task (`a → b → c → a`).
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -59,7 +59,7 @@ pub use entity::EntityKind;
 pub use enums::{EffortUnit, EnumAdapter, Priority, ProjectStatus, TaskStatus, TaskType};
 pub use error::{FieldError, FieldErrorKind, FieldPath, ValidationErrors};
 pub use event::{DomainEvent, EventKind, EventMetadata, EventPosition, LoggedEvent};
-pub use graph::{Blockers, Cycle, Direction, MAX_WALK_DEPTH, WalkDepth};
+pub use graph::{Blockers, Cycle, Direction, MAX_SUBTASK_LEVELS, MAX_WALK_DEPTH, WalkDepth};
 pub use ids::{ApiKeyId, ProjectId, TaskId, UserId};
 pub use paging::{Cursor, Page, PageRequest, SortedPosition};
 pub use project::{NewProject, Project, ProjectPatch};

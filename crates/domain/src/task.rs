@@ -22,7 +22,7 @@ use crate::values::{Description, EffortEstimate, Tags, Title};
     "project_id": "9b1c2d3e-4f50-4a6b-8c7d-0e1f2a3b4c5d", "assignee_id": null,
     "effort_estimate": 3.5, "effort_unit": "hours",
     "start_date": "2026-11-26T00:00:00.000000Z", "due_date": "2026-12-01T00:00:00.000000Z", "completed_at": null,
-    "tags": ["docs", "api"], "blocked_by": ["5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b"],
+    "tags": ["docs", "api"], "blocked_by": ["5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b"], "parent_id": null,
     "created_at": "2026-11-26T03:12:45.123456Z", "updated_at": "2026-11-26T04:01:02.654321Z",
     "version": 2
 })))]
@@ -70,6 +70,11 @@ pub struct Task {
     /// sorted and distinct; at most 100.
     #[cfg_attr(feature = "openapi", schema(max_items = 100))]
     pub blocked_by: Vec<TaskId>,
+    /// The task it is a sub-task of (`(:Task)-[:IS_SUBTASK_OF]->` it in
+    /// the graph), if any; sub-tasks nest at most
+    /// [`MAX_SUBTASK_LEVELS`](crate::graph::MAX_SUBTASK_LEVELS) levels deep.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = Uuid, required = true))]
+    pub parent_id: Option<TaskId>,
     /// Creation time (UTC, microseconds).
     #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub created_at: Timestamp,
@@ -112,6 +117,9 @@ pub struct NewTask {
     pub tags: Tags,
     /// The tasks it waits for; each must exist.
     pub blocked_by: Blockers,
+    /// The task it is a sub-task of; it must exist, and not be nested
+    /// too deep already.
+    pub parent_id: Option<TaskId>,
 }
 
 impl NewTask {
@@ -132,6 +140,7 @@ impl NewTask {
             due_date: None,
             tags: Tags::default(),
             blocked_by: Blockers::default(),
+            parent_id: None,
         }
     }
 }
@@ -168,6 +177,10 @@ pub struct TaskPatch {
     /// New list of blockers (replaces the old one); each must exist, none
     /// may be the task itself, and none may close a cycle.
     pub blocked_by: Option<Blockers>,
+    /// New or cleared parent task; a new one must exist, must not be the
+    /// task or one of its sub-tasks, and must leave the nesting at most
+    /// [`MAX_SUBTASK_LEVELS`](crate::graph::MAX_SUBTASK_LEVELS) deep.
+    pub parent_id: Option<Option<TaskId>>,
 }
 
 impl TaskPatch {
@@ -266,6 +279,7 @@ impl Task {
             due_date: new.due_date,
             tags: new.tags,
             blocked_by: new.blocked_by.sorted(),
+            parent_id: new.parent_id,
             created_at: now,
             updated_at: now,
             version: 1,
@@ -300,6 +314,7 @@ impl Task {
         changed |= replace(&mut next.due_date, patch.due_date);
         changed |= replace(&mut next.tags, patch.tags);
         changed |= replace(&mut next.blocked_by, patch.blocked_by.as_ref().map(Blockers::sorted));
+        changed |= replace(&mut next.parent_id, patch.parent_id);
         check_date_order(next.start_date, next.due_date)?;
         if !changed {
             return Ok(None);

@@ -36,6 +36,19 @@ pub enum StoreError {
     #[error("the blockers would close a dependency cycle")]
     DependencyCycle(Vec<TaskId>),
 
+    /// A task's new parent is the task itself or one of its sub-tasks: the
+    /// ids along the loop it would make, from the task, up through its
+    /// would-be ancestors, back to itself. Nothing was written.
+    #[error("the parent would make the task its own ancestor")]
+    SubtaskCycle(Vec<TaskId>),
+
+    /// A write of tasks would nest sub-tasks more than
+    /// [`trm_domain::MAX_SUBTASK_LEVELS`] levels deep: the index of each
+    /// task in the write that would (0 for a write of one). Nothing was
+    /// written.
+    #[error("sub-tasks would nest too deep")]
+    NestingTooDeep(Vec<usize>),
+
     /// The stored version is not the one the write expected: someone else
     /// changed the entity first. Nothing was written.
     #[error("the stored version differs from the expected one")]
@@ -44,6 +57,10 @@ pub enum StoreError {
     /// A project still has tasks and the delete was not a cascade.
     #[error("the project still has tasks")]
     HasTasks,
+
+    /// A task still has sub-tasks and the delete was not a cascade.
+    #[error("the task still has sub-tasks")]
+    HasSubtasks,
 
     /// A value that must be unique is taken (e.g. a username).
     #[error("{0} is already taken")]
@@ -71,8 +88,11 @@ impl StoreError {
             Self::MissingReferences(_) => "missing_references",
             Self::MissingBlockers(_) => "missing_blockers",
             Self::DependencyCycle(_) => "dependency_cycle",
+            Self::SubtaskCycle(_) => "subtask_cycle",
+            Self::NestingTooDeep(_) => "nesting_too_deep",
             Self::VersionConflict => "version_conflict",
             Self::HasTasks => "has_tasks",
+            Self::HasSubtasks => "has_subtasks",
             Self::Duplicate(_) => "duplicate",
             Self::Unavailable(_) => "unavailable",
             Self::Unexpected(_) => "unexpected",
@@ -94,8 +114,11 @@ mod tests {
             StoreError::MissingReferences(vec![(0, EntityKind::User)]),
             StoreError::MissingBlockers(vec![(0, TaskId::new())]),
             StoreError::DependencyCycle(vec![TaskId::new()]),
+            StoreError::SubtaskCycle(vec![TaskId::new()]),
+            StoreError::NestingTooDeep(vec![0]),
             StoreError::VersionConflict,
             StoreError::HasTasks,
+            StoreError::HasSubtasks,
             StoreError::Duplicate("username"),
             StoreError::Unavailable(anyhow::anyhow!("down")),
             StoreError::Unexpected(anyhow::anyhow!("bug")),

@@ -82,6 +82,12 @@ pub enum ConflictReason {
     /// A task's new blockers would close a dependency cycle: the tasks
     /// along it, from the blocker that closes it back to that blocker.
     DependencyCycle(Vec<TaskId>),
+    /// A task's new parent is the task itself or one of its sub-tasks: the
+    /// tasks along the loop it would make, from the task up through its
+    /// would-be ancestors back to itself.
+    SubtaskCycle(Vec<TaskId>),
+    /// The task still has sub-tasks and the delete was not a cascade.
+    TaskHasSubtasks,
 }
 
 /// A value that must be unique among the stored ones.
@@ -115,6 +121,10 @@ impl fmt::Display for ConflictReason {
             Self::DependencyCycle(path) => {
                 write!(f, "the blockers would close a cycle of {} tasks", path.len().saturating_sub(1))
             }
+            Self::SubtaskCycle(path) => {
+                write!(f, "the parent would close a loop of {} tasks", path.len().saturating_sub(1))
+            }
+            Self::TaskHasSubtasks => f.write_str("the task still has sub-tasks"),
         }
     }
 }
@@ -144,7 +154,10 @@ impl ServiceError {
             | StoreError::MissingReferences(_)
             | StoreError::MissingBlockers(_)
             | StoreError::DependencyCycle(_)
+            | StoreError::SubtaskCycle(_)
+            | StoreError::NestingTooDeep(_)
             | StoreError::HasTasks
+            | StoreError::HasSubtasks
             | StoreError::Duplicate(_)) => {
                 let kind = answer.kind();
                 Self::Unexpected(
@@ -167,7 +180,10 @@ mod tests {
             StoreError::MissingReferences(vec![(0, EntityKind::Project)]),
             StoreError::MissingBlockers(vec![(0, TaskId::new())]),
             StoreError::DependencyCycle(vec![TaskId::new()]),
+            StoreError::SubtaskCycle(vec![TaskId::new()]),
+            StoreError::NestingTooDeep(vec![0]),
             StoreError::HasTasks,
+            StoreError::HasSubtasks,
             StoreError::Duplicate("username"),
         ];
         for answer in answers {

@@ -4,8 +4,8 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use trm_domain::{
-    Blockers, Direction, DomainEvent, EntityKind, EventKind, FieldError, FieldErrorKind, FieldPath, NewTask, Page,
-    PageRequest, Task, TaskId, TaskPatch, Timestamp, ValidationErrors, WalkDepth, bulk_item_path,
+    Blockers, Direction, DomainEvent, EntityKind, EventKind, FieldError, FieldErrorKind, FieldPath, MAX_SUBTASK_LEVELS,
+    NewTask, Page, PageRequest, Task, TaskId, TaskPatch, Timestamp, ValidationErrors, WalkDepth, bulk_item_path,
 };
 use trm_repository::{StoreError, TaskFilter, TaskRepository};
 
@@ -20,6 +20,16 @@ use crate::optimistic;
 pub trait TaskUseCases: Send + Sync + 'static {
     /// One page of the tasks matching `filter`, oldest first.
     async fn list_tasks(&self, filter: TaskFilter, page: PageRequest) -> Result<Page<Task>, ServiceError>;
+
+    /// One page of the direct sub-tasks of task `id` matching `filter`
+    /// (whose own `parent_id` is ignored); [`ServiceError::NotFound`] when
+    /// there is no such task, rather than an empty list.
+    async fn list_subtasks(
+        &self,
+        id: TaskId,
+        filter: TaskFilter,
+        page: PageRequest,
+    ) -> Result<Page<Task>, ServiceError>;
 
     /// Creates a task. A `project_id` or `assignee_id` naming nothing stored
     /// is invalid at that field, a blocker naming no task at
@@ -42,13 +52,19 @@ pub trait TaskUseCases: Send + Sync + 'static {
     /// changes nothing returns the stored task unchanged, version included.
     /// New blockers must exist (`blocked_by[i]` otherwise) and must not wait,
     /// directly or not, for the task ([`ConflictReason::DependencyCycle`]).
+    /// A new parent must exist and leave the nesting within
+    /// [`MAX_SUBTASK_LEVELS`] (`parent_id` otherwise), and must not be the
+    /// task or one of its sub-tasks ([`ConflictReason::SubtaskCycle`]).
     async fn update_task(&self, id: TaskId, patch: TaskPatch, if_match: Option<u64>) -> Result<Task, ServiceError>;
 
     /// Deletes a task and its relationships; with `if_match`, only at that
-    /// version. The tasks it blocked lose it as a blocker (each one version
-    /// further, with a `task.updated` event); they are returned as they now
-    /// are, oldest first.
-    async fn delete_task(&self, id: TaskId, if_match: Option<u64>) -> Result<Vec<Task>, ServiceError>;
+    /// version. A task with sub-tasks is a
+    /// [`ConflictReason::TaskHasSubtasks`] unless `cascade`, which deletes
+    /// its whole subtree (a `task.deleted` for each, sub-tasks before their
+    /// parent). The surviving tasks a deleted one blocked lose it as a
+    /// blocker (each one version further, with a `task.updated` event);
+    /// they are returned as they now are, oldest first.
+    async fn delete_task(&self, id: TaskId, cascade: bool, if_match: Option<u64>) -> Result<Vec<Task>, ServiceError>;
 
     /// The tasks at most `depth` `BLOCKS` edges from task `id` in
     /// `direction`, each once at its smallest distance, by distance then
@@ -100,6 +116,18 @@ impl TaskService {
 impl TaskUseCases for TaskService {
     #[tracing::instrument(skip(self), err(level = "debug"))]
     async fn list_tasks(&self, filter: TaskFilter, page: PageRequest) -> Result<Page<Task>, ServiceError> {
+        self.tasks.list_tasks(&filter, page).await.map_err(ServiceError::from_store)
+    }
+
+    #[tracing::instrument(skip(self), err(level = "debug"))]
+    async fn list_subtasks(
+        &self,
+        id: TaskId,
+        filter: TaskFilter,
+        page: PageRequest,
+    ) -> Result<Page<Task>, ServiceError> {
+        self.get_task(id).await?;
+        let filter = TaskFilter { parent_id: Some(id), ..filter };
         self.tasks.list_tasks(&filter, page).await.map_err(ServiceError::from_store)
     }
 
@@ -160,10 +188,14 @@ impl TaskUseCases for TaskService {
     }
 
     #[tracing::instrument(skip(self), err(level = "debug"))]
-    async fn delete_task(&self, id: TaskId, if_match: Option<u64>) -> Result<Vec<Task>, ServiceError> {
+    async fn delete_task(&self, id: TaskId, cascade: bool, if_match: Option<u64>) -> Result<Vec<Task>, ServiceError> {
         let metadata = self.log_events.then(current_metadata);
-        let deleted =
-            self.tasks.delete_task(id, if_match, Timestamp::now(), metadata).await.map_err(ServiceError::from_store)?;
+        let deleted = self.tasks.delete_task(id, if_match, cascade, Timestamp::now(), metadata).await.map_err(
+            |error| match error {
+                StoreError::HasSubtasks => ServiceError::Conflict(ConflictReason::TaskHasSubtasks),
+                other => ServiceError::from_store(other),
+            },
+        )?;
         self.events.committed(&deleted.events);
         Ok(deleted.affected)
     }
@@ -180,10 +212,11 @@ impl TaskUseCases for TaskService {
 }
 
 /// What the store's answers to writing one task (a create or an update)
-/// mean: a project or user it names that does not exist is the request's
-/// `project_id` or `assignee_id`; a blocker naming no task is the
-/// request's `blocked_by[i]`, at its place in `blockers` (the request's
-/// list); a cycle is a conflict naming it.
+/// mean: a project, user or parent task it names that does not exist is
+/// the request's `project_id`, `assignee_id` or `parent_id`; a blocker
+/// naming no task is the request's `blocked_by[i]`, at its place in
+/// `blockers` (the request's list); a cycle is a conflict naming it; a
+/// nesting too deep is the request's `parent_id`.
 fn writing_a_task(error: StoreError, blockers: Option<&Blockers>) -> ServiceError {
     match error {
         StoreError::MissingBlockers(missing) => match missing_blockers(&missing, |_| blockers, false) {
@@ -191,6 +224,8 @@ fn writing_a_task(error: StoreError, blockers: Option<&Blockers>) -> ServiceErro
             None => ServiceError::from_store(StoreError::MissingBlockers(missing)),
         },
         StoreError::DependencyCycle(path) => ServiceError::Conflict(ConflictReason::DependencyCycle(path)),
+        StoreError::SubtaskCycle(path) => ServiceError::Conflict(ConflictReason::SubtaskCycle(path)),
+        StoreError::NestingTooDeep(_) => ServiceError::Invalid(too_deep(FieldPath::field("parent_id")).into()),
         StoreError::MissingReference(kind) => match reference_field(kind) {
             Some(field) => ServiceError::Invalid(FieldError::new(field, FieldErrorKind::UnknownReference(kind)).into()),
             None => ServiceError::from_store(StoreError::MissingReference(kind)),
@@ -220,8 +255,22 @@ fn creating_tasks_in_bulk(error: StoreError, blockers: &[Blockers]) -> ServiceEr
             }
             ServiceError::Invalid(errors)
         }
+        StoreError::NestingTooDeep(items) => {
+            let mut errors = ValidationErrors::new();
+            for index in items {
+                errors.push(too_deep(FieldPath::field("parent_id").within(&bulk_item_path(index))));
+            }
+            ServiceError::Invalid(errors)
+        }
         other => ServiceError::from_store(other),
     }
+}
+
+/// The problem of a parent nested so deep already that the task (with its
+/// sub-tasks) would go below the deepest level allowed.
+fn too_deep(path: FieldPath) -> FieldError {
+    let rule = format!("sub-tasks nest at most {MAX_SUBTASK_LEVELS} levels deep");
+    FieldError::at(path, FieldErrorKind::Invalid(rule))
 }
 
 /// Each missing blocker `(i, id)` as an unknown task at `blocked_by[j]`,
@@ -249,6 +298,7 @@ const fn reference_field(kind: EntityKind) -> Option<&'static str> {
     match kind {
         EntityKind::Project => Some("project_id"),
         EntityKind::User => Some("assignee_id"),
+        EntityKind::Task => Some("parent_id"),
         _ => None,
     }
 }

@@ -246,19 +246,19 @@ async fn deleting_a_task_commits_what_the_store_logged_the_unblocked_tasks_then_
     let log = journal.clone();
     repository
         .expect_delete_task()
-        .withf(move |deleted, if_match, _, metadata| {
+        .withf(move |deleted, if_match, _, _, metadata| {
             *deleted == id
                 && *if_match == Some(3)
                 && metadata.as_ref().is_some_and(|m| m.request_id.as_deref() == Some("req-4"))
         })
         .times(1)
-        .returning(move |task, _, _, metadata| {
+        .returning(move |task, _, _, _, metadata| {
             let events = DomainEvent::task_deleted(*task.as_uuid(), &returned, metadata.as_ref().unwrap());
             log.store(&events)?;
             Ok(Cascade { affected: returned.clone(), events })
         });
     let service = tasks_into(repository, &journal);
-    let affected = with_request_id("req-4".into(), service.delete_task(id, Some(3))).await.unwrap();
+    let affected = with_request_id("req-4".into(), service.delete_task(id, false, Some(3))).await.unwrap();
     assert_eq!(affected, unblocked);
     let events = journal.stored_then_committed();
     assert_eq!(types(&events), ["task.updated", "task.deleted"]);
@@ -287,14 +287,14 @@ async fn a_task_write_that_fails_commits_nothing() {
     repository
         .expect_delete_task()
         .times(1)
-        .returning(move |_, _, _, _| log.refuse(&[], StoreError::NotFound(EntityKind::Task)));
+        .returning(move |_, _, _, _, _| log.refuse(&[], StoreError::NotFound(EntityKind::Task)));
     let service = tasks_into(repository, &journal);
     assert!(matches!(service.create_task(NewTask::new(title("t"))).await, Err(ServiceError::Unavailable(_))));
     let bulk = vec![NewTask::new(title("a")), NewTask::new(title("b"))];
     assert!(matches!(service.create_tasks(bulk).await, Err(ServiceError::Invalid(_))));
     let patch = TaskPatch { priority: Some(Priority::High), ..TaskPatch::default() };
     assert!(matches!(service.update_task(TaskId::new(), patch, Some(1)).await, Err(ServiceError::PreconditionFailed)));
-    assert!(matches!(service.delete_task(TaskId::new(), None).await, Err(ServiceError::NotFound(_))));
+    assert!(matches!(service.delete_task(TaskId::new(), false, None).await, Err(ServiceError::NotFound(_))));
     assert_eq!(journal.entries().len(), 4, "each write was attempted once");
     journal.assert_nothing_committed();
 }

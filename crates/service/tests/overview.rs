@@ -51,6 +51,7 @@ impl TaskRepository for SlowStore {
         &self,
         _: TaskId,
         _: Option<u64>,
+        _: bool,
         _: Timestamp,
         _: Option<EventMetadata>,
     ) -> Result<Cascade<Task>, StoreError> {

@@ -26,7 +26,7 @@ class Task:
         Example:
             {'assignee_id': None, 'blocked_by': ['5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b'], 'completed_at': None,
                 'created_at': '2026-11-26T03:12:45.123456Z', 'description': None, 'due_date': '2026-12-01T00:00:00.000000Z',
-                'effort_estimate': 3.5, 'effort_unit': 'hours', 'priority': 1, 'project_id':
+                'effort_estimate': 3.5, 'effort_unit': 'hours', 'parent_id': None, 'priority': 1, 'project_id':
                 '9b1c2d3e-4f50-4a6b-8c7d-0e1f2a3b4c5d', 'start_date': '2026-11-26T00:00:00.000000Z', 'status': 'in_progress',
                 'tags': ['docs', 'api'], 'task_type': 'documentation', 'title': 'Write the docs', 'uid':
                 '3f0b6c9e-8d1a-4c2b-9e5f-1a2b3c4d5e6f', 'updated_at': '2026-11-26T04:01:02.654321Z', 'version': 2}
@@ -60,6 +60,9 @@ class Task:
             tags (list[str]): Distinct labels, in the order given, each 1–64 characters, at most 50.
             blocked_by (list[UUID]): The tasks it waits for (`(:Task)-[:BLOCKS]->` it in the graph),
                 sorted and distinct; at most 100.
+            parent_id (None | UUID): The task it is a sub-task of (`(:Task)-[:IS_SUBTASK_OF]->` it in
+                the graph), if any; sub-tasks nest at most
+                [`MAX_SUBTASK_LEVELS`](crate::graph::MAX_SUBTASK_LEVELS) levels deep.
             created_at (datetime.datetime): Creation time (UTC, microseconds).
             updated_at (datetime.datetime): Last change (UTC, microseconds).
             version (int): Starts at 1 and grows by one on every update that changes something:
@@ -81,6 +84,7 @@ class Task:
     completed_at: datetime.datetime | None
     tags: list[str]
     blocked_by: list[UUID]
+    parent_id: None | UUID
     created_at: datetime.datetime
     updated_at: datetime.datetime
     version: int
@@ -146,6 +150,12 @@ class Task:
             blocked_by_item = str(blocked_by_item_data)
             blocked_by.append(blocked_by_item)
 
+        parent_id: None | str
+        if isinstance(self.parent_id, UUID):
+            parent_id = str(self.parent_id)
+        else:
+            parent_id = self.parent_id
+
         created_at = self.created_at.isoformat()
 
         updated_at = self.updated_at.isoformat()
@@ -171,6 +181,7 @@ class Task:
                 "completed_at": completed_at,
                 "tags": tags,
                 "blocked_by": blocked_by,
+                "parent_id": parent_id,
                 "created_at": created_at,
                 "updated_at": updated_at,
                 "version": version,
@@ -305,6 +316,21 @@ class Task:
 
             blocked_by.append(blocked_by_item)
 
+        def _parse_parent_id(data: object) -> None | UUID:
+            if data is None:
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                parent_id_type_0 = UUID(data)
+
+                return parent_id_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | UUID, data)
+
+        parent_id = _parse_parent_id(d.pop("parent_id"))
+
         created_at = datetime.datetime.fromisoformat(d.pop("created_at"))
 
         updated_at = datetime.datetime.fromisoformat(d.pop("updated_at"))
@@ -327,6 +353,7 @@ class Task:
             completed_at=completed_at,
             tags=tags,
             blocked_by=blocked_by,
+            parent_id=parent_id,
             created_at=created_at,
             updated_at=updated_at,
             version=version,

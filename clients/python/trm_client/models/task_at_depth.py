@@ -26,9 +26,9 @@ class TaskAtDepth:
                 Serializes to exactly the API's response body, which events carry too:
                 one shape, written once. Example: {'assignee_id': None, 'blocked_by': ['5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b'],
                 'completed_at': None, 'created_at': '2026-11-26T03:12:45.123456Z', 'description': None, 'due_date':
-                '2026-12-01T00:00:00.000000Z', 'effort_estimate': 3.5, 'effort_unit': 'hours', 'priority': 1, 'project_id':
-                '9b1c2d3e-4f50-4a6b-8c7d-0e1f2a3b4c5d', 'start_date': '2026-11-26T00:00:00.000000Z', 'status': 'in_progress',
-                'tags': ['docs', 'api'], 'task_type': 'documentation', 'title': 'Write the docs', 'uid':
+                '2026-12-01T00:00:00.000000Z', 'effort_estimate': 3.5, 'effort_unit': 'hours', 'parent_id': None, 'priority': 1,
+                'project_id': '9b1c2d3e-4f50-4a6b-8c7d-0e1f2a3b4c5d', 'start_date': '2026-11-26T00:00:00.000000Z', 'status':
+                'in_progress', 'tags': ['docs', 'api'], 'task_type': 'documentation', 'title': 'Write the docs', 'uid':
                 '3f0b6c9e-8d1a-4c2b-9e5f-1a2b3c4d5e6f', 'updated_at': '2026-11-26T04:01:02.654321Z', 'version': 2}.
     """
 

@@ -24,9 +24,10 @@ class TaskCreate:
 
         Example:
             {'assignee_id': None, 'blocked_by': ['5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b'], 'description': 'The API reference
-                and a tutorial', 'due_date': '2026-12-01T17:00:00Z', 'effort_estimate': 3.5, 'effort_unit': 'hours', 'priority':
-                'high', 'project_id': '9b1c2d3e-4f50-4a6b-8c7d-0e1f2a3b4c5d', 'start_date': '2026-11-26', 'status':
-                'in_progress', 'tags': ['docs', 'api'], 'task_type': 'documentation', 'title': 'Write the docs'}
+                and a tutorial', 'due_date': '2026-12-01T17:00:00Z', 'effort_estimate': 3.5, 'effort_unit': 'hours',
+                'parent_id': '3f0b6c9e-8d1a-4c2b-9e5f-1a2b3c4d5e6f', 'priority': 'high', 'project_id':
+                '9b1c2d3e-4f50-4a6b-8c7d-0e1f2a3b4c5d', 'start_date': '2026-11-26', 'status': 'in_progress', 'tags': ['docs',
+                'api'], 'task_type': 'documentation', 'title': 'Write the docs'}
 
         Attributes:
             title (str | Unset): Trimmed; 1–200 characters after trimming. A missing or blank title is
@@ -62,6 +63,9 @@ class TaskCreate:
             blocked_by (list[UUID] | Unset): The tasks this one waits for (`BLOCKS` edges to it): at most 100 task
                 ids, duplicates dropped; each must name a task (a 422 at
                 `["body", "blocked_by", i]` otherwise). Defaults to none.
+            parent_id (None | Unset | UUID): The task this one is a sub-task of (an `IS_SUBTASK_OF` edge to it):
+                it must exist (a 422 at this field otherwise), and sub-tasks nest at
+                most 10 levels deep (a 422 at this field beyond). Defaults to none.
     """
 
     title: str | Unset = UNSET
@@ -78,6 +82,7 @@ class TaskCreate:
     due_date: datetime.date | datetime.datetime | None | str | Unset = UNSET
     tags: list[str] | Unset = UNSET
     blocked_by: list[UUID] | Unset = UNSET
+    parent_id: None | Unset | UUID = UNSET
 
     def to_dict(self) -> dict[str, Any]:
         title = self.title
@@ -167,6 +172,14 @@ class TaskCreate:
                 blocked_by_item = str(blocked_by_item_data)
                 blocked_by.append(blocked_by_item)
 
+        parent_id: None | str | Unset
+        if isinstance(self.parent_id, Unset):
+            parent_id = UNSET
+        elif isinstance(self.parent_id, UUID):
+            parent_id = str(self.parent_id)
+        else:
+            parent_id = self.parent_id
+
         field_dict: dict[str, Any] = {}
 
         field_dict.update({})
@@ -198,6 +211,8 @@ class TaskCreate:
             field_dict["tags"] = tags
         if blocked_by is not UNSET:
             field_dict["blocked_by"] = blocked_by
+        if parent_id is not UNSET:
+            field_dict["parent_id"] = parent_id
 
         return field_dict
 
@@ -371,6 +386,23 @@ class TaskCreate:
 
                 blocked_by.append(blocked_by_item)
 
+        def _parse_parent_id(data: object) -> None | Unset | UUID:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                parent_id_type_0 = UUID(data)
+
+                return parent_id_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | Unset | UUID, data)
+
+        parent_id = _parse_parent_id(d.pop("parent_id", UNSET))
+
         task_create = cls(
             title=title,
             name=name,
@@ -386,6 +418,7 @@ class TaskCreate:
             due_date=due_date,
             tags=tags,
             blocked_by=blocked_by,
+            parent_id=parent_id,
         )
 
         return task_create

@@ -60,6 +60,10 @@ class TaskUpdate:
                 `["body", "blocked_by", i]`), and none may already wait for this task,
                 directly or through others: that would close a cycle (a 409 naming
                 it).
+            parent_id (None | Unset | UUID): Makes the task a sub-task of this one, which must exist (a 422 at
+                this field otherwise) and must not be the task itself or one of its
+                sub-tasks, at any depth (a 409 naming the loop); the task's subtree
+                must stay within 10 levels (a 422 at this field). `null` detaches it.
     """
 
     title: str | Unset = UNSET
@@ -76,6 +80,7 @@ class TaskUpdate:
     due_date: datetime.date | datetime.datetime | None | str | Unset = UNSET
     tags: list[str] | Unset = UNSET
     blocked_by: list[UUID] | Unset = UNSET
+    parent_id: None | Unset | UUID = UNSET
 
     def to_dict(self) -> dict[str, Any]:
         title = self.title
@@ -165,6 +170,14 @@ class TaskUpdate:
                 blocked_by_item = str(blocked_by_item_data)
                 blocked_by.append(blocked_by_item)
 
+        parent_id: None | str | Unset
+        if isinstance(self.parent_id, Unset):
+            parent_id = UNSET
+        elif isinstance(self.parent_id, UUID):
+            parent_id = str(self.parent_id)
+        else:
+            parent_id = self.parent_id
+
         field_dict: dict[str, Any] = {}
 
         field_dict.update({})
@@ -196,6 +209,8 @@ class TaskUpdate:
             field_dict["tags"] = tags
         if blocked_by is not UNSET:
             field_dict["blocked_by"] = blocked_by
+        if parent_id is not UNSET:
+            field_dict["parent_id"] = parent_id
 
         return field_dict
 
@@ -369,6 +384,23 @@ class TaskUpdate:
 
                 blocked_by.append(blocked_by_item)
 
+        def _parse_parent_id(data: object) -> None | Unset | UUID:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                parent_id_type_0 = UUID(data)
+
+                return parent_id_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | Unset | UUID, data)
+
+        parent_id = _parse_parent_id(d.pop("parent_id", UNSET))
+
         task_update = cls(
             title=title,
             name=name,
@@ -384,6 +416,7 @@ class TaskUpdate:
             due_date=due_date,
             tags=tags,
             blocked_by=blocked_by,
+            parent_id=parent_id,
         )
 
         return task_update

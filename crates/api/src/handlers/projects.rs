@@ -11,7 +11,7 @@ use crate::body::JsonObject;
 use crate::conditional::if_match;
 use crate::error::ApiError;
 use crate::idempotency::{IdempotentRequest, KeyClaim};
-use crate::query::{QueryParams, task_list};
+use crate::query::{FixedByPath, QueryParams, task_list};
 use crate::schemas::errors::{
     IdempotencyInProgress, InvalidRequest, PayloadTooLarge, PreconditionFailed, ProjectHasTasks, ProjectNotFound,
     Unavailable, UnsupportedMediaType,
@@ -250,7 +250,7 @@ pub(crate) async fn tasks(
     uid: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let mut query = QueryParams::parse(request.query_string())?;
-    let (filter, page) = task_list(&mut query, false);
+    let (filter, page) = task_list(&mut query, FixedByPath::Project);
     query.finish()?;
     let id = ProjectId::from_uuid(path_id(&uid, EntityKind::Project)?);
     let page = match filter {

@@ -1,15 +1,16 @@
-//! `/api/v1/tasks/{uid}/blockers` and `…/dependents`: walks of the task
-//! graph (`(:Task)-[:BLOCKS]->(:Task)`).
+//! `/api/v1/tasks/{uid}/blockers` and `…/dependents`, walks of the task
+//! graph (`(:Task)-[:BLOCKS]->(:Task)`), and `…/subtasks`, the task's
+//! children (`(:Task)-[:IS_SUBTASK_OF]->(:Task)`).
 
 use actix_web::{HttpRequest, HttpResponse, web};
-use trm_domain::{Direction, EntityKind, FieldErrorKind, TaskId, WalkDepth};
+use trm_domain::{Direction, EntityKind, FieldErrorKind, Page, Task, TaskId, WalkDepth};
 
-use super::path_id;
+use super::{page_response, path_id};
 use crate::AppState;
 use crate::error::ApiError;
-use crate::query::QueryParams;
+use crate::query::{FixedByPath, QueryParams, task_list};
 use crate::schemas::errors::{InvalidRequest, TaskNotFound, Unavailable};
-use crate::schemas::query::TaskGraphQuery;
+use crate::schemas::query::{SubtaskListQuery, TaskGraphQuery};
 use crate::schemas::task::TaskAtDepth;
 
 /// `GET /api/v1/tasks/{uid}/blockers`: what the task waits for.
@@ -68,6 +69,49 @@ pub(crate) async fn dependents(
     uid: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     walk(&request, &state, &uid, Direction::Dependents).await
+}
+
+/// `GET /api/v1/tasks/{uid}/subtasks`: one page of the task's direct
+/// sub-tasks.
+///
+/// # Errors
+/// 422 for unknown parameters or bad values, 404 for an unknown task.
+#[utoipa::path(
+    get,
+    path = "/api/v1/tasks/{uid}/subtasks",
+    tag = "tasks",
+    operation_id = "list_subtasks",
+    summary = "List a task's sub-tasks",
+    description = "The task list (the same filters but `parent_id`, the same paging and orders), of the tasks \
+                   whose `parent_id` is this task: its direct sub-tasks. Theirs are one more call away.",
+    params(("uid" = String, Path, format = Uuid, description = "The task's id."), SubtaskListQuery),
+    responses(
+        (status = 200, description = "One page of the task's sub-tasks.", body = Vec<Task>, headers(
+            ("Link" = String, description = "`<URL with the next cursor>; rel=\"next\"` when another page follows \
+                                             (a server-relative URL keeping the filters); absent on the last page."),
+        )),
+        (status = 404, response = TaskNotFound),
+        (status = 422, response = InvalidRequest),
+        (status = 503, response = Unavailable),
+    )
+)]
+pub(crate) async fn subtasks(
+    request: HttpRequest,
+    state: web::Data<AppState>,
+    uid: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let mut query = QueryParams::parse(request.query_string())?;
+    let (filter, page) = task_list(&mut query, FixedByPath::Parent);
+    query.finish()?;
+    let id = TaskId::from_uuid(path_id(&uid, EntityKind::Task)?);
+    let page = match filter {
+        Some(filter) => state.tasks.list_subtasks(id, filter, page).await?,
+        None => {
+            state.tasks.get_task(id).await?;
+            Page { items: Vec::new(), next: None }
+        }
+    };
+    Ok(page_response(&request, &page))
 }
 
 /// Reads `depth` (validated before the id is looked up), then walks.

@@ -10,12 +10,12 @@ use crate::body::{BulkJsonObject, JsonObject};
 use crate::conditional::if_match;
 use crate::error::ApiError;
 use crate::idempotency::{IdempotentRequest, KeyClaim};
-use crate::query::{QueryParams, task_list};
+use crate::query::{FixedByPath, QueryParams, task_list};
 use crate::schemas::errors::{
-    DependencyCycle, IdempotencyInProgress, InvalidRequest, PayloadTooLarge, PreconditionFailed, TaskNotFound,
-    Unavailable, UnsupportedMediaType,
+    DependencyCycle, IdempotencyInProgress, InvalidRequest, PayloadTooLarge, PreconditionFailed, TaskHasSubtasks,
+    TaskNotFound, Unavailable, UnsupportedMediaType,
 };
-use crate::schemas::query::TaskListQuery;
+use crate::schemas::query::{TaskDeleteQuery, TaskListQuery};
 use crate::wire::{self, TaskBulkCreateBody, TaskCreateBody, TaskUpdateBody};
 
 /// `GET /api/v1/tasks/`: one page of tasks, filtered.
@@ -42,7 +42,7 @@ use crate::wire::{self, TaskBulkCreateBody, TaskCreateBody, TaskUpdateBody};
 )]
 pub(crate) async fn list(request: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let mut query = QueryParams::parse(request.query_string())?;
-    let (filter, page) = task_list(&mut query, true);
+    let (filter, page) = task_list(&mut query, FixedByPath::Nothing);
     query.finish()?;
     let page = match filter {
         Some(filter) => state.tasks.list_tasks(filter, page).await?,
@@ -243,15 +243,19 @@ pub(crate) async fn update(
     tag = "tasks",
     operation_id = "delete_task",
     summary = "Delete a task",
-    description = "Deletes the task and its relationships. Each task it blocked loses it from `blocked_by`, \
-                   one version further, with a `task.updated` event.",
+    description = "Deletes the task and its relationships. A task with sub-tasks is a 409, unless \
+                   `cascade=true`, which deletes its sub-tasks too, at every depth (a `task.deleted` event for \
+                   each, sub-tasks before their parent). Each surviving task a deleted one blocked loses it from \
+                   `blocked_by`, one version further, with a `task.updated` event.",
     params(
         ("uid" = String, Path, format = Uuid, description = "The task's id."),
         ("If-Match" = Option<String>, Header, description = "Delete only at this `ETag`."),
+        TaskDeleteQuery,
     ),
     responses(
         (status = 204, description = "Deleted."),
         (status = 404, response = TaskNotFound),
+        (status = 409, response = TaskHasSubtasks),
         (status = 412, response = PreconditionFailed),
         (status = 422, response = InvalidRequest),
         (status = 503, response = Unavailable),
@@ -262,8 +266,10 @@ pub(crate) async fn delete(
     state: web::Data<AppState>,
     uid: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    QueryParams::parse(request.query_string())?.finish()?;
+    let mut query = QueryParams::parse(request.query_string())?;
+    let cascade = query.take_bool("cascade").unwrap_or(false);
+    query.finish()?;
     let id = TaskId::from_uuid(path_id(&uid, EntityKind::Task)?);
-    state.tasks.delete_task(id, if_match(&request)).await?;
+    state.tasks.delete_task(id, cascade, if_match(&request)).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -122,10 +122,20 @@ plain_response!(
 );
 
 plain_response!(
-    /// 409 for blockers that would close a dependency cycle.
+    /// 409 for deleting a task that still has sub-tasks.
+    TaskHasSubtasks,
+    "The task still has sub-tasks: delete them first, or pass `cascade=true` to delete them with it.",
+    "Task still has sub-tasks; delete them first or pass cascade=true"
+);
+
+plain_response!(
+    /// 409 for blockers that would close a dependency cycle, or a parent
+    /// that would make a task its own ancestor.
     DependencyCycle,
     "One of the new `blocked_by` tasks already waits for this task, directly or through others: the edge would \
-     close a dependency cycle, named from that blocker round to itself. Nothing was changed.",
+     close a dependency cycle, named from that blocker round to itself (`Dependency cycle: …`). Or the new \
+     `parent_id` is the task itself or one of its sub-tasks: the loop is named from the task up through its \
+     would-be ancestors back to itself (`Sub-task cycle: …`). Nothing was changed.",
     "Dependency cycle: 5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b → 3f0b6c9e-8d1a-4c2b-9e5f-1a2b3c4d5e6f → \
      5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b"
 );

@@ -41,6 +41,10 @@ pub(crate) struct TaskListQuery {
     /// Only tasks carrying exactly this tag.
     #[param(example = "docs")]
     pub tag: Option<String>,
+    /// Only the direct sub-tasks of this task; a value that is not an id
+    /// matches nothing.
+    #[param(example = "3f0b6c9e-8d1a-4c2b-9e5f-1a2b3c4d5e6f")]
+    pub parent_id: Option<String>,
     /// Search: only tasks whose title, description or tags hold every word
     /// of `q` (the last word also as the beginning of a word), regardless of
     /// case and of Vietnamese diacritics — `cong viec` finds "Công việc",
@@ -87,6 +91,72 @@ pub(crate) struct TaskListQuery {
 #[derive(Debug, Clone, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub(crate) struct ProjectTaskListQuery {
+    /// Only tasks in one of these statuses; repeat the parameter for several.
+    #[param(value_type = Option<Vec<TaskStatus>>, style = Form, explode, example = json!(["todo", "blocked"]))]
+    pub status: Option<Vec<TaskStatus>>,
+    /// Only tasks of this type.
+    #[param(value_type = Option<TaskType>, example = "feature")]
+    pub task_type: Option<TaskType>,
+    /// Only tasks assigned to this user; a value that is not an id matches
+    /// nothing.
+    #[param(example = "5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d")]
+    pub assignee_id: Option<String>,
+    /// Only tasks carrying exactly this tag.
+    #[param(example = "docs")]
+    pub tag: Option<String>,
+    /// Only the direct sub-tasks of this task; a value that is not an id
+    /// matches nothing.
+    #[param(example = "3f0b6c9e-8d1a-4c2b-9e5f-1a2b3c4d5e6f")]
+    pub parent_id: Option<String>,
+    /// Search: only tasks whose title, description or tags hold every word
+    /// of `q` (the last word also as the beginning of a word), regardless of
+    /// case and of Vietnamese diacritics — `cong viec` finds "Công việc",
+    /// `da nang` finds "Đà Nẵng". At most 200 characters; one holding no
+    /// letter or digit (an empty search box) is no search.
+    #[param(max_length = 200, example = "cong viec")]
+    pub q: Option<String>,
+    /// Only tasks due strictly before this instant (a date-time; one without
+    /// an offset is UTC, a bare date is its midnight). Tasks without a due
+    /// date never match.
+    #[param(format = DateTime, example = "2026-12-31T00:00:00Z")]
+    pub due_before: Option<String>,
+    /// Only tasks due strictly after this instant.
+    #[param(format = DateTime, example = "2026-12-01T00:00:00Z")]
+    pub due_after: Option<String>,
+    /// `true`: only overdue tasks (due before now, neither `done` nor
+    /// `cancelled`); `false`: only tasks that are not.
+    #[param(example = true)]
+    pub overdue: Option<bool>,
+    /// The order: `created_at` (default), `-created_at`, `updated_at`,
+    /// `-updated_at`, `due_date`, `-due_date`, `priority`, `-priority`
+    /// (urgent first). Ties by `created_at`, then `uid`, in the sort's
+    /// direction; tasks without a due date last in both directions. A
+    /// cursor continues only the sort it was made for (another is a 422).
+    #[param(value_type = Option<TaskSort>, example = "-due_date")]
+    pub sort: Option<TaskSort>,
+    /// `true`: only tasks with a blocker (`blocked_by`) that is neither
+    /// `done` nor `cancelled`; `false`: only tasks without one.
+    #[param(example = true)]
+    pub blocked: Option<bool>,
+    /// Page size: 1–500, default 100.
+    #[param(minimum = 1, maximum = 500, default = 100, example = 50)]
+    pub limit: Option<u32>,
+    /// Where the page starts: from the previous page's `Link: rel="next"`;
+    /// with another `sort` than it was made for, a 422.
+    #[param(pattern = "^([A-Za-z0-9_-]{32}|[A-Za-z0-9_-]{48})$", example = json!(SORTED_CURSOR_EXAMPLE))]
+    pub cursor: Option<String>,
+}
+
+/// The filters and paging of `GET /api/v1/tasks/{uid}/subtasks`: those of
+/// the task list, but `parent_id`, which is the path's.
+#[allow(dead_code)] // documentation: the query is read by `crate::query`, not into these fields
+#[derive(Debug, Clone, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct SubtaskListQuery {
+    /// Only tasks part of this project. A value that is not an id matches
+    /// nothing.
+    #[param(example = "9b1c2d3e-4f50-4a6b-8c7d-0e1f2a3b4c5d")]
+    pub project_id: Option<String>,
     /// Only tasks in one of these statuses; repeat the parameter for several.
     #[param(value_type = Option<Vec<TaskStatus>>, style = Form, explode, example = json!(["todo", "blocked"]))]
     pub status: Option<Vec<TaskStatus>>,
@@ -163,6 +233,18 @@ pub(crate) struct ProjectDeleteQuery {
     /// Also delete the project's tasks, in the same transaction. Without it,
     /// deleting a project that has tasks is a 409. Accepts `true`/`false`,
     /// `1`/`0`, `yes`/`no`, `on`/`off`.
+    #[param(default = false, example = true)]
+    pub cascade: Option<bool>,
+}
+
+/// The options of `DELETE /api/v1/tasks/{uid}`.
+#[allow(dead_code)] // documentation: the query is read by `crate::query`, not into these fields
+#[derive(Debug, Clone, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct TaskDeleteQuery {
+    /// Also delete the task's sub-tasks, at every depth, in the same
+    /// transaction. Without it, deleting a task that has sub-tasks is a 409.
+    /// Accepts `true`/`false`, `1`/`0`, `yes`/`no`, `on`/`off`.
     #[param(default = false, example = true)]
     pub cascade: Option<bool>,
 }

@@ -53,7 +53,7 @@ pub use self::user::{UserCreateBody, UserUpdateBody};
 pub use self::webhook::{WebhookCreateBody, WebhookUpdateBody};
 pub use crate::body::parse_object;
 pub use crate::error::ApiError;
-pub use crate::query::{QueryParams, task_filter, task_list};
+pub use crate::query::{FixedByPath, QueryParams, task_filter, task_list};
 use crate::schemas::alias;
 
 /// A request body: the wire type serde fills, and the domain value it

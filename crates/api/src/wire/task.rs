@@ -3,7 +3,7 @@
 use serde::Deserialize;
 use serde_json::{Map, Value};
 use trm_domain::openapi::PriorityInput;
-use trm_domain::{EffortUnit, NewTask, ProjectId, TaskPatch, TaskStatus, TaskType, UserId};
+use trm_domain::{EffortUnit, NewTask, ProjectId, TaskId, TaskPatch, TaskStatus, TaskType, UserId};
 use utoipa::ToSchema;
 
 use super::RequestBody;
@@ -27,7 +27,7 @@ use crate::values;
         "project_id": "9b1c2d3e-4f50-4a6b-8c7d-0e1f2a3b4c5d", "assignee_id": null,
         "effort_estimate": 3.5, "effort_unit": "hours",
         "start_date": "2026-11-26", "due_date": "2026-12-01T17:00:00Z", "tags": ["docs", "api"],
-        "blocked_by": ["5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b"]
+        "blocked_by": ["5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b"], "parent_id": "3f0b6c9e-8d1a-4c2b-9e5f-1a2b3c4d5e6f"
     })
 )]
 pub struct TaskCreateBody {
@@ -108,6 +108,12 @@ pub struct TaskCreateBody {
     #[schema(value_type = Option<Vec<trm_domain::TaskId>>, nullable = false, max_items = 100)]
     #[serde(default)]
     pub blocked_by: Field,
+    /// The task this one is a sub-task of (an `IS_SUBTASK_OF` edge to it):
+    /// it must exist (a 422 at this field otherwise), and sub-tasks nest at
+    /// most 10 levels deep (a 422 at this field beyond). Defaults to none.
+    #[schema(value_type = Option<String>, format = Uuid)]
+    #[serde(default)]
+    pub parent_id: Field,
     /// Every property the body does not name: each is a 422 (`extra_forbidden`).
     #[serde(flatten)]
     #[schema(ignore)]
@@ -202,6 +208,13 @@ pub struct TaskUpdateBody {
     #[schema(value_type = Option<Vec<trm_domain::TaskId>>, nullable = false, max_items = 100)]
     #[serde(default)]
     pub blocked_by: Field,
+    /// Makes the task a sub-task of this one, which must exist (a 422 at
+    /// this field otherwise) and must not be the task itself or one of its
+    /// sub-tasks, at any depth (a 409 naming the loop); the task's subtree
+    /// must stay within 10 levels (a 422 at this field). `null` detaches it.
+    #[schema(value_type = Option<String>, format = Uuid)]
+    #[serde(default)]
+    pub parent_id: Field,
     /// Every property the body does not name: each is a 422 (`extra_forbidden`).
     #[serde(flatten)]
     #[schema(ignore)]
@@ -235,6 +248,7 @@ impl TryFrom<TaskCreateBody> for NewTask {
         let due_date = problems.nullable(named!(body.due_date), values::timestamp).flatten();
         let tags = problems.optional_multi(named!(body.tags), values::tags);
         let blocked_by = problems.optional_multi(named!(body.blocked_by), values::blockers);
+        let parent_id = problems.nullable(named!(body.parent_id), values::uuid).flatten();
         let new = title.map(|title| Self {
             description,
             status: status.unwrap_or_default(),
@@ -248,6 +262,7 @@ impl TryFrom<TaskCreateBody> for NewTask {
             due_date,
             tags: tags.unwrap_or_default(),
             blocked_by: blocked_by.unwrap_or_default(),
+            parent_id: parent_id.map(TaskId::from_uuid),
             ..Self::new(title)
         });
         problems.finish(&body.unknown, new)
@@ -280,6 +295,7 @@ impl TryFrom<TaskUpdateBody> for TaskPatch {
             due_date: problems.nullable(named!(body.due_date), values::timestamp),
             tags: problems.optional_multi(named!(body.tags), values::tags),
             blocked_by: problems.optional_multi(named!(body.blocked_by), values::blockers),
+            parent_id: problems.nullable(named!(body.parent_id), values::uuid).map(|id| id.map(TaskId::from_uuid)),
         };
         problems.finish(&body.unknown, Some(patch))
     }

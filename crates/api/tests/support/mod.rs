@@ -86,8 +86,9 @@ pub fn store_down() -> AppState {
     tasks.expect_create_tasks().returning(|_| Err(down()));
     tasks.expect_get_task().returning(|_| Err(down()));
     tasks.expect_update_task().returning(|_, _, _| Err(down()));
-    tasks.expect_delete_task().returning(|_, _| Err(down()));
+    tasks.expect_delete_task().returning(|_, _, _| Err(down()));
     tasks.expect_walk_tasks().returning(|_, _, _| Err(down()));
+    tasks.expect_list_subtasks().returning(|_, _, _| Err(down()));
     let mut projects = MockProjectUseCases::new();
     projects.expect_list_projects().returning(|_, _| Err(down()));
     projects.expect_create_project().returning(|_| Err(down()));
@@ -192,8 +193,12 @@ pub fn all_well() -> AppState {
     tasks.expect_create_tasks().returning(|new| Ok(Task::create_many(new, Timestamp::now()).unwrap()));
     tasks.expect_get_task().returning(|_| Ok(a_task()));
     tasks.expect_update_task().returning(|_, _, _| Ok(a_task()));
-    tasks.expect_delete_task().returning(|_, _| Ok(Vec::new()));
+    tasks.expect_delete_task().returning(|_, _, _| Ok(Vec::new()));
     tasks.expect_walk_tasks().returning(|_, _, _| Ok(vec![(1, a_task())]));
+    tasks.expect_list_subtasks().returning(|_, _, _| {
+        let task = a_task();
+        Ok(Page { next: Some(task.cursor()), items: vec![task] })
+    });
     let mut projects = MockProjectUseCases::new();
     projects.expect_list_projects().returning(|_, _| {
         let project = a_project();

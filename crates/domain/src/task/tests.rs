@@ -137,6 +137,7 @@ fn tasks_serialize_to_the_contract_shape() {
         "completed_at",
         "tags",
         "blocked_by",
+        "parent_id",
         "created_at",
         "updated_at",
         "version",
@@ -150,4 +151,17 @@ fn tasks_serialize_to_the_contract_shape() {
     assert_eq!(json["effort_unit"], "hours");
     assert_eq!(json["tags"], serde_json::json!([]));
     assert_eq!(json["blocked_by"], serde_json::json!([]));
+    assert_eq!(json["parent_id"], serde_json::Value::Null);
+}
+
+#[test]
+fn a_new_parent_is_a_change_and_null_detaches() {
+    let parent = TaskId::new();
+    let task = Task::create(NewTask { parent_id: Some(parent), ..new_task() }, Timestamp::now()).unwrap();
+    assert_eq!(task.parent_id, Some(parent));
+    let same = TaskPatch { parent_id: Some(Some(parent)), ..TaskPatch::default() };
+    assert_eq!(task.patched(same, Timestamp::now()).unwrap(), None, "the same parent changes nothing");
+    let detach = TaskPatch { parent_id: Some(None), ..TaskPatch::default() };
+    let detached = task.patched(detach, Timestamp::now()).unwrap().unwrap();
+    assert_eq!((detached.parent_id, detached.version), (None, 2));
 }

@@ -42,10 +42,11 @@ impl<T: TaskRepository + ?Sized> TaskRepository for Instrumented<T> {
         &self,
         id: TaskId,
         expected_version: Option<u64>,
+        cascade: bool,
         now: Timestamp,
         metadata: Option<EventMetadata>,
     ) -> Result<Cascade<Task>, StoreError> {
-        self.observe("delete_task", self.inner.delete_task(id, expected_version, now, metadata)).await
+        self.observe("delete_task", self.inner.delete_task(id, expected_version, cascade, now, metadata)).await
     }
 
     async fn walk_tasks(

@@ -62,13 +62,13 @@ async fn an_error_from_the_inner_port_is_returned_and_counted_with_its_kind() {
     let task = a_task();
     let mut inner = MockTaskRepository::new();
     inner.expect_update_task().times(1).returning(|_, _| Err(StoreError::VersionConflict));
-    inner.expect_delete_task().times(2).returning(|_, _, _, _| Err(StoreError::NotFound(EntityKind::Task)));
+    inner.expect_delete_task().times(2).returning(|_, _, _, _, _| Err(StoreError::NotFound(EntityKind::Task)));
     let mut registry = Registry::default();
     let tasks = Instrumented::new(Arc::new(inner), StoreMetrics::register(&mut registry, "neo4j"));
 
     assert!(matches!(tasks.update_task(&task, &[]).await, Err(StoreError::VersionConflict)));
     for _ in 0..2 {
-        let outcome = tasks.delete_task(TaskId::new(), None, Timestamp::now(), None).await;
+        let outcome = tasks.delete_task(TaskId::new(), None, false, Timestamp::now(), None).await;
         assert!(matches!(outcome, Err(StoreError::NotFound(EntityKind::Task))));
     }
 

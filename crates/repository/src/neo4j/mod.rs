@@ -49,6 +49,7 @@ mod projects;
 pub mod queries;
 mod routing;
 mod schema;
+mod subtasks;
 mod task_creates;
 mod task_graph;
 mod tasks;

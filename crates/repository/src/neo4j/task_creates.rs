@@ -13,6 +13,7 @@ use trm_domain::{DomainEvent, EntityKind, Task, TaskId};
 use super::coalesce::{Coalescer, SharedFailure};
 use super::errors::driver_error_or_concurrent_delete;
 use super::events::{ensure_sequence, event_props};
+use super::task_graph::lock_graph;
 use super::transactions::txn_fetch_all_with;
 use super::values::{column_bool, column_task_ids, column_uuid};
 use super::{Inner, Neo4jStore, queries};
@@ -25,15 +26,19 @@ pub(super) struct Missing {
     pub(super) kinds: Vec<EntityKind>,
     /// Its blockers naming no task.
     pub(super) blockers: Vec<TaskId>,
+    /// Whether its parent is too deep already to take a sub-task.
+    pub(super) too_deep: bool,
 }
 
 impl Missing {
     /// The answer for one create: the first missing reference, else the
-    /// missing blockers (at index 0), else none (it was created).
+    /// missing blockers (at index 0), else a parent too deep, else none (it
+    /// was created).
     fn into_result(self) -> Result<(), StoreError> {
         match (self.kinds.first(), self.blockers.is_empty()) {
             (Some(&kind), _) => Err(StoreError::MissingReference(kind)),
             (None, false) => Err(StoreError::MissingBlockers(self.blockers.into_iter().map(|id| (0, id)).collect())),
+            (None, true) if self.too_deep => Err(StoreError::NestingTooDeep(vec![0])),
             (None, true) => Ok(()),
         }
     }
@@ -41,9 +46,11 @@ impl Missing {
 
 /// Creates `tasks` in one statement ([`queries::create_tasks`]) and tells,
 /// per task, which references it named that do not exist — its project,
-/// then its assignee, and its blockers; none: it was created. A task with
-/// a missing reference creates nothing.
+/// then its assignee, its parent, and its blockers — and whether its
+/// parent was too deep; none: it was created. A task with a missing
+/// reference creates nothing.
 pub(super) async fn create(txn: &mut Txn, tasks: &[Task]) -> Result<HashMap<TaskId, Missing>, StoreError> {
+    lock_graph_for_parents(txn, tasks).await?;
     let rows = txn_fetch_all_with(txn, queries::create_tasks(tasks), create_failure).await?;
     missing_references(&rows)
 }
@@ -53,6 +60,13 @@ pub(super) async fn create(txn: &mut Txn, tasks: &[Task]) -> Result<HashMap<Task
 /// reference missing.
 fn create_failure(error: neo4rs::Error) -> StoreError {
     driver_error_or_concurrent_delete("cannot create the tasks")(error)
+}
+
+/// Takes the task graph's lock when a task of `tasks` names a parent: no
+/// other write then moves that parent deeper between the statement's check
+/// and its write (see `super::subtasks`).
+async fn lock_graph_for_parents(txn: &mut Txn, tasks: &[Task]) -> Result<(), StoreError> {
+    if tasks.iter().any(|task| task.parent_id.is_some()) { lock_graph(txn).await } else { Ok(()) }
 }
 
 /// Per task of a create statement's rows, the references it named that do
@@ -67,8 +81,12 @@ fn missing_references(rows: &[Row]) -> Result<HashMap<TaskId, Missing>, StoreErr
             if !column_bool(row, "assignee_found")? {
                 kinds.push(EntityKind::User);
             }
+            if !column_bool(row, "parent_found")? {
+                kinds.push(EntityKind::Task);
+            }
             let blockers = column_task_ids(row, "missing_blockers")?;
-            Ok((TaskId::from_uuid(column_uuid(row, "uid")?), Missing { kinds, blockers }))
+            let too_deep = column_bool(row, "too_deep")?;
+            Ok((TaskId::from_uuid(column_uuid(row, "uid")?), Missing { kinds, blockers, too_deep }))
         })
         .collect()
 }
@@ -85,6 +103,7 @@ async fn create_with_events(
     if events_of.values().all(Vec::is_empty) {
         return create(txn, tasks).await;
     }
+    lock_graph_for_parents(txn, tasks).await?;
     let props = events_of
         .iter()
         .map(|(id, events)| Ok((*id, events.iter().map(event_props).collect::<Result<Vec<_>, StoreError>>()?)))
@@ -204,12 +223,15 @@ impl Neo4jStore {
                     let created = match self.create_alone(pending.task(), &pending.0.1).await {
                         Ok(()) => Created::Stored,
                         Err(StoreError::MissingReference(kind)) => {
-                            Created::Missing(Missing { kinds: vec![kind], blockers: Vec::new() })
+                            Created::Missing(Missing { kinds: vec![kind], ..Missing::default() })
                         }
                         Err(StoreError::MissingBlockers(blockers)) => Created::Missing(Missing {
-                            kinds: Vec::new(),
                             blockers: blockers.into_iter().map(|(_, id)| id).collect(),
+                            ..Missing::default()
                         }),
+                        Err(StoreError::NestingTooDeep(_)) => {
+                            Created::Missing(Missing { too_deep: true, ..Missing::default() })
+                        }
                         Err(error) => Created::Failed(SharedFailure::from(error)),
                     };
                     (pending, created)

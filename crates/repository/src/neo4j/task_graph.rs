@@ -16,7 +16,8 @@
 //! dependents, so no edge to it closes a cycle), nor do updates that leave
 //! a task without blockers (removing edges closes nothing). The lock is
 //! taken before the task's own, always in that order, so two such updates
-//! cannot deadlock on them.
+//! cannot deadlock on them. Writes that give a task a parent take the same
+//! lock, for the same reason (see `super::subtasks`).
 
 use neo4rs::Txn;
 use trm_domain::{Direction, Task, TaskId, Timestamp, WalkDepth};
@@ -81,10 +82,16 @@ pub(super) async fn set_blockers(txn: &mut Txn, task: &Task) -> Result<(), Store
     }
 }
 
-/// Bumps the tasks task `id` blocks, before it goes; their ids, oldest
-/// first.
-pub(super) async fn unblock_dependents(txn: &mut Txn, id: TaskId, now: Timestamp) -> Result<Vec<TaskId>, StoreError> {
-    let query = neo4rs::query(queries::UNBLOCK_DEPENDENTS).param("uid", id_param(id)).param("now", datetime_param(now));
+/// Bumps the surviving tasks the tasks `ids` block, before they go
+/// together; their ids, oldest first.
+pub(super) async fn unblock_dependents(
+    txn: &mut Txn,
+    ids: &[TaskId],
+    now: Timestamp,
+) -> Result<Vec<TaskId>, StoreError> {
+    let query = neo4rs::query(queries::UNBLOCK_DEPENDENTS)
+        .param("uids", queries::blockers_param(ids))
+        .param("now", datetime_param(now));
     let rows = txn_fetch_all(txn, query, "cannot bump the tasks the task blocks").await?;
     rows.iter().map(|row| Ok(TaskId::from_uuid(column_uuid(row, "uid")?))).collect()
 }

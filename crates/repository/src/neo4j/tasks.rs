@@ -14,7 +14,8 @@ use trm_domain::{
 use super::coalesce::Coalescer;
 use super::errors::{driver_error, driver_error_or_concurrent_delete, unavailable_after};
 use super::events::append;
-use super::queries::{DELETE_TASK, LINK_TASK, LOCK_TASK, UPDATE_TASK};
+use super::queries::{LINK_TASK, LOCK_TASK, UPDATE_TASK};
+use super::subtasks::{delete_all, delete_leaf, set_parent, subtree};
 use super::task_creates::{PendingCreate, create};
 use super::task_graph::{check_blockers, lock_graph, set_blockers, unblock_dependents, walk};
 use super::transactions::{fetch_all, locked_version, txn_fetch_all, txn_fetch_all_with};
@@ -36,7 +37,8 @@ async fn link(txn: &mut Txn, task: &Task) -> Result<(), StoreError> {
     let query = neo4rs::query(LINK_TASK)
         .param("uid", id_param(task.uid))
         .param("project_id", optional_id_param(task.project_id))
-        .param("assignee_id", optional_id_param(task.assignee_id));
+        .param("assignee_id", optional_id_param(task.assignee_id))
+        .param("parent_id", optional_id_param(task.parent_id));
     // A project or user deleted between this statement's match and its
     // write fails it with EntityNotFound: retried, the write then finds
     // the reference missing.
@@ -54,12 +56,12 @@ async fn link(txn: &mut Txn, task: &Task) -> Result<(), StoreError> {
     Ok(())
 }
 
-/// The body of an update: with blockers, the task graph's lock first (see
-/// `super::task_graph`); version check under the task's lock; the blockers
-/// checked (they exist, close no cycle); properties, relationships, then
-/// its events.
+/// The body of an update: with blockers or a parent, the task graph's lock
+/// first (see `super::task_graph`); version check under the task's lock;
+/// the blockers checked (they exist, close no cycle); properties,
+/// relationships, the parent (checked as it is set), then its events.
 async fn update(txn: &mut Txn, task: &Task, events: &[DomainEvent]) -> Result<(), StoreError> {
-    if !task.blocked_by.is_empty() {
+    if !task.blocked_by.is_empty() || task.parent_id.is_some() {
         lock_graph(txn).await?;
     }
     check_task_version(txn, task.uid, Some(task.version.saturating_sub(1))).await?;
@@ -67,31 +69,43 @@ async fn update(txn: &mut Txn, task: &Task, events: &[DomainEvent]) -> Result<()
     txn.run(query).await.map_err(driver_error("cannot update the task"))?;
     link(txn, task).await?;
     check_blockers(txn, task).await?;
+    set_parent(txn, task).await?;
     set_blockers(txn, task).await?;
     append(txn, events).await
 }
 
-/// The body of a delete: version check under lock, the tasks it blocked
-/// bumped, the node with its relationships, then the events.
+/// The body of a delete: for a cascade, the task graph's lock (so no
+/// sub-task joins the subtree meanwhile) and the subtree; version check
+/// under the task's lock; the tasks they blocked bumped; the nodes with
+/// their relationships (a task with sub-tasks only in a cascade); then the
+/// events.
 async fn delete(
     txn: &mut Txn,
     id: TaskId,
     expected_version: Option<u64>,
+    cascade: bool,
     now: Timestamp,
     metadata: Option<&EventMetadata>,
 ) -> Result<Cascade<Task>, StoreError> {
+    if cascade {
+        lock_graph(txn).await?;
+    }
     check_task_version(txn, id, expected_version).await?;
-    let unblocked = unblock_dependents(txn, id, now).await?;
-    let query = neo4rs::query(DELETE_TASK).param("uid", id_param(id));
-    txn.run(query).await.map_err(driver_error("cannot delete the task"))?;
+    let doomed = if cascade { subtree(txn, id).await? } else { vec![id] };
+    let unblocked = unblock_dependents(txn, &doomed, now).await?;
+    if cascade {
+        delete_all(txn, &doomed).await?;
+    } else {
+        delete_leaf(txn, id).await?;
+    }
     let mut affected = Vec::with_capacity(unblocked.len());
     for uid in unblocked {
         let rows = txn_fetch_all(txn, queries::get_task(uid), "cannot read an unblocked task").await?;
         let row = rows.first().ok_or_else(|| StoreError::Unexpected(anyhow::anyhow!("an unblocked task vanished")))?;
         affected.push(task_from_row(row)?);
     }
-    let events =
-        metadata.map(|metadata| DomainEvent::task_deleted(*id.as_uuid(), &affected, metadata)).unwrap_or_default();
+    let deleted: Vec<uuid::Uuid> = doomed.iter().map(|id| *id.as_uuid()).collect();
+    let events = metadata.map(|metadata| DomainEvent::tasks_deleted(&deleted, &affected, metadata)).unwrap_or_default();
     append(txn, &events).await?;
     Ok(Cascade { affected, events })
 }
@@ -170,6 +184,15 @@ impl TaskRepository for Neo4jStore {
                 if !blockers.is_empty() {
                     return Err(StoreError::MissingBlockers(blockers));
                 }
+                let too_deep: Vec<usize> = tasks
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, task)| outcomes.get(&task.uid).is_some_and(|m| m.too_deep))
+                    .map(|(index, _)| index)
+                    .collect();
+                if !too_deep.is_empty() {
+                    return Err(StoreError::NestingTooDeep(too_deep));
+                }
                 append(txn, &events).await
             })
         })
@@ -217,12 +240,13 @@ impl TaskRepository for Neo4jStore {
         &self,
         id: TaskId,
         expected_version: Option<u64>,
+        cascade: bool,
         now: Timestamp,
         metadata: Option<EventMetadata>,
     ) -> Result<Cascade<Task>, StoreError> {
         self.write("delete a task", move |txn| {
             let metadata = metadata.clone();
-            Box::pin(async move { delete(txn, id, expected_version, now, metadata.as_ref()).await })
+            Box::pin(async move { delete(txn, id, expected_version, cascade, now, metadata.as_ref()).await })
         })
         .await
     }

@@ -369,6 +369,7 @@ pub(super) fn task_from_row(row: &Row) -> Result<Task, StoreError> {
         created_at: props.timestamp("created_at")?,
         updated_at: props.timestamp("updated_at")?,
         version: props.version()?,
+        parent_id: column_optional_uuid(row, "parent_id")?.map(TaskId::from_uuid),
     })
 }
 

@@ -41,6 +41,8 @@ pub struct TaskFilter {
     /// `true`: only tasks with a blocker that is neither `done` nor
     /// `cancelled`; `false`: only tasks without one.
     pub blocked: Option<bool>,
+    /// Only the direct sub-tasks of this task (`IS_SUBTASK_OF`).
+    pub parent_id: Option<TaskId>,
 }
 
 /// The `overdue` filter: whether the tasks listed are the overdue ones, and
@@ -72,15 +74,19 @@ pub struct Overdue {
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
 #[async_trait]
 pub trait TaskRepository: Send + Sync + 'static {
-    /// Stores a new task together with its project and assignee
-    /// relationships and its `events`, atomically.
+    /// Stores a new task together with its project, assignee, blocker and
+    /// parent relationships and its `events`, atomically.
     ///
     /// # Errors
-    /// MUST return [`StoreError::MissingReference`] (`Project` or `User`) if
-    /// `task.project_id` or `task.assignee_id` names nothing stored, else
-    /// [`StoreError::MissingBlockers`] (at index 0) for each id of
-    /// `task.blocked_by` naming no task, and then store nothing. (A new task
-    /// cannot close a cycle: nothing waits for it yet.)
+    /// MUST return [`StoreError::MissingReference`] (`Project`, `User`, or
+    /// `Task` for the parent, first missing in that order) if
+    /// `task.project_id`, `task.assignee_id` or `task.parent_id` names
+    /// nothing stored, else [`StoreError::MissingBlockers`] (at index 0) for
+    /// each id of `task.blocked_by` naming no task, else
+    /// [`StoreError::NestingTooDeep`] (`[0]`) if under its parent it would
+    /// be deeper than [`trm_domain::MAX_SUBTASK_LEVELS`]; and then store
+    /// nothing. (A new task cannot close a cycle: nothing waits for it or
+    /// is its sub-task yet.)
     async fn create_task(&self, task: &Task, events: &[DomainEvent]) -> Result<(), StoreError>;
 
     /// Stores many new tasks, with their relationships, in one transaction:
@@ -89,11 +95,13 @@ pub trait TaskRepository: Send + Sync + 'static {
     ///
     /// # Errors
     /// MUST return [`StoreError::MissingReferences`] listing every task (by
-    /// its index in `tasks`, with the kind it names: `Project` before `User`
-    /// for one task naming neither) whose `project_id` or `assignee_id`
-    /// names nothing stored; else [`StoreError::MissingBlockers`] listing
-    /// every blocker naming no task, by its task's index; and then store
-    /// nothing.
+    /// its index in `tasks`, with the kind it names: `Project`, `User`,
+    /// then `Task` for its parent) whose `project_id`, `assignee_id` or
+    /// `parent_id` names nothing stored; else
+    /// [`StoreError::MissingBlockers`] listing every blocker naming no
+    /// task, by its task's index; else [`StoreError::NestingTooDeep`] with
+    /// the index of every task nested too deep under its parent; and then
+    /// store nothing.
     async fn create_tasks(&self, tasks: &[Task], events: &[DomainEvent]) -> Result<(), StoreError>;
 
     /// The task with this id, if any.
@@ -122,27 +130,40 @@ pub trait TaskRepository: Send + Sync + 'static {
     /// project or assignee does not exist, [`StoreError::MissingBlockers`]
     /// (at index 0) for blockers naming no task, and
     /// [`StoreError::DependencyCycle`] when a blocker already waits,
-    /// directly or not, for the task — in each case changing nothing. The
-    /// cycle check and the write are one atomic step: two concurrent
-    /// updates can never close a cycle between them.
+    /// directly or not, for the task, [`StoreError::MissingReference`]
+    /// (`Task`) for a new parent that does not exist,
+    /// [`StoreError::SubtaskCycle`] when the new parent is the task or one
+    /// of its sub-tasks (at any depth), and [`StoreError::NestingTooDeep`]
+    /// (`[0]`) when the task's subtree under its new parent would be deeper
+    /// than [`trm_domain::MAX_SUBTASK_LEVELS`] — in each case changing
+    /// nothing. The checks and the write are one atomic step: two
+    /// concurrent updates can never close a cycle, nor nest too deep,
+    /// between them.
     async fn update_task(&self, task: &Task, events: &[DomainEvent]) -> Result<(), StoreError>;
 
     /// Deletes a task and its relationships. With `expected_version`, only if
     /// the stored version is that one (checked atomically with the delete).
+    /// With `cascade`, its sub-tasks go too, at every depth, in the same
+    /// transaction.
     ///
-    /// Each task it blocked loses it as a blocker and so changes: one
-    /// version further, `updated_at` at least `now`. With `metadata` (the
-    /// event log on), the delete stores `task.updated` for each of those,
-    /// as it now is, then `task.deleted` ([`DomainEvent::task_deleted`]).
-    /// Returns those tasks, oldest first, and the events.
+    /// Each surviving task that a deleted one blocked loses it as a
+    /// blocker and so changes: one version further, `updated_at` at least
+    /// `now`. With `metadata` (the event log on), the delete stores
+    /// `task.updated` for each of those, as it now is, then `task.deleted`
+    /// for each deleted task, sub-tasks before their parent
+    /// ([`DomainEvent::tasks_deleted`]). Returns those surviving tasks,
+    /// oldest first, and the events.
     ///
     /// # Errors
-    /// MUST return [`StoreError::NotFound`] if no such task exists and
-    /// [`StoreError::VersionConflict`] on a version mismatch.
+    /// MUST return [`StoreError::NotFound`] if no such task exists,
+    /// [`StoreError::VersionConflict`] on a version mismatch, and
+    /// [`StoreError::HasSubtasks`] if it has sub-tasks and `cascade` is
+    /// false — in each case deleting nothing.
     async fn delete_task(
         &self,
         id: TaskId,
         expected_version: Option<u64>,
+        cascade: bool,
         now: Timestamp,
         metadata: Option<EventMetadata>,
     ) -> Result<Cascade<Task>, StoreError>;

@@ -31,6 +31,7 @@ mod pool;
 mod projects;
 mod rows;
 mod schema;
+mod subtasks;
 mod task_graph;
 mod task_list;
 mod tasks;

@@ -18,7 +18,10 @@ use crate::rules::version_value;
 /// The task columns, in the order [`task_from_row`] reads them.
 pub(super) const TASK_COLUMNS: &str = "uid, title, description, status, task_type, priority, project_id, \
      assignee_id, effort_estimate, effort_unit, start_date, due_date, completed_at, tags, created_at, \
-     updated_at, version";
+     updated_at, version, parent_id";
+
+/// How many columns [`TASK_COLUMNS`] names.
+pub(super) const TASK_COLUMN_COUNT: usize = 18;
 
 /// The project columns, in the order [`project_from_row`] reads them.
 pub(super) const PROJECT_COLUMNS: &str = "uid, title, description, status, created_at, updated_at, version";
@@ -95,6 +98,7 @@ pub(super) fn task_from_row(row: &Row<'_>) -> rusqlite::Result<Task> {
         created_at: timestamp_at(row, 14)?,
         updated_at: timestamp_at(row, 15)?,
         version: version_at(row, 16)?,
+        parent_id: optional_uuid_at(row, 17)?.map(TaskId::from_uuid),
     })
 }
 
@@ -121,6 +125,7 @@ pub(super) fn task_values(task: &Task) -> Vec<Value> {
         Value::Integer(task.created_at.as_micros()),
         Value::Integer(task.updated_at.as_micros()),
         Value::Integer(version_value(task.version)),
+        optional(task.parent_id.map(|p| text(&p.to_string()))),
     ]
 }
 

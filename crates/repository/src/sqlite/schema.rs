@@ -8,8 +8,9 @@
 use anyhow::Context as _;
 use rusqlite::{Connection, Transaction};
 
-use super::rows::{TASK_COLUMNS, task_from_row};
-use super::tasks::index_task_words;
+use trm_domain::search::index_text;
+
+use super::tasks::index_words;
 
 /// One step of the schema: SQL, and what only Rust can compute for the rows
 /// already stored when it runs (folded search words, say).
@@ -34,6 +35,7 @@ const MIGRATIONS: &[Migration] = &[
     },
     Migration::sql("0008_task_sorts", include_str!("../../migrations/0008_task_sorts.sql")),
     Migration::sql("0009_task_blocks", include_str!("../../migrations/0009_task_blocks.sql")),
+    Migration::sql("0011_task_parents", include_str!("../../migrations/0011_task_parents.sql")),
 ];
 
 impl Migration {
@@ -42,12 +44,24 @@ impl Migration {
     }
 }
 
-/// Indexes the words of every task stored before search existed.
+/// Indexes the words of every task stored before search existed. Reads
+/// only the columns the search indexes, which every later schema keeps
+/// (a whole task row has columns added by later migrations).
 fn index_stored_tasks(tx: &Transaction<'_>) -> anyhow::Result<()> {
-    let mut select = tx.prepare(&format!("SELECT {TASK_COLUMNS} FROM tasks"))?;
-    let tasks = select.query_map([], task_from_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
-    for task in &tasks {
-        index_task_words(tx, task).map_err(|error| anyhow::anyhow!("cannot index a stored task: {error}"))?;
+    let mut select = tx.prepare("SELECT uid, title, description, tags FROM tasks")?;
+    let rows = select
+        .query_map([], |row| {
+            let (uid, title, description, tags): (String, String, Option<String>, String) =
+                (row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?);
+            Ok((uid, title, description, tags))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    for (uid, title, description, tags) in rows {
+        let tags: Vec<String> = serde_json::from_str(&tags).context("corrupt stored tags")?;
+        let words = index_text(
+            std::iter::once(title.as_str()).chain(description.as_deref()).chain(tags.iter().map(String::as_str)),
+        );
+        index_words(tx, &uid, &words).map_err(|error| anyhow::anyhow!("cannot index a stored task: {error}"))?;
     }
     Ok(())
 }
@@ -82,7 +96,7 @@ mod tests {
     use rusqlite::params_from_iter;
     use trm_domain::{NewTask, Task, Timestamp, Title};
 
-    use super::super::rows::{placeholders, task_values};
+    use super::super::rows::{TASK_COLUMNS, placeholders, task_values};
     use super::*;
 
     #[test]
@@ -94,9 +108,12 @@ mod tests {
         }
         conn.pragma_update(None, "user_version", i64::try_from(before_search).unwrap()).unwrap();
         let task = Task::create(NewTask::new(Title::parse("Công việc cũ").unwrap()), Timestamp::now()).unwrap();
+        // The columns tasks had then: those of today but `parent_id`.
+        let columns = TASK_COLUMNS.trim_end_matches(", parent_id");
+        let values = task_values(&task);
         conn.execute(
-            &format!("INSERT INTO tasks ({TASK_COLUMNS}) VALUES ({})", placeholders(17)),
-            params_from_iter(task_values(&task)),
+            &format!("INSERT INTO tasks ({columns}) VALUES ({})", placeholders(17)),
+            params_from_iter(&values[..17]),
         )
         .unwrap();
 

@@ -11,7 +11,7 @@ use std::collections::{HashMap, HashSet, VecDeque};
 use rusqlite::{Connection, Transaction};
 use trm_domain::{Direction, Task, TaskId, WalkDepth};
 
-use super::rows::{TASK_COLUMNS, task_from_row, uuid_at};
+use super::rows::{TASK_COLUMN_COUNT, TASK_COLUMNS, task_from_row, uuid_at};
 use super::unexpected;
 use crate::error::StoreError;
 
@@ -102,28 +102,48 @@ pub(super) fn with_blockers(conn: &Connection, mut tasks: Vec<Task>) -> Result<V
     Ok(tasks)
 }
 
-/// Takes task `id` out of the graph before it is deleted: the tasks it
-/// blocked lose it, each one version further and changed at `now` (at
+/// Takes the tasks `ids` out of the graph before they are deleted
+/// together: each surviving task one of them blocked loses it, one version
+/// further (once, however many of them it loses) and changed at `now` (at
 /// least); returns their ids, oldest first.
-pub(super) fn unblock_dependents(tx: &Transaction<'_>, id: TaskId, now_micros: i64) -> Result<Vec<String>, StoreError> {
-    let uid = id.to_string();
-    let dependents: Vec<String> = tx
-        .prepare_cached(
-            "SELECT t.uid FROM task_blocks b JOIN tasks t ON t.uid = b.blocked_uid \
-             WHERE b.blocker_uid = ?1 ORDER BY t.created_at, t.uid",
-        )
-        .and_then(|mut select| select.query_map([&uid], |row| row.get(0))?.collect())
-        .map_err(unexpected("cannot list the tasks the task blocks"))?;
-    tx.prepare_cached(
-        "UPDATE tasks SET version = version + 1, updated_at = max(updated_at, ?2) \
-         WHERE uid IN (SELECT blocked_uid FROM task_blocks WHERE blocker_uid = ?1)",
-    )
-    .and_then(|mut update| update.execute(rusqlite::params![uid, now_micros]))
-    .map_err(unexpected("cannot bump the tasks the task blocks"))?;
-    tx.prepare_cached("DELETE FROM task_blocks WHERE blocker_uid = ?1 OR blocked_uid = ?1")
-        .and_then(|mut delete| delete.execute([&uid]))
-        .map_err(unexpected("cannot remove the task's edges"))?;
-    Ok(dependents)
+pub(super) fn unblock_dependents(
+    tx: &Transaction<'_>,
+    ids: &[TaskId],
+    now_micros: i64,
+) -> Result<Vec<String>, StoreError> {
+    let deleted: HashSet<String> = ids.iter().map(ToString::to_string).collect();
+    let mut dependents: Vec<(i64, String)> = Vec::new();
+    {
+        let mut select = tx
+            .prepare_cached(
+                "SELECT t.created_at, t.uid FROM task_blocks b JOIN tasks t ON t.uid = b.blocked_uid \
+                 WHERE b.blocker_uid = ?1",
+            )
+            .map_err(unexpected("cannot prepare the dependents lookup"))?;
+        for uid in &deleted {
+            let rows = select
+                .query_map([uid], |row| Ok((row.get::<_, i64>(0)?, row.get::<_, String>(1)?)))
+                .and_then(Iterator::collect::<rusqlite::Result<Vec<_>>>)
+                .map_err(unexpected("cannot list the tasks the task blocks"))?;
+            dependents.extend(rows.into_iter().filter(|(_, dependent)| !deleted.contains(dependent)));
+        }
+    }
+    dependents.sort();
+    dependents.dedup();
+    let mut bump = tx
+        .prepare_cached("UPDATE tasks SET version = version + 1, updated_at = max(updated_at, ?2) WHERE uid = ?1")
+        .map_err(unexpected("cannot prepare the bump of the tasks the task blocks"))?;
+    for (_, dependent) in &dependents {
+        bump.execute(rusqlite::params![dependent, now_micros])
+            .map_err(unexpected("cannot bump the tasks the task blocks"))?;
+    }
+    let mut forget = tx
+        .prepare_cached("DELETE FROM task_blocks WHERE blocker_uid = ?1 OR blocked_uid = ?1")
+        .map_err(unexpected("cannot prepare the removal of the task's edges"))?;
+    for uid in &deleted {
+        forget.execute([uid]).map_err(unexpected("cannot remove the task's edges"))?;
+    }
+    Ok(dependents.into_iter().map(|(_, uid)| uid).collect())
 }
 
 /// The tasks `depth` edges or fewer from task `id` in `direction`, each at
@@ -156,7 +176,7 @@ pub(super) fn walk(
     let rows = select
         .query_map(rusqlite::params![id.to_string(), i64::from(depth.get())], |row| {
             let task = task_from_row(row)?;
-            let depth: i64 = row.get(17)?;
+            let depth: i64 = row.get(TASK_COLUMN_COUNT)?;
             Ok((u8::try_from(depth).unwrap_or(u8::MAX), task))
         })
         .and_then(Iterator::collect::<rusqlite::Result<Vec<_>>>)

@@ -119,6 +119,9 @@ fn filter_conditions(filter: &TaskFilter, params: &mut Params) -> Vec<String> {
     if let Some(task_type) = filter.task_type {
         conditions.push(format!("task_type = {}", params.bind(Value::Text(task_type.as_str().to_owned()))));
     }
+    if let Some(parent) = filter.parent_id {
+        conditions.push(format!("parent_id = {}", params.bind(Value::Text(parent.to_string()))));
+    }
     if let Some(assignee) = filter.assignee_id {
         conditions.push(format!("assignee_id = {}", params.bind(Value::Text(assignee.to_string()))));
     }

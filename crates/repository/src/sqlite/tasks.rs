@@ -8,7 +8,8 @@ use trm_domain::{
 };
 
 use super::events::{append, encode};
-use super::rows::{TASK_COLUMNS, exists, optional_value, placeholders, task_from_row, task_values};
+use super::rows::{TASK_COLUMN_COUNT, TASK_COLUMNS, exists, optional_value, placeholders, task_from_row, task_values};
+use super::subtasks::{has_subtasks, parent_problem, subtree};
 use super::task_graph::{find_cycle, missing_blockers, store_blockers, unblock_dependents, walk, with_blockers};
 use super::task_list::list_query;
 use super::{SqliteStore, unexpected};
@@ -32,7 +33,7 @@ fn missing_at(index: usize, missing: Vec<TaskId>) -> Vec<(usize, TaskId)> {
 }
 
 /// The kinds of the task's references that name nothing stored: its
-/// project, then its assignee.
+/// project, then its assignee, then its parent (a `Task`).
 fn missing_references(tx: &Transaction<'_>, task: &Task) -> Result<Vec<EntityKind>, StoreError> {
     let mut missing = Vec::new();
     if let Some(project) = task.project_id {
@@ -49,12 +50,19 @@ fn missing_references(tx: &Transaction<'_>, task: &Task) -> Result<Vec<EntityKin
             missing.push(EntityKind::User);
         }
     }
+    if let Some(parent) = task.parent_id {
+        let found = exists(tx, "SELECT 1 FROM tasks WHERE uid = ?1", &parent.to_string())
+            .map_err(unexpected("cannot look up the task's parent"))?;
+        if !found {
+            missing.push(EntityKind::Task);
+        }
+    }
     Ok(missing)
 }
 
 /// Inserts a task whose references are known to exist, with its tags.
 fn insert_task(tx: &Transaction<'_>, task: &Task) -> Result<(), StoreError> {
-    let sql = format!("INSERT INTO tasks ({TASK_COLUMNS}) VALUES ({})", placeholders(17));
+    let sql = format!("INSERT INTO tasks ({TASK_COLUMNS}) VALUES ({})", placeholders(TASK_COLUMN_COUNT));
     tx.prepare_cached(&sql)
         .and_then(|mut insert| insert.execute(params_from_iter(task_values(task))))
         .map_err(unexpected("cannot insert the task"))?;
@@ -64,21 +72,27 @@ fn insert_task(tx: &Transaction<'_>, task: &Task) -> Result<(), StoreError> {
 }
 
 /// Puts the task's folded words in the search index, in place of any it
-/// had there: its number in the index (given once, on its first write),
-/// then its words.
+/// had there.
 pub(super) fn index_task_words(tx: &Transaction<'_>, task: &Task) -> Result<(), StoreError> {
+    index_words(tx, &task.uid.to_string(), &task_search_text(task))
+}
+
+/// Puts `words` in the search index as the task `uid`'s, in place of any
+/// it had there: its number in the index (given once, on its first write),
+/// then its words.
+pub(super) fn index_words(tx: &Transaction<'_>, uid: &str, words: &str) -> Result<(), StoreError> {
     let id: i64 = tx
         .prepare_cached(
             "INSERT INTO task_search_rows (uid) VALUES (?1) \
              ON CONFLICT (uid) DO UPDATE SET uid = excluded.uid RETURNING id",
         )
-        .and_then(|mut number| number.query_row([task.uid.to_string()], |row| row.get(0)))
+        .and_then(|mut number| number.query_row([uid], |row| row.get(0)))
         .map_err(unexpected("cannot number the task in the search index"))?;
     tx.prepare_cached("DELETE FROM task_search WHERE rowid = ?1")
         .and_then(|mut forget| forget.execute([id]))
         .map_err(unexpected("cannot drop the task's former words from the search index"))?;
     tx.prepare_cached("INSERT INTO task_search (rowid, words) VALUES (?1, ?2)")
-        .and_then(|mut index| index.execute(rusqlite::params![id, task_search_text(task)]))
+        .and_then(|mut index| index.execute(rusqlite::params![id, words]))
         .map_err(unexpected("cannot index the task's words"))?;
     Ok(())
 }
@@ -110,6 +124,9 @@ impl TaskRepository for SqliteStore {
         let events = encode(events)?;
         self.write(move |tx| {
             check_references(tx, &task)?;
+            if let Some(problem) = parent_problem(tx, &task)? {
+                return Err(problem.into_error(0));
+            }
             insert_task(tx, &task)?;
             append(tx, &events)
         })
@@ -133,6 +150,15 @@ impl TaskRepository for SqliteStore {
             }
             if !missing.is_empty() {
                 return Err(StoreError::MissingBlockers(missing));
+            }
+            let mut too_deep = Vec::new();
+            for (index, task) in tasks.iter().enumerate() {
+                if parent_problem(tx, task)?.is_some() {
+                    too_deep.push(index);
+                }
+            }
+            if !too_deep.is_empty() {
+                return Err(StoreError::NestingTooDeep(too_deep));
             }
             tasks.iter().try_for_each(|task| insert_task(tx, task))?;
             append(tx, &events)
@@ -177,6 +203,9 @@ impl TaskRepository for SqliteStore {
             if let Some(cycle) = find_cycle(tx, &task)? {
                 return Err(StoreError::DependencyCycle(cycle));
             }
+            if let Some(problem) = parent_problem(tx, &task)? {
+                return Err(problem.into_error(0));
+            }
             let assignments: Vec<String> = TASK_COLUMNS
                 .split(", ")
                 .enumerate()
@@ -202,16 +231,28 @@ impl TaskRepository for SqliteStore {
         &self,
         id: TaskId,
         expected_version: Option<u64>,
+        cascade: bool,
         now: Timestamp,
         metadata: Option<EventMetadata>,
     ) -> Result<Cascade<Task>, StoreError> {
         self.write(move |tx| {
             check_task_version(tx, id, expected_version)?;
-            let unblocked = unblock_dependents(tx, id, now.as_micros())?;
-            // `task_tags` rows go with it through ON DELETE CASCADE.
-            tx.prepare_cached("DELETE FROM tasks WHERE uid = ?1")
-                .and_then(|mut delete| delete.execute([id.to_string()]))
-                .map_err(unexpected("cannot delete the task"))?;
+            let doomed = if cascade {
+                subtree(tx, id)?
+            } else if has_subtasks(tx, id)? {
+                return Err(StoreError::HasSubtasks);
+            } else {
+                vec![id]
+            };
+            let unblocked = unblock_dependents(tx, &doomed, now.as_micros())?;
+            // Sub-tasks first, so no row points at a deleted parent;
+            // `task_tags` rows go with each through ON DELETE CASCADE.
+            let mut delete = tx
+                .prepare_cached("DELETE FROM tasks WHERE uid = ?1")
+                .map_err(unexpected("cannot prepare the delete"))?;
+            for doomed in &doomed {
+                delete.execute([doomed.to_string()]).map_err(unexpected("cannot delete the task"))?;
+            }
             let select = format!("SELECT {TASK_COLUMNS} FROM tasks WHERE uid = ?1");
             let mut statement = tx.prepare_cached(&select).map_err(unexpected("cannot prepare the task lookup"))?;
             let affected = unblocked
@@ -221,9 +262,10 @@ impl TaskRepository for SqliteStore {
                 })
                 .collect::<Result<Vec<Task>, StoreError>>()?;
             let affected = with_blockers(tx, affected)?;
+            let deleted: Vec<uuid::Uuid> = doomed.iter().map(|id| *id.as_uuid()).collect();
             let events = metadata
                 .as_ref()
-                .map(|metadata| DomainEvent::task_deleted(*id.as_uuid(), &affected, metadata))
+                .map(|metadata| DomainEvent::tasks_deleted(&deleted, &affected, metadata))
                 .unwrap_or_default();
             append(tx, &encode(&events)?)?;
             Ok(Cascade { affected, events })

@@ -203,7 +203,7 @@ pub(crate) async fn a_failed_write_logs_none_of_its_events<B: Backend>(backend: 
     failed.push(event);
 
     let event = DomainEvent::deleted(EntityKind::Task, *member.uid.as_uuid(), request());
-    let error = store.delete_task(member.uid, Some(3), Timestamp::now(), Some(request())).await.unwrap_err();
+    let error = store.delete_task(member.uid, Some(3), false, Timestamp::now(), Some(request())).await.unwrap_err();
     assert!(matches!(error, StoreError::VersionConflict), "{error:?}");
     failed.push(event);
 
@@ -403,7 +403,7 @@ pub(crate) async fn an_entitys_history_outlives_it<B: Backend>(backend: &B) {
     let renamed = next_version(&original, |t| t.title = Title::parse("Renamed").unwrap());
     let updated = task_event(EventKind::Updated, &renamed);
     store.update_task(&renamed, std::slice::from_ref(&updated)).await.unwrap();
-    let deleted = store.delete_task(original.uid, Some(2), Timestamp::now(), Some(request())).await.unwrap();
+    let deleted = store.delete_task(original.uid, Some(2), false, Timestamp::now(), Some(request())).await.unwrap();
     let [deleted] = deleted.events.try_into().unwrap();
     assert_eq!(store.get_task(original.uid).await.unwrap(), None);
 
@@ -630,7 +630,7 @@ async fn write_a_history<S: TaskRepository + ProjectRepository>(store: S, writer
         store.update_task(&done, &events).await.unwrap();
         written.extend(events.iter().map(|event| event.event_id));
         if n % 5 == 4 {
-            let deleted = store.delete_task(task.uid, Some(2), Timestamp::now(), Some(request())).await.unwrap();
+            let deleted = store.delete_task(task.uid, Some(2), false, Timestamp::now(), Some(request())).await.unwrap();
             written.extend(deleted.events.iter().map(|event| event.event_id));
         }
     }

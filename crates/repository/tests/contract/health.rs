@@ -39,7 +39,9 @@ async fn assert_every_operation_unavailable(store: &Neo4jStore, budget: Duration
         ("update_task", Box::pin(store.update_task(&task, &[]))),
         (
             "delete_task",
-            Box::pin(async { store.delete_task(task.uid, None, trm_domain::Timestamp::now(), None).await.map(drop) }),
+            Box::pin(async {
+                store.delete_task(task.uid, None, false, trm_domain::Timestamp::now(), None).await.map(drop)
+            }),
         ),
         ("create_project", Box::pin(store.create_project(&project, &[]))),
         ("get_project", Box::pin(async { store.get_project(project.uid).await.map(drop) })),

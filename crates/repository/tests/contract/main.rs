@@ -3,7 +3,8 @@
 //! Each test is a generic async function over a [`support::Backend`], in
 //! the module of the port it holds to its word: [`tasks`], [`projects`],
 //! [`users`], [`idempotency`], [`api_keys`], [`health`] (the ping), the
-//! event log in [`events`], webhook subscriptions and their leases in
+//! event log in [`events`], the task graph in [`task_graph`] and
+//! [`subtasks`], webhook subscriptions and their leases in
 //! [`webhooks`] and their deliveries in [`webhook_deliveries`], and the
 //! writes under concurrency in [`group_commit`]. This file only
 //! instantiates them: the `contract!` macro makes every one a test for
@@ -35,6 +36,7 @@ mod idempotency;
 mod projects;
 mod search;
 mod sorting;
+mod subtasks;
 mod support;
 mod task_graph;
 mod tasks;
@@ -50,6 +52,7 @@ use idempotency::*;
 use projects::*;
 use search::*;
 use sorting::*;
+use subtasks::*;
 use task_graph::*;
 use tasks::*;
 use users::*;
@@ -235,6 +238,21 @@ mod task_graph_on_every_store {
         the_blocked_filter_counts_only_unfinished_blockers,
         a_blocker_deleted_while_it_is_set_never_leaves_a_dangling_or_silent_edge,
         concurrent_creates_naming_missing_blockers_each_get_their_own_answer,
+    );
+}
+
+/// Sub-tasks, in a module of their own so that the filter `subtasks`
+/// selects all of them.
+mod subtasks_on_every_store {
+    use super::*;
+
+    contract!(
+        a_sub_task_reads_back_with_its_parent_and_lists_under_it,
+        a_parent_that_does_not_exist_is_refused_and_nothing_is_stored,
+        a_task_cannot_go_under_itself_or_its_own_sub_tasks,
+        sub_tasks_nest_at_most_ten_levels_deep,
+        two_re_parentings_racing_to_close_a_loop_never_both_succeed,
+        a_task_with_sub_tasks_is_deleted_only_in_a_cascade_children_first,
     );
 }
 

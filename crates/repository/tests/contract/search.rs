@@ -139,7 +139,7 @@ pub(crate) async fn a_task_is_found_by_its_current_words_and_not_after_it_is_del
     assert!(found(store, &searching(&format!("{u} bao cao quy"))).await.is_empty(), "its old words are gone");
     assert_eq!(found(store, &searching(&format!("{u} tong ket"))).await, [format!("Tổng kết quý {u}")]);
 
-    store.delete_task(second.uid, None, trm_domain::Timestamp::now(), None).await.unwrap();
+    store.delete_task(second.uid, None, false, trm_domain::Timestamp::now(), None).await.unwrap();
     assert!(found(store, &searching(&format!("{u} bao cao"))).await.is_empty(), "a deleted task is not found");
     store.delete_project(project, true, None, Some(EventMetadata::default())).await.unwrap();
     assert!(found(store, &searching(&format!("{u} quy"))).await.is_empty(), "nor one deleted with its project");
@@ -170,5 +170,5 @@ pub(crate) async fn neo4j_indexes_the_words_of_tasks_stored_before_search() {
         .unwrap();
     let fixture = backend.open().await;
     assert_eq!(found(&fixture.store, &searching(&format!("{u} viec cu"))).await, [format!("Việc cũ {u}")]);
-    fixture.store.delete_task(old.uid, None, trm_domain::Timestamp::now(), None).await.unwrap();
+    fixture.store.delete_task(old.uid, None, false, trm_domain::Timestamp::now(), None).await.unwrap();
 }

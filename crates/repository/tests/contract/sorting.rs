@@ -171,7 +171,7 @@ pub(crate) async fn a_sorted_walk_yields_each_steady_task_once_while_others_are_
         }
         // The next sort walks fresh tasks.
         for uid in list_all(store, &tagged(&tag), 100).await.iter().map(|task| task.uid) {
-            store.delete_task(uid, None, Timestamp::now(), None).await.unwrap();
+            store.delete_task(uid, None, false, Timestamp::now(), None).await.unwrap();
         }
     }
 }

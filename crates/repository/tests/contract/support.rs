@@ -240,6 +240,7 @@ pub(crate) fn full_task(project: ProjectId, assignee: UserId, tag: &str) -> Task
         due_date: Some(at("2026-12-01T23:59:59.999999Z")),
         tags: Tags::parse("tags", &["zeta", tag, "alpha", "mid dle"]).unwrap(),
         blocked_by: trm_domain::Blockers::default(),
+        parent_id: None,
     };
     Task::create(new, at("2026-11-26T03:12:45.000001Z")).unwrap()
 }

@@ -182,7 +182,7 @@ pub(crate) async fn deleting_a_task_unblocks_its_dependents_one_version_further<
     let metadata = EventMetadata { request_id: Some(format!("req-{}", Uuid::new_v4().simple())) };
     let now = support::at("2026-05-01T00:00:00.000007Z");
 
-    let cascade = store.delete_task(doomed.uid, Some(1), now, Some(metadata.clone())).await.unwrap();
+    let cascade = store.delete_task(doomed.uid, Some(1), false, now, Some(metadata.clone())).await.unwrap();
 
     let ids: Vec<TaskId> = cascade.affected.iter().map(|task| task.uid).collect();
     assert_eq!(ids, [sooner.uid, later.uid]);
@@ -203,7 +203,7 @@ pub(crate) async fn deleting_a_task_unblocks_its_dependents_one_version_further<
 
     // Without the event log, nothing is logged but the dependents change all the same.
     let lone = stored(store, task("Lone", None)).await;
-    let cascade = store.delete_task(lone.uid, None, now, None).await.unwrap();
+    let cascade = store.delete_task(lone.uid, None, false, now, None).await.unwrap();
     assert!(cascade.affected.is_empty() && cascade.events.is_empty());
 }
 
@@ -282,7 +282,7 @@ pub(crate) async fn a_blocker_deleted_while_it_is_set_never_leaves_a_dangling_or
         };
         let delete = {
             let store = fixture.store.clone();
-            tokio::spawn(async move { store.delete_task(blocker.uid, None, Timestamp::now(), None).await })
+            tokio::spawn(async move { store.delete_task(blocker.uid, None, false, Timestamp::now(), None).await })
         };
         let (updated, deleted) = (update.await.unwrap(), delete.await.unwrap());
         let deleted = deleted.unwrap();

@@ -233,24 +233,25 @@ pub(crate) async fn deleting_a_task_checks_its_version<B: Backend>(backend: &B) 
     let doomed = task("Doomed", Some(project));
     store.create_task(&doomed, &[]).await.unwrap();
 
-    let error = store.delete_task(doomed.uid, Some(7), Timestamp::now(), None).await.unwrap_err();
+    let error = store.delete_task(doomed.uid, Some(7), false, Timestamp::now(), None).await.unwrap_err();
     assert!(matches!(error, StoreError::VersionConflict), "{error:?}");
     assert!(store.get_task(doomed.uid).await.unwrap().is_some(), "a conflict deletes nothing");
 
-    store.delete_task(doomed.uid, Some(1), Timestamp::now(), None).await.unwrap();
+    store.delete_task(doomed.uid, Some(1), false, Timestamp::now(), None).await.unwrap();
     assert_eq!(store.get_task(doomed.uid).await.unwrap(), None);
     assert!(list_all(store, &in_project(project), 10).await.is_empty(), "its relationships went with it");
 
     let unversioned = task("Deleted without a version", None);
     store.create_task(&unversioned, &[]).await.unwrap();
-    store.delete_task(unversioned.uid, None, Timestamp::now(), None).await.unwrap();
+    store.delete_task(unversioned.uid, None, false, Timestamp::now(), None).await.unwrap();
     assert_eq!(store.get_task(unversioned.uid).await.unwrap(), None);
 }
 
 pub(crate) async fn deleting_an_unknown_task_is_not_found<B: Backend>(backend: &B) {
     let fixture = backend.open().await;
     for expected in [None, Some(1)] {
-        let error = fixture.store.delete_task(TaskId::new(), expected, Timestamp::now(), None).await.unwrap_err();
+        let error =
+            fixture.store.delete_task(TaskId::new(), expected, false, Timestamp::now(), None).await.unwrap_err();
         assert!(matches!(error, StoreError::NotFound(EntityKind::Task)), "{error:?}");
     }
 }
@@ -554,6 +555,7 @@ pub(crate) async fn neo4j_stores_the_contract_graph_shape() {
     store.create_task(&blocker, &[]).await.unwrap();
     let mut task = full_task(project, user, &unique_tag());
     task.blocked_by = vec![blocker.uid];
+    task.parent_id = Some(blocker.uid);
     store.create_task(&task, &[]).await.unwrap();
 
     let query = neo4rs::query(
@@ -561,7 +563,9 @@ pub(crate) async fn neo4j_stores_the_contract_graph_shape() {
          RETURN EXISTS { (t)-[:IS_PART_OF_PROJECT]->(:Project {uid: $project}) } AS in_project, \
                 EXISTS { (t)-[:ASSIGNED_TO]->(:User {uid: $user}) } AS assigned, \
                 EXISTS { (:Task {uid: $blocker})-[:BLOCKS]->(t) } AS blocked, \
-                t.project_id IS NULL AND t.assignee_id IS NULL AND t.blocked_by IS NULL AS no_id_properties, \
+                EXISTS { (t)-[:IS_SUBTASK_OF]->(:Task {uid: $blocker}) } AS subtask, \
+                t.project_id IS NULL AND t.assignee_id IS NULL AND t.blocked_by IS NULL \
+                AND t.parent_id IS NULL AS no_id_properties, \
                 valueType(t.created_at) AS created_at, t.created_at.offsetSeconds AS offset, \
                 valueType(t.due_date) AS due_date, valueType(t.tags) AS tags, \
                 valueType(t.priority) AS priority, valueType(t.version) AS version, \
@@ -580,6 +584,10 @@ pub(crate) async fn neo4j_stores_the_contract_graph_shape() {
     assert!(
         row.get::<bool>("blocked").unwrap(),
         "the blocker points at the task it blocks: (:Task)-[:BLOCKS]->(:Task)"
+    );
+    assert!(
+        row.get::<bool>("subtask").unwrap(),
+        "the sub-task points at its parent: (:Task)-[:IS_SUBTASK_OF]->(:Task)"
     );
     assert!(row.get::<bool>("no_id_properties").unwrap(), "relationships, not id properties");
     assert_eq!(row.get::<String>("created_at").unwrap(), "ZONED DATETIME NOT NULL");
@@ -654,7 +662,7 @@ pub(crate) async fn the_recent_tasks_are_the_newest_first<B: Backend>(backend: &
     let read = store.recent_tasks(1).await.unwrap();
     assert_eq!(read[0], created[2], "recent tasks read back whole");
     for task in created {
-        store.delete_task(task.uid, None, Timestamp::now(), None).await.unwrap();
+        store.delete_task(task.uid, None, false, Timestamp::now(), None).await.unwrap();
     }
 }
 

@@ -29,14 +29,14 @@ async fn without_the_event_log_writes_store_no_events_and_commit_none() {
     repository.expect_create_task().withf(|_, events| events.is_empty()).times(1).returning(|_, _| Ok(()));
     repository
         .expect_delete_task()
-        .withf(|_, _, _, metadata| metadata.is_none())
+        .withf(|_, _, _, _, metadata| metadata.is_none())
         .times(1)
-        .returning(|_, _, _, _| Ok(trm_repository::Cascade { affected: Vec::new(), events: Vec::new() }));
+        .returning(|_, _, _, _, _| Ok(trm_repository::Cascade { affected: Vec::new(), events: Vec::new() }));
     let mut publisher = crate::events::MockEventPublisher::new();
     publisher.expect_committed().withf(|events| events.is_empty()).returning(|_| ());
     let service = service(repository).with_events(Arc::new(publisher)).without_event_log();
     let task = service.create_task(new_task("quiet")).await.unwrap();
-    service.delete_task(task.uid, None).await.unwrap();
+    service.delete_task(task.uid, false, None).await.unwrap();
 }
 
 #[tokio::test]
@@ -334,8 +334,8 @@ async fn an_update_that_keeps_losing_races_is_a_conflict_naming_the_reason() {
 #[tokio::test]
 async fn deleting_a_missing_task_is_not_found() {
     let mut repository = MockTaskRepository::new();
-    repository.expect_delete_task().returning(|_, _, _, _| Err(StoreError::NotFound(EntityKind::Task)));
-    let result = service(repository).delete_task(TaskId::new(), None).await;
+    repository.expect_delete_task().returning(|_, _, _, _, _| Err(StoreError::NotFound(EntityKind::Task)));
+    let result = service(repository).delete_task(TaskId::new(), false, None).await;
     assert!(matches!(result, Err(ServiceError::NotFound(EntityKind::Task))));
 }
 

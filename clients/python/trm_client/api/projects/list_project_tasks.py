@@ -24,6 +24,7 @@ def _get_kwargs(
     task_type: TaskType | Unset = UNSET,
     assignee_id: str | Unset = UNSET,
     tag: str | Unset = UNSET,
+    parent_id: str | Unset = UNSET,
     q: str | Unset = UNSET,
     due_before: datetime.datetime | Unset = UNSET,
     due_after: datetime.datetime | Unset = UNSET,
@@ -58,6 +59,8 @@ def _get_kwargs(
     params["assignee_id"] = assignee_id
 
     params["tag"] = tag
+
+    params["parent_id"] = parent_id
 
     params["q"] = q
 
@@ -167,6 +170,7 @@ def sync_detailed(
     task_type: TaskType | Unset = UNSET,
     assignee_id: str | Unset = UNSET,
     tag: str | Unset = UNSET,
+    parent_id: str | Unset = UNSET,
     q: str | Unset = UNSET,
     due_before: datetime.datetime | Unset = UNSET,
     due_after: datetime.datetime | Unset = UNSET,
@@ -193,6 +197,7 @@ def sync_detailed(
             values.
         assignee_id (str | Unset):
         tag (str | Unset):
+        parent_id (str | Unset):
         q (str | Unset):
         due_before (datetime.datetime | Unset):
         due_after (datetime.datetime | Unset):
@@ -221,6 +226,7 @@ def sync_detailed(
         task_type=task_type,
         assignee_id=assignee_id,
         tag=tag,
+        parent_id=parent_id,
         q=q,
         due_before=due_before,
         due_after=due_after,
@@ -247,6 +253,7 @@ def sync(
     task_type: TaskType | Unset = UNSET,
     assignee_id: str | Unset = UNSET,
     tag: str | Unset = UNSET,
+    parent_id: str | Unset = UNSET,
     q: str | Unset = UNSET,
     due_before: datetime.datetime | Unset = UNSET,
     due_after: datetime.datetime | Unset = UNSET,
@@ -273,6 +280,7 @@ def sync(
             values.
         assignee_id (str | Unset):
         tag (str | Unset):
+        parent_id (str | Unset):
         q (str | Unset):
         due_before (datetime.datetime | Unset):
         due_after (datetime.datetime | Unset):
@@ -302,6 +310,7 @@ def sync(
         task_type=task_type,
         assignee_id=assignee_id,
         tag=tag,
+        parent_id=parent_id,
         q=q,
         due_before=due_before,
         due_after=due_after,
@@ -322,6 +331,7 @@ async def asyncio_detailed(
     task_type: TaskType | Unset = UNSET,
     assignee_id: str | Unset = UNSET,
     tag: str | Unset = UNSET,
+    parent_id: str | Unset = UNSET,
     q: str | Unset = UNSET,
     due_before: datetime.datetime | Unset = UNSET,
     due_after: datetime.datetime | Unset = UNSET,
@@ -348,6 +358,7 @@ async def asyncio_detailed(
             values.
         assignee_id (str | Unset):
         tag (str | Unset):
+        parent_id (str | Unset):
         q (str | Unset):
         due_before (datetime.datetime | Unset):
         due_after (datetime.datetime | Unset):
@@ -376,6 +387,7 @@ async def asyncio_detailed(
         task_type=task_type,
         assignee_id=assignee_id,
         tag=tag,
+        parent_id=parent_id,
         q=q,
         due_before=due_before,
         due_after=due_after,
@@ -400,6 +412,7 @@ async def asyncio(
     task_type: TaskType | Unset = UNSET,
     assignee_id: str | Unset = UNSET,
     tag: str | Unset = UNSET,
+    parent_id: str | Unset = UNSET,
     q: str | Unset = UNSET,
     due_before: datetime.datetime | Unset = UNSET,
     due_after: datetime.datetime | Unset = UNSET,
@@ -426,6 +439,7 @@ async def asyncio(
             values.
         assignee_id (str | Unset):
         tag (str | Unset):
+        parent_id (str | Unset):
         q (str | Unset):
         due_before (datetime.datetime | Unset):
         due_after (datetime.datetime | Unset):
@@ -456,6 +470,7 @@ async def asyncio(
             task_type=task_type,
             assignee_id=assignee_id,
             tag=tag,
+            parent_id=parent_id,
             q=q,
             due_before=due_before,
             due_after=due_after,

@@ -127,7 +127,8 @@ def sync_detailed(
             other property optional; a property not listed here is a 422 (`extra_forbidden`). Example:
             {'assignee_id': None, 'blocked_by': ['5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b'],
             'description': 'The API reference and a tutorial', 'due_date': '2026-12-01T17:00:00Z',
-            'effort_estimate': 3.5, 'effort_unit': 'hours', 'priority': 'high', 'project_id':
+            'effort_estimate': 3.5, 'effort_unit': 'hours', 'parent_id':
+            '3f0b6c9e-8d1a-4c2b-9e5f-1a2b3c4d5e6f', 'priority': 'high', 'project_id':
             '9b1c2d3e-4f50-4a6b-8c7d-0e1f2a3b4c5d', 'start_date': '2026-11-26', 'status':
             'in_progress', 'tags': ['docs', 'api'], 'task_type': 'documentation', 'title': 'Write the
             docs'}.
@@ -172,7 +173,8 @@ def sync(
             other property optional; a property not listed here is a 422 (`extra_forbidden`). Example:
             {'assignee_id': None, 'blocked_by': ['5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b'],
             'description': 'The API reference and a tutorial', 'due_date': '2026-12-01T17:00:00Z',
-            'effort_estimate': 3.5, 'effort_unit': 'hours', 'priority': 'high', 'project_id':
+            'effort_estimate': 3.5, 'effort_unit': 'hours', 'parent_id':
+            '3f0b6c9e-8d1a-4c2b-9e5f-1a2b3c4d5e6f', 'priority': 'high', 'project_id':
             '9b1c2d3e-4f50-4a6b-8c7d-0e1f2a3b4c5d', 'start_date': '2026-11-26', 'status':
             'in_progress', 'tags': ['docs', 'api'], 'task_type': 'documentation', 'title': 'Write the
             docs'}.
@@ -212,7 +214,8 @@ async def asyncio_detailed(
             other property optional; a property not listed here is a 422 (`extra_forbidden`). Example:
             {'assignee_id': None, 'blocked_by': ['5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b'],
             'description': 'The API reference and a tutorial', 'due_date': '2026-12-01T17:00:00Z',
-            'effort_estimate': 3.5, 'effort_unit': 'hours', 'priority': 'high', 'project_id':
+            'effort_estimate': 3.5, 'effort_unit': 'hours', 'parent_id':
+            '3f0b6c9e-8d1a-4c2b-9e5f-1a2b3c4d5e6f', 'priority': 'high', 'project_id':
             '9b1c2d3e-4f50-4a6b-8c7d-0e1f2a3b4c5d', 'start_date': '2026-11-26', 'status':
             'in_progress', 'tags': ['docs', 'api'], 'task_type': 'documentation', 'title': 'Write the
             docs'}.
@@ -255,7 +258,8 @@ async def asyncio(
             other property optional; a property not listed here is a 422 (`extra_forbidden`). Example:
             {'assignee_id': None, 'blocked_by': ['5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b'],
             'description': 'The API reference and a tutorial', 'due_date': '2026-12-01T17:00:00Z',
-            'effort_estimate': 3.5, 'effort_unit': 'hours', 'priority': 'high', 'project_id':
+            'effort_estimate': 3.5, 'effort_unit': 'hours', 'parent_id':
+            '3f0b6c9e-8d1a-4c2b-9e5f-1a2b3c4d5e6f', 'priority': 'high', 'project_id':
             '9b1c2d3e-4f50-4a6b-8c7d-0e1f2a3b4c5d', 'start_date': '2026-11-26', 'status':
             'in_progress', 'tags': ['docs', 'api'], 'task_type': 'documentation', 'title': 'Write the
             docs'}.

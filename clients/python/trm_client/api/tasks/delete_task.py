@@ -15,6 +15,7 @@ from ...types import UNSET, Response, Unset
 def _get_kwargs(
     uid: UUID,
     *,
+    cascade: bool | Unset = False,
     if_match: None | str | Unset = UNSET,
     x_request_id: str | Unset = UNSET,
 ) -> dict[str, Any]:
@@ -25,11 +26,18 @@ def _get_kwargs(
     if not isinstance(x_request_id, Unset):
         headers["x-request-id"] = x_request_id
 
+    params: dict[str, Any] = {}
+
+    params["cascade"] = cascade
+
+    params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
+
     _kwargs: dict[str, Any] = {
         "method": "delete",
         "url": "/api/v1/tasks/{uid}".format(
             uid=quote(str(uid), safe=""),
         ),
+        "params": params,
     }
 
     _kwargs["headers"] = headers
@@ -57,6 +65,11 @@ def _parse_response(
         response_404 = HTTPError.from_dict(response.json())
 
         return response_404
+
+    if response.status_code == 409:
+        response_409 = HTTPError.from_dict(response.json())
+
+        return response_409
 
     if response.status_code == 412:
         response_412 = HTTPError.from_dict(response.json())
@@ -104,16 +117,20 @@ def sync_detailed(
     uid: UUID,
     *,
     client: AuthenticatedClient | Client,
+    cascade: bool | Unset = False,
     if_match: None | str | Unset = UNSET,
     x_request_id: str | Unset = UNSET,
 ) -> Response[Any | HTTPError | HTTPValidationError]:
     """Delete a task
 
-     Deletes the task and its relationships. Each task it blocked loses it from `blocked_by`, one version
-    further, with a `task.updated` event.
+     Deletes the task and its relationships. A task with sub-tasks is a 409, unless `cascade=true`, which
+    deletes its sub-tasks too, at every depth (a `task.deleted` event for each, sub-tasks before their
+    parent). Each surviving task a deleted one blocked loses it from `blocked_by`, one version further,
+    with a `task.updated` event.
 
     Args:
         uid (UUID):
+        cascade (bool | Unset):  Default: False.
         if_match (None | str | Unset):
         x_request_id (str | Unset):
 
@@ -127,6 +144,7 @@ def sync_detailed(
 
     kwargs = _get_kwargs(
         uid=uid,
+        cascade=cascade,
         if_match=if_match,
         x_request_id=x_request_id,
     )
@@ -142,16 +160,20 @@ def sync(
     uid: UUID,
     *,
     client: AuthenticatedClient | Client,
+    cascade: bool | Unset = False,
     if_match: None | str | Unset = UNSET,
     x_request_id: str | Unset = UNSET,
 ) -> Any | HTTPError | HTTPValidationError | None:
     """Delete a task
 
-     Deletes the task and its relationships. Each task it blocked loses it from `blocked_by`, one version
-    further, with a `task.updated` event.
+     Deletes the task and its relationships. A task with sub-tasks is a 409, unless `cascade=true`, which
+    deletes its sub-tasks too, at every depth (a `task.deleted` event for each, sub-tasks before their
+    parent). Each surviving task a deleted one blocked loses it from `blocked_by`, one version further,
+    with a `task.updated` event.
 
     Args:
         uid (UUID):
+        cascade (bool | Unset):  Default: False.
         if_match (None | str | Unset):
         x_request_id (str | Unset):
 
@@ -166,6 +188,7 @@ def sync(
     return sync_detailed(
         uid=uid,
         client=client,
+        cascade=cascade,
         if_match=if_match,
         x_request_id=x_request_id,
     ).parsed
@@ -175,16 +198,20 @@ async def asyncio_detailed(
     uid: UUID,
     *,
     client: AuthenticatedClient | Client,
+    cascade: bool | Unset = False,
     if_match: None | str | Unset = UNSET,
     x_request_id: str | Unset = UNSET,
 ) -> Response[Any | HTTPError | HTTPValidationError]:
     """Delete a task
 
-     Deletes the task and its relationships. Each task it blocked loses it from `blocked_by`, one version
-    further, with a `task.updated` event.
+     Deletes the task and its relationships. A task with sub-tasks is a 409, unless `cascade=true`, which
+    deletes its sub-tasks too, at every depth (a `task.deleted` event for each, sub-tasks before their
+    parent). Each surviving task a deleted one blocked loses it from `blocked_by`, one version further,
+    with a `task.updated` event.
 
     Args:
         uid (UUID):
+        cascade (bool | Unset):  Default: False.
         if_match (None | str | Unset):
         x_request_id (str | Unset):
 
@@ -198,6 +225,7 @@ async def asyncio_detailed(
 
     kwargs = _get_kwargs(
         uid=uid,
+        cascade=cascade,
         if_match=if_match,
         x_request_id=x_request_id,
     )
@@ -211,16 +239,20 @@ async def asyncio(
     uid: UUID,
     *,
     client: AuthenticatedClient | Client,
+    cascade: bool | Unset = False,
     if_match: None | str | Unset = UNSET,
     x_request_id: str | Unset = UNSET,
 ) -> Any | HTTPError | HTTPValidationError | None:
     """Delete a task
 
-     Deletes the task and its relationships. Each task it blocked loses it from `blocked_by`, one version
-    further, with a `task.updated` event.
+     Deletes the task and its relationships. A task with sub-tasks is a 409, unless `cascade=true`, which
+    deletes its sub-tasks too, at every depth (a `task.deleted` event for each, sub-tasks before their
+    parent). Each surviving task a deleted one blocked loses it from `blocked_by`, one version further,
+    with a `task.updated` event.
 
     Args:
         uid (UUID):
+        cascade (bool | Unset):  Default: False.
         if_match (None | str | Unset):
         x_request_id (str | Unset):
 
@@ -236,6 +268,7 @@ async def asyncio(
         await asyncio_detailed(
             uid=uid,
             client=client,
+            cascade=cascade,
             if_match=if_match,
             x_request_id=x_request_id,
         )

@@ -22,6 +22,7 @@ def _get_kwargs(
     task_type: TaskType | Unset = UNSET,
     assignee_id: str | Unset = UNSET,
     tag: str | Unset = UNSET,
+    parent_id: str | Unset = UNSET,
     q: str | Unset = UNSET,
     due_before: datetime.datetime | Unset = UNSET,
     due_after: datetime.datetime | Unset = UNSET,
@@ -58,6 +59,8 @@ def _get_kwargs(
     params["assignee_id"] = assignee_id
 
     params["tag"] = tag
+
+    params["parent_id"] = parent_id
 
     params["q"] = q
 
@@ -160,6 +163,7 @@ def sync_detailed(
     task_type: TaskType | Unset = UNSET,
     assignee_id: str | Unset = UNSET,
     tag: str | Unset = UNSET,
+    parent_id: str | Unset = UNSET,
     q: str | Unset = UNSET,
     due_before: datetime.datetime | Unset = UNSET,
     due_after: datetime.datetime | Unset = UNSET,
@@ -187,6 +191,7 @@ def sync_detailed(
             values.
         assignee_id (str | Unset):
         tag (str | Unset):
+        parent_id (str | Unset):
         q (str | Unset):
         due_before (datetime.datetime | Unset):
         due_after (datetime.datetime | Unset):
@@ -215,6 +220,7 @@ def sync_detailed(
         task_type=task_type,
         assignee_id=assignee_id,
         tag=tag,
+        parent_id=parent_id,
         q=q,
         due_before=due_before,
         due_after=due_after,
@@ -241,6 +247,7 @@ def sync(
     task_type: TaskType | Unset = UNSET,
     assignee_id: str | Unset = UNSET,
     tag: str | Unset = UNSET,
+    parent_id: str | Unset = UNSET,
     q: str | Unset = UNSET,
     due_before: datetime.datetime | Unset = UNSET,
     due_after: datetime.datetime | Unset = UNSET,
@@ -268,6 +275,7 @@ def sync(
             values.
         assignee_id (str | Unset):
         tag (str | Unset):
+        parent_id (str | Unset):
         q (str | Unset):
         due_before (datetime.datetime | Unset):
         due_after (datetime.datetime | Unset):
@@ -297,6 +305,7 @@ def sync(
         task_type=task_type,
         assignee_id=assignee_id,
         tag=tag,
+        parent_id=parent_id,
         q=q,
         due_before=due_before,
         due_after=due_after,
@@ -317,6 +326,7 @@ async def asyncio_detailed(
     task_type: TaskType | Unset = UNSET,
     assignee_id: str | Unset = UNSET,
     tag: str | Unset = UNSET,
+    parent_id: str | Unset = UNSET,
     q: str | Unset = UNSET,
     due_before: datetime.datetime | Unset = UNSET,
     due_after: datetime.datetime | Unset = UNSET,
@@ -344,6 +354,7 @@ async def asyncio_detailed(
             values.
         assignee_id (str | Unset):
         tag (str | Unset):
+        parent_id (str | Unset):
         q (str | Unset):
         due_before (datetime.datetime | Unset):
         due_after (datetime.datetime | Unset):
@@ -372,6 +383,7 @@ async def asyncio_detailed(
         task_type=task_type,
         assignee_id=assignee_id,
         tag=tag,
+        parent_id=parent_id,
         q=q,
         due_before=due_before,
         due_after=due_after,
@@ -396,6 +408,7 @@ async def asyncio(
     task_type: TaskType | Unset = UNSET,
     assignee_id: str | Unset = UNSET,
     tag: str | Unset = UNSET,
+    parent_id: str | Unset = UNSET,
     q: str | Unset = UNSET,
     due_before: datetime.datetime | Unset = UNSET,
     due_after: datetime.datetime | Unset = UNSET,
@@ -423,6 +436,7 @@ async def asyncio(
             values.
         assignee_id (str | Unset):
         tag (str | Unset):
+        parent_id (str | Unset):
         q (str | Unset):
         due_before (datetime.datetime | Unset):
         due_after (datetime.datetime | Unset):
@@ -453,6 +467,7 @@ async def asyncio(
             task_type=task_type,
             assignee_id=assignee_id,
             tag=tag,
+            parent_id=parent_id,
             q=q,
             due_before=due_before,
             due_after=due_after,

@@ -57,13 +57,15 @@ macro_rules! task_columns {
         "t {.*, search_text: null} AS task, \
          head([(t)-[:IS_PART_OF_PROJECT]->(project:Project) | project.uid]) AS project_id, \
          head([(t)-[:ASSIGNED_TO]->(user:User) | user.uid]) AS assignee_id, \
-         [(blocker:Task)-[:BLOCKS]->(t) | blocker.uid] AS blocked_by"
+         [(blocker:Task)-[:BLOCKS]->(t) | blocker.uid] AS blocked_by, \
+         head([(t)-[:IS_SUBTASK_OF]->(parent:Task) | parent.uid]) AS parent_id"
     };
 }
 
 /// Returns a task as a map `task` (its properties, but its folded search
 /// words, which only the full-text index reads) with its relationships
-/// as `project_id`, `assignee_id` and `blocked_by` (its blockers' ids); appended to a query that has bound
+/// as `project_id`, `assignee_id`, `blocked_by` (its blockers' ids) and
+/// `parent_id`; appended to a query that has bound
 /// the task node to `t`. A relationship duplicated by hand cannot multiply
 /// the row: the comprehension takes the first.
 pub(in crate::neo4j) const RETURN_TASK: &str = concat!("RETURN ", task_columns!());
@@ -80,6 +82,7 @@ mod projects;
 mod routing;
 mod schema;
 mod sorted_tasks;
+mod subtasks;
 mod task_creates;
 mod task_graph;
 mod tasks;
@@ -93,6 +96,7 @@ pub(in crate::neo4j) use self::idempotency::*;
 pub(in crate::neo4j) use self::projects::*;
 pub(in crate::neo4j) use self::routing::*;
 pub(in crate::neo4j) use self::schema::*;
+pub(in crate::neo4j) use self::subtasks::*;
 pub(in crate::neo4j) use self::task_graph::*;
 // The task reads are public (see above); the rest is the adapter's.
 pub use self::task_creates::*;

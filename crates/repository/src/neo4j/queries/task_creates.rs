@@ -3,35 +3,46 @@
 //! task's relationships — and, with the event log on, its events.
 
 use neo4rs::{BoltType, Query};
+#[cfg(doc)]
+use trm_domain::MAX_SUBTASK_LEVELS;
 use trm_domain::Task;
 
-use super::{KEEP_PLAN, blockers_param};
+use super::{KEEP_PLAN, blockers_param, max_parent_ancestors};
 use crate::neo4j::values::{map, optional_id_param, task_props};
 
 /// Creates the tasks of `$rows` with their relationships, in one statement:
-/// each row is `{props, project_id, assignee_id, blocked_by}`, and one whose
-/// project, assignee or a blocker names nothing stored creates nothing.
-/// Every row in gives one row out — `uid`, `project_found`/`assignee_found`
-/// (true when none was named) and `missing_blockers` (the ids naming no
-/// task) — so that each task of a batch gets its own answer. A new task
-/// needs no cycle check: nothing waits for it yet.
+/// each row is `{props, project_id, assignee_id, blocked_by, parent_id}`,
+/// and one whose project, assignee, parent or a blocker names nothing
+/// stored, or whose parent is already [`MAX_SUBTASK_LEVELS`]` - 1` levels
+/// deep, creates nothing. Every row in gives one row out — `uid`,
+/// `project_found`/`assignee_found`/`parent_found` (true when none was
+/// named), `missing_blockers` (the ids naming no task) and `too_deep` — so
+/// that each task of a batch gets its own answer. A new task needs no
+/// cycle check: nothing waits for it, nor is under it, yet. (A batch with
+/// parents runs under the task graph's lock, so no parent moves deeper
+/// meanwhile: see `crate::neo4j::task_graph`.)
 const CREATE_TASKS: &str = "UNWIND $rows AS row \
      OPTIONAL MATCH (p:Project {uid: row.project_id}) USING INDEX p:Project(uid) \
      OPTIONAL MATCH (u:User {uid: row.assignee_id}) USING INDEX u:User(uid) \
+     OPTIONAL MATCH (parent:Task {uid: row.parent_id}) USING INDEX parent:Task(uid) \
      CALL (row) { \
         UNWIND row.blocked_by AS key \
         OPTIONAL MATCH (blocker:Task {uid: key}) USING INDEX blocker:Task(uid) \
         RETURN collect(blocker) AS blockers, collect(CASE WHEN blocker IS NULL THEN key END) AS missing_blockers \
      } \
-     WITH row, p, u, blockers, missing_blockers, \
+     WITH row, p, u, parent, blockers, missing_blockers, \
           row.project_id IS NULL OR p IS NOT NULL AS project_found, \
-          row.assignee_id IS NULL OR u IS NOT NULL AS assignee_found \
-     FOREACH (_ IN CASE WHEN project_found AND assignee_found AND size(missing_blockers) = 0 THEN [1] ELSE [] END | \
+          row.assignee_id IS NULL OR u IS NOT NULL AS assignee_found, \
+          row.parent_id IS NULL OR parent IS NOT NULL AS parent_found, \
+          parent IS NOT NULL AND COUNT { (parent)-[:IS_SUBTASK_OF*1..10]->() } > $max_parent_ancestors AS too_deep \
+     FOREACH (_ IN CASE WHEN project_found AND assignee_found AND parent_found AND NOT too_deep \
+                        AND size(missing_blockers) = 0 THEN [1] ELSE [] END | \
         CREATE (t:Task) SET t += row.props \
+        FOREACH (up IN CASE WHEN parent IS NULL THEN [] ELSE [parent] END | CREATE (t)-[:IS_SUBTASK_OF]->(up)) \
         FOREACH (project IN CASE WHEN p IS NULL THEN [] ELSE [p] END | CREATE (t)-[:IS_PART_OF_PROJECT]->(project)) \
         FOREACH (user IN CASE WHEN u IS NULL THEN [] ELSE [u] END | CREATE (t)-[:ASSIGNED_TO]->(user)) \
         FOREACH (blocker IN blockers | CREATE (blocker)-[:BLOCKS]->(t))) \
-     RETURN row.props.uid AS uid, project_found, assignee_found, missing_blockers";
+     RETURN row.props.uid AS uid, project_found, assignee_found, parent_found, too_deep, missing_blockers";
 
 /// Creates `tasks` and links each to its project and assignee in one
 /// statement (`CREATE_TASKS`): what the adapter sends for a batch of
@@ -47,10 +58,13 @@ pub fn create_tasks(tasks: &[Task]) -> Query {
                 ("project_id", optional_id_param(task.project_id)),
                 ("assignee_id", optional_id_param(task.assignee_id)),
                 ("blocked_by", blockers_param(&task.blocked_by)),
+                ("parent_id", optional_id_param(task.parent_id)),
             ])
         })
         .collect();
-    neo4rs::query(&format!("{KEEP_PLAN}{CREATE_TASKS}")).param("rows", BoltType::List(rows.into()))
+    neo4rs::query(&format!("{KEEP_PLAN}{CREATE_TASKS}"))
+        .param("rows", BoltType::List(rows.into()))
+        .param("max_parent_ancestors", max_parent_ancestors())
 }
 
 /// [`CREATE_TASKS`] with each created task's events, in the same
@@ -66,15 +80,20 @@ pub fn create_tasks(tasks: &[Task]) -> Query {
 const CREATE_TASKS_LOGGED: &str = "UNWIND $rows AS row \
      OPTIONAL MATCH (p:Project {uid: row.project_id}) USING INDEX p:Project(uid) \
      OPTIONAL MATCH (u:User {uid: row.assignee_id}) USING INDEX u:User(uid) \
+     OPTIONAL MATCH (parent:Task {uid: row.parent_id}) USING INDEX parent:Task(uid) \
      CALL (row) { \
         UNWIND row.blocked_by AS key \
         OPTIONAL MATCH (blocker:Task {uid: key}) USING INDEX blocker:Task(uid) \
         RETURN collect(blocker) AS blockers, collect(CASE WHEN blocker IS NULL THEN key END) AS missing_blockers \
      } \
-     WITH row, p, u, blockers, missing_blockers, \
+     WITH row, p, u, parent, blockers, missing_blockers, \
+          parent IS NOT NULL AND COUNT { (parent)-[:IS_SUBTASK_OF*1..10]->() } > $max_parent_ancestors AS too_deep \
+     WITH row, p, u, parent, blockers, missing_blockers, too_deep, \
           (row.project_id IS NULL OR p IS NOT NULL) AND (row.assignee_id IS NULL OR u IS NOT NULL) \
+          AND (row.parent_id IS NULL OR parent IS NOT NULL) AND NOT too_deep \
           AND size(missing_blockers) = 0 AS ok \
-     WITH collect({row: row, p: p, u: u, blockers: blockers, missing_blockers: missing_blockers, ok: ok, \
+     WITH collect({row: row, p: p, u: u, parent: parent, too_deep: too_deep, blockers: blockers, \
+                   missing_blockers: missing_blockers, ok: ok, \
                    logged: CASE WHEN ok THEN size(row.events) ELSE 0 END}) AS batch \
      MATCH (sequence:EventSequence {name: 'events'}) \
      WITH batch, sequence, reduce(n = 0, x IN batch | n + x.logged) AS taken \
@@ -86,6 +105,7 @@ const CREATE_TASKS_LOGGED: &str = "UNWIND $rows AS row \
         CREATE (t:Task) SET t += x.row.props \
         FOREACH (project IN CASE WHEN x.p IS NULL THEN [] ELSE [x.p] END | CREATE (t)-[:IS_PART_OF_PROJECT]->(project)) \
         FOREACH (user IN CASE WHEN x.u IS NULL THEN [] ELSE [x.u] END | CREATE (t)-[:ASSIGNED_TO]->(user)) \
+        FOREACH (up IN CASE WHEN x.parent IS NULL THEN [] ELSE [x.parent] END | CREATE (t)-[:IS_SUBTASK_OF]->(up)) \
         FOREACH (blocker IN x.blockers | CREATE (blocker)-[:BLOCKS]->(t)) \
         FOREACH (k IN range(0, size(x.row.events) - 1) | \
            CREATE (t)-[:GENERATES_EVENT]->(event:Event) \
@@ -93,6 +113,8 @@ const CREATE_TASKS_LOGGED: &str = "UNWIND $rows AS row \
      RETURN x.row.props.uid AS uid, \
             x.row.project_id IS NULL OR x.p IS NOT NULL AS project_found, \
             x.row.assignee_id IS NULL OR x.u IS NOT NULL AS assignee_found, \
+            x.row.parent_id IS NULL OR x.parent IS NOT NULL AS parent_found, \
+            x.too_deep AS too_deep, \
             x.missing_blockers AS missing_blockers";
 
 /// Creates `tasks` with `events_of` each (their properties, see
@@ -107,9 +129,12 @@ pub(in crate::neo4j) fn create_tasks_logged(tasks: &[Task], events_of: impl Fn(&
                 ("project_id", optional_id_param(task.project_id)),
                 ("assignee_id", optional_id_param(task.assignee_id)),
                 ("blocked_by", blockers_param(&task.blocked_by)),
+                ("parent_id", optional_id_param(task.parent_id)),
                 ("events", BoltType::List(events_of(task).into())),
             ])
         })
         .collect();
-    neo4rs::query(&format!("{KEEP_PLAN}{CREATE_TASKS_LOGGED}")).param("rows", BoltType::List(rows.into()))
+    neo4rs::query(&format!("{KEEP_PLAN}{CREATE_TASKS_LOGGED}"))
+        .param("rows", BoltType::List(rows.into()))
+        .param("max_parent_ancestors", max_parent_ancestors())
 }

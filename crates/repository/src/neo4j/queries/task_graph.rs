@@ -57,13 +57,16 @@ pub(in crate::neo4j) const SET_BLOCKERS: &str = keep_plan!(
      RETURN missing"
 );
 
-/// Before task `$uid` is deleted: the tasks it blocks each lose it (their
-/// version one further, `updated_at` at least `$now`), and their ids come
-/// back, oldest first, as `uid`. The edge itself goes with the task's
+/// Before the tasks `$uids` are deleted together: each surviving task one
+/// of them blocks loses it (its version one further — once, however many
+/// it loses — and `updated_at` at least `$now`), and their ids come back,
+/// oldest first, as `uid`. The edges themselves go with the tasks'
 /// `DETACH DELETE`.
 pub(in crate::neo4j) const UNBLOCK_DEPENDENTS: &str = keep_plan!(
-    "MATCH (t:Task {uid: $uid}) USING INDEX t:Task(uid) \
-     MATCH (t)-[:BLOCKS]->(dependent:Task) \
+    "UNWIND $uids AS key \
+     MATCH (t:Task {uid: key}) USING INDEX t:Task(uid) \
+     MATCH (t)-[:BLOCKS]->(dependent:Task) WHERE NOT dependent.uid IN $uids \
+     WITH DISTINCT dependent \
      SET dependent.version = dependent.version + 1, \
          dependent.updated_at = CASE WHEN dependent.updated_at > $now THEN dependent.updated_at ELSE $now END \
      RETURN dependent.uid AS uid ORDER BY dependent.created_at, dependent.uid"

@@ -41,7 +41,7 @@ pub fn get_tasks(ids: &[TaskId]) -> Query {
 const AFTER_CURSOR: &str = "t.created_at >= $after_at AND (t.created_at > $after_at OR t.uid > $after_uid)";
 
 /// The node a filtered list starts from, when it has one: the filter's
-/// project, else its assignee. A list anchored at a node reads at most that
+/// parent task, else its project, else its assignee. A list anchored at a node reads at most that
 /// node's tasks.
 pub(super) struct Anchor {
     pub(super) label: &'static str,
@@ -51,6 +51,7 @@ pub(super) struct Anchor {
 
 const PROJECT: Anchor = Anchor { label: "Project", relationship: "IS_PART_OF_PROJECT", param: "project_id" };
 const ASSIGNEE: Anchor = Anchor { label: "User", relationship: "ASSIGNED_TO", param: "assignee_id" };
+const PARENT: Anchor = Anchor { label: "Task", relationship: "IS_SUBTASK_OF", param: "parent_id" };
 
 /// The Cypher and parameters of one page of a filtered task list.
 ///
@@ -115,8 +116,21 @@ pub fn list_tasks_planned(filter: &TaskFilter, page: PageRequest, plan: Anchored
     // Conditions every plan checks on `t` besides its own seek.
     let mut conditions: Vec<String> = Vec::new();
 
-    let anchor = match (filter.project_id, filter.assignee_id) {
-        (Some(project), assignee) => {
+    let anchor = match (filter.parent_id, filter.project_id, filter.assignee_id) {
+        // A parent has few sub-tasks: the narrowest start.
+        (Some(parent), project, assignee) => {
+            params.push((PARENT.param, id_param(parent)));
+            if let Some(project) = project {
+                conditions.push("EXISTS { (t)-[:IS_PART_OF_PROJECT]->(:Project {uid: $project_id}) }".to_owned());
+                params.push((PROJECT.param, id_param(project)));
+            }
+            if let Some(assignee) = assignee {
+                conditions.push("EXISTS { (t)-[:ASSIGNED_TO]->(:User {uid: $assignee_id}) }".to_owned());
+                params.push((ASSIGNEE.param, id_param(assignee)));
+            }
+            Some(PARENT)
+        }
+        (None, Some(project), assignee) => {
             params.push((PROJECT.param, id_param(project)));
             if let Some(assignee) = assignee {
                 conditions.push("EXISTS { (t)-[:ASSIGNED_TO]->(:User {uid: $assignee_id}) }".to_owned());
@@ -124,11 +138,11 @@ pub fn list_tasks_planned(filter: &TaskFilter, page: PageRequest, plan: Anchored
             }
             Some(PROJECT)
         }
-        (None, Some(assignee)) => {
+        (None, None, Some(assignee)) => {
             params.push((ASSIGNEE.param, id_param(assignee)));
             Some(ASSIGNEE)
         }
-        (None, None) => None,
+        (None, None, None) => None,
     };
     if let Some(after) = page.after {
         params.push(("after_at", datetime_param(after.created_at)));
@@ -312,12 +326,15 @@ pub(in crate::neo4j) const UPDATE_TASK: &str =
 /// Makes the task's relationships match `$project_id` and `$assignee_id`:
 /// drops the ones to other nodes (or all, for `null`), creates the missing
 /// ones, and reports whether the named project and user exist. The caller
-/// rolls back when a named one does not.
+/// rolls back when a named one does not. Its edge to a parent other than
+/// `$parent_id` goes too; a new parent's edge is `SET_PARENT`'s, which
+/// checks it first.
 pub(in crate::neo4j) const LINK_TASK: &str = keep_plan!(
     "MATCH (t:Task {uid: $uid}) USING INDEX t:Task(uid) \
-     OPTIONAL MATCH (t)-[stale:IS_PART_OF_PROJECT|ASSIGNED_TO]->(other) \
+     OPTIONAL MATCH (t)-[stale:IS_PART_OF_PROJECT|ASSIGNED_TO|IS_SUBTASK_OF]->(other) \
      WHERE (type(stale) = 'IS_PART_OF_PROJECT' AND ($project_id IS NULL OR other.uid <> $project_id)) \
         OR (type(stale) = 'ASSIGNED_TO' AND ($assignee_id IS NULL OR other.uid <> $assignee_id)) \
+        OR (type(stale) = 'IS_SUBTASK_OF' AND ($parent_id IS NULL OR other.uid <> $parent_id)) \
      DELETE stale \
      WITH DISTINCT t \
      OPTIONAL MATCH (p:Project {uid: $project_id}) USING INDEX p:Project(uid) \
@@ -326,10 +343,6 @@ pub(in crate::neo4j) const LINK_TASK: &str = keep_plan!(
      FOREACH (user IN CASE WHEN u IS NULL THEN [] ELSE [u] END | MERGE (t)-[:ASSIGNED_TO]->(user)) \
      RETURN p IS NOT NULL AS project_found, u IS NOT NULL AS assignee_found"
 );
-
-/// Deletes a task and, with it, its relationships.
-pub(in crate::neo4j) const DELETE_TASK: &str =
-    keep_plan!("MATCH (t:Task {uid: $uid}) USING INDEX t:Task(uid) DETACH DELETE t");
 
 /// The number of tasks of each status stored.
 pub(in crate::neo4j) const COUNT_TASKS_BY_STATUS: &str = "MATCH (t:Task) RETURN t.status AS status, count(*) AS n";
