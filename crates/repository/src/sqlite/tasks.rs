@@ -352,6 +352,15 @@ mod tests {
     }
 
     #[test]
+    fn a_blocked_page_starts_from_the_edges_of_open_blockers() {
+        for sort in [TaskSort::CreatedAt, TaskSort::DueDateDesc] {
+            let plan = plan(&TaskFilter { blocked: Some(true), sort, ..TaskFilter::default() });
+            assert!(!plan.contains("SCAN tasks"), "no scan of every task: {plan}");
+            assert!(plan.contains("task_blocks"), "{plan}");
+        }
+    }
+
+    #[test]
     fn a_page_of_one_assignee_reads_its_index_in_list_order() {
         let filter = TaskFilter { assignee_id: Some(UserId::new()), ..TaskFilter::default() };
         let plan = plan(&filter);

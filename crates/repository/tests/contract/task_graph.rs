@@ -263,6 +263,11 @@ pub(crate) async fn the_blocked_filter_counts_only_unfinished_blockers<B: Backen
     };
     assert_eq!(list(true).await, [waiting.uid]);
     assert_eq!(list(false).await, [free.uid, plain.uid]);
+    for sort in [trm_domain::TaskSort::PriorityDesc, trm_domain::TaskSort::DueDate] {
+        let filter = TaskFilter { blocked: Some(true), sort, ..support::tagged(&tag) };
+        let sorted: Vec<TaskId> = list_all(store, &filter, 1).await.into_iter().map(|task| task.uid).collect();
+        assert_eq!(sorted, [waiting.uid], "{sort:?}");
+    }
 
     // Finishing the last open blocker unblocks the task.
     let done = next_version(&open, |task| task.status = TaskStatus::Done);

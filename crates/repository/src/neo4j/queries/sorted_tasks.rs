@@ -9,7 +9,8 @@
 //! `(due_date, created_at)` index; they come last in both directions, read
 //! along `created_at` by a second walk that only runs when the dated tasks
 //! left do not fill the page. A list by project or assignee walks that
-//! node's relationships and sorts the matches; a search sorts its matches.
+//! node's relationships and sorts the matches; a search sorts its matches,
+//! and so does `blocked=true`, read from the `BLOCKS` edges.
 
 use neo4rs::{BoltType, Query};
 use trm_domain::{PageRequest, SortField, TaskSort, Timestamp};
@@ -27,7 +28,18 @@ pub(super) enum Candidates<'a> {
     Anchored(&'a Anchor),
     /// The matches of the filter's search.
     Searched,
+    /// The tasks with an open blocker (`blocked=true`), found from the
+    /// `BLOCKS` edges (see [`BLOCKED_TASKS`]).
+    Blocked,
 }
+
+/// The tasks with a blocker that is neither `done` nor `cancelled`
+/// (`$unblocking`), each once, bound to `t`: read from the `BLOCKS`
+/// relationships (a scan of that type's token index: as many rows as
+/// edges), not checked task by task along an index, which reads every task
+/// older than the blocked ones before a page of them has gone by.
+pub(super) const BLOCKED_TASKS: &str = "MATCH (blocker:Task)-[edge:BLOCKS]->(t:Task) USING SCAN edge:BLOCKS \
+     WHERE NOT blocker.status IN $unblocking WITH DISTINCT t ";
 
 /// The task property a sort orders by.
 fn property(field: SortField) -> &'static str {
@@ -97,6 +109,7 @@ pub(super) fn sorted_tasks(
             Candidates::Searched => {
                 format!("CALL db.index.fulltext.queryNodes('{TASK_SEARCH_INDEX}', $search) YIELD node AS t ")
             }
+            Candidates::Blocked => BLOCKED_TASKS.to_owned(),
         };
         own.extend(conditions.iter().cloned());
         format!("{source}{}WITH t ORDER BY {order} LIMIT $limit", where_clause(&own))

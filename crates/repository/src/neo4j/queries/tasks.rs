@@ -5,7 +5,7 @@ use neo4rs::{BoltType, Query};
 use trm_domain::search::SearchQuery;
 use trm_domain::{EnumAdapter as _, PageRequest, TaskId, TaskSort, TaskStatus};
 
-use super::sorted_tasks::{Candidates, sorted_tasks};
+use super::sorted_tasks::{BLOCKED_TASKS, Candidates, sorted_tasks};
 use super::{KEEP_PLAN, RETURN_TASK, TASK_COLUMNS};
 use crate::neo4j::values::{datetime_param, id_param};
 use crate::ports::{Overdue, TaskFilter};
@@ -184,9 +184,14 @@ pub fn list_tasks_planned(filter: &TaskFilter, page: PageRequest, plan: Anchored
         let finished = [TaskStatus::Done, TaskStatus::Cancelled].map(|status| BoltType::from(status.as_str()));
         params.push(("finished", BoltType::List(Vec::from(finished).into())));
     }
+    // Without a narrower start (a node, a search), the blocked tasks are
+    // found from the edges rather than checked along an index.
+    let from_edges = filter.blocked == Some(true) && anchor.is_none() && filter.search.is_none();
     if let Some(blocked) = filter.blocked {
         let waiting = "EXISTS { (blocker:Task)-[:BLOCKS]->(t) WHERE NOT blocker.status IN $unblocking }";
-        conditions.push(if blocked { waiting.to_owned() } else { format!("NOT {waiting}") });
+        if !from_edges {
+            conditions.push(if blocked { waiting.to_owned() } else { format!("NOT {waiting}") });
+        }
         let unblocking = [TaskStatus::Done, TaskStatus::Cancelled].map(|status| BoltType::from(status.as_str()));
         params.push(("unblocking", BoltType::List(Vec::from(unblocking).into())));
     }
@@ -203,6 +208,7 @@ pub fn list_tasks_planned(filter: &TaskFilter, page: PageRequest, plan: Anchored
             }
             (Some(_), None) => Candidates::Searched,
             (None, Some(anchor)) => Candidates::Anchored(anchor),
+            (None, None) if from_edges => Candidates::Blocked,
             (None, None) => Candidates::Index,
         };
         return sorted_tasks(filter.sort, &candidates, filter.search.as_ref(), page, &conditions, params);
@@ -210,6 +216,9 @@ pub fn list_tasks_planned(filter: &TaskFilter, page: PageRequest, plan: Anchored
 
     if let Some(search) = &filter.search {
         return searched_tasks(search, anchor.as_ref(), single_status, page, conditions, params);
+    }
+    if from_edges {
+        return blocked_tasks(single_status, page, conditions, params);
     }
 
     // The seek: the index, its conditions and the order it reads in.
@@ -299,6 +308,30 @@ fn searched_tasks(
     let text = format!(
         "CALL db.index.fulltext.queryNodes('{TASK_SEARCH_INDEX}', $search) YIELD node AS t \
          {}WITH t ORDER BY t.created_at, t.uid LIMIT $limit {RETURN_TASK} ORDER BY t.created_at, t.uid",
+        where_clause(&conditions)
+    );
+    params.into_iter().fold(neo4rs::query(&text), |query, (key, value)| query.param(key, value))
+}
+
+/// A page of `blocked=true` in the default order: the tasks with an open
+/// blocker, from the `BLOCKS` edges ([`BLOCKED_TASKS`]), every other filter
+/// checked on those, and the first of them in list order. It costs about
+/// the number of edges, however old or new the blocked tasks are.
+fn blocked_tasks(
+    single_status: bool,
+    page: PageRequest,
+    mut conditions: Vec<String>,
+    params: Vec<(&str, BoltType)>,
+) -> Query {
+    if single_status {
+        conditions.push("t.status = $status".to_owned());
+    }
+    if page.after.is_some() {
+        conditions.push(AFTER_CURSOR.to_owned());
+    }
+    let text = format!(
+        "{KEEP_PLAN}{BLOCKED_TASKS}{}WITH t ORDER BY t.created_at, t.uid LIMIT $limit \
+         {RETURN_TASK} ORDER BY t.created_at, t.uid",
         where_clause(&conditions)
     );
     params.into_iter().fold(neo4rs::query(&text), |query, (key, value)| query.param(key, value))

@@ -76,3 +76,19 @@ fn a_forced_plan_replaces_the_choice() {
     assert!(index.contains("WITH anchor, false AS walk_relationships"), "{index}");
     assert!(index.contains("MATCH (anchor:User {uid: $assignee_id})"), "{index}");
 }
+
+#[test]
+fn a_blocked_list_starts_from_the_blocks_edges_unless_a_node_or_a_search_is_narrower() {
+    let blocked = TaskFilter { blocked: Some(true), ..TaskFilter::default() };
+    for sort in [trm_domain::TaskSort::CreatedAt, trm_domain::TaskSort::DueDateDesc] {
+        let text = list_tasks(&TaskFilter { sort, ..blocked.clone() }, PageRequest::first()).query().to_owned();
+        assert!(text.contains("USING SCAN edge:BLOCKS"), "{text}");
+        assert!(!text.contains("EXISTS { (blocker:Task)"), "no check task by task: {text}");
+    }
+    let in_project = TaskFilter { project_id: Some(ProjectId::new()), ..blocked.clone() };
+    let text = list_tasks(&in_project, PageRequest::first()).query().to_owned();
+    assert!(!text.contains("USING SCAN edge:BLOCKS") && text.contains("EXISTS { (blocker:Task)"), "{text}");
+    let unblocked = TaskFilter { blocked: Some(false), ..TaskFilter::default() };
+    let text = list_tasks(&unblocked, PageRequest::first()).query().to_owned();
+    assert!(text.contains("NOT EXISTS { (blocker:Task)"), "{text}");
+}
