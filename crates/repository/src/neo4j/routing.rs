@@ -118,6 +118,13 @@ impl Route {
         }
     }
 
+    /// Whether a read may be answered by a member that has not yet applied
+    /// the latest commits: only on a cluster whose reads go to the readers.
+    /// Only then does a read wait for the request's bookmark.
+    pub(super) fn reads_may_lag(&self) -> bool {
+        matches!(self, Self::Routed(router) if router.read_from == ReadFrom::Readers)
+    }
+
     /// Takes note of a failure: one that says the routing table is out of
     /// date makes the next query fetch a new one. Returns whether it was
     /// such a failure (always `false` for a single server).

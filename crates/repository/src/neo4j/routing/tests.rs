@@ -7,7 +7,11 @@
 //! member that does not lead refuses `BEGIN`, `RUN` in a transaction and
 //! `COMMIT` with `Neo.ClientError.Cluster.NotALeader`, as Neo4j does; a
 //! commit on the leader is counted, so the test can audit that every
-//! acknowledged write was committed exactly once. Only the probes' queries
+//! acknowledged write was committed exactly once, and answered with the
+//! bookmark `bm:N`, N counting the cluster's commits. A `BEGIN` in read
+//! mode (`mode: "r"`) is accepted by any member and recorded, for the
+//! bookmark tests (`tests/bookmarks.rs`); one naming the bookmark
+//! `bm:unknown` is refused with `InvalidBookmark`. Only the probes' queries
 //! (`RETURN 1 AS n`) are answered with a row and counted.
 
 use std::sync::Arc;
@@ -82,6 +86,8 @@ struct ClusterState {
     tables: AtomicU64,
     /// Requests refused with `NotALeader`.
     refusals: AtomicU64,
+    /// Every `BEGIN` in read mode: the member and the raw message.
+    read_begins: std::sync::Mutex<Vec<(usize, Vec<u8>)>>,
 }
 
 impl ClusterState {
@@ -116,9 +122,15 @@ impl Cluster {
     }
 
     async fn store(&self, read_from: ReadFrom) -> Neo4jStore {
+        self.store_with(read_from, 0).await
+    }
+
+    /// A store on the cluster coalescing task lookups over at most
+    /// `lookup_queries` queries (0: not at all).
+    async fn store_with(&self, read_from: ReadFrom, lookup_queries: usize) -> Neo4jStore {
         let mut options = Neo4jOptions::new(format!("neo4j://127.0.0.1:{}", self.ports[0]), "neo4j", "scripted");
         options.read_from = read_from;
-        options.lookup_queries = 0;
+        options.lookup_queries = lookup_queries;
         options.write_batch = 0;
         options.operation_timeout = Duration::from_secs(5);
         let store = Neo4jStore::connect(options).await.unwrap();
@@ -248,6 +260,8 @@ async fn a_cluster_with_no_router_answering_is_unavailable() {
     assert!(matches!(error, StoreError::Unavailable(_)), "{error:?}");
 }
 
+mod bookmarks;
+
 trait Each {
     fn each(&self) -> [u64; 3];
 }
@@ -274,6 +288,7 @@ async fn serve(mut socket: TcpStream, state: Arc<ClusterState>, member: usize) {
     }
     let mut failed = false;
     let mut in_transaction = false;
+    let mut reading = false;
     let mut pending: Vec<Vec<u8>> = Vec::new();
     while let Some(message) = read_message(&mut socket).await {
         let signature = message.get(1).copied().unwrap_or(0);
@@ -283,11 +298,22 @@ async fn serve(mut socket: TcpStream, state: Arc<ClusterState>, member: usize) {
             0x0F => {
                 // RESET
                 failed = false;
-                in_transaction = false;
+                (in_transaction, reading) = (false, false);
                 vec![success(&[])]
             }
             _ if failed => vec![vec![0xB0, 0x7E]], // IGNORED
             0x01 => vec![success(&[])],            // HELLO
+            0x11 if contains(&message, &[string("mode"), string("r")].concat()) => {
+                // BEGIN of a read: any member
+                state.read_begins.lock().unwrap().push((member, message.clone()));
+                if contains(&message, &string("bm:unknown")) {
+                    failed = true;
+                    vec![failure("Neo.ClientError.Transaction.InvalidBookmark", "Not a bookmark: bm:unknown")]
+                } else {
+                    (in_transaction, reading) = (true, true);
+                    vec![success(&[])]
+                }
+            }
             0x11 => {
                 // BEGIN
                 if state.leads(member) {
@@ -304,7 +330,7 @@ async fn serve(mut socket: TcpStream, state: Arc<ClusterState>, member: usize) {
                 pending = routing_records(&state);
                 vec![success(&[("fields", list(&[string("ttl"), string("role"), string("addresses")]))])]
             }
-            0x10 if in_transaction && !state.leads(member) => {
+            0x10 if in_transaction && !reading && !state.leads(member) => {
                 failed = true;
                 state.refusals.fetch_add(1, Ordering::SeqCst);
                 vec![not_a_leader()]
@@ -326,12 +352,18 @@ async fn serve(mut socket: TcpStream, state: Arc<ClusterState>, member: usize) {
                 answers.push(success(&[]));
                 answers
             }
+            0x12 if reading => {
+                // COMMIT of a read
+                (in_transaction, reading) = (false, false);
+                vec![success(&[])]
+            }
             0x12 => {
                 // COMMIT
                 in_transaction = false;
                 if state.leads(member) {
                     state.commits[member].fetch_add(1, Ordering::SeqCst);
-                    vec![success(&[("bookmark", string("FB:scripted"))])]
+                    let count: u64 = state.commits.iter().map(|c| c.load(Ordering::SeqCst)).sum();
+                    vec![success(&[("bookmark", string(&format!("bm:{count}")))])]
                 } else {
                     failed = true;
                     state.refusals.fetch_add(1, Ordering::SeqCst);
@@ -340,7 +372,7 @@ async fn serve(mut socket: TcpStream, state: Arc<ClusterState>, member: usize) {
             }
             0x13 => {
                 // ROLLBACK
-                in_transaction = false;
+                (in_transaction, reading) = (false, false);
                 vec![success(&[])]
             }
             _ => vec![success(&[])],
@@ -351,6 +383,11 @@ async fn serve(mut socket: TcpStream, state: Arc<ClusterState>, member: usize) {
             }
         }
     }
+}
+
+/// Whether `message` holds `part`, byte for byte.
+fn contains(message: &[u8], part: &[u8]) -> bool {
+    message.windows(part.len()).any(|window| window == part)
 }
 
 fn routing_records(state: &ClusterState) -> Vec<Vec<u8>> {
