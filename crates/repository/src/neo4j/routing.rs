@@ -42,7 +42,8 @@ pub enum ReadFrom {
     #[default]
     Writer,
     /// Followers and read replicas answer reads in turn, which spreads the
-    /// load; a read may lag a write that another request just made.
+    /// load; a read may lag a write that another request just made, unless
+    /// its request carries that write's bookmark ([`crate::consistency`]).
     Readers,
 }
 
