@@ -325,6 +325,8 @@ fn every_api_read_takes_a_bookmark_and_every_api_writes_success_returns_one() {
             let parameter = parameter.unwrap_or_else(|| panic!("{context}: no X-TRM-Bookmark parameter"));
             assert_eq!(parameter["in"], "header", "{context}");
             assert_eq!(parameter["required"], false, "{context}");
+            let pattern = format!("^[!-~]{{1,{}}}$", trm_service::consistency::MAX_BOOKMARK_LENGTH);
+            assert_eq!(parameter["schema"]["pattern"], pattern, "{context}: what Bookmark::parse takes");
             assert!(operation["responses"]["422"].is_object(), "{context}: the header's 422 is not listed");
         } else {
             for (status, response) in operation["responses"].as_object().into_iter().flatten() {

@@ -66,6 +66,11 @@ fn parameter() -> Parameter {
              that write; elsewhere it is accepted and changes nothing. Not a bookmark (1 to 1024 visible ASCII \
              characters), or one Neo4j does not recognise: 422 at `[\"header\", \"X-TRM-Bookmark\"]`.",
         ))
-        .schema(Some(string_schema().min_length(Some(1)).max_length(Some(MAX_BOOKMARK_LENGTH))))
+        .schema(Some(
+            string_schema()
+                .min_length(Some(1))
+                .max_length(Some(MAX_BOOKMARK_LENGTH))
+                .pattern(Some(format!("^[!-~]{{1,{MAX_BOOKMARK_LENGTH}}}$"))),
+        ))
         .build()
 }
