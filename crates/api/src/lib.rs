@@ -130,7 +130,7 @@ pub fn app(
 /// Middleware, outermost first: request id, tracing span, security
 /// headers, CORS (so preflights are answered before any key is asked for),
 /// the access guard, the request's consistency scope (`X-TRM-Bookmark`,
-/// [`consistency`]), then the routes.
+/// `consistency`), then the routes.
 pub fn app_with(
     state: AppState,
     access: AccessControl,
