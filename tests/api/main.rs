@@ -7,6 +7,7 @@ mod auth;
 mod bad_input;
 mod bulk;
 mod concurrency;
+mod consistency;
 mod enums;
 mod events;
 mod hostile;

@@ -15,6 +15,9 @@
 //!   unknown fields, bad query parameters, wrong methods and unknown routes;
 //! * an `x-request-id` header (echoed when the client sent one), also on
 //!   errors, and a tracing span carrying it for everything logged meanwhile;
+//! * on Neo4j, the bookmark of the request's last commit in
+//!   `X-TRM-Bookmark`, which a later read sends back to see that write on
+//!   any cluster member (`consistency`);
 //! * bodies limited to 1 MiB (413 beyond);
 //! * security headers (`nosniff`, no framing, no referrer, a CSP), and —
 //!   with [`app_with`] — API keys, rate limits and CORS ([`access`]).
@@ -36,6 +39,7 @@
 pub mod access;
 mod body;
 mod conditional;
+mod consistency;
 mod error;
 mod handlers;
 mod idempotency;
@@ -125,7 +129,8 @@ pub fn app(
 ///
 /// Middleware, outermost first: request id, tracing span, security
 /// headers, CORS (so preflights are answered before any key is asked for),
-/// the access guard, then the routes.
+/// the access guard, the request's consistency scope (`X-TRM-Bookmark`,
+/// `consistency`), then the routes.
 pub fn app_with(
     state: AppState,
     access: AccessControl,
@@ -144,6 +149,7 @@ pub fn app_with(
         .app_data(web::Data::new(access))
         .configure(api_routes)
         .default_service(web::to(|| async { Err::<HttpResponse, _>(ApiError::NoRoute) }))
+        .wrap(from_fn(consistency::carry_bookmarks))
         .wrap(from_fn(access::guard))
         .wrap(Condition::new(!cors.is_empty(), access::cors::middleware(&cors)))
         .wrap(from_fn(access::cors::errors_as_json))

@@ -17,7 +17,8 @@
 //!
 //! [`CrossCutting`] then adds what every operation shares: the
 //! `x-request-id` header on every response, the optional `x-request-id`
-//! request header, and the 500. The tests check the document against the
+//! request header, and the 500; and, under `/api/v1`, `X-TRM-Bookmark` on
+//! the writes' answers and as an optional header of the reads. The tests check the document against the
 //! route table in both directions, resolve every `$ref`, and tie each
 //! documentation type to the code that reads what it documents.
 //!
@@ -25,6 +26,7 @@
 //! Swagger UI at `/docs` (see [`crate::routes::Documented`]); the document's
 //! description says where they are.
 
+mod consistency;
 pub mod docs;
 
 use trm_domain::openapi::PriorityInput;
@@ -81,6 +83,8 @@ needs `Authorization: Bearer <key>` — 401 without a valid key, 403 for a `read
 \"Authorize\" above to send one from this page.
 * **Rate limits**, when configured, answer 429 with `Retry-After`.
 * **Tracing**: every response carries `x-request-id`, echoing the client's when it sent one.
+* **Read-your-writes** (Neo4j): a write's response carries `X-TRM-Bookmark`; send it back on a later \
+read and that read sees the write even when a Neo4j cluster's followers answer reads.
 
 Not listed as operations: this document itself, at `GET /openapi.json`, and the Swagger UI, at `GET /docs`.
 
@@ -240,6 +244,7 @@ impl Modify for CrossCutting {
                 add_to_operation(operation, &parameter, &request_id, internal_error);
             }
         }
+        consistency::add_bookmark_headers(document);
         if let Some(components) = document.components.as_mut() {
             for response in components.responses.values_mut() {
                 if let RefOr::T(response) = response {

@@ -96,6 +96,9 @@ pub use relay::{DEFAULT_POLL_INTERVAL, LogRelay};
 #[cfg(feature = "mocks")]
 pub use tasks::MockTaskUseCases;
 pub use tasks::{TaskService, TaskUseCases};
+/// The request-scoped read-your-writes context (Neo4j bookmarks): the API
+/// wraps each request in its scope; no use case needs to see it.
+pub use trm_repository::consistency;
 /// The list filters, re-exported so callers need not depend on the
 /// repository crate.
 pub use trm_repository::{EventFilter, KeySelector, Overdue, ProjectFilter, TaskFilter, UserFilter};

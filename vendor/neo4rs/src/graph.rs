@@ -155,7 +155,9 @@ impl Graph {
     /// should be executed using either [`Txn::run`] or [`Txn::execute`]
     ///
     /// Transactions will not be automatically retried on any failure.
-    #[cfg(feature = "unstable-bolt-protocol-impl-v2")]
+    ///
+    /// trm patch: also without `unstable-bolt-protocol-impl-v2`, where
+    /// `BEGIN` then carries the mode and the bookmarks (see `PATCHES.md`).
     pub async fn start_txn_as(
         &self,
         operation: Operation,
@@ -214,7 +216,7 @@ impl Graph {
         }
         #[cfg(not(feature = "unstable-bolt-protocol-impl-v2"))]
         {
-            Txn::new(db, self.config.fetch_size, connection, operation, imp_user).await
+            Txn::new(db, self.config.fetch_size, connection, operation, imp_user, bookmarks).await
         }
     }
 

@@ -168,7 +168,25 @@ impl BoltRequest {
         deprecated(since = "0.9.0", note = "Use `crate::bolt::Begin` instead.")
     )]
     pub fn begin(db: Option<&str>) -> BoltRequest {
-        let extra = db.into_iter().map(|db| ("db".into(), db.into())).collect();
+        Self::begin_with(db, false, &[])
+    }
+
+    /// trm patch: a `BEGIN` that names its access mode (`mode: "r"` for a
+    /// read, so a cluster member that does not lead accepts it) and the
+    /// bookmarks the server must have applied before the transaction
+    /// starts (causal consistency). See `PATCHES.md`.
+    #[cfg_attr(
+        feature = "unstable-bolt-protocol-impl-v2",
+        deprecated(since = "0.9.0", note = "Use `crate::bolt::Begin` instead.")
+    )]
+    pub fn begin_with(db: Option<&str>, read: bool, bookmarks: &[String]) -> BoltRequest {
+        let mut extra: BoltMap = db.into_iter().map(|db| ("db".into(), db.into())).collect();
+        if read {
+            extra.put("mode".into(), "r".into());
+        }
+        if !bookmarks.is_empty() {
+            extra.put("bookmarks".into(), bookmarks.to_vec().into());
+        }
         let begin = Begin::new(extra);
         BoltRequest::Begin(begin)
     }

@@ -35,8 +35,10 @@ impl Txn {
         mut connection: ManagedConnection,
         operation: Operation,
         imp_user: Option<ImpersonateUser>,
+        bookmarks: &[String],
     ) -> Result<Self> {
-        let begin = BoltRequest::begin(db.as_deref());
+        // trm patch: the access mode and the bookmarks go into `BEGIN`.
+        let begin = BoltRequest::begin_with(db.as_deref(), operation.is_read(), bookmarks);
         match connection.send_recv(begin).await? {
             BoltResponse::Success(_) => Ok(Txn {
                 db,
@@ -147,12 +149,14 @@ impl Txn {
             .await
     }
 
-    /// Commits the transaction in progress
+    /// Commits the transaction in progress and returns the bookmark the
+    /// server answered with, if any (trm patch: as the v2 implementation
+    /// does; upstream's returns nothing here).
     #[cfg(not(feature = "unstable-bolt-protocol-impl-v2"))]
-    pub async fn commit(mut self) -> Result<()> {
+    pub async fn commit(mut self) -> Result<Option<String>> {
         let commit = BoltRequest::commit();
         match self.connection.send_recv(commit).await? {
-            BoltResponse::Success(_) => Ok(()),
+            BoltResponse::Success(success) => Ok(success.get::<String>("bookmark").ok()),
             msg => Err(msg.into_error("COMMIT")),
         }
     }

@@ -78,6 +78,7 @@ pub fn middleware(origins: &AllowedOrigins) -> Cors {
             HeaderName::from_static("idempotency-key"),
             HeaderName::from_static("last-event-id"),
             crate::request_id::REQUEST_ID_HEADER,
+            crate::consistency::BOOKMARK_HEADER,
         ])
         .expose_headers([
             header::ETAG,
@@ -85,6 +86,7 @@ pub fn middleware(origins: &AllowedOrigins) -> Cors {
             header::LINK,
             header::RETRY_AFTER,
             crate::request_id::REQUEST_ID_HEADER,
+            crate::consistency::BOOKMARK_HEADER,
         ])
         .max_age(PREFLIGHT_MAX_AGE);
     origins.0.iter().fold(cors, |cors, origin| cors.allowed_origin(origin))

@@ -26,6 +26,8 @@
 //! * `routing` — where a query goes: the one server of a `bolt://` URI,
 //!   or, for `neo4j://`, the writer or a reader of the cluster's routing
 //!   table, refreshed when it expires or a member turns a query away.
+//!   `causal` — a read on a reader that waits for the request's bookmark
+//!   (read-your-writes, [`crate::consistency`]).
 //! * [`queries`] — every Cypher text, one file per port or concern, and
 //!   nowhere else: request values travel only as Bolt parameters. `values`
 //!   — Bolt values to and from domain values.
@@ -40,6 +42,7 @@
 //! exactly, and what the patch changes are in `vendor/neo4rs/PATCHES.md`.
 
 mod api_keys;
+mod causal;
 mod coalesce;
 mod connect;
 mod errors;

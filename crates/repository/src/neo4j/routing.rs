@@ -42,7 +42,8 @@ pub enum ReadFrom {
     #[default]
     Writer,
     /// Followers and read replicas answer reads in turn, which spreads the
-    /// load; a read may lag a write that another request just made.
+    /// load; a read may lag a write that another request just made, unless
+    /// its request carries that write's bookmark ([`crate::consistency`]).
     Readers,
 }
 
@@ -116,6 +117,13 @@ impl Route {
             Self::Direct(graph) => Ok(graph.clone()),
             Self::Routed(router) => router.reader().await,
         }
+    }
+
+    /// Whether a read may be answered by a member that has not yet applied
+    /// the latest commits: only on a cluster whose reads go to the readers.
+    /// Only then does a read wait for the request's bookmark.
+    pub(super) fn reads_may_lag(&self) -> bool {
+        matches!(self, Self::Routed(router) if router.read_from == ReadFrom::Readers)
     }
 
     /// Takes note of a failure: one that says the routing table is out of

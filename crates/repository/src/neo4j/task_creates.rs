@@ -17,6 +17,7 @@ use super::task_graph::lock_graph;
 use super::transactions::txn_fetch_all_with;
 use super::values::{column_bool, column_task_ids, column_uuid};
 use super::{Inner, Neo4jStore, queries};
+use crate::consistency::{self, Scoped};
 use crate::error::StoreError;
 
 /// What a task of a create named that does not exist.
@@ -146,8 +147,10 @@ impl Hash for PendingCreate {
 /// What became of one create of a batch.
 #[derive(Clone)]
 pub(super) enum Created {
-    /// The task is stored (the batch committed).
-    Stored,
+    /// The task is stored (the batch committed), with the commit's
+    /// bookmark: the batch ran on a task of its own, outside the caller's
+    /// consistency scope, so the caller records it.
+    Stored(Option<Arc<str>>),
     /// Its project, assignee or blockers do not exist; nothing of it was
     /// stored.
     Missing(Missing),
@@ -156,9 +159,16 @@ pub(super) enum Created {
 }
 
 impl Created {
+    /// The caller's answer; a stored create's bookmark goes to the
+    /// caller's scope ([`crate::consistency::record`]).
     pub(super) fn into_result(self) -> Result<(), StoreError> {
         match self {
-            Self::Stored => Ok(()),
+            Self::Stored(bookmark) => {
+                if let Some(bookmark) = bookmark {
+                    consistency::record(bookmark.to_string());
+                }
+                Ok(())
+            }
             Self::Missing(missing) => missing.into_result(),
             Self::Failed(failure) => Err(failure.for_one_caller()),
         }
@@ -193,18 +203,22 @@ impl Neo4jStore {
         let tasks: Arc<Vec<Task>> = Arc::new(batch.iter().map(|pending| pending.task().clone()).collect());
         let events: Arc<HashMap<TaskId, Vec<DomainEvent>>> =
             Arc::new(batch.iter().map(|pending| (pending.task().uid, pending.0.1.clone())).collect());
-        let outcome = self
-            .write("create tasks", move |txn| {
+        // A scope of the batch's own, to catch the commit's bookmark.
+        let Scoped { output: outcome, written, .. } = consistency::scope(
+            None,
+            self.write("create tasks", move |txn| {
                 let (tasks, events) = (Arc::clone(&tasks), Arc::clone(&events));
                 Box::pin(async move { create_with_events(txn, &tasks, &events).await })
-            })
-            .await;
+            }),
+        )
+        .await;
+        let bookmark: Option<Arc<str>> = written.map(|bookmark| bookmark.as_str().into());
         match outcome {
             Ok(missing) => batch
                 .into_iter()
                 .map(|pending| {
                     let created = match missing.get(&pending.task().uid) {
-                        Some(missing) if *missing == Missing::default() => Created::Stored,
+                        Some(missing) if *missing == Missing::default() => Created::Stored(bookmark.clone()),
                         Some(missing) => Created::Missing(missing.clone()),
                         None => Created::Failed(SharedFailure::from(StoreError::Unexpected(anyhow::anyhow!(
                             "the create statement returned no row for a task"
@@ -220,8 +234,10 @@ impl Neo4jStore {
                     "a shared Neo4j create failed; retrying its creates alone"
                 );
                 let alone = batch.into_iter().map(|pending| async move {
-                    let created = match self.create_alone(pending.task(), &pending.0.1).await {
-                        Ok(()) => Created::Stored,
+                    let Scoped { output, written, .. } =
+                        consistency::scope(None, self.create_alone(pending.task(), &pending.0.1)).await;
+                    let created = match output {
+                        Ok(()) => Created::Stored(written.map(|bookmark| bookmark.as_str().into())),
                         Err(StoreError::MissingReference(kind)) => {
                             Created::Missing(Missing { kinds: vec![kind], ..Missing::default() })
                         }

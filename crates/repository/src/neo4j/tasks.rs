@@ -21,6 +21,7 @@ use super::task_graph::{check_blockers, lock_graph, set_blockers, unblock_depend
 use super::transactions::{fetch_all, locked_version, txn_fetch_all, txn_fetch_all_with};
 use super::values::{column_bool, column_integer, column_uuid, id_param, optional_id_param, task_from_row, task_props};
 use super::{Connections, Neo4jStore, queries};
+use crate::consistency;
 use crate::error::StoreError;
 use crate::ports::{Cascade, TaskFilter, TaskRepository};
 use crate::rules::{check_version, status_count};
@@ -201,7 +202,10 @@ impl TaskRepository for Neo4jStore {
 
     async fn get_task(&self, id: TaskId) -> Result<Option<Task>, StoreError> {
         let graph = self.graph();
-        let lookups = self.inner.task_lookups.as_ref();
+        // A batch runs on a task of its own, which cannot see the request's
+        // bookmark: a read that must wait for one goes alone.
+        let waits = graph.route.reads_may_lag() && !consistency::wait_for().is_empty();
+        let lookups = self.inner.task_lookups.as_ref().filter(|_| !waits);
         self.read("read a task", async move {
             match lookups {
                 Some(lookups) => lookups.get(id).await?.as_deref().map(task_from_row).transpose(),

@@ -58,7 +58,8 @@ use futures::future::BoxFuture;
 use neo4rs::{Query, Row, Txn};
 
 use super::errors::{COMMIT_FAILED, driver_error, is_transient, refused_before_commit, unavailable_after};
-use super::{Connections, Neo4jStore, values};
+use super::{Connections, Neo4jStore, causal, values};
+use crate::consistency;
 use crate::error::StoreError;
 
 impl Neo4jStore {
@@ -128,7 +129,14 @@ impl Neo4jStore {
             outcome.unwrap_or_else(|_elapsed| Err(unavailable_after(what, grace)))
         });
         match tokio::time::timeout(self.inner.timeout, task).await {
-            Ok(Ok(result)) => result,
+            // The task cannot see the caller's consistency scope: the
+            // commit's bookmark is recorded here, on the caller's.
+            Ok(Ok(result)) => result.map(|(value, bookmark)| {
+                if let Some(bookmark) = bookmark {
+                    consistency::record(bookmark);
+                }
+                value
+            }),
             Ok(Err(join_error)) => Err(StoreError::Unexpected(
                 anyhow::Error::new(join_error).context(format!("the Neo4j write to {what} panicked")),
             )),
@@ -197,9 +205,18 @@ pub(super) async fn fetch_all(
     }
 }
 
-/// [`fetch_all`]'s one attempt, on the member the route names.
+/// [`fetch_all`]'s one attempt, on the member the route names: auto-commit,
+/// unless the request holds a bookmark and the member may lag the writer
+/// (see [`super::causal`]).
 async fn read_rows(graph: &Connections, query: Query, context: &'static str) -> Result<Vec<Row>, StoreError> {
     let member = graph.route.reader().await?;
+    if graph.route.reads_may_lag() {
+        let bookmarks = consistency::wait_for();
+        if !bookmarks.is_empty() {
+            // Boxed: the fast path's future stays as small as it was.
+            return Box::pin(causal::read_after(&member, bookmarks, query, context)).await;
+        }
+    }
     // Boxed: the driver's retrying future is tens of kilobytes.
     let mut stream = Box::pin(member.execute_read(query)).await.map_err(driver_error(context))?;
     let mut rows = Vec::new();
@@ -242,12 +259,13 @@ impl Drop for AbandonOnDrop {
 /// and the caller still waits, rolls back otherwise — on an answer such as
 /// a version conflict, on a failure, or when `abandoned` — so that nothing
 /// of a failed write remains. A failed commit (a deadlock found at commit
-/// time, say) leaves nothing behind either.
+/// time, say) leaves nothing behind either. Answers the commit's bookmark
+/// beside the value, when Neo4j gave one.
 async fn in_transaction<T>(
     graph: &Connections,
     abandoned: &AtomicBool,
     body: &impl for<'t> Fn(&'t mut Txn) -> BoxFuture<'t, Result<T, StoreError>>,
-) -> Result<T, StoreError> {
+) -> Result<(T, Option<String>), StoreError> {
     if abandoned.load(Ordering::SeqCst) {
         return Err(StoreError::Unavailable(anyhow::anyhow!("the caller gave up before the transaction began")));
     }
@@ -264,8 +282,8 @@ async fn in_transaction<T>(
     };
     match outcome {
         Ok(value) => {
-            txn.commit().await.map_err(driver_error(COMMIT_FAILED))?;
-            Ok(value)
+            let bookmark = txn.commit().await.map_err(driver_error(COMMIT_FAILED))?;
+            Ok((value, bookmark))
         }
         Err(error) => {
             // After a failed statement the server has already rolled back and

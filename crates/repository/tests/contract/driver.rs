@@ -300,3 +300,41 @@ async fn neo4j_does_not_carry_an_abandoned_transaction_into_the_next_query() {
     assert_eq!(row.get::<i64>("n").unwrap(), 0);
     assert!(stream.next().await.unwrap().is_none());
 }
+
+/// The bookmark patch (`vendor/neo4rs/PATCHES.md`): a commit answers
+/// Neo4j's bookmark, and a read transaction begun with it sees the write.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn neo4j_answers_a_commit_with_a_bookmark_that_a_read_transaction_begins_with() {
+    let Some(graph) = neo4j_with_one_connection() else { return };
+    let marker = support::unique_tag();
+    let mut txn = graph.start_txn().await.unwrap();
+    txn.run(query("CREATE (:DriverProbe {marker: $marker})").param("marker", marker.as_str())).await.unwrap();
+    let bookmark = txn.commit().await.unwrap().expect("Neo4j answers a commit with a bookmark");
+    assert!(bookmark.starts_with("FB:"), "{bookmark}");
+
+    let mut read = graph.start_txn_as(neo4rs::Operation::Read, Some(vec![bookmark])).await.unwrap();
+    let count = query("MATCH (p:DriverProbe {marker: $marker}) RETURN count(p) AS n").param("marker", marker.as_str());
+    let mut stream = read.execute(count).await.unwrap();
+    let row = stream.next(read.handle()).await.unwrap().unwrap();
+    assert_eq!(row.get::<i64>("n").unwrap(), 1);
+    drop(stream);
+    // Neo4j answers a read's commit with a bookmark too; the adapter
+    // drops it (a read leaves nothing a later read must wait for).
+    read.commit().await.unwrap();
+
+    let mut txn = graph.start_txn().await.unwrap();
+    txn.run(query("MATCH (p:DriverProbe {marker: $marker}) DELETE p").param("marker", marker)).await.unwrap();
+    txn.commit().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn neo4j_refuses_a_read_transaction_with_a_bookmark_it_does_not_know_as_invalid_bookmark() {
+    let Some(graph) = neo4j_with_one_connection() else { return };
+    let Err(error) = graph.start_txn_as(neo4rs::Operation::Read, Some(vec!["FB:not-a-bookmark".into()])).await else {
+        panic!("Neo4j began a transaction with a made-up bookmark");
+    };
+    let neo4rs::Error::Neo4j(error) = error else { panic!("not Neo4j's answer: {error:?}") };
+    assert_eq!(error.code(), "Neo.ClientError.Transaction.InvalidBookmark");
+    // The connection serves the next query.
+    assert_eq!(read_all(&graph, "RETURN 1 AS n").await.unwrap(), 1);
+}

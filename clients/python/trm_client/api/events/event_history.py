@@ -21,10 +21,14 @@ def _get_kwargs(
     cursor: str | Unset = UNSET,
     after: UUID | Unset = UNSET,
     x_request_id: str | Unset = UNSET,
+    x_trm_bookmark: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
     if not isinstance(x_request_id, Unset):
         headers["x-request-id"] = x_request_id
+
+    if not isinstance(x_trm_bookmark, Unset):
+        headers["X-TRM-Bookmark"] = x_trm_bookmark
 
     params: dict[str, Any] = {}
 
@@ -119,6 +123,7 @@ def sync_detailed(
     cursor: str | Unset = UNSET,
     after: UUID | Unset = UNSET,
     x_request_id: str | Unset = UNSET,
+    x_trm_bookmark: str | Unset = UNSET,
 ) -> Response[HTTPError | HTTPValidationError | list[EventResponse]]:
     """The durable event log
 
@@ -135,6 +140,7 @@ def sync_detailed(
         cursor (str | Unset):
         after (UUID | Unset):
         x_request_id (str | Unset):
+        x_trm_bookmark (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -152,6 +158,7 @@ def sync_detailed(
         cursor=cursor,
         after=after,
         x_request_id=x_request_id,
+        x_trm_bookmark=x_trm_bookmark,
     )
 
     response = client.get_httpx_client().request(
@@ -171,6 +178,7 @@ def sync(
     cursor: str | Unset = UNSET,
     after: UUID | Unset = UNSET,
     x_request_id: str | Unset = UNSET,
+    x_trm_bookmark: str | Unset = UNSET,
 ) -> HTTPError | HTTPValidationError | list[EventResponse] | None:
     """The durable event log
 
@@ -187,6 +195,7 @@ def sync(
         cursor (str | Unset):
         after (UUID | Unset):
         x_request_id (str | Unset):
+        x_trm_bookmark (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -205,6 +214,7 @@ def sync(
         cursor=cursor,
         after=after,
         x_request_id=x_request_id,
+        x_trm_bookmark=x_trm_bookmark,
     ).parsed
 
 
@@ -218,6 +228,7 @@ async def asyncio_detailed(
     cursor: str | Unset = UNSET,
     after: UUID | Unset = UNSET,
     x_request_id: str | Unset = UNSET,
+    x_trm_bookmark: str | Unset = UNSET,
 ) -> Response[HTTPError | HTTPValidationError | list[EventResponse]]:
     """The durable event log
 
@@ -234,6 +245,7 @@ async def asyncio_detailed(
         cursor (str | Unset):
         after (UUID | Unset):
         x_request_id (str | Unset):
+        x_trm_bookmark (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -251,6 +263,7 @@ async def asyncio_detailed(
         cursor=cursor,
         after=after,
         x_request_id=x_request_id,
+        x_trm_bookmark=x_trm_bookmark,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -268,6 +281,7 @@ async def asyncio(
     cursor: str | Unset = UNSET,
     after: UUID | Unset = UNSET,
     x_request_id: str | Unset = UNSET,
+    x_trm_bookmark: str | Unset = UNSET,
 ) -> HTTPError | HTTPValidationError | list[EventResponse] | None:
     """The durable event log
 
@@ -284,6 +298,7 @@ async def asyncio(
         cursor (str | Unset):
         after (UUID | Unset):
         x_request_id (str | Unset):
+        x_trm_bookmark (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -303,5 +318,6 @@ async def asyncio(
             cursor=cursor,
             after=after,
             x_request_id=x_request_id,
+            x_trm_bookmark=x_trm_bookmark,
         )
     ).parsed

@@ -16,6 +16,7 @@ def _get_kwargs(
     event_type: list[str] | Unset = UNSET,
     last_event_id: None | str | Unset = UNSET,
     x_request_id: str | Unset = UNSET,
+    x_trm_bookmark: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
     if not isinstance(last_event_id, Unset):
@@ -23,6 +24,9 @@ def _get_kwargs(
 
     if not isinstance(x_request_id, Unset):
         headers["x-request-id"] = x_request_id
+
+    if not isinstance(x_trm_bookmark, Unset):
+        headers["X-TRM-Bookmark"] = x_trm_bookmark
 
     params: dict[str, Any] = {}
 
@@ -95,6 +99,7 @@ def sync_detailed(
     event_type: list[str] | Unset = UNSET,
     last_event_id: None | str | Unset = UNSET,
     x_request_id: str | Unset = UNSET,
+    x_trm_bookmark: str | Unset = UNSET,
 ) -> Response[EventResponse | HTTPError | HTTPValidationError]:
     """Stream domain events (Server-Sent Events)
 
@@ -108,6 +113,7 @@ def sync_detailed(
         event_type (list[str] | Unset):
         last_event_id (None | str | Unset):
         x_request_id (str | Unset):
+        x_trm_bookmark (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -121,6 +127,7 @@ def sync_detailed(
         event_type=event_type,
         last_event_id=last_event_id,
         x_request_id=x_request_id,
+        x_trm_bookmark=x_trm_bookmark,
     )
 
     response = client.get_httpx_client().request(
@@ -136,6 +143,7 @@ def sync(
     event_type: list[str] | Unset = UNSET,
     last_event_id: None | str | Unset = UNSET,
     x_request_id: str | Unset = UNSET,
+    x_trm_bookmark: str | Unset = UNSET,
 ) -> EventResponse | HTTPError | HTTPValidationError | None:
     """Stream domain events (Server-Sent Events)
 
@@ -149,6 +157,7 @@ def sync(
         event_type (list[str] | Unset):
         last_event_id (None | str | Unset):
         x_request_id (str | Unset):
+        x_trm_bookmark (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -163,6 +172,7 @@ def sync(
         event_type=event_type,
         last_event_id=last_event_id,
         x_request_id=x_request_id,
+        x_trm_bookmark=x_trm_bookmark,
     ).parsed
 
 
@@ -172,6 +182,7 @@ async def asyncio_detailed(
     event_type: list[str] | Unset = UNSET,
     last_event_id: None | str | Unset = UNSET,
     x_request_id: str | Unset = UNSET,
+    x_trm_bookmark: str | Unset = UNSET,
 ) -> Response[EventResponse | HTTPError | HTTPValidationError]:
     """Stream domain events (Server-Sent Events)
 
@@ -185,6 +196,7 @@ async def asyncio_detailed(
         event_type (list[str] | Unset):
         last_event_id (None | str | Unset):
         x_request_id (str | Unset):
+        x_trm_bookmark (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -198,6 +210,7 @@ async def asyncio_detailed(
         event_type=event_type,
         last_event_id=last_event_id,
         x_request_id=x_request_id,
+        x_trm_bookmark=x_trm_bookmark,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -211,6 +224,7 @@ async def asyncio(
     event_type: list[str] | Unset = UNSET,
     last_event_id: None | str | Unset = UNSET,
     x_request_id: str | Unset = UNSET,
+    x_trm_bookmark: str | Unset = UNSET,
 ) -> EventResponse | HTTPError | HTTPValidationError | None:
     """Stream domain events (Server-Sent Events)
 
@@ -224,6 +238,7 @@ async def asyncio(
         event_type (list[str] | Unset):
         last_event_id (None | str | Unset):
         x_request_id (str | Unset):
+        x_trm_bookmark (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -239,5 +254,6 @@ async def asyncio(
             event_type=event_type,
             last_event_id=last_event_id,
             x_request_id=x_request_id,
+            x_trm_bookmark=x_trm_bookmark,
         )
     ).parsed

@@ -17,10 +17,14 @@ def _get_kwargs(
     uid: UUID,
     *,
     x_request_id: str | Unset = UNSET,
+    x_trm_bookmark: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
     if not isinstance(x_request_id, Unset):
         headers["x-request-id"] = x_request_id
+
+    if not isinstance(x_trm_bookmark, Unset):
+        headers["X-TRM-Bookmark"] = x_trm_bookmark
 
     _kwargs: dict[str, Any] = {
         "method": "get",
@@ -93,6 +97,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
     x_request_id: str | Unset = UNSET,
+    x_trm_bookmark: str | Unset = UNSET,
 ) -> Response[HTTPError | HTTPValidationError | Task]:
     """Get a task
 
@@ -102,6 +107,7 @@ def sync_detailed(
     Args:
         uid (UUID):
         x_request_id (str | Unset):
+        x_trm_bookmark (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -114,6 +120,7 @@ def sync_detailed(
     kwargs = _get_kwargs(
         uid=uid,
         x_request_id=x_request_id,
+        x_trm_bookmark=x_trm_bookmark,
     )
 
     response = client.get_httpx_client().request(
@@ -128,6 +135,7 @@ def sync(
     *,
     client: AuthenticatedClient | Client,
     x_request_id: str | Unset = UNSET,
+    x_trm_bookmark: str | Unset = UNSET,
 ) -> HTTPError | HTTPValidationError | Task | None:
     """Get a task
 
@@ -137,6 +145,7 @@ def sync(
     Args:
         uid (UUID):
         x_request_id (str | Unset):
+        x_trm_bookmark (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -150,6 +159,7 @@ def sync(
         uid=uid,
         client=client,
         x_request_id=x_request_id,
+        x_trm_bookmark=x_trm_bookmark,
     ).parsed
 
 
@@ -158,6 +168,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
     x_request_id: str | Unset = UNSET,
+    x_trm_bookmark: str | Unset = UNSET,
 ) -> Response[HTTPError | HTTPValidationError | Task]:
     """Get a task
 
@@ -167,6 +178,7 @@ async def asyncio_detailed(
     Args:
         uid (UUID):
         x_request_id (str | Unset):
+        x_trm_bookmark (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -179,6 +191,7 @@ async def asyncio_detailed(
     kwargs = _get_kwargs(
         uid=uid,
         x_request_id=x_request_id,
+        x_trm_bookmark=x_trm_bookmark,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -191,6 +204,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient | Client,
     x_request_id: str | Unset = UNSET,
+    x_trm_bookmark: str | Unset = UNSET,
 ) -> HTTPError | HTTPValidationError | Task | None:
     """Get a task
 
@@ -200,6 +214,7 @@ async def asyncio(
     Args:
         uid (UUID):
         x_request_id (str | Unset):
+        x_trm_bookmark (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -214,5 +229,6 @@ async def asyncio(
             uid=uid,
             client=client,
             x_request_id=x_request_id,
+            x_trm_bookmark=x_trm_bookmark,
         )
     ).parsed

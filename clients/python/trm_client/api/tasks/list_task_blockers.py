@@ -18,10 +18,14 @@ def _get_kwargs(
     *,
     depth: int | Unset = 1,
     x_request_id: str | Unset = UNSET,
+    x_trm_bookmark: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
     if not isinstance(x_request_id, Unset):
         headers["x-request-id"] = x_request_id
+
+    if not isinstance(x_trm_bookmark, Unset):
+        headers["X-TRM-Bookmark"] = x_trm_bookmark
 
     params: dict[str, Any] = {}
 
@@ -107,6 +111,7 @@ def sync_detailed(
     client: AuthenticatedClient | Client,
     depth: int | Unset = 1,
     x_request_id: str | Unset = UNSET,
+    x_trm_bookmark: str | Unset = UNSET,
 ) -> Response[HTTPError | HTTPValidationError | list[TaskAtDepth]]:
     """List a task's blockers
 
@@ -117,6 +122,7 @@ def sync_detailed(
         uid (UUID):
         depth (int | Unset):  Default: 1.
         x_request_id (str | Unset):
+        x_trm_bookmark (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -130,6 +136,7 @@ def sync_detailed(
         uid=uid,
         depth=depth,
         x_request_id=x_request_id,
+        x_trm_bookmark=x_trm_bookmark,
     )
 
     response = client.get_httpx_client().request(
@@ -145,6 +152,7 @@ def sync(
     client: AuthenticatedClient | Client,
     depth: int | Unset = 1,
     x_request_id: str | Unset = UNSET,
+    x_trm_bookmark: str | Unset = UNSET,
 ) -> HTTPError | HTTPValidationError | list[TaskAtDepth] | None:
     """List a task's blockers
 
@@ -155,6 +163,7 @@ def sync(
         uid (UUID):
         depth (int | Unset):  Default: 1.
         x_request_id (str | Unset):
+        x_trm_bookmark (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -169,6 +178,7 @@ def sync(
         client=client,
         depth=depth,
         x_request_id=x_request_id,
+        x_trm_bookmark=x_trm_bookmark,
     ).parsed
 
 
@@ -178,6 +188,7 @@ async def asyncio_detailed(
     client: AuthenticatedClient | Client,
     depth: int | Unset = 1,
     x_request_id: str | Unset = UNSET,
+    x_trm_bookmark: str | Unset = UNSET,
 ) -> Response[HTTPError | HTTPValidationError | list[TaskAtDepth]]:
     """List a task's blockers
 
@@ -188,6 +199,7 @@ async def asyncio_detailed(
         uid (UUID):
         depth (int | Unset):  Default: 1.
         x_request_id (str | Unset):
+        x_trm_bookmark (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -201,6 +213,7 @@ async def asyncio_detailed(
         uid=uid,
         depth=depth,
         x_request_id=x_request_id,
+        x_trm_bookmark=x_trm_bookmark,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -214,6 +227,7 @@ async def asyncio(
     client: AuthenticatedClient | Client,
     depth: int | Unset = 1,
     x_request_id: str | Unset = UNSET,
+    x_trm_bookmark: str | Unset = UNSET,
 ) -> HTTPError | HTTPValidationError | list[TaskAtDepth] | None:
     """List a task's blockers
 
@@ -224,6 +238,7 @@ async def asyncio(
         uid (UUID):
         depth (int | Unset):  Default: 1.
         x_request_id (str | Unset):
+        x_trm_bookmark (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -239,5 +254,6 @@ async def asyncio(
             client=client,
             depth=depth,
             x_request_id=x_request_id,
+            x_trm_bookmark=x_trm_bookmark,
         )
     ).parsed

@@ -18,10 +18,14 @@ def _get_kwargs(
     *,
     depth: int | Unset = 1,
     x_request_id: str | Unset = UNSET,
+    x_trm_bookmark: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
     if not isinstance(x_request_id, Unset):
         headers["x-request-id"] = x_request_id
+
+    if not isinstance(x_trm_bookmark, Unset):
+        headers["X-TRM-Bookmark"] = x_trm_bookmark
 
     params: dict[str, Any] = {}
 
@@ -107,6 +111,7 @@ def sync_detailed(
     client: AuthenticatedClient | Client,
     depth: int | Unset = 1,
     x_request_id: str | Unset = UNSET,
+    x_trm_bookmark: str | Unset = UNSET,
 ) -> Response[HTTPError | HTTPValidationError | list[TaskAtDepth]]:
     """List a task's dependents
 
@@ -118,6 +123,7 @@ def sync_detailed(
         uid (UUID):
         depth (int | Unset):  Default: 1.
         x_request_id (str | Unset):
+        x_trm_bookmark (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -131,6 +137,7 @@ def sync_detailed(
         uid=uid,
         depth=depth,
         x_request_id=x_request_id,
+        x_trm_bookmark=x_trm_bookmark,
     )
 
     response = client.get_httpx_client().request(
@@ -146,6 +153,7 @@ def sync(
     client: AuthenticatedClient | Client,
     depth: int | Unset = 1,
     x_request_id: str | Unset = UNSET,
+    x_trm_bookmark: str | Unset = UNSET,
 ) -> HTTPError | HTTPValidationError | list[TaskAtDepth] | None:
     """List a task's dependents
 
@@ -157,6 +165,7 @@ def sync(
         uid (UUID):
         depth (int | Unset):  Default: 1.
         x_request_id (str | Unset):
+        x_trm_bookmark (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -171,6 +180,7 @@ def sync(
         client=client,
         depth=depth,
         x_request_id=x_request_id,
+        x_trm_bookmark=x_trm_bookmark,
     ).parsed
 
 
@@ -180,6 +190,7 @@ async def asyncio_detailed(
     client: AuthenticatedClient | Client,
     depth: int | Unset = 1,
     x_request_id: str | Unset = UNSET,
+    x_trm_bookmark: str | Unset = UNSET,
 ) -> Response[HTTPError | HTTPValidationError | list[TaskAtDepth]]:
     """List a task's dependents
 
@@ -191,6 +202,7 @@ async def asyncio_detailed(
         uid (UUID):
         depth (int | Unset):  Default: 1.
         x_request_id (str | Unset):
+        x_trm_bookmark (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -204,6 +216,7 @@ async def asyncio_detailed(
         uid=uid,
         depth=depth,
         x_request_id=x_request_id,
+        x_trm_bookmark=x_trm_bookmark,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -217,6 +230,7 @@ async def asyncio(
     client: AuthenticatedClient | Client,
     depth: int | Unset = 1,
     x_request_id: str | Unset = UNSET,
+    x_trm_bookmark: str | Unset = UNSET,
 ) -> HTTPError | HTTPValidationError | list[TaskAtDepth] | None:
     """List a task's dependents
 
@@ -228,6 +242,7 @@ async def asyncio(
         uid (UUID):
         depth (int | Unset):  Default: 1.
         x_request_id (str | Unset):
+        x_trm_bookmark (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -243,5 +258,6 @@ async def asyncio(
             client=client,
             depth=depth,
             x_request_id=x_request_id,
+            x_trm_bookmark=x_trm_bookmark,
         )
     ).parsed

@@ -18,10 +18,14 @@ def _get_kwargs(
     limit: int | Unset = UNSET,
     cursor: str | Unset = UNSET,
     x_request_id: str | Unset = UNSET,
+    x_trm_bookmark: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
     if not isinstance(x_request_id, Unset):
         headers["x-request-id"] = x_request_id
+
+    if not isinstance(x_trm_bookmark, Unset):
+        headers["X-TRM-Bookmark"] = x_trm_bookmark
 
     params: dict[str, Any] = {}
 
@@ -105,6 +109,7 @@ def sync_detailed(
     limit: int | Unset = UNSET,
     cursor: str | Unset = UNSET,
     x_request_id: str | Unset = UNSET,
+    x_trm_bookmark: str | Unset = UNSET,
 ) -> Response[HTTPError | HTTPValidationError | list[EventResponse]]:
     """A user's history
 
@@ -116,6 +121,7 @@ def sync_detailed(
         limit (int | Unset):
         cursor (str | Unset):
         x_request_id (str | Unset):
+        x_trm_bookmark (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -130,6 +136,7 @@ def sync_detailed(
         limit=limit,
         cursor=cursor,
         x_request_id=x_request_id,
+        x_trm_bookmark=x_trm_bookmark,
     )
 
     response = client.get_httpx_client().request(
@@ -146,6 +153,7 @@ def sync(
     limit: int | Unset = UNSET,
     cursor: str | Unset = UNSET,
     x_request_id: str | Unset = UNSET,
+    x_trm_bookmark: str | Unset = UNSET,
 ) -> HTTPError | HTTPValidationError | list[EventResponse] | None:
     """A user's history
 
@@ -157,6 +165,7 @@ def sync(
         limit (int | Unset):
         cursor (str | Unset):
         x_request_id (str | Unset):
+        x_trm_bookmark (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -172,6 +181,7 @@ def sync(
         limit=limit,
         cursor=cursor,
         x_request_id=x_request_id,
+        x_trm_bookmark=x_trm_bookmark,
     ).parsed
 
 
@@ -182,6 +192,7 @@ async def asyncio_detailed(
     limit: int | Unset = UNSET,
     cursor: str | Unset = UNSET,
     x_request_id: str | Unset = UNSET,
+    x_trm_bookmark: str | Unset = UNSET,
 ) -> Response[HTTPError | HTTPValidationError | list[EventResponse]]:
     """A user's history
 
@@ -193,6 +204,7 @@ async def asyncio_detailed(
         limit (int | Unset):
         cursor (str | Unset):
         x_request_id (str | Unset):
+        x_trm_bookmark (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -207,6 +219,7 @@ async def asyncio_detailed(
         limit=limit,
         cursor=cursor,
         x_request_id=x_request_id,
+        x_trm_bookmark=x_trm_bookmark,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -221,6 +234,7 @@ async def asyncio(
     limit: int | Unset = UNSET,
     cursor: str | Unset = UNSET,
     x_request_id: str | Unset = UNSET,
+    x_trm_bookmark: str | Unset = UNSET,
 ) -> HTTPError | HTTPValidationError | list[EventResponse] | None:
     """A user's history
 
@@ -232,6 +246,7 @@ async def asyncio(
         limit (int | Unset):
         cursor (str | Unset):
         x_request_id (str | Unset):
+        x_trm_bookmark (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -248,5 +263,6 @@ async def asyncio(
             limit=limit,
             cursor=cursor,
             x_request_id=x_request_id,
+            x_trm_bookmark=x_trm_bookmark,
         )
     ).parsed

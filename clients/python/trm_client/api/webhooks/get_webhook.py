@@ -7,6 +7,7 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.http_error import HTTPError
+from ...models.http_validation_error import HTTPValidationError
 from ...models.webhook import Webhook
 from ...types import UNSET, Response, Unset
 
@@ -15,10 +16,14 @@ def _get_kwargs(
     id: str,
     *,
     x_request_id: str | Unset = UNSET,
+    x_trm_bookmark: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
     if not isinstance(x_request_id, Unset):
         headers["x-request-id"] = x_request_id
+
+    if not isinstance(x_trm_bookmark, Unset):
+        headers["X-TRM-Bookmark"] = x_trm_bookmark
 
     _kwargs: dict[str, Any] = {
         "method": "get",
@@ -31,7 +36,9 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> HTTPError | Webhook | None:
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> HTTPError | HTTPValidationError | Webhook | None:
     if response.status_code == 200:
         response_200 = Webhook.from_dict(response.json())
 
@@ -46,6 +53,11 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
         response_404 = HTTPError.from_dict(response.json())
 
         return response_404
+
+    if response.status_code == 422:
+        response_422 = HTTPValidationError.from_dict(response.json())
+
+        return response_422
 
     if response.status_code == 429:
         response_429 = HTTPError.from_dict(response.json())
@@ -68,7 +80,9 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
         return None
 
 
-def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[HTTPError | Webhook]:
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[HTTPError | HTTPValidationError | Webhook]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -82,7 +96,8 @@ def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
     x_request_id: str | Unset = UNSET,
-) -> Response[HTTPError | Webhook]:
+    x_trm_bookmark: str | Unset = UNSET,
+) -> Response[HTTPError | HTTPValidationError | Webhook]:
     """Read a webhook
 
      # Errors
@@ -91,18 +106,20 @@ def sync_detailed(
     Args:
         id (str):
         x_request_id (str | Unset):
+        x_trm_bookmark (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[HTTPError | Webhook]
+        Response[HTTPError | HTTPValidationError | Webhook]
     """
 
     kwargs = _get_kwargs(
         id=id,
         x_request_id=x_request_id,
+        x_trm_bookmark=x_trm_bookmark,
     )
 
     response = client.get_httpx_client().request(
@@ -117,7 +134,8 @@ def sync(
     *,
     client: AuthenticatedClient | Client,
     x_request_id: str | Unset = UNSET,
-) -> HTTPError | Webhook | None:
+    x_trm_bookmark: str | Unset = UNSET,
+) -> HTTPError | HTTPValidationError | Webhook | None:
     """Read a webhook
 
      # Errors
@@ -126,19 +144,21 @@ def sync(
     Args:
         id (str):
         x_request_id (str | Unset):
+        x_trm_bookmark (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        HTTPError | Webhook
+        HTTPError | HTTPValidationError | Webhook
     """
 
     return sync_detailed(
         id=id,
         client=client,
         x_request_id=x_request_id,
+        x_trm_bookmark=x_trm_bookmark,
     ).parsed
 
 
@@ -147,7 +167,8 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
     x_request_id: str | Unset = UNSET,
-) -> Response[HTTPError | Webhook]:
+    x_trm_bookmark: str | Unset = UNSET,
+) -> Response[HTTPError | HTTPValidationError | Webhook]:
     """Read a webhook
 
      # Errors
@@ -156,18 +177,20 @@ async def asyncio_detailed(
     Args:
         id (str):
         x_request_id (str | Unset):
+        x_trm_bookmark (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[HTTPError | Webhook]
+        Response[HTTPError | HTTPValidationError | Webhook]
     """
 
     kwargs = _get_kwargs(
         id=id,
         x_request_id=x_request_id,
+        x_trm_bookmark=x_trm_bookmark,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -180,7 +203,8 @@ async def asyncio(
     *,
     client: AuthenticatedClient | Client,
     x_request_id: str | Unset = UNSET,
-) -> HTTPError | Webhook | None:
+    x_trm_bookmark: str | Unset = UNSET,
+) -> HTTPError | HTTPValidationError | Webhook | None:
     """Read a webhook
 
      # Errors
@@ -189,13 +213,14 @@ async def asyncio(
     Args:
         id (str):
         x_request_id (str | Unset):
+        x_trm_bookmark (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        HTTPError | Webhook
+        HTTPError | HTTPValidationError | Webhook
     """
 
     return (
@@ -203,5 +228,6 @@ async def asyncio(
             id=id,
             client=client,
             x_request_id=x_request_id,
+            x_trm_bookmark=x_trm_bookmark,
         )
     ).parsed

@@ -14,10 +14,14 @@ from ...types import UNSET, Response, Unset
 def _get_kwargs(
     *,
     x_request_id: str | Unset = UNSET,
+    x_trm_bookmark: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
     if not isinstance(x_request_id, Unset):
         headers["x-request-id"] = x_request_id
+
+    if not isinstance(x_trm_bookmark, Unset):
+        headers["X-TRM-Bookmark"] = x_trm_bookmark
 
     _kwargs: dict[str, Any] = {
         "method": "get",
@@ -87,6 +91,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
     x_request_id: str | Unset = UNSET,
+    x_trm_bookmark: str | Unset = UNSET,
 ) -> Response[HTTPError | HTTPValidationError | list[Webhook]]:
     """List webhooks
 
@@ -94,6 +99,7 @@ def sync_detailed(
 
     Args:
         x_request_id (str | Unset):
+        x_trm_bookmark (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -105,6 +111,7 @@ def sync_detailed(
 
     kwargs = _get_kwargs(
         x_request_id=x_request_id,
+        x_trm_bookmark=x_trm_bookmark,
     )
 
     response = client.get_httpx_client().request(
@@ -118,6 +125,7 @@ def sync(
     *,
     client: AuthenticatedClient | Client,
     x_request_id: str | Unset = UNSET,
+    x_trm_bookmark: str | Unset = UNSET,
 ) -> HTTPError | HTTPValidationError | list[Webhook] | None:
     """List webhooks
 
@@ -125,6 +133,7 @@ def sync(
 
     Args:
         x_request_id (str | Unset):
+        x_trm_bookmark (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -137,6 +146,7 @@ def sync(
     return sync_detailed(
         client=client,
         x_request_id=x_request_id,
+        x_trm_bookmark=x_trm_bookmark,
     ).parsed
 
 
@@ -144,6 +154,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
     x_request_id: str | Unset = UNSET,
+    x_trm_bookmark: str | Unset = UNSET,
 ) -> Response[HTTPError | HTTPValidationError | list[Webhook]]:
     """List webhooks
 
@@ -151,6 +162,7 @@ async def asyncio_detailed(
 
     Args:
         x_request_id (str | Unset):
+        x_trm_bookmark (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -162,6 +174,7 @@ async def asyncio_detailed(
 
     kwargs = _get_kwargs(
         x_request_id=x_request_id,
+        x_trm_bookmark=x_trm_bookmark,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -173,6 +186,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient | Client,
     x_request_id: str | Unset = UNSET,
+    x_trm_bookmark: str | Unset = UNSET,
 ) -> HTTPError | HTTPValidationError | list[Webhook] | None:
     """List webhooks
 
@@ -180,6 +194,7 @@ async def asyncio(
 
     Args:
         x_request_id (str | Unset):
+        x_trm_bookmark (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -193,5 +208,6 @@ async def asyncio(
         await asyncio_detailed(
             client=client,
             x_request_id=x_request_id,
+            x_trm_bookmark=x_trm_bookmark,
         )
     ).parsed

@@ -7,15 +7,19 @@
 //! member that does not lead refuses `BEGIN`, `RUN` in a transaction and
 //! `COMMIT` with `Neo.ClientError.Cluster.NotALeader`, as Neo4j does; a
 //! commit on the leader is counted, so the test can audit that every
-//! acknowledged write was committed exactly once. Only the probes' queries
-//! (`RETURN 1 AS n`) are answered with a row and counted.
+//! acknowledged write was committed exactly once, and answered with the
+//! bookmark `bm:N`, N counting the cluster's commits. A `BEGIN` in read
+//! mode (`mode: "r"`) is accepted by any member and recorded, for the
+//! bookmark tests (`tests/bookmarks.rs`); one naming the bookmark
+//! `bm:unknown` is refused with `InvalidBookmark`. Only the probes' queries
+//! (`RETURN 1 AS n`) are answered with a row and counted. The members'
+//! Bolt side is in `tests/members.rs`.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::TcpListener;
 
 use super::*;
 use crate::neo4j::transactions::{fetch_all, txn_fetch_all};
@@ -82,6 +86,8 @@ struct ClusterState {
     tables: AtomicU64,
     /// Requests refused with `NotALeader`.
     refusals: AtomicU64,
+    /// Every `BEGIN` in read mode: the member and the raw message.
+    read_begins: std::sync::Mutex<Vec<(usize, Vec<u8>)>>,
 }
 
 impl ClusterState {
@@ -116,9 +122,15 @@ impl Cluster {
     }
 
     async fn store(&self, read_from: ReadFrom) -> Neo4jStore {
+        self.store_with(read_from, 0).await
+    }
+
+    /// A store on the cluster coalescing task lookups over at most
+    /// `lookup_queries` queries (0: not at all).
+    async fn store_with(&self, read_from: ReadFrom, lookup_queries: usize) -> Neo4jStore {
         let mut options = Neo4jOptions::new(format!("neo4j://127.0.0.1:{}", self.ports[0]), "neo4j", "scripted");
         options.read_from = read_from;
-        options.lookup_queries = 0;
+        options.lookup_queries = lookup_queries;
         options.write_batch = 0;
         options.operation_timeout = Duration::from_secs(5);
         let store = Neo4jStore::connect(options).await.unwrap();
@@ -248,6 +260,11 @@ async fn a_cluster_with_no_router_answering_is_unavailable() {
     assert!(matches!(error, StoreError::Unavailable(_)), "{error:?}");
 }
 
+mod bookmarks;
+mod members;
+
+use members::{contains, list, serve, string};
+
 trait Each {
     fn each(&self) -> [u64; 3];
 }
@@ -256,188 +273,4 @@ impl Each for [AtomicU64; 3] {
     fn each(&self) -> [u64; 3] {
         [self[0].load(Ordering::SeqCst), self[1].load(Ordering::SeqCst), self[2].load(Ordering::SeqCst)]
     }
-}
-
-// ----------------------------------------------------------- the members
-
-/// Serves one connection of member `member`: Bolt 4.4, just enough.
-async fn serve(mut socket: TcpStream, state: Arc<ClusterState>, member: usize) {
-    // Each message goes out in three writes: without this, Nagle's
-    // algorithm holds them for the client's delayed ACK.
-    let _ = socket.set_nodelay(true);
-    let mut handshake = [0; 20];
-    if socket.read_exact(&mut handshake).await.is_err() {
-        return;
-    }
-    if socket.write_all(&[0, 0, 4, 4]).await.is_err() {
-        return;
-    }
-    let mut failed = false;
-    let mut in_transaction = false;
-    let mut pending: Vec<Vec<u8>> = Vec::new();
-    while let Some(message) = read_message(&mut socket).await {
-        let signature = message.get(1).copied().unwrap_or(0);
-        let text = String::from_utf8_lossy(&message).into_owned();
-        let responses: Vec<Vec<u8>> = match signature {
-            0x02 => return, // GOODBYE
-            0x0F => {
-                // RESET
-                failed = false;
-                in_transaction = false;
-                vec![success(&[])]
-            }
-            _ if failed => vec![vec![0xB0, 0x7E]], // IGNORED
-            0x01 => vec![success(&[])],            // HELLO
-            0x11 => {
-                // BEGIN
-                if state.leads(member) {
-                    in_transaction = true;
-                    vec![success(&[])]
-                } else {
-                    failed = true;
-                    state.refusals.fetch_add(1, Ordering::SeqCst);
-                    vec![not_a_leader()]
-                }
-            }
-            0x10 if text.contains("getRoutingTable") => {
-                state.tables.fetch_add(1, Ordering::SeqCst);
-                pending = routing_records(&state);
-                vec![success(&[("fields", list(&[string("ttl"), string("role"), string("addresses")]))])]
-            }
-            0x10 if in_transaction && !state.leads(member) => {
-                failed = true;
-                state.refusals.fetch_add(1, Ordering::SeqCst);
-                vec![not_a_leader()]
-            }
-            0x10 => {
-                // The probes' reads and writes are answered with a row; the
-                // schema set-up that `connect` starts gets empty answers,
-                // so that it ends.
-                let probe = text.contains("RETURN 1 AS n");
-                if probe && !in_transaction {
-                    state.reads[member].fetch_add(1, Ordering::SeqCst);
-                }
-                pending = if probe { vec![record(&[vec![0x01]])] } else { Vec::new() };
-                vec![success(&[("fields", list(&[string("n")]))])]
-            }
-            0x3F | 0x2F => {
-                // PULL, DISCARD
-                let mut answers = std::mem::take(&mut pending);
-                answers.push(success(&[]));
-                answers
-            }
-            0x12 => {
-                // COMMIT
-                in_transaction = false;
-                if state.leads(member) {
-                    state.commits[member].fetch_add(1, Ordering::SeqCst);
-                    vec![success(&[("bookmark", string("FB:scripted"))])]
-                } else {
-                    failed = true;
-                    state.refusals.fetch_add(1, Ordering::SeqCst);
-                    vec![not_a_leader()]
-                }
-            }
-            0x13 => {
-                // ROLLBACK
-                in_transaction = false;
-                vec![success(&[])]
-            }
-            _ => vec![success(&[])],
-        };
-        for response in responses {
-            if write_message(&mut socket, &response).await.is_err() {
-                return;
-            }
-        }
-    }
-}
-
-fn routing_records(state: &ClusterState) -> Vec<Vec<u8>> {
-    let addresses = state.addresses.lock().unwrap().clone();
-    let leader = *state.leader.lock().unwrap();
-    let address_list =
-        |members: Vec<usize>| list(&members.into_iter().map(|m| string(&addresses[m])).collect::<Vec<_>>());
-    let ttl = vec![0xC9, 0x01, 0x2C]; // 300
-    let writers: Vec<usize> = leader.into_iter().collect();
-    let readers: Vec<usize> = (0..3).filter(|m| Some(*m) != leader).collect();
-    vec![
-        record(&[ttl.clone(), string("WRITE"), address_list(writers)]),
-        record(&[ttl.clone(), string("READ"), address_list(readers)]),
-        record(&[ttl, string("ROUTE"), address_list((0..3).collect())]),
-    ]
-}
-
-fn not_a_leader() -> Vec<u8> {
-    failure("Neo.ClientError.Cluster.NotALeader", "No write operations are allowed on this database.")
-}
-
-fn string(text: &str) -> Vec<u8> {
-    let bytes = text.as_bytes();
-    let mut out = if bytes.len() < 16 {
-        vec![0x80 + u8::try_from(bytes.len()).unwrap()]
-    } else {
-        vec![0xD0, u8::try_from(bytes.len()).unwrap()]
-    };
-    out.extend_from_slice(bytes);
-    out
-}
-
-fn list(items: &[Vec<u8>]) -> Vec<u8> {
-    let mut out = vec![0x90 + u8::try_from(items.len()).unwrap()];
-    for item in items {
-        out.extend_from_slice(item);
-    }
-    out
-}
-
-fn map(entries: &[(&str, Vec<u8>)]) -> Vec<u8> {
-    let mut out = vec![0xA0 + u8::try_from(entries.len()).unwrap()];
-    for (key, value) in entries {
-        out.extend(string(key));
-        out.extend_from_slice(value);
-    }
-    out
-}
-
-fn success(entries: &[(&str, Vec<u8>)]) -> Vec<u8> {
-    let mut out = vec![0xB1, 0x70];
-    out.extend(map(entries));
-    out
-}
-
-fn record(fields: &[Vec<u8>]) -> Vec<u8> {
-    let mut out = vec![0xB1, 0x71];
-    out.extend(list(fields));
-    out
-}
-
-fn failure(code: &str, message: &str) -> Vec<u8> {
-    let mut out = vec![0xB1, 0x7F];
-    out.extend(map(&[("code", string(code)), ("message", string(message))]));
-    out
-}
-
-/// One chunked Bolt message; `None` at the end of the stream.
-async fn read_message(socket: &mut TcpStream) -> Option<Vec<u8>> {
-    let mut message = Vec::new();
-    loop {
-        let size = usize::from(socket.read_u16().await.ok()?);
-        if size == 0 {
-            if message.is_empty() {
-                continue;
-            }
-            return Some(message);
-        }
-        let start = message.len();
-        message.resize(start + size, 0);
-        socket.read_exact(&mut message[start..]).await.ok()?;
-    }
-}
-
-async fn write_message(socket: &mut TcpStream, message: &[u8]) -> std::io::Result<()> {
-    let size = u16::try_from(message.len()).unwrap_or(u16::MAX);
-    socket.write_all(&size.to_be_bytes()).await?;
-    socket.write_all(message).await?;
-    socket.write_all(&[0, 0]).await
 }
