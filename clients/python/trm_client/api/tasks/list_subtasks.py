@@ -34,10 +34,14 @@ def _get_kwargs(
     limit: int | Unset = 100,
     cursor: str | Unset = UNSET,
     x_request_id: str | Unset = UNSET,
+    x_trm_bookmark: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
     if not isinstance(x_request_id, Unset):
         headers["x-request-id"] = x_request_id
+
+    if not isinstance(x_trm_bookmark, Unset):
+        headers["X-TRM-Bookmark"] = x_trm_bookmark
 
     params: dict[str, Any] = {}
 
@@ -180,6 +184,7 @@ def sync_detailed(
     limit: int | Unset = 100,
     cursor: str | Unset = UNSET,
     x_request_id: str | Unset = UNSET,
+    x_trm_bookmark: str | Unset = UNSET,
 ) -> Response[HTTPError | HTTPValidationError | list[Task]]:
     """List a task's sub-tasks
 
@@ -212,6 +217,7 @@ def sync_detailed(
         limit (int | Unset):  Default: 100.
         cursor (str | Unset):
         x_request_id (str | Unset):
+        x_trm_bookmark (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -237,6 +243,7 @@ def sync_detailed(
         limit=limit,
         cursor=cursor,
         x_request_id=x_request_id,
+        x_trm_bookmark=x_trm_bookmark,
     )
 
     response = client.get_httpx_client().request(
@@ -264,6 +271,7 @@ def sync(
     limit: int | Unset = 100,
     cursor: str | Unset = UNSET,
     x_request_id: str | Unset = UNSET,
+    x_trm_bookmark: str | Unset = UNSET,
 ) -> HTTPError | HTTPValidationError | list[Task] | None:
     """List a task's sub-tasks
 
@@ -296,6 +304,7 @@ def sync(
         limit (int | Unset):  Default: 100.
         cursor (str | Unset):
         x_request_id (str | Unset):
+        x_trm_bookmark (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -322,6 +331,7 @@ def sync(
         limit=limit,
         cursor=cursor,
         x_request_id=x_request_id,
+        x_trm_bookmark=x_trm_bookmark,
     ).parsed
 
 
@@ -343,6 +353,7 @@ async def asyncio_detailed(
     limit: int | Unset = 100,
     cursor: str | Unset = UNSET,
     x_request_id: str | Unset = UNSET,
+    x_trm_bookmark: str | Unset = UNSET,
 ) -> Response[HTTPError | HTTPValidationError | list[Task]]:
     """List a task's sub-tasks
 
@@ -375,6 +386,7 @@ async def asyncio_detailed(
         limit (int | Unset):  Default: 100.
         cursor (str | Unset):
         x_request_id (str | Unset):
+        x_trm_bookmark (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -400,6 +412,7 @@ async def asyncio_detailed(
         limit=limit,
         cursor=cursor,
         x_request_id=x_request_id,
+        x_trm_bookmark=x_trm_bookmark,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -425,6 +438,7 @@ async def asyncio(
     limit: int | Unset = 100,
     cursor: str | Unset = UNSET,
     x_request_id: str | Unset = UNSET,
+    x_trm_bookmark: str | Unset = UNSET,
 ) -> HTTPError | HTTPValidationError | list[Task] | None:
     """List a task's sub-tasks
 
@@ -457,6 +471,7 @@ async def asyncio(
         limit (int | Unset):  Default: 100.
         cursor (str | Unset):
         x_request_id (str | Unset):
+        x_trm_bookmark (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -484,5 +499,6 @@ async def asyncio(
             limit=limit,
             cursor=cursor,
             x_request_id=x_request_id,
+            x_trm_bookmark=x_trm_bookmark,
         )
     ).parsed
