@@ -1,6 +1,6 @@
 //! The one error type every store returns.
 
-use trm_domain::{EntityKind, TaskId};
+use trm_domain::{EntityKind, ProjectId, TaskId};
 
 /// Why a store operation did not happen.
 ///
@@ -36,6 +36,19 @@ pub enum StoreError {
     #[error("the blockers would close a dependency cycle")]
     DependencyCycle(Vec<TaskId>),
 
+    /// A project's new parent is the project itself or one of its
+    /// sub-projects: the ids along the loop it would make, from the
+    /// project, up through its would-be ancestors, back to itself. Nothing
+    /// was written.
+    #[error("the parent would make the project its own ancestor")]
+    ProjectCycle(Vec<ProjectId>),
+
+    /// Under its new parent a project (with its sub-projects) would nest
+    /// more than [`trm_domain::MAX_PROJECT_LEVELS`] levels deep. Nothing
+    /// was written.
+    #[error("projects would nest too deep")]
+    ProjectTooDeep,
+
     /// The stored version is not the one the write expected: someone else
     /// changed the entity first. Nothing was written.
     #[error("the stored version differs from the expected one")]
@@ -44,6 +57,10 @@ pub enum StoreError {
     /// A project still has tasks and the delete was not a cascade.
     #[error("the project still has tasks")]
     HasTasks,
+
+    /// A project still has sub-projects and the delete was not a cascade.
+    #[error("the project still has sub-projects")]
+    HasSubprojects,
 
     /// A value that must be unique is taken (e.g. a username).
     #[error("{0} is already taken")]
@@ -71,8 +88,11 @@ impl StoreError {
             Self::MissingReferences(_) => "missing_references",
             Self::MissingBlockers(_) => "missing_blockers",
             Self::DependencyCycle(_) => "dependency_cycle",
+            Self::ProjectCycle(_) => "project_cycle",
+            Self::ProjectTooDeep => "project_too_deep",
             Self::VersionConflict => "version_conflict",
             Self::HasTasks => "has_tasks",
+            Self::HasSubprojects => "has_subprojects",
             Self::Duplicate(_) => "duplicate",
             Self::Unavailable(_) => "unavailable",
             Self::Unexpected(_) => "unexpected",
@@ -94,8 +114,11 @@ mod tests {
             StoreError::MissingReferences(vec![(0, EntityKind::User)]),
             StoreError::MissingBlockers(vec![(0, TaskId::new())]),
             StoreError::DependencyCycle(vec![TaskId::new()]),
+            StoreError::ProjectCycle(vec![ProjectId::new()]),
+            StoreError::ProjectTooDeep,
             StoreError::VersionConflict,
             StoreError::HasTasks,
+            StoreError::HasSubprojects,
             StoreError::Duplicate("username"),
             StoreError::Unavailable(anyhow::anyhow!("down")),
             StoreError::Unexpected(anyhow::anyhow!("bug")),

@@ -41,6 +41,10 @@ pub struct TaskFilter {
     /// `true`: only tasks with a blocker that is neither `done` nor
     /// `cancelled`; `false`: only tasks without one.
     pub blocked: Option<bool>,
+    /// With `project_id`: the tasks of that project and of all its
+    /// sub-projects, at every depth (`IS_SUBPROJECT_OF`), instead of that
+    /// project's alone. Without `project_id`, nothing.
+    pub include_subprojects: bool,
 }
 
 /// The `overdue` filter: whether the tasks listed are the overdue ones, and

@@ -34,6 +34,7 @@ const MIGRATIONS: &[Migration] = &[
     },
     Migration::sql("0008_task_sorts", include_str!("../../migrations/0008_task_sorts.sql")),
     Migration::sql("0009_task_blocks", include_str!("../../migrations/0009_task_blocks.sql")),
+    Migration::sql("0010_project_parents", include_str!("../../migrations/0010_project_parents.sql")),
 ];
 
 impl Migration {

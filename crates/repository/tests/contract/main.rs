@@ -2,7 +2,8 @@
 //!
 //! Each test is a generic async function over a [`support::Backend`], in
 //! the module of the port it holds to its word: [`tasks`], [`projects`],
-//! [`users`], [`idempotency`], [`api_keys`], [`health`] (the ping), the
+//! [`users`], sub-projects in [`subprojects`], [`idempotency`],
+//! [`api_keys`], [`health`] (the ping), the
 //! event log in [`events`], webhook subscriptions and their leases in
 //! [`webhooks`] and their deliveries in [`webhook_deliveries`], and the
 //! writes under concurrency in [`group_commit`]. This file only
@@ -35,6 +36,7 @@ mod idempotency;
 mod projects;
 mod search;
 mod sorting;
+mod subprojects;
 mod support;
 mod task_graph;
 mod tasks;
@@ -50,6 +52,7 @@ use idempotency::*;
 use projects::*;
 use search::*;
 use sorting::*;
+use subprojects::*;
 use task_graph::*;
 use tasks::*;
 use users::*;
@@ -238,6 +241,24 @@ mod task_graph_on_every_store {
     );
 }
 
+/// Sub-projects, in a module of their own so that the filter
+/// `subprojects` selects all of them.
+mod subprojects_on_every_store {
+    use super::*;
+
+    contract!(
+        a_parent_is_set_changed_and_cleared_with_the_project,
+        a_parent_that_does_not_exist_is_refused_and_nothing_stored,
+        a_project_under_itself_or_a_descendant_is_refused_naming_the_loop,
+        projects_nest_at_most_ten_levels_deep,
+        of_two_concurrent_re_parentings_closing_a_loop_exactly_one_succeeds,
+        projects_filter_by_parent_to_its_direct_children_in_keyset_order,
+        a_projects_task_list_widens_to_its_whole_subtree_with_every_filter_and_sort,
+        a_project_with_sub_projects_is_deleted_only_by_a_cascade_children_first,
+        a_project_cascade_bumps_each_task_outside_that_lost_a_blocker,
+    );
+}
+
 /// The webhook part, in a module of its own so that the filter `webhooks`
 /// selects all of it.
 mod webhooks_on_every_store {
@@ -299,6 +320,7 @@ mod unbatched {
         concurrent_bulk_creates_and_single_creates_all_land_once,
         concurrent_creates_mixing_valid_and_invalid_log_only_the_created,
         of_two_concurrent_writes_closing_a_cycle_exactly_one_succeeds,
+        of_two_concurrent_re_parentings_closing_a_loop_exactly_one_succeeds,
         concurrent_creates_naming_missing_blockers_each_get_their_own_answer,
         a_reader_tailing_the_log_sees_every_committed_event_once_in_order,
         racing_claimers_lease_disjoint_webhooks_that_together_are_all_of_them,

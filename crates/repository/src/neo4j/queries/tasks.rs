@@ -115,7 +115,20 @@ pub fn list_tasks_planned(filter: &TaskFilter, page: PageRequest, plan: Anchored
     // Conditions every plan checks on `t` besides its own seek.
     let mut conditions: Vec<String> = Vec::new();
 
-    let anchor = match (filter.project_id, filter.assignee_id) {
+    // A project's whole subtree is no single node to start from: its tasks
+    // are matched as a condition, along the index walk, like any filter.
+    let project_id = match filter.project_id {
+        Some(project) if filter.include_subprojects => {
+            conditions.push(
+                "EXISTS { (t)-[:IS_PART_OF_PROJECT]->(:Project)-[:IS_SUBPROJECT_OF*0..]->(:Project {uid: $project_id}) }"
+                    .to_owned(),
+            );
+            params.push((PROJECT.param, id_param(project)));
+            None
+        }
+        project => project,
+    };
+    let anchor = match (project_id, filter.assignee_id) {
         (Some(project), assignee) => {
             params.push((PROJECT.param, id_param(project)));
             if let Some(assignee) = assignee {
