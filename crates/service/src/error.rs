@@ -27,7 +27,7 @@
 
 use std::fmt;
 
-use trm_domain::{EntityKind, TaskId, ValidationErrors};
+use trm_domain::{EntityKind, ProjectId, TaskId, ValidationErrors};
 use trm_repository::StoreError;
 
 /// Why a use case did not complete.
@@ -82,6 +82,12 @@ pub enum ConflictReason {
     /// A task's new blockers would close a dependency cycle: the tasks
     /// along it, from the blocker that closes it back to that blocker.
     DependencyCycle(Vec<TaskId>),
+    /// A project's new parent is the project itself or one of its
+    /// sub-projects: the projects along the loop it would make, from the
+    /// project up through its would-be ancestors back to itself.
+    ProjectCycle(Vec<ProjectId>),
+    /// The project still has sub-projects and the delete was not a cascade.
+    ProjectHasSubprojects,
 }
 
 /// A value that must be unique among the stored ones.
@@ -115,6 +121,10 @@ impl fmt::Display for ConflictReason {
             Self::DependencyCycle(path) => {
                 write!(f, "the blockers would close a cycle of {} tasks", path.len().saturating_sub(1))
             }
+            Self::ProjectCycle(path) => {
+                write!(f, "the parent would close a loop of {} projects", path.len().saturating_sub(1))
+            }
+            Self::ProjectHasSubprojects => f.write_str("the project still has sub-projects"),
         }
     }
 }
@@ -144,7 +154,10 @@ impl ServiceError {
             | StoreError::MissingReferences(_)
             | StoreError::MissingBlockers(_)
             | StoreError::DependencyCycle(_)
+            | StoreError::ProjectCycle(_)
+            | StoreError::ProjectTooDeep
             | StoreError::HasTasks
+            | StoreError::HasSubprojects
             | StoreError::Duplicate(_)) => {
                 let kind = answer.kind();
                 Self::Unexpected(
@@ -167,7 +180,10 @@ mod tests {
             StoreError::MissingReferences(vec![(0, EntityKind::Project)]),
             StoreError::MissingBlockers(vec![(0, TaskId::new())]),
             StoreError::DependencyCycle(vec![TaskId::new()]),
+            StoreError::ProjectCycle(vec![ProjectId::new()]),
+            StoreError::ProjectTooDeep,
             StoreError::HasTasks,
+            StoreError::HasSubprojects,
             StoreError::Duplicate("username"),
         ];
         for answer in answers {
