@@ -18,6 +18,7 @@ mod overview;
 mod paging;
 mod projects;
 mod seed_flow;
+mod subprojects;
 mod task_graph;
 mod tasks;
 mod trm_os;

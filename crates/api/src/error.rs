@@ -203,6 +203,13 @@ fn conflict_detail(reason: ConflictReason) -> String {
             let path: Vec<String> = path.iter().map(ToString::to_string).collect();
             format!("Dependency cycle: {}", path.join(" \u{2192} "))
         }
+        ConflictReason::ProjectCycle(path) => {
+            let path: Vec<String> = path.iter().map(ToString::to_string).collect();
+            format!("Project cycle: {}", path.join(" \u{2192} "))
+        }
+        ConflictReason::ProjectHasSubprojects => {
+            "Project still has sub-projects; delete them first or pass cascade=true".to_owned()
+        }
     }
 }
 
@@ -328,6 +335,15 @@ mod tests {
         assert_eq!(
             conflict_text(ConflictReason::ChangedConcurrently(EntityKind::Project)),
             "The project is being changed concurrently; retry the request"
+        );
+        assert_eq!(
+            conflict_text(ConflictReason::ProjectHasSubprojects),
+            "Project still has sub-projects; delete them first or pass cascade=true"
+        );
+        let (a, b) = (trm_domain::ProjectId::new(), trm_domain::ProjectId::new());
+        assert_eq!(
+            conflict_text(ConflictReason::ProjectCycle(vec![a, b, a])),
+            format!("Project cycle: {a} \u{2192} {b} \u{2192} {a}")
         );
     }
 

@@ -40,8 +40,8 @@ use crate::error::LocationItemSchema;
 use crate::handlers::{events, health, metrics, overview, projects, task_graph, tasks, users, webhooks};
 use crate::schemas::errors::{
     DeliveryNotFound, DependencyCycle, HttpError, HttpValidationError, IdempotencyInProgress, InternalError,
-    InvalidRequest, PayloadTooLarge, PreconditionFailed, ProjectHasTasks, ProjectNotFound, TaskNotFound, Unavailable,
-    UnsupportedMediaType, UserNotFound, UsernameTaken, WebhookNotFound,
+    InvalidRequest, PayloadTooLarge, PreconditionFailed, ProjectCycle, ProjectHasTasks, ProjectNotFound, TaskNotFound,
+    Unavailable, UnsupportedMediaType, UserNotFound, UsernameTaken, WebhookNotFound,
 };
 use crate::schemas::event::EventResponse;
 use crate::schemas::health::{Liveness, Readiness};
@@ -174,6 +174,7 @@ The full reference, with examples, is `docs/api.md` in the project's repository.
             WebhookNotFound,
             DeliveryNotFound,
             ProjectHasTasks,
+            ProjectCycle,
             DependencyCycle,
             UserNotFound,
             UsernameTaken,

@@ -225,6 +225,9 @@ fn filter_of(query: &mut QueryParams, with_project: bool, sort: TaskSort) -> Opt
         overdue,
         sort,
         blocked,
+        // Only the project's own task list widens to its subtree (its
+        // handler sets this).
+        include_subprojects: false,
     })
 }
 

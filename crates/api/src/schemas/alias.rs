@@ -1,4 +1,5 @@
-//! `name`, the alias of `title` in task and project request bodies, as
+//! `name`, the alias of `title` in task and project request bodies, and
+//! `parent_project_id`, the alias of a project's `parent_id`, as
 //! documentation.
 //!
 //! TRM-OS's clients send a task's or a project's title as `name`; the
@@ -22,6 +23,39 @@ pub(crate) const TITLE: &str = "title";
 
 /// The alias TRM-OS's clients use for [`TITLE`].
 pub(crate) const TITLE_ALIAS: &str = "name";
+
+/// The field a project's parent alias stands for.
+pub(crate) const PARENT: &str = "parent_id";
+
+/// The alias TRM-OS's clients use for a project's [`PARENT`].
+pub(crate) const PARENT_ALIAS: &str = "parent_project_id";
+
+/// A project create body's schema: exactly one of `title` and `name`, at
+/// most one of `parent_id` and `parent_project_id`.
+#[must_use]
+pub(crate) fn project_create(schema: RefOr<Schema>) -> RefOr<Schema> {
+    at_most_one_parent(exactly_one_title(schema))
+}
+
+/// A project update body's schema: at most one of `title` and `name`, at
+/// most one of `parent_id` and `parent_project_id`.
+#[must_use]
+pub(crate) fn project_update(schema: RefOr<Schema>) -> RefOr<Schema> {
+    at_most_one_parent(at_most_one_title(schema))
+}
+
+/// Forbids `parent_id` and its alias together: an `allOf` of one `not`, so
+/// that it sits beside the title's own `not` of an update body.
+fn at_most_one_parent(schema: RefOr<Schema>) -> RefOr<Schema> {
+    match schema {
+        RefOr::T(Schema::Object(mut object)) => {
+            let rule = json!([{ "not": { "required": [PARENT, PARENT_ALIAS] } }]);
+            object.extensions.get_or_insert_with(Extensions::default).insert("allOf".to_owned(), rule);
+            RefOr::T(Schema::Object(object))
+        }
+        other => other,
+    }
+}
 
 /// A create body's schema: exactly one of `title` and `name` is required.
 #[must_use]

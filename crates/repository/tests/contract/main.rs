@@ -333,6 +333,12 @@ async fn neo4j_stores_the_contract_graph_shape() {
     tasks::neo4j_stores_the_contract_graph_shape().await;
 }
 
+/// Neo4j's own view of a sub-project: the `IS_SUBPROJECT_OF` relationship.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn neo4j_stores_a_sub_project_as_an_is_subproject_of_relationship() {
+    subprojects::neo4j_stores_a_sub_project_as_an_is_subproject_of_relationship().await;
+}
+
 /// A Neo4j store written before search existed is searchable after an upgrade.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn neo4j_indexes_the_words_of_tasks_stored_before_search() {

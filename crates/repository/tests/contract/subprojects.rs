@@ -332,3 +332,31 @@ fn store_order(tasks: &[&Task], id: TaskId) -> (Timestamp, TaskId) {
     let task = tasks.iter().find(|task| task.uid == id).unwrap();
     (task.created_at, task.uid)
 }
+
+/// Neo4j keeps a project's parent as the contract's relationship,
+/// `(:Project)-[:IS_SUBPROJECT_OF]->(:Project)`, never as a property; one
+/// edge at most, gone when the project is detached.
+pub(crate) async fn neo4j_stores_a_sub_project_as_an_is_subproject_of_relationship() {
+    let Some(backend) = super::support::Neo4j::from_env() else { return };
+    let graph = backend.graph();
+    let fixture = backend.open().await;
+    let store = &fixture.store;
+    let (first, second) = (stored_under(store, "First", None).await, stored_under(store, "Second", None).await);
+    let child = stored_under(store, "Child", Some(first.uid)).await;
+    let child = moved(&child, Some(second.uid));
+    store.update_project(&child, &[]).await.unwrap();
+    let shape = || async {
+        let query = neo4rs::query(
+            "MATCH (p:Project {uid: $uid}) \
+             RETURN [(p)-[:IS_SUBPROJECT_OF]->(parent:Project) | parent.uid] AS parents, \
+                    p.parent_id IS NULL AND p.parent_project_id IS NULL AS no_id_properties",
+        )
+        .param("uid", child.uid.to_string());
+        let mut rows = graph.execute(query).await.unwrap();
+        let row = rows.next().await.unwrap().expect("the project node exists");
+        (row.get::<Vec<String>>("parents").unwrap(), row.get::<bool>("no_id_properties").unwrap())
+    };
+    assert_eq!(shape().await, (vec![second.uid.to_string()], true), "one edge, to the new parent");
+    store.update_project(&moved(&child, None), &[]).await.unwrap();
+    assert_eq!(shape().await, (vec![], true), "detached: no edge");
+}
