@@ -30,6 +30,7 @@ def _get_kwargs(
     overdue: bool | Unset = UNSET,
     sort: TaskSort | Unset = UNSET,
     blocked: bool | Unset = UNSET,
+    include_subprojects: bool | Unset = False,
     limit: int | Unset = 100,
     cursor: str | Unset = UNSET,
     x_request_id: str | Unset = UNSET,
@@ -80,6 +81,8 @@ def _get_kwargs(
     params["sort"] = json_sort
 
     params["blocked"] = blocked
+
+    params["include_subprojects"] = include_subprojects
 
     params["limit"] = limit
 
@@ -173,13 +176,15 @@ def sync_detailed(
     overdue: bool | Unset = UNSET,
     sort: TaskSort | Unset = UNSET,
     blocked: bool | Unset = UNSET,
+    include_subprojects: bool | Unset = False,
     limit: int | Unset = 100,
     cursor: str | Unset = UNSET,
     x_request_id: str | Unset = UNSET,
 ) -> Response[HTTPError | HTTPValidationError | list[Task]]:
     """List a project's tasks
 
-     The task list (the same filters but `project_id`, the same paging and order), within one project.
+     The task list (the same filters but `project_id`, the same paging and order), within one project, or
+    with `include_subprojects=true` within the project and all its sub-projects.
 
     Args:
         uid (UUID):
@@ -203,6 +208,7 @@ def sync_detailed(
             `uid`, in the same direction, so `-x` is `x` read backwards; tasks without a due date come
             last in both directions. Exactly these spellings; any other value is a 422.
         blocked (bool | Unset):
+        include_subprojects (bool | Unset):  Default: False.
         limit (int | Unset):  Default: 100.
         cursor (str | Unset):
         x_request_id (str | Unset):
@@ -227,6 +233,7 @@ def sync_detailed(
         overdue=overdue,
         sort=sort,
         blocked=blocked,
+        include_subprojects=include_subprojects,
         limit=limit,
         cursor=cursor,
         x_request_id=x_request_id,
@@ -253,13 +260,15 @@ def sync(
     overdue: bool | Unset = UNSET,
     sort: TaskSort | Unset = UNSET,
     blocked: bool | Unset = UNSET,
+    include_subprojects: bool | Unset = False,
     limit: int | Unset = 100,
     cursor: str | Unset = UNSET,
     x_request_id: str | Unset = UNSET,
 ) -> HTTPError | HTTPValidationError | list[Task] | None:
     """List a project's tasks
 
-     The task list (the same filters but `project_id`, the same paging and order), within one project.
+     The task list (the same filters but `project_id`, the same paging and order), within one project, or
+    with `include_subprojects=true` within the project and all its sub-projects.
 
     Args:
         uid (UUID):
@@ -283,6 +292,7 @@ def sync(
             `uid`, in the same direction, so `-x` is `x` read backwards; tasks without a due date come
             last in both directions. Exactly these spellings; any other value is a 422.
         blocked (bool | Unset):
+        include_subprojects (bool | Unset):  Default: False.
         limit (int | Unset):  Default: 100.
         cursor (str | Unset):
         x_request_id (str | Unset):
@@ -308,6 +318,7 @@ def sync(
         overdue=overdue,
         sort=sort,
         blocked=blocked,
+        include_subprojects=include_subprojects,
         limit=limit,
         cursor=cursor,
         x_request_id=x_request_id,
@@ -328,13 +339,15 @@ async def asyncio_detailed(
     overdue: bool | Unset = UNSET,
     sort: TaskSort | Unset = UNSET,
     blocked: bool | Unset = UNSET,
+    include_subprojects: bool | Unset = False,
     limit: int | Unset = 100,
     cursor: str | Unset = UNSET,
     x_request_id: str | Unset = UNSET,
 ) -> Response[HTTPError | HTTPValidationError | list[Task]]:
     """List a project's tasks
 
-     The task list (the same filters but `project_id`, the same paging and order), within one project.
+     The task list (the same filters but `project_id`, the same paging and order), within one project, or
+    with `include_subprojects=true` within the project and all its sub-projects.
 
     Args:
         uid (UUID):
@@ -358,6 +371,7 @@ async def asyncio_detailed(
             `uid`, in the same direction, so `-x` is `x` read backwards; tasks without a due date come
             last in both directions. Exactly these spellings; any other value is a 422.
         blocked (bool | Unset):
+        include_subprojects (bool | Unset):  Default: False.
         limit (int | Unset):  Default: 100.
         cursor (str | Unset):
         x_request_id (str | Unset):
@@ -382,6 +396,7 @@ async def asyncio_detailed(
         overdue=overdue,
         sort=sort,
         blocked=blocked,
+        include_subprojects=include_subprojects,
         limit=limit,
         cursor=cursor,
         x_request_id=x_request_id,
@@ -406,13 +421,15 @@ async def asyncio(
     overdue: bool | Unset = UNSET,
     sort: TaskSort | Unset = UNSET,
     blocked: bool | Unset = UNSET,
+    include_subprojects: bool | Unset = False,
     limit: int | Unset = 100,
     cursor: str | Unset = UNSET,
     x_request_id: str | Unset = UNSET,
 ) -> HTTPError | HTTPValidationError | list[Task] | None:
     """List a project's tasks
 
-     The task list (the same filters but `project_id`, the same paging and order), within one project.
+     The task list (the same filters but `project_id`, the same paging and order), within one project, or
+    with `include_subprojects=true` within the project and all its sub-projects.
 
     Args:
         uid (UUID):
@@ -436,6 +453,7 @@ async def asyncio(
             `uid`, in the same direction, so `-x` is `x` read backwards; tasks without a due date come
             last in both directions. Exactly these spellings; any other value is a 422.
         blocked (bool | Unset):
+        include_subprojects (bool | Unset):  Default: False.
         limit (int | Unset):  Default: 100.
         cursor (str | Unset):
         x_request_id (str | Unset):
@@ -462,6 +480,7 @@ async def asyncio(
             overdue=overdue,
             sort=sort,
             blocked=blocked,
+            include_subprojects=include_subprojects,
             limit=limit,
             cursor=cursor,
             x_request_id=x_request_id,

@@ -15,6 +15,7 @@ from ...types import UNSET, Response, Unset
 def _get_kwargs(
     *,
     status: ProjectStatus | Unset = UNSET,
+    parent_id: str | Unset = UNSET,
     limit: int | Unset = 100,
     cursor: str | Unset = UNSET,
     x_request_id: str | Unset = UNSET,
@@ -30,6 +31,8 @@ def _get_kwargs(
         json_status = status.value
 
     params["status"] = json_status
+
+    params["parent_id"] = parent_id
 
     params["limit"] = limit
 
@@ -106,14 +109,16 @@ def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
     status: ProjectStatus | Unset = UNSET,
+    parent_id: str | Unset = UNSET,
     limit: int | Unset = 100,
     cursor: str | Unset = UNSET,
     x_request_id: str | Unset = UNSET,
 ) -> Response[HTTPError | HTTPValidationError | list[Project]]:
     """List projects
 
-     One page of the projects, optionally in one status, oldest first (by `created_at`, then `uid`), as a
-    JSON array. When more follow, a `Link` header names the next page.
+     One page of the projects, optionally in one status and under one parent (its direct sub-projects),
+    oldest first (by `created_at`, then `uid`), as a JSON array. When more follow, a `Link` header names
+    the next page.
 
     Args:
         status (ProjectStatus | Unset): Where a project is in its life. Always written as one of
@@ -121,6 +126,7 @@ def sync_detailed(
             case, spaces, hyphens, underscores and camelCase boundaries are ignored (`In Progress`,
             `IN_PROGRESS`, `in-progress` and `inProgress` are all the same value). Any other value is
             a 422 whose message lists the accepted values.
+        parent_id (str | Unset):
         limit (int | Unset):  Default: 100.
         cursor (str | Unset):
         x_request_id (str | Unset):
@@ -135,6 +141,7 @@ def sync_detailed(
 
     kwargs = _get_kwargs(
         status=status,
+        parent_id=parent_id,
         limit=limit,
         cursor=cursor,
         x_request_id=x_request_id,
@@ -151,14 +158,16 @@ def sync(
     *,
     client: AuthenticatedClient | Client,
     status: ProjectStatus | Unset = UNSET,
+    parent_id: str | Unset = UNSET,
     limit: int | Unset = 100,
     cursor: str | Unset = UNSET,
     x_request_id: str | Unset = UNSET,
 ) -> HTTPError | HTTPValidationError | list[Project] | None:
     """List projects
 
-     One page of the projects, optionally in one status, oldest first (by `created_at`, then `uid`), as a
-    JSON array. When more follow, a `Link` header names the next page.
+     One page of the projects, optionally in one status and under one parent (its direct sub-projects),
+    oldest first (by `created_at`, then `uid`), as a JSON array. When more follow, a `Link` header names
+    the next page.
 
     Args:
         status (ProjectStatus | Unset): Where a project is in its life. Always written as one of
@@ -166,6 +175,7 @@ def sync(
             case, spaces, hyphens, underscores and camelCase boundaries are ignored (`In Progress`,
             `IN_PROGRESS`, `in-progress` and `inProgress` are all the same value). Any other value is
             a 422 whose message lists the accepted values.
+        parent_id (str | Unset):
         limit (int | Unset):  Default: 100.
         cursor (str | Unset):
         x_request_id (str | Unset):
@@ -181,6 +191,7 @@ def sync(
     return sync_detailed(
         client=client,
         status=status,
+        parent_id=parent_id,
         limit=limit,
         cursor=cursor,
         x_request_id=x_request_id,
@@ -191,14 +202,16 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
     status: ProjectStatus | Unset = UNSET,
+    parent_id: str | Unset = UNSET,
     limit: int | Unset = 100,
     cursor: str | Unset = UNSET,
     x_request_id: str | Unset = UNSET,
 ) -> Response[HTTPError | HTTPValidationError | list[Project]]:
     """List projects
 
-     One page of the projects, optionally in one status, oldest first (by `created_at`, then `uid`), as a
-    JSON array. When more follow, a `Link` header names the next page.
+     One page of the projects, optionally in one status and under one parent (its direct sub-projects),
+    oldest first (by `created_at`, then `uid`), as a JSON array. When more follow, a `Link` header names
+    the next page.
 
     Args:
         status (ProjectStatus | Unset): Where a project is in its life. Always written as one of
@@ -206,6 +219,7 @@ async def asyncio_detailed(
             case, spaces, hyphens, underscores and camelCase boundaries are ignored (`In Progress`,
             `IN_PROGRESS`, `in-progress` and `inProgress` are all the same value). Any other value is
             a 422 whose message lists the accepted values.
+        parent_id (str | Unset):
         limit (int | Unset):  Default: 100.
         cursor (str | Unset):
         x_request_id (str | Unset):
@@ -220,6 +234,7 @@ async def asyncio_detailed(
 
     kwargs = _get_kwargs(
         status=status,
+        parent_id=parent_id,
         limit=limit,
         cursor=cursor,
         x_request_id=x_request_id,
@@ -234,14 +249,16 @@ async def asyncio(
     *,
     client: AuthenticatedClient | Client,
     status: ProjectStatus | Unset = UNSET,
+    parent_id: str | Unset = UNSET,
     limit: int | Unset = 100,
     cursor: str | Unset = UNSET,
     x_request_id: str | Unset = UNSET,
 ) -> HTTPError | HTTPValidationError | list[Project] | None:
     """List projects
 
-     One page of the projects, optionally in one status, oldest first (by `created_at`, then `uid`), as a
-    JSON array. When more follow, a `Link` header names the next page.
+     One page of the projects, optionally in one status and under one parent (its direct sub-projects),
+    oldest first (by `created_at`, then `uid`), as a JSON array. When more follow, a `Link` header names
+    the next page.
 
     Args:
         status (ProjectStatus | Unset): Where a project is in its life. Always written as one of
@@ -249,6 +266,7 @@ async def asyncio(
             case, spaces, hyphens, underscores and camelCase boundaries are ignored (`In Progress`,
             `IN_PROGRESS`, `in-progress` and `inProgress` are all the same value). Any other value is
             a 422 whose message lists the accepted values.
+        parent_id (str | Unset):
         limit (int | Unset):  Default: 100.
         cursor (str | Unset):
         x_request_id (str | Unset):
@@ -265,6 +283,7 @@ async def asyncio(
         await asyncio_detailed(
             client=client,
             status=status,
+            parent_id=parent_id,
             limit=limit,
             cursor=cursor,
             x_request_id=x_request_id,
