@@ -107,7 +107,8 @@ pub(in crate::neo4j) fn get_project(id: ProjectId) -> Query {
 pub(in crate::neo4j) const COUNT_PROJECTS: &str = "MATCH (p:Project) RETURN count(p) AS n";
 
 /// One page of projects, read along the `created_at` index in list order
-/// (see the task list for why the hint); values are parameters only.
+/// (see the task list for why the hint), or from the parent's
+/// relationships for a list by parent; values are parameters only.
 pub(in crate::neo4j) fn list_projects(filter: &ProjectFilter, page: PageRequest) -> Query {
     let mut conditions: Vec<&str> = Vec::new();
     let mut params: Vec<(&str, BoltType)> = Vec::new();
@@ -122,13 +123,18 @@ pub(in crate::neo4j) fn list_projects(filter: &ProjectFilter, page: PageRequest)
         conditions.push("p.status = $status");
         params.push(("status", BoltType::from(status.as_str())));
     }
-    if let Some(parent) = filter.parent_id {
-        conditions.push("EXISTS { (p)-[:IS_SUBPROJECT_OF]->(:Project {uid: $parent_id}) }");
-        params.push(("parent_id", id_param(parent)));
-    }
+    // By parent: its sub-projects, walked from it and sorted (a parent has
+    // few); else every project, along the `created_at` index.
+    let source = match filter.parent_id {
+        Some(parent) => {
+            params.push(("parent_id", id_param(parent)));
+            "MATCH (:Project {uid: $parent_id})<-[:IS_SUBPROJECT_OF]-(p:Project)"
+        }
+        None => "MATCH (p:Project) USING INDEX p:Project(created_at)",
+    };
     params.push(("limit", BoltType::from(i64::from(page.limit()) + 1)));
     let text = format!(
-        "MATCH (p:Project) USING INDEX p:Project(created_at) WHERE {} \
+        "{source} WHERE {} \
          WITH p ORDER BY p.created_at, p.uid LIMIT $limit {RETURN_PROJECT} ORDER BY p.created_at, p.uid",
         conditions.join(" AND ")
     );
