@@ -53,8 +53,9 @@ fn uids(tx: &rusqlite::Transaction<'_>, sql: &str, param: &str) -> Result<Vec<Uu
 /// further and changed now (at least); their ids, oldest first.
 fn unblock_survivors(tx: &rusqlite::Transaction<'_>, uid: &str) -> Result<Vec<Uuid>, StoreError> {
     let survivors = format!(
-        "{SUBTREE} SELECT t.uid FROM tasks t WHERE t.uid NOT IN ({SUBTREE_TASKS}) AND EXISTS ( \
-             SELECT 1 FROM task_blocks b WHERE b.blocked_uid = t.uid AND b.blocker_uid IN ({SUBTREE_TASKS})) \
+        "{SUBTREE} SELECT t.uid FROM tasks t \
+         WHERE t.uid IN (SELECT b.blocked_uid FROM task_blocks b WHERE b.blocker_uid IN ({SUBTREE_TASKS})) \
+           AND t.uid NOT IN ({SUBTREE_TASKS}) \
          ORDER BY t.created_at, t.uid"
     );
     let survivors = uids(tx, &survivors, uid)?;
