@@ -117,6 +117,7 @@ on_every_list_plan!(
     keyset_paging_by_project_and_one_status_yields_every_match_once_in_order,
     a_list_with_no_match_is_an_empty_last_page,
     every_sort_lists_in_its_order_with_undated_tasks_last_on_every_page_size,
+    a_projects_task_list_widens_to_its_whole_subtree_with_every_filter_and_sort,
 );
 
 /// Task lookups on Neo4j with coalescing turned off, each its own query

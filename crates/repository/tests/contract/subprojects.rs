@@ -5,6 +5,7 @@
 //! task list widened to its whole subtree, paged; and deleting a project
 //! that has sub-projects, and its tasks' blocked tasks outside it.
 
+use trm_domain::search::SearchQuery;
 use trm_domain::{
     EntityKind, EventMetadata, MAX_PROJECT_LEVELS, Project, ProjectId, Task, TaskId, TaskSort, TaskStatus, Timestamp,
     graph::sorted_ids,
@@ -201,6 +202,19 @@ pub(crate) async fn a_projects_task_list_widens_to_its_whole_subtree_with_every_
     let newest_first = TaskFilter { sort: TaskSort::parse("-created_at").unwrap(), ..subtree.clone() };
     let listed: Vec<TaskId> = list_all(store, &newest_first, 2).await.iter().map(|task| task.uid).collect();
     assert_eq!(listed, expected.iter().rev().map(|task| task.uid).collect::<Vec<_>>(), "paged, newest first");
+    let expected_ids: Vec<TaskId> = expected.iter().map(|task| task.uid).collect();
+    for sort in ["due_date", "-priority"] {
+        // All undated and of one priority: in `created_at` order (descending for `-priority`).
+        let sorted = TaskFilter { sort: TaskSort::parse(sort).unwrap(), ..subtree.clone() };
+        let mut listed: Vec<TaskId> = list_all(store, &sorted, 2).await.iter().map(|task| task.uid).collect();
+        if sort.starts_with('-') {
+            listed.reverse();
+        }
+        assert_eq!(listed, expected_ids, "sort={sort}");
+    }
+    let searched = TaskFilter { search: Some(SearchQuery::parse("member").unwrap()), ..subtree.clone() };
+    let listed: Vec<TaskId> = list_all(store, &searched, 2).await.iter().map(|task| task.uid).collect();
+    assert_eq!(listed, expected_ids, "with a search");
     let todo = TaskFilter { statuses: vec![TaskStatus::Todo], ..subtree.clone() };
     let listed: Vec<TaskId> = list_all(store, &todo, 1).await.iter().map(|task| task.uid).collect();
     let todos: Vec<TaskId> =

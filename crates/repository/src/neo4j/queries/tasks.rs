@@ -45,12 +45,30 @@ const AFTER_CURSOR: &str = "t.created_at >= $after_at AND (t.created_at > $after
 /// node's tasks.
 pub(super) struct Anchor {
     pub(super) label: &'static str,
-    pub(super) relationship: &'static str,
+    /// The path from a task to the node, as written after `(t)`.
+    pub(super) to_anchor: &'static str,
+    /// The same path read from the node back to its tasks.
+    pub(super) from_anchor: &'static str,
     pub(super) param: &'static str,
 }
 
-const PROJECT: Anchor = Anchor { label: "Project", relationship: "IS_PART_OF_PROJECT", param: "project_id" };
-const ASSIGNEE: Anchor = Anchor { label: "User", relationship: "ASSIGNED_TO", param: "assignee_id" };
+const PROJECT: Anchor = Anchor {
+    label: "Project",
+    to_anchor: "-[:IS_PART_OF_PROJECT]->",
+    from_anchor: "<-[:IS_PART_OF_PROJECT]-",
+    param: "project_id",
+};
+/// A project with its sub-projects at every depth (`include_subprojects`):
+/// the tasks of any project of its subtree. A tree path is unique, so each
+/// task is reached once.
+const PROJECT_SUBTREE: Anchor = Anchor {
+    label: "Project",
+    to_anchor: "-[:IS_PART_OF_PROJECT]->(:Project)-[:IS_SUBPROJECT_OF*0..]->",
+    from_anchor: "<-[:IS_SUBPROJECT_OF*0..]-(:Project)<-[:IS_PART_OF_PROJECT]-",
+    param: "project_id",
+};
+const ASSIGNEE: Anchor =
+    Anchor { label: "User", to_anchor: "-[:ASSIGNED_TO]->", from_anchor: "<-[:ASSIGNED_TO]-", param: "assignee_id" };
 
 /// The Cypher and parameters of one page of a filtered task list.
 ///
@@ -115,27 +133,14 @@ pub fn list_tasks_planned(filter: &TaskFilter, page: PageRequest, plan: Anchored
     // Conditions every plan checks on `t` besides its own seek.
     let mut conditions: Vec<String> = Vec::new();
 
-    // A project's whole subtree is no single node to start from: its tasks
-    // are matched as a condition, along the index walk, like any filter.
-    let project_id = match filter.project_id {
-        Some(project) if filter.include_subprojects => {
-            conditions.push(
-                "EXISTS { (t)-[:IS_PART_OF_PROJECT]->(:Project)-[:IS_SUBPROJECT_OF*0..]->(:Project {uid: $project_id}) }"
-                    .to_owned(),
-            );
-            params.push((PROJECT.param, id_param(project)));
-            None
-        }
-        project => project,
-    };
-    let anchor = match (project_id, filter.assignee_id) {
+    let anchor = match (filter.project_id, filter.assignee_id) {
         (Some(project), assignee) => {
             params.push((PROJECT.param, id_param(project)));
             if let Some(assignee) = assignee {
                 conditions.push("EXISTS { (t)-[:ASSIGNED_TO]->(:User {uid: $assignee_id}) }".to_owned());
                 params.push((ASSIGNEE.param, id_param(assignee)));
             }
-            Some(PROJECT)
+            Some(if filter.include_subprojects { PROJECT_SUBTREE } else { PROJECT })
         }
         (None, Some(assignee)) => {
             params.push((ASSIGNEE.param, id_param(assignee)));
@@ -196,8 +201,8 @@ pub fn list_tasks_planned(filter: &TaskFilter, page: PageRequest, plan: Anchored
             conditions.push("t.status = $status".to_owned());
         }
         let candidates = match (&filter.search, &anchor) {
-            (Some(_), Some(Anchor { label, relationship, param })) => {
-                conditions.push(format!("EXISTS {{ (t)-[:{relationship}]->(:{label} {{uid: ${param}}}) }}"));
+            (Some(_), Some(Anchor { label, to_anchor, param, .. })) => {
+                conditions.push(format!("EXISTS {{ (t){to_anchor}(:{label} {{uid: ${param}}}) }}"));
                 Candidates::Searched
             }
             (Some(_), None) => Candidates::Searched,
@@ -240,18 +245,18 @@ pub fn list_tasks_planned(filter: &TaskFilter, page: PageRequest, plan: Anchored
                 where_clause(&all)
             )
         }
-        Some(Anchor { label, relationship, param }) => {
-            let indexed = [seek, vec![format!("(t)-[:{relationship}]->(anchor)")], conditions].concat();
+        Some(Anchor { label, to_anchor, from_anchor, param }) => {
+            let indexed = [seek, vec![format!("(t){to_anchor}(anchor)")], conditions].concat();
             let walk_when = plan.walk_relationships_when();
             format!(
                 "{KEEP_PLAN}MATCH (anchor:{label} {{uid: ${param}}}) USING INDEX anchor:{label}(uid) \
-                 WITH anchor, COUNT {{ (anchor)<-[:{relationship}]-() }} AS degree \
+                 WITH anchor, COUNT {{ (anchor){from_anchor}() }} AS degree \
                  CALL () {{ MATCH (every:Task) RETURN count(every) AS total }} \
                  WITH anchor, {walk_when} AS walk_relationships \
                  CALL (anchor, walk_relationships) {{ \
                    WITH anchor WHERE walk_relationships \
                    CALL (anchor) {{ \
-                     MATCH (anchor)<-[:{relationship}]-(t:Task) {}\
+                     MATCH (anchor){from_anchor}(t:Task) {}\
                      RETURN t ORDER BY t.created_at, t.uid LIMIT $limit \
                    }} \
                    RETURN t \
@@ -286,8 +291,8 @@ fn searched_tasks(
     mut params: Vec<(&str, BoltType)>,
 ) -> Query {
     params.push(("search", BoltType::from(lucene_query(search))));
-    if let Some(&Anchor { label, relationship, param }) = anchor {
-        conditions.push(format!("EXISTS {{ (t)-[:{relationship}]->(:{label} {{uid: ${param}}}) }}"));
+    if let Some(&Anchor { label, to_anchor, param, .. }) = anchor {
+        conditions.push(format!("EXISTS {{ (t){to_anchor}(:{label} {{uid: ${param}}}) }}"));
     }
     if single_status {
         conditions.push("t.status = $status".to_owned());
