@@ -31,30 +31,27 @@ pub(crate) const PARENT: &str = "parent_id";
 pub(crate) const PARENT_ALIAS: &str = "parent_project_id";
 
 /// A project create body's schema: exactly one of `title` and `name`, at
-/// most one of `parent_id` and `parent_project_id`.
+/// most one of `parent_id` and `parent_project_id` — one `allOf` of the two
+/// rules, as one keyword: a schema's keywords added here are kept in a hash
+/// map, so two of them would be written in a different order by each
+/// process, and the document would differ from run to run.
 #[must_use]
 pub(crate) fn project_create(schema: RefOr<Schema>) -> RefOr<Schema> {
-    at_most_one_parent(exactly_one_title(schema))
+    let rules = json!([
+        { "oneOf": [{ "required": [TITLE] }, { "required": [TITLE_ALIAS] }] },
+        { "not": { "required": [PARENT, PARENT_ALIAS] } },
+    ]);
+    with_keyword(schema, "allOf", rules)
 }
 
-/// A project update body's schema: at most one of `title` and `name`, at
-/// most one of `parent_id` and `parent_project_id`.
+/// A project update body's schema: neither both of `title` and `name` nor
+/// both of `parent_id` and `parent_project_id` — one `allOf` of the two
+/// `not`s (one keyword, see [`project_create`]).
 #[must_use]
 pub(crate) fn project_update(schema: RefOr<Schema>) -> RefOr<Schema> {
-    at_most_one_parent(at_most_one_title(schema))
-}
-
-/// Forbids `parent_id` and its alias together: an `allOf` of one `not`, so
-/// that it sits beside the title's own `not` of an update body.
-fn at_most_one_parent(schema: RefOr<Schema>) -> RefOr<Schema> {
-    match schema {
-        RefOr::T(Schema::Object(mut object)) => {
-            let rule = json!([{ "not": { "required": [PARENT, PARENT_ALIAS] } }]);
-            object.extensions.get_or_insert_with(Extensions::default).insert("allOf".to_owned(), rule);
-            RefOr::T(Schema::Object(object))
-        }
-        other => other,
-    }
+    let rules =
+        json!([{ "not": { "required": [TITLE, TITLE_ALIAS] } }, { "not": { "required": [PARENT, PARENT_ALIAS] } }]);
+    with_keyword(schema, "allOf", rules)
 }
 
 /// A create body's schema: exactly one of `title` and `name` is required.
