@@ -171,6 +171,7 @@ impl Dataset {
             title: Title::parse(&format!("Benchmark project {p}")).map_err(invalid)?,
             description: None,
             status: ProjectStatus::Active,
+            parent_id: None,
             created_at: created,
             updated_at: created,
             version: 1,

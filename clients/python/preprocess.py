@@ -15,6 +15,11 @@ express:
   constraint is dropped, leaving both properties optional in the generated
   model; the server still enforces it (a 422 when neither or both are sent),
   and the schema's description still says so.
+* Likewise an object schema's `allOf` of such rules only: required-only
+  `oneOf`/`anyOf` lists and `not`s of a `required` list (a project body's
+  `title`/`name` and `parent_id`/`parent_project_id`, one of each pair, or
+  not both). openapi-python-client would read the `allOf` as schemas to
+  merge into the model; it is dropped, the server enforces it.
 """
 
 from __future__ import annotations
@@ -32,14 +37,28 @@ def _only_required(branches: Any) -> bool:
     )
 
 
+def _required_rule(rule: Any) -> bool:
+    """Whether `rule` only says which properties are (not) sent together."""
+    if not isinstance(rule, dict) or len(rule) != 1:
+        return False
+    ((keyword, value),) = rule.items()
+    if keyword in ("oneOf", "anyOf"):
+        return _only_required(value)
+    return keyword == "not" and isinstance(value, dict) and set(value) == {"required"}
+
+
 def drop_required_alternatives(document: dict[str, Any]) -> None:
-    """Removes `oneOf`/`anyOf` lists of `required`-only branches from object schemas."""
+    """Removes `oneOf`/`anyOf` lists of `required`-only branches, and `allOf`
+    lists of such rules, from object schemas."""
     for schema in document.get("components", {}).get("schemas", {}).values():
         if not isinstance(schema, dict) or schema.get("type") != "object":
             continue
         for keyword in ("oneOf", "anyOf"):
             if _only_required(schema.get(keyword)):
                 del schema[keyword]
+        rules = schema.get("allOf")
+        if isinstance(rules, list) and rules and all(_required_rule(rule) for rule in rules):
+            del schema["allOf"]
 
 
 def write(document: dict[str, Any], path: str) -> None:

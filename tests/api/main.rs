@@ -19,6 +19,7 @@ mod overview;
 mod paging;
 mod projects;
 mod seed_flow;
+mod subprojects;
 mod subtasks;
 mod task_graph;
 mod tasks;

@@ -8,9 +8,10 @@ requests this file's check accepts exactly these and nothing else:
 * 412 when the request carried an `If-Match` other than `*` (the stored
   version is not the one named: the contract's optimistic concurrency);
 * 422 whose every error is one of: an `Idempotency-Key` reused with another
-  body (`idempotency_key_reused`); a `project_id` / `assignee_id` naming
-  nothing stored ("... not found"), at the body's top level or at an item of
-  a bulk create (`["body", "tasks", i, field]`); a `blocked_by` id naming
+  body (`idempotency_key_reused`); a `project_id` / `assignee_id` (or a
+  project's `parent_id`) naming nothing stored ("... not found"), at the
+  body's top level or at an item of a bulk create
+  (`["body", "tasks", i, field]`); a `blocked_by` id naming
   no task, or the task itself (`["body", "blocked_by", j]`, in a bulk
   create `["body", "tasks", i, "blocked_by", j]`); a `due_date` before the
   `start_date` (the one rule between two fields, which a PATCH checks
@@ -29,7 +30,7 @@ from schemathesis.core.failures import Failure
 # What the built-in check accepts for schema-valid data.
 ACCEPTED = {401, 403, 404, 409, 429}
 
-REFERENCE_FIELDS = {"project_id", "assignee_id"}
+REFERENCE_FIELDS = {"project_id", "assignee_id", "parent_id"}
 
 
 class RejectedValidData(Failure):

@@ -210,6 +210,13 @@ fn conflict_detail(reason: ConflictReason) -> String {
         ConflictReason::TaskHasSubtasks => {
             "Task still has sub-tasks; delete them first or pass cascade=true".to_owned()
         }
+        ConflictReason::ProjectCycle(path) => {
+            let path: Vec<String> = path.iter().map(ToString::to_string).collect();
+            format!("Project cycle: {}", path.join(" \u{2192} "))
+        }
+        ConflictReason::ProjectHasSubprojects => {
+            "Project still has sub-projects; delete them first or pass cascade=true".to_owned()
+        }
     }
 }
 
@@ -346,6 +353,15 @@ mod tests {
         assert_eq!(
             conflict_text(ConflictReason::SubtaskCycle(vec![a, b, a])),
             format!("Sub-task cycle: {a} \u{2192} {b} \u{2192} {a}")
+        );
+        assert_eq!(
+            conflict_text(ConflictReason::ProjectHasSubprojects),
+            "Project still has sub-projects; delete them first or pass cascade=true"
+        );
+        let (a, b) = (trm_domain::ProjectId::new(), trm_domain::ProjectId::new());
+        assert_eq!(
+            conflict_text(ConflictReason::ProjectCycle(vec![a, b, a])),
+            format!("Project cycle: {a} \u{2192} {b} \u{2192} {a}")
         );
     }
 

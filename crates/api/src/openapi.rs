@@ -42,8 +42,8 @@ use crate::error::LocationItemSchema;
 use crate::handlers::{events, health, metrics, overview, projects, task_graph, tasks, users, webhooks};
 use crate::schemas::errors::{
     DeliveryNotFound, DependencyCycle, HttpError, HttpValidationError, IdempotencyInProgress, InternalError,
-    InvalidRequest, PayloadTooLarge, PreconditionFailed, ProjectHasTasks, ProjectNotFound, TaskHasSubtasks,
-    TaskNotFound, Unavailable, UnsupportedMediaType, UserNotFound, UsernameTaken, WebhookNotFound,
+    InvalidRequest, PayloadTooLarge, PreconditionFailed, ProjectCycle, ProjectHasTasks, ProjectNotFound,
+    TaskHasSubtasks, TaskNotFound, Unavailable, UnsupportedMediaType, UserNotFound, UsernameTaken, WebhookNotFound,
 };
 use crate::schemas::event::EventResponse;
 use crate::schemas::health::{Liveness, Readiness};
@@ -180,6 +180,7 @@ The full reference, with examples, is `docs/api.md` in the project's repository.
             DeliveryNotFound,
             ProjectHasTasks,
             TaskHasSubtasks,
+            ProjectCycle,
             DependencyCycle,
             UserNotFound,
             UsernameTaken,

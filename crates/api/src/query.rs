@@ -240,6 +240,9 @@ fn filter_of(query: &mut QueryParams, fixed: FixedByPath, sort: TaskSort) -> Opt
         overdue,
         sort,
         blocked,
+        // Only the project's own task list widens to its subtree (its
+        // handler sets this).
+        include_subprojects: false,
     })
 }
 

@@ -381,3 +381,35 @@ async fn the_overview_lists_every_status_and_the_counts() {
     );
     assert_eq!(body["recent_tasks"][0]["title"], "newest");
 }
+
+#[actix_web::test]
+async fn the_project_list_filters_by_parent_and_a_malformed_parent_matches_nothing_without_a_lookup() {
+    let parent = uuid::Uuid::new_v4();
+    let mut projects = MockProjectUseCases::new();
+    projects
+        .expect_list_projects()
+        .withf(move |filter, _| filter.parent_id.map(|id| *id.as_uuid()) == Some(parent))
+        .times(1)
+        .returning(|_, _| Ok(Page { items: vec![], next: None }));
+    let app = state(MockTaskUseCases::new(), projects);
+    let (status, _, _) = send(app, TestRequest::get().uri(&format!("/api/v1/projects/?parent_id={parent}"))).await;
+    assert_eq!(status, StatusCode::OK);
+    let mut projects = MockProjectUseCases::new();
+    projects.expect_list_projects().never();
+    let app = state(MockTaskUseCases::new(), projects);
+    let (status, _, body) = send(app, TestRequest::get().uri("/api/v1/projects/?parent_id=project-123")).await;
+    assert_eq!((status, body), (StatusCode::OK, json!([])));
+}
+
+#[actix_web::test]
+async fn include_subprojects_reaches_the_service_with_the_projects_task_filter() {
+    let mut projects = MockProjectUseCases::new();
+    projects
+        .expect_list_project_tasks()
+        .withf(|_, filter, _| filter.include_subprojects && filter.statuses == [TaskStatus::Todo])
+        .times(1)
+        .returning(|_, _, _| Ok(Page { items: vec![], next: None }));
+    let uri = format!("/api/v1/projects/{}/tasks/?status=todo&include_subprojects=true", uuid::Uuid::new_v4());
+    let (status, _, _) = send(state(MockTaskUseCases::new(), projects), TestRequest::get().uri(&uri)).await;
+    assert_eq!(status, StatusCode::OK);
+}

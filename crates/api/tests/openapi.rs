@@ -85,10 +85,40 @@ fn required(schema: &Value) -> BTreeSet<String> {
 /// The properties of which exactly one is required: a schema's `oneOf`
 /// of `required` lists (`title` and its alias `name`), in their order.
 fn alternatives(schema: &Value) -> Vec<String> {
-    schema["oneOf"].as_array().into_iter().flatten().flat_map(required).collect()
+    // The `oneOf` of the schema itself, or of one rule of its `allOf`.
+    let rules = schema["allOf"].as_array().into_iter().flatten().chain(std::iter::once(schema));
+    rules.flat_map(|rule| rule["oneOf"].as_array().into_iter().flatten().flat_map(required)).collect()
 }
 
 /// Whether a property's schema admits `null`.
+/// The pairs of properties never sent together (a field and its alias),
+/// but `title` and `name` (see [`alternatives`]): a `not` of two `required`
+/// names in the schema's `allOf`.
+fn exclusive_pairs(schema: &Value) -> Vec<(String, String)> {
+    schema["allOf"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|rule| match rule["not"]["required"].as_array().map(Vec::as_slice) {
+            Some([Value::String(a), Value::String(b)]) if a != "title" => Some((a.clone(), b.clone())),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The other property of `property`'s exclusive pair, if it is in one.
+fn sibling(pairs: &[(String, String)], property: &str) -> Option<String> {
+    pairs.iter().find_map(|(a, b)| {
+        if a == property {
+            Some(b.clone())
+        } else if b == property {
+            Some(a.clone())
+        } else {
+            None
+        }
+    })
+}
+
 fn is_nullable(property: &Value) -> bool {
     let in_type = property["type"].as_array().is_some_and(|types| types.contains(&json!("null")));
     let in_one_of = property["oneOf"].as_array().is_some_and(|schemas| schemas.contains(&json!({"type": "null"})));
@@ -485,13 +515,19 @@ fn assert_create_schema_matches_reader<T>(name: &str, read: impl Fn(Map<String, 
     // each of the others is shown with its value.
     let alternatives = alternatives(schema);
     let shown = alternatives.iter().find(|property| example.contains_key(*property)).cloned();
+    // Of a field and its alias never sent together, the example shows one.
+    let pairs = exclusive_pairs(schema);
     let mut mentioned: BTreeSet<String> = example.keys().cloned().collect();
     mentioned.extend(alternatives.iter().cloned());
+    mentioned.extend(pairs.iter().flat_map(|(a, b)| [a.clone(), b.clone()]));
     assert_eq!(mentioned, properties.iter().cloned().collect(), "{name}: the example shows every property");
     assert_eq!(problems(read(example.clone())), [], "{name}: the example is a valid body");
     let example_value = |property: &str| match example.get(property) {
         Some(value) => value.clone(),
-        None => example[shown.as_deref().unwrap_or_else(|| panic!("{name}: no example for {property}"))].clone(),
+        None => match sibling(&pairs, property).and_then(|other| example.get(&other).cloned()) {
+            Some(value) => value,
+            None => example[shown.as_deref().unwrap_or_else(|| panic!("{name}: no example for {property}"))].clone(),
+        },
     };
 
     let required = required(schema);
@@ -504,6 +540,9 @@ fn assert_create_schema_matches_reader<T>(name: &str, read: impl Fn(Map<String, 
         let mut body = minimal.clone();
         if alternatives.contains(property) {
             body.retain(|key, _| !alternatives.contains(key));
+        }
+        if let Some(other) = sibling(&pairs, property) {
+            body.remove(&other);
         }
         let body = with(body, property, example_value(property));
         assert_eq!(problems(read(body)), [], "{name}: {property} is accepted");
@@ -540,12 +579,13 @@ fn assert_update_schema_matches_reader<T>(
     let values = object(&create["example"]);
     let alternatives = alternatives(create);
     let shown = alternatives.iter().find(|property| values.contains_key(*property));
+    let pairs = exclusive_pairs(schema);
     for property in property_names(schema) {
         // An alternative the create example does not show takes the value of the one it does.
-        let stand_in = if alternatives.contains(&property) { shown } else { None };
+        let stand_in = if alternatives.contains(&property) { shown.cloned() } else { sibling(&pairs, &property) };
         let value = values
             .get(&property)
-            .or_else(|| stand_in.and_then(|other| values.get(other)))
+            .or_else(|| stand_in.and_then(|other| values.get(&other)))
             .cloned()
             .unwrap_or_else(|| panic!("{name}: no example for {property}"));
         assert_eq!(problems(read(with(Map::new(), &property, value))), [], "{name}: {property} is accepted");
@@ -629,10 +669,13 @@ fn name_is_documented_as_the_alias_of_title_one_of_them_on_create_never_both() {
         assert!(required(schema).is_empty(), "{create}: the oneOf says which is required");
         assert_eq!(schema["properties"]["name"]["minLength"], 1, "{create}");
     }
-    for update in ["TaskUpdate", "ProjectUpdate"] {
-        let schema = component(&document, update);
-        assert_eq!(schema["not"], json!({"required": ["title", "name"]}), "{update}");
-    }
+    let task_update = component(&document, "TaskUpdate");
+    assert_eq!(task_update["not"], json!({"required": ["title", "name"]}));
+    let project_update = component(&document, "ProjectUpdate");
+    assert!(
+        project_update["allOf"].as_array().unwrap().contains(&json!({"not": {"required": ["title", "name"]}})),
+        "ProjectUpdate: not both, beside the parent's pair"
+    );
     let both = object(&json!({"title": "x", "name": "x"}));
     for (what, found) in [
         ("new_task", problems(new_task(both.clone()))),
@@ -642,6 +685,26 @@ fn name_is_documented_as_the_alias_of_title_one_of_them_on_create_never_both() {
     ] {
         assert_eq!(found, [(vec![json!("body"), json!("name")], "value_error".to_owned())], "{what}");
     }
+}
+
+#[test]
+fn parent_project_id_is_documented_as_the_alias_of_parent_id_never_both() {
+    let document = document();
+    for body in ["ProjectCreate", "ProjectUpdate"] {
+        let schema = component(&document, body);
+        let pair = ("parent_id".to_owned(), "parent_project_id".to_owned());
+        assert_eq!(exclusive_pairs(schema), [pair], "{body}");
+        assert!(is_nullable(&schema["properties"]["parent_project_id"]), "{body}: null detaches, as parent_id");
+    }
+    let parent = json!("3f0b6c9e-8d1a-4c2b-9e5f-1a2b3c4d5e6f");
+    let both = object(&json!({"title": "x", "parent_id": parent, "parent_project_id": parent}));
+    for (what, found) in
+        [("new_project", problems(new_project(both.clone()))), ("project_patch", problems(project_patch(both)))]
+    {
+        assert_eq!(found, [(vec![json!("body"), json!("parent_project_id")], "value_error".to_owned())], "{what}");
+    }
+    let project = component(&document, "Project");
+    assert!(required(project).contains("parent_id"), "every project response names its parent, null when none");
 }
 
 #[test]

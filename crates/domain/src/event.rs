@@ -124,12 +124,24 @@ impl DomainEvent {
         events
     }
 
-    /// What a cascading delete of a project means: `task.deleted` for each
-    /// of its tasks, in the order given, then `project.deleted`.
+    /// What a (cascading) delete of a project means: `task.updated` for
+    /// each surviving task that lost a deleted one as a blocker, as it now
+    /// is; then `task.deleted` for each deleted task; then
+    /// `project.deleted` for each deleted project — its sub-projects
+    /// before it, children before parents — each in the order given.
     #[must_use]
-    pub fn project_deleted(project: Uuid, tasks: &[TaskId], metadata: &EventMetadata) -> Vec<Self> {
+    pub fn project_deleted(
+        projects: &[Uuid],
+        tasks: &[TaskId],
+        unblocked: &[Task],
+        metadata: &EventMetadata,
+    ) -> Vec<Self> {
+        let updates = unblocked
+            .iter()
+            .map(|task| Self::about(EntityKind::Task, EventKind::Updated, *task.uid.as_uuid(), task, metadata.clone()));
         let tasks = tasks.iter().map(|task| Self::deleted(EntityKind::Task, *task.as_uuid(), metadata.clone()));
-        tasks.chain([Self::deleted(EntityKind::Project, project, metadata.clone())]).collect()
+        let projects = projects.iter().map(|project| Self::deleted(EntityKind::Project, *project, metadata.clone()));
+        updates.chain(tasks).chain(projects).collect()
     }
 
     /// What deleting a user means: `task.updated` for each task it

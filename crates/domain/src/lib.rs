@@ -62,7 +62,7 @@ pub use event::{DomainEvent, EventKind, EventMetadata, EventPosition, LoggedEven
 pub use graph::{Blockers, Cycle, Direction, MAX_SUBTASK_LEVELS, MAX_WALK_DEPTH, WalkDepth};
 pub use ids::{ApiKeyId, ProjectId, TaskId, UserId};
 pub use paging::{Cursor, Page, PageRequest, SortedPosition};
-pub use project::{NewProject, Project, ProjectPatch};
+pub use project::{MAX_PROJECT_LEVELS, NewProject, Project, ProjectPatch};
 pub use sort::{SortField, TaskSort};
 pub use task::{MAX_TASKS_PER_BULK, NewTask, Task, TaskPatch, bulk_item_path};
 pub use time::Timestamp;

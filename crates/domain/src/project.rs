@@ -9,12 +9,18 @@ use crate::paging::Cursor;
 use crate::time::Timestamp;
 use crate::values::{Description, Title};
 
+/// How deep projects nest: a project, its sub-project, theirs, … at most
+/// this many levels, the top one included (as sub-tasks do). Deep enough
+/// for any real organisation of work, shallow enough that every check and
+/// walk of a project's ancestry stays a handful of steps.
+pub const MAX_PROJECT_LEVELS: usize = 10;
+
 /// A body of work that tasks are part of.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "openapi", schema(example = json!({
     "uid": "9b1c2d3e-4f50-4a6b-8c7d-0e1f2a3b4c5d", "title": "Launch", "description": "Everything for the launch",
-    "status": "active", "created_at": "2026-11-26T03:12:45.123456Z", "updated_at": "2026-11-26T03:12:45.123456Z",
+    "status": "active", "parent_id": null, "created_at": "2026-11-26T03:12:45.123456Z", "updated_at": "2026-11-26T03:12:45.123456Z",
     "version": 1
 })))]
 pub struct Project {
@@ -29,6 +35,11 @@ pub struct Project {
     pub description: Option<Description>,
     /// Where the project is in its life.
     pub status: ProjectStatus,
+    /// The project this one is a sub-project of (`IS_SUBPROJECT_OF`), or
+    /// `null` for a top-level project. Projects nest at most
+    /// [`MAX_PROJECT_LEVELS`] levels deep and never in a cycle.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = Uuid, required = true))]
+    pub parent_id: Option<ProjectId>,
     /// Creation time (UTC, microseconds).
     #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub created_at: Timestamp,
@@ -50,13 +61,15 @@ pub struct NewProject {
     pub description: Option<Description>,
     /// Starting status; `active` by default.
     pub status: ProjectStatus,
+    /// The project it is a sub-project of, if any.
+    pub parent_id: Option<ProjectId>,
 }
 
 impl NewProject {
     /// A project with this title and defaults for everything else.
     #[must_use]
     pub fn new(title: Title) -> Self {
-        Self { title, description: None, status: ProjectStatus::default() }
+        Self { title, description: None, status: ProjectStatus::default(), parent_id: None }
     }
 }
 
@@ -71,6 +84,8 @@ pub struct ProjectPatch {
     pub description: Option<Option<Description>>,
     /// New status.
     pub status: Option<ProjectStatus>,
+    /// New parent project, or `Some(None)` to make it a top-level project.
+    pub parent_id: Option<Option<ProjectId>>,
 }
 
 impl Project {
@@ -82,6 +97,7 @@ impl Project {
             title: new.title,
             description: new.description,
             status: new.status,
+            parent_id: new.parent_id,
             created_at: now,
             updated_at: now,
             version: 1,
@@ -103,6 +119,10 @@ impl Project {
         }
         if let Some(status) = patch.status.filter(|s| *s != next.status) {
             next.status = status;
+            changed = true;
+        }
+        if let Some(parent) = patch.parent_id.filter(|p| *p != next.parent_id) {
+            next.parent_id = parent;
             changed = true;
         }
         changed.then(|| {
@@ -137,5 +157,18 @@ mod tests {
         assert_eq!(project.patched(same, Timestamp::now()), None);
         let hold = ProjectPatch { status: Some(ProjectStatus::OnHold), ..ProjectPatch::default() };
         assert_eq!(project.patched(hold, Timestamp::now()).unwrap().version, 2);
+    }
+
+    #[test]
+    fn re_parenting_a_project_is_a_change_and_detaching_a_top_level_one_is_not() {
+        let project = Project::create(NewProject::new(Title::parse("Launch").unwrap()), Timestamp::now());
+        let detach = ProjectPatch { parent_id: Some(None), ..ProjectPatch::default() };
+        assert_eq!(project.patched(detach.clone(), Timestamp::now()), None);
+        let parent = ProjectId::new();
+        let attach = ProjectPatch { parent_id: Some(Some(parent)), ..ProjectPatch::default() };
+        let attached = project.patched(attach, Timestamp::now()).unwrap();
+        assert_eq!((attached.parent_id, attached.version), (Some(parent), 2));
+        let detached = attached.patched(detach, Timestamp::now()).unwrap();
+        assert_eq!((detached.parent_id, detached.version), (None, 3));
     }
 }

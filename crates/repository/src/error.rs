@@ -1,6 +1,6 @@
 //! The one error type every store returns.
 
-use trm_domain::{EntityKind, TaskId};
+use trm_domain::{EntityKind, ProjectId, TaskId};
 
 /// Why a store operation did not happen.
 ///
@@ -48,6 +48,18 @@ pub enum StoreError {
     /// written.
     #[error("sub-tasks would nest too deep")]
     NestingTooDeep(Vec<usize>),
+    /// A project's new parent is the project itself or one of its
+    /// sub-projects: the ids along the loop it would make, from the
+    /// project, up through its would-be ancestors, back to itself. Nothing
+    /// was written.
+    #[error("the parent would make the project its own ancestor")]
+    ProjectCycle(Vec<ProjectId>),
+
+    /// Under its new parent a project (with its sub-projects) would nest
+    /// more than [`trm_domain::MAX_PROJECT_LEVELS`] levels deep. Nothing
+    /// was written.
+    #[error("projects would nest too deep")]
+    ProjectTooDeep,
 
     /// The stored version is not the one the write expected: someone else
     /// changed the entity first. Nothing was written.
@@ -61,6 +73,9 @@ pub enum StoreError {
     /// A task still has sub-tasks and the delete was not a cascade.
     #[error("the task still has sub-tasks")]
     HasSubtasks,
+    /// A project still has sub-projects and the delete was not a cascade.
+    #[error("the project still has sub-projects")]
+    HasSubprojects,
 
     /// A value that must be unique is taken (e.g. a username).
     #[error("{0} is already taken")]
@@ -93,6 +108,9 @@ impl StoreError {
             Self::VersionConflict => "version_conflict",
             Self::HasTasks => "has_tasks",
             Self::HasSubtasks => "has_subtasks",
+            Self::ProjectCycle(_) => "project_cycle",
+            Self::ProjectTooDeep => "project_too_deep",
+            Self::HasSubprojects => "has_subprojects",
             Self::Duplicate(_) => "duplicate",
             Self::Unavailable(_) => "unavailable",
             Self::Unexpected(_) => "unexpected",
@@ -119,6 +137,9 @@ mod tests {
             StoreError::VersionConflict,
             StoreError::HasTasks,
             StoreError::HasSubtasks,
+            StoreError::ProjectCycle(vec![ProjectId::new()]),
+            StoreError::ProjectTooDeep,
+            StoreError::HasSubprojects,
             StoreError::Duplicate("username"),
             StoreError::Unavailable(anyhow::anyhow!("down")),
             StoreError::Unexpected(anyhow::anyhow!("bug")),

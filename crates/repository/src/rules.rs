@@ -10,7 +10,7 @@
 //! here.
 
 use trm_domain::search::{SearchQuery, index_text};
-use trm_domain::{EntityKind, EnumAdapter as _, EventPosition, Task, TaskStatus};
+use trm_domain::{EntityKind, EnumAdapter as _, EventPosition, MAX_PROJECT_LEVELS, ProjectId, Task, TaskStatus};
 
 use crate::error::StoreError;
 
@@ -42,6 +42,31 @@ pub(crate) fn check_version(stored: Option<i64>, expected: Option<u64>, kind: En
         (Some(stored), Some(expected)) if stored != version_value(expected) => Err(StoreError::VersionConflict),
         _ => Ok(()),
     }
+}
+
+/// Whether `project` may sit under its parent, given `ancestry`: the
+/// parent and its ancestors as stored, nearest first (`None`: the parent
+/// does not exist), and `levels`, how deep the project's own subtree is (1
+/// for a project without sub-projects, as a new one).
+///
+/// # Errors
+/// [`StoreError::MissingReference`] (`Project`) for a parent that does not
+/// exist; [`StoreError::ProjectCycle`] when the project is among the
+/// ancestry (itself, or one of its sub-projects, would become its parent),
+/// with the loop from the project up to itself; and
+/// [`StoreError::ProjectTooDeep`] when the ancestry and the subtree together
+/// exceed [`MAX_PROJECT_LEVELS`].
+pub(crate) fn check_parent(
+    project: ProjectId,
+    ancestry: Option<&[ProjectId]>,
+    levels: usize,
+) -> Result<(), StoreError> {
+    let Some(ancestry) = ancestry else { return Err(StoreError::MissingReference(EntityKind::Project)) };
+    if let Some(at) = ancestry.iter().position(|&ancestor| ancestor == project) {
+        let cycle = std::iter::once(project).chain(ancestry[..=at].iter().copied()).collect();
+        return Err(StoreError::ProjectCycle(cycle));
+    }
+    if ancestry.len() + levels > MAX_PROJECT_LEVELS { Err(StoreError::ProjectTooDeep) } else { Ok(()) }
 }
 
 /// One row of a count of tasks by status, as a store returns it: the status
@@ -103,6 +128,25 @@ mod tests {
         assert!(matches!(check_version(Some(2), Some(1), EntityKind::User), Err(StoreError::VersionConflict)));
         assert!(check_version(Some(2), Some(2), EntityKind::User).is_ok());
         assert!(check_version(Some(2), None, EntityKind::User).is_ok(), "no expectation accepts any version");
+    }
+
+    #[test]
+    fn a_parent_must_exist_must_not_be_a_descendant_and_must_not_nest_too_deep() {
+        let (me, parent, grandparent) = (ProjectId::new(), ProjectId::new(), ProjectId::new());
+        assert!(matches!(check_parent(me, None, 1), Err(StoreError::MissingReference(EntityKind::Project))));
+        assert!(check_parent(me, Some(&[parent, grandparent]), 1).is_ok());
+        match check_parent(me, Some(&[parent, me, grandparent]), 1) {
+            Err(StoreError::ProjectCycle(cycle)) => assert_eq!(cycle, [me, parent, me]),
+            other => panic!("expected a cycle, got {other:?}"),
+        }
+        match check_parent(me, Some(&[me]), 1) {
+            Err(StoreError::ProjectCycle(cycle)) => assert_eq!(cycle, [me, me], "its own parent"),
+            other => panic!("expected a cycle, got {other:?}"),
+        }
+        let nine: Vec<ProjectId> = (0..9).map(|_| ProjectId::new()).collect();
+        assert!(check_parent(me, Some(&nine), 1).is_ok(), "the tenth level");
+        assert!(matches!(check_parent(me, Some(&nine), 2), Err(StoreError::ProjectTooDeep)));
+        assert!(matches!(check_parent(me, Some(&nine[..5]), 6), Err(StoreError::ProjectTooDeep)));
     }
 
     #[test]

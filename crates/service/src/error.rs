@@ -27,7 +27,7 @@
 
 use std::fmt;
 
-use trm_domain::{EntityKind, TaskId, ValidationErrors};
+use trm_domain::{EntityKind, ProjectId, TaskId, ValidationErrors};
 use trm_repository::StoreError;
 
 /// Why a use case did not complete.
@@ -88,6 +88,12 @@ pub enum ConflictReason {
     SubtaskCycle(Vec<TaskId>),
     /// The task still has sub-tasks and the delete was not a cascade.
     TaskHasSubtasks,
+    /// A project's new parent is the project itself or one of its
+    /// sub-projects: the projects along the loop it would make, from the
+    /// project up through its would-be ancestors back to itself.
+    ProjectCycle(Vec<ProjectId>),
+    /// The project still has sub-projects and the delete was not a cascade.
+    ProjectHasSubprojects,
 }
 
 /// A value that must be unique among the stored ones.
@@ -125,6 +131,10 @@ impl fmt::Display for ConflictReason {
                 write!(f, "the parent would close a loop of {} tasks", path.len().saturating_sub(1))
             }
             Self::TaskHasSubtasks => f.write_str("the task still has sub-tasks"),
+            Self::ProjectCycle(path) => {
+                write!(f, "the parent would close a loop of {} projects", path.len().saturating_sub(1))
+            }
+            Self::ProjectHasSubprojects => f.write_str("the project still has sub-projects"),
         }
     }
 }
@@ -158,6 +168,9 @@ impl ServiceError {
             | StoreError::NestingTooDeep(_)
             | StoreError::HasTasks
             | StoreError::HasSubtasks
+            | StoreError::ProjectCycle(_)
+            | StoreError::ProjectTooDeep
+            | StoreError::HasSubprojects
             | StoreError::Duplicate(_)) => {
                 let kind = answer.kind();
                 Self::Unexpected(
@@ -184,6 +197,9 @@ mod tests {
             StoreError::NestingTooDeep(vec![0]),
             StoreError::HasTasks,
             StoreError::HasSubtasks,
+            StoreError::ProjectCycle(vec![ProjectId::new()]),
+            StoreError::ProjectTooDeep,
+            StoreError::HasSubprojects,
             StoreError::Duplicate("username"),
         ];
         for answer in answers {

@@ -4,7 +4,8 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use trm_domain::{
-    EntityKind, EventKind, NewProject, Page, PageRequest, Project, ProjectId, ProjectPatch, Task, TaskId, Timestamp,
+    EntityKind, EventKind, FieldError, FieldErrorKind, MAX_PROJECT_LEVELS, NewProject, Page, PageRequest, Project,
+    ProjectId, ProjectPatch, Task, TaskId, Timestamp,
 };
 use trm_repository::{ProjectFilter, ProjectRepository, StoreError, TaskFilter, TaskRepository};
 
@@ -19,14 +20,19 @@ pub trait ProjectUseCases: Send + Sync + 'static {
     /// One page of the projects matching `filter`, oldest first.
     async fn list_projects(&self, filter: ProjectFilter, page: PageRequest) -> Result<Page<Project>, ServiceError>;
 
-    /// Creates a project.
+    /// Creates a project. A `parent_id` naming no project, or under which
+    /// the project would nest deeper than [`MAX_PROJECT_LEVELS`], is
+    /// [`ServiceError::Invalid`] at `parent_id`.
     async fn create_project(&self, new: NewProject) -> Result<Project, ServiceError>;
 
     /// The project with this id.
     async fn get_project(&self, id: ProjectId) -> Result<Project, ServiceError>;
 
     /// Applies `patch`; see [`TaskUseCases::update_task`](crate::TaskUseCases::update_task)
-    /// for `if_match` and no-op patches.
+    /// for `if_match` and no-op patches. A new parent is checked as on
+    /// create, and one that is the project itself or one of its
+    /// sub-projects is a [`ServiceError::Conflict`]
+    /// ([`ConflictReason::ProjectCycle`]).
     async fn update_project(
         &self,
         id: ProjectId,
@@ -34,9 +40,11 @@ pub trait ProjectUseCases: Send + Sync + 'static {
         if_match: Option<u64>,
     ) -> Result<Project, ServiceError>;
 
-    /// Deletes a project. One that still has tasks is a
-    /// [`ServiceError::Conflict`] ([`ConflictReason::ProjectHasTasks`]) unless `cascade`, which deletes its tasks in
-    /// the same transaction; their ids are returned.
+    /// Deletes a project. One that still has tasks, or sub-projects, is a
+    /// [`ServiceError::Conflict`] ([`ConflictReason::ProjectHasTasks`],
+    /// [`ConflictReason::ProjectHasSubprojects`]) unless `cascade`, which
+    /// deletes its sub-projects (at every depth) and the tasks of all of
+    /// them in the same transaction; the ids of those tasks are returned.
     async fn delete_project(
         &self,
         id: ProjectId,
@@ -99,7 +107,7 @@ impl ProjectUseCases for ProjectService {
         let events = logged(self.log_events, || {
             vec![event_about(EntityKind::Project, EventKind::Created, *project.uid.as_uuid(), &project)]
         });
-        self.projects.create_project(&project, &events).await.map_err(ServiceError::from_store)?;
+        self.projects.create_project(&project, &events).await.map_err(writing_a_project)?;
         self.events.committed(&events);
         Ok(project)
     }
@@ -125,7 +133,7 @@ impl ProjectUseCases for ProjectService {
             if_match,
             || self.get_project(id),
             |current| Ok(current.patched(patch.clone(), Timestamp::now())),
-            ServiceError::from_store,
+            writing_a_project,
             |_before, next| {
                 let events = logged(self.log_events, || {
                     vec![event_about(EntityKind::Project, EventKind::Updated, *next.uid.as_uuid(), &next)]
@@ -168,115 +176,33 @@ impl ProjectUseCases for ProjectService {
     }
 }
 
-/// What the store's answers to a project delete mean: tasks still in the
-/// project, when the delete was not a cascade, are a conflict with that
-/// reason.
+/// What the store's answers to a project delete mean: tasks or
+/// sub-projects still in the project, when the delete was not a cascade,
+/// are a conflict with that reason.
 fn deleting_a_project(error: StoreError) -> ServiceError {
     match error {
         StoreError::HasTasks => ServiceError::Conflict(ConflictReason::ProjectHasTasks),
+        StoreError::HasSubprojects => ServiceError::Conflict(ConflictReason::ProjectHasSubprojects),
+        other => ServiceError::from_store(other),
+    }
+}
+
+/// What the store's answers to writing a project (a create or an update)
+/// mean: a missing project is the request's `parent_id`, as is a parent
+/// under which it would nest too deep; a loop is a conflict naming it.
+fn writing_a_project(error: StoreError) -> ServiceError {
+    let at_parent = |kind| ServiceError::Invalid(FieldError::new("parent_id", kind).into());
+    match error {
+        StoreError::MissingReference(EntityKind::Project) => {
+            at_parent(FieldErrorKind::UnknownReference(EntityKind::Project))
+        }
+        StoreError::ProjectTooDeep => at_parent(FieldErrorKind::Invalid(format!(
+            "projects nest at most {MAX_PROJECT_LEVELS} levels deep, the top-level project included"
+        ))),
+        StoreError::ProjectCycle(path) => ServiceError::Conflict(ConflictReason::ProjectCycle(path)),
         other => ServiceError::from_store(other),
     }
 }
 
 #[cfg(test)]
-mod tests {
-    use trm_domain::{ProjectStatus, Title};
-    use trm_repository::{Cascade, MockProjectRepository, MockTaskRepository};
-
-    use super::*;
-
-    fn service(projects: MockProjectRepository, tasks: MockTaskRepository) -> ProjectService {
-        ProjectService::new(Arc::new(projects), Arc::new(tasks))
-    }
-
-    #[tokio::test]
-    async fn without_the_event_log_a_cascade_asks_the_store_for_no_events() {
-        let mut projects = MockProjectRepository::new();
-        projects
-            .expect_delete_project()
-            .withf(|_, _, _, metadata| metadata.is_none())
-            .times(1)
-            .returning(|_, _, _, _| Ok(trm_repository::Cascade { affected: vec![], events: vec![] }));
-        let service = service(projects, MockTaskRepository::new()).without_event_log();
-        assert!(service.delete_project(ProjectId::new(), true, None).await.unwrap().is_empty());
-    }
-
-    fn stored_project() -> Project {
-        Project::create(NewProject::new(Title::parse("Launch").unwrap()), Timestamp::now())
-    }
-
-    #[tokio::test]
-    async fn creating_a_project_stores_it() {
-        let mut projects = MockProjectRepository::new();
-        projects.expect_create_project().withf(|p, _| p.title.as_str() == "Launch").times(1).returning(|_, _| Ok(()));
-        let project = service(projects, MockTaskRepository::new())
-            .create_project(NewProject::new(Title::parse("Launch").unwrap()))
-            .await
-            .unwrap();
-        assert_eq!(project.status, ProjectStatus::Active);
-    }
-
-    #[tokio::test]
-    async fn deleting_a_project_with_tasks_is_a_conflict_naming_the_reason() {
-        let mut projects = MockProjectRepository::new();
-        projects
-            .expect_delete_project()
-            .withf(|_, cascade, _, _| !cascade)
-            .returning(|_, _, _, _| Err(StoreError::HasTasks));
-        let result = service(projects, MockTaskRepository::new()).delete_project(ProjectId::new(), false, None).await;
-        assert!(matches!(result, Err(ServiceError::Conflict(ConflictReason::ProjectHasTasks))), "{result:?}");
-    }
-
-    #[tokio::test]
-    async fn a_cascade_delete_returns_the_deleted_tasks() {
-        let deleted = vec![TaskId::new(), TaskId::new()];
-        let expected = deleted.clone();
-        let mut projects = MockProjectRepository::new();
-        projects
-            .expect_delete_project()
-            .withf(|_, cascade, _, _| *cascade)
-            .returning(move |_, _, _, _| Ok(Cascade { affected: deleted.clone(), events: vec![] }));
-        let result = service(projects, MockTaskRepository::new()).delete_project(ProjectId::new(), true, None).await;
-        assert_eq!(result.unwrap(), expected);
-    }
-
-    #[tokio::test]
-    async fn listing_the_tasks_of_an_unknown_project_is_not_found() {
-        let mut projects = MockProjectRepository::new();
-        projects.expect_get_project().returning(|_| Ok(None));
-        let mut tasks = MockTaskRepository::new();
-        tasks.expect_list_tasks().never();
-        let result = service(projects, tasks)
-            .list_project_tasks(ProjectId::new(), TaskFilter::default(), PageRequest::first())
-            .await;
-        assert!(matches!(result, Err(ServiceError::NotFound(EntityKind::Project))));
-    }
-
-    #[tokio::test]
-    async fn listing_a_projects_tasks_filters_by_that_project() {
-        let project = stored_project();
-        let id = project.uid;
-        let mut projects = MockProjectRepository::new();
-        projects.expect_get_project().returning(move |_| Ok(Some(project.clone())));
-        let mut tasks = MockTaskRepository::new();
-        tasks
-            .expect_list_tasks()
-            .withf(move |filter, _| filter.project_id == Some(id))
-            .times(1)
-            .returning(|_, _| Ok(Page { items: vec![], next: None }));
-        let result = service(projects, tasks).list_project_tasks(id, TaskFilter::default(), PageRequest::first()).await;
-        assert!(result.is_ok());
-    }
-
-    #[tokio::test]
-    async fn a_project_update_with_a_stale_if_match_is_refused() {
-        let project = stored_project();
-        let id = project.uid;
-        let mut projects = MockProjectRepository::new();
-        projects.expect_get_project().returning(move |_| Ok(Some(project.clone())));
-        projects.expect_update_project().never();
-        let patch = ProjectPatch { status: Some(ProjectStatus::Archived), ..ProjectPatch::default() };
-        let result = service(projects, MockTaskRepository::new()).update_project(id, patch, Some(9)).await;
-        assert!(matches!(result, Err(ServiceError::PreconditionFailed)));
-    }
-}
+mod tests;

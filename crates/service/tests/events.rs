@@ -361,7 +361,8 @@ async fn a_cascade_delete_passes_the_request_metadata_and_commits_exactly_the_ev
         })
         .times(1)
         .returning(move |project, _, _, metadata| {
-            let events = DomainEvent::project_deleted(*project.as_uuid(), &returned, metadata.as_ref().unwrap());
+            let events =
+                DomainEvent::project_deleted(&[*project.as_uuid()], &returned, &[], metadata.as_ref().unwrap());
             log.store(&events)?;
             Ok(Cascade { affected: returned.clone(), events })
         });
@@ -502,7 +503,7 @@ async fn a_cascade_outside_any_request_passes_empty_metadata() {
         .withf(|_, _, _, metadata| *metadata == Some(EventMetadata::default()))
         .times(1)
         .returning(|project, _, _, metadata| {
-            let events = DomainEvent::project_deleted(*project.as_uuid(), &[], metadata.as_ref().unwrap());
+            let events = DomainEvent::project_deleted(&[*project.as_uuid()], &[], &[], metadata.as_ref().unwrap());
             Ok(Cascade { affected: vec![], events })
         });
     let service = projects_into(projects, &journal);

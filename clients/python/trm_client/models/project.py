@@ -18,9 +18,9 @@ class Project:
     """A body of work that tasks are part of.
 
     Example:
-        {'created_at': '2026-11-26T03:12:45.123456Z', 'description': 'Everything for the launch', 'status': 'active',
-            'title': 'Launch', 'uid': '9b1c2d3e-4f50-4a6b-8c7d-0e1f2a3b4c5d', 'updated_at': '2026-11-26T03:12:45.123456Z',
-            'version': 1}
+        {'created_at': '2026-11-26T03:12:45.123456Z', 'description': 'Everything for the launch', 'parent_id': None,
+            'status': 'active', 'title': 'Launch', 'uid': '9b1c2d3e-4f50-4a6b-8c7d-0e1f2a3b4c5d', 'updated_at':
+            '2026-11-26T03:12:45.123456Z', 'version': 1}
 
     Attributes:
         uid (UUID): Server-generated UUID.
@@ -30,6 +30,9 @@ class Project:
             `enum`. On input the EnumAdapter normalizes the spelling: case, spaces, hyphens, underscores and camelCase
             boundaries are ignored (`In Progress`, `IN_PROGRESS`, `in-progress` and `inProgress` are all the same value).
             Any other value is a 422 whose message lists the accepted values.
+        parent_id (None | UUID): The project this one is a sub-project of (`IS_SUBPROJECT_OF`), or
+            `null` for a top-level project. Projects nest at most
+            [`MAX_PROJECT_LEVELS`] levels deep and never in a cycle.
         created_at (datetime.datetime): Creation time (UTC, microseconds).
         updated_at (datetime.datetime): Last change (UTC, microseconds).
         version (int): Starts at 1 and grows by one on every update that changes something:
@@ -40,6 +43,7 @@ class Project:
     title: str
     description: None | str
     status: ProjectStatus
+    parent_id: None | UUID
     created_at: datetime.datetime
     updated_at: datetime.datetime
     version: int
@@ -55,6 +59,12 @@ class Project:
 
         status = self.status.value
 
+        parent_id: None | str
+        if isinstance(self.parent_id, UUID):
+            parent_id = str(self.parent_id)
+        else:
+            parent_id = self.parent_id
+
         created_at = self.created_at.isoformat()
 
         updated_at = self.updated_at.isoformat()
@@ -69,6 +79,7 @@ class Project:
                 "title": title,
                 "description": description,
                 "status": status,
+                "parent_id": parent_id,
                 "created_at": created_at,
                 "updated_at": updated_at,
                 "version": version,
@@ -93,6 +104,21 @@ class Project:
 
         status = ProjectStatus(d.pop("status"))
 
+        def _parse_parent_id(data: object) -> None | UUID:
+            if data is None:
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                parent_id_type_0 = UUID(data)
+
+                return parent_id_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | UUID, data)
+
+        parent_id = _parse_parent_id(d.pop("parent_id"))
+
         created_at = datetime.datetime.fromisoformat(d.pop("created_at"))
 
         updated_at = datetime.datetime.fromisoformat(d.pop("updated_at"))
@@ -104,6 +130,7 @@ class Project:
             title=title,
             description=description,
             status=status,
+            parent_id=parent_id,
             created_at=created_at,
             updated_at=updated_at,
             version=version,

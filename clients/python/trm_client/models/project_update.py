@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any, TypeVar, cast
+from uuid import UUID
 
 from attrs import define as _attrs_define
 
@@ -14,8 +15,8 @@ T = TypeVar("T", bound="ProjectUpdate")
 @_attrs_define
 class ProjectUpdate:
     """A change to a project: properties present are changed, properties absent are kept, and `null` clears `description`
-    (`null` for the others is a 422). `name` is an alias of `title` (not both). A property not listed here is a 422
-    (`extra_forbidden`).
+    and `parent_id` (`null` for the others is a 422). `name` is an alias of `title`, `parent_project_id` of `parent_id`
+    (not both). A property not listed here is a 422 (`extra_forbidden`).
 
         Example:
             {'description': None, 'status': 'completed'}
@@ -29,12 +30,20 @@ class ProjectUpdate:
                 listed in `enum`. On input the EnumAdapter normalizes the spelling: case, spaces, hyphens, underscores and
                 camelCase boundaries are ignored (`In Progress`, `IN_PROGRESS`, `in-progress` and `inProgress` are all the same
                 value). Any other value is a 422 whose message lists the accepted values.
+            parent_id (None | Unset | UUID): The new parent project; `null` makes the project a top-level one.
+                It must exist (422), may be neither the project itself nor one of
+                its sub-projects (409, naming the loop), and projects nest at most
+                10 levels deep (422 beyond).
+            parent_project_id (None | Unset | UUID): An alias of `parent_id`, as TRM-OS's clients send it: give one of
+                the two, not both (a 422 at `["body", "parent_project_id"]`).
     """
 
     title: str | Unset = UNSET
     name: str | Unset = UNSET
     description: None | str | Unset = UNSET
     status: ProjectStatus | Unset = UNSET
+    parent_id: None | Unset | UUID = UNSET
+    parent_project_id: None | Unset | UUID = UNSET
 
     def to_dict(self) -> dict[str, Any]:
         title = self.title
@@ -51,6 +60,22 @@ class ProjectUpdate:
         if not isinstance(self.status, Unset):
             status = self.status.value
 
+        parent_id: None | str | Unset
+        if isinstance(self.parent_id, Unset):
+            parent_id = UNSET
+        elif isinstance(self.parent_id, UUID):
+            parent_id = str(self.parent_id)
+        else:
+            parent_id = self.parent_id
+
+        parent_project_id: None | str | Unset
+        if isinstance(self.parent_project_id, Unset):
+            parent_project_id = UNSET
+        elif isinstance(self.parent_project_id, UUID):
+            parent_project_id = str(self.parent_project_id)
+        else:
+            parent_project_id = self.parent_project_id
+
         field_dict: dict[str, Any] = {}
 
         field_dict.update({})
@@ -62,6 +87,10 @@ class ProjectUpdate:
             field_dict["description"] = description
         if status is not UNSET:
             field_dict["status"] = status
+        if parent_id is not UNSET:
+            field_dict["parent_id"] = parent_id
+        if parent_project_id is not UNSET:
+            field_dict["parent_project_id"] = parent_project_id
 
         return field_dict
 
@@ -88,11 +117,47 @@ class ProjectUpdate:
         else:
             status = ProjectStatus(_status)
 
+        def _parse_parent_id(data: object) -> None | Unset | UUID:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                parent_id_type_0 = UUID(data)
+
+                return parent_id_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | Unset | UUID, data)
+
+        parent_id = _parse_parent_id(d.pop("parent_id", UNSET))
+
+        def _parse_parent_project_id(data: object) -> None | Unset | UUID:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                parent_project_id_type_0 = UUID(data)
+
+                return parent_project_id_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | Unset | UUID, data)
+
+        parent_project_id = _parse_parent_project_id(d.pop("parent_project_id", UNSET))
+
         project_update = cls(
             title=title,
             name=name,
             description=description,
             status=status,
+            parent_id=parent_id,
+            parent_project_id=parent_project_id,
         )
 
         return project_update

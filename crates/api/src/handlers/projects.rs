@@ -3,7 +3,8 @@
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use trm_domain::{EntityKind, Page, Project, ProjectId, ProjectStatus, Task};
-use trm_service::ProjectFilter;
+use trm_service::{ProjectFilter, TaskFilter};
+use uuid::Uuid;
 
 use super::{entity_response, page_response, path_id};
 use crate::AppState;
@@ -13,13 +14,14 @@ use crate::error::ApiError;
 use crate::idempotency::{IdempotentRequest, KeyClaim};
 use crate::query::{FixedByPath, QueryParams, task_list};
 use crate::schemas::errors::{
-    IdempotencyInProgress, InvalidRequest, PayloadTooLarge, PreconditionFailed, ProjectHasTasks, ProjectNotFound,
-    Unavailable, UnsupportedMediaType,
+    IdempotencyInProgress, InvalidRequest, PayloadTooLarge, PreconditionFailed, ProjectCycle, ProjectHasTasks,
+    ProjectNotFound, Unavailable, UnsupportedMediaType,
 };
 use crate::schemas::query::{ProjectDeleteQuery, ProjectListQuery, ProjectTaskListQuery};
 use crate::wire::{self, ProjectCreateBody, ProjectUpdateBody};
 
-/// `GET /api/v1/projects/`: one page of projects, optionally by status.
+/// `GET /api/v1/projects/`: one page of projects, optionally by status
+/// and parent.
 ///
 /// # Errors
 /// 422 for unknown parameters or bad values.
@@ -29,8 +31,9 @@ use crate::wire::{self, ProjectCreateBody, ProjectUpdateBody};
     tag = "projects",
     operation_id = "list_projects",
     summary = "List projects",
-    description = "One page of the projects, optionally in one status, oldest first (by `created_at`, then \
-                   `uid`), as a JSON array. When more follow, a `Link` header names the next page.",
+    description = "One page of the projects, optionally in one status and under one parent (its direct \
+                   sub-projects), oldest first (by `created_at`, then `uid`), as a JSON array. When more follow, a \
+                   `Link` header names the next page.",
     params(ProjectListQuery),
     responses(
         (status = 200, description = "One page of projects.", body = Vec<Project>, headers(
@@ -43,10 +46,18 @@ use crate::wire::{self, ProjectCreateBody, ProjectUpdateBody};
 )]
 pub(crate) async fn list(request: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let mut query = QueryParams::parse(request.query_string())?;
-    let filter = ProjectFilter { status: query.take_enum::<ProjectStatus>("status") };
+    let status = query.take_enum::<ProjectStatus>("status");
+    // Ids match exactly: one that is not an id matches nothing.
+    let parent = query.take("parent_id").map(|text| Uuid::parse_str(text.trim()).ok());
     let page = query.take_page();
     query.finish()?;
-    let page = state.projects.list_projects(filter, page).await?;
+    let page = match parent {
+        Some(None) => Page { items: Vec::new(), next: None },
+        parent => {
+            let filter = ProjectFilter { status, parent_id: parent.flatten().map(ProjectId::from_uuid) };
+            state.projects.list_projects(filter, page).await?
+        }
+    };
     Ok(page_response(&request, &page))
 }
 
@@ -60,7 +71,8 @@ pub(crate) async fn list(request: HttpRequest, state: web::Data<AppState>) -> Re
     tag = "projects",
     operation_id = "create_project",
     summary = "Create a project",
-    description = "Creates a project at version 1.",
+    description = "Creates a project at version 1, optionally as a sub-project of `parent_id` (alias \
+                   `parent_project_id`), which must exist; projects nest at most 10 levels deep.",
     params(
         ("Idempotency-Key" = Option<String>, Header, description = "Makes the create safe to retry: a retry of the \
             same request with the same key within 24 hours answers the first successful response again (same \
@@ -143,9 +155,11 @@ pub(crate) async fn get(
     tag = "projects",
     operation_id = "update_project",
     summary = "Change a project",
-    description = "Fields present are changed, fields absent are kept, and `null` clears `description`. The body \
-                   is validated before the project is looked up. A change grows `version` by one; a PATCH that \
-                   changes nothing keeps it.",
+    description = "Fields present are changed, fields absent are kept, and `null` clears `description` and \
+                   `parent_id` (making the project a top-level one). The body is validated before the project is \
+                   looked up. A new parent must exist and keep the tree at most 10 levels deep (422 at \
+                   `parent_id`); the project itself or one of its sub-projects as its parent is a 409 naming the \
+                   loop. A change grows `version` by one; a PATCH that changes nothing keeps it.",
     params(
         ("uid" = String, Path, format = Uuid, description = "The project's id."),
         ("If-Match" = Option<String>, Header, description = "The `ETag` the change is based on (`\"3\"`); \
@@ -157,6 +171,7 @@ pub(crate) async fn get(
             ("ETag" = String, description = "The project's version in quotes."),
         )),
         (status = 404, response = ProjectNotFound),
+        (status = 409, response = ProjectCycle),
         (status = 412, response = PreconditionFailed),
         (status = 413, response = PayloadTooLarge),
         (status = 415, response = UnsupportedMediaType),
@@ -181,23 +196,25 @@ pub(crate) async fn update(
 /// `DELETE /api/v1/projects/{uid}[?cascade=true]`: 204.
 ///
 /// # Errors
-/// 404 for an unknown id, 409 when it still has tasks and `cascade` is not
-/// set, 412 for a stale `If-Match`.
+/// 404 for an unknown id, 409 when it still has tasks or sub-projects and
+/// `cascade` is not set, 412 for a stale `If-Match`.
 #[utoipa::path(
     delete,
     path = "/api/v1/projects/{uid}",
     tag = "projects",
     operation_id = "delete_project",
     summary = "Delete a project",
-    description = "Deletes the project. One that still has tasks is a 409, unless `cascade=true`, which deletes \
-                   its tasks with it, in the same transaction.",
+    description = "Deletes the project. One that still has tasks or sub-projects is a 409, unless \
+                   `cascade=true`, which deletes its whole subtree (its sub-projects at every depth) and the tasks \
+                   of all of them, in the same transaction. Each task outside that lost a deleted task as a \
+                   blocker gets a version bump and a `task.updated` event.",
     params(
         ("uid" = String, Path, format = Uuid, description = "The project's id."),
         ProjectDeleteQuery,
         ("If-Match" = Option<String>, Header, description = "Delete only at this `ETag`."),
     ),
     responses(
-        (status = 204, description = "Deleted (with its tasks, when cascading)."),
+        (status = 204, description = "Deleted (with its sub-projects and tasks, when cascading)."),
         (status = 404, response = ProjectNotFound),
         (status = 409, response = ProjectHasTasks),
         (status = 412, response = PreconditionFailed),
@@ -229,7 +246,7 @@ pub(crate) async fn delete(
     operation_id = "list_project_tasks",
     summary = "List a project's tasks",
     description = "The task list (the same filters but `project_id`, the same paging and order), within one \
-                   project.",
+                   project, or with `include_subprojects=true` within the project and all its sub-projects.",
     params(
         ("uid" = String, Path, format = Uuid, description = "The project's id."),
         ProjectTaskListQuery,
@@ -251,7 +268,9 @@ pub(crate) async fn tasks(
 ) -> Result<HttpResponse, ApiError> {
     let mut query = QueryParams::parse(request.query_string())?;
     let (filter, page) = task_list(&mut query, FixedByPath::Project);
+    let include_subprojects = query.take_bool("include_subprojects").unwrap_or(false);
     query.finish()?;
+    let filter = filter.map(|filter| TaskFilter { include_subprojects, ..filter });
     let id = ProjectId::from_uuid(path_id(&uid, EntityKind::Project)?);
     let page = match filter {
         Some(filter) => state.projects.list_project_tasks(id, filter, page).await?,

@@ -1,4 +1,5 @@
-//! `name`, the alias of `title` in task and project request bodies, as
+//! `name`, the alias of `title` in task and project request bodies, and
+//! `parent_project_id`, the alias of a project's `parent_id`, as
 //! documentation.
 //!
 //! TRM-OS's clients send a task's or a project's title as `name`; the
@@ -22,6 +23,36 @@ pub(crate) const TITLE: &str = "title";
 
 /// The alias TRM-OS's clients use for [`TITLE`].
 pub(crate) const TITLE_ALIAS: &str = "name";
+
+/// The field a project's parent alias stands for.
+pub(crate) const PARENT: &str = "parent_id";
+
+/// The alias TRM-OS's clients use for a project's [`PARENT`].
+pub(crate) const PARENT_ALIAS: &str = "parent_project_id";
+
+/// A project create body's schema: exactly one of `title` and `name`, at
+/// most one of `parent_id` and `parent_project_id` — one `allOf` of the two
+/// rules, as one keyword: a schema's keywords added here are kept in a hash
+/// map, so two of them would be written in a different order by each
+/// process, and the document would differ from run to run.
+#[must_use]
+pub(crate) fn project_create(schema: RefOr<Schema>) -> RefOr<Schema> {
+    let rules = json!([
+        { "oneOf": [{ "required": [TITLE] }, { "required": [TITLE_ALIAS] }] },
+        { "not": { "required": [PARENT, PARENT_ALIAS] } },
+    ]);
+    with_keyword(schema, "allOf", rules)
+}
+
+/// A project update body's schema: neither both of `title` and `name` nor
+/// both of `parent_id` and `parent_project_id` — one `allOf` of the two
+/// `not`s (one keyword, see [`project_create`]).
+#[must_use]
+pub(crate) fn project_update(schema: RefOr<Schema>) -> RefOr<Schema> {
+    let rules =
+        json!([{ "not": { "required": [TITLE, TITLE_ALIAS] } }, { "not": { "required": [PARENT, PARENT_ALIAS] } }]);
+    with_keyword(schema, "allOf", rules)
+}
 
 /// A create body's schema: exactly one of `title` and `name` is required.
 #[must_use]

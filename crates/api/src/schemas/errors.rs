@@ -117,7 +117,9 @@ plain_response!(
 plain_response!(
     /// 409 for deleting a project that still has tasks.
     ProjectHasTasks,
-    "The project still has tasks: delete them first, or pass `cascade=true` to delete them with it.",
+    "The project still has tasks, or sub-projects: delete them first, or pass `cascade=true` to delete them \
+     with it (the whole subtree, with every task in it). The `detail` says which: `Project still has tasks; …` \
+     or `Project still has sub-projects; …`.",
     "Project still has tasks; delete them first or pass cascade=true"
 );
 
@@ -138,6 +140,16 @@ plain_response!(
      would-be ancestors back to itself (`Sub-task cycle: …`). Nothing was changed.",
     "Dependency cycle: 5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b → 3f0b6c9e-8d1a-4c2b-9e5f-1a2b3c4d5e6f → \
      5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b"
+);
+
+plain_response!(
+    /// 409 for a parent that would make a project its own ancestor.
+    ProjectCycle,
+    "The new `parent_id` is the project itself or one of its sub-projects: the project would become its own \
+     ancestor. The loop is named from the project, up through its would-be ancestors, back to itself. Nothing \
+     was changed.",
+    "Project cycle: 9b1c2d3e-4f50-4a6b-8c7d-0e1f2a3b4c5d → 3f0b6c9e-8d1a-4c2b-9e5f-1a2b3c4d5e6f → \
+     9b1c2d3e-4f50-4a6b-8c7d-0e1f2a3b4c5d"
 );
 
 plain_response!(

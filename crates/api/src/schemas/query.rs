@@ -200,6 +200,10 @@ pub(crate) struct SubtaskListQuery {
     /// `done` nor `cancelled`; `false`: only tasks without one.
     #[param(example = true)]
     pub blocked: Option<bool>,
+    /// `true`: the tasks of the project and of all its sub-projects, at
+    /// every depth; `false` (the default): the project's own tasks.
+    #[param(default = false, example = true)]
+    pub include_subprojects: Option<bool>,
     /// Page size: 1–500, default 100.
     #[param(minimum = 1, maximum = 500, default = 100, example = 50)]
     pub limit: Option<u32>,
@@ -217,6 +221,11 @@ pub(crate) struct ProjectListQuery {
     /// Only projects in this status; spellings are normalized as in bodies.
     #[param(value_type = Option<ProjectStatus>, example = "active")]
     pub status: Option<ProjectStatus>,
+    /// Only the direct sub-projects of this project. Ids match exactly: a
+    /// value that is not an id matches nothing (an empty list, not an
+    /// error).
+    #[param(example = "9b1c2d3e-4f50-4a6b-8c7d-0e1f2a3b4c5d")]
+    pub parent_id: Option<String>,
     /// Page size: 1–500, default 100.
     #[param(minimum = 1, maximum = 500, default = 100, example = 50)]
     pub limit: Option<u32>,
@@ -230,8 +239,9 @@ pub(crate) struct ProjectListQuery {
 #[derive(Debug, Clone, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub(crate) struct ProjectDeleteQuery {
-    /// Also delete the project's tasks, in the same transaction. Without it,
-    /// deleting a project that has tasks is a 409. Accepts `true`/`false`,
+    /// Also delete the project's sub-projects (at every depth) and the tasks
+    /// of all of them, in the same transaction. Without it, deleting a
+    /// project that has tasks or sub-projects is a 409. Accepts `true`/`false`,
     /// `1`/`0`, `yes`/`no`, `on`/`off`.
     #[param(default = false, example = true)]
     pub cascade: Option<bool>,

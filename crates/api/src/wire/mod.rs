@@ -27,7 +27,9 @@
 //! to the document by [`amend_schemas`]: that it is closed
 //! (`additionalProperties: false`, which serde's `deny_unknown_fields`
 //! would give but cannot be combined with the catch-all), and which of
-//! `title` and its alias `name` is required (see [`crate::schemas::alias`]).
+//! `title` and its alias `name` is required, and that a project's
+//! `parent_id` and its alias `parent_project_id` are never both (see
+//! [`crate::schemas::alias`]).
 
 mod bulk;
 mod field;
@@ -90,8 +92,8 @@ pub fn amend_schemas(components: &mut Components) {
         (TaskCreateBody::name(), Some(alias::exactly_one_title)),
         (TaskUpdateBody::name(), Some(alias::at_most_one_title)),
         (TaskBulkCreateBody::name(), None),
-        (ProjectCreateBody::name(), Some(alias::exactly_one_title)),
-        (ProjectUpdateBody::name(), Some(alias::at_most_one_title)),
+        (ProjectCreateBody::name(), Some(alias::project_create)),
+        (ProjectUpdateBody::name(), Some(alias::project_update)),
         (UserCreateBody::name(), None),
         (UserUpdateBody::name(), None),
         (WebhookCreateBody::name(), None),

@@ -3,7 +3,7 @@
 
 use serde::Deserialize;
 use serde_json::{Map, Value};
-use trm_domain::{NewProject, ProjectPatch, ProjectStatus};
+use trm_domain::{NewProject, ProjectId, ProjectPatch, ProjectStatus};
 use utoipa::ToSchema;
 
 use super::RequestBody;
@@ -16,9 +16,13 @@ use crate::values;
 #[derive(Debug, Deserialize, ToSchema)]
 #[schema(
     as = ProjectCreate,
-    description = "A new project. `title` (or its alias `name`, not both) is required, the rest optional; a \
-                   property not listed here is a 422 (`extra_forbidden`).",
-    example = json!({"title": "Launch", "description": "Everything for the launch", "status": "on_hold"})
+    description = "A new project. `title` (or its alias `name`, not both) is required, the rest optional; \
+                   `parent_project_id` is an alias of `parent_id` (not both). A property not listed here is a 422 \
+                   (`extra_forbidden`).",
+    example = json!({
+        "title": "Launch", "description": "Everything for the launch", "status": "on_hold",
+        "parent_id": "3f0b6c9e-8d1a-4c2b-9e5f-1a2b3c4d5e6f"
+    })
 )]
 pub struct ProjectCreateBody {
     /// Trimmed; 1–200 characters after trimming.
@@ -51,6 +55,18 @@ pub struct ProjectCreateBody {
     #[schema(value_type = Option<ProjectStatus>, nullable = false)]
     #[serde(default)]
     pub status: Field,
+    /// The project this one is a sub-project of; absent or `null` for a
+    /// top-level project. It must exist (422), and projects nest at most 10
+    /// levels deep, the top-level one included (422 beyond).
+    #[schema(value_type = Option<String>, format = Uuid)]
+    #[serde(default)]
+    pub parent_id: Field,
+    /// An alias of `parent_id`, as TRM-OS's clients send it: give one of
+    /// the two, not both (a 422 at `["body", "parent_project_id"]`).
+    /// Responses say `parent_id`.
+    #[schema(value_type = Option<String>, format = Uuid)]
+    #[serde(default)]
+    pub parent_project_id: Field,
     /// Every property the body does not name: each is a 422 (`extra_forbidden`).
     #[serde(flatten)]
     #[schema(ignore)]
@@ -63,8 +79,9 @@ pub struct ProjectCreateBody {
 #[schema(
     as = ProjectUpdate,
     description = "A change to a project: properties present are changed, properties absent are kept, and \
-                   `null` clears `description` (`null` for the others is a 422). `name` is an alias of `title` \
-                   (not both). A property not listed here is a 422 (`extra_forbidden`).",
+                   `null` clears `description` and `parent_id` (`null` for the others is a 422). `name` is an \
+                   alias of `title`, `parent_project_id` of `parent_id` (not both). A property not listed here is \
+                   a 422 (`extra_forbidden`).",
     example = json!({"status": "completed", "description": null})
 )]
 pub struct ProjectUpdateBody {
@@ -97,6 +114,18 @@ pub struct ProjectUpdateBody {
     #[schema(value_type = Option<ProjectStatus>, nullable = false)]
     #[serde(default)]
     pub status: Field,
+    /// The new parent project; `null` makes the project a top-level one.
+    /// It must exist (422), may be neither the project itself nor one of
+    /// its sub-projects (409, naming the loop), and projects nest at most
+    /// 10 levels deep (422 beyond).
+    #[schema(value_type = Option<String>, format = Uuid)]
+    #[serde(default)]
+    pub parent_id: Field,
+    /// An alias of `parent_id`, as TRM-OS's clients send it: give one of
+    /// the two, not both (a 422 at `["body", "parent_project_id"]`).
+    #[schema(value_type = Option<String>, format = Uuid)]
+    #[serde(default)]
+    pub parent_project_id: Field,
     /// Every property the body does not name: each is a 422 (`extra_forbidden`).
     #[serde(flatten)]
     #[schema(ignore)]
@@ -118,7 +147,10 @@ impl TryFrom<ProjectCreateBody> for NewProject {
         let title = problems.required(title, values::title);
         let description = problems.nullable(named!(body.description), values::description).flatten();
         let status = problems.optional(named!(body.status), values::enumerated::<ProjectStatus>);
-        let new = title.map(|title| Self { description, status: status.unwrap_or_default(), ..Self::new(title) });
+        let parent = problems.either(named!(body.parent_id), named!(body.parent_project_id));
+        let parent_id = problems.nullable(parent, values::uuid).flatten().map(ProjectId::from_uuid);
+        let new =
+            title.map(|title| Self { description, status: status.unwrap_or_default(), parent_id, ..Self::new(title) });
         problems.finish(&body.unknown, new)
     }
 }
@@ -135,10 +167,12 @@ impl TryFrom<ProjectUpdateBody> for ProjectPatch {
     fn try_from(body: ProjectUpdateBody) -> Result<Self, ApiError> {
         let mut problems = Problems::new();
         let title = problems.either(named!(body.title), named!(body.name));
+        let parent = problems.either(named!(body.parent_id), named!(body.parent_project_id));
         let patch = Self {
             title: problems.optional(title, values::title),
             description: problems.nullable(named!(body.description), values::description),
             status: problems.optional(named!(body.status), values::enumerated::<ProjectStatus>),
+            parent_id: problems.nullable(parent, values::uuid).map(|id| id.map(ProjectId::from_uuid)),
         };
         problems.finish(&body.unknown, Some(patch))
     }
@@ -167,6 +201,33 @@ mod tests {
         assert_eq!(new.title.as_str(), "Launch");
         let patch: ProjectPatch = read::<ProjectUpdateBody>(body(json!({"name": "Relaunch"}))).unwrap();
         assert_eq!(patch.title.map(|title| title.as_str().to_owned()).as_deref(), Some("Relaunch"));
+    }
+
+    #[test]
+    fn a_parent_is_read_under_its_name_or_trm_os_alias_and_null_detaches_in_a_patch() {
+        let parent = "3f0b6c9e-8d1a-4c2b-9e5f-1a2b3c4d5e6f";
+        let id = ProjectId::from_uuid(parent.parse().unwrap());
+        for field in ["parent_id", "parent_project_id"] {
+            let new: NewProject = read::<ProjectCreateBody>(body(json!({"title": "Sub", field: parent}))).unwrap();
+            assert_eq!(new.parent_id, Some(id), "{field}");
+            let patch: ProjectPatch = read::<ProjectUpdateBody>(body(json!({field: parent}))).unwrap();
+            assert_eq!(patch.parent_id, Some(Some(id)), "{field}");
+            let patch: ProjectPatch = read::<ProjectUpdateBody>(body(json!({field: null}))).unwrap();
+            assert_eq!(patch.parent_id, Some(None), "{field}");
+        }
+        let absent: ProjectPatch = read::<ProjectUpdateBody>(body(json!({"title": "Sub"}))).unwrap();
+        assert_eq!(absent.parent_id, None);
+    }
+
+    #[test]
+    fn a_parent_sent_under_both_names_or_not_an_id_is_refused_where_it_was_sent() {
+        let parent = "3f0b6c9e-8d1a-4c2b-9e5f-1a2b3c4d5e6f";
+        let both = json!({"title": "Sub", "parent_id": parent, "parent_project_id": parent});
+        let at_alias = [vec![json!("body"), json!("parent_project_id")]];
+        assert_eq!(locations(read::<ProjectCreateBody>(body(both.clone())).unwrap_err()), at_alias);
+        assert_eq!(locations(read::<ProjectUpdateBody>(body(both)).unwrap_err()), at_alias);
+        let bad = json!({"title": "Sub", "parent_project_id": "nope"});
+        assert_eq!(locations(read::<ProjectCreateBody>(body(bad)).unwrap_err()), at_alias);
     }
 
     #[test]

@@ -82,18 +82,32 @@ pub(super) async fn set_blockers(txn: &mut Txn, task: &Task) -> Result<(), Store
     }
 }
 
-/// Bumps the surviving tasks the tasks `ids` block, before they go
-/// together; their ids, oldest first.
-pub(super) async fn unblock_dependents(
+/// Before the tasks `ids` go together: bumps each surviving task that
+/// loses a blocker or its parent among them ([`queries::RELEASE_SURVIVORS`]);
+/// after the delete, reads them as they then are, oldest first. Used by
+/// task and project deletes alike.
+pub(super) async fn release_survivors(
     txn: &mut Txn,
     ids: &[TaskId],
     now: Timestamp,
 ) -> Result<Vec<TaskId>, StoreError> {
-    let query = neo4rs::query(queries::UNBLOCK_DEPENDENTS)
+    let query = neo4rs::query(queries::RELEASE_SURVIVORS)
         .param("uids", queries::blockers_param(ids))
         .param("now", datetime_param(now));
-    let rows = txn_fetch_all(txn, query, "cannot bump the tasks the task blocks").await?;
+    let rows = txn_fetch_all(txn, query, "cannot bump the tasks the deleted ones leave behind").await?;
     rows.iter().map(|row| Ok(TaskId::from_uuid(column_uuid(row, "uid")?))).collect()
+}
+
+/// The tasks `ids` as they now are, in that order: the survivors of a
+/// delete, for their `task.updated` events.
+pub(super) async fn read_survivors(txn: &mut Txn, ids: Vec<TaskId>) -> Result<Vec<Task>, StoreError> {
+    let mut survivors = Vec::with_capacity(ids.len());
+    for uid in ids {
+        let rows = txn_fetch_all(txn, queries::get_task(uid), "cannot read a task a delete changed").await?;
+        let row = rows.first().ok_or_else(|| StoreError::Unexpected(anyhow::anyhow!("a surviving task vanished")))?;
+        survivors.push(task_from_row(row)?);
+    }
+    Ok(survivors)
 }
 
 /// The tasks at most `depth` edges from task `id` in `direction`

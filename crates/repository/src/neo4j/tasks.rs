@@ -17,8 +17,8 @@ use super::events::append;
 use super::queries::{LINK_TASK, LOCK_TASK, UPDATE_TASK};
 use super::subtasks::{delete_all, delete_leaf, set_parent, subtree};
 use super::task_creates::{PendingCreate, create};
-use super::task_graph::{check_blockers, lock_graph, set_blockers, unblock_dependents, walk};
-use super::transactions::{fetch_all, locked_version, txn_fetch_all, txn_fetch_all_with};
+use super::task_graph::{check_blockers, lock_graph, read_survivors, release_survivors, set_blockers, walk};
+use super::transactions::{fetch_all, locked_version, txn_fetch_all_with};
 use super::values::{column_bool, column_integer, column_uuid, id_param, optional_id_param, task_from_row, task_props};
 use super::{Connections, Neo4jStore, queries};
 use crate::consistency;
@@ -93,18 +93,13 @@ async fn delete(
     }
     check_task_version(txn, id, expected_version).await?;
     let doomed = if cascade { subtree(txn, id).await? } else { vec![id] };
-    let unblocked = unblock_dependents(txn, &doomed, now).await?;
+    let survivors = release_survivors(txn, &doomed, now).await?;
     if cascade {
         delete_all(txn, &doomed).await?;
     } else {
         delete_leaf(txn, id).await?;
     }
-    let mut affected = Vec::with_capacity(unblocked.len());
-    for uid in unblocked {
-        let rows = txn_fetch_all(txn, queries::get_task(uid), "cannot read an unblocked task").await?;
-        let row = rows.first().ok_or_else(|| StoreError::Unexpected(anyhow::anyhow!("an unblocked task vanished")))?;
-        affected.push(task_from_row(row)?);
-    }
+    let affected = read_survivors(txn, survivors).await?;
     let deleted: Vec<uuid::Uuid> = doomed.iter().map(|id| *id.as_uuid()).collect();
     let events = metadata.map(|metadata| DomainEvent::tasks_deleted(&deleted, &affected, metadata)).unwrap_or_default();
     append(txn, &events).await?;

@@ -385,6 +385,7 @@ pub(super) fn project_from_row(row: &Row) -> Result<Project, StoreError> {
         created_at: props.timestamp("created_at")?,
         updated_at: props.timestamp("updated_at")?,
         version: props.version()?,
+        parent_id: column_optional_uuid(row, "parent_id")?.map(ProjectId::from_uuid),
     })
 }
 

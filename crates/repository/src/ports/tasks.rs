@@ -43,6 +43,10 @@ pub struct TaskFilter {
     pub blocked: Option<bool>,
     /// Only the direct sub-tasks of this task (`IS_SUBTASK_OF`).
     pub parent_id: Option<TaskId>,
+    /// With `project_id`: the tasks of that project and of all its
+    /// sub-projects, at every depth (`IS_SUBPROJECT_OF`), instead of that
+    /// project's alone. Without `project_id`, nothing.
+    pub include_subprojects: bool,
 }
 
 /// The `overdue` filter: whether the tasks listed are the overdue ones, and

@@ -28,6 +28,7 @@ mod api_keys;
 mod events;
 mod idempotency;
 mod pool;
+mod project_tree;
 mod projects;
 mod rows;
 mod schema;

@@ -3,11 +3,15 @@
 use async_trait::async_trait;
 use rusqlite::params_from_iter;
 use rusqlite::types::Value;
-use trm_domain::{DomainEvent, EntityKind, EnumAdapter, EventMetadata, Page, PageRequest, Project, ProjectId, TaskId};
+use trm_domain::{
+    DomainEvent, EntityKind, EnumAdapter, EventMetadata, Page, PageRequest, Project, ProjectId, TaskId, Timestamp,
+};
 use uuid::Uuid;
 
 use super::events::{append, encode};
-use super::rows::{PROJECT_COLUMNS, optional_value, placeholders, project_from_row, project_values};
+use super::project_tree::{SUBTREE, check_project_parent, levels, subtree_children_first};
+use super::rows::{PROJECT_COLUMNS, exists, optional_value, placeholders, project_from_row, project_values};
+use super::task_graph::{read_survivors, release_survivors};
 use super::{SqliteStore, unexpected};
 use crate::error::StoreError;
 use crate::ports::{Cascade, ProjectFilter, ProjectRepository};
@@ -23,13 +27,33 @@ fn check_project_version(
     check_version(stored, expected, EntityKind::Project)
 }
 
+/// The tasks of the projects of [`SUBTREE`], to follow it.
+const SUBTREE_TASKS: &str = "SELECT uid FROM tasks WHERE project_id IN (SELECT uid FROM subtree)";
+
+/// The ids a query with one text parameter selects, in its order.
+fn uids(tx: &rusqlite::Transaction<'_>, sql: &str, param: &str) -> Result<Vec<Uuid>, StoreError> {
+    let texts: Vec<String> = tx
+        .prepare_cached(sql)
+        .and_then(|mut select| select.query_map([param], |row| row.get(0))?.collect::<rusqlite::Result<Vec<_>>>())
+        .map_err(unexpected("cannot list the project's tasks"))?;
+    texts
+        .iter()
+        .map(|text| {
+            Uuid::parse_str(text)
+                .map_err(|error| StoreError::Unexpected(anyhow::Error::new(error).context("corrupt stored id")))
+        })
+        .collect()
+}
+
 #[async_trait]
 impl ProjectRepository for SqliteStore {
     async fn create_project(&self, project: &Project, events: &[DomainEvent]) -> Result<(), StoreError> {
         let values = project_values(project);
         let events = encode(events)?;
+        let project = project.clone();
         self.write(move |tx| {
-            let sql = format!("INSERT INTO projects ({PROJECT_COLUMNS}) VALUES ({})", placeholders(7));
+            check_project_parent(tx, &project, 1)?;
+            let sql = format!("INSERT INTO projects ({PROJECT_COLUMNS}) VALUES ({})", placeholders(8));
             tx.prepare_cached(&sql)
                 .and_then(|mut insert| insert.execute(params_from_iter(&values)))
                 .map_err(unexpected("cannot insert the project"))?;
@@ -56,6 +80,10 @@ impl ProjectRepository for SqliteStore {
         if let Some(status) = filter.status {
             params.push(Value::Text(status.as_str().to_owned()));
             conditions.push(format!("status = ?{}", params.len()));
+        }
+        if let Some(parent) = filter.parent_id {
+            params.push(Value::Text(parent.to_string()));
+            conditions.push(format!("parent_uid = ?{}", params.len()));
         }
         if let Some(after) = page.after {
             params.push(Value::Integer(after.created_at.as_micros()));
@@ -85,8 +113,12 @@ impl ProjectRepository for SqliteStore {
         let id = project.uid;
         let expected = project.version.saturating_sub(1);
         let values = project_values(project);
+        let project = project.clone();
         self.write(move |tx| {
             check_project_version(tx, id, Some(expected))?;
+            if project.parent_id.is_some() {
+                check_project_parent(tx, &project, levels(tx, id)?)?;
+            }
             let assignments: Vec<String> = PROJECT_COLUMNS
                 .split(", ")
                 .enumerate()
@@ -112,32 +144,38 @@ impl ProjectRepository for SqliteStore {
         self.write(move |tx| {
             check_project_version(tx, id, expected_version)?;
             let uid = id.to_string();
-            let task_ids: Vec<String> = tx
-                .prepare_cached("SELECT uid FROM tasks WHERE project_id = ?1 ORDER BY created_at, uid")
-                .and_then(|mut select| {
-                    select.query_map([&uid], |row| row.get(0))?.collect::<rusqlite::Result<Vec<String>>>()
-                })
-                .map_err(unexpected("cannot list the project's tasks"))?;
-            if !task_ids.is_empty() && !cascade {
-                return Err(StoreError::HasTasks);
+            let projects = subtree_children_first(tx, id)?;
+            if !cascade {
+                let has_tasks = exists(tx, "SELECT 1 FROM tasks WHERE project_id = ?1", &uid)
+                    .map_err(unexpected("cannot look for the project's tasks"))?;
+                if has_tasks {
+                    return Err(StoreError::HasTasks);
+                }
+                if projects.len() > 1 {
+                    return Err(StoreError::HasSubprojects);
+                }
             }
-            tx.prepare_cached("DELETE FROM tasks WHERE project_id = ?1")
+            let task_ids = uids(tx, &format!("{SUBTREE} {SUBTREE_TASKS} ORDER BY created_at, uid"), &uid)?;
+            let doomed: Vec<TaskId> = task_ids.iter().copied().map(TaskId::from_uuid).collect();
+            let survivors = release_survivors(tx, &doomed, Timestamp::now().as_micros())?;
+            // Their `task_tags` and `task_blocks` rows go with them (ON DELETE CASCADE).
+            tx.prepare_cached(&format!("{SUBTREE} DELETE FROM tasks WHERE uid IN ({SUBTREE_TASKS})"))
                 .and_then(|mut delete| delete.execute([&uid]))
                 .map_err(unexpected("cannot delete the project's tasks"))?;
-            tx.prepare_cached("DELETE FROM projects WHERE uid = ?1")
-                .and_then(|mut delete| delete.execute([&uid]))
-                .map_err(unexpected("cannot delete the project"))?;
-            let affected = task_ids
-                .iter()
-                .map(|text| {
-                    Uuid::parse_str(text)
-                        .map(TaskId::from_uuid)
-                        .map_err(|error| StoreError::Unexpected(anyhow::Error::new(error).context("corrupt task id")))
-                })
-                .collect::<Result<Vec<TaskId>, StoreError>>()?;
+            let mut delete = tx
+                .prepare_cached("DELETE FROM projects WHERE uid = ?1")
+                .map_err(unexpected("cannot prepare the delete"))?;
+            for project in &projects {
+                delete.execute([project.to_string()]).map_err(unexpected("cannot delete the project"))?;
+            }
+            let affected = doomed;
+            let unblocked = read_survivors(tx, &survivors)?;
             let events = metadata
                 .as_ref()
-                .map(|metadata| DomainEvent::project_deleted(*id.as_uuid(), &affected, metadata))
+                .map(|metadata| {
+                    let projects: Vec<Uuid> = projects.iter().map(|project| *project.as_uuid()).collect();
+                    DomainEvent::project_deleted(&projects, &affected, &unblocked, metadata)
+                })
                 .unwrap_or_default();
             append(tx, &encode(&events)?)?;
             Ok(Cascade { affected, events })

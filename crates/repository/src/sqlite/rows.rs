@@ -24,7 +24,7 @@ pub(super) const TASK_COLUMNS: &str = "uid, title, description, status, task_typ
 pub(super) const TASK_COLUMN_COUNT: usize = 18;
 
 /// The project columns, in the order [`project_from_row`] reads them.
-pub(super) const PROJECT_COLUMNS: &str = "uid, title, description, status, created_at, updated_at, version";
+pub(super) const PROJECT_COLUMNS: &str = "uid, title, description, status, created_at, updated_at, version, parent_uid";
 
 fn corrupt(index: usize, what: impl std::fmt::Display) -> rusqlite::Error {
     rusqlite::Error::FromSqlConversionFailure(index, Type::Text, format!("corrupt stored value: {what}").into())
@@ -139,6 +139,7 @@ pub(super) fn project_from_row(row: &Row<'_>) -> rusqlite::Result<Project> {
         created_at: timestamp_at(row, 4)?,
         updated_at: timestamp_at(row, 5)?,
         version: version_at(row, 6)?,
+        parent_id: optional_uuid_at(row, 7)?.map(ProjectId::from_uuid),
     })
 }
 
@@ -152,6 +153,7 @@ pub(super) fn project_values(project: &Project) -> Vec<Value> {
         Value::Integer(project.created_at.as_micros()),
         Value::Integer(project.updated_at.as_micros()),
         Value::Integer(version_value(project.version)),
+        project.parent_id.map_or(Value::Null, |parent| Value::Text(parent.to_string())),
     ]
 }
 

@@ -35,6 +35,7 @@ const MIGRATIONS: &[Migration] = &[
     },
     Migration::sql("0008_task_sorts", include_str!("../../migrations/0008_task_sorts.sql")),
     Migration::sql("0009_task_blocks", include_str!("../../migrations/0009_task_blocks.sql")),
+    Migration::sql("0010_project_parents", include_str!("../../migrations/0010_project_parents.sql")),
     Migration::sql("0011_task_parents", include_str!("../../migrations/0011_task_parents.sql")),
 ];
 
@@ -127,5 +128,33 @@ mod tests {
             )
             .unwrap();
         assert_eq!(found, task.uid.to_string());
+    }
+
+    #[test]
+    fn projects_stored_before_sub_projects_existed_read_back_as_top_level_projects() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        let before = MIGRATIONS.iter().position(|migration| migration.name == "0010_project_parents").unwrap();
+        for migration in &MIGRATIONS[..before] {
+            conn.execute_batch(migration.sql).unwrap();
+        }
+        conn.pragma_update(None, "user_version", i64::try_from(before).unwrap()).unwrap();
+        let project =
+            trm_domain::Project::create(trm_domain::NewProject::new(Title::parse("Old").unwrap()), Timestamp::now());
+        let columns = "uid, title, description, status, created_at, updated_at, version";
+        conn.execute(
+            &format!("INSERT INTO projects ({columns}) VALUES ({})", placeholders(7)),
+            params_from_iter(super::super::rows::project_values(&project).into_iter().take(7)),
+        )
+        .unwrap();
+
+        migrate(&mut conn).unwrap();
+        let read = conn
+            .query_row(
+                &format!("SELECT {} FROM projects", super::super::rows::PROJECT_COLUMNS),
+                [],
+                super::super::rows::project_from_row,
+            )
+            .unwrap();
+        assert_eq!((read.parent_id, read), (None, project));
     }
 }

@@ -103,47 +103,68 @@ pub(super) fn with_blockers(conn: &Connection, mut tasks: Vec<Task>) -> Result<V
 }
 
 /// Takes the tasks `ids` out of the graph before they are deleted
-/// together: each surviving task one of them blocked loses it, one version
-/// further (once, however many of them it loses) and changed at `now` (at
-/// least); returns their ids, oldest first.
-pub(super) fn unblock_dependents(
+/// together: each surviving task that loses something by it — a blocker
+/// among them, or its parent (it is detached) — is one version further
+/// (once, however much it loses) and changed at `now` at least; returns
+/// their ids, oldest first. Used by task and project deletes alike.
+pub(super) fn release_survivors(
     tx: &Transaction<'_>,
     ids: &[TaskId],
     now_micros: i64,
 ) -> Result<Vec<String>, StoreError> {
     let deleted: HashSet<String> = ids.iter().map(ToString::to_string).collect();
-    let mut dependents: Vec<(i64, String)> = Vec::new();
+    let mut survivors: Vec<(i64, String)> = Vec::new();
     {
         let mut select = tx
             .prepare_cached(
                 "SELECT t.created_at, t.uid FROM task_blocks b JOIN tasks t ON t.uid = b.blocked_uid \
-                 WHERE b.blocker_uid = ?1",
+                 WHERE b.blocker_uid = ?1 \
+                 UNION SELECT created_at, uid FROM tasks WHERE parent_id = ?1",
             )
-            .map_err(unexpected("cannot prepare the dependents lookup"))?;
+            .map_err(unexpected("cannot prepare the survivors lookup"))?;
         for uid in &deleted {
             let rows = select
                 .query_map([uid], |row| Ok((row.get::<_, i64>(0)?, row.get::<_, String>(1)?)))
                 .and_then(Iterator::collect::<rusqlite::Result<Vec<_>>>)
-                .map_err(unexpected("cannot list the tasks the task blocks"))?;
-            dependents.extend(rows.into_iter().filter(|(_, dependent)| !deleted.contains(dependent)));
+                .map_err(unexpected("cannot list the tasks a deleted one leaves behind"))?;
+            survivors.extend(rows.into_iter().filter(|(_, survivor)| !deleted.contains(survivor)));
         }
     }
-    dependents.sort();
-    dependents.dedup();
+    survivors.sort();
+    survivors.dedup();
     let mut bump = tx
         .prepare_cached("UPDATE tasks SET version = version + 1, updated_at = max(updated_at, ?2) WHERE uid = ?1")
-        .map_err(unexpected("cannot prepare the bump of the tasks the task blocks"))?;
-    for (_, dependent) in &dependents {
-        bump.execute(rusqlite::params![dependent, now_micros])
-            .map_err(unexpected("cannot bump the tasks the task blocks"))?;
+        .map_err(unexpected("cannot prepare the bump of the surviving tasks"))?;
+    for (_, survivor) in &survivors {
+        bump.execute(rusqlite::params![survivor, now_micros]).map_err(unexpected("cannot bump a surviving task"))?;
     }
     let mut forget = tx
         .prepare_cached("DELETE FROM task_blocks WHERE blocker_uid = ?1 OR blocked_uid = ?1")
         .map_err(unexpected("cannot prepare the removal of the task's edges"))?;
+    let mut detach = tx
+        .prepare_cached("UPDATE tasks SET parent_id = NULL WHERE parent_id = ?1")
+        .map_err(unexpected("cannot prepare the detaching of sub-tasks"))?;
     for uid in &deleted {
         forget.execute([uid]).map_err(unexpected("cannot remove the task's edges"))?;
+        detach.execute([uid]).map_err(unexpected("cannot detach the task's sub-tasks"))?;
     }
-    Ok(dependents.into_iter().map(|(_, uid)| uid).collect())
+    Ok(survivors.into_iter().map(|(_, uid)| uid).collect())
+}
+
+/// The tasks `ids` as they now are, in that order, blockers included: the
+/// survivors of a delete, for their `task.updated` events.
+pub(super) fn read_survivors<T: ToString>(tx: &Transaction<'_>, ids: &[T]) -> Result<Vec<Task>, StoreError> {
+    let select = format!("SELECT {TASK_COLUMNS} FROM tasks WHERE uid = ?1");
+    let mut statement = tx.prepare_cached(&select).map_err(unexpected("cannot prepare the task lookup"))?;
+    let tasks = ids
+        .iter()
+        .map(|id| {
+            statement
+                .query_row([id.to_string()], task_from_row)
+                .map_err(unexpected("cannot read a task a delete changed"))
+        })
+        .collect::<Result<Vec<Task>, StoreError>>()?;
+    with_blockers(tx, tasks)
 }
 
 /// The tasks `depth` edges or fewer from task `id` in `direction`, each at

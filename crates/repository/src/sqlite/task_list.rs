@@ -105,7 +105,16 @@ pub(super) fn list_query(filter: &TaskFilter, page: PageRequest) -> (String, Vec
 fn filter_conditions(filter: &TaskFilter, params: &mut Params) -> Vec<String> {
     let mut conditions: Vec<String> = Vec::new();
     if let Some(project) = filter.project_id {
-        conditions.push(format!("project_id = {}", params.bind(Value::Text(project.to_string()))));
+        let slot = params.bind(Value::Text(project.to_string()));
+        conditions.push(if filter.include_subprojects {
+            // The project's subtree, walked down its `parent_uid` index.
+            format!(
+                "project_id IN (WITH RECURSIVE subtree (uid) AS (SELECT {slot} \
+                 UNION SELECT p.uid FROM projects p JOIN subtree s ON p.parent_uid = s.uid) SELECT uid FROM subtree)"
+            )
+        } else {
+            format!("project_id = {slot}")
+        });
     }
     match filter.statuses.as_slice() {
         [] => {}

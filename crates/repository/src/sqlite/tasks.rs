@@ -10,7 +10,9 @@ use trm_domain::{
 use super::events::{append, encode};
 use super::rows::{TASK_COLUMN_COUNT, TASK_COLUMNS, exists, optional_value, placeholders, task_from_row, task_values};
 use super::subtasks::{has_subtasks, parent_problem, subtree};
-use super::task_graph::{find_cycle, missing_blockers, store_blockers, unblock_dependents, walk, with_blockers};
+use super::task_graph::{
+    find_cycle, missing_blockers, read_survivors, release_survivors, store_blockers, walk, with_blockers,
+};
 use super::task_list::list_query;
 use super::{SqliteStore, unexpected};
 use crate::error::StoreError;
@@ -244,7 +246,7 @@ impl TaskRepository for SqliteStore {
             } else {
                 vec![id]
             };
-            let unblocked = unblock_dependents(tx, &doomed, now.as_micros())?;
+            let survivors = release_survivors(tx, &doomed, now.as_micros())?;
             // Sub-tasks first, so no row points at a deleted parent;
             // `task_tags` rows go with each through ON DELETE CASCADE.
             let mut delete = tx
@@ -253,15 +255,7 @@ impl TaskRepository for SqliteStore {
             for doomed in &doomed {
                 delete.execute([doomed.to_string()]).map_err(unexpected("cannot delete the task"))?;
             }
-            let select = format!("SELECT {TASK_COLUMNS} FROM tasks WHERE uid = ?1");
-            let mut statement = tx.prepare_cached(&select).map_err(unexpected("cannot prepare the task lookup"))?;
-            let affected = unblocked
-                .iter()
-                .map(|task| {
-                    statement.query_row([task], task_from_row).map_err(unexpected("cannot read an unblocked task"))
-                })
-                .collect::<Result<Vec<Task>, StoreError>>()?;
-            let affected = with_blockers(tx, affected)?;
+            let affected = read_survivors(tx, &survivors)?;
             let deleted: Vec<uuid::Uuid> = doomed.iter().map(|id| *id.as_uuid()).collect();
             let events = metadata
                 .as_ref()

@@ -2,7 +2,8 @@
 //!
 //! Each test is a generic async function over a [`support::Backend`], in
 //! the module of the port it holds to its word: [`tasks`], [`projects`],
-//! [`users`], [`idempotency`], [`api_keys`], [`health`] (the ping), the
+//! [`users`], sub-projects in [`subprojects`], [`idempotency`],
+//! [`api_keys`], [`health`] (the ping), the
 //! event log in [`events`], the task graph in [`task_graph`] and
 //! [`subtasks`], webhook subscriptions and their leases in
 //! [`webhooks`] and their deliveries in [`webhook_deliveries`], and the
@@ -36,6 +37,7 @@ mod idempotency;
 mod projects;
 mod search;
 mod sorting;
+mod subprojects;
 mod subtasks;
 mod support;
 mod task_graph;
@@ -52,6 +54,7 @@ use idempotency::*;
 use projects::*;
 use search::*;
 use sorting::*;
+use subprojects::*;
 use subtasks::*;
 use task_graph::*;
 use tasks::*;
@@ -117,6 +120,7 @@ on_every_list_plan!(
     keyset_paging_by_project_and_one_status_yields_every_match_once_in_order,
     a_list_with_no_match_is_an_empty_last_page,
     every_sort_lists_in_its_order_with_undated_tasks_last_on_every_page_size,
+    a_projects_task_list_widens_to_its_whole_subtree_with_every_filter_and_sort,
 );
 
 /// Task lookups on Neo4j with coalescing turned off, each its own query
@@ -253,6 +257,25 @@ mod subtasks_on_every_store {
         sub_tasks_nest_at_most_ten_levels_deep,
         two_re_parentings_racing_to_close_a_loop_never_both_succeed,
         a_task_with_sub_tasks_is_deleted_only_in_a_cascade_children_first,
+        a_project_cascade_detaches_its_tasks_sub_tasks_outside_it_one_version_further,
+    );
+}
+
+/// Sub-projects, in a module of their own so that the filter
+/// `subprojects` selects all of them.
+mod subprojects_on_every_store {
+    use super::*;
+
+    contract!(
+        a_parent_is_set_changed_and_cleared_with_the_project,
+        a_parent_that_does_not_exist_is_refused_and_nothing_stored,
+        a_project_under_itself_or_a_descendant_is_refused_naming_the_loop,
+        projects_nest_at_most_ten_levels_deep,
+        of_two_concurrent_re_parentings_closing_a_loop_exactly_one_succeeds,
+        projects_filter_by_parent_to_its_direct_children_in_keyset_order,
+        a_projects_task_list_widens_to_its_whole_subtree_with_every_filter_and_sort,
+        a_project_with_sub_projects_is_deleted_only_by_a_cascade_children_first,
+        a_project_cascade_bumps_each_task_outside_that_lost_a_blocker,
     );
 }
 
@@ -317,6 +340,7 @@ mod unbatched {
         concurrent_bulk_creates_and_single_creates_all_land_once,
         concurrent_creates_mixing_valid_and_invalid_log_only_the_created,
         of_two_concurrent_writes_closing_a_cycle_exactly_one_succeeds,
+        of_two_concurrent_re_parentings_closing_a_loop_exactly_one_succeeds,
         concurrent_creates_naming_missing_blockers_each_get_their_own_answer,
         a_reader_tailing_the_log_sees_every_committed_event_once_in_order,
         racing_claimers_lease_disjoint_webhooks_that_together_are_all_of_them,
@@ -327,6 +351,12 @@ mod unbatched {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn neo4j_stores_the_contract_graph_shape() {
     tasks::neo4j_stores_the_contract_graph_shape().await;
+}
+
+/// Neo4j's own view of a sub-project: the `IS_SUBPROJECT_OF` relationship.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn neo4j_stores_a_sub_project_as_an_is_subproject_of_relationship() {
+    subprojects::neo4j_stores_a_sub_project_as_an_is_subproject_of_relationship().await;
 }
 
 /// A Neo4j store written before search existed is searchable after an upgrade.

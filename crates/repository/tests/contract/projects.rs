@@ -158,7 +158,7 @@ pub(crate) async fn projects_page_in_keyset_order_and_filter_by_status<B: Backen
     }
     assert_eq!(seen, projects);
 
-    let active = ProjectFilter { status: Some(ProjectStatus::Active) };
+    let active = ProjectFilter { status: Some(ProjectStatus::Active), ..ProjectFilter::default() };
     let page = store.list_projects(&active, page(10, Some(start))).await.unwrap();
     let listed: Vec<_> = page.items.into_iter().filter(in_window).collect();
     let expected: Vec<_> = projects.iter().filter(|p| p.status == ProjectStatus::Active).cloned().collect();

@@ -4,7 +4,7 @@
 //! levels), the `parent_id` filter, and deleting a task that has sub-tasks.
 
 use trm_domain::{EntityKind, EventMetadata, MAX_SUBTASK_LEVELS, Task, TaskId, Timestamp, graph::sorted_ids};
-use trm_repository::{StoreError, TaskFilter, TaskRepository};
+use trm_repository::{ProjectRepository, StoreError, TaskFilter, TaskRepository};
 use uuid::Uuid;
 
 use super::group_commit::all_at_once;
@@ -191,4 +191,33 @@ pub(crate) async fn a_task_with_sub_tasks_is_deleted_only_in_a_cascade_children_
     );
     // A leaf needs no cascade.
     store.delete_task(outside.uid, None, false, now, None).await.unwrap();
+}
+
+pub(crate) async fn a_project_cascade_detaches_its_tasks_sub_tasks_outside_it_one_version_further<B: Backend>(
+    backend: &B,
+) {
+    let fixture = backend.open().await;
+    let store = &fixture.store;
+    let project = support::stored_project(store).await;
+    let parent = stored(store, task("Parent", Some(project))).await;
+    let inside = stored(store, child("Inside", parent.uid, None)).await;
+    let mut outside = child("Outside", parent.uid, None);
+    outside.blocked_by = vec![parent.uid];
+    let outside = stored(store, outside).await;
+    let metadata = EventMetadata { request_id: Some(format!("req-{}", Uuid::new_v4().simple())) };
+    store.update_task(&next_version(&inside, |next| next.project_id = Some(project)), &[]).await.unwrap();
+
+    let cascade = store.delete_project(project, true, None, Some(metadata)).await.unwrap();
+
+    assert_eq!(store.get_task(inside.uid).await.unwrap(), None);
+    let kept = store.get_task(outside.uid).await.unwrap().unwrap();
+    assert_eq!((kept.parent_id, kept.blocked_by.clone(), kept.version), (None, vec![], 2), "detached, bumped once");
+    let updated: Vec<(&str, Uuid)> = cascade
+        .events
+        .iter()
+        .filter(|event| event.event_type == "task.updated")
+        .map(|event| (event.event_type.as_str(), event.entity_id))
+        .collect();
+    assert_eq!(updated, [("task.updated", *outside.uid.as_uuid())]);
+    assert_eq!(cascade.events[0].data, serde_json::to_value(&kept).unwrap());
 }

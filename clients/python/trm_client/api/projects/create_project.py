@@ -117,14 +117,17 @@ def sync_detailed(
 ) -> Response[HTTPError | HTTPValidationError | Project]:
     """Create a project
 
-     Creates a project at version 1.
+     Creates a project at version 1, optionally as a sub-project of `parent_id` (alias
+    `parent_project_id`), which must exist; projects nest at most 10 levels deep.
 
     Args:
         idempotency_key (None | str | Unset):
         x_request_id (str | Unset):
         body (ProjectCreate): A new project. `title` (or its alias `name`, not both) is required,
-            the rest optional; a property not listed here is a 422 (`extra_forbidden`). Example:
-            {'description': 'Everything for the launch', 'status': 'on_hold', 'title': 'Launch'}.
+            the rest optional; `parent_project_id` is an alias of `parent_id` (not both). A property
+            not listed here is a 422 (`extra_forbidden`). Example: {'description': 'Everything for the
+            launch', 'parent_id': '3f0b6c9e-8d1a-4c2b-9e5f-1a2b3c4d5e6f', 'status': 'on_hold',
+            'title': 'Launch'}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -156,14 +159,17 @@ def sync(
 ) -> HTTPError | HTTPValidationError | Project | None:
     """Create a project
 
-     Creates a project at version 1.
+     Creates a project at version 1, optionally as a sub-project of `parent_id` (alias
+    `parent_project_id`), which must exist; projects nest at most 10 levels deep.
 
     Args:
         idempotency_key (None | str | Unset):
         x_request_id (str | Unset):
         body (ProjectCreate): A new project. `title` (or its alias `name`, not both) is required,
-            the rest optional; a property not listed here is a 422 (`extra_forbidden`). Example:
-            {'description': 'Everything for the launch', 'status': 'on_hold', 'title': 'Launch'}.
+            the rest optional; `parent_project_id` is an alias of `parent_id` (not both). A property
+            not listed here is a 422 (`extra_forbidden`). Example: {'description': 'Everything for the
+            launch', 'parent_id': '3f0b6c9e-8d1a-4c2b-9e5f-1a2b3c4d5e6f', 'status': 'on_hold',
+            'title': 'Launch'}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -190,14 +196,17 @@ async def asyncio_detailed(
 ) -> Response[HTTPError | HTTPValidationError | Project]:
     """Create a project
 
-     Creates a project at version 1.
+     Creates a project at version 1, optionally as a sub-project of `parent_id` (alias
+    `parent_project_id`), which must exist; projects nest at most 10 levels deep.
 
     Args:
         idempotency_key (None | str | Unset):
         x_request_id (str | Unset):
         body (ProjectCreate): A new project. `title` (or its alias `name`, not both) is required,
-            the rest optional; a property not listed here is a 422 (`extra_forbidden`). Example:
-            {'description': 'Everything for the launch', 'status': 'on_hold', 'title': 'Launch'}.
+            the rest optional; `parent_project_id` is an alias of `parent_id` (not both). A property
+            not listed here is a 422 (`extra_forbidden`). Example: {'description': 'Everything for the
+            launch', 'parent_id': '3f0b6c9e-8d1a-4c2b-9e5f-1a2b3c4d5e6f', 'status': 'on_hold',
+            'title': 'Launch'}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -227,14 +236,17 @@ async def asyncio(
 ) -> HTTPError | HTTPValidationError | Project | None:
     """Create a project
 
-     Creates a project at version 1.
+     Creates a project at version 1, optionally as a sub-project of `parent_id` (alias
+    `parent_project_id`), which must exist; projects nest at most 10 levels deep.
 
     Args:
         idempotency_key (None | str | Unset):
         x_request_id (str | Unset):
         body (ProjectCreate): A new project. `title` (or its alias `name`, not both) is required,
-            the rest optional; a property not listed here is a 422 (`extra_forbidden`). Example:
-            {'description': 'Everything for the launch', 'status': 'on_hold', 'title': 'Launch'}.
+            the rest optional; `parent_project_id` is an alias of `parent_id` (not both). A property
+            not listed here is a 422 (`extra_forbidden`). Example: {'description': 'Everything for the
+            launch', 'parent_id': '3f0b6c9e-8d1a-4c2b-9e5f-1a2b3c4d5e6f', 'status': 'on_hold',
+            'title': 'Launch'}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

@@ -123,8 +123,10 @@ def sync_detailed(
 ) -> Response[Any | HTTPError | HTTPValidationError]:
     """Delete a project
 
-     Deletes the project. One that still has tasks is a 409, unless `cascade=true`, which deletes its
-    tasks with it, in the same transaction.
+     Deletes the project. One that still has tasks or sub-projects is a 409, unless `cascade=true`, which
+    deletes its whole subtree (its sub-projects at every depth) and the tasks of all of them, in the
+    same transaction. Each task outside that lost a deleted task as a blocker gets a version bump and a
+    `task.updated` event.
 
     Args:
         uid (UUID):
@@ -164,8 +166,10 @@ def sync(
 ) -> Any | HTTPError | HTTPValidationError | None:
     """Delete a project
 
-     Deletes the project. One that still has tasks is a 409, unless `cascade=true`, which deletes its
-    tasks with it, in the same transaction.
+     Deletes the project. One that still has tasks or sub-projects is a 409, unless `cascade=true`, which
+    deletes its whole subtree (its sub-projects at every depth) and the tasks of all of them, in the
+    same transaction. Each task outside that lost a deleted task as a blocker gets a version bump and a
+    `task.updated` event.
 
     Args:
         uid (UUID):
@@ -200,8 +204,10 @@ async def asyncio_detailed(
 ) -> Response[Any | HTTPError | HTTPValidationError]:
     """Delete a project
 
-     Deletes the project. One that still has tasks is a 409, unless `cascade=true`, which deletes its
-    tasks with it, in the same transaction.
+     Deletes the project. One that still has tasks or sub-projects is a 409, unless `cascade=true`, which
+    deletes its whole subtree (its sub-projects at every depth) and the tasks of all of them, in the
+    same transaction. Each task outside that lost a deleted task as a blocker gets a version bump and a
+    `task.updated` event.
 
     Args:
         uid (UUID):
@@ -239,8 +245,10 @@ async def asyncio(
 ) -> Any | HTTPError | HTTPValidationError | None:
     """Delete a project
 
-     Deletes the project. One that still has tasks is a 409, unless `cascade=true`, which deletes its
-    tasks with it, in the same transaction.
+     Deletes the project. One that still has tasks or sub-projects is a 409, unless `cascade=true`, which
+    deletes its whole subtree (its sub-projects at every depth) and the tasks of all of them, in the
+    same transaction. Each task outside that lost a deleted task as a blocker gets a version bump and a
+    `task.updated` event.
 
     Args:
         uid (UUID):

@@ -188,7 +188,8 @@ def sync_detailed(
 ) -> Response[HTTPError | HTTPValidationError | list[Task]]:
     """List a project's tasks
 
-     The task list (the same filters but `project_id`, the same paging and order), within one project.
+     The task list (the same filters but `project_id`, the same paging and order), within one project, or
+    with `include_subprojects=true` within the project and all its sub-projects.
 
     Args:
         uid (UUID):
@@ -274,7 +275,8 @@ def sync(
 ) -> HTTPError | HTTPValidationError | list[Task] | None:
     """List a project's tasks
 
-     The task list (the same filters but `project_id`, the same paging and order), within one project.
+     The task list (the same filters but `project_id`, the same paging and order), within one project, or
+    with `include_subprojects=true` within the project and all its sub-projects.
 
     Args:
         uid (UUID):
@@ -355,7 +357,8 @@ async def asyncio_detailed(
 ) -> Response[HTTPError | HTTPValidationError | list[Task]]:
     """List a project's tasks
 
-     The task list (the same filters but `project_id`, the same paging and order), within one project.
+     The task list (the same filters but `project_id`, the same paging and order), within one project, or
+    with `include_subprojects=true` within the project and all its sub-projects.
 
     Args:
         uid (UUID):
@@ -439,7 +442,8 @@ async def asyncio(
 ) -> HTTPError | HTTPValidationError | list[Task] | None:
     """List a project's tasks
 
-     The task list (the same filters but `project_id`, the same paging and order), within one project.
+     The task list (the same filters but `project_id`, the same paging and order), within one project, or
+    with `include_subprojects=true` within the project and all its sub-projects.
 
     Args:
         uid (UUID):

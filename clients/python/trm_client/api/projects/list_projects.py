@@ -15,6 +15,7 @@ from ...types import UNSET, Response, Unset
 def _get_kwargs(
     *,
     status: ProjectStatus | Unset = UNSET,
+    parent_id: str | Unset = UNSET,
     limit: int | Unset = 100,
     cursor: str | Unset = UNSET,
     x_request_id: str | Unset = UNSET,
@@ -34,6 +35,8 @@ def _get_kwargs(
         json_status = status.value
 
     params["status"] = json_status
+
+    params["parent_id"] = parent_id
 
     params["limit"] = limit
 
@@ -110,6 +113,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
     status: ProjectStatus | Unset = UNSET,
+    parent_id: str | Unset = UNSET,
     limit: int | Unset = 100,
     cursor: str | Unset = UNSET,
     x_request_id: str | Unset = UNSET,
@@ -117,8 +121,9 @@ def sync_detailed(
 ) -> Response[HTTPError | HTTPValidationError | list[Project]]:
     """List projects
 
-     One page of the projects, optionally in one status, oldest first (by `created_at`, then `uid`), as a
-    JSON array. When more follow, a `Link` header names the next page.
+     One page of the projects, optionally in one status and under one parent (its direct sub-projects),
+    oldest first (by `created_at`, then `uid`), as a JSON array. When more follow, a `Link` header names
+    the next page.
 
     Args:
         status (ProjectStatus | Unset): Where a project is in its life. Always written as one of
@@ -126,6 +131,7 @@ def sync_detailed(
             case, spaces, hyphens, underscores and camelCase boundaries are ignored (`In Progress`,
             `IN_PROGRESS`, `in-progress` and `inProgress` are all the same value). Any other value is
             a 422 whose message lists the accepted values.
+        parent_id (str | Unset):
         limit (int | Unset):  Default: 100.
         cursor (str | Unset):
         x_request_id (str | Unset):
@@ -141,6 +147,7 @@ def sync_detailed(
 
     kwargs = _get_kwargs(
         status=status,
+        parent_id=parent_id,
         limit=limit,
         cursor=cursor,
         x_request_id=x_request_id,
@@ -158,6 +165,7 @@ def sync(
     *,
     client: AuthenticatedClient | Client,
     status: ProjectStatus | Unset = UNSET,
+    parent_id: str | Unset = UNSET,
     limit: int | Unset = 100,
     cursor: str | Unset = UNSET,
     x_request_id: str | Unset = UNSET,
@@ -165,8 +173,9 @@ def sync(
 ) -> HTTPError | HTTPValidationError | list[Project] | None:
     """List projects
 
-     One page of the projects, optionally in one status, oldest first (by `created_at`, then `uid`), as a
-    JSON array. When more follow, a `Link` header names the next page.
+     One page of the projects, optionally in one status and under one parent (its direct sub-projects),
+    oldest first (by `created_at`, then `uid`), as a JSON array. When more follow, a `Link` header names
+    the next page.
 
     Args:
         status (ProjectStatus | Unset): Where a project is in its life. Always written as one of
@@ -174,6 +183,7 @@ def sync(
             case, spaces, hyphens, underscores and camelCase boundaries are ignored (`In Progress`,
             `IN_PROGRESS`, `in-progress` and `inProgress` are all the same value). Any other value is
             a 422 whose message lists the accepted values.
+        parent_id (str | Unset):
         limit (int | Unset):  Default: 100.
         cursor (str | Unset):
         x_request_id (str | Unset):
@@ -190,6 +200,7 @@ def sync(
     return sync_detailed(
         client=client,
         status=status,
+        parent_id=parent_id,
         limit=limit,
         cursor=cursor,
         x_request_id=x_request_id,
@@ -201,6 +212,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
     status: ProjectStatus | Unset = UNSET,
+    parent_id: str | Unset = UNSET,
     limit: int | Unset = 100,
     cursor: str | Unset = UNSET,
     x_request_id: str | Unset = UNSET,
@@ -208,8 +220,9 @@ async def asyncio_detailed(
 ) -> Response[HTTPError | HTTPValidationError | list[Project]]:
     """List projects
 
-     One page of the projects, optionally in one status, oldest first (by `created_at`, then `uid`), as a
-    JSON array. When more follow, a `Link` header names the next page.
+     One page of the projects, optionally in one status and under one parent (its direct sub-projects),
+    oldest first (by `created_at`, then `uid`), as a JSON array. When more follow, a `Link` header names
+    the next page.
 
     Args:
         status (ProjectStatus | Unset): Where a project is in its life. Always written as one of
@@ -217,6 +230,7 @@ async def asyncio_detailed(
             case, spaces, hyphens, underscores and camelCase boundaries are ignored (`In Progress`,
             `IN_PROGRESS`, `in-progress` and `inProgress` are all the same value). Any other value is
             a 422 whose message lists the accepted values.
+        parent_id (str | Unset):
         limit (int | Unset):  Default: 100.
         cursor (str | Unset):
         x_request_id (str | Unset):
@@ -232,6 +246,7 @@ async def asyncio_detailed(
 
     kwargs = _get_kwargs(
         status=status,
+        parent_id=parent_id,
         limit=limit,
         cursor=cursor,
         x_request_id=x_request_id,
@@ -247,6 +262,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient | Client,
     status: ProjectStatus | Unset = UNSET,
+    parent_id: str | Unset = UNSET,
     limit: int | Unset = 100,
     cursor: str | Unset = UNSET,
     x_request_id: str | Unset = UNSET,
@@ -254,8 +270,9 @@ async def asyncio(
 ) -> HTTPError | HTTPValidationError | list[Project] | None:
     """List projects
 
-     One page of the projects, optionally in one status, oldest first (by `created_at`, then `uid`), as a
-    JSON array. When more follow, a `Link` header names the next page.
+     One page of the projects, optionally in one status and under one parent (its direct sub-projects),
+    oldest first (by `created_at`, then `uid`), as a JSON array. When more follow, a `Link` header names
+    the next page.
 
     Args:
         status (ProjectStatus | Unset): Where a project is in its life. Always written as one of
@@ -263,6 +280,7 @@ async def asyncio(
             case, spaces, hyphens, underscores and camelCase boundaries are ignored (`In Progress`,
             `IN_PROGRESS`, `in-progress` and `inProgress` are all the same value). Any other value is
             a 422 whose message lists the accepted values.
+        parent_id (str | Unset):
         limit (int | Unset):  Default: 100.
         cursor (str | Unset):
         x_request_id (str | Unset):
@@ -280,6 +298,7 @@ async def asyncio(
         await asyncio_detailed(
             client=client,
             status=status,
+            parent_id=parent_id,
             limit=limit,
             cursor=cursor,
             x_request_id=x_request_id,

@@ -66,6 +66,11 @@ def _parse_response(
 
         return response_404
 
+    if response.status_code == 409:
+        response_409 = HTTPError.from_dict(response.json())
+
+        return response_409
+
     if response.status_code == 412:
         response_412 = HTTPError.from_dict(response.json())
 
@@ -128,18 +133,21 @@ def sync_detailed(
 ) -> Response[HTTPError | HTTPValidationError | Project]:
     """Change a project
 
-     Fields present are changed, fields absent are kept, and `null` clears `description`. The body is
-    validated before the project is looked up. A change grows `version` by one; a PATCH that changes
-    nothing keeps it.
+     Fields present are changed, fields absent are kept, and `null` clears `description` and `parent_id`
+    (making the project a top-level one). The body is validated before the project is looked up. A new
+    parent must exist and keep the tree at most 10 levels deep (422 at `parent_id`); the project itself
+    or one of its sub-projects as its parent is a 409 naming the loop. A change grows `version` by one;
+    a PATCH that changes nothing keeps it.
 
     Args:
         uid (UUID):
         if_match (None | str | Unset):
         x_request_id (str | Unset):
         body (ProjectUpdate): A change to a project: properties present are changed, properties
-            absent are kept, and `null` clears `description` (`null` for the others is a 422). `name`
-            is an alias of `title` (not both). A property not listed here is a 422
-            (`extra_forbidden`). Example: {'description': None, 'status': 'completed'}.
+            absent are kept, and `null` clears `description` and `parent_id` (`null` for the others is
+            a 422). `name` is an alias of `title`, `parent_project_id` of `parent_id` (not both). A
+            property not listed here is a 422 (`extra_forbidden`). Example: {'description': None,
+            'status': 'completed'}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -173,18 +181,21 @@ def sync(
 ) -> HTTPError | HTTPValidationError | Project | None:
     """Change a project
 
-     Fields present are changed, fields absent are kept, and `null` clears `description`. The body is
-    validated before the project is looked up. A change grows `version` by one; a PATCH that changes
-    nothing keeps it.
+     Fields present are changed, fields absent are kept, and `null` clears `description` and `parent_id`
+    (making the project a top-level one). The body is validated before the project is looked up. A new
+    parent must exist and keep the tree at most 10 levels deep (422 at `parent_id`); the project itself
+    or one of its sub-projects as its parent is a 409 naming the loop. A change grows `version` by one;
+    a PATCH that changes nothing keeps it.
 
     Args:
         uid (UUID):
         if_match (None | str | Unset):
         x_request_id (str | Unset):
         body (ProjectUpdate): A change to a project: properties present are changed, properties
-            absent are kept, and `null` clears `description` (`null` for the others is a 422). `name`
-            is an alias of `title` (not both). A property not listed here is a 422
-            (`extra_forbidden`). Example: {'description': None, 'status': 'completed'}.
+            absent are kept, and `null` clears `description` and `parent_id` (`null` for the others is
+            a 422). `name` is an alias of `title`, `parent_project_id` of `parent_id` (not both). A
+            property not listed here is a 422 (`extra_forbidden`). Example: {'description': None,
+            'status': 'completed'}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -213,18 +224,21 @@ async def asyncio_detailed(
 ) -> Response[HTTPError | HTTPValidationError | Project]:
     """Change a project
 
-     Fields present are changed, fields absent are kept, and `null` clears `description`. The body is
-    validated before the project is looked up. A change grows `version` by one; a PATCH that changes
-    nothing keeps it.
+     Fields present are changed, fields absent are kept, and `null` clears `description` and `parent_id`
+    (making the project a top-level one). The body is validated before the project is looked up. A new
+    parent must exist and keep the tree at most 10 levels deep (422 at `parent_id`); the project itself
+    or one of its sub-projects as its parent is a 409 naming the loop. A change grows `version` by one;
+    a PATCH that changes nothing keeps it.
 
     Args:
         uid (UUID):
         if_match (None | str | Unset):
         x_request_id (str | Unset):
         body (ProjectUpdate): A change to a project: properties present are changed, properties
-            absent are kept, and `null` clears `description` (`null` for the others is a 422). `name`
-            is an alias of `title` (not both). A property not listed here is a 422
-            (`extra_forbidden`). Example: {'description': None, 'status': 'completed'}.
+            absent are kept, and `null` clears `description` and `parent_id` (`null` for the others is
+            a 422). `name` is an alias of `title`, `parent_project_id` of `parent_id` (not both). A
+            property not listed here is a 422 (`extra_forbidden`). Example: {'description': None,
+            'status': 'completed'}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -256,18 +270,21 @@ async def asyncio(
 ) -> HTTPError | HTTPValidationError | Project | None:
     """Change a project
 
-     Fields present are changed, fields absent are kept, and `null` clears `description`. The body is
-    validated before the project is looked up. A change grows `version` by one; a PATCH that changes
-    nothing keeps it.
+     Fields present are changed, fields absent are kept, and `null` clears `description` and `parent_id`
+    (making the project a top-level one). The body is validated before the project is looked up. A new
+    parent must exist and keep the tree at most 10 levels deep (422 at `parent_id`); the project itself
+    or one of its sub-projects as its parent is a 409 naming the loop. A change grows `version` by one;
+    a PATCH that changes nothing keeps it.
 
     Args:
         uid (UUID):
         if_match (None | str | Unset):
         x_request_id (str | Unset):
         body (ProjectUpdate): A change to a project: properties present are changed, properties
-            absent are kept, and `null` clears `description` (`null` for the others is a 422). `name`
-            is an alias of `title` (not both). A property not listed here is a 422
-            (`extra_forbidden`). Example: {'description': None, 'status': 'completed'}.
+            absent are kept, and `null` clears `description` and `parent_id` (`null` for the others is
+            a 422). `name` is an alias of `title`, `parent_project_id` of `parent_id` (not both). A
+            property not listed here is a 422 (`extra_forbidden`). Example: {'description': None,
+            'status': 'completed'}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

@@ -103,8 +103,8 @@ pub(super) fn sorted_tasks(
                 own.push("t.created_at IS NOT NULL".to_owned());
                 format!("MATCH (t:Task) USING INDEX t:Task({indexed}) ")
             }
-            Candidates::Anchored(Anchor { relationship, .. }) => {
-                format!("MATCH (anchor)<-[:{relationship}]-(t:Task) ")
+            Candidates::Anchored(Anchor { from_anchor, .. }) => {
+                format!("MATCH (anchor){from_anchor}(t:Task) ")
             }
             Candidates::Searched => {
                 format!("CALL db.index.fulltext.queryNodes('{TASK_SEARCH_INDEX}', $search) YIELD node AS t ")

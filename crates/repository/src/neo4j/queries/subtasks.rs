@@ -72,11 +72,3 @@ pub(in crate::neo4j) const DELETE_LEAF_TASK: &str = keep_plan!(
      FOREACH (_ IN CASE WHEN has_subtasks THEN [] ELSE [1] END | DETACH DELETE t) \
      RETURN has_subtasks"
 );
-
-/// Deletes the tasks `$uids` (a subtree, sub-tasks first) with their
-/// relationships.
-pub(in crate::neo4j) const DELETE_TASKS: &str = keep_plan!(
-    "UNWIND $uids AS key \
-     MATCH (t:Task {uid: key}) USING INDEX t:Task(uid) \
-     DETACH DELETE t"
-);

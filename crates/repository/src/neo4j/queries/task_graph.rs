@@ -57,19 +57,24 @@ pub(in crate::neo4j) const SET_BLOCKERS: &str = keep_plan!(
      RETURN missing"
 );
 
-/// Before the tasks `$uids` are deleted together: each surviving task one
-/// of them blocks loses it (its version one further — once, however many
-/// it loses — and `updated_at` at least `$now`), and their ids come back,
-/// oldest first, as `uid`. The edges themselves go with the tasks'
-/// `DETACH DELETE`.
-pub(in crate::neo4j) const UNBLOCK_DEPENDENTS: &str = keep_plan!(
+/// Before the tasks `$uids` are deleted together: each surviving task that
+/// loses something by it — a blocker among them, or its parent — is one
+/// version further (once, however much it loses) and changed at `$now` at
+/// least, and its id comes back, oldest first, as `uid`. The edges
+/// themselves go with the tasks' `DETACH DELETE`: a sub-task whose parent
+/// goes is detached.
+pub(in crate::neo4j) const RELEASE_SURVIVORS: &str = keep_plan!(
     "UNWIND $uids AS key \
      MATCH (t:Task {uid: key}) USING INDEX t:Task(uid) \
-     MATCH (t)-[:BLOCKS]->(dependent:Task) WHERE NOT dependent.uid IN $uids \
-     WITH DISTINCT dependent \
-     SET dependent.version = dependent.version + 1, \
-         dependent.updated_at = CASE WHEN dependent.updated_at > $now THEN dependent.updated_at ELSE $now END \
-     RETURN dependent.uid AS uid ORDER BY dependent.created_at, dependent.uid"
+     CALL (t) { \
+        MATCH (t)-[:BLOCKS]->(other:Task) RETURN other \
+        UNION \
+        MATCH (other:Task)-[:IS_SUBTASK_OF]->(t) RETURN other \
+     } \
+     WITH DISTINCT other WHERE NOT other.uid IN $uids \
+     SET other.version = other.version + 1, \
+         other.updated_at = CASE WHEN other.updated_at > $now THEN other.updated_at ELSE $now END \
+     RETURN other.uid AS uid ORDER BY other.created_at, other.uid"
 );
 
 /// The tasks at most `depth` `BLOCKS` edges from task `id` in `direction`,

@@ -45,13 +45,32 @@ const AFTER_CURSOR: &str = "t.created_at >= $after_at AND (t.created_at > $after
 /// node's tasks.
 pub(super) struct Anchor {
     pub(super) label: &'static str,
-    pub(super) relationship: &'static str,
+    /// The path from a task to the node, as written after `(t)`.
+    pub(super) to_anchor: &'static str,
+    /// The same path read from the node back to its tasks.
+    pub(super) from_anchor: &'static str,
     pub(super) param: &'static str,
 }
 
-const PROJECT: Anchor = Anchor { label: "Project", relationship: "IS_PART_OF_PROJECT", param: "project_id" };
-const ASSIGNEE: Anchor = Anchor { label: "User", relationship: "ASSIGNED_TO", param: "assignee_id" };
-const PARENT: Anchor = Anchor { label: "Task", relationship: "IS_SUBTASK_OF", param: "parent_id" };
+const PROJECT: Anchor = Anchor {
+    label: "Project",
+    to_anchor: "-[:IS_PART_OF_PROJECT]->",
+    from_anchor: "<-[:IS_PART_OF_PROJECT]-",
+    param: "project_id",
+};
+/// A project with its sub-projects at every depth (`include_subprojects`):
+/// the tasks of any project of its subtree. A tree path is unique, so each
+/// task is reached once.
+const PROJECT_SUBTREE: Anchor = Anchor {
+    label: "Project",
+    to_anchor: "-[:IS_PART_OF_PROJECT]->(:Project)-[:IS_SUBPROJECT_OF*0..]->",
+    from_anchor: "<-[:IS_SUBPROJECT_OF*0..]-(:Project)<-[:IS_PART_OF_PROJECT]-",
+    param: "project_id",
+};
+const ASSIGNEE: Anchor =
+    Anchor { label: "User", to_anchor: "-[:ASSIGNED_TO]->", from_anchor: "<-[:ASSIGNED_TO]-", param: "assignee_id" };
+const PARENT: Anchor =
+    Anchor { label: "Task", to_anchor: "-[:IS_SUBTASK_OF]->", from_anchor: "<-[:IS_SUBTASK_OF]-", param: "parent_id" };
 
 /// The Cypher and parameters of one page of a filtered task list.
 ///
@@ -121,7 +140,8 @@ pub fn list_tasks_planned(filter: &TaskFilter, page: PageRequest, plan: Anchored
         (Some(parent), project, assignee) => {
             params.push((PARENT.param, id_param(parent)));
             if let Some(project) = project {
-                conditions.push("EXISTS { (t)-[:IS_PART_OF_PROJECT]->(:Project {uid: $project_id}) }".to_owned());
+                let to_project = if filter.include_subprojects { PROJECT_SUBTREE } else { PROJECT }.to_anchor;
+                conditions.push(format!("EXISTS {{ (t){to_project}(:Project {{uid: $project_id}}) }}"));
                 params.push((PROJECT.param, id_param(project)));
             }
             if let Some(assignee) = assignee {
@@ -136,7 +156,7 @@ pub fn list_tasks_planned(filter: &TaskFilter, page: PageRequest, plan: Anchored
                 conditions.push("EXISTS { (t)-[:ASSIGNED_TO]->(:User {uid: $assignee_id}) }".to_owned());
                 params.push((ASSIGNEE.param, id_param(assignee)));
             }
-            Some(PROJECT)
+            Some(if filter.include_subprojects { PROJECT_SUBTREE } else { PROJECT })
         }
         (None, None, Some(assignee)) => {
             params.push((ASSIGNEE.param, id_param(assignee)));
@@ -202,8 +222,8 @@ pub fn list_tasks_planned(filter: &TaskFilter, page: PageRequest, plan: Anchored
             conditions.push("t.status = $status".to_owned());
         }
         let candidates = match (&filter.search, &anchor) {
-            (Some(_), Some(Anchor { label, relationship, param })) => {
-                conditions.push(format!("EXISTS {{ (t)-[:{relationship}]->(:{label} {{uid: ${param}}}) }}"));
+            (Some(_), Some(Anchor { label, to_anchor, param, .. })) => {
+                conditions.push(format!("EXISTS {{ (t){to_anchor}(:{label} {{uid: ${param}}}) }}"));
                 Candidates::Searched
             }
             (Some(_), None) => Candidates::Searched,
@@ -250,18 +270,18 @@ pub fn list_tasks_planned(filter: &TaskFilter, page: PageRequest, plan: Anchored
                 where_clause(&all)
             )
         }
-        Some(Anchor { label, relationship, param }) => {
-            let indexed = [seek, vec![format!("(t)-[:{relationship}]->(anchor)")], conditions].concat();
+        Some(Anchor { label, to_anchor, from_anchor, param }) => {
+            let indexed = [seek, vec![format!("(t){to_anchor}(anchor)")], conditions].concat();
             let walk_when = plan.walk_relationships_when();
             format!(
                 "{KEEP_PLAN}MATCH (anchor:{label} {{uid: ${param}}}) USING INDEX anchor:{label}(uid) \
-                 WITH anchor, COUNT {{ (anchor)<-[:{relationship}]-() }} AS degree \
+                 WITH anchor, COUNT {{ (anchor){from_anchor}() }} AS degree \
                  CALL () {{ MATCH (every:Task) RETURN count(every) AS total }} \
                  WITH anchor, {walk_when} AS walk_relationships \
                  CALL (anchor, walk_relationships) {{ \
                    WITH anchor WHERE walk_relationships \
                    CALL (anchor) {{ \
-                     MATCH (anchor)<-[:{relationship}]-(t:Task) {}\
+                     MATCH (anchor){from_anchor}(t:Task) {}\
                      RETURN t ORDER BY t.created_at, t.uid LIMIT $limit \
                    }} \
                    RETURN t \
@@ -296,8 +316,8 @@ fn searched_tasks(
     mut params: Vec<(&str, BoltType)>,
 ) -> Query {
     params.push(("search", BoltType::from(lucene_query(search))));
-    if let Some(&Anchor { label, relationship, param }) = anchor {
-        conditions.push(format!("EXISTS {{ (t)-[:{relationship}]->(:{label} {{uid: ${param}}}) }}"));
+    if let Some(&Anchor { label, to_anchor, param, .. }) = anchor {
+        conditions.push(format!("EXISTS {{ (t){to_anchor}(:{label} {{uid: ${param}}}) }}"));
     }
     if single_status {
         conditions.push("t.status = $status".to_owned());
@@ -375,6 +395,14 @@ pub(in crate::neo4j) const LINK_TASK: &str = keep_plan!(
      FOREACH (project IN CASE WHEN p IS NULL THEN [] ELSE [p] END | MERGE (t)-[:IS_PART_OF_PROJECT]->(project)) \
      FOREACH (user IN CASE WHEN u IS NULL THEN [] ELSE [u] END | MERGE (t)-[:ASSIGNED_TO]->(user)) \
      RETURN p IS NOT NULL AS project_found, u IS NOT NULL AS assignee_found"
+);
+
+/// Deletes the tasks `$uids` (a subtree, sub-tasks first; a project's
+/// tasks) with their relationships.
+pub(in crate::neo4j) const DELETE_TASKS: &str = keep_plan!(
+    "UNWIND $uids AS key \
+     MATCH (t:Task {uid: key}) USING INDEX t:Task(uid) \
+     DETACH DELETE t"
 );
 
 /// The number of tasks of each status stored.
