@@ -245,6 +245,14 @@ impl Dataset {
         Self::task_id(self.tasks.saturating_sub(TREE_SIZE + CHAIN_LENGTH + 1))
     }
 
+    /// Whether task `i` is one the harness lays into the dependency graph
+    /// (the relinked task, the chain, the tree): its blockers, version and
+    /// `updated_at` then differ from the generated ones in a reused store.
+    #[must_use]
+    pub fn in_graph(&self, i: u64) -> bool {
+        i >= self.tasks.saturating_sub(TREE_SIZE + CHAIN_LENGTH + 1)
+    }
+
     /// The tasks of the dependency tree, in heap order: task `k` is
     /// blocked by tasks `2k + 1` and `2k + 2`, so the first is blocked,
     /// transitively, by every other. The last tasks of the set.

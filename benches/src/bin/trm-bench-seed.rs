@@ -341,7 +341,16 @@ async fn seed_neo4j(opened: &Store, settings: &DatabaseSettings, set: Dataset) -
 async fn verify(opened: &Store, set: Dataset) -> anyhow::Result<()> {
     for i in set.sample_indexes(20).into_iter().chain([set.tasks.saturating_sub(1)]) {
         let expected = Dataset::task(i)?;
-        let stored = opened.tasks.get_task(expected.uid).await.context("cannot read a seeded task back")?;
+        let mut stored = opened.tasks.get_task(expected.uid).await.context("cannot read a seeded task back")?;
+        if set.in_graph(i) {
+            // A reused store holds the graph the harness laid through the
+            // API: every field but those the PATCHes changed is checked.
+            if let Some(task) = stored.as_mut() {
+                task.blocked_by.clone_from(&expected.blocked_by);
+                task.version = expected.version;
+                task.updated_at = expected.updated_at;
+            }
+        }
         if stored.as_ref() != Some(&expected) {
             bail!("seeded task {i} reads back as {stored:?}, expected {expected:?}");
         }
