@@ -138,6 +138,10 @@ pub(crate) struct ProjectTaskListQuery {
     /// `done` nor `cancelled`; `false`: only tasks without one.
     #[param(example = true)]
     pub blocked: Option<bool>,
+    /// `true`: the tasks of the project and of all its sub-projects, at
+    /// every depth; `false` (the default): the project's own tasks.
+    #[param(default = false, example = true)]
+    pub include_subprojects: Option<bool>,
     /// Page size: 1–500, default 100.
     #[param(minimum = 1, maximum = 500, default = 100, example = 50)]
     pub limit: Option<u32>,
@@ -200,10 +204,6 @@ pub(crate) struct SubtaskListQuery {
     /// `done` nor `cancelled`; `false`: only tasks without one.
     #[param(example = true)]
     pub blocked: Option<bool>,
-    /// `true`: the tasks of the project and of all its sub-projects, at
-    /// every depth; `false` (the default): the project's own tasks.
-    #[param(default = false, example = true)]
-    pub include_subprojects: Option<bool>,
     /// Page size: 1–500, default 100.
     #[param(minimum = 1, maximum = 500, default = 100, example = 50)]
     pub limit: Option<u32>,

@@ -31,6 +31,7 @@ def _get_kwargs(
     overdue: bool | Unset = UNSET,
     sort: TaskSort | Unset = UNSET,
     blocked: bool | Unset = UNSET,
+    include_subprojects: bool | Unset = False,
     limit: int | Unset = 100,
     cursor: str | Unset = UNSET,
     x_request_id: str | Unset = UNSET,
@@ -87,6 +88,8 @@ def _get_kwargs(
     params["sort"] = json_sort
 
     params["blocked"] = blocked
+
+    params["include_subprojects"] = include_subprojects
 
     params["limit"] = limit
 
@@ -181,6 +184,7 @@ def sync_detailed(
     overdue: bool | Unset = UNSET,
     sort: TaskSort | Unset = UNSET,
     blocked: bool | Unset = UNSET,
+    include_subprojects: bool | Unset = False,
     limit: int | Unset = 100,
     cursor: str | Unset = UNSET,
     x_request_id: str | Unset = UNSET,
@@ -214,6 +218,7 @@ def sync_detailed(
             `uid`, in the same direction, so `-x` is `x` read backwards; tasks without a due date come
             last in both directions. Exactly these spellings; any other value is a 422.
         blocked (bool | Unset):
+        include_subprojects (bool | Unset):  Default: False.
         limit (int | Unset):  Default: 100.
         cursor (str | Unset):
         x_request_id (str | Unset):
@@ -240,6 +245,7 @@ def sync_detailed(
         overdue=overdue,
         sort=sort,
         blocked=blocked,
+        include_subprojects=include_subprojects,
         limit=limit,
         cursor=cursor,
         x_request_id=x_request_id,
@@ -268,6 +274,7 @@ def sync(
     overdue: bool | Unset = UNSET,
     sort: TaskSort | Unset = UNSET,
     blocked: bool | Unset = UNSET,
+    include_subprojects: bool | Unset = False,
     limit: int | Unset = 100,
     cursor: str | Unset = UNSET,
     x_request_id: str | Unset = UNSET,
@@ -301,6 +308,7 @@ def sync(
             `uid`, in the same direction, so `-x` is `x` read backwards; tasks without a due date come
             last in both directions. Exactly these spellings; any other value is a 422.
         blocked (bool | Unset):
+        include_subprojects (bool | Unset):  Default: False.
         limit (int | Unset):  Default: 100.
         cursor (str | Unset):
         x_request_id (str | Unset):
@@ -328,6 +336,7 @@ def sync(
         overdue=overdue,
         sort=sort,
         blocked=blocked,
+        include_subprojects=include_subprojects,
         limit=limit,
         cursor=cursor,
         x_request_id=x_request_id,
@@ -350,6 +359,7 @@ async def asyncio_detailed(
     overdue: bool | Unset = UNSET,
     sort: TaskSort | Unset = UNSET,
     blocked: bool | Unset = UNSET,
+    include_subprojects: bool | Unset = False,
     limit: int | Unset = 100,
     cursor: str | Unset = UNSET,
     x_request_id: str | Unset = UNSET,
@@ -383,6 +393,7 @@ async def asyncio_detailed(
             `uid`, in the same direction, so `-x` is `x` read backwards; tasks without a due date come
             last in both directions. Exactly these spellings; any other value is a 422.
         blocked (bool | Unset):
+        include_subprojects (bool | Unset):  Default: False.
         limit (int | Unset):  Default: 100.
         cursor (str | Unset):
         x_request_id (str | Unset):
@@ -409,6 +420,7 @@ async def asyncio_detailed(
         overdue=overdue,
         sort=sort,
         blocked=blocked,
+        include_subprojects=include_subprojects,
         limit=limit,
         cursor=cursor,
         x_request_id=x_request_id,
@@ -435,6 +447,7 @@ async def asyncio(
     overdue: bool | Unset = UNSET,
     sort: TaskSort | Unset = UNSET,
     blocked: bool | Unset = UNSET,
+    include_subprojects: bool | Unset = False,
     limit: int | Unset = 100,
     cursor: str | Unset = UNSET,
     x_request_id: str | Unset = UNSET,
@@ -468,6 +481,7 @@ async def asyncio(
             `uid`, in the same direction, so `-x` is `x` read backwards; tasks without a due date come
             last in both directions. Exactly these spellings; any other value is a 422.
         blocked (bool | Unset):
+        include_subprojects (bool | Unset):  Default: False.
         limit (int | Unset):  Default: 100.
         cursor (str | Unset):
         x_request_id (str | Unset):
@@ -496,6 +510,7 @@ async def asyncio(
             overdue=overdue,
             sort=sort,
             blocked=blocked,
+            include_subprojects=include_subprojects,
             limit=limit,
             cursor=cursor,
             x_request_id=x_request_id,

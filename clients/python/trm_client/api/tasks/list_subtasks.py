@@ -31,7 +31,6 @@ def _get_kwargs(
     overdue: bool | Unset = UNSET,
     sort: TaskSort | Unset = UNSET,
     blocked: bool | Unset = UNSET,
-    include_subprojects: bool | Unset = False,
     limit: int | Unset = 100,
     cursor: str | Unset = UNSET,
     x_request_id: str | Unset = UNSET,
@@ -88,8 +87,6 @@ def _get_kwargs(
     params["sort"] = json_sort
 
     params["blocked"] = blocked
-
-    params["include_subprojects"] = include_subprojects
 
     params["limit"] = limit
 
@@ -184,7 +181,6 @@ def sync_detailed(
     overdue: bool | Unset = UNSET,
     sort: TaskSort | Unset = UNSET,
     blocked: bool | Unset = UNSET,
-    include_subprojects: bool | Unset = False,
     limit: int | Unset = 100,
     cursor: str | Unset = UNSET,
     x_request_id: str | Unset = UNSET,
@@ -218,7 +214,6 @@ def sync_detailed(
             `uid`, in the same direction, so `-x` is `x` read backwards; tasks without a due date come
             last in both directions. Exactly these spellings; any other value is a 422.
         blocked (bool | Unset):
-        include_subprojects (bool | Unset):  Default: False.
         limit (int | Unset):  Default: 100.
         cursor (str | Unset):
         x_request_id (str | Unset):
@@ -245,7 +240,6 @@ def sync_detailed(
         overdue=overdue,
         sort=sort,
         blocked=blocked,
-        include_subprojects=include_subprojects,
         limit=limit,
         cursor=cursor,
         x_request_id=x_request_id,
@@ -274,7 +268,6 @@ def sync(
     overdue: bool | Unset = UNSET,
     sort: TaskSort | Unset = UNSET,
     blocked: bool | Unset = UNSET,
-    include_subprojects: bool | Unset = False,
     limit: int | Unset = 100,
     cursor: str | Unset = UNSET,
     x_request_id: str | Unset = UNSET,
@@ -308,7 +301,6 @@ def sync(
             `uid`, in the same direction, so `-x` is `x` read backwards; tasks without a due date come
             last in both directions. Exactly these spellings; any other value is a 422.
         blocked (bool | Unset):
-        include_subprojects (bool | Unset):  Default: False.
         limit (int | Unset):  Default: 100.
         cursor (str | Unset):
         x_request_id (str | Unset):
@@ -336,7 +328,6 @@ def sync(
         overdue=overdue,
         sort=sort,
         blocked=blocked,
-        include_subprojects=include_subprojects,
         limit=limit,
         cursor=cursor,
         x_request_id=x_request_id,
@@ -359,7 +350,6 @@ async def asyncio_detailed(
     overdue: bool | Unset = UNSET,
     sort: TaskSort | Unset = UNSET,
     blocked: bool | Unset = UNSET,
-    include_subprojects: bool | Unset = False,
     limit: int | Unset = 100,
     cursor: str | Unset = UNSET,
     x_request_id: str | Unset = UNSET,
@@ -393,7 +383,6 @@ async def asyncio_detailed(
             `uid`, in the same direction, so `-x` is `x` read backwards; tasks without a due date come
             last in both directions. Exactly these spellings; any other value is a 422.
         blocked (bool | Unset):
-        include_subprojects (bool | Unset):  Default: False.
         limit (int | Unset):  Default: 100.
         cursor (str | Unset):
         x_request_id (str | Unset):
@@ -420,7 +409,6 @@ async def asyncio_detailed(
         overdue=overdue,
         sort=sort,
         blocked=blocked,
-        include_subprojects=include_subprojects,
         limit=limit,
         cursor=cursor,
         x_request_id=x_request_id,
@@ -447,7 +435,6 @@ async def asyncio(
     overdue: bool | Unset = UNSET,
     sort: TaskSort | Unset = UNSET,
     blocked: bool | Unset = UNSET,
-    include_subprojects: bool | Unset = False,
     limit: int | Unset = 100,
     cursor: str | Unset = UNSET,
     x_request_id: str | Unset = UNSET,
@@ -481,7 +468,6 @@ async def asyncio(
             `uid`, in the same direction, so `-x` is `x` read backwards; tasks without a due date come
             last in both directions. Exactly these spellings; any other value is a 422.
         blocked (bool | Unset):
-        include_subprojects (bool | Unset):  Default: False.
         limit (int | Unset):  Default: 100.
         cursor (str | Unset):
         x_request_id (str | Unset):
@@ -510,7 +496,6 @@ async def asyncio(
             overdue=overdue,
             sort=sort,
             blocked=blocked,
-            include_subprojects=include_subprojects,
             limit=limit,
             cursor=cursor,
             x_request_id=x_request_id,
