@@ -37,6 +37,7 @@ const MIGRATIONS: &[Migration] = &[
     Migration::sql("0009_task_blocks", include_str!("../../migrations/0009_task_blocks.sql")),
     Migration::sql("0010_project_parents", include_str!("../../migrations/0010_project_parents.sql")),
     Migration::sql("0011_task_parents", include_str!("../../migrations/0011_task_parents.sql")),
+    Migration::sql("0012_task_open_blockers", include_str!("../../migrations/0012_task_open_blockers.sql")),
 ];
 
 impl Migration {
@@ -95,19 +96,26 @@ pub(super) fn migrate(conn: &mut Connection) -> anyhow::Result<()> {
 #[cfg(test)]
 mod tests {
     use rusqlite::params_from_iter;
-    use trm_domain::{NewTask, Task, Timestamp, Title};
+    use trm_domain::{NewTask, Task, TaskStatus, Timestamp, Title};
 
-    use super::super::rows::{TASK_COLUMNS, placeholders, task_values};
+    use super::super::rows::{TASK_COLUMN_COUNT, TASK_COLUMNS, placeholders, task_values};
     use super::*;
+
+    /// A database with every migration before `name` applied, as a server
+    /// of that time left it.
+    fn migrated_up_to(name: &str) -> Connection {
+        let conn = Connection::open_in_memory().unwrap();
+        let before = MIGRATIONS.iter().position(|migration| migration.name == name).unwrap();
+        for migration in &MIGRATIONS[..before] {
+            conn.execute_batch(migration.sql).unwrap();
+        }
+        conn.pragma_update(None, "user_version", i64::try_from(before).unwrap()).unwrap();
+        conn
+    }
 
     #[test]
     fn tasks_stored_before_search_existed_are_indexed_by_the_migration() {
-        let mut conn = Connection::open_in_memory().unwrap();
-        let before_search = MIGRATIONS.iter().position(|migration| migration.name == "0007_task_search").unwrap();
-        for migration in &MIGRATIONS[..before_search] {
-            conn.execute_batch(migration.sql).unwrap();
-        }
-        conn.pragma_update(None, "user_version", i64::try_from(before_search).unwrap()).unwrap();
+        let mut conn = migrated_up_to("0007_task_search");
         let task = Task::create(NewTask::new(Title::parse("Công việc cũ").unwrap()), Timestamp::now()).unwrap();
         // The columns tasks had then: those of today but `parent_id`.
         let columns = TASK_COLUMNS.trim_end_matches(", parent_id");
@@ -132,12 +140,7 @@ mod tests {
 
     #[test]
     fn projects_stored_before_sub_projects_existed_read_back_as_top_level_projects() {
-        let mut conn = Connection::open_in_memory().unwrap();
-        let before = MIGRATIONS.iter().position(|migration| migration.name == "0010_project_parents").unwrap();
-        for migration in &MIGRATIONS[..before] {
-            conn.execute_batch(migration.sql).unwrap();
-        }
-        conn.pragma_update(None, "user_version", i64::try_from(before).unwrap()).unwrap();
+        let mut conn = migrated_up_to("0010_project_parents");
         let project =
             trm_domain::Project::create(trm_domain::NewProject::new(Title::parse("Old").unwrap()), Timestamp::now());
         let columns = "uid, title, description, status, created_at, updated_at, version";
@@ -156,5 +159,30 @@ mod tests {
             )
             .unwrap();
         assert_eq!((read.parent_id, read), (None, project));
+    }
+
+    #[test]
+    fn tasks_blocked_before_blockers_were_counted_are_counted_by_the_migration() {
+        let mut conn = migrated_up_to("0012_task_open_blockers");
+        let task = |title: &str, status: TaskStatus| {
+            let mut task = Task::create(NewTask::new(Title::parse(title).unwrap()), Timestamp::now()).unwrap();
+            task.status = status;
+            let sql = format!("INSERT INTO tasks ({TASK_COLUMNS}) VALUES ({})", placeholders(TASK_COLUMN_COUNT));
+            conn.execute(&sql, params_from_iter(task_values(&task))).unwrap();
+            task.uid.to_string()
+        };
+        let (open, done, cancelled) =
+            (task("Open", TaskStatus::Todo), task("Done", TaskStatus::Done), task("Dropped", TaskStatus::Cancelled));
+        let (waiting, free) = (task("Waiting", TaskStatus::Todo), task("Free", TaskStatus::Todo));
+        for (blocker, blocked) in [(&open, &waiting), (&done, &waiting), (&done, &free), (&cancelled, &free)] {
+            conn.execute("INSERT INTO task_blocks (blocker_uid, blocked_uid) VALUES (?1, ?2)", [blocker, blocked])
+                .unwrap();
+        }
+
+        migrate(&mut conn).unwrap();
+        let count = |uid: &str| -> i64 {
+            conn.query_row("SELECT open_blockers FROM tasks WHERE uid = ?1", [uid], |row| row.get(0)).unwrap()
+        };
+        assert_eq!((count(&waiting), count(&free), count(&open)), (1, 0, 0));
     }
 }

@@ -151,16 +151,9 @@ fn filter_conditions(filter: &TaskFilter, params: &mut Params) -> Vec<String> {
         conditions.push(if overdue { overdue_at } else { format!("NOT coalesce({overdue_at}, 0)") });
     }
     if let Some(blocked) = filter.blocked {
-        // The tasks with an open blocker, read from the edges rather than
-        // checked task by task: `blocked=true` then reads the few edges
-        // whose blocker is open, not every task up to a page of blocked
-        // ones (which may all be the newest).
-        let (done, cancelled) = (TaskStatus::Done.as_str(), TaskStatus::Cancelled.as_str());
-        let waiting = format!(
-            "uid IN (SELECT e.blocked_uid FROM task_blocks e JOIN tasks blocker ON blocker.uid = e.blocker_uid \
-             WHERE blocker.status NOT IN ('{done}', '{cancelled}'))"
-        );
-        conditions.push(if blocked { waiting } else { format!("NOT {waiting}") });
+        // The store's own count of open blockers (migration 0012), so that
+        // `blocked=true` in list order is a walk of its partial index.
+        conditions.push(if blocked { "open_blockers > 0" } else { "open_blockers = 0" }.to_owned());
     }
     if let Some(search) = &filter.search {
         let slot = params.bind(Value::Text(fts5_query(search)));

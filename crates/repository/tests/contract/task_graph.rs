@@ -273,6 +273,23 @@ pub(crate) async fn the_blocked_filter_counts_only_unfinished_blockers<B: Backen
     let done = next_version(&open, |task| task.status = TaskStatus::Done);
     store.update_task(&done, &[]).await.unwrap();
     assert_eq!(list(true).await, Vec::<TaskId>::new());
+
+    // Reopening it blocks the task again; deleting it frees the task.
+    let reopened = next_version(&done, |task| task.status = TaskStatus::InProgress);
+    store.update_task(&reopened, &[]).await.unwrap();
+    assert_eq!(list(true).await, [waiting.uid]);
+    store.delete_task(reopened.uid, None, false, Timestamp::now(), None).await.unwrap();
+    assert_eq!(list(true).await, Vec::<TaskId>::new());
+
+    // A new open blocker blocks it; replacing the list with finished ones frees it.
+    let waiting = store.get_task(waiting.uid).await.unwrap().unwrap();
+    let another = stored(store, task("Another", None)).await;
+    let waiting = now_blocked_by(&waiting, &[another.uid, finished.uid]);
+    store.update_task(&waiting, &[]).await.unwrap();
+    assert_eq!(list(true).await, [waiting.uid]);
+    store.update_task(&now_blocked_by(&waiting, &[dropped.uid]), &[]).await.unwrap();
+    assert_eq!(list(true).await, Vec::<TaskId>::new());
+    assert_eq!(list(false).await.len(), 3, "every tagged task is free");
 }
 
 pub(crate) async fn a_blocker_deleted_while_it_is_set_never_leaves_a_dangling_or_silent_edge<B: Backend>(backend: &B) {
