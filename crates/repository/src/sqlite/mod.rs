@@ -32,6 +32,7 @@ mod project_tree;
 mod projects;
 mod rows;
 mod schema;
+mod search_order;
 mod subtasks;
 mod task_graph;
 mod task_list;

@@ -8,6 +8,7 @@
 use anyhow::Context as _;
 use rusqlite::{Connection, Transaction};
 
+use trm_domain::Timestamp;
 use trm_domain::search::index_text;
 
 use super::tasks::index_words;
@@ -38,6 +39,11 @@ const MIGRATIONS: &[Migration] = &[
     Migration::sql("0010_project_parents", include_str!("../../migrations/0010_project_parents.sql")),
     Migration::sql("0011_task_parents", include_str!("../../migrations/0011_task_parents.sql")),
     Migration::sql("0012_task_open_blockers", include_str!("../../migrations/0012_task_open_blockers.sql")),
+    Migration {
+        name: "0013_task_search_in_list_order",
+        sql: include_str!("../../migrations/0013_task_search_in_list_order.sql"),
+        backfill: Some(index_stored_tasks),
+    },
 ];
 
 impl Migration {
@@ -46,24 +52,22 @@ impl Migration {
     }
 }
 
-/// Indexes the words of every task stored before search existed. Reads
-/// only the columns the search indexes, which every later schema keeps
-/// (a whole task row has columns added by later migrations).
+/// Indexes the words of every stored task (when search came, and again
+/// when its numbers came to follow the list). Reads only the columns the
+/// search indexes, which every later schema keeps (a whole task row has
+/// columns added by later migrations).
 fn index_stored_tasks(tx: &Transaction<'_>) -> anyhow::Result<()> {
-    let mut select = tx.prepare("SELECT uid, title, description, tags FROM tasks")?;
-    let rows = select
-        .query_map([], |row| {
-            let (uid, title, description, tags): (String, String, Option<String>, String) =
-                (row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?);
-            Ok((uid, title, description, tags))
-        })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    for (uid, title, description, tags) in rows {
+    let mut select = tx.prepare("SELECT uid, title, description, tags, created_at FROM tasks")?;
+    let mut rows = select.query([])?;
+    while let Some(row) = rows.next()? {
+        let (uid, title, description, tags, created_at): (String, String, Option<String>, String, i64) =
+            (row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?);
         let tags: Vec<String> = serde_json::from_str(&tags).context("corrupt stored tags")?;
         let words = index_text(
             std::iter::once(title.as_str()).chain(description.as_deref()).chain(tags.iter().map(String::as_str)),
         );
-        index_words(tx, &uid, &words).map_err(|error| anyhow::anyhow!("cannot index a stored task: {error}"))?;
+        index_words(tx, &uid, Timestamp::from_micros_clamped(created_at), &words)
+            .map_err(|error| anyhow::anyhow!("cannot index a stored task: {error}"))?;
     }
     Ok(())
 }
@@ -184,5 +188,36 @@ mod tests {
             conn.query_row("SELECT open_blockers FROM tasks WHERE uid = ?1", [uid], |row| row.get(0)).unwrap()
         };
         assert_eq!((count(&waiting), count(&free), count(&open)), (1, 0, 0));
+    }
+
+    #[test]
+    fn tasks_numbered_before_search_followed_the_list_are_renumbered_in_list_order() {
+        let mut conn = migrated_up_to("0013_task_search_in_list_order");
+        let start = Timestamp::now().as_micros();
+        let mut uids = Vec::new();
+        // Stored newest first, so the old counter numbered them backwards.
+        for (title, offset) in [("Công việc mới", 5_000), ("Công việc cũ", 0)] {
+            let mut task = Task::create(NewTask::new(Title::parse(title).unwrap()), Timestamp::now()).unwrap();
+            task.created_at = Timestamp::from_micros_clamped(start + offset);
+            let sql = format!("INSERT INTO tasks ({TASK_COLUMNS}) VALUES ({})", placeholders(TASK_COLUMN_COUNT));
+            conn.execute(&sql, params_from_iter(task_values(&task))).unwrap();
+            let uid = task.uid.to_string();
+            let id: i64 = conn
+                .query_row("INSERT INTO task_search_rows (uid) VALUES (?1) RETURNING id", [&uid], |row| row.get(0))
+                .unwrap();
+            conn.execute("INSERT INTO task_search (rowid, words) VALUES (?1, 'cong viec')", [id]).unwrap();
+            uids.push(uid);
+        }
+
+        migrate(&mut conn).unwrap();
+        let mut found = conn
+            .prepare(
+                "SELECT task_search_rows.uid FROM task_search JOIN task_search_rows \
+                 ON task_search_rows.id = task_search.rowid WHERE task_search MATCH '\"viec\"' ORDER BY task_search.rowid",
+            )
+            .unwrap();
+        let found: Vec<String> = found.query_map([], |row| row.get(0)).unwrap().map(Result::unwrap).collect();
+        uids.reverse();
+        assert_eq!(found, uids, "oldest first, by number");
     }
 }

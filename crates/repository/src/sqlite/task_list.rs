@@ -10,9 +10,11 @@
 //! only the (at most two pages of) rows read are sorted.
 
 use rusqlite::types::Value;
+use trm_domain::search::SearchQuery;
 use trm_domain::{EnumAdapter as _, PageRequest, SortField, TaskStatus};
 
 use super::rows::TASK_COLUMNS;
+use super::search_order;
 use crate::ports::{Overdue, TaskFilter};
 use crate::rules::fts5_query;
 
@@ -33,7 +35,16 @@ impl Params {
 /// Only fixed fragments are concatenated; every value is a bound parameter.
 pub(super) fn list_query(filter: &TaskFilter, page: PageRequest) -> (String, Vec<Value>) {
     let mut params = Params::default();
-    let conditions = filter_conditions(filter, &mut params);
+    let mut conditions = filter_conditions(filter, &mut params);
+    if let (Some(search), false) = (&filter.search, filter.sort.field() == SortField::CreatedAt) {
+        // In another order, the matches are read through the index in its
+        // own order, and sorted.
+        let slot = params.bind(Value::Text(fts5_query(search)));
+        conditions.push(format!(
+            "uid IN (SELECT task_search_rows.uid FROM task_search \
+             JOIN task_search_rows ON task_search_rows.id = task_search.rowid WHERE task_search MATCH {slot})"
+        ));
+    }
     let limit = params.bind(Value::Integer(i64::from(page.limit()) + 1));
     let sort = filter.sort;
     let dir = if sort.descending() { "DESC" } else { "ASC" };
@@ -50,7 +61,12 @@ pub(super) fn list_query(filter: &TaskFilter, page: PageRequest) -> (String, Vec
     };
     let column = match sort.field() {
         SortField::CreatedAt => {
-            let keyset = after_created.map(|(at, uid)| format!("(created_at, uid) {op} ({at}, {uid})"));
+            let keyset = after_created.as_ref().map(|(at, uid)| format!("(created_at, uid) {op} ({at}, {uid})"));
+            if let Some(search) = &filter.search {
+                let sql =
+                    search_in_list_order(search, &conditions, keyset, page, sort.descending(), &limit, &mut params);
+                return (sql, params.0);
+            }
             return (select(keyset.into_iter().collect(), &format!("created_at {dir}, uid {dir}")), params.0);
         }
         SortField::UpdatedAt => "updated_at",
@@ -155,12 +171,53 @@ fn filter_conditions(filter: &TaskFilter, params: &mut Params) -> Vec<String> {
         // `blocked=true` in list order is a walk of its partial index.
         conditions.push(if blocked { "open_blockers > 0" } else { "open_blockers = 0" }.to_owned());
     }
-    if let Some(search) = &filter.search {
-        let slot = params.bind(Value::Text(fts5_query(search)));
-        conditions.push(format!(
-            "uid IN (SELECT task_search_rows.uid FROM task_search \
-             JOIN task_search_rows ON task_search_rows.id = task_search.rowid WHERE task_search MATCH {slot})"
-        ));
-    }
     conditions
+}
+
+/// A search page in `created_at` order, read through the search index in
+/// its numbers' order (which is list order by millisecond; see
+/// `search_order`): the first `limit` matches after the cursor, with every
+/// match of the millisecond they end in, sorted. So a page reads about a
+/// page of matches however many there are.
+fn search_in_list_order(
+    search: &SearchQuery,
+    conditions: &[String],
+    keyset: Option<String>,
+    page: PageRequest,
+    descending: bool,
+    limit: &str,
+    params: &mut Params,
+) -> String {
+    let query = params.bind(Value::Text(fts5_query(search)));
+    let (dir, edge) = if descending { ("DESC", "min") } else { ("ASC", "max") };
+    let mut wanted: Vec<String> = conditions.to_vec();
+    wanted.extend(keyset);
+    // The index walk starts at the cursor's millisecond.
+    if let Some(after) = page.after {
+        let (first, last) = search_order::numbers_for(after.created_at);
+        wanted.push(if descending {
+            format!("task_search.rowid <= {}", params.bind(Value::Integer(last)))
+        } else {
+            format!("task_search.rowid >= {}", params.bind(Value::Integer(first)))
+        });
+    }
+    let wanted = wanted.iter().map(|condition| format!(" AND {condition}")).collect::<String>();
+    // A task is found by its number; its unqualified columns are the
+    // conditions' (the index's only column is `words`).
+    let matches = format!(
+        "SELECT task_search.rowid AS number, tasks.uid AS uid FROM task_search, tasks \
+         WHERE task_search MATCH {query} \
+         AND tasks.uid = (SELECT r.uid FROM task_search_rows r WHERE r.id = task_search.rowid){wanted}"
+    );
+    let bits = search_order::SLOT_BITS;
+    format!(
+        "WITH first_matches AS ({matches} ORDER BY task_search.rowid {dir} LIMIT {limit}), \
+         last_millisecond AS (SELECT ({edge}(number) >> {bits}) << {bits} AS first_number FROM first_matches) \
+         SELECT {TASK_COLUMNS} FROM tasks WHERE uid IN (\
+         SELECT uid FROM first_matches UNION \
+         SELECT uid FROM ({matches} AND task_search.rowid BETWEEN \
+         (SELECT first_number FROM last_millisecond) AND (SELECT first_number | {mask} FROM last_millisecond))) \
+         ORDER BY created_at {dir}, uid {dir} LIMIT {limit}",
+        mask = (1_i64 << bits) - 1,
+    )
 }

@@ -9,6 +9,7 @@ use trm_domain::{
 
 use super::events::{append, encode};
 use super::rows::{TASK_COLUMN_COUNT, TASK_COLUMNS, exists, optional_value, placeholders, task_from_row, task_values};
+use super::search_order;
 use super::subtasks::{has_subtasks, parent_problem, subtree};
 use super::task_graph::{
     find_cycle, missing_blockers, read_survivors, release_survivors, store_blockers, walk, with_blockers,
@@ -76,20 +77,44 @@ fn insert_task(tx: &Transaction<'_>, task: &Task) -> Result<(), StoreError> {
 /// Puts the task's folded words in the search index, in place of any it
 /// had there.
 pub(super) fn index_task_words(tx: &Transaction<'_>, task: &Task) -> Result<(), StoreError> {
-    index_words(tx, &task.uid.to_string(), &task_search_text(task))
+    index_words(tx, &task.uid.to_string(), task.created_at, &task_search_text(task))
 }
 
-/// Puts `words` in the search index as the task `uid`'s, in place of any
-/// it had there: its number in the index (given once, on its first write),
-/// then its words.
-pub(super) fn index_words(tx: &Transaction<'_>, uid: &str, words: &str) -> Result<(), StoreError> {
-    let id: i64 = tx
-        .prepare_cached(
-            "INSERT INTO task_search_rows (uid) VALUES (?1) \
-             ON CONFLICT (uid) DO UPDATE SET uid = excluded.uid RETURNING id",
-        )
-        .and_then(|mut number| number.query_row([uid], |row| row.get(0)))
-        .map_err(unexpected("cannot number the task in the search index"))?;
+/// Puts `words` in the search index as the words of the task `uid`,
+/// created at `created_at`, in place of any it had there: its number in
+/// the index (given once, on its first write, in list order; see
+/// [`search_order`]), then its words.
+pub(super) fn index_words(
+    tx: &Transaction<'_>,
+    uid: &str,
+    created_at: Timestamp,
+    words: &str,
+) -> Result<(), StoreError> {
+    let numbered: Option<i64> = optional_value(tx, "SELECT id FROM task_search_rows WHERE uid = ?1", &uid)
+        .map_err(unexpected("cannot read the task's number in the search index"))?;
+    let id = match numbered {
+        Some(id) => id,
+        None => {
+            let (first, last) = search_order::numbers_for(created_at);
+            let taken: Option<i64> = tx
+                .prepare_cached("SELECT max(id) FROM task_search_rows WHERE id BETWEEN ?1 AND ?2")
+                .and_then(|mut highest| highest.query_row([first, last], |row| row.get(0)))
+                .map_err(unexpected("cannot find a free number in the search index"))?;
+            let id = match taken {
+                None => first,
+                Some(taken) if taken < last => taken + 1,
+                Some(_) => {
+                    return Err(StoreError::Unexpected(anyhow::anyhow!(
+                        "more tasks created in one millisecond than the search index numbers"
+                    )));
+                }
+            };
+            tx.prepare_cached("INSERT INTO task_search_rows (id, uid) VALUES (?1, ?2)")
+                .and_then(|mut number| number.execute(rusqlite::params![id, uid]))
+                .map_err(unexpected("cannot number the task in the search index"))?;
+            id
+        }
+    };
     tx.prepare_cached("DELETE FROM task_search WHERE rowid = ?1")
         .and_then(|mut forget| forget.execute([id]))
         .map_err(unexpected("cannot drop the task's former words from the search index"))?;
@@ -346,11 +371,18 @@ mod tests {
     }
 
     #[test]
-    fn a_blocked_page_starts_from_the_edges_of_open_blockers() {
-        for sort in [TaskSort::CreatedAt, TaskSort::DueDateDesc] {
-            let plan = plan(&TaskFilter { blocked: Some(true), sort, ..TaskFilter::default() });
+    fn a_blocked_page_in_list_order_walks_the_index_of_blocked_tasks() {
+        let plan = plan(&TaskFilter { blocked: Some(true), ..TaskFilter::default() });
+        assert!(plan.contains("USING INDEX tasks_blocked"), "{plan}");
+        assert!(!plan.contains("TEMP B-TREE"), "a page must not sort: {plan}");
+    }
+
+    #[test]
+    fn a_search_page_in_list_order_walks_the_search_index_in_its_order() {
+        let search = trm_domain::search::SearchQuery::parse("da nang").unwrap();
+        for sort in [TaskSort::CreatedAt, TaskSort::CreatedAtDesc] {
+            let plan = plan(&TaskFilter { search: Some(search.clone()), sort, ..TaskFilter::default() });
             assert!(!plan.contains("SCAN tasks"), "no scan of every task: {plan}");
-            assert!(plan.contains("task_blocks"), "{plan}");
         }
     }
 

@@ -179,6 +179,7 @@ contract!(
     a_list_with_no_match_is_an_empty_last_page,
     a_search_finds_vietnamese_text_with_or_without_marks_in_any_case,
     a_search_combines_with_the_filters_and_pages_without_loss,
+    a_search_pages_in_list_order_either_way_through_tasks_of_one_millisecond,
     a_task_is_found_by_its_current_words_and_not_after_it_is_deleted,
     every_sort_lists_in_its_order_with_undated_tasks_last_on_every_page_size,
     a_cursor_carries_its_sort_and_key,

@@ -10,7 +10,7 @@
 //! running at once.
 
 use trm_domain::search::{SearchQuery, index_text};
-use trm_domain::{Description, EventMetadata, Tag, Tags, Task, TaskStatus, Title};
+use trm_domain::{Description, EventMetadata, Tag, Tags, Task, TaskSort, TaskStatus, Timestamp, Title};
 use trm_repository::{ProjectRepository, TaskFilter, TaskRepository};
 use uuid::Uuid;
 
@@ -171,4 +171,49 @@ pub(crate) async fn neo4j_indexes_the_words_of_tasks_stored_before_search() {
     let fixture = backend.open().await;
     assert_eq!(found(&fixture.store, &searching(&format!("{u} viec cu"))).await, [format!("Việc cũ {u}")]);
     fixture.store.delete_task(old.uid, None, false, trm_domain::Timestamp::now(), None).await.unwrap();
+}
+
+pub(crate) async fn a_search_pages_in_list_order_either_way_through_tasks_of_one_millisecond<B: Backend>(backend: &B) {
+    let fixture = backend.open().await;
+    let store = &fixture.store;
+    let u = unique();
+    let start = Timestamp::now().as_micros();
+    // Tasks sharing a microsecond, a millisecond, or neither, stored in an
+    // order that is not the list's, among tasks the search does not find.
+    let offsets: [i64; 16] = [0, 0, 0, 0, 300, 300, 999, 1_000, 1_000, 1_000, -2_000, -2_000, -1, 5_000, 0, 300];
+    let mut tasks: Vec<Task> = Vec::new();
+    for (n, offset) in offsets.iter().enumerate() {
+        let words = if n % 5 == 4 { "Họp giao ban" } else { "Sửa lỗi đăng nhập" };
+        let mut task = titled(&format!("{words} {n} {u}"));
+        task.created_at = Timestamp::from_micros_clamped(start + offset);
+        task.updated_at = task.created_at;
+        task.status = if n % 3 == 0 { TaskStatus::Done } else { TaskStatus::Todo };
+        tasks.push(task);
+    }
+    tasks.reverse();
+    for task in &tasks {
+        store.create_task(task, &[]).await.unwrap();
+    }
+    let query = format!("{u} sua loi dang nh");
+    let todo = |filter: TaskFilter| TaskFilter { statuses: vec![TaskStatus::Todo], ..filter };
+    for sort in [TaskSort::CreatedAt, TaskSort::CreatedAtDesc] {
+        for filter in [searching(&query), todo(searching(&query))] {
+            let filter = TaskFilter { sort, ..filter };
+            let mut expected: Vec<&Task> = tasks
+                .iter()
+                .filter(|task| !task.title.as_str().starts_with("Họp"))
+                .filter(|task| filter.statuses.is_empty() || task.status == TaskStatus::Todo)
+                .collect();
+            expected.sort_by_key(|task| (task.created_at, task.uid));
+            if sort == TaskSort::CreatedAtDesc {
+                expected.reverse();
+            }
+            let expected: Vec<&str> = expected.iter().map(|task| task.title.as_str()).collect();
+            for limit in [1, 2, 3, 5, 100] {
+                let got = list_all(store, &filter, limit).await;
+                let got: Vec<&str> = got.iter().map(|task| task.title.as_str()).collect();
+                assert_eq!(got, expected, "{sort:?}, {} statuses, {limit} a page", filter.statuses.len());
+            }
+        }
+    }
 }
