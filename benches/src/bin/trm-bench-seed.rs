@@ -29,6 +29,7 @@ use trm_bench::dataset::{self, Dataset, PROJECTS};
 use trm_bench::manifest::Manifest;
 use trm_domain::{EnumAdapter as _, PageRequest, Task};
 use trm_repository::TaskFilter;
+use trm_repository::sqlite::search_order;
 use trm_server::configuration::DatabaseSettings;
 use trm_server::store::{self, Store};
 
@@ -204,14 +205,25 @@ fn search_words(task: &Task) -> String {
 }
 
 /// Puts the tasks' words in the SQLite search index, as the adapter does
-/// with every write (`task_search_rows` numbers a task, `task_search` holds
-/// its words under that number).
+/// with every write (`task_search_rows` numbers a task in list order by
+/// its creation millisecond, `task_search` holds its words under that
+/// number, `task_search_words` knows every word).
 fn index_words_sqlite(tx: &rusqlite::Transaction<'_>, tasks: &[Task]) -> anyhow::Result<()> {
-    let mut number = tx.prepare_cached("INSERT INTO task_search_rows (uid) VALUES (?1) RETURNING id")?;
+    let mut taken = tx.prepare_cached("SELECT max(id) FROM task_search_rows WHERE id BETWEEN ?1 AND ?2")?;
+    let mut number = tx.prepare_cached("INSERT INTO task_search_rows (id, uid) VALUES (?1, ?2)")?;
     let mut index = tx.prepare_cached("INSERT INTO task_search (rowid, words) VALUES (?1, ?2)")?;
+    let mut known = tx.prepare_cached("INSERT OR IGNORE INTO task_search_words (word) VALUES (?1)")?;
     for task in tasks {
-        let id: i64 = number.query_row([task.uid.to_string()], |row| row.get(0)).context("cannot number a task")?;
-        index.execute(rusqlite::params![id, search_words(task)]).context("cannot index a task's words")?;
+        let (first, last) = search_order::numbers_for(task.created_at);
+        let highest: Option<i64> = taken.query_row([first, last], |row| row.get(0))?;
+        let id = highest.map_or(first, |highest| highest + 1);
+        anyhow::ensure!(id <= last, "more seeded tasks in one millisecond than the search index numbers");
+        number.execute(rusqlite::params![id, task.uid.to_string()]).context("cannot number a task")?;
+        let words = search_words(task);
+        index.execute(rusqlite::params![id, words]).context("cannot index a task's words")?;
+        for word in words.split(' ').filter(|word| !word.is_empty()) {
+            known.execute([word]).context("cannot record a word of the search index")?;
+        }
     }
     Ok(())
 }

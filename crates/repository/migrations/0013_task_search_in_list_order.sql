@@ -7,3 +7,11 @@
 DELETE FROM task_search_rows;
 
 INSERT INTO task_search (task_search) VALUES ('delete-all');
+
+-- Every word the index has held, for the last word of a search (a prefix):
+-- asked as the few whole words it begins, FTS5 reads it a page at a time
+-- too, where a prefix term is read whole first (the adapter's
+-- `search_words`). Filled by the same backfill.
+CREATE TABLE task_search_words (
+    word TEXT NOT NULL PRIMARY KEY
+) WITHOUT ROWID;

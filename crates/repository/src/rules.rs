@@ -89,16 +89,6 @@ pub(crate) fn task_search_text(task: &Task) -> String {
     index_text(std::iter::once(task.title.as_str()).chain(description).chain(task.tags.iter_str()))
 }
 
-/// A search in FTS5's query language: every whole word, and the last one
-/// as a prefix (`"cong" AND "vi"*`). The words hold only letters and
-/// digits, so quoting them is all the escaping they need.
-#[cfg(feature = "sqlite")]
-pub(crate) fn fts5_query(search: &SearchQuery) -> String {
-    let mut terms: Vec<String> = search.whole_words().iter().map(|word| format!("\"{word}\"")).collect();
-    terms.push(format!("\"{}\"*", search.prefix()));
-    terms.join(" AND ")
-}
-
 /// A search in Lucene's query language, for Neo4j's full-text index: every
 /// whole word required, and the last one as a prefix (`+cong +vi*`). The
 /// words hold only lower-case letters and digits, none of them an operator.
@@ -177,12 +167,6 @@ mod tests {
         };
         let task = Task::create(new, trm_domain::Timestamp::now()).unwrap();
         assert_eq!(task_search_text(&task), "cong viec o da nang kiem thu ha noi");
-    }
-
-    #[cfg(feature = "sqlite")]
-    #[test]
-    fn a_search_reads_in_fts5_as_whole_words_and_a_last_prefix() {
-        assert_eq!(fts5_query(&SearchQuery::parse("Công vi").unwrap()), "\"cong\" AND \"vi\"*");
     }
 
     #[cfg(feature = "neo4j")]

@@ -20,7 +20,7 @@
 use trm_domain::Timestamp;
 
 /// Slots per millisecond: tasks created in one millisecond, at most.
-pub(super) const SLOT_BITS: u32 = 20;
+pub const SLOT_BITS: u32 = 20;
 
 /// The millisecond a number can name, at most (year 2248 and a bit);
 /// later creation times share it, which keeps numbers in list order.
@@ -30,8 +30,11 @@ const LAST_MILLISECOND: i64 = i64::MAX >> SLOT_BITS;
 /// share it.
 const FIRST_MILLISECOND: i64 = i64::MIN >> SLOT_BITS;
 
-/// The first and the last number of the millisecond of `created_at`.
-pub(super) fn numbers_for(created_at: Timestamp) -> (i64, i64) {
+/// The first and the last number of the millisecond of `created_at`: a
+/// new task takes the lowest one above those taken. Public for bulk
+/// loaders that write the index themselves (the benchmarks' seeder).
+#[must_use]
+pub fn numbers_for(created_at: Timestamp) -> (i64, i64) {
     let millisecond = created_at.as_micros().div_euclid(1000).clamp(FIRST_MILLISECOND, LAST_MILLISECOND);
     let first = millisecond << SLOT_BITS;
     (first, first | ((1 << SLOT_BITS) - 1))

@@ -10,13 +10,11 @@
 //! only the (at most two pages of) rows read are sorted.
 
 use rusqlite::types::Value;
-use trm_domain::search::SearchQuery;
 use trm_domain::{EnumAdapter as _, PageRequest, SortField, TaskStatus};
 
 use super::rows::TASK_COLUMNS;
 use super::search_order;
 use crate::ports::{Overdue, TaskFilter};
-use crate::rules::fts5_query;
 
 /// Parameters bound by number as the SQL is written.
 #[derive(Default)]
@@ -33,19 +31,21 @@ impl Params {
 /// The SQL and parameters of one page of a filtered task list.
 ///
 /// Only fixed fragments are concatenated; every value is a bound parameter.
-pub(super) fn list_query(filter: &TaskFilter, page: PageRequest) -> (String, Vec<Value>) {
+/// `search` is the filter's search in FTS5's language (`search_words`).
+pub(super) fn list_query(filter: &TaskFilter, page: PageRequest, search: Option<&str>) -> (String, Vec<Value>) {
     let mut params = Params::default();
     let mut conditions = filter_conditions(filter, &mut params);
-    if let (Some(search), false) = (&filter.search, filter.sort.field() == SortField::CreatedAt) {
+    if let (Some(search), false) = (search, filter.sort.field() == SortField::CreatedAt) {
         // In another order, the matches are read through the index in its
         // own order, and sorted.
-        let slot = params.bind(Value::Text(fts5_query(search)));
+        let slot = params.bind(Value::Text(search.to_owned()));
         conditions.push(format!(
             "uid IN (SELECT task_search_rows.uid FROM task_search \
              JOIN task_search_rows ON task_search_rows.id = task_search.rowid WHERE task_search MATCH {slot})"
         ));
     }
-    let limit = params.bind(Value::Integer(i64::from(page.limit()) + 1));
+    let rows = i64::from(page.limit()) + 1;
+    let limit = params.bind(Value::Integer(rows));
     let sort = filter.sort;
     let dir = if sort.descending() { "DESC" } else { "ASC" };
     let op = if sort.descending() { "<" } else { ">" };
@@ -62,9 +62,16 @@ pub(super) fn list_query(filter: &TaskFilter, page: PageRequest) -> (String, Vec
     let column = match sort.field() {
         SortField::CreatedAt => {
             let keyset = after_created.as_ref().map(|(at, uid)| format!("(created_at, uid) {op} ({at}, {uid})"));
-            if let Some(search) = &filter.search {
-                let sql =
-                    search_in_list_order(search, &conditions, keyset, page, sort.descending(), &limit, &mut params);
+            if let Some(search) = search {
+                let sql = search_in_list_order(
+                    search,
+                    &conditions,
+                    keyset,
+                    page,
+                    sort.descending(),
+                    (rows, &limit),
+                    &mut params,
+                );
                 return (sql, params.0);
             }
             return (select(keyset.into_iter().collect(), &format!("created_at {dir}, uid {dir}")), params.0);
@@ -174,22 +181,27 @@ fn filter_conditions(filter: &TaskFilter, params: &mut Params) -> Vec<String> {
     conditions
 }
 
+/// Matches a search page reads beyond its own, so that it usually holds
+/// every match of the millisecond it ends in and need not read that
+/// millisecond again.
+const READ_AHEAD: i64 = 16;
+
 /// A search page in `created_at` order, read through the search index in
 /// its numbers' order (which is list order by millisecond; see
 /// `search_order`): the first `limit` matches after the cursor, with every
 /// match of the millisecond they end in, sorted. So a page reads about a
 /// page of matches however many there are.
 fn search_in_list_order(
-    search: &SearchQuery,
+    search: &str,
     conditions: &[String],
     keyset: Option<String>,
     page: PageRequest,
     descending: bool,
-    limit: &str,
+    (rows, limit): (i64, &str),
     params: &mut Params,
 ) -> String {
-    let query = params.bind(Value::Text(fts5_query(search)));
-    let (dir, edge) = if descending { ("DESC", "min") } else { ("ASC", "max") };
+    let query = params.bind(Value::Text(search.to_owned()));
+    let dir = if descending { "DESC" } else { "ASC" };
     let mut wanted: Vec<String> = conditions.to_vec();
     wanted.extend(keyset);
     // The index walk starts at the cursor's millisecond.
@@ -210,14 +222,25 @@ fn search_in_list_order(
          AND tasks.uid = (SELECT r.uid FROM task_search_rows r WHERE r.id = task_search.rowid){wanted}"
     );
     let bits = search_order::SLOT_BITS;
+    let mask = (1_i64 << bits) - 1;
+    let read = params.bind(Value::Integer(rows + READ_AHEAD));
+    let last = params.bind(Value::Integer(rows - 1));
+    let beyond = if descending { "< first_number".to_owned() } else { format!("> (first_number | {mask})") };
+    // `read`: the matches a page needs, and a few more; `settled`: whether
+    // they hold every match of the millisecond the page ends in (fewer
+    // than asked were left, or one after that millisecond was read).
+    // Only when not is the millisecond read again.
     format!(
-        "WITH first_matches AS ({matches} ORDER BY task_search.rowid {dir} LIMIT {limit}), \
-         last_millisecond AS (SELECT ({edge}(number) >> {bits}) << {bits} AS first_number FROM first_matches) \
+        "WITH read AS ({matches} ORDER BY task_search.rowid {dir} LIMIT {read}), \
+         last_row AS (SELECT number FROM read ORDER BY number {dir} LIMIT 1 OFFSET {last}), \
+         last_millisecond AS (SELECT (number >> {bits}) << {bits} AS first_number FROM last_row), \
+         settled AS (SELECT (SELECT count(*) FROM read) < {read} \
+           OR EXISTS (SELECT 1 FROM read, last_millisecond WHERE number {beyond}) AS done) \
          SELECT {TASK_COLUMNS} FROM tasks WHERE uid IN (\
-         SELECT uid FROM first_matches UNION \
+         SELECT uid FROM read UNION \
          SELECT uid FROM ({matches} AND task_search.rowid BETWEEN \
-         (SELECT first_number FROM last_millisecond) AND (SELECT first_number | {mask} FROM last_millisecond))) \
-         ORDER BY created_at {dir}, uid {dir} LIMIT {limit}",
-        mask = (1_i64 << bits) - 1,
+         (SELECT first_number FROM last_millisecond) AND (SELECT first_number | {mask} FROM last_millisecond)) \
+         WHERE NOT (SELECT done FROM settled)) \
+         ORDER BY created_at {dir}, uid {dir} LIMIT {limit}"
     )
 }

@@ -10,6 +10,7 @@ use trm_domain::{
 use super::events::{append, encode};
 use super::rows::{TASK_COLUMN_COUNT, TASK_COLUMNS, exists, optional_value, placeholders, task_from_row, task_values};
 use super::search_order;
+use super::search_words::{match_expression, remember};
 use super::subtasks::{has_subtasks, parent_problem, subtree};
 use super::task_graph::{
     find_cycle, missing_blockers, read_survivors, release_survivors, store_blockers, walk, with_blockers,
@@ -121,7 +122,7 @@ pub(super) fn index_words(
     tx.prepare_cached("INSERT INTO task_search (rowid, words) VALUES (?1, ?2)")
         .and_then(|mut index| index.execute(rusqlite::params![id, words]))
         .map_err(unexpected("cannot index the task's words"))?;
-    Ok(())
+    remember(tx, words)
 }
 
 fn insert_tags(tx: &Transaction<'_>, task: &Task) -> Result<(), StoreError> {
@@ -208,9 +209,11 @@ impl TaskRepository for SqliteStore {
     }
 
     async fn list_tasks(&self, filter: &TaskFilter, page: PageRequest) -> Result<Page<Task>, StoreError> {
-        let (sql, params) = list_query(filter, page);
+        let filter = filter.clone();
         let sort = filter.sort;
         self.read(move |conn| {
+            let search = filter.search.as_ref().map(|search| match_expression(conn, search)).transpose()?;
+            let (sql, params) = list_query(&filter, page, search.as_deref());
             let mut select = conn.prepare_cached(&sql).map_err(unexpected("cannot prepare the task list"))?;
             let rows = select
                 .query_map(params_from_iter(params), task_from_row)
@@ -348,7 +351,8 @@ mod tests {
     fn plan(filter: &TaskFilter) -> String {
         let mut conn = Connection::open_in_memory().unwrap();
         super::super::schema::migrate(&mut conn).unwrap();
-        let (sql, params) = list_query(filter, PageRequest::first());
+        let search = filter.search.as_ref().map(|search| match_expression(&conn, search).unwrap());
+        let (sql, params) = list_query(filter, PageRequest::first(), search.as_deref());
         let mut statement = conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
         let rows = statement
             .query_map(rusqlite::params_from_iter(params), |row| row.get::<_, String>(3))

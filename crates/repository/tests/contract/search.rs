@@ -178,9 +178,13 @@ pub(crate) async fn a_search_pages_in_list_order_either_way_through_tasks_of_one
     let store = &fixture.store;
     let u = unique();
     let start = Timestamp::now().as_micros();
-    // Tasks sharing a microsecond, a millisecond, or neither, stored in an
-    // order that is not the list's, among tasks the search does not find.
-    let offsets: [i64; 16] = [0, 0, 0, 0, 300, 300, 999, 1_000, 1_000, 1_000, -2_000, -2_000, -1, 5_000, 0, 300];
+    // Tasks sharing a microsecond, a millisecond (more of them than a page
+    // and then some), or neither, stored in an order that is not the
+    // list's, among tasks the search does not find.
+    let offsets: Vec<i64> = [(0, 24), (300, 12), (999, 4), (1_000, 3), (-2_000, 2), (-1, 1), (5_000, 1)]
+        .into_iter()
+        .flat_map(|(offset, count)| std::iter::repeat_n(offset, count))
+        .collect();
     let mut tasks: Vec<Task> = Vec::new();
     for (n, offset) in offsets.iter().enumerate() {
         let words = if n % 5 == 4 { "Họp giao ban" } else { "Sửa lỗi đăng nhập" };
@@ -209,7 +213,7 @@ pub(crate) async fn a_search_pages_in_list_order_either_way_through_tasks_of_one
                 expected.reverse();
             }
             let expected: Vec<&str> = expected.iter().map(|task| task.title.as_str()).collect();
-            for limit in [1, 2, 3, 5, 100] {
+            for limit in [1, 2, 3, 5, 20, 100] {
                 let got = list_all(store, &filter, limit).await;
                 let got: Vec<&str> = got.iter().map(|task| task.title.as_str()).collect();
                 assert_eq!(got, expected, "{sort:?}, {} statuses, {limit} a page", filter.statuses.len());
