@@ -10,7 +10,7 @@
 //! only the (at most two pages of) rows read are sorted.
 
 use rusqlite::types::Value;
-use trm_domain::{EnumAdapter as _, PageRequest, SortField, TaskStatus};
+use trm_domain::{EnumAdapter as _, PageRequest, SortField, TaskStatus, Timestamp};
 
 use super::rows::TASK_COLUMNS;
 use super::search_order;
@@ -61,19 +61,13 @@ pub(super) fn list_query(filter: &TaskFilter, page: PageRequest, search: Option<
     };
     let column = match sort.field() {
         SortField::CreatedAt => {
-            let keyset = after_created.as_ref().map(|(at, uid)| format!("(created_at, uid) {op} ({at}, {uid})"));
             if let Some(search) = search {
-                let sql = search_in_list_order(
-                    search,
-                    &conditions,
-                    keyset,
-                    page,
-                    sort.descending(),
-                    (rows, &limit),
-                    &mut params,
-                );
+                let after = page.after.map(|after| after.created_at).zip(after_created.as_ref());
+                let sql =
+                    search_in_list_order(search, &conditions, after, sort.descending(), (rows, &limit), &mut params);
                 return (sql, params.0);
             }
+            let keyset = after_created.map(|(at, uid)| format!("(created_at, uid) {op} ({at}, {uid})"));
             return (select(keyset.into_iter().collect(), &format!("created_at {dir}, uid {dir}")), params.0);
         }
         SortField::UpdatedAt => "updated_at",
@@ -194,33 +188,47 @@ const READ_AHEAD: i64 = 16;
 fn search_in_list_order(
     search: &str,
     conditions: &[String],
-    keyset: Option<String>,
-    page: PageRequest,
+    after: Option<(Timestamp, &(String, String))>,
     descending: bool,
     (rows, limit): (i64, &str),
     params: &mut Params,
 ) -> String {
     let query = params.bind(Value::Text(search.to_owned()));
-    let dir = if descending { "DESC" } else { "ASC" };
-    let mut wanted: Vec<String> = conditions.to_vec();
-    wanted.extend(keyset);
-    // The index walk starts at the cursor's millisecond.
-    if let Some(after) = page.after {
-        let (first, last) = search_order::numbers_for(after.created_at);
-        wanted.push(if descending {
-            format!("task_search.rowid <= {}", params.bind(Value::Integer(last)))
+    let (dir, op) = if descending { ("DESC", "<") } else { ("ASC", ">") };
+    // After a cursor, the walk starts at the cursor's millisecond: only the
+    // matches of that millisecond need the exact comparison.
+    let cursor = after.map(|(created_at, (at, uid))| {
+        let (first, last) = search_order::numbers_for(created_at);
+        let (first, last) = (params.bind(Value::Integer(first)), params.bind(Value::Integer(last)));
+        let (start, past) = if descending {
+            (format!("task_search.rowid <= {last}"), format!("task_search.rowid < {first}"))
         } else {
-            format!("task_search.rowid >= {}", params.bind(Value::Integer(first)))
+            (format!("task_search.rowid >= {first}"), format!("task_search.rowid > {last}"))
+        };
+        (start, past, format!("(created_at, uid) {op} ({at}, {uid})"))
+    });
+    let matches = if conditions.is_empty() {
+        // Nothing to check on a task but (perhaps) the cursor: the page's
+        // tasks are read once, by the final select, in `uid` order.
+        let after = cursor.map_or_else(String::new, |(start, past, exact)| {
+            format!(" AND {start} AND ({past} OR (SELECT {exact} FROM tasks WHERE tasks.uid = r.uid))")
         });
-    }
-    let wanted = wanted.iter().map(|condition| format!(" AND {condition}")).collect::<String>();
-    // A task is found by its number; its unqualified columns are the
-    // conditions' (the index's only column is `words`).
-    let matches = format!(
-        "SELECT task_search.rowid AS number, tasks.uid AS uid FROM task_search, tasks \
-         WHERE task_search MATCH {query} \
-         AND tasks.uid = (SELECT r.uid FROM task_search_rows r WHERE r.id = task_search.rowid){wanted}"
-    );
+        format!(
+            "SELECT task_search.rowid AS number, r.uid AS uid FROM task_search \
+             JOIN task_search_rows r ON r.id = task_search.rowid WHERE task_search MATCH {query}{after}"
+        )
+    } else {
+        // A task is found by its number; its unqualified columns are the
+        // conditions' (the index's only column is `words`).
+        let mut wanted: Vec<String> = conditions.to_vec();
+        wanted.extend(cursor.map(|(start, _, exact)| format!("{start} AND {exact}")));
+        let wanted = wanted.iter().map(|condition| format!(" AND {condition}")).collect::<String>();
+        format!(
+            "SELECT task_search.rowid AS number, tasks.uid AS uid FROM task_search, tasks \
+             WHERE task_search MATCH {query} \
+             AND tasks.uid = (SELECT r.uid FROM task_search_rows r WHERE r.id = task_search.rowid){wanted}"
+        )
+    };
     let bits = search_order::SLOT_BITS;
     let mask = (1_i64 << bits) - 1;
     let read = params.bind(Value::Integer(rows + READ_AHEAD));
