@@ -33,6 +33,7 @@ mod projects;
 mod rows;
 mod schema;
 pub mod search_order;
+mod search_upkeep;
 mod search_words;
 mod subtasks;
 mod task_graph;

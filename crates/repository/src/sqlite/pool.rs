@@ -83,7 +83,12 @@ impl ConnectionPool {
         let size = u64::try_from(readers.len() + 1).unwrap_or(u64::MAX);
         let usage = Arc::<ConnectionCounter>::default();
         Ok(Self {
-            writer: Writer::start(writer, options.write_batch, Arc::clone(&usage))?,
+            writer: Writer::start(
+                writer,
+                options.write_batch,
+                Arc::clone(&usage),
+                Some(super::search_upkeep::merge_step),
+            )?,
             reader_permits: Arc::new(Semaphore::new(readers.len())),
             readers: Arc::new(Mutex::new(readers)),
             has_readers,

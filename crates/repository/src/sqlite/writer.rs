@@ -28,11 +28,18 @@
 //! alone. Only writes that arrive while a batch is committing wait, and
 //! they all share the next one, so batches grow with the load. A write whose
 //! caller stopped waiting before it started (a timeout) is dropped unrun.
+//!
+//! Once the queue has been empty for [`IDLE_AFTER`], the writer does the
+//! store's upkeep (an [`Upkeep`]: merging the search index's segments), one
+//! bounded step at a time, until it is done or a write arrives; a write
+//! waits for at most the step under way. Upkeep is owed again after the
+//! next commit.
 
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc;
+use std::time::Duration;
 
 use anyhow::Context as _;
 use rusqlite::{Connection, Transaction, TransactionBehavior};
@@ -137,12 +144,18 @@ impl Counts {
 
 impl Writer {
     /// Starts the writer thread on `conn`, sharing at most `max_batch`
-    /// writes per transaction (1 or 0: every write commits alone).
-    pub(super) fn start(conn: Connection, max_batch: usize, usage: Arc<ConnectionCounter>) -> anyhow::Result<Self> {
+    /// writes per transaction (1 or 0: every write commits alone), doing
+    /// `upkeep` while idle.
+    pub(super) fn start(
+        conn: Connection,
+        max_batch: usize,
+        usage: Arc<ConnectionCounter>,
+        upkeep: Option<Upkeep>,
+    ) -> anyhow::Result<Self> {
         let (inbox, queue) = mpsc::channel();
         let max_batch = max_batch.max(1);
         let counts = Arc::<Counts>::default();
-        let thread = Thread { queue, max_batch, usage, counts: Arc::clone(&counts) };
+        let thread = Thread { queue, max_batch, usage, counts: Arc::clone(&counts), upkeep };
 
         std::thread::Builder::new()
             .name("trm-sqlite-writer".to_owned())
@@ -212,6 +225,15 @@ impl Writer {
     }
 }
 
+/// One step of upkeep on the writer's connection; `true` while there is
+/// more to do.
+pub(super) type Upkeep = fn(&Connection) -> rusqlite::Result<bool>;
+
+/// How long the queue stays empty before the writer does upkeep: long
+/// enough that a burst of writes is over, short enough that an idle store
+/// is tidy soon after it.
+const IDLE_AFTER: Duration = Duration::from_millis(250);
+
 fn writer_gone() -> StoreError {
     StoreError::Unexpected(anyhow::anyhow!("the SQLite writer thread has stopped"))
 }
@@ -219,22 +241,52 @@ fn writer_gone() -> StoreError {
 /// A write that ran, and the failure of the commit it ran in, if any.
 type Answer = (Box<dyn PendingWrite>, Option<StoreError>);
 
+/// Where the writer is with its upkeep.
+#[derive(Clone, Copy)]
+enum UpkeepState {
+    /// Due once the queue has been empty for [`IDLE_AFTER`].
+    Owed,
+    /// Begun: the next step follows as soon as the queue is empty.
+    Running,
+    /// Nothing to do until the next write.
+    Done,
+}
+
 /// The writer thread's own state.
 struct Thread {
     queue: mpsc::Receiver<Work>,
     max_batch: usize,
     usage: Arc<ConnectionCounter>,
     counts: Arc<Counts>,
+    upkeep: Option<Upkeep>,
 }
 
 impl Thread {
     /// Serves the queue until every handle is dropped.
     fn serve(self, mut conn: Connection) {
         let mut next = None;
+        // A store just opened may need upkeep from its past.
+        let mut upkeep = if self.upkeep.is_some() { UpkeepState::Owed } else { UpkeepState::Done };
         loop {
-            let work = match next.take() {
-                Some(work) => work,
-                None => match self.queue.recv() {
+            let work = match (next.take(), upkeep) {
+                (Some(work), _) => work,
+                (None, UpkeepState::Owed) => match self.queue.recv_timeout(IDLE_AFTER) {
+                    Ok(work) => work,
+                    Err(mpsc::RecvTimeoutError::Timeout) => {
+                        upkeep = self.upkeep_step(&conn);
+                        continue;
+                    }
+                    Err(mpsc::RecvTimeoutError::Disconnected) => return,
+                },
+                (None, UpkeepState::Running) => match self.queue.try_recv() {
+                    Ok(work) => work,
+                    Err(mpsc::TryRecvError::Empty) => {
+                        upkeep = self.upkeep_step(&conn);
+                        continue;
+                    }
+                    Err(mpsc::TryRecvError::Disconnected) => return,
+                },
+                (None, UpkeepState::Done) => match self.queue.recv() {
                     Ok(work) => work,
                     Err(mpsc::RecvError) => return,
                 },
@@ -259,6 +311,9 @@ impl Thread {
                         }
                     }
                     batch.retain(|write| !write.abandoned());
+                    if !batch.is_empty() && self.upkeep.is_some() {
+                        upkeep = UpkeepState::Owed;
+                    }
                     if !batch.is_empty() {
                         let held = self.usage.checkout();
                         let answers = self.commit_together(&mut conn, batch);
@@ -268,6 +323,23 @@ impl Thread {
                         }
                     }
                 }
+            }
+        }
+    }
+
+    /// One step of upkeep, and what is left. A failed step is logged and
+    /// owed again only after the next write.
+    fn upkeep_step(&self, conn: &Connection) -> UpkeepState {
+        let Some(upkeep) = self.upkeep else { return UpkeepState::Done };
+        let held = self.usage.checkout();
+        let step = upkeep(conn);
+        drop(held);
+        match step {
+            Ok(true) => UpkeepState::Running,
+            Ok(false) => UpkeepState::Done,
+            Err(error) => {
+                tracing::warn!(%error, "the SQLite store's upkeep failed; it is tried again after the next write");
+                UpkeepState::Done
             }
         }
     }

@@ -15,7 +15,7 @@ fn writer(max_batch: usize) -> Writer {
             parent INTEGER REFERENCES numbers (n) DEFERRABLE INITIALLY DEFERRED)",
     )
     .unwrap();
-    Writer::start(conn, max_batch, Arc::default()).unwrap()
+    Writer::start(conn, max_batch, Arc::default(), None).unwrap()
 }
 
 fn insert(n: i64, parent: Option<i64>) -> impl Fn(&Transaction<'_>) -> Result<i64, StoreError> + Send + 'static {
@@ -118,4 +118,44 @@ async fn a_write_whose_caller_gave_up_before_it_ran_is_not_run() {
     holder.await.unwrap();
     writer.write(insert(2, None)).await.unwrap();
     assert_eq!(stored(&writer).await, [2]);
+}
+
+/// Upkeep that records each step and finishes every third.
+fn counted_upkeep(conn: &Connection) -> rusqlite::Result<bool> {
+    conn.execute("INSERT INTO upkeep_steps DEFAULT VALUES", [])?;
+    let steps: i64 = conn.query_row("SELECT count(*) FROM upkeep_steps", [], |row| row.get(0))?;
+    Ok(steps % 3 != 0)
+}
+
+async fn upkeep_steps(writer: &Writer) -> i64 {
+    writer
+        .exclusive(|conn| Ok(conn.query_row("SELECT count(*) FROM upkeep_steps", [], |row| row.get(0)).unwrap()))
+        .await
+        .unwrap()
+}
+
+/// Waits for `expected` steps, looking less often than the writer's idle
+/// time (a look is work for it too).
+async fn eventually_steps(writer: &Writer, expected: i64) {
+    for _ in 0..20 {
+        tokio::time::sleep(IDLE_AFTER * 2).await;
+        if upkeep_steps(writer).await == expected {
+            return;
+        }
+    }
+    panic!("upkeep did not reach {expected} steps");
+}
+
+#[tokio::test]
+async fn an_idle_writer_does_its_upkeep_until_done_and_again_after_the_next_write() {
+    let conn = Connection::open_in_memory().unwrap();
+    conn.execute_batch("CREATE TABLE upkeep_steps (step INTEGER PRIMARY KEY); CREATE TABLE numbers (n INTEGER PRIMARY KEY, parent INTEGER)")
+        .unwrap();
+    let writer = Writer::start(conn, 8, Arc::default(), Some(counted_upkeep)).unwrap();
+    eventually_steps(&writer, 3).await;
+    tokio::time::sleep(IDLE_AFTER * 2).await;
+    assert_eq!(upkeep_steps(&writer).await, 3, "done until a write");
+
+    assert_eq!(writer.write(insert(1, None)).await.unwrap(), 1);
+    eventually_steps(&writer, 6).await;
 }
