@@ -30,6 +30,7 @@ use tokio::sync::Mutex;
 
 use super::queries::AnchoredListPlan;
 use super::routing::{MemberSettings, ReadFrom, Route, Router};
+use super::search_words::SearchIndexer;
 use super::{Connections, Inner, Neo4jStore, task_creates, tasks};
 
 /// How to reach Neo4j and how hard to use it.
@@ -165,6 +166,7 @@ impl Neo4jStore {
                 .then(|| tasks::lookups(&graph, timeout, options.lookup_queries, LOOKUP_BATCH)),
             task_creates: (options.write_batch > 1)
                 .then(|| task_creates::creates(store.clone(), WRITE_TRANSACTIONS, options.write_batch)),
+            search_indexer: SearchIndexer::start(store.clone()),
         });
         let store = Self { inner };
         match store.bounded("set the schema up", store.inner.ensure_schema()).await {

@@ -33,7 +33,8 @@
 //!   — Bolt values to and from domain values.
 //! * `tasks`, `projects`, `users`, `idempotency`, `api_keys`, `events`,
 //!   `webhooks` — the ports; `coalesce` — lookups and creates sharing
-//!   queries under load.
+//!   queries under load; `search_words` — the full-text index, updated
+//!   in the background rather than by every write.
 //!
 //! The decisions behind the list plans, coalescing, group commit and plans
 //! kept across statistics changes, with their measurements, are in
@@ -52,6 +53,7 @@ mod projects;
 pub mod queries;
 mod routing;
 mod schema;
+mod search_words;
 mod subtasks;
 mod task_creates;
 mod task_graph;
@@ -117,6 +119,9 @@ struct Inner {
     task_lookups: Option<Coalescer<TaskId, Arc<Row>>>,
     /// Commits concurrent task creates together; `None` when turned off.
     task_creates: Option<Coalescer<task_creates::PendingCreate, task_creates::Created>>,
+    /// Moves the words of written tasks into the full-text index, off the
+    /// write path.
+    search_indexer: search_words::SearchIndexer,
 }
 
 impl std::fmt::Debug for Neo4jStore {

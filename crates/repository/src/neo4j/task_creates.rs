@@ -276,5 +276,6 @@ impl Neo4jStore {
             })
         })
         .await
+        .inspect(|()| self.words_pending())
     }
 }

@@ -147,7 +147,7 @@ impl TaskRepository for Neo4jStore {
         };
         let pending = PendingCreate(Arc::new((task.clone(), events.to_vec())));
         match self.bounded("create a task", creates.get(pending)).await? {
-            Some(created) => created.into_result(),
+            Some(created) => created.into_result().inspect(|()| self.words_pending()),
             None => Err(StoreError::Unexpected(anyhow::anyhow!("a batched create was not answered"))),
         }
     }
@@ -193,6 +193,7 @@ impl TaskRepository for Neo4jStore {
             })
         })
         .await
+        .inspect(|()| self.words_pending())
     }
 
     async fn get_task(&self, id: TaskId) -> Result<Option<Task>, StoreError> {
@@ -233,6 +234,7 @@ impl TaskRepository for Neo4jStore {
             Box::pin(async move { update(txn, &task, &events).await })
         })
         .await
+        .inspect(|()| self.words_pending())
     }
 
     async fn delete_task(

@@ -80,8 +80,10 @@ pub(super) fn task_props(task: &Task) -> BoltType {
         ("created_at", datetime(task.created_at)),
         ("updated_at", datetime(task.updated_at)),
         ("version", integer(version_value(task.version))),
-        // What the full-text index reads for the list's `q`.
-        ("search_text", text(&task_search_text(task))),
+        // The words the list's `q` finds it by, until the background
+        // indexer moves them to `search_text`, which the full-text index
+        // reads (see `super::search_words`).
+        ("pending_search_text", text(&task_search_text(task))),
     ])
 }
 

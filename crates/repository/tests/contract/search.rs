@@ -173,6 +173,50 @@ pub(crate) async fn neo4j_indexes_the_words_of_tasks_stored_before_search() {
     fixture.store.delete_task(old.uid, None, false, trm_domain::Timestamp::now(), None).await.unwrap();
 }
 
+/// Whether Neo4j holds `task` as waiting for the full-text index, and the
+/// words the index has for it.
+async fn neo4j_index_state(graph: &neo4rs::Graph, task: &Task) -> (bool, Option<String>) {
+    let query = neo4rs::query("MATCH (t:Task {uid: $uid}) RETURN t:SearchPending AS pending, t.search_text AS words")
+        .param("uid", task.uid.to_string());
+    let mut rows = graph.execute(query).await.unwrap();
+    let row = rows.next().await.unwrap().unwrap();
+    (row.get("pending").unwrap(), row.get("words").unwrap())
+}
+
+/// Neo4j moves a task's words into its full-text index in the background:
+/// a search finds the task by its current words before and after they are
+/// indexed, never by the words it had, and an update that keeps the words
+/// leaves the index alone.
+pub(crate) async fn neo4j_finds_tasks_by_their_current_words_before_and_after_indexing() {
+    let Some(backend) = super::support::Neo4j::from_env() else { return };
+    let graph = backend.graph();
+    let fixture = backend.open().await;
+    let store = &fixture.store;
+    let u = unique();
+    let planned = titled(&format!("Kế hoạch Đà Nẵng {u}"));
+    store.create_task(&planned, &[]).await.unwrap();
+    assert_eq!(found(store, &searching(&format!("{u} da nang"))).await, [planned.title.as_str()]);
+
+    store.index_pending_search_words().await.unwrap();
+    let words = index_text([planned.title.as_str()]);
+    assert_eq!(neo4j_index_state(&graph, &planned).await, (false, Some(words.clone())));
+    assert_eq!(found(store, &searching(&format!("{u} da nang"))).await, [planned.title.as_str()]);
+
+    let started = next_version(&planned, |task| task.status = TaskStatus::InProgress);
+    store.update_task(&started, &[]).await.unwrap();
+    assert_eq!(neo4j_index_state(&graph, &started).await, (false, Some(words)), "same words: nothing to index");
+
+    let moved = next_version(&started, |task| task.title = Title::parse(&format!("Kế hoạch Huế {u}")).unwrap());
+    store.update_task(&moved, &[]).await.unwrap();
+    assert!(found(store, &searching(&format!("{u} da nang"))).await.is_empty(), "the indexed words are stale");
+    assert_eq!(found(store, &searching(&format!("{u} hue"))).await, [moved.title.as_str()]);
+    store.index_pending_search_words().await.unwrap();
+    assert_eq!(neo4j_index_state(&graph, &moved).await, (false, Some(index_text([moved.title.as_str()]))));
+    assert!(found(store, &searching(&format!("{u} da nang"))).await.is_empty());
+    assert_eq!(found(store, &searching(&format!("{u} hu"))).await, [moved.title.as_str()]);
+    store.delete_task(moved.uid, None, false, Timestamp::now(), None).await.unwrap();
+}
+
 pub(crate) async fn a_search_pages_in_list_order_either_way_through_tasks_of_one_millisecond<B: Backend>(backend: &B) {
     let fixture = backend.open().await;
     let store = &fixture.store;

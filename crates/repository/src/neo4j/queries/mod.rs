@@ -2,7 +2,7 @@
 //! modules bind parameters to these and run them. One file per port or
 //! concern (`tasks`, `task_creates`, `sorted_tasks`, `task_graph`,
 //! `projects`, `users`, `events`, `webhooks`, `idempotency`, `api_keys`,
-//! `schema`, `health`, `routing`), re-exported here so that
+//! `schema`, `search_words`, `health`, `routing`), re-exported here so that
 //! call sites read `queries::X`; this file holds the fragments several of
 //! them share. Only fixed fragments are concatenated into a text; every
 //! value that comes from a request travels as a Bolt parameter (`$uid`,
@@ -54,7 +54,7 @@ pub(in crate::neo4j) const KEEP_PLAN: &str = keep_plan!("");
 /// build [`RETURN_TASK`] from them.
 macro_rules! task_columns {
     () => {
-        "t {.*, search_text: null} AS task, \
+        "t {.*, search_text: null, pending_search_text: null, search_indexed_at: null} AS task, \
          head([(t)-[:IS_PART_OF_PROJECT]->(project:Project) | project.uid]) AS project_id, \
          head([(t)-[:ASSIGNED_TO]->(user:User) | user.uid]) AS assignee_id, \
          [(blocker:Task)-[:BLOCKS]->(t) | blocker.uid] AS blocked_by, \
@@ -81,6 +81,7 @@ mod idempotency;
 mod projects;
 mod routing;
 mod schema;
+mod search_words;
 mod sorted_tasks;
 mod subtasks;
 mod task_creates;
@@ -96,6 +97,7 @@ pub(in crate::neo4j) use self::idempotency::*;
 pub(in crate::neo4j) use self::projects::*;
 pub(in crate::neo4j) use self::routing::*;
 pub(in crate::neo4j) use self::schema::*;
+pub(in crate::neo4j) use self::search_words::*;
 pub(in crate::neo4j) use self::subtasks::*;
 pub(in crate::neo4j) use self::task_graph::*;
 // The task reads are public (see above); the rest is the adapter's.

@@ -15,10 +15,9 @@
 use neo4rs::{BoltType, Query};
 use trm_domain::{PageRequest, SortField, TaskSort, Timestamp};
 
-use super::tasks::{Anchor, TASK_SEARCH_INDEX, where_clause};
+use super::tasks::{Anchor, SEARCHED_TASKS, search_params, where_clause};
 use super::{KEEP_PLAN, TASK_COLUMNS};
 use crate::neo4j::values::datetime_param;
-use crate::rules::lucene_query;
 
 /// Where a sorted page's candidates come from.
 pub(super) enum Candidates<'a> {
@@ -88,7 +87,7 @@ pub(super) fn sorted_tasks(
         params.push(("after_key", value));
     }
     if let (Candidates::Searched, Some(search)) = (candidates, search) {
-        params.push(("search", BoltType::from(lucene_query(search))));
+        params.extend(search_params(search));
     }
     let (prelude, imports) = match candidates {
         Candidates::Anchored(Anchor { label, param, .. }) => {
@@ -106,9 +105,7 @@ pub(super) fn sorted_tasks(
             Candidates::Anchored(Anchor { from_anchor, .. }) => {
                 format!("MATCH (anchor){from_anchor}(t:Task) ")
             }
-            Candidates::Searched => {
-                format!("CALL db.index.fulltext.queryNodes('{TASK_SEARCH_INDEX}', $search) YIELD node AS t ")
-            }
+            Candidates::Searched => SEARCHED_TASKS.to_owned(),
             Candidates::Blocked => BLOCKED_TASKS.to_owned(),
         };
         own.extend(conditions.iter().cloned());

@@ -37,7 +37,7 @@ const CREATE_TASKS: &str = "UNWIND $rows AS row \
           parent IS NOT NULL AND COUNT { (parent)-[:IS_SUBTASK_OF*1..10]->() } > $max_parent_ancestors AS too_deep \
      FOREACH (_ IN CASE WHEN project_found AND assignee_found AND parent_found AND NOT too_deep \
                         AND size(missing_blockers) = 0 THEN [1] ELSE [] END | \
-        CREATE (t:Task) SET t += row.props \
+        CREATE (t:Task:SearchPending) SET t += row.props \
         FOREACH (up IN CASE WHEN parent IS NULL THEN [] ELSE [parent] END | CREATE (t)-[:IS_SUBTASK_OF]->(up)) \
         FOREACH (project IN CASE WHEN p IS NULL THEN [] ELSE [p] END | CREATE (t)-[:IS_PART_OF_PROJECT]->(project)) \
         FOREACH (user IN CASE WHEN u IS NULL THEN [] ELSE [u] END | CREATE (t)-[:ASSIGNED_TO]->(user)) \
@@ -102,7 +102,7 @@ const CREATE_TASKS_LOGGED: &str = "UNWIND $rows AS row \
      UNWIND range(0, size(batch) - 1) AS i \
      WITH batch[i] AS x, base + reduce(n = 0, y IN batch[0..i] | n + y.logged) AS before \
      FOREACH (_ IN CASE WHEN x.ok THEN [1] ELSE [] END | \
-        CREATE (t:Task) SET t += x.row.props \
+        CREATE (t:Task:SearchPending) SET t += x.row.props \
         FOREACH (project IN CASE WHEN x.p IS NULL THEN [] ELSE [x.p] END | CREATE (t)-[:IS_PART_OF_PROJECT]->(project)) \
         FOREACH (user IN CASE WHEN x.u IS NULL THEN [] ELSE [x.u] END | CREATE (t)-[:ASSIGNED_TO]->(user)) \
         FOREACH (up IN CASE WHEN x.parent IS NULL THEN [] ELSE [x.parent] END | CREATE (t)-[:IS_SUBTASK_OF]->(up)) \

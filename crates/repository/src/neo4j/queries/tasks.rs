@@ -302,7 +302,7 @@ pub fn list_tasks_planned(filter: &TaskFilter, page: PageRequest, plan: Anchored
     params.into_iter().fold(neo4rs::query(&text), |query, (key, value)| query.param(key, value))
 }
 
-/// A page of a list with a search: the full-text index finds the tasks
+/// A page of a list with a search: [`SEARCHED_TASKS`] finds the tasks
 /// holding the words, every other filter (the anchor's relationship
 /// included) is checked on those, and the page is the first of them in list
 /// order. A search narrows the list to its matches before anything is
@@ -315,7 +315,7 @@ fn searched_tasks(
     mut conditions: Vec<String>,
     mut params: Vec<(&str, BoltType)>,
 ) -> Query {
-    params.push(("search", BoltType::from(lucene_query(search))));
+    params.extend(search_params(search));
     if let Some(&Anchor { label, to_anchor, param, .. }) = anchor {
         conditions.push(format!("EXISTS {{ (t){to_anchor}(:{label} {{uid: ${param}}}) }}"));
     }
@@ -326,11 +326,41 @@ fn searched_tasks(
         conditions.push(AFTER_CURSOR.to_owned());
     }
     let text = format!(
-        "CALL db.index.fulltext.queryNodes('{TASK_SEARCH_INDEX}', $search) YIELD node AS t \
-         {}WITH t ORDER BY t.created_at, t.uid LIMIT $limit {RETURN_TASK} ORDER BY t.created_at, t.uid",
+        "{SEARCHED_TASKS}{}WITH t ORDER BY t.created_at, t.uid LIMIT $limit {RETURN_TASK} ORDER BY t.created_at, t.uid",
         where_clause(&conditions)
     );
     params.into_iter().fold(neo4rs::query(&text), |query, (key, value)| query.param(key, value))
+}
+
+/// The tasks a search finds, as `t`, each once: those whose words wait for
+/// the full-text index (labelled `SearchPending`, see
+/// `crate::neo4j::search_words`) by their `pending_search_text`, the others
+/// through the index. A task stops waiting only a while after the index got
+/// its words, so a search that read it as waiting before, and the index
+/// after, finds it on one side or the other (at worst on both, which the
+/// `UNION` folds into one). Parameters: [`search_params`].
+pub(super) const SEARCHED_TASKS: &str = "CALL () { \
+       MATCH (t:SearchPending) \
+       WITH t, split(coalesce(t.pending_search_text, t.search_text), ' ') AS words \
+       WHERE all(word IN $search_words WHERE word IN words) \
+         AND any(word IN words WHERE word STARTS WITH $search_prefix) \
+       RETURN t \
+       UNION \
+       CALL db.index.fulltext.queryNodes('task_search', $search) YIELD node AS t \
+       WITH t WHERE NOT t:SearchPending \
+       RETURN t \
+     } \
+     WITH t ";
+
+/// The parameters of [`SEARCHED_TASKS`]: the search in Lucene's language
+/// for the index, and its whole words and prefix for the pending tasks.
+pub(super) fn search_params(search: &SearchQuery) -> [(&'static str, BoltType); 3] {
+    let whole: Vec<BoltType> = search.whole_words().iter().map(|word| BoltType::from(word.as_str())).collect();
+    [
+        ("search", BoltType::from(lucene_query(search))),
+        ("search_words", BoltType::List(whole.into())),
+        ("search_prefix", BoltType::from(search.prefix())),
+    ]
 }
 
 /// A page of `blocked=true` in the default order: the tasks with an open
@@ -357,9 +387,6 @@ fn blocked_tasks(
     params.into_iter().fold(neo4rs::query(&text), |query, (key, value)| query.param(key, value))
 }
 
-/// The full-text index over the tasks' folded words (see `super::schema`).
-pub(super) const TASK_SEARCH_INDEX: &str = "task_search";
-
 /// `WHERE a AND b … ` or nothing.
 pub(super) fn where_clause(conditions: &[String]) -> String {
     if conditions.is_empty() { String::new() } else { format!("WHERE {} ", conditions.join(" AND ")) }
@@ -373,8 +400,16 @@ pub(in crate::neo4j) const LOCK_TASK: &str = keep_plan!(
 );
 
 /// Overwrites a task's properties; `null`s in `$props` remove properties.
-pub(in crate::neo4j) const UPDATE_TASK: &str =
-    keep_plan!("MATCH (t:Task {uid: $uid}) USING INDEX t:Task(uid) SET t += $props");
+/// The words in `$props` (`pending_search_text`) wait for the full-text
+/// index (the task is labelled `SearchPending`) unless the task was not
+/// waiting and the index holds those words already: then they are dropped,
+/// and the index is not touched.
+pub(in crate::neo4j) const UPDATE_TASK: &str = keep_plan!(
+    "MATCH (t:Task {uid: $uid}) USING INDEX t:Task(uid) SET t += $props \
+     WITH t, NOT t:SearchPending AND t.search_text = t.pending_search_text AS indexed \
+     FOREACH (_ IN CASE WHEN indexed THEN [1] ELSE [] END | REMOVE t.pending_search_text) \
+     FOREACH (_ IN CASE WHEN indexed THEN [] ELSE [1] END | SET t:SearchPending)"
+);
 
 /// Makes the task's relationships match `$project_id` and `$assignee_id`:
 /// drops the ones to other nodes (or all, for `null`), creates the missing
