@@ -104,7 +104,10 @@ async fn run(store: Weak<Inner>, wake: Arc<Notify>) {
                 false
             }
             Err(error) => {
-                tracing::warn!(error = format!("{:#}", anyhow::Error::new(error)), "cannot index the waiting task words");
+                tracing::warn!(
+                    error = format!("{:#}", anyhow::Error::new(error)),
+                    "cannot index the waiting task words"
+                );
                 false
             }
         };
@@ -168,8 +171,12 @@ impl Neo4jStore {
     async fn any_search_words_waiting(&self) -> Result<bool, StoreError> {
         let graph = self.graph();
         self.read("look for waiting task words", async move {
-            let rows = fetch_all(graph, neo4rs::query(queries::ANY_SEARCH_WORDS_WAITING), "cannot look for waiting task words")
-                .await?;
+            let rows = fetch_all(
+                graph,
+                neo4rs::query(queries::ANY_SEARCH_WORDS_WAITING),
+                "cannot look for waiting task words",
+            )
+            .await?;
             Ok(rows.first().map(|row| column_bool(row, "waiting")).transpose()?.unwrap_or(false))
         })
         .await

@@ -12,7 +12,7 @@ use trm_domain::{DomainEvent, EntityKind, Task, TaskId};
 
 use super::coalesce::{Coalescer, SharedFailure};
 use super::errors::driver_error_or_concurrent_delete;
-use super::events::{ensure_sequence, event_props};
+use super::events::event_props;
 use super::task_graph::lock_graph;
 use super::transactions::txn_fetch_all_with;
 use super::values::{column_bool, column_task_ids, column_uuid};
@@ -109,13 +109,8 @@ async fn create_with_events(
         .iter()
         .map(|(id, events)| Ok((*id, events.iter().map(event_props).collect::<Result<Vec<_>, StoreError>>()?)))
         .collect::<Result<HashMap<TaskId, Vec<BoltType>>, StoreError>>()?;
-    let query = || queries::create_tasks_logged(tasks, |task| props.get(&task.uid).cloned().unwrap_or_default());
-    let mut rows = txn_fetch_all_with(txn, query(), create_failure).await?;
-    if rows.is_empty() && !tasks.is_empty() {
-        // No sequence node, so nothing was created: make it, then again.
-        ensure_sequence(txn).await?;
-        rows = txn_fetch_all_with(txn, query(), create_failure).await?;
-    }
+    let query = queries::create_tasks_logged(tasks, |task| props.get(&task.uid).cloned().unwrap_or_default());
+    let rows = txn_fetch_all_with(txn, query, create_failure).await?;
     missing_references(&rows)
 }
 

@@ -363,7 +363,7 @@ async fn neo4j_stores_a_sub_project_as_an_is_subproject_of_relationship() {
 /// Neo4j's background indexing of task words changes no search's answer.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn neo4j_finds_tasks_by_their_current_words_before_and_after_indexing() {
-    search::neo4j_finds_tasks_by_their_current_words_before_and_after_indexing().await;
+    Box::pin(search::neo4j_finds_tasks_by_their_current_words_before_and_after_indexing()).await;
 }
 
 /// A Neo4j store written before search existed is searchable after an upgrade.

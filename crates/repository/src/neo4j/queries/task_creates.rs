@@ -69,14 +69,17 @@ pub fn create_tasks(tasks: &[Task]) -> Query {
 
 /// [`CREATE_TASKS`] with each created task's events, in the same
 /// statement: each row also has `events`, the properties of its events (see
-/// `events::event_props`). The tasks are created, then the statement takes
-/// positions for the events of those created from the `EventSequence` node
-/// — under its lock, held until the transaction ends, which is why it must
-/// be the transaction's last statement (the log's ordering argument, in
-/// `super::events`) — and creates each event linked from its task: no
-/// lookup of the entity, no second round trip. A task whose project or
-/// assignee is missing creates nothing and takes no position. No row comes
-/// out when the sequence node is missing (then nothing was created).
+/// `events::event_props`). The tasks and their events are created first,
+/// each event linked from its task — no lookup of the entity, no second
+/// round trip; then the statement takes positions for the events from the
+/// `EventSequence` node and gives them out in row order. The node's lock is
+/// held until the transaction ends, which is why it must be the
+/// transaction's last statement (the log's ordering argument, in
+/// `super::events`), and why it is taken last: concurrent batches create
+/// their tasks and events at the same time, and only wait for each other
+/// to number them and commit. A task whose project or assignee is missing
+/// creates nothing and takes no position. A missing sequence node (the
+/// schema set-up makes it) is made.
 const CREATE_TASKS_LOGGED: &str = "UNWIND $rows AS row \
      OPTIONAL MATCH (p:Project {uid: row.project_id}) USING INDEX p:Project(uid) \
      OPTIONAL MATCH (u:User {uid: row.assignee_id}) USING INDEX u:User(uid) \
@@ -92,24 +95,27 @@ const CREATE_TASKS_LOGGED: &str = "UNWIND $rows AS row \
           (row.project_id IS NULL OR p IS NOT NULL) AND (row.assignee_id IS NULL OR u IS NOT NULL) \
           AND (row.parent_id IS NULL OR parent IS NOT NULL) AND NOT too_deep \
           AND size(missing_blockers) = 0 AS ok \
-     WITH collect({row: row, p: p, u: u, parent: parent, too_deep: too_deep, blockers: blockers, \
-                   missing_blockers: missing_blockers, ok: ok, \
-                   logged: CASE WHEN ok THEN size(row.events) ELSE 0 END}) AS batch \
-     MATCH (sequence:EventSequence {name: 'events'}) \
-     WITH batch, sequence, reduce(n = 0, x IN batch | n + x.logged) AS taken \
+     CALL (row, p, u, parent, blockers, ok) { \
+        WITH row, p, u, parent, blockers WHERE ok \
+        CREATE (t:Task:SearchPending) SET t += row.props \
+        FOREACH (project IN CASE WHEN p IS NULL THEN [] ELSE [p] END | CREATE (t)-[:IS_PART_OF_PROJECT]->(project)) \
+        FOREACH (user IN CASE WHEN u IS NULL THEN [] ELSE [u] END | CREATE (t)-[:ASSIGNED_TO]->(user)) \
+        FOREACH (up IN CASE WHEN parent IS NULL THEN [] ELSE [parent] END | CREATE (t)-[:IS_SUBTASK_OF]->(up)) \
+        FOREACH (blocker IN blockers | CREATE (blocker)-[:BLOCKS]->(t)) \
+        WITH t, row \
+        UNWIND range(0, size(row.events) - 1) AS k \
+        CREATE (t)-[:GENERATES_EVENT]->(event:Event) SET event += row.events[k] \
+        RETURN collect([k, event]) AS events \
+     } \
+     WITH collect({row: row, p: p, u: u, parent: parent, too_deep: too_deep, \
+                   missing_blockers: missing_blockers, events: events}) AS batch \
+     MERGE (sequence:EventSequence {name: 'events'}) ON CREATE SET sequence.last = 0 \
+     WITH batch, sequence, reduce(n = 0, x IN batch | n + size(x.events)) AS taken \
      SET sequence.last = sequence.last + taken \
      WITH batch, sequence.last - taken AS base \
      UNWIND range(0, size(batch) - 1) AS i \
-     WITH batch[i] AS x, base + reduce(n = 0, y IN batch[0..i] | n + y.logged) AS before \
-     FOREACH (_ IN CASE WHEN x.ok THEN [1] ELSE [] END | \
-        CREATE (t:Task:SearchPending) SET t += x.row.props \
-        FOREACH (project IN CASE WHEN x.p IS NULL THEN [] ELSE [x.p] END | CREATE (t)-[:IS_PART_OF_PROJECT]->(project)) \
-        FOREACH (user IN CASE WHEN x.u IS NULL THEN [] ELSE [x.u] END | CREATE (t)-[:ASSIGNED_TO]->(user)) \
-        FOREACH (up IN CASE WHEN x.parent IS NULL THEN [] ELSE [x.parent] END | CREATE (t)-[:IS_SUBTASK_OF]->(up)) \
-        FOREACH (blocker IN x.blockers | CREATE (blocker)-[:BLOCKS]->(t)) \
-        FOREACH (k IN range(0, size(x.row.events) - 1) | \
-           CREATE (t)-[:GENERATES_EVENT]->(event:Event) \
-           SET event += x.row.events[k], event.position = before + k + 1)) \
+     WITH batch[i] AS x, base + reduce(n = 0, y IN batch[0..i] | n + size(y.events)) AS before \
+     FOREACH (numbered IN x.events | FOREACH (event IN [numbered[1]] | SET event.position = before + numbered[0] + 1)) \
      RETURN x.row.props.uid AS uid, \
             x.row.project_id IS NULL OR x.p IS NOT NULL AS project_found, \
             x.row.assignee_id IS NULL OR x.u IS NOT NULL AS assignee_found, \
