@@ -44,6 +44,13 @@ fn logged(position: u64) -> LoggedEvent {
     LoggedEvent { position: EventPosition(position), event }
 }
 
+/// A log whose newest event is at `position` (where a live stream starts).
+fn log_ending_at(position: u64) -> MockEventUseCases {
+    let mut history = MockEventUseCases::new();
+    history.expect_log_end().returning(move || Ok(EventPosition(position)));
+    history
+}
+
 /// The next chunk of a streaming body, as text.
 async fn next_chunk<B: actix_web::body::MessageBody>(body: &mut std::pin::Pin<&mut B>) -> String {
     let chunk = std::future::poll_fn(|cx| body.as_mut().poll_next(cx)).await.unwrap().ok().unwrap();
@@ -60,7 +67,7 @@ fn assert_about(elapsed: Duration, seconds: u64) {
 async fn an_idle_stream_sends_a_keep_alive_comment_every_fifteen_seconds_and_events_as_they_come() {
     tokio::time::pause();
     let bus = Arc::new(EventBus::new(16));
-    let app = test::init_service(trm_api::app(state(bus.clone(), MockEventUseCases::new()))).await;
+    let app = test::init_service(trm_api::app(state(bus.clone(), log_ending_at(0)))).await;
     let response = test::call_service(&app, TestRequest::get().uri("/api/v1/events").to_request()).await;
     assert_eq!(response.headers().get("content-type").unwrap(), "text/event-stream");
     let mut body = pin!(response.into_body());
@@ -124,7 +131,7 @@ async fn a_stream_resumed_with_last_event_id_replays_the_log_then_goes_live_with
 #[actix_web::test]
 async fn a_subscriber_that_falls_behind_catches_up_from_the_log() {
     let bus = Arc::new(EventBus::new(2));
-    let mut history = MockEventUseCases::new();
+    let mut history = log_ending_at(0);
     let missed: Vec<LoggedEvent> = (2..=5).map(logged).collect();
     let replay = missed.clone();
     history
@@ -146,4 +153,19 @@ async fn a_subscriber_that_falls_behind_catches_up_from_the_log() {
     for expected in &missed {
         assert_eq!(id_of(&next_chunk(&mut body).await), expected.event.event_id.to_string());
     }
+}
+
+#[actix_web::test]
+async fn a_live_stream_skips_what_the_log_held_when_it_opened() {
+    let bus = Arc::new(EventBus::new(16));
+    let app = test::init_service(trm_api::app(state(bus.clone(), log_ending_at(5)))).await;
+    let response = test::call_service(&app, TestRequest::get().uri("/api/v1/events").to_request()).await;
+    assert_eq!(response.status(), 200);
+    let mut body = pin!(response.into_body());
+    // The relay, catching up lazily, still hands the bus the fifth event.
+    let (fifth, sixth) = (logged(5), logged(6));
+    bus.publish(fifth);
+    bus.publish(sixth.clone());
+    let frame = next_chunk(&mut body).await;
+    assert!(frame.starts_with(&format!("id: {}\n", sixth.event.event_id)), "{frame}");
 }

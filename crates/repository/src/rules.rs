@@ -9,7 +9,9 @@
 //! in a transaction); what the row then means is the contract's, and lives
 //! here.
 
-use trm_domain::search::{SearchQuery, index_text};
+#[cfg(feature = "neo4j")]
+use trm_domain::search::SearchQuery;
+use trm_domain::search::index_text;
 use trm_domain::{EntityKind, EnumAdapter as _, EventPosition, MAX_PROJECT_LEVELS, ProjectId, Task, TaskStatus};
 
 use crate::error::StoreError;

@@ -41,6 +41,11 @@ pub trait EventUseCases: Send + Sync + 'static {
     /// never stored) — from the oldest event retained.
     async fn resume_point(&self, event_id: Uuid) -> Result<EventPosition, ServiceError>;
 
+    /// The newest position committed: where a reader that wants only what
+    /// is committed from now on starts (a live stream, which skips what the
+    /// relay still hands it from before).
+    async fn log_end(&self) -> Result<EventPosition, ServiceError>;
+
     /// Up to `limit` events about one entity after `after`, oldest first.
     ///
     /// # Errors
@@ -94,6 +99,10 @@ impl EventUseCases for EventHistoryService {
 
     async fn resume_point(&self, event_id: Uuid) -> Result<EventPosition, ServiceError> {
         Ok(self.log.position_of(event_id).await.map_err(ServiceError::from_store)?.unwrap_or(EventPosition::START))
+    }
+
+    async fn log_end(&self) -> Result<EventPosition, ServiceError> {
+        self.log.last_position().await.map_err(ServiceError::from_store)
     }
 
     async fn entity_history(

@@ -92,7 +92,7 @@ pub use overview::{Overview, OverviewService, OverviewUseCases, RECENT_TASKS};
 #[cfg(feature = "mocks")]
 pub use projects::MockProjectUseCases;
 pub use projects::{ProjectService, ProjectUseCases};
-pub use relay::{DEFAULT_POLL_INTERVAL, LogRelay};
+pub use relay::{DEFAULT_POLL_INTERVAL, IDLE_END_READ_INTERVAL, LogRelay};
 #[cfg(feature = "mocks")]
 pub use tasks::MockTaskUseCases;
 pub use tasks::{TaskService, TaskUseCases};

@@ -12,8 +12,14 @@
 //! delivers every committed event once, in order, whoever wrote it.
 //!
 //! While no one is subscribed, a wake-up only reads where the log ends
-//! (one cheap read), not the events: under a write load with no live
-//! listener, the relay costs the store almost nothing.
+//! (one cheap read), not the events, and at most once per
+//! [`IDLE_END_READ_INTERVAL`]: under a write load with no live listener,
+//! the relay costs the store a few reads a second, not one per commit (on
+//! Neo4j a read transaction costs the server about as much CPU as a
+//! create's event; measured in `docs/benchmarks.md`). The price is that a
+//! subscriber arriving then may first receive events committed up to that
+//! interval before it subscribed; the SSE stream, which promises what is
+//! committed after it opens, reads where the log ends itself and skips them.
 //!
 //! A failed read (the store is down) is logged and retried at the next
 //! wake-up from the same position: nothing is skipped.
@@ -33,6 +39,12 @@ const PAGE: u32 = 500;
 
 /// The default longest wait between two reads of the log.
 pub const DEFAULT_POLL_INTERVAL: Duration = Duration::from_millis(500);
+
+/// The shortest time between two reads of where the log ends while nobody
+/// is subscribed: commits arriving faster share one read. Short enough
+/// that webhook delivery, which waits on [`LogRelay::log_end`], hardly
+/// notices it (the dispatcher looks at most every 50 ms anyway).
+pub const IDLE_END_READ_INTERVAL: Duration = Duration::from_millis(50);
 
 /// Tails the event log into the bus; stops when dropped.
 #[derive(Debug)]
@@ -97,11 +109,7 @@ async fn tail(
     let mut after: Option<EventPosition> = None;
     while !bus.is_closed() {
         if let Some(seen) = after {
-            end.send_if_modified(|known| {
-                let moved = seen > *known;
-                *known = (*known).max(seen);
-                moved
-            });
+            advance(&end, seen);
         }
         let caught_up = match after {
             None => match log.last_position().await {
@@ -122,6 +130,11 @@ async fn tail(
             Some(from) if bus.subscriber_count() == 0 => match log.last_position().await {
                 Ok(last) if bus.subscriber_count() == 0 => {
                     after = Some(last.max(from));
+                    advance(&end, last.max(from));
+                    // Commits meanwhile leave a stored nudge: the next read
+                    // covers them all. A subscriber arriving meanwhile waits
+                    // no longer than this for its first event.
+                    tokio::time::sleep(IDLE_END_READ_INTERVAL).await;
                     true
                 }
                 Ok(_) => false,
@@ -150,6 +163,16 @@ async fn tail(
             let _ = tokio::time::timeout(poll_interval, wake.notified()).await;
         }
     }
+}
+
+/// Moves the known end of the log on to `seen` (never back), waking
+/// whoever waits on it only when it moved.
+fn advance(end: &watch::Sender<EventPosition>, seen: EventPosition) {
+    end.send_if_modified(|known| {
+        let moved = seen > *known;
+        *known = (*known).max(seen);
+        moved
+    });
 }
 
 #[cfg(test)]
@@ -217,7 +240,7 @@ mod tests {
         }
     }
 
-    #[tokio::test]
+    #[tokio::test(start_paused = true)]
     async fn with_nobody_subscribed_the_relay_reads_where_the_log_ends_not_the_events() {
         let stored = Arc::new(Mutex::new(Vec::new()));
         let reads = Arc::new(std::sync::atomic::AtomicUsize::new(0));
@@ -233,11 +256,11 @@ mod tests {
         });
         let bus = Arc::new(EventBus::new(16));
         let relay = LogRelay::start(Arc::new(log), Arc::clone(&bus), Duration::from_secs(60));
-        tokio::time::sleep(Duration::from_millis(20)).await;
+        tokio::time::sleep(IDLE_END_READ_INTERVAL * 2).await;
         for position in 11..=12 {
             stored.lock().unwrap().push(logged(position));
             relay.nudge();
-            tokio::time::sleep(Duration::from_millis(20)).await;
+            tokio::time::sleep(IDLE_END_READ_INTERVAL * 2).await;
         }
         assert_eq!(reads.load(std::sync::atomic::Ordering::SeqCst), 0, "no events were read for nobody");
 
@@ -248,6 +271,29 @@ mod tests {
             Some(Received::Event(event)) => assert_eq!(event.position, EventPosition(13), "only what came after"),
             other => panic!("{other:?}"),
         }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn while_nobody_listens_a_burst_of_commits_shares_one_read_of_where_the_log_ends() {
+        let reads = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let counted = Arc::clone(&reads);
+        let mut log = MockEventLog::new();
+        log.expect_last_position().returning(move || {
+            counted.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            Ok(EventPosition(10))
+        });
+        let bus = Arc::new(EventBus::new(16));
+        let relay = LogRelay::start(Arc::new(log), Arc::clone(&bus), Duration::from_secs(60));
+        tokio::time::sleep(IDLE_END_READ_INTERVAL * 2).await;
+        let before = reads.load(std::sync::atomic::Ordering::SeqCst);
+        for _ in 0..100 {
+            relay.nudge();
+            tokio::task::yield_now().await;
+        }
+        tokio::time::sleep(IDLE_END_READ_INTERVAL * 3).await;
+        let burst = reads.load(std::sync::atomic::Ordering::SeqCst) - before;
+        // The first commit's read, then one for all that came while it paused.
+        assert!((1..=2).contains(&burst), "{burst} reads for 100 commits");
     }
 
     #[tokio::test]

@@ -167,6 +167,19 @@ pub(crate) async fn stream(request: HttpRequest, state: web::Data<AppState>) -> 
             Err(_) => EventPosition::START,
         }),
     };
+    // A live stream sends what is committed once it is open. The relay may
+    // still hand the bus events from just before (it reads the log's end
+    // lazily while nobody listens): what the log already held is skipped.
+    // Without the log's end, the stream starts at whatever comes next.
+    let seen = match replay_from {
+        Some(from) => Some(from),
+        None => state
+            .history
+            .log_end()
+            .await
+            .inspect_err(|error| tracing::warn!(error = %error, "an event stream cannot read where the log ends"))
+            .ok(),
+    };
     let mut keep_alive = tokio::time::interval(KEEP_ALIVE);
     keep_alive.reset(); // the first tick after a full period, not at once
     let body = event_stream(StreamState {
@@ -174,7 +187,7 @@ pub(crate) async fn stream(request: HttpRequest, state: web::Data<AppState>) -> 
         filter: EventFilter { event_types, ..EventFilter::default() },
         replay_from,
         replay: VecDeque::new(),
-        seen: replay_from,
+        seen,
         live,
         keep_alive,
     });

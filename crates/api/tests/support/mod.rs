@@ -178,6 +178,7 @@ fn failing_history() -> trm_service::MockEventUseCases {
     history.expect_newest().returning(|_, _, _| Err(down()));
     history.expect_after().returning(|_, _, _| Err(down()));
     history.expect_resume_point().returning(|_| Err(down()));
+    history.expect_log_end().returning(|| Err(down()));
     history.expect_entity_history().returning(|_, _, _, _| Err(down()));
     history
 }
