@@ -25,6 +25,7 @@
 //! write that depends on it are one step, and a failure rolls back all of it.
 
 mod api_keys;
+mod checkpointer;
 mod events;
 mod idempotency;
 mod pool;
@@ -228,7 +229,16 @@ mod tests {
     }
 
     /// A file database in a fresh temporary directory, removed on drop.
-    struct TempDatabase(PathBuf);
+    pub(super) struct TempDatabase(pub(super) PathBuf);
+
+    impl TempDatabase {
+        /// A fresh directory under the system's temporary one.
+        pub(super) fn new() -> Self {
+            let dir = std::env::temp_dir().join(format!("trm-sqlite-{}", uuid::Uuid::new_v4()));
+            std::fs::create_dir_all(&dir).unwrap();
+            Self(dir)
+        }
+    }
 
     impl Drop for TempDatabase {
         fn drop(&mut self) {
@@ -238,7 +248,7 @@ mod tests {
 
     #[tokio::test]
     async fn the_pool_counts_the_connection_an_operation_holds_and_its_release() {
-        let dir = TempDatabase(std::env::temp_dir().join(format!("trm-pool-{}", uuid::Uuid::new_v4())));
+        let dir = TempDatabase::new();
         let options = SqliteOptions { readers: 3, ..SqliteOptions::default() };
         let store = SqliteStore::open_with(SqliteLocation::File(dir.0.join("trm.db")), options).await.unwrap();
         assert_eq!(store.pool_usage(), PoolUsage { in_use: 0, size: 4 });
@@ -251,6 +261,29 @@ mod tests {
         assert_eq!(during_write, PoolUsage { in_use: 1, size: 4 });
 
         assert_eq!(store.pool_usage().in_use, 0);
+    }
+
+    #[tokio::test]
+    async fn a_file_stores_commits_reach_the_database_file_without_the_writer_checkpointing() {
+        let dir = TempDatabase::new();
+        let path = dir.0.join("trm.db");
+        let store = SqliteStore::open_with(SqliteLocation::File(path.clone()), SqliteOptions::default()).await.unwrap();
+        let file_len = || std::fs::metadata(&path).unwrap().len();
+        let before = file_len();
+        store
+            .write(|tx| {
+                tx.execute_batch("CREATE TABLE scratch (x); INSERT INTO scratch VALUES (randomblob(100000));")
+                    .map_err(unexpected("scratch"))
+            })
+            .await
+            .unwrap();
+        // The writer alone would leave these pages in the log (it
+        // checkpoints only past thousands of pages): the thread copies them.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        while file_len() == before {
+            assert!(std::time::Instant::now() < deadline, "the commit never reached the database file");
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
     }
 
     #[tokio::test]

@@ -8,6 +8,7 @@ use anyhow::Context as _;
 use rusqlite::{Connection, OpenFlags};
 use tokio::sync::Semaphore;
 
+use super::checkpointer::{self, Checkpointer};
 use super::schema;
 use super::writer::Writer;
 use super::{SqliteLocation, SqliteOptions};
@@ -53,11 +54,11 @@ impl ConnectionPool {
     /// Opens the database, applies migrations, and opens the readers.
     pub(super) fn open(location: &SqliteLocation, options: &SqliteOptions) -> anyhow::Result<Self> {
         let timeout = options.operation_timeout;
-        let (writer, readers) = match location {
+        let (writer, readers, checkpointer) = match location {
             SqliteLocation::Memory => {
                 let conn = Connection::open_in_memory().context("cannot open an in-memory SQLite database")?;
                 configure(&conn, timeout)?;
-                (conn, Vec::new())
+                (conn, Vec::new(), None)
             }
             SqliteLocation::File(path) => {
                 if let Some(dir) = path.parent().filter(|dir| !dir.as_os_str().is_empty()) {
@@ -82,7 +83,15 @@ impl ConnectionPool {
                     })
                     .collect::<rusqlite::Result<Vec<_>>>()
                     .context("cannot open reader connections")?;
-                (writer, readers)
+                // The writer checkpoints by itself only as a bound: the
+                // checkpoint thread does it (see `checkpointer`).
+                writer
+                    .pragma_update(None, "wal_autocheckpoint", checkpointer::WRITER_CHECKPOINT_PAGES)
+                    .context("cannot set the writer's checkpoint bound")?;
+                let checkpoints = Connection::open(path)
+                    .with_context(|| format!("cannot open the SQLite database {}", path.display()))?;
+                configure(&checkpoints, timeout)?;
+                (writer, readers, Some(Checkpointer::start(checkpoints)?))
             }
         };
         let mut writer = writer;
@@ -96,6 +105,7 @@ impl ConnectionPool {
                 options.write_batch,
                 Arc::clone(&usage),
                 Some(super::search_upkeep::merge_step),
+                checkpointer,
             )?,
             reader_permits: Arc::new(Semaphore::new(readers.len())),
             readers: Arc::new(Mutex::new(readers)),

@@ -45,6 +45,7 @@ use anyhow::Context as _;
 use rusqlite::{Connection, Transaction, TransactionBehavior};
 use tokio::sync::oneshot;
 
+use super::checkpointer::Checkpointer;
 use crate::error::StoreError;
 use crate::pool_status::ConnectionCounter;
 
@@ -151,11 +152,12 @@ impl Writer {
         max_batch: usize,
         usage: Arc<ConnectionCounter>,
         upkeep: Option<Upkeep>,
+        checkpointer: Option<Checkpointer>,
     ) -> anyhow::Result<Self> {
         let (inbox, queue) = mpsc::channel();
         let max_batch = max_batch.max(1);
         let counts = Arc::<Counts>::default();
-        let thread = Thread { queue, max_batch, usage, counts: Arc::clone(&counts), upkeep };
+        let thread = Thread { queue, max_batch, usage, counts: Arc::clone(&counts), upkeep, checkpointer };
 
         std::thread::Builder::new()
             .name("trm-sqlite-writer".to_owned())
@@ -259,6 +261,9 @@ struct Thread {
     usage: Arc<ConnectionCounter>,
     counts: Arc<Counts>,
     upkeep: Option<Upkeep>,
+    /// Told of each commit, to checkpoint the log off this thread (a file
+    /// store's; none in memory).
+    checkpointer: Option<Checkpointer>,
 }
 
 impl Thread {
@@ -318,6 +323,9 @@ impl Thread {
                         let held = self.usage.checkout();
                         let answers = self.commit_together(&mut conn, batch);
                         drop(held);
+                        if let Some(checkpointer) = &self.checkpointer {
+                            checkpointer.committed();
+                        }
                         for (write, commit_failure) in answers {
                             write.answer(commit_failure);
                         }

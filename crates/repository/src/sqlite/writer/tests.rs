@@ -15,7 +15,7 @@ fn writer(max_batch: usize) -> Writer {
             parent INTEGER REFERENCES numbers (n) DEFERRABLE INITIALLY DEFERRED)",
     )
     .unwrap();
-    Writer::start(conn, max_batch, Arc::default(), None).unwrap()
+    Writer::start(conn, max_batch, Arc::default(), None, None).unwrap()
 }
 
 fn insert(n: i64, parent: Option<i64>) -> impl Fn(&Transaction<'_>) -> Result<i64, StoreError> + Send + 'static {
@@ -151,7 +151,7 @@ async fn an_idle_writer_does_its_upkeep_until_done_and_again_after_the_next_writ
     let conn = Connection::open_in_memory().unwrap();
     conn.execute_batch("CREATE TABLE upkeep_steps (step INTEGER PRIMARY KEY); CREATE TABLE numbers (n INTEGER PRIMARY KEY, parent INTEGER)")
         .unwrap();
-    let writer = Writer::start(conn, 8, Arc::default(), Some(counted_upkeep)).unwrap();
+    let writer = Writer::start(conn, 8, Arc::default(), Some(counted_upkeep), None).unwrap();
     eventually_steps(&writer, 3).await;
     tokio::time::sleep(IDLE_AFTER * 2).await;
     assert_eq!(upkeep_steps(&writer).await, 3, "done until a write");
