@@ -40,6 +40,11 @@ fn header_error(msg: &str, kind: &str) -> ApiError {
     }])
 }
 
+/// The answer to a request whose bookmark Neo4j does not recognise.
+pub(crate) fn unknown_bookmark() -> ApiError {
+    header_error("Neo4j does not recognise this bookmark", "bookmark_unknown")
+}
+
 /// The bookmark a request sent, if any.
 ///
 /// # Errors
@@ -71,9 +76,11 @@ pub(crate) async fn carry_bookmarks<B: MessageBody>(
     };
     let scoped = consistency::scope(wait_for, next.call(request)).await;
     let mut response = scoped.output?;
+    // Whatever a handler made of the rejection (the store's error reaches
+    // most as a 422 already), the request is answered as its bookmark
+    // deserves.
     if scoped.rejected {
-        let error = header_error("Neo4j does not recognise this bookmark", "bookmark_unknown");
-        return Ok(response.error_response(error).map_into_right_body());
+        return Ok(response.error_response(unknown_bookmark()).map_into_right_body());
     }
     if let Some(bookmark) = scoped.written
         && let Ok(value) = HeaderValue::from_str(bookmark.as_str())

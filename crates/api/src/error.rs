@@ -182,6 +182,7 @@ impl From<ServiceError> for ApiError {
             ServiceError::NotFound(kind) => Self::NotFound(kind),
             ServiceError::Conflict(reason) => Self::Conflict(conflict_detail(reason)),
             ServiceError::PreconditionFailed => Self::PreconditionFailed,
+            ServiceError::BookmarkUnknown => crate::consistency::unknown_bookmark(),
             ServiceError::Unavailable(cause) => Self::Unavailable(cause),
             ServiceError::Unexpected(cause) => Self::Internal(cause),
         }

@@ -81,6 +81,13 @@ pub enum StoreError {
     #[error("{0} is already taken")]
     Duplicate(&'static str),
 
+    /// A read was asked to wait for a bookmark (read-your-writes on a Neo4j
+    /// cluster) that the store does not recognise: one from another
+    /// database, or from before a restore. Nothing was read; the request
+    /// that carried it is answered 422, and is not a fault of the store.
+    #[error("the store does not recognise the bookmark to wait for")]
+    BookmarkUnknown,
+
     /// The store cannot be reached or did not answer in time. Callers answer
     /// 503 and may retry; the store recovers by itself.
     #[error("the store is unavailable")]
@@ -112,6 +119,7 @@ impl StoreError {
             Self::ProjectTooDeep => "project_too_deep",
             Self::HasSubprojects => "has_subprojects",
             Self::Duplicate(_) => "duplicate",
+            Self::BookmarkUnknown => "bookmark_unknown",
             Self::Unavailable(_) => "unavailable",
             Self::Unexpected(_) => "unexpected",
         }
@@ -141,6 +149,7 @@ mod tests {
             StoreError::ProjectTooDeep,
             StoreError::HasSubprojects,
             StoreError::Duplicate("username"),
+            StoreError::BookmarkUnknown,
             StoreError::Unavailable(anyhow::anyhow!("down")),
             StoreError::Unexpected(anyhow::anyhow!("bug")),
         ];

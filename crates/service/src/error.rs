@@ -54,6 +54,11 @@ pub enum ServiceError {
     #[error("the entity has changed since the version the request was based on")]
     PreconditionFailed,
 
+    /// The request asked to read after a write the store does not know of
+    /// (a bookmark it does not recognise); nothing was read.
+    #[error("the store does not recognise the bookmark to wait for")]
+    BookmarkUnknown,
+
     /// The store is unreachable or too slow; retrying later may succeed.
     #[error("the store is unavailable")]
     Unavailable(#[source] anyhow::Error),
@@ -158,6 +163,7 @@ impl ServiceError {
         match error {
             StoreError::NotFound(kind) => Self::NotFound(kind),
             StoreError::VersionConflict => Self::PreconditionFailed,
+            StoreError::BookmarkUnknown => Self::BookmarkUnknown,
             StoreError::Unavailable(cause) => Self::Unavailable(cause),
             StoreError::Unexpected(cause) => Self::Unexpected(cause),
             answer @ (StoreError::MissingReference(_)
@@ -215,6 +221,7 @@ mod tests {
             ServiceError::NotFound(EntityKind::Task)
         ));
         assert!(matches!(ServiceError::from_store(StoreError::VersionConflict), ServiceError::PreconditionFailed));
+        assert!(matches!(ServiceError::from_store(StoreError::BookmarkUnknown), ServiceError::BookmarkUnknown));
         assert!(matches!(
             ServiceError::from_store(StoreError::Unavailable(anyhow::anyhow!("down"))),
             ServiceError::Unavailable(_)

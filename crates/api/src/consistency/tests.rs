@@ -29,6 +29,12 @@ macro_rules! app {
                         Err::<HttpResponse, _>(ApiError::Internal(anyhow::anyhow!("InvalidBookmark")))
                     }),
                 )
+                .route(
+                    "/unknown",
+                    web::get().to(|| async {
+                        Err::<HttpResponse, _>(ApiError::from(trm_service::ServiceError::BookmarkUnknown))
+                    }),
+                )
                 .wrap(from_fn(carry_bookmarks)),
         )
         .await
@@ -78,6 +84,17 @@ async fn a_header_that_is_no_bookmark_is_a_422_at_the_header() {
 async fn a_bookmark_neo4j_does_not_recognise_is_a_422_not_the_handlers_500() {
     let app = app!();
     let request = test::TestRequest::get().uri("/refused").insert_header(("X-TRM-Bookmark", "bm:unknown")).to_request();
+    let response = test::call_service(&app, request).await;
+    assert_eq!(response.status(), 422);
+    let body: Value = test::read_body_json(response).await;
+    assert_eq!(body["detail"][0]["loc"], json!(["header", "X-TRM-Bookmark"]));
+    assert_eq!(body["detail"][0]["type"], "bookmark_unknown");
+}
+
+#[actix_web::test]
+async fn a_use_case_that_reports_an_unknown_bookmark_is_answered_422_at_the_header() {
+    let app = app!();
+    let request = test::TestRequest::get().uri("/unknown").insert_header(("X-TRM-Bookmark", "bm:unknown")).to_request();
     let response = test::call_service(&app, request).await;
     assert_eq!(response.status(), 422);
     let body: Value = test::read_body_json(response).await;

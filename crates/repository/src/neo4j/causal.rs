@@ -43,11 +43,14 @@ pub(super) async fn read_after(
     Ok(rows)
 }
 
-/// [`driver_error`], noting an unrecognised bookmark in the scope first.
+/// [`driver_error`], but an unrecognised bookmark is
+/// [`StoreError::BookmarkUnknown`] (the client's, not a fault), also noted
+/// in the scope for a caller that turned it into another error.
 fn bookmark_error(context: &'static str) -> impl Fn(neo4rs::Error) -> StoreError + Copy {
     move |error| {
         if is_invalid_bookmark(&error) {
             consistency::reject();
+            return StoreError::BookmarkUnknown;
         }
         driver_error(context)(error)
     }
