@@ -20,30 +20,14 @@ use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::middleware::Next;
-use serde_json::Value;
 use trm_service::consistency::{self, Bookmark, MAX_BOOKMARK_LENGTH};
 
-use crate::error::{ApiError, ValidationDetail};
+use crate::error::ApiError;
 
 /// The header, both ways.
 pub(crate) const BOOKMARK_HEADER: HeaderName = HeaderName::from_static("x-trm-bookmark");
 
-/// The header's name as the documentation and `loc` spell it.
-pub(crate) const BOOKMARK_HEADER_NAME: &str = "X-TRM-Bookmark";
-
-/// A 422 about the header.
-fn header_error(msg: &str, kind: &str) -> ApiError {
-    ApiError::Invalid(vec![ValidationDetail {
-        loc: vec![Value::from("header"), Value::from(BOOKMARK_HEADER_NAME)],
-        msg: msg.to_owned(),
-        kind: kind.to_owned(),
-    }])
-}
-
-/// The answer to a request whose bookmark Neo4j does not recognise.
-pub(crate) fn unknown_bookmark() -> ApiError {
-    header_error("Neo4j does not recognise this bookmark", "bookmark_unknown")
-}
+pub(crate) use crate::error::BOOKMARK_HEADER_NAME;
 
 /// The bookmark a request sent, if any.
 ///
@@ -56,7 +40,7 @@ pub(crate) fn read_header(request: &ServiceRequest) -> Result<Option<Bookmark>, 
             "X-TRM-Bookmark must be a bookmark from an earlier response: 1 to {MAX_BOOKMARK_LENGTH} visible ASCII \
              characters"
         );
-        header_error(&msg, "bookmark_invalid")
+        ApiError::bookmark_header(&msg, "bookmark_invalid")
     })
 }
 
@@ -80,7 +64,7 @@ pub(crate) async fn carry_bookmarks<B: MessageBody>(
     // most as a 422 already), the request is answered as its bookmark
     // deserves.
     if scoped.rejected {
-        return Ok(response.error_response(unknown_bookmark()).map_into_right_body());
+        return Ok(response.error_response(ApiError::unknown_bookmark()).map_into_right_body());
     }
     if let Some(bookmark) = scoped.written
         && let Ok(value) = HeaderValue::from_str(bookmark.as_str())

@@ -174,6 +174,27 @@ impl ApiError {
     }
 }
 
+/// The read-your-writes header's name as the documentation and `loc` spell
+/// it (the header itself is `crate::consistency`'s). Here, with the errors
+/// about it, because a use case's error can be one of them.
+pub(crate) const BOOKMARK_HEADER_NAME: &str = "X-TRM-Bookmark";
+
+impl ApiError {
+    /// A 422 about the `X-TRM-Bookmark` header.
+    pub(crate) fn bookmark_header(msg: &str, kind: &str) -> Self {
+        Self::Invalid(vec![ValidationDetail {
+            loc: vec![Value::from("header"), Value::from(BOOKMARK_HEADER_NAME)],
+            msg: msg.to_owned(),
+            kind: kind.to_owned(),
+        }])
+    }
+
+    /// The answer to a request whose bookmark Neo4j does not recognise.
+    pub(crate) fn unknown_bookmark() -> Self {
+        Self::bookmark_header("Neo4j does not recognise this bookmark", "bookmark_unknown")
+    }
+}
+
 impl From<ServiceError> for ApiError {
     fn from(error: ServiceError) -> Self {
         match error {
@@ -182,7 +203,7 @@ impl From<ServiceError> for ApiError {
             ServiceError::NotFound(kind) => Self::NotFound(kind),
             ServiceError::Conflict(reason) => Self::Conflict(conflict_detail(reason)),
             ServiceError::PreconditionFailed => Self::PreconditionFailed,
-            ServiceError::BookmarkUnknown => crate::consistency::unknown_bookmark(),
+            ServiceError::BookmarkUnknown => Self::unknown_bookmark(),
             ServiceError::Unavailable(cause) => Self::Unavailable(cause),
             ServiceError::Unexpected(cause) => Self::Internal(cause),
         }

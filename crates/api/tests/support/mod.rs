@@ -265,6 +265,7 @@ fn one_event_logged() -> trm_service::MockEventUseCases {
     let after = logged.clone();
     history.expect_after().returning(move |_, _, limit| Ok(vec![after.clone(); limit as usize]));
     history.expect_resume_point().returning(|_| Ok(trm_domain::EventPosition::START));
+    history.expect_log_end().returning(|| Ok(trm_domain::EventPosition::START));
     history.expect_entity_history().returning(move |_, _, _, limit| Ok(vec![logged.clone(); limit as usize]));
     history
 }
