@@ -72,7 +72,9 @@ pub fn create_tasks(tasks: &[Task]) -> Query {
 /// `events::event_props`). The tasks and their events are created first,
 /// each event linked from its task — no lookup of the entity, no second
 /// round trip; then the statement takes positions for the events from the
-/// `EventSequence` node and gives them out in row order. The node's lock is
+/// `EventSequence` node and gives them out in row order, each task's events
+/// in their own order (one pass over the batch's events: a bulk create
+/// numbers 1,000 of them). The node's lock is
 /// held until the transaction ends, which is why it must be the
 /// transaction's last statement (the log's ordering argument, in
 /// `super::events`), and why it is taken last: concurrent batches create
@@ -109,13 +111,17 @@ const CREATE_TASKS_LOGGED: &str = "UNWIND $rows AS row \
      } \
      WITH collect({row: row, p: p, u: u, parent: parent, too_deep: too_deep, \
                    missing_blockers: missing_blockers, events: events}) AS batch \
-     MERGE (sequence:EventSequence {name: 'events'}) ON CREATE SET sequence.last = 0 \
-     WITH batch, sequence, reduce(n = 0, x IN batch | n + size(x.events)) AS taken \
-     SET sequence.last = sequence.last + taken \
-     WITH batch, sequence.last - taken AS base \
-     UNWIND range(0, size(batch) - 1) AS i \
-     WITH batch[i] AS x, base + reduce(n = 0, y IN batch[0..i] | n + size(y.events)) AS before \
-     FOREACH (numbered IN x.events | FOREACH (event IN [numbered[1]] | SET event.position = before + numbered[0] + 1)) \
+     CALL (batch) { \
+        UNWIND batch AS x \
+        UNWIND x.events AS numbered \
+        WITH collect(numbered[1]) AS events \
+        MERGE (sequence:EventSequence {name: 'events'}) ON CREATE SET sequence.last = 0 \
+        SET sequence.last = sequence.last + size(events) \
+        WITH events, sequence.last - size(events) AS base \
+        FOREACH (i IN range(0, size(events) - 1) | FOREACH (event IN [events[i]] | SET event.position = base + i + 1)) \
+        RETURN size(events) AS taken \
+     } \
+     UNWIND batch AS x \
      RETURN x.row.props.uid AS uid, \
             x.row.project_id IS NULL OR x.p IS NOT NULL AS project_found, \
             x.row.assignee_id IS NULL OR x.u IS NOT NULL AS assignee_found, \
