@@ -267,9 +267,9 @@ fn neo4j_props(task: &Task) -> BoltType {
 }
 
 /// Runs a batched statement until it reports that it `deleted` nothing.
-async fn delete_in_batches(graph: &Graph, statement: &str) -> anyhow::Result<()> {
+async fn delete_in_batches(graph: &Graph, statement: impl Fn() -> neo4rs::Query) -> anyhow::Result<()> {
     loop {
-        let mut rows = graph.execute(neo4rs::query(statement)).await.context("cannot delete from Neo4j")?;
+        let mut rows = graph.execute(statement()).await.context("cannot delete from Neo4j")?;
         let deleted: i64 = match rows.next().await? {
             Some(row) => row.get("deleted")?,
             None => 0,
@@ -311,16 +311,20 @@ async fn seed_neo4j(opened: &Store, settings: &DatabaseSettings, set: Dataset) -
         .max_connections(2)
         .build()?;
     let graph = Graph::connect(config)?;
-    delete_in_batches(&graph, cypher::DELETE_CREATED_BATCH).await?;
-    delete_in_batches(&graph, cypher::DELETE_EVENTS_BATCH).await?;
+    let seeded_until = Dataset::task(set.tasks.saturating_sub(1))?.created_at;
+    delete_in_batches(&graph, || {
+        neo4rs::query(cypher::DELETE_CREATED_BATCH).param("seeded_until", BoltType::from(*seeded_until.as_datetime()))
+    })
+    .await?;
+    delete_in_batches(&graph, || neo4rs::query(cypher::DELETE_EVENTS_BATCH)).await?;
     let stored = count_tasks(&graph).await?;
     let mut start = 0;
     if stored > 0 && stored <= set.tasks && holds(opened, stored - 1).await? && !holds(opened, stored).await? {
         start = stored;
         eprintln!("Neo4j holds the first {stored} tasks of the data set: kept");
     } else {
-        delete_in_batches(&graph, cypher::WIPE_TASKS_BATCH).await?;
-        delete_in_batches(&graph, cypher::WIPE_BATCH).await?;
+        delete_in_batches(&graph, || neo4rs::query(cypher::WIPE_TASKS_BATCH)).await?;
+        delete_in_batches(&graph, || neo4rs::query(cypher::WIPE_BATCH)).await?;
         create_projects(opened).await?;
     }
     while start < set.tasks {
