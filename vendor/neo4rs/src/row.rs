@@ -163,6 +163,13 @@ impl Row {
         self.attributes.value.keys().collect()
     }
 
+    /// The value of attribute `key` as the driver decoded it, borrowed: no
+    /// copy, unlike [`Row::get`], which rebuilds the value through serde
+    /// (trm patch, see PATCHES.md "Borrowed row values").
+    pub fn value(&self, key: &str) -> Option<&BoltType> {
+        self.attributes.value.get(key)
+    }
+
     /// Get an attribute of this relationship and deserialize it into custom type that implements [`serde::Deserialize`]
     pub fn get<'this, T>(&'this self, key: &str) -> Result<T, DeError>
     where

@@ -264,88 +264,87 @@ fn timestamp_of(value: &BoltType) -> Result<Timestamp, String> {
     Ok(Timestamp::from_datetime(at))
 }
 
-/// The map in column `column` of a row.
-fn column_map(row: &Row, column: &str) -> Result<BoltMap, StoreError> {
-    match row.get::<BoltType>(column) {
-        Ok(BoltType::Map(map)) => Ok(map),
-        Ok(other) => Err(corrupt("row", column, format!("expected a map, found {}", kind(&other)))),
-        Err(error) => Err(corrupt("row", column, error)),
+/// The value in column `name` of a row, borrowed from the row: reading a
+/// row copies nothing but the leaves it keeps (`Row::get` would rebuild
+/// each value through serde first, a task's whole property map included —
+/// most of the server's CPU on a read of many rows).
+fn column<'r>(row: &'r Row, name: &str) -> Result<&'r BoltType, StoreError> {
+    row.value(name).ok_or_else(|| corrupt("row", name, "no such column"))
+}
+
+/// The map in column `name` of a row.
+fn column_map<'r>(row: &'r Row, name: &str) -> Result<&'r BoltMap, StoreError> {
+    match column(row, name)? {
+        BoltType::Map(map) => Ok(map),
+        other => Err(corrupt("row", name, format!("expected a map, found {}", kind(other)))),
     }
 }
 
-/// An optional uid in column `column` of a row.
-fn column_optional_uuid(row: &Row, column: &str) -> Result<Option<Uuid>, StoreError> {
-    match row.get::<BoltType>(column) {
-        Ok(BoltType::Null(_)) => Ok(None),
-        Ok(BoltType::String(s)) => Uuid::parse_str(&s.value).map(Some).map_err(|error| corrupt("row", column, error)),
-        Ok(other) => Err(corrupt("row", column, format!("expected a uid, found {}", kind(&other)))),
-        Err(error) => Err(corrupt("row", column, error)),
+/// An optional uid in column `name` of a row.
+fn column_optional_uuid(row: &Row, name: &str) -> Result<Option<Uuid>, StoreError> {
+    match column(row, name)? {
+        BoltType::Null(_) => Ok(None),
+        BoltType::String(s) => Uuid::parse_str(&s.value).map(Some).map_err(|error| corrupt("row", name, error)),
+        other => Err(corrupt("row", name, format!("expected a uid, found {}", kind(other)))),
     }
 }
 
-/// A list of task ids in column `column` of a row (a task's blockers, a
+/// A list of task ids in column `name` of a row (a task's blockers, a
 /// cycle's path), in the row's order.
-pub(super) fn column_task_ids(row: &Row, column: &str) -> Result<Vec<TaskId>, StoreError> {
-    match row.get::<BoltType>(column) {
-        Ok(BoltType::List(list)) => list
+pub(super) fn column_task_ids(row: &Row, name: &str) -> Result<Vec<TaskId>, StoreError> {
+    match column(row, name)? {
+        BoltType::List(list) => list
             .value
             .iter()
             .map(|item| match item {
                 BoltType::String(s) => {
-                    Uuid::parse_str(&s.value).map(TaskId::from_uuid).map_err(|error| corrupt("row", column, error))
+                    Uuid::parse_str(&s.value).map(TaskId::from_uuid).map_err(|error| corrupt("row", name, error))
                 }
-                other => Err(corrupt("row", column, format!("expected a uid, found {}", kind(other)))),
+                other => Err(corrupt("row", name, format!("expected a uid, found {}", kind(other)))),
             })
             .collect(),
-        Ok(other) => Err(corrupt("row", column, format!("expected a list, found {}", kind(&other)))),
-        Err(error) => Err(corrupt("row", column, error)),
+        other => Err(corrupt("row", name, format!("expected a list, found {}", kind(other)))),
     }
 }
 
-/// A required uid in column `column` of a row.
-pub(super) fn column_uuid(row: &Row, column: &str) -> Result<Uuid, StoreError> {
-    column_optional_uuid(row, column)?.ok_or_else(|| corrupt("row", column, "missing"))
+/// A required uid in column `name` of a row.
+pub(super) fn column_uuid(row: &Row, name: &str) -> Result<Uuid, StoreError> {
+    column_optional_uuid(row, name)?.ok_or_else(|| corrupt("row", name, "missing"))
 }
 
-/// An integer in column `column` of a row.
-pub(super) fn column_integer(row: &Row, column: &str) -> Result<i64, StoreError> {
-    match row.get::<BoltType>(column) {
-        Ok(BoltType::Integer(i)) => Ok(i.value),
-        Ok(other) => Err(corrupt("row", column, format!("expected an integer, found {}", kind(&other)))),
-        Err(error) => Err(corrupt("row", column, error)),
+/// An integer in column `name` of a row.
+pub(super) fn column_integer(row: &Row, name: &str) -> Result<i64, StoreError> {
+    match column(row, name)? {
+        BoltType::Integer(i) => Ok(i.value),
+        other => Err(corrupt("row", name, format!("expected an integer, found {}", kind(other)))),
     }
 }
 
-/// A string in column `column` of a row.
-pub(super) fn column_string(row: &Row, column: &str) -> Result<String, StoreError> {
-    match row.get::<BoltType>(column) {
-        Ok(BoltType::String(s)) => Ok(s.value),
-        Ok(other) => Err(corrupt("row", column, format!("expected a string, found {}", kind(&other)))),
-        Err(error) => Err(corrupt("row", column, error)),
+/// A string in column `name` of a row.
+pub(super) fn column_string(row: &Row, name: &str) -> Result<String, StoreError> {
+    match column(row, name)? {
+        BoltType::String(s) => Ok(s.value.clone()),
+        other => Err(corrupt("row", name, format!("expected a string, found {}", kind(other)))),
     }
 }
 
-/// A zoned date-time in column `column` of a row.
-pub(super) fn column_timestamp(row: &Row, column: &str) -> Result<Timestamp, StoreError> {
-    match row.get::<BoltType>(column) {
-        Ok(value) => timestamp_of(&value).map_err(|error| corrupt("row", column, error)),
-        Err(error) => Err(corrupt("row", column, error)),
-    }
+/// A zoned date-time in column `name` of a row.
+pub(super) fn column_timestamp(row: &Row, name: &str) -> Result<Timestamp, StoreError> {
+    timestamp_of(column(row, name)?).map_err(|error| corrupt("row", name, error))
 }
 
-/// A boolean in column `column` of a row.
-pub(super) fn column_bool(row: &Row, column: &str) -> Result<bool, StoreError> {
-    match row.get::<BoltType>(column) {
-        Ok(BoltType::Boolean(b)) => Ok(b.value),
-        Ok(other) => Err(corrupt("row", column, format!("expected a boolean, found {}", kind(&other)))),
-        Err(error) => Err(corrupt("row", column, error)),
+/// A boolean in column `name` of a row.
+pub(super) fn column_bool(row: &Row, name: &str) -> Result<bool, StoreError> {
+    match column(row, name)? {
+        BoltType::Boolean(b) => Ok(b.value),
+        other => Err(corrupt("row", name, format!("expected a boolean, found {}", kind(other)))),
     }
 }
 
 /// Reads a task from a row produced by `queries::RETURN_TASK`.
 pub(super) fn task_from_row(row: &Row) -> Result<Task, StoreError> {
     let map = column_map(row, "task")?;
-    let props = Props { entity: "Task", map: &map };
+    let props = Props { entity: "Task", map };
     Ok(Task {
         uid: TaskId::from_uuid(props.uuid("uid")?),
         title: props.title()?,
@@ -378,7 +377,7 @@ pub(super) fn task_from_row(row: &Row) -> Result<Task, StoreError> {
 /// Reads a project from a row produced by `queries::RETURN_PROJECT`.
 pub(super) fn project_from_row(row: &Row) -> Result<Project, StoreError> {
     let map = column_map(row, "project")?;
-    let props = Props { entity: "Project", map: &map };
+    let props = Props { entity: "Project", map };
     Ok(Project {
         uid: ProjectId::from_uuid(props.uuid("uid")?),
         title: props.title()?,
@@ -394,7 +393,7 @@ pub(super) fn project_from_row(row: &Row) -> Result<Project, StoreError> {
 /// Reads a user from a row produced by `queries::RETURN_USER`.
 pub(super) fn user_from_row(row: &Row) -> Result<User, StoreError> {
     let map = column_map(row, "user")?;
-    let props = Props { entity: "User", map: &map };
+    let props = Props { entity: "User", map };
     Ok(User {
         uid: UserId::from_uuid(props.uuid("uid")?),
         username: parse("User", "username", Username::parse(props.string("username")?))?,
@@ -440,6 +439,16 @@ mod tests {
         assert!(matches!(read.description(), Ok(None)));
         assert!(matches!(read.optional_timestamp("due_date"), Ok(None)));
         assert!(read.timestamp("created_at").is_err());
+    }
+
+    #[test]
+    fn a_row_is_read_in_place_and_a_missing_column_is_reported() {
+        let row = Row::new(vec![text("depth"), text("uid")].into(), vec![BoltType::from(3_i64), text("x")].into());
+        assert!(matches!(column_integer(&row, "depth"), Ok(3)));
+        let missing = column_integer(&row, "position").err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(missing.contains("position"), "{missing}");
+        let not_a_uid = column_uuid(&row, "uid").err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(not_a_uid.contains("uid"), "{not_a_uid}");
     }
 
     #[test]
