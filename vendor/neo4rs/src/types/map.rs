@@ -90,7 +90,10 @@ impl BoltWireFormat for BoltMap {
             }
         };
 
-        let mut map = BoltMap::default();
+        // trm patch (PATCHES.md, "Borrowed row values"): sized once from
+        // the header (an entry takes at least two bytes, so no more than
+        // the input can hold), not grown entry by entry.
+        let mut map = BoltMap::with_capacity(size.min(input.remaining() / 2));
         for _ in 0..size {
             let key = BoltString::parse(version, input)?;
             let value = BoltType::parse(version, input)?;

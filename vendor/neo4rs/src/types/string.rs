@@ -78,11 +78,20 @@ impl BoltWireFormat for BoltString {
             }
         };
 
-        let bytes = input.split_to(length);
-        match from_utf8(&bytes) {
-            Ok(t) => Ok(t.into()),
-            Err(e) => Err(Error::DeserializationError(DeError::Other(e.to_string()))),
+        // trm patch (PATCHES.md, "Borrowed row values"): copied straight
+        // from the buffer, without splitting off a shared `Bytes` first.
+        if input.remaining() < length {
+            return Err(Error::DeserializationError(DeError::Other(format!(
+                "a string of {length} bytes, {} left",
+                input.remaining()
+            ))));
         }
+        let text = match from_utf8(&input[..length]) {
+            Ok(t) => t.into(),
+            Err(e) => return Err(Error::DeserializationError(DeError::Other(e.to_string()))),
+        };
+        input.advance(length);
+        Ok(text)
     }
 
     fn write_into(&self, _version: Version, bytes: &mut BytesMut) -> Result<()> {
