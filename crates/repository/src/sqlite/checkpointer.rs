@@ -31,9 +31,16 @@ use rusqlite::Connection;
 const SPACING: Duration = Duration::from_millis(50);
 
 /// How long the log grows, in pages, before the writer checkpoints by
-/// itself (SQLite's `wal_autocheckpoint`, 1,000 by default). Well beyond
-/// what the background thread leaves between two of its checkpoints.
-pub(super) const WRITER_CHECKPOINT_PAGES: u32 = 4_000;
+/// itself (SQLite's `wal_autocheckpoint`, 1,000 by default): 64 MB of
+/// 4 KiB pages. Well beyond what the background thread leaves between two
+/// of its checkpoints. Each of the writer's own checkpoints syncs the log
+/// and the database file, and the writer waits for both: under a create
+/// load, `perf` found it blocked in `fsync` for a quarter of its time at
+/// 4,000 pages (a checkpoint every ~0.2 s), and 16,000 created 15–19% more
+/// tasks a second (`bench/sqlite-ab`, `docs/benchmarks.md`). A longer log
+/// costs readers more lookups in its index (one hash table per 4,096
+/// pages); reads under writes (`mix`) measured the same.
+pub(super) const WRITER_CHECKPOINT_PAGES: u32 = 16_000;
 
 /// Wakes the checkpoint thread; the thread ends when this is dropped.
 pub(super) struct Checkpointer {
