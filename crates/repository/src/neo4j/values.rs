@@ -267,7 +267,7 @@ fn timestamp_of(value: &BoltType) -> Result<Timestamp, String> {
 /// The value in column `name` of a row, borrowed from the row: reading a
 /// row copies nothing but the leaves it keeps (`Row::get` would rebuild
 /// each value through serde first, a task's whole property map included —
-/// most of the server's CPU on a read of many rows).
+/// a third of the server's CPU on a read of many rows).
 fn column<'r>(row: &'r Row, name: &str) -> Result<&'r BoltType, StoreError> {
     row.value(name).ok_or_else(|| corrupt("row", name, "no such column"))
 }
