@@ -233,8 +233,10 @@ pub(crate) async fn walks_reach_each_task_once_at_its_smallest_depth_in_order<B:
     assert_eq!(walked(blockers), [(1, b.uid), (1, a.uid), (2, root.uid)]);
     assert!(store.walk_tasks(root.uid, Direction::Blockers, depth(3)).await.unwrap().is_empty());
 
-    let error = store.walk_tasks(TaskId::new(), Direction::Blockers, depth(1)).await.unwrap_err();
-    assert!(matches!(error, StoreError::NotFound(trm_domain::EntityKind::Task)), "{error:?}");
+    for (direction, depth) in [(Direction::Blockers, depth(1)), (Direction::Dependents, depth(25))] {
+        let error = store.walk_tasks(TaskId::new(), direction, depth).await.unwrap_err();
+        assert!(matches!(error, StoreError::NotFound(trm_domain::EntityKind::Task)), "{direction:?}: {error:?}");
+    }
 }
 
 pub(crate) async fn the_blocked_filter_counts_only_unfinished_blockers<B: Backend>(backend: &B) {

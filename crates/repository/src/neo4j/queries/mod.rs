@@ -54,7 +54,8 @@ pub(in crate::neo4j) const KEEP_PLAN: &str = keep_plan!("");
 /// build [`RETURN_TASK`] from them.
 macro_rules! task_columns {
     () => {
-        "t {.*, search_text: null, pending_search_text: null, search_indexed_at: null} AS task, \
+        "t {.uid, .title, .description, .status, .task_type, .priority, .effort_estimate, .effort_unit, \
+            .start_date, .due_date, .completed_at, .tags, .created_at, .updated_at, .version} AS task, \
          head([(t)-[:IS_PART_OF_PROJECT]->(project:Project) | project.uid]) AS project_id, \
          head([(t)-[:ASSIGNED_TO]->(user:User) | user.uid]) AS assignee_id, \
          [(blocker:Task)-[:BLOCKS]->(t) | blocker.uid] AS blocked_by, \
@@ -62,8 +63,11 @@ macro_rules! task_columns {
     };
 }
 
-/// Returns a task as a map `task` (its properties, but its folded search
-/// words, which only the full-text index reads) with its relationships
+/// Returns a task as a map `task` (the properties `values::task_from_row`
+/// reads, named one by one: a task also carries its folded search words,
+/// which only the full-text index reads, and `.*` would read them from
+/// the string store for every row — about 5% of Neo4j's time on a
+/// 1,000-task walk) with its relationships
 /// as `project_id`, `assignee_id`, `blocked_by` (its blockers' ids) and
 /// `parent_id`; appended to a query that has bound
 /// the task node to `t`. A relationship duplicated by hand cannot multiply

@@ -84,10 +84,7 @@ pub(in crate::neo4j) const RELEASE_SURVIVORS: &str = keep_plan!(
 /// no parameter there); it is a number from 1 to 25, never client text.
 #[must_use]
 pub(in crate::neo4j) fn walk_tasks(id: TaskId, direction: Direction, depth: WalkDepth) -> Query {
-    let step = match direction {
-        Direction::Blockers => "<-[:BLOCKS]-",
-        Direction::Dependents => "-[:BLOCKS]->",
-    };
+    let step = walk_step(direction);
     let text = format!(
         "MATCH (start:Task {{uid: $uid}}) USING INDEX start:Task(uid) \
          MATCH path = ANY SHORTEST (start){step}{{1,{}}}(t:Task) \
@@ -97,6 +94,46 @@ pub(in crate::neo4j) fn walk_tasks(id: TaskId, direction: Direction, depth: Walk
         depth.get()
     );
     neo4rs::query(&text).param("uid", id_param(id))
+}
+
+/// The edge of a walk from task `id` in `direction`, as written between the
+/// two nodes.
+const fn walk_step(direction: Direction) -> &'static str {
+    match direction {
+        Direction::Blockers => "<-[:BLOCKS]-",
+        Direction::Dependents => "-[:BLOCKS]->",
+    }
+}
+
+/// The ids of the tasks one edge from task `id` in `direction`, as `next`:
+/// where a long walk splits (see `crate::neo4j::task_graph::walk`). No row
+/// when there is no such task.
+#[must_use]
+pub(in crate::neo4j) fn walk_first_step(id: TaskId, direction: Direction) -> Query {
+    let step = walk_step(direction);
+    let text = format!(
+        "MATCH (start:Task {{uid: $uid}}) USING INDEX start:Task(uid) \
+         RETURN [(start){step}(t:Task) | t.uid] AS next"
+    );
+    neo4rs::query(&text).param("uid", id_param(id))
+}
+
+/// Part of a walk split at its first step: the tasks `starts` (one edge
+/// from where the walk began, so at depth 1) and those at most `depth - 1`
+/// edges from them in `direction`, each once with its shortest distance
+/// from the walk's start (`depth`), in no order. A task reached from two
+/// parts comes from each; the caller keeps the smaller depth.
+#[must_use]
+pub(in crate::neo4j) fn walk_tasks_from(starts: &[TaskId], direction: Direction, depth: WalkDepth) -> Query {
+    let step = walk_step(direction);
+    let text = format!(
+        "UNWIND $uids AS uid MATCH (start:Task {{uid: uid}}) USING INDEX start:Task(uid) \
+         MATCH path = ANY SHORTEST (start){step}{{0,{}}}(t:Task) \
+         WITH t, min(length(path)) + 1 AS depth \
+         RETURN depth, {TASK_COLUMNS}",
+        depth.get() - 1
+    );
+    neo4rs::query(&text).param("uids", blockers_param(starts))
 }
 
 /// The `$blocked_by` parameter: a task's blockers.
