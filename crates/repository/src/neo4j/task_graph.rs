@@ -22,7 +22,7 @@
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
 
-use neo4rs::Txn;
+use neo4rs::{Query, Txn};
 use trm_domain::{Direction, Task, TaskId, Timestamp, WalkDepth};
 
 use super::errors::{driver_error, driver_error_or_concurrent_delete};
@@ -113,50 +113,44 @@ pub(super) async fn read_survivors(txn: &mut Txn, ids: Vec<TaskId>) -> Result<Ve
     Ok(survivors)
 }
 
-/// How many queries a long walk is split into, run at once on as many
-/// connections. Neo4j Community runs each query on one thread, and a walk
-/// over a thousand tasks spends most of its time there (reading each task
-/// and its relationships, sending its row): split in two, a walk's parts
-/// run on two of Neo4j's cores while the server decodes the first rows.
-const WALK_PARTS: usize = 2;
+/// How many queries a walk of two steps or more is split into, run at once
+/// on as many connections. Neo4j Community runs each query on one thread,
+/// and a walk over a thousand tasks spends most of its time there (reading
+/// each task and its relationships, sending its row): split in two, a
+/// walk's parts run on two of Neo4j's cores while the server decodes the
+/// rows that have arrived.
+const WALK_PARTS: u8 = 2;
 
 /// The tasks at most `depth` edges from task `id` in `direction`, each
 /// once at its shortest distance, by distance then oldest first;
 /// `NotFound` when there is no such task.
 ///
-/// A direct walk is one query ([`queries::walk_tasks`]). A deeper one
-/// first reads the tasks one edge away, then walks from them in
-/// [`WALK_PARTS`] parts at once ([`queries::walk_tasks_from`]); the
-/// shortest distance to a task is one more than its shortest distance
-/// from the nearest of them, so the parts' smaller depth for a task is
-/// the walk's. The parts are separate reads: like every Neo4j read here
-/// they are *read committed*, and a walk racing a write that moves edges
-/// may see some edges from before it and some from after.
+/// A walk of one step is one query ([`queries::walk_tasks`]). A longer one
+/// is [`WALK_PARTS`] queries at once ([`queries::walk_tasks_part`]), each
+/// walking from its share of the tasks one edge away: the shortest
+/// distance to a task is one more than its shortest distance from the
+/// nearest of those, so the parts' smaller depth for a task is the
+/// walk's. The parts are separate reads: like every Neo4j read here they
+/// are *read committed*, and a walk racing a write that moves edges may
+/// see some edges from before it and some from after.
 pub(super) async fn walk(
     graph: &Connections,
     id: TaskId,
     direction: Direction,
     depth: WalkDepth,
 ) -> Result<Vec<(u8, Task)>, StoreError> {
-    const CONTEXT: &str = "cannot walk the task graph";
-    if depth == WalkDepth::DIRECT {
+    let parts: Option<Vec<Query>> =
+        (0..WALK_PARTS).map(|part| queries::walk_tasks_part(id, direction, depth, part, WALK_PARTS)).collect();
+    let Some(parts) = parts else {
         return walk_in_one_query(graph, id, direction, depth).await;
-    }
-    let first_step = fetch_all(graph, queries::walk_first_step(id, direction), CONTEXT).await?;
-    let next = match first_step.first() {
-        Some(row) => column_task_ids(row, "next")?,
-        None => return Err(StoreError::NotFound(trm_domain::EntityKind::Task)),
     };
-    let parts: Vec<Vec<TaskId>> = (0..WALK_PARTS.min(next.len()))
-        .map(|part| next.iter().skip(part).step_by(WALK_PARTS).copied().collect())
-        .collect();
-    let answers = futures::future::try_join_all(
-        parts.iter().map(|starts| fetch_all(graph, queries::walk_tasks_from(starts, direction, depth), CONTEXT)),
-    )
+    let answers = futures::future::try_join_all(parts.into_iter().map(|part| async move {
+        let rows = fetch_all(graph, part, "cannot walk the task graph").await?;
+        rows.iter().map(walked_task).collect::<Result<Vec<_>, StoreError>>()
+    }))
     .await?;
     let mut nearest: HashMap<TaskId, (u8, Task)> = HashMap::new();
-    for row in answers.iter().flatten() {
-        let (depth, task) = walked_task(row)?;
+    for (depth, task) in answers.into_iter().flatten() {
         match nearest.entry(task.uid) {
             Entry::Occupied(found) if found.get().0 <= depth => {}
             Entry::Occupied(mut found) => {
@@ -166,6 +160,9 @@ pub(super) async fn walk(
                 slot.insert((depth, task));
             }
         }
+    }
+    if nearest.is_empty() {
+        return exists(graph, id).await.map(|()| Vec::new());
     }
     // The graph has no cycle, so the start is never its own blocker; kept
     // out all the same, as the one-query walk does.
@@ -186,12 +183,16 @@ async fn walk_in_one_query(
 ) -> Result<Vec<(u8, Task)>, StoreError> {
     let rows = fetch_all(graph, queries::walk_tasks(id, direction, depth), "cannot walk the task graph").await?;
     if rows.is_empty() {
-        let found = fetch_all(graph, queries::get_task(id), "cannot look the task up").await?;
-        if found.is_empty() {
-            return Err(StoreError::NotFound(trm_domain::EntityKind::Task));
-        }
+        exists(graph, id).await?;
     }
     rows.iter().map(walked_task).collect()
+}
+
+/// `NotFound` unless there is a task `id`: what tells a walk that found
+/// nothing from one that had nowhere to start.
+async fn exists(graph: &Connections, id: TaskId) -> Result<(), StoreError> {
+    let found = fetch_all(graph, queries::get_task(id), "cannot look the task up").await?;
+    if found.is_empty() { Err(StoreError::NotFound(trm_domain::EntityKind::Task)) } else { Ok(()) }
 }
 
 /// A walk's row: the task and its distance from the walk's start.

@@ -105,35 +105,37 @@ const fn walk_step(direction: Direction) -> &'static str {
     }
 }
 
-/// The ids of the tasks one edge from task `id` in `direction`, as `next`:
-/// where a long walk splits (see `crate::neo4j::task_graph::walk`). No row
-/// when there is no such task.
+/// Part `part` of `parts` of a walk of at least two steps (see
+/// `crate::neo4j::task_graph::walk`): the tasks one edge from task `id` in
+/// `direction`, taken in uid order and dealt out to the parts in turn,
+/// with those at most `depth - 1` edges from them; each once with its
+/// shortest distance from `id` through this part's first tasks (`depth`),
+/// in no order. A task reached from two parts comes from each, and the
+/// smaller depth is the walk's. No row when there is no task `id`, nor
+/// when this part has nothing to walk. `None` for a walk of one step,
+/// which is [`walk_tasks`].
 #[must_use]
-pub(in crate::neo4j) fn walk_first_step(id: TaskId, direction: Direction) -> Query {
+pub(in crate::neo4j) fn walk_tasks_part(
+    id: TaskId,
+    direction: Direction,
+    depth: WalkDepth,
+    part: u8,
+    parts: u8,
+) -> Option<Query> {
+    let further = depth.get().checked_sub(1).filter(|&further| further > 0)?;
     let step = walk_step(direction);
     let text = format!(
         "MATCH (start:Task {{uid: $uid}}) USING INDEX start:Task(uid) \
-         RETURN [(start){step}(t:Task) | t.uid] AS next"
-    );
-    neo4rs::query(&text).param("uid", id_param(id))
-}
-
-/// Part of a walk split at its first step: the tasks `starts` (one edge
-/// from where the walk began, so at depth 1) and those at most `depth - 1`
-/// edges from them in `direction`, each once with its shortest distance
-/// from the walk's start (`depth`), in no order. A task reached from two
-/// parts comes from each; the caller keeps the smaller depth.
-#[must_use]
-pub(in crate::neo4j) fn walk_tasks_from(starts: &[TaskId], direction: Direction, depth: WalkDepth) -> Query {
-    let step = walk_step(direction);
-    let text = format!(
-        "UNWIND $uids AS uid MATCH (start:Task {{uid: uid}}) USING INDEX start:Task(uid) \
-         MATCH path = ANY SHORTEST (start){step}{{0,{}}}(t:Task) \
+         WITH COLLECT {{ MATCH (start){step}(first:Task) RETURN first ORDER BY first.uid }} AS firsts \
+         UNWIND range($part, size(firsts) - 1, $parts) AS i \
+         WITH firsts[i] AS first \
+         MATCH path = ANY SHORTEST (first){step}{{0,{further}}}(t:Task) \
          WITH t, min(length(path)) + 1 AS depth \
-         RETURN depth, {TASK_COLUMNS}",
-        depth.get() - 1
+         RETURN depth, {TASK_COLUMNS}"
     );
-    neo4rs::query(&text).param("uids", blockers_param(starts))
+    Some(
+        neo4rs::query(&text).param("uid", id_param(id)).param("part", i64::from(part)).param("parts", i64::from(parts)),
+    )
 }
 
 /// The `$blocked_by` parameter: a task's blockers.
