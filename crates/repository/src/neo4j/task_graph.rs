@@ -149,28 +149,35 @@ pub(super) async fn walk(
         rows.iter().map(walked_task).collect::<Result<Vec<_>, StoreError>>()
     }))
     .await?;
-    let mut nearest: HashMap<TaskId, (u8, Task)> = HashMap::new();
+    let mut walked: Vec<(u8, Task)> = Vec::with_capacity(answers.iter().map(Vec::len).sum());
+    // Where each task is in `walked`: a task met again keeps its smaller
+    // depth, in place. A task is a few hundred bytes, so it is moved as
+    // little as possible here: once into `walked`, once more by the sort.
+    let mut seen: HashMap<TaskId, usize> = HashMap::with_capacity(walked.capacity());
     for (depth, task) in answers.into_iter().flatten() {
-        match nearest.entry(task.uid) {
-            Entry::Occupied(found) if found.get().0 <= depth => {}
-            Entry::Occupied(mut found) => {
-                found.insert((depth, task));
+        // The graph has no cycle, so the start is never its own blocker;
+        // kept out all the same, as the one-query walk does.
+        if task.uid == id {
+            continue;
+        }
+        match seen.entry(task.uid) {
+            Entry::Occupied(found) => {
+                let nearer = &mut walked[*found.get()];
+                if depth < nearer.0 {
+                    *nearer = (depth, task);
+                }
             }
             Entry::Vacant(slot) => {
-                slot.insert((depth, task));
+                slot.insert(walked.len());
+                walked.push((depth, task));
             }
         }
     }
-    if nearest.is_empty() {
+    if walked.is_empty() {
         return exists(graph, id).await.map(|()| Vec::new());
     }
-    // The graph has no cycle, so the start is never its own blocker; kept
-    // out all the same, as the one-query walk does.
-    nearest.remove(&id);
-    let mut walked: Vec<(u8, Task)> = nearest.into_values().collect();
-    walked.sort_unstable_by(|(a_depth, a), (b_depth, b)| {
-        (a_depth, a.created_at, a.uid).cmp(&(b_depth, b.created_at, b.uid))
-    });
+    // Sorts the small keys and then moves each task once into its place.
+    walked.sort_by_cached_key(|(depth, task)| (*depth, task.created_at, task.uid));
     Ok(walked)
 }
 
