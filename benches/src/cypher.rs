@@ -2,13 +2,23 @@
 //! reads the driver ceiling measures are the adapter's own,
 //! `trm_repository::neo4j::queries`.)
 
+use trm_repository::neo4j::queries::SEARCH_TIME_OF_T;
+
 /// The seeder's bulk insert: one batch of tasks (`$rows`, each a map with
-/// `props`, the adapter's property map, and `project_id`), each linked to
-/// its project as the adapter links it.
-pub const SEED_TASKS: &str = "UNWIND $rows AS row \
-     CREATE (t:Task) SET t = row.props \
-     WITH t, row MATCH (p:Project {uid: row.project_id}) \
-     CREATE (t)-[:IS_PART_OF_PROJECT]->(p)";
+/// `props`, the adapter's property map with the task's words, and
+/// `project_id`), each given its search windows as the adapter's indexer
+/// gives them ([`SEARCH_TIME_OF_T`]) and linked to its project as the
+/// adapter links it.
+#[must_use]
+pub fn seed_tasks() -> String {
+    format!(
+        "UNWIND $rows AS row \
+         CREATE (t:Task) SET t = row.props \
+         SET t.search_time = {SEARCH_TIME_OF_T} \
+         WITH t, row MATCH (p:Project {{uid: row.project_id}}) \
+         CREATE (t)-[:IS_PART_OF_PROJECT]->(p)"
+    )
+}
 
 /// Deletes up to 2,000 tasks (10,000 with their relationships overflowed
 /// the bench Neo4j's 256 MiB of transaction memory); run until it reports 0 before
@@ -56,6 +66,8 @@ mod tests {
 
     #[test]
     fn the_bulk_insert_reads_its_rows_from_a_parameter() {
-        assert!(SEED_TASKS.starts_with("UNWIND $rows AS row"), "{SEED_TASKS}");
+        let seed = seed_tasks();
+        assert!(seed.starts_with("UNWIND $rows AS row"), "{seed}");
+        assert!(seed.contains(SEARCH_TIME_OF_T), "the indexer's search windows: {seed}");
     }
 }

@@ -342,7 +342,7 @@ async fn seed_neo4j(opened: &Store, settings: &DatabaseSettings, set: Dataset) -
                 Ok(BoltType::Map(row))
             })
             .collect::<anyhow::Result<Vec<_>>>()?;
-        let query = neo4rs::query(cypher::SEED_TASKS).param("rows", BoltType::List(BoltList::from(batch)));
+        let query = neo4rs::query(&cypher::seed_tasks()).param("rows", BoltType::List(BoltList::from(batch)));
         graph.run(query).await.with_context(|| format!("cannot seed tasks {start}.."))?;
         start += rows;
         if start.is_multiple_of(100_000) {

@@ -92,12 +92,15 @@ pub(crate) fn task_search_text(task: &Task) -> String {
 }
 
 /// A search in Lucene's query language, for Neo4j's full-text index: every
-/// whole word required, and the last one as a prefix (`+cong +vi*`). The
-/// words hold only lower-case letters and digits, none of them an operator.
+/// whole word required, and the last one as a prefix, each in the words'
+/// field (`+search_text:cong +search_text:vi*`; the index also holds each
+/// task's creation windows, `search_time`, which a word must not match).
+/// The words hold only lower-case letters and digits, none of them an
+/// operator.
 #[cfg(feature = "neo4j")]
 pub(crate) fn lucene_query(search: &SearchQuery) -> String {
-    let mut terms: Vec<String> = search.whole_words().iter().map(|word| format!("+{word}")).collect();
-    terms.push(format!("+{}*", search.prefix()));
+    let mut terms: Vec<String> = search.whole_words().iter().map(|word| format!("+search_text:{word}")).collect();
+    terms.push(format!("+search_text:{}*", search.prefix()));
     terms.join(" ")
 }
 
@@ -174,6 +177,6 @@ mod tests {
     #[cfg(feature = "neo4j")]
     #[test]
     fn a_search_reads_in_lucene_as_required_words_and_a_last_prefix() {
-        assert_eq!(lucene_query(&SearchQuery::parse("Công vi").unwrap()), "+cong +vi*");
+        assert_eq!(lucene_query(&SearchQuery::parse("Công vi").unwrap()), "+search_text:cong +search_text:vi*");
     }
 }

@@ -34,12 +34,18 @@
 //!   `(updated_at, created_at)` and `(priority, created_at)`: a list in one
 //!   of those orders (`sort=`) walks its index either way from the cursor
 //!   (see `super::queries::sorted_tasks`).
-//! * A full-text index `task_search` on `Task.search_text`, the task's
-//!   words folded by the domain (`trm_domain::search`), with Lucene's
-//!   whitespace analyzer: the words are folded already, so the index only
-//!   splits them, and finds exactly what the SQLite store's FTS5 index
-//!   finds. Tasks stored before it existed get their words once
-//!   ([`index_stored_tasks`]), recorded by a `SchemaStep` node.
+//! * A full-text index `task_words` on `Task.search_text`, the task's
+//!   words folded by the domain (`trm_domain::search`), and on
+//!   `Task.search_time`, the windows of time its creation falls in (see
+//!   `super::queries::search_windows`), with Lucene's whitespace analyzer:
+//!   the words are folded already, so the index only splits them, and
+//!   finds exactly what the SQLite store's FTS5 index finds. Tasks stored
+//!   before search existed get their words once ([`index_stored_tasks`]),
+//!   and tasks stored before the windows existed get those once
+//!   ([`give_stored_tasks_search_time`]), each recorded by a `SchemaStep`
+//!   node; the index is created after both, so that an upgraded store
+//!   fills it once. (Earlier versions' `task_search`, on the words alone,
+//!   is dropped: every instance of a store must run the same version.)
 //!
 //! Schema statements cannot share a transaction with data, so each runs on
 //! its own. `IF NOT EXISTS` makes them no-ops once done; two stores starting
@@ -85,6 +91,17 @@ async fn create(graph: &Graph) -> Result<(), StoreError> {
         .await
         .map_err(driver_error("the Neo4j indexes did not come online"))?;
     index_stored_tasks(graph).await?;
+    give_stored_tasks_search_time(graph).await?;
+    for statement in queries::SEARCH_INDEX_STATEMENTS {
+        match Box::pin(graph.run(neo4rs::query(statement))).await {
+            Ok(()) => {}
+            Err(neo4rs::Error::Neo4j(error)) if ALREADY_EXISTS.contains(&error.code()) => {}
+            Err(error) => return Err(driver_error("cannot create the Neo4j search index")(error)),
+        }
+    }
+    Box::pin(graph.run(neo4rs::query(queries::AWAIT_INDEXES)))
+        .await
+        .map_err(driver_error("the Neo4j search index did not come online"))?;
     tracing::debug!("the Neo4j constraints and indexes are in place");
     Ok(())
 }
@@ -138,6 +155,48 @@ async fn index_stored_tasks(graph: &Graph) -> Result<(), StoreError> {
         .await
         .map_err(failed("cannot record a schema step"))
 }
+
+/// Gives every task stored before search windows existed its creation
+/// windows (`search_time`), once: in batches along the `uid` index, each
+/// its own transaction computing them from `created_at` in Neo4j, so an
+/// attempt that fails or times out is resumed by the next. About 20 s for a
+/// million tasks on the benchmark machine. A `SchemaStep` node records that
+/// it is done.
+async fn give_stored_tasks_search_time(graph: &Graph) -> Result<(), StoreError> {
+    let failed = |what| driver_error(what);
+    let mut done = Box::pin(graph.execute(neo4rs::query(queries::SEARCH_TIME_BACKFILL_DONE)))
+        .await
+        .map_err(failed("cannot read the schema steps"))?;
+    let row = done.next().await.map_err(failed("cannot read the schema steps"))?;
+    if row.and_then(|row| row.get::<i64>("done").ok()).unwrap_or(0) > 0 {
+        return Ok(());
+    }
+    let mut after = String::new();
+    loop {
+        let query = neo4rs::query(queries::GIVE_TASKS_SEARCH_TIME)
+            .param("after", after.as_str())
+            .param("batch", SEARCH_TIME_BATCH);
+        let mut given =
+            Box::pin(graph.execute(query)).await.map_err(failed("cannot give tasks their search windows"))?;
+        let row = given.next().await.map_err(failed("cannot give tasks their search windows"))?;
+        // Read to the end: an auto-commit statement commits once its last
+        // record has been pulled.
+        while given.next().await.map_err(failed("cannot give tasks their search windows"))?.is_some() {}
+        let read = row.as_ref().and_then(|row| row.get::<i64>("read").ok()).unwrap_or(0);
+        if read == 0 {
+            break;
+        }
+        after = row.and_then(|row| row.get::<String>("last").ok()).unwrap_or_default();
+        tracing::info!(tasks = read, "gave tasks stored before search windows existed theirs");
+    }
+    Box::pin(graph.run(neo4rs::query(queries::MARK_SEARCH_TIME_BACKFILL_DONE)))
+        .await
+        .map_err(failed("cannot record a schema step"))
+}
+
+/// How many stored tasks [`give_stored_tasks_search_time`] writes at a
+/// time: the write is computed in Neo4j, so a batch is one round trip.
+const SEARCH_TIME_BATCH: i64 = 5000;
 
 /// The longest one schema set-up attempt may take; it runs on its own task,
 /// so this bounds the attempt, not any request.

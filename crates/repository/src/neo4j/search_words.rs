@@ -40,7 +40,8 @@ use std::time::Duration;
 
 use tokio::sync::Notify;
 
-use super::transactions::{fetch_all, txn_fetch_all};
+use super::errors::driver_error_or_concurrent_delete;
+use super::transactions::{fetch_all, txn_fetch_all_with};
 use super::values::{column_bool, column_integer};
 use super::{Inner, Neo4jStore, queries};
 use crate::error::StoreError;
@@ -160,7 +161,10 @@ impl Neo4jStore {
                     Some((name, value)) => query.param(name, value),
                     None => query,
                 };
-                let rows = txn_fetch_all(txn, query, "cannot index the waiting task words").await?;
+                // A task deleted between the batch's match and its lock
+                // fails the batch; the write runs it again without it.
+                let translate = driver_error_or_concurrent_delete("cannot index the waiting task words");
+                let rows = txn_fetch_all_with(txn, query, translate).await?;
                 rows.first().map_or(Ok(0), |row| column_integer(row, column))
             })
         })

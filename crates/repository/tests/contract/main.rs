@@ -180,6 +180,7 @@ contract!(
     a_search_finds_vietnamese_text_with_or_without_marks_in_any_case,
     a_search_combines_with_the_filters_and_pages_without_loss,
     a_search_pages_in_list_order_either_way_through_tasks_of_one_millisecond,
+    a_search_pages_in_list_order_through_matches_a_millisecond_to_centuries_apart,
     a_task_is_found_by_its_current_words_and_not_after_it_is_deleted,
     every_sort_lists_in_its_order_with_undated_tasks_last_on_every_page_size,
     a_cursor_carries_its_sort_and_key,
@@ -370,6 +371,12 @@ async fn neo4j_finds_tasks_by_their_current_words_before_and_after_indexing() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn neo4j_indexes_the_words_of_tasks_stored_before_search() {
     search::neo4j_indexes_the_words_of_tasks_stored_before_search().await;
+}
+
+/// A Neo4j store written before search windows existed gets them on an upgrade.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn neo4j_gives_tasks_indexed_before_search_windows_theirs() {
+    search::neo4j_gives_tasks_indexed_before_search_windows_theirs().await;
 }
 
 #[tokio::test]

@@ -117,11 +117,90 @@ pub(crate) async fn a_search_combines_with_the_filters_and_pages_without_loss<B:
             .map(|task| task.title.as_str().to_owned())
             .collect()
     };
-    assert_eq!(found(store, &searching(&query)).await, titles(&|_| true), "two at a time, in list order");
-    assert_eq!(found(store, &in_project).await, titles(&|n| n < 5));
-    let todo = TaskFilter { statuses: vec![TaskStatus::Todo], ..in_project.clone() };
-    assert_eq!(found(store, &todo).await, titles(&|n| n < 5 && n % 2 == 0));
-    assert_eq!(found(store, &searching(&format!("{u} dang"))).await.len(), 8, "đăng nhập and đăng ký");
+    // Before and after the index has the words (the same on SQLite).
+    for _ in 0..2 {
+        assert_eq!(found(store, &searching(&query)).await, titles(&|_| true), "two at a time, in list order");
+        assert_eq!(found(store, &in_project).await, titles(&|n| n < 5));
+        let todo = TaskFilter { statuses: vec![TaskStatus::Todo], ..in_project.clone() };
+        assert_eq!(found(store, &todo).await, titles(&|n| n < 5 && n % 2 == 0));
+        assert_eq!(found(store, &searching(&format!("{u} dang"))).await.len(), 8, "đăng nhập and đăng ký");
+        backend.settle_search(store).await;
+    }
+}
+
+/// Matches created within a millisecond of each other and centuries apart,
+/// before 1970 and after the next, so that a page's first `limit` matches
+/// lie in windows of time of every size (Neo4j reads a page's matches a
+/// window at a time, widening it while it has found fewer than a page).
+pub(crate) async fn a_search_pages_in_list_order_through_matches_a_millisecond_to_centuries_apart<B: Backend>(
+    backend: &B,
+) {
+    let fixture = backend.open().await;
+    let store = &fixture.store;
+    let u = unique();
+    let now = Timestamp::now().as_micros();
+    let (millisecond, second, day, year) = (1_000, 1_000_000, 86_400_000_000, 365 * 86_400_000_000_i64);
+    let offsets = [
+        0,
+        0,
+        0,
+        1,
+        millisecond - 1,
+        millisecond,
+        1_500 * millisecond,
+        -3 * second,
+        9 * second,
+        70 * second,
+        -70 * second,
+        1_200 * second,
+        day,
+        -3 * day,
+        40 * day,
+        2 * year,
+        -3 * year,
+        20 * year,
+        -30 * year,
+        45 * year,
+        -60 * year,
+        200 * year,
+        -500 * year,
+    ];
+    let mut tasks: Vec<Task> = Vec::new();
+    for (n, offset) in offsets.iter().enumerate() {
+        let words = if n % 4 == 3 { "Họp giao ban" } else { "Kiểm thử ở Đà Nẵng" };
+        let mut task = titled(&format!("{words} {n} {u}"));
+        task.created_at = Timestamp::from_micros_clamped(now + offset);
+        task.updated_at = task.created_at;
+        task.status = if n % 3 == 0 { TaskStatus::Done } else { TaskStatus::Todo };
+        tasks.push(task);
+    }
+    tasks.reverse();
+    for task in &tasks {
+        store.create_task(task, &[]).await.unwrap();
+    }
+    let query = format!("{u} da nang");
+    let expected = |statuses: &[TaskStatus]| -> Vec<String> {
+        let mut matching: Vec<&Task> = tasks
+            .iter()
+            .filter(|task| !task.title.as_str().starts_with("Họp"))
+            .filter(|task| statuses.is_empty() || statuses.contains(&task.status))
+            .collect();
+        matching.sort_by_key(|task| (task.created_at, task.uid));
+        matching.iter().map(|task| task.title.as_str().to_owned()).collect()
+    };
+    for stage in ["as written", "indexed"] {
+        if stage == "indexed" {
+            backend.settle_search(store).await;
+        }
+        for statuses in [vec![], vec![TaskStatus::Todo]] {
+            let filter = TaskFilter { statuses: statuses.clone(), ..searching(&query) };
+            for limit in [1, 2, 3, 7, 100] {
+                let got: Vec<String> =
+                    list_all(store, &filter, limit).await.iter().map(|task| task.title.as_str().to_owned()).collect();
+                assert_eq!(got, expected(&statuses), "{stage}, {statuses:?}, {limit} a page");
+            }
+        }
+    }
 }
 
 pub(crate) async fn a_task_is_found_by_its_current_words_and_not_after_it_is_deleted<B: Backend>(backend: &B) {
@@ -170,6 +249,40 @@ pub(crate) async fn neo4j_indexes_the_words_of_tasks_stored_before_search() {
         .unwrap();
     let fixture = backend.open().await;
     assert_eq!(found(&fixture.store, &searching(&format!("{u} viec cu"))).await, [format!("Việc cũ {u}")]);
+    fixture.store.delete_task(old.uid, None, false, trm_domain::Timestamp::now(), None).await.unwrap();
+}
+
+/// A task indexed before search windows existed (words, no `search_time`)
+/// gets its windows once a store has set its schema up, and is found.
+pub(crate) async fn neo4j_gives_tasks_indexed_before_search_windows_theirs() {
+    let Some(backend) = super::support::Neo4j::from_env() else { return };
+    let graph = backend.graph();
+    let u = unique();
+    let old = task(&format!("Việc cũ {u}"), None);
+    // As the previous version left it once indexed: words, no windows.
+    let created_at = old.created_at.to_string();
+    graph
+        .run(
+            neo4rs::query(
+                "CREATE (t:Task {uid: $uid, title: $title, status: 'todo', priority: 0, effort_unit: 'hours', \
+                 tags: [], created_at: datetime($created_at), updated_at: datetime($created_at), version: 1, \
+                 search_text: $words}) \
+                 WITH t MATCH (s:SchemaStep {name: 'task_search_time'}) DETACH DELETE s",
+            )
+            .param("uid", old.uid.to_string())
+            .param("title", old.title.as_str())
+            .param("created_at", created_at)
+            .param("words", index_text([old.title.as_str()])),
+        )
+        .await
+        .unwrap();
+    let fixture = backend.open().await;
+    assert_eq!(found(&fixture.store, &searching(&format!("{u} viec cu"))).await, [format!("Việc cũ {u}")]);
+    let query =
+        neo4rs::query("MATCH (t:Task {uid: $uid}) RETURN t.search_time AS windows").param("uid", old.uid.to_string());
+    let mut rows = graph.execute(query).await.unwrap();
+    let windows: String = rows.next().await.unwrap().unwrap().get("windows").unwrap();
+    assert_eq!(windows.split(' ').count(), 11, "a window of each level: {windows}");
     fixture.store.delete_task(old.uid, None, false, trm_domain::Timestamp::now(), None).await.unwrap();
 }
 

@@ -44,6 +44,11 @@ pub(crate) trait Backend {
     /// Whether each test's store is its own, so that counts of everything
     /// stored are exact (not on a shared database).
     fn is_private(&self) -> bool;
+
+    /// Brings the store's search index up to date with every write, for
+    /// tests that must see a search answered from the index itself (Neo4j
+    /// indexes words in the background; SQLite in the write).
+    async fn settle_search(&self, store: &Self::Store);
 }
 
 /// A store opened for one test.
@@ -75,6 +80,8 @@ impl Backend for Sqlite {
     fn is_private(&self) -> bool {
         true
     }
+
+    async fn settle_search(&self, _store: &SqliteStore) {}
 }
 
 /// The embedded store with group commit turned off: every write commits
@@ -92,6 +99,8 @@ impl Backend for SqliteUnbatched {
     fn is_private(&self) -> bool {
         true
     }
+
+    async fn settle_search(&self, _store: &SqliteStore) {}
 }
 
 /// The Neo4j server named by the environment.
@@ -160,6 +169,10 @@ impl Backend for Neo4j {
 
     fn is_private(&self) -> bool {
         false
+    }
+
+    async fn settle_search(&self, store: &Neo4jStore) {
+        store.index_pending_search_words().await.unwrap();
     }
 }
 

@@ -1,6 +1,6 @@
 //! Every Cypher text the adapter sends, and only here: the adapter's other
 //! modules bind parameters to these and run them. One file per port or
-//! concern (`tasks`, `task_creates`, `sorted_tasks`, `task_graph`,
+//! concern (`tasks`, `task_creates`, `sorted_tasks`, `search_windows`, `task_graph`,
 //! `projects`, `users`, `events`, `webhooks`, `idempotency`, `api_keys`,
 //! `schema`, `search_words`, `health`, `routing`), re-exported here so that
 //! call sites read `queries::X`; this file holds the fragments several of
@@ -77,6 +77,46 @@ pub(in crate::neo4j) const RETURN_TASK: &str = concat!("RETURN ", task_columns!(
 /// The columns of [`RETURN_TASK`], for a `RETURN` that has more.
 pub(in crate::neo4j) const TASK_COLUMNS: &str = task_columns!();
 
+/// The key a task's creation time has in its search windows (see
+/// `search_windows`): its millisecond since 1970, plus 2^53 so that every
+/// time Neo4j or the domain can hold has a non-negative key, which integer
+/// division then floors. A macro so that `concat!` can build constant
+/// statements with it; `search_windows::ORIGIN_MS` is the same 2^53.
+macro_rules! creation_key_of_t {
+    () => {
+        "(t.created_at.epochMillis + 9007199254740992)"
+    };
+}
+
+/// A task's `search_time`: the search windows its creation falls in, one
+/// term per level (`a` to `k`, windows of 2^10 ms growing eightfold a
+/// level), each the level's letter and the window's number, for the task
+/// bound to `t` (see `search_windows`, whose constants these numbers are).
+macro_rules! search_time_of_t {
+    () => {
+        concat!(
+            "reduce(terms = 'a' + toString(",
+            creation_key_of_t!(),
+            " / 1024), level IN range(1, 10) | terms + ' ' + substring('abcdefghijk', level, 1) + toString(",
+            creation_key_of_t!(),
+            " / toInteger(2 ^ (10 + 3 * level))))"
+        )
+    };
+}
+
+/// The tasks waiting for the full-text index (`SearchPending`, see
+/// `crate::neo4j::search_words`) whose pending words match the search
+/// (`$search_words`, `$search_prefix`), bound to `t`; a `WHERE` follows, so
+/// that more conditions can be appended with `AND`.
+macro_rules! pending_matches {
+    () => {
+        "MATCH (t:SearchPending) \
+         WITH t, split(coalesce(t.pending_search_text, t.search_text), ' ') AS words \
+         WHERE all(word IN $search_words WHERE word IN words) \
+           AND any(word IN words WHERE word STARTS WITH $search_prefix) "
+    };
+}
+
 // Declared after the macros, which they use.
 mod api_keys;
 mod events;
@@ -85,6 +125,7 @@ mod idempotency;
 mod projects;
 mod routing;
 mod schema;
+mod search_windows;
 mod search_words;
 mod sorted_tasks;
 mod subtasks;
@@ -101,6 +142,7 @@ pub(in crate::neo4j) use self::idempotency::*;
 pub(in crate::neo4j) use self::projects::*;
 pub(in crate::neo4j) use self::routing::*;
 pub(in crate::neo4j) use self::schema::*;
+pub use self::search_windows::SEARCH_TIME_OF_T;
 pub(in crate::neo4j) use self::search_words::*;
 pub(in crate::neo4j) use self::subtasks::*;
 pub(in crate::neo4j) use self::task_graph::*;

@@ -43,8 +43,6 @@ pub(in crate::neo4j) const SCHEMA_STATEMENTS: &[&str] = &[
     "CREATE CONSTRAINT webhook_delivery_id_unique IF NOT EXISTS FOR (d:WebhookDelivery) REQUIRE d.id IS UNIQUE",
     "CREATE RANGE INDEX webhook_delivery_by_webhook IF NOT EXISTS \
      FOR (d:WebhookDelivery) ON (d.webhook_id, d.created_at)",
-    "CREATE FULLTEXT INDEX task_search IF NOT EXISTS FOR (t:Task) ON EACH [t.search_text] \
-     OPTIONS {indexConfig: {`fulltext.analyzer`: 'whitespace'}}",
     "CREATE CONSTRAINT schema_step_name_unique IF NOT EXISTS FOR (s:SchemaStep) REQUIRE s.name IS UNIQUE",
     // The node whose lock serializes the writes that add `BLOCKS` edges
     // (see `crate::neo4j::task_graph`); unique, so that its `MERGE` can
@@ -53,6 +51,16 @@ pub(in crate::neo4j) const SCHEMA_STATEMENTS: &[&str] = &[
     // Data, not schema, but part of the set-up: the one node event
     // positions are taken from (see `crate::neo4j::events`).
     "MERGE (s:EventSequence {name: 'events'}) ON CREATE SET s.last = 0",
+];
+
+/// The full-text index of tasks (`super::search_windows::SEARCH_INDEX`),
+/// created after every stored task has what it reads (its words, its
+/// creation windows), so that an upgraded store fills it once; and the
+/// index of earlier versions, which held the words alone.
+pub(in crate::neo4j) const SEARCH_INDEX_STATEMENTS: &[&str] = &[
+    "CREATE FULLTEXT INDEX task_words IF NOT EXISTS FOR (t:Task) ON EACH [t.search_text, t.search_time] \
+     OPTIONS {indexConfig: {`fulltext.analyzer`: 'whitespace'}}",
+    "DROP INDEX task_search IF EXISTS",
 ];
 
 /// Waits (server-side, bounded) until every index is online.
@@ -79,3 +87,22 @@ pub(in crate::neo4j) const INDEX_TASK_WORDS: &str =
 
 /// Records that every stored task has its words.
 pub(in crate::neo4j) const MARK_SEARCH_BACKFILL_DONE: &str = "MERGE (:SchemaStep {name: 'task_search'})";
+
+/// Whether every stored task has its creation windows (`search_time`): a
+/// count of the `SchemaStep` node that records it (0 or 1) as `done`.
+pub(in crate::neo4j) const SEARCH_TIME_BACKFILL_DONE: &str =
+    "MATCH (s:SchemaStep {name: 'task_search_time'}) RETURN count(s) AS done";
+
+/// Gives their creation windows to up to `$batch` tasks without them, the
+/// first after uid `$after` in uid order, and returns how many it gave
+/// them to as `read` and the last one's uid as `last`.
+pub(in crate::neo4j) const GIVE_TASKS_SEARCH_TIME: &str = concat!(
+    "MATCH (t:Task) WHERE t.uid > $after AND t.search_time IS NULL \
+     WITH t ORDER BY t.uid LIMIT $batch \
+     SET t.search_time = ",
+    search_time_of_t!(),
+    " RETURN count(t) AS read, max(t.uid) AS last"
+);
+
+/// Records that every stored task has its creation windows.
+pub(in crate::neo4j) const MARK_SEARCH_TIME_BACKFILL_DONE: &str = "MERGE (:SchemaStep {name: 'task_search_time'})";

@@ -12,17 +12,24 @@
 /// Copies the words of up to `$batch` waiting tasks whose index holds other
 /// words into `search_text`, stamping `search_indexed_at` with Neo4j's
 /// clock (`timestamp()`, milliseconds: one clock for every instance), and
-/// counts them as `indexed`. The tasks keep waiting (the label removed to
-/// take the lock is put back): [`SETTLE_INDEXED_WORDS`] ends that once the
-/// index has surely caught up.
-pub(in crate::neo4j) const INDEX_PENDING_WORDS: &str = "MATCH (t:SearchPending) \
+/// counts them as `indexed`. A task indexed for the first time also gets
+/// its creation windows, `search_time` (see `super::search_windows`): in
+/// the same transaction, so that the index never holds a task's words
+/// without them. The tasks keep waiting (the label removed to take the lock
+/// is put back): [`SETTLE_INDEXED_WORDS`] ends that once the index has
+/// surely caught up.
+pub(in crate::neo4j) const INDEX_PENDING_WORDS: &str = concat!(
+    "MATCH (t:SearchPending) \
      WHERE t.search_text IS NULL OR t.search_text <> t.pending_search_text \
      WITH t LIMIT $batch \
      REMOVE t:SearchPending \
      SET t:SearchPending \
      WITH t WHERE t.search_text IS NULL OR t.search_text <> t.pending_search_text \
-     SET t.search_text = t.pending_search_text, t.search_indexed_at = timestamp() \
-     RETURN count(t) AS indexed";
+     SET t.search_text = t.pending_search_text, t.search_indexed_at = timestamp(), \
+         t.search_time = coalesce(t.search_time, ",
+    search_time_of_t!(),
+    ") RETURN count(t) AS indexed"
+);
 
 /// Ends the wait of up to `$batch` waiting tasks whose words the index got
 /// `$settle_ms` milliseconds ago or earlier — or before it stamped them,

@@ -302,11 +302,10 @@ pub fn list_tasks_planned(filter: &TaskFilter, page: PageRequest, plan: Anchored
     params.into_iter().fold(neo4rs::query(&text), |query, (key, value)| query.param(key, value))
 }
 
-/// A page of a list with a search: [`SEARCHED_TASKS`] finds the tasks
-/// holding the words, every other filter (the anchor's relationship
-/// included) is checked on those, and the page is the first of them in list
-/// order. A search narrows the list to its matches before anything is
-/// sorted, so the page costs about the number of matches.
+/// A page of a list with a search, in the default order: read window by
+/// window of creation time, so that it costs about a page of matches (see
+/// [`super::search_windows`]); every other filter (the anchor's
+/// relationship included) is checked on each match.
 fn searched_tasks(
     search: &SearchQuery,
     anchor: Option<&Anchor>,
@@ -325,10 +324,7 @@ fn searched_tasks(
     if page.after.is_some() {
         conditions.push(AFTER_CURSOR.to_owned());
     }
-    let text = format!(
-        "{SEARCHED_TASKS}{}WITH t ORDER BY t.created_at, t.uid LIMIT $limit {RETURN_TASK} ORDER BY t.created_at, t.uid",
-        where_clause(&conditions)
-    );
+    let text = super::search_windows::windowed_search(&conditions, page.after.is_some());
     params.into_iter().fold(neo4rs::query(&text), |query, (key, value)| query.param(key, value))
 }
 
@@ -339,18 +335,17 @@ fn searched_tasks(
 /// its words, so a search that read it as waiting before, and the index
 /// after, finds it on one side or the other (at worst on both, which the
 /// `UNION` folds into one). Parameters: [`search_params`].
-pub(super) const SEARCHED_TASKS: &str = "CALL () { \
-       MATCH (t:SearchPending) \
-       WITH t, split(coalesce(t.pending_search_text, t.search_text), ' ') AS words \
-       WHERE all(word IN $search_words WHERE word IN words) \
-         AND any(word IN words WHERE word STARTS WITH $search_prefix) \
-       RETURN t \
+pub(super) const SEARCHED_TASKS: &str = concat!(
+    "CALL () { ",
+    pending_matches!(),
+    "RETURN t \
        UNION \
-       CALL db.index.fulltext.queryNodes('task_search', $search) YIELD node AS t \
+       CALL db.index.fulltext.queryNodes('task_words', $search) YIELD node AS t \
        WITH t WHERE NOT t:SearchPending \
        RETURN t \
      } \
-     WITH t ";
+     WITH t "
+);
 
 /// The parameters of [`SEARCHED_TASKS`]: the search in Lucene's language
 /// for the index, and its whole words and prefix for the pending tasks.

@@ -1,0 +1,184 @@
+//! A search page in list order that reads about a page of matches, however
+//! many the search has.
+//!
+//! # Why
+//! The full-text index answers a search with every match, in its own order
+//! (relevance). A page in list order (`created_at`, then `uid`) then has to
+//! read and sort them all: 10,000 rows for a word in 1% of a million tasks,
+//! 13 times the cost of the plain page (`docs/benchmarks.md`). A page needs
+//! only the first `limit` matches after its cursor, and Lucene can narrow a
+//! search by more terms, but not by a range of times.
+//!
+//! # How
+//! Every indexed task also carries `search_time` (`search_time_of_t!`,
+//! written with the words by the background indexer): the time it was
+//! created as terms of a tree of windows. Level `a` windows are 2^10 ms
+//! (about a second), each level's windows are eight of the level below,
+//! and level `k`'s are 2^40 ms (about 35 years). A term is the level's
+//! letter and the window's number (`a8796819209634 b1099602401204 …`),
+//! numbered from a key that no time makes negative
+//! (`creation_key_of_t!`).
+//!
+//! A page asks the index for the search's matches in the level-`a` window
+//! of its start (the cursor, or the oldest task); then, while fewer than a
+//! page were found, for those in the rest of the level-`b` window around
+//! it (up to seven `a` windows after the one read), then in the rest of
+//! the level-`c` window, and so on; the last step asks for every match
+//! outside the level-`k` window. Each step covers the time right after what
+//! the steps before it covered, so once a page has been found, no match not
+//! yet read can come before any of them: the page is the first `limit` of
+//! those found, sorted. A step reads at most the eight windows of its
+//! level, so a page reads at most about eight pages of matches when they
+//! are spread evenly, and the steps not needed do not run. Every step is a
+//! `CALL` behind its condition, in one query: one round trip.
+//!
+//! The tasks waiting for the index (`SearchPending`) are not in it with
+//! their current words; they are found by their pending words, as in
+//! `SEARCHED_TASKS`, and counted with the matches found up to each step's
+//! end.
+//!
+//! Only the default order (`created_at` ascending) reads windows: the other
+//! sorts, and `-created_at`, read every match and sort them.
+
+use super::{KEEP_PLAN, RETURN_TASK};
+
+/// The full-text index of tasks: their words (`search_text`) and their
+/// creation windows (`search_time`).
+pub(in crate::neo4j) const SEARCH_INDEX: &str = "task_words";
+
+/// `search_time` of the task bound to `t`, for tools that write tasks the
+/// way the adapter's indexer does (the benchmark's seeder).
+pub const SEARCH_TIME_OF_T: &str = search_time_of_t!();
+
+/// What `creation_key_of_t!` adds to a millisecond since 1970: 2^53, more
+/// than any time Neo4j or `chrono` can hold is before 1970.
+#[cfg(test)]
+const ORIGIN_MS: i64 = 1 << 53;
+
+/// The width of a level-`a` window: 2^10 ms.
+const FIRST_WINDOW_BITS: u32 = 10;
+
+/// Each level's windows are 2^3 = 8 of the level below.
+const LEVEL_BITS: u32 = 3;
+
+/// The windows of one level in one of the next.
+const FAN_OUT: i64 = 1 << LEVEL_BITS;
+
+/// The levels' letters, finest first.
+const LEVELS: &[u8] = b"abcdefghijk";
+
+/// The width of a window of `level` (0 for `a`), in milliseconds.
+fn window_ms(level: usize) -> i64 {
+    let level = u32::try_from(level).unwrap_or(u32::MAX);
+    1_i64 << (FIRST_WINDOW_BITS + LEVEL_BITS * level)
+}
+
+/// The letter of `level`.
+fn letter(level: usize) -> char {
+    char::from(LEVELS[level])
+}
+
+/// The Cypher text of a search page in list order. `conditions`, each
+/// ANDed to every match: the list's other filters and its cursor.
+/// `after_cursor`: whether the page has one (`$after_at`); without one the
+/// windows start at the oldest task. Parameters: those of
+/// `tasks::search_params`, `$limit`, and the conditions' own.
+pub(super) fn windowed_search(conditions: &[String], after_cursor: bool) -> String {
+    let also: String = conditions.iter().map(|condition| format!(" AND {condition}")).collect();
+    let start = if after_cursor {
+        "WITH pending, $after_at.epochMillis + 9007199254740992 AS start ".to_owned()
+    } else {
+        "CALL () { MATCH (t:Task) USING INDEX t:Task(created_at) WHERE t.created_at IS NOT NULL \
+           WITH t ORDER BY t.created_at LIMIT 1 RETURN collect("
+            .to_owned()
+            + creation_key_of_t!()
+            + ") AS oldest } \
+           WITH pending, coalesce(oldest[0], 0) AS start "
+    };
+    let mut text = format!(
+        "{KEEP_PLAN}CALL () {{ {}{also} RETURN collect(t) AS pending }} {start}WITH pending, start, [] AS found ",
+        pending_matches!()
+    );
+    // Fewer than a page found up to the end of the start's window of
+    // `level`: the windows found so far, and the waiting tasks before it.
+    let short_of_a_page = |level: usize| {
+        let width = window_ms(level);
+        format!(
+            "size(found) + size([p IN pending WHERE p.created_at.epochMillis + 9007199254740992 < \
+             (start / {width} + 1) * {width}]) < $limit"
+        )
+    };
+    let step = |when: String, lucene: String| {
+        format!(
+            "CALL (start, pending, found) {{ WITH start, pending, found WHERE {when} \
+               CALL db.index.fulltext.queryNodes('{SEARCH_INDEX}', {lucene}) YIELD node AS t \
+               WITH t WHERE NOT t:SearchPending{also} RETURN collect(t) AS more \
+             }} WITH pending, start, found + more AS found "
+        )
+    };
+    // The start's own level-`a` window.
+    text += &step(
+        "true".to_owned(),
+        format!("$search + ' +search_time:{}' + toString(start / {})", letter(0), window_ms(0)),
+    );
+    // The rest of the start's window of each level above, as windows of
+    // the level below; none when the start's is the last of them.
+    for level in 1..LEVELS.len() {
+        let (width, below) = (window_ms(level), window_ms(level - 1));
+        let last = FAN_OUT - 1;
+        let windows = format!(
+            "reduce(terms = '', w IN range(start / {below} + 1, start / {width} * {FAN_OUT} + {last}) | \
+             terms + ' ' + '{}' + toString(w))",
+            letter(level - 1)
+        );
+        let when = format!("start / {below} % {FAN_OUT} < {last} AND {}", short_of_a_page(level - 1));
+        text += &step(when, format!("$search + ' +search_time:(' + {windows} + ')'"));
+    }
+    // Everything outside the start's level-`k` window.
+    let top = LEVELS.len() - 1;
+    text += &step(
+        short_of_a_page(top),
+        format!("$search + ' -search_time:{}' + toString(start / {})", letter(top), window_ms(top)),
+    );
+    text + &format!(
+        "UNWIND found + pending AS t WITH DISTINCT t ORDER BY t.created_at, t.uid LIMIT $limit \
+         {RETURN_TASK} ORDER BY t.created_at, t.uid"
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_indexed_terms_are_the_windows_the_search_reads() {
+        let key = creation_key_of_t!();
+        assert!(key.contains(&format!("+ {ORIGIN_MS})")), "{key}");
+        let terms = SEARCH_TIME_OF_T;
+        assert!(terms.contains(&format!("'{}' + toString({key} / {})", letter(0), window_ms(0))), "{terms}");
+        let letters = std::str::from_utf8(LEVELS).unwrap();
+        assert!(terms.contains(&format!("range(1, {})", LEVELS.len() - 1)), "{terms}");
+        assert!(terms.contains(&format!("substring('{letters}', level, 1)")), "{terms}");
+        assert!(terms.contains(&format!("2 ^ ({FIRST_WINDOW_BITS} + {LEVEL_BITS} * level)")), "{terms}");
+        let text = windowed_search(&[], true);
+        assert!(text.contains(&format!("$after_at.epochMillis + {ORIGIN_MS}")), "{text}");
+        assert!(text.contains(&format!("p.created_at.epochMillis + {ORIGIN_MS}")), "{text}");
+    }
+
+    #[test]
+    fn a_window_of_the_coarsest_level_spans_decades() {
+        let years = window_ms(LEVELS.len() - 1) / 1000 / 86_400 / 365;
+        assert!((30..40).contains(&years), "{years}");
+        assert_eq!(window_ms(1), window_ms(0) * FAN_OUT);
+    }
+
+    #[test]
+    fn each_level_runs_only_while_short_of_a_page_and_the_last_reads_outside_the_coarsest_window() {
+        let text = windowed_search(&["t.status = $status".to_owned()], false);
+        assert_eq!(text.matches("db.index.fulltext.queryNodes('task_words'").count(), LEVELS.len() + 1);
+        assert_eq!(text.matches("< $limit").count(), LEVELS.len(), "every step but the first is conditional");
+        assert!(text.contains("' -search_time:k' + toString(start / 1099511627776)"), "{text}");
+        assert!(text.contains("USING INDEX t:Task(created_at)"), "the oldest task, read along the index: {text}");
+        assert_eq!(text.matches("AND t.status = $status").count(), LEVELS.len() + 2, "every step and the waiting");
+    }
+}
