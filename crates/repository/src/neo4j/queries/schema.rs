@@ -95,9 +95,12 @@ pub(in crate::neo4j) const SEARCH_TIME_BACKFILL_DONE: &str =
 
 /// Gives their creation windows to up to `$batch` tasks without them, the
 /// first after uid `$after` in uid order, and returns how many it gave
-/// them to as `read` and the last one's uid as `last`.
+/// them to as `read` and the last one's uid as `last`. Only tasks created
+/// at a zoned time, as this store writes them: a node another program
+/// wrote with a local time (the Python design writes naive ones) is left
+/// as it is rather than failing the set-up.
 pub(in crate::neo4j) const GIVE_TASKS_SEARCH_TIME: &str = concat!(
-    "MATCH (t:Task) WHERE t.uid > $after AND t.search_time IS NULL \
+    "MATCH (t:Task) WHERE t.uid > $after AND t.search_time IS NULL AND t.created_at IS :: ZONED DATETIME \
      WITH t ORDER BY t.uid LIMIT $batch \
      SET t.search_time = ",
     search_time_of_t!(),

@@ -52,7 +52,6 @@ pub const SEARCH_TIME_OF_T: &str = search_time_of_t!();
 
 /// What `creation_key_of_t!` adds to a millisecond since 1970: 2^53, more
 /// than any time Neo4j or `chrono` can hold is before 1970.
-#[cfg(test)]
 const ORIGIN_MS: i64 = 1 << 53;
 
 /// The width of a level-`a` window: 2^10 ms.
@@ -86,64 +85,111 @@ fn letter(level: usize) -> char {
 pub(super) fn windowed_search(conditions: &[String], after_cursor: bool) -> String {
     let also: String = conditions.iter().map(|condition| format!(" AND {condition}")).collect();
     let start = if after_cursor {
-        "WITH pending, $after_at.epochMillis + 9007199254740992 AS start ".to_owned()
+        format!("WITH pending, $after_at.epochMillis + {ORIGIN_MS} AS start ")
     } else {
-        "CALL () { MATCH (t:Task) USING INDEX t:Task(created_at) WHERE t.created_at IS NOT NULL \
+        // The range names the type: another program's task with a local
+        // time (no zone) is not this store's, and sorts apart from them.
+        "CALL () { MATCH (t:Task) USING INDEX t:Task(created_at) \
+           WHERE t.created_at > datetime('-999999999-01-01T00:00Z') \
            WITH t ORDER BY t.created_at LIMIT 1 RETURN collect("
             .to_owned()
             + creation_key_of_t!()
             + ") AS oldest } \
            WITH pending, coalesce(oldest[0], 0) AS start "
     };
+    let steps = steps();
+    // Counting: the waiting matches' keys, then each step's matches while
+    // fewer than a page were counted up to the end of the windows before
+    // it; `reach` is the last step that ran.
     let mut text = format!(
-        "{KEEP_PLAN}CALL () {{ {}{also} RETURN collect(t) AS pending }} {start}WITH pending, start, [] AS found ",
-        pending_matches!()
+        "{KEEP_PLAN}CALL () {{ {}{also} RETURN collect({}) AS pending }} {start}\
+         WITH pending, start, 0 AS found, 0 AS reach ",
+        pending_matches!(),
+        creation_key_of_t!()
     );
-    // Fewer than a page found up to the end of the start's window of
-    // `level`: the windows found so far, and the waiting tasks before it.
-    let short_of_a_page = |level: usize| {
-        let width = window_ms(level);
-        format!(
-            "size(found) + size([p IN pending WHERE p.created_at.epochMillis + 9007199254740992 < \
-             (start / {width} + 1) * {width}]) < $limit"
-        )
-    };
-    let step = |when: String, lucene: String| {
-        format!(
+    for (number, step) in steps.iter().enumerate() {
+        let when = step.when.as_deref().unwrap_or("true");
+        text += &format!(
             "CALL (start, pending, found) {{ WITH start, pending, found WHERE {when} \
                CALL db.index.fulltext.queryNodes('{SEARCH_INDEX}', {lucene}) YIELD node AS t \
-               WITH t WHERE NOT t:SearchPending{also} RETURN collect(t) AS more \
-             }} WITH pending, start, found + more AS found "
-        )
+               WITH t WHERE NOT t:SearchPending{also} RETURN count(t) AS more \
+             }} WITH pending, start, found + more AS found, CASE WHEN {when} THEN {number} ELSE reach END AS reach ",
+            lucene = step.lucene,
+        );
+    }
+    // Reading: the waiting matches and the windows of every step up to
+    // `reach` (a step before it was skipped only for having no windows),
+    // each match once, in list order. Counting first and reading after
+    // keeps the lists out of the rows sorted: Neo4j counts a list held by
+    // a row once per row, and lists of nodes made a page's sort hold
+    // ~20 MB.
+    let mut reads = vec![format!("{}{also} RETURN t", pending_matches!())];
+    for (number, step) in steps.iter().enumerate() {
+        let windows = step.windows.as_deref().map_or_else(String::new, |windows| format!(" AND {windows}"));
+        reads.push(format!(
+            "WITH start, reach WHERE reach >= {number}{windows} \
+             CALL db.index.fulltext.queryNodes('{SEARCH_INDEX}', {lucene}) YIELD node AS t \
+             WITH t WHERE NOT t:SearchPending{also} RETURN t",
+            lucene = step.lucene,
+        ));
+    }
+    text + &format!(
+        "CALL (start, reach) {{ {} }} \
+         WITH t ORDER BY t.created_at, t.uid LIMIT $limit {RETURN_TASK} ORDER BY t.created_at, t.uid",
+        reads.join(" UNION ")
+    )
+}
+
+/// One step of a page's search: a query of the index for some windows.
+struct Step {
+    /// When it runs (none: always), on `start`, `pending` (the waiting
+    /// matches' keys) and `found` (the matches counted so far).
+    when: Option<String>,
+    /// Whether it has windows to read at all (none: always).
+    windows: Option<String>,
+    /// Its query of the index, a Cypher expression on `start` and `$search`.
+    lucene: String,
+}
+
+/// The steps of a page's search, in order: the start's level-`a` window,
+/// the rest of its window of each level above, everything outside its
+/// level-`k` window.
+fn steps() -> Vec<Step> {
+    // Fewer than a page counted up to the end of the start's window of
+    // `level`: the windows' matches so far, and the waiting ones before it.
+    let short_of_a_page = |level: usize| {
+        let width = window_ms(level);
+        format!("found + size([key IN pending WHERE key < (start / {width} + 1) * {width}]) < $limit")
     };
-    // The start's own level-`a` window.
-    text += &step(
-        "true".to_owned(),
-        format!("$search + ' +search_time:{}' + toString(start / {})", letter(0), window_ms(0)),
-    );
+    let mut steps = vec![Step {
+        when: None,
+        windows: None,
+        lucene: format!("$search + ' +search_time:{}' + toString(start / {})", letter(0), window_ms(0)),
+    }];
     // The rest of the start's window of each level above, as windows of
     // the level below; none when the start's is the last of them.
     for level in 1..LEVELS.len() {
         let (width, below) = (window_ms(level), window_ms(level - 1));
         let last = FAN_OUT - 1;
+        let siblings = format!("start / {below} % {FAN_OUT} < {last}");
         let windows = format!(
             "reduce(terms = '', w IN range(start / {below} + 1, start / {width} * {FAN_OUT} + {last}) | \
              terms + ' ' + '{}' + toString(w))",
             letter(level - 1)
         );
-        let when = format!("start / {below} % {FAN_OUT} < {last} AND {}", short_of_a_page(level - 1));
-        text += &step(when, format!("$search + ' +search_time:(' + {windows} + ')'"));
+        steps.push(Step {
+            when: Some(format!("{siblings} AND {}", short_of_a_page(level - 1))),
+            windows: Some(siblings),
+            lucene: format!("$search + ' +search_time:(' + {windows} + ')'"),
+        });
     }
-    // Everything outside the start's level-`k` window.
     let top = LEVELS.len() - 1;
-    text += &step(
-        short_of_a_page(top),
-        format!("$search + ' -search_time:{}' + toString(start / {})", letter(top), window_ms(top)),
-    );
-    text + &format!(
-        "UNWIND found + pending AS t WITH DISTINCT t ORDER BY t.created_at, t.uid LIMIT $limit \
-         {RETURN_TASK} ORDER BY t.created_at, t.uid"
-    )
+    steps.push(Step {
+        when: Some(short_of_a_page(top)),
+        windows: None,
+        lucene: format!("$search + ' -search_time:{}' + toString(start / {})", letter(top), window_ms(top)),
+    });
+    steps
 }
 
 #[cfg(test)]
@@ -162,7 +208,7 @@ mod tests {
         assert!(terms.contains(&format!("2 ^ ({FIRST_WINDOW_BITS} + {LEVEL_BITS} * level)")), "{terms}");
         let text = windowed_search(&[], true);
         assert!(text.contains(&format!("$after_at.epochMillis + {ORIGIN_MS}")), "{text}");
-        assert!(text.contains(&format!("p.created_at.epochMillis + {ORIGIN_MS}")), "{text}");
+        assert!(text.contains(&format!("collect({key}) AS pending")), "{text}");
     }
 
     #[test]
@@ -175,10 +221,12 @@ mod tests {
     #[test]
     fn each_level_runs_only_while_short_of_a_page_and_the_last_reads_outside_the_coarsest_window() {
         let text = windowed_search(&["t.status = $status".to_owned()], false);
-        assert_eq!(text.matches("db.index.fulltext.queryNodes('task_words'").count(), LEVELS.len() + 1);
-        assert_eq!(text.matches("< $limit").count(), LEVELS.len(), "every step but the first is conditional");
+        let steps = LEVELS.len() + 1;
+        assert_eq!(text.matches("db.index.fulltext.queryNodes('task_words'").count(), 2 * steps, "counted, read");
+        assert_eq!(text.matches("< $limit").count(), 2 * (steps - 1), "every step but the first is conditional");
         assert!(text.contains("' -search_time:k' + toString(start / 1099511627776)"), "{text}");
         assert!(text.contains("USING INDEX t:Task(created_at)"), "the oldest task, read along the index: {text}");
-        assert_eq!(text.matches("AND t.status = $status").count(), LEVELS.len() + 2, "every step and the waiting");
+        assert_eq!(text.matches("AND t.status = $status").count(), 2 * (steps + 1), "every step and the waiting");
+        assert!(text.contains(&format!("WHERE reach >= {}", steps - 1)), "the last step read only if reached");
     }
 }
