@@ -117,26 +117,35 @@ pub(super) fn windowed_search(conditions: &[String], after_cursor: bool) -> Stri
             lucene = step.lucene,
         );
     }
-    // Reading: the waiting matches and the windows of every step up to
-    // `reach` (a step before it was skipped only for having no windows),
+    // Reading: the waiting matches and, in one query of the index, the
+    // windows of every step up to `reach` (a step before it was skipped
+    // only for having no windows), or every match once the last step ran;
     // each match once, in list order. Counting first and reading after
-    // keeps the lists out of the rows sorted: Neo4j counts a list held by
-    // a row once per row, and lists of nodes made a page's sort hold
-    // ~20 MB.
-    let mut reads = vec![format!("{}{also} RETURN t", pending_matches!())];
-    for (number, step) in steps.iter().enumerate() {
-        let windows = step.windows.as_deref().map_or_else(String::new, |windows| format!(" AND {windows}"));
-        reads.push(format!(
-            "WITH start, reach WHERE reach >= {number}{windows} \
-             CALL db.index.fulltext.queryNodes('{SEARCH_INDEX}', {lucene}) YIELD node AS t \
-             WITH t WHERE NOT t:SearchPending{also} RETURN t",
-            lucene = step.lucene,
-        ));
-    }
+    // keeps lists out of the rows sorted: Neo4j counts a list a row holds
+    // once per row, and lists of nodes made a page's sort hold ~20 MB.
+    let last = steps.len() - 1;
+    let windows: String = steps
+        .iter()
+        .enumerate()
+        .filter_map(|(number, step)| {
+            let terms = step.terms.as_deref()?;
+            Some(match step.windows.as_deref() {
+                None => terms.to_owned(),
+                Some(any) => format!("CASE WHEN reach >= {number} AND {any} THEN {terms} ELSE '' END"),
+            })
+        })
+        .collect::<Vec<_>>()
+        .join(" + ");
+    let lucene =
+        format!("CASE WHEN reach = {last} THEN $search ELSE $search + ' +search_time:(' + {windows} + ')' END");
     text + &format!(
-        "CALL (start, reach) {{ {} }} \
+        "CALL (start, reach) {{ {pending}{also} RETURN t \
+           UNION \
+           WITH start, reach CALL db.index.fulltext.queryNodes('{SEARCH_INDEX}', {lucene}) YIELD node AS t \
+           WITH t WHERE NOT t:SearchPending{also} RETURN t \
+         }} \
          WITH t ORDER BY t.created_at, t.uid LIMIT $limit {RETURN_TASK} ORDER BY t.created_at, t.uid",
-        reads.join(" UNION ")
+        pending = pending_matches!()
     )
 }
 
@@ -147,6 +156,9 @@ struct Step {
     when: Option<String>,
     /// Whether it has windows to read at all (none: always).
     windows: Option<String>,
+    /// Its windows' terms, space-separated, a Cypher expression on
+    /// `start` (none: the last step, everything outside a window).
+    terms: Option<String>,
     /// Its query of the index, a Cypher expression on `start` and `$search`.
     lucene: String,
 }
@@ -161,32 +173,32 @@ fn steps() -> Vec<Step> {
         let width = window_ms(level);
         format!("found + size([key IN pending WHERE key < (start / {width} + 1) * {width}]) < $limit")
     };
-    let mut steps = vec![Step {
-        when: None,
-        windows: None,
-        lucene: format!("$search + ' +search_time:{}' + toString(start / {})", letter(0), window_ms(0)),
-    }];
+    let within = |terms: &str| format!("$search + ' +search_time:(' + {terms} + ')'");
+    let own = format!("' {}' + toString(start / {})", letter(0), window_ms(0));
+    let mut steps = vec![Step { when: None, windows: None, lucene: within(&own), terms: Some(own) }];
     // The rest of the start's window of each level above, as windows of
     // the level below; none when the start's is the last of them.
     for level in 1..LEVELS.len() {
         let (width, below) = (window_ms(level), window_ms(level - 1));
         let last = FAN_OUT - 1;
         let siblings = format!("start / {below} % {FAN_OUT} < {last}");
-        let windows = format!(
+        let terms = format!(
             "reduce(terms = '', w IN range(start / {below} + 1, start / {width} * {FAN_OUT} + {last}) | \
-             terms + ' ' + '{}' + toString(w))",
+             terms + ' {}' + toString(w))",
             letter(level - 1)
         );
         steps.push(Step {
             when: Some(format!("{siblings} AND {}", short_of_a_page(level - 1))),
             windows: Some(siblings),
-            lucene: format!("$search + ' +search_time:(' + {windows} + ')'"),
+            lucene: within(&terms),
+            terms: Some(terms),
         });
     }
     let top = LEVELS.len() - 1;
     steps.push(Step {
         when: Some(short_of_a_page(top)),
         windows: None,
+        terms: None,
         lucene: format!("$search + ' -search_time:{}' + toString(start / {})", letter(top), window_ms(top)),
     });
     steps
@@ -222,11 +234,11 @@ mod tests {
     fn each_level_runs_only_while_short_of_a_page_and_the_last_reads_outside_the_coarsest_window() {
         let text = windowed_search(&["t.status = $status".to_owned()], false);
         let steps = LEVELS.len() + 1;
-        assert_eq!(text.matches("db.index.fulltext.queryNodes('task_words'").count(), 2 * steps, "counted, read");
+        assert_eq!(text.matches("db.index.fulltext.queryNodes('task_words'").count(), steps + 1, "counted, read");
         assert_eq!(text.matches("< $limit").count(), 2 * (steps - 1), "every step but the first is conditional");
         assert!(text.contains("' -search_time:k' + toString(start / 1099511627776)"), "{text}");
         assert!(text.contains("USING INDEX t:Task(created_at)"), "the oldest task, read along the index: {text}");
-        assert_eq!(text.matches("AND t.status = $status").count(), 2 * (steps + 1), "every step and the waiting");
-        assert!(text.contains(&format!("WHERE reach >= {}", steps - 1)), "the last step read only if reached");
+        assert_eq!(text.matches("AND t.status = $status").count(), steps + 3, "every query and the waiting");
+        assert!(text.contains(&format!("CASE WHEN reach = {} THEN $search ELSE", steps - 1)), "{text}");
     }
 }
