@@ -252,6 +252,49 @@ pub(crate) async fn neo4j_indexes_the_words_of_tasks_stored_before_search() {
     fixture.store.delete_task(old.uid, None, false, trm_domain::Timestamp::now(), None).await.unwrap();
 }
 
+/// The store's newest tasks, one of them just past the first window of time
+/// a page starts from, are on its pages: Neo4j reads no window that begins
+/// after the store's newest task, and must still read the one holding it.
+pub(crate) async fn a_search_pages_through_the_newest_tasks_of_the_store<B: Backend>(backend: &B) {
+    let fixture = backend.open().await;
+    let store = &fixture.store;
+    let u = unique();
+    // 1,500 years ahead: later than any other test's tasks (before the year
+    // 2800) but those of `the_recent_tasks_are_the_newest_first` (the year
+    // 5000 and after, while it runs), at the start of a window of 8,192 ms;
+    // the last task 1,034 ms after the first, in the next window of 1,024 ms.
+    let window = 8_192_000;
+    let later = Timestamp::now().as_micros() + 1_500 * 365 * 86_400_000_000;
+    let base = later - later.rem_euclid(window);
+    let mut tasks: Vec<Task> = Vec::new();
+    for (n, offset) in [0, 1_000, 1_034_000].into_iter().enumerate() {
+        let mut task = titled(&format!("Kiểm kê kho {n} {u}"));
+        task.created_at = Timestamp::from_micros_clamped(base + offset);
+        task.updated_at = task.created_at;
+        tasks.push(task);
+    }
+    for task in &tasks {
+        store.create_task(task, &[]).await.unwrap();
+    }
+    let expected: Vec<String> = tasks.iter().map(|task| task.title.as_str().to_owned()).collect();
+    for stage in ["as written", "indexed"] {
+        if stage == "indexed" {
+            backend.settle_search(store).await;
+        }
+        for limit in [1, 2, 3] {
+            let got: Vec<String> = list_all(store, &searching(&format!("{u} kiem ke")), limit)
+                .await
+                .iter()
+                .map(|task| task.title.as_str().to_owned())
+                .collect();
+            assert_eq!(got, expected, "{stage}, {limit} a page");
+        }
+    }
+    for task in &tasks {
+        store.delete_task(task.uid, None, false, Timestamp::now(), None).await.unwrap();
+    }
+}
+
 /// A task indexed before search windows existed (words, no `search_time`)
 /// gets its windows once a store has set its schema up, and is found.
 pub(crate) async fn neo4j_gives_tasks_indexed_before_search_windows_theirs() {

@@ -646,7 +646,9 @@ pub(crate) async fn the_recent_tasks_are_the_newest_first<B: Backend>(backend: &
     let fixture = backend.open().await;
     let store = &fixture.store;
     // Far beyond every other test's window (which ends before the year
-    // 2800), and later on every run: these are the newest tasks stored.
+    // 2800, but for `a_search_pages_through_the_newest_tasks_of_the_store`,
+    // 1,500 years ahead), and later on every run: these are the newest
+    // tasks stored.
     let year_5000 = 95_617_584_000_000_000_i64;
     let base = Timestamp::from_micros(year_5000 + Timestamp::now().as_micros()).unwrap();
     let mut created = Vec::new();

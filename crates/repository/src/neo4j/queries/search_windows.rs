@@ -29,8 +29,14 @@
 //! yet read can come before any of them: the page is the first `limit` of
 //! those found, sorted. A step reads at most the eight windows of its
 //! level, so a page reads at most about eight pages of matches when they
-//! are spread evenly, and the steps not needed do not run. Every step is a
-//! `CALL` behind its condition, in one query: one round trip.
+//! are spread evenly, and the steps not needed do not run; nor do those
+//! whose windows begin after the store's newest task, which hold nothing
+//! yet (a task written since is waiting for the index, and read apart).
+//! Every step is a `CALL` behind its condition, in one query: one round
+//! trip. The steps only count their matches; the page then reads the
+//! windows of every step that ran in one more query of the index (carrying
+//! the matched nodes from step to step as lists made Neo4j count each list
+//! once per row of the page's sort: ~20 MB a page).
 //!
 //! The tasks waiting for the index (`SearchPending`) are not in it with
 //! their current words; they are found by their pending words, as in
@@ -84,36 +90,45 @@ fn letter(level: usize) -> char {
 /// `tasks::search_params`, `$limit`, and the conditions' own.
 pub(super) fn windowed_search(conditions: &[String], after_cursor: bool) -> String {
     let also: String = conditions.iter().map(|condition| format!(" AND {condition}")).collect();
+    // The oldest or the newest task's key, along the `created_at` index.
+    // The range names the type: another program's task with a local time
+    // (no zone) is not this store's, and sorts apart from them.
+    let end = |order: &str, name: &str| {
+        format!(
+            "CALL () {{ MATCH (t:Task) USING INDEX t:Task(created_at) \
+               WHERE t.created_at > datetime('-999999999-01-01T00:00Z') \
+               WITH t ORDER BY t.created_at {order} LIMIT 1 RETURN collect({}) AS {name} }} ",
+            creation_key_of_t!()
+        )
+    };
     let start = if after_cursor {
-        format!("WITH pending, $after_at.epochMillis + {ORIGIN_MS} AS start ")
+        format!("{}WITH pending, newest, $after_at.epochMillis + {ORIGIN_MS} AS start ", end("DESC", "newest"))
     } else {
-        // The range names the type: another program's task with a local
-        // time (no zone) is not this store's, and sorts apart from them.
-        "CALL () { MATCH (t:Task) USING INDEX t:Task(created_at) \
-           WHERE t.created_at > datetime('-999999999-01-01T00:00Z') \
-           WITH t ORDER BY t.created_at LIMIT 1 RETURN collect("
-            .to_owned()
-            + creation_key_of_t!()
-            + ") AS oldest } \
-           WITH pending, coalesce(oldest[0], 0) AS start "
+        format!(
+            "{}{}WITH pending, newest, coalesce(oldest[0], 0) AS start ",
+            end("DESC", "newest"),
+            end("ASC", "oldest")
+        )
     };
     let steps = steps();
     // Counting: the waiting matches' keys, then each step's matches while
     // fewer than a page were counted up to the end of the windows before
-    // it; `reach` is the last step that ran.
+    // it and its windows begin before the newest task; `reach` is the last
+    // step that ran.
     let mut text = format!(
         "{KEEP_PLAN}CALL () {{ {}{also} RETURN collect({}) AS pending }} {start}\
-         WITH pending, start, 0 AS found, 0 AS reach ",
+         WITH pending, start, coalesce(newest[0], 0) AS newest, 0 AS found, 0 AS reach ",
         pending_matches!(),
         creation_key_of_t!()
     );
     for (number, step) in steps.iter().enumerate() {
         let when = step.when.as_deref().unwrap_or("true");
         text += &format!(
-            "CALL (start, pending, found) {{ WITH start, pending, found WHERE {when} \
+            "CALL (start, pending, found, newest) {{ WITH start, pending, found, newest WHERE {when} \
                CALL db.index.fulltext.queryNodes('{SEARCH_INDEX}', {lucene}) YIELD node AS t \
                WITH t WHERE NOT t:SearchPending{also} RETURN count(t) AS more \
-             }} WITH pending, start, found + more AS found, CASE WHEN {when} THEN {number} ELSE reach END AS reach ",
+             }} WITH pending, start, newest, found + more AS found, \
+                CASE WHEN {when} THEN {number} ELSE reach END AS reach ",
             lucene = step.lucene,
         );
     }
@@ -187,16 +202,20 @@ fn steps() -> Vec<Step> {
              terms + ' {}' + toString(w))",
             letter(level - 1)
         );
+        // Its first window begins before the newest task: later ones hold
+        // nothing yet (a task written meanwhile is waiting, read apart).
+        let begun = format!("(start / {below} + 1) * {below} <= newest");
         steps.push(Step {
-            when: Some(format!("{siblings} AND {}", short_of_a_page(level - 1))),
+            when: Some(format!("{siblings} AND {begun} AND {}", short_of_a_page(level - 1))),
             windows: Some(siblings),
             lucene: within(&terms),
             terms: Some(terms),
         });
     }
     let top = LEVELS.len() - 1;
+    let width = window_ms(top);
     steps.push(Step {
-        when: Some(short_of_a_page(top)),
+        when: Some(format!("(start / {width} + 1) * {width} <= newest AND {}", short_of_a_page(top))),
         windows: None,
         terms: None,
         lucene: format!("$search + ' -search_time:{}' + toString(start / {})", letter(top), window_ms(top)),
