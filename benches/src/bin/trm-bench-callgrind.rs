@@ -44,6 +44,7 @@ async fn main() -> anyhow::Result<()> {
         lookup_queries: trm_repository::neo4j::DEFAULT_LOOKUP_QUERIES,
         write_batch: trm_repository::DEFAULT_WRITE_BATCH,
         read_from: "writer".to_owned(),
+        walk_cache_mib: trm_repository::neo4j::DEFAULT_WALK_CACHE_BYTES >> 20,
     };
     // Wired as `trm_server::startup` wires it: the store's ports measured,
     // the HTTP metrics recorded, so the count is that of a real request.

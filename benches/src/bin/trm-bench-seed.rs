@@ -59,6 +59,7 @@ async fn main() -> anyhow::Result<()> {
         lookup_queries: trm_repository::neo4j::DEFAULT_LOOKUP_QUERIES,
         write_batch: trm_repository::DEFAULT_WRITE_BATCH,
         read_from: "writer".to_owned(),
+        walk_cache_mib: trm_repository::neo4j::DEFAULT_WALK_CACHE_BYTES >> 20,
     };
     let started = Instant::now();
     let opened = if let Some(path) = url.strip_prefix("sqlite://") {

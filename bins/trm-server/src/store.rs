@@ -129,6 +129,7 @@ pub async fn open(settings: &DatabaseSettings) -> anyhow::Result<Store> {
                 lookup_queries: settings.lookup_queries,
                 write_batch: settings.write_batch,
                 read_from: settings.read_from()?,
+                walk_cache_bytes: settings.walk_cache_mib.saturating_mul(1 << 20),
                 ..login
             };
             // Neo4j being down is not an error here: the store connects

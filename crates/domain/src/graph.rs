@@ -122,7 +122,7 @@ impl Default for WalkDepth {
 }
 
 /// Which way a walk of the task graph goes from its task.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Direction {
     /// Towards the tasks it waits for (its `blocked_by`, theirs, …).
     Blockers,

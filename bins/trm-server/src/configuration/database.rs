@@ -36,6 +36,10 @@ pub struct DatabaseSettings {
     /// (every read sees every acknowledged write) or `readers` (in turn:
     /// spreads the load; a read may lag another request's write).
     pub read_from: String,
+    /// Neo4j: MiB of tasks kept between walks of the task graph, so that a
+    /// walk from where one began reads only the tasks that changed. 0
+    /// reads every walked task every time.
+    pub walk_cache_mib: usize,
 }
 
 impl DatabaseSettings {

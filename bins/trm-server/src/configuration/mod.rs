@@ -153,6 +153,7 @@ pub fn load_with(env: &HashMap<String, String>, overrides: &Overrides) -> anyhow
         .set_default("database.lookup_queries", trm_repository::neo4j::DEFAULT_LOOKUP_QUERIES as u64)?
         .set_default("database.write_batch", trm_repository::DEFAULT_WRITE_BATCH as u64)?
         .set_default("database.read_from", "writer")?
+        .set_default("database.walk_cache_mib", (trm_repository::neo4j::DEFAULT_WALK_CACHE_BYTES >> 20) as u64)?
         .set_default("log.level", "info")?
         .set_default("log.format", "text")?;
     let builder = trm_os_fallbacks(env)

@@ -45,6 +45,7 @@ pub const SETTINGS: &[Setting] = &[
     setting("database.lookup_queries", "2", "Neo4j: task lookups by id in flight at once; 0 sends each alone"),
     setting("database.write_batch", "64", "most concurrent writes committed in one transaction; 0 or 1: alone"),
     setting("database.read_from", "writer", "neo4j:// cluster: reads from the writer, or readers in turn"),
+    setting("database.walk_cache_mib", "32", "Neo4j: MiB of tasks kept between graph walks; 0: none"),
     setting("log.level", "info", "a tracing filter; RUST_LOG wins when set"),
     setting("log.format", "text", "text or json"),
     setting("events.nats_url", "(unset)", "nats://HOST:4222: relay events between instances"),

@@ -31,7 +31,7 @@ use tokio::sync::Mutex;
 use super::queries::AnchoredListPlan;
 use super::routing::{MemberSettings, ReadFrom, Route, Router};
 use super::search_words::SearchIndexer;
-use super::{Connections, Inner, Neo4jStore, task_creates, tasks};
+use super::{Connections, Inner, Neo4jStore, task_creates, tasks, walk_cache};
 
 /// How to reach Neo4j and how hard to use it.
 #[derive(Clone)]
@@ -66,6 +66,10 @@ pub struct Neo4jOptions {
     pub list_plan: AnchoredListPlan,
     /// On a `neo4j://` cluster, which members answer reads.
     pub read_from: ReadFrom,
+    /// The most bytes of tasks kept between walks of the task graph, so
+    /// that a walk from where one began reads only the tasks that changed
+    /// (see `walk_cache`); 0 reads every walked task every time.
+    pub walk_cache_bytes: usize,
 }
 
 /// The default [`Neo4jOptions::lookup_queries`]. Fewer queries in flight
@@ -75,6 +79,11 @@ pub struct Neo4jOptions {
 /// query carries more of them. A Neo4j with many idle cores may; raise it
 /// there.
 pub const DEFAULT_LOOKUP_QUERIES: usize = 2;
+
+/// The default [`Neo4jOptions::walk_cache_bytes`], 32 MiB: about 60,000
+/// tasks of a typical size, sixty walks over a thousand-task dependency
+/// tree.
+pub const DEFAULT_WALK_CACHE_BYTES: usize = 32 << 20;
 
 /// The most tasks one coalesced lookup query asks for.
 const LOOKUP_BATCH: usize = 128;
@@ -86,7 +95,8 @@ pub const WRITE_TRANSACTIONS: usize = 2;
 impl Neo4jOptions {
     /// Options for this server and login, with default tuning: 16
     /// connections, 500 rows per fetch, a 5 second timeout, at most
-    /// [`DEFAULT_LOOKUP_QUERIES`] lookup queries at once.
+    /// [`DEFAULT_LOOKUP_QUERIES`] lookup queries at once, and
+    /// [`DEFAULT_WALK_CACHE_BYTES`] of tasks kept between walks.
     #[must_use]
     pub fn new(uri: impl Into<String>, user: impl Into<String>, password: impl Into<String>) -> Self {
         Self {
@@ -100,6 +110,7 @@ impl Neo4jOptions {
             write_batch: crate::DEFAULT_WRITE_BATCH,
             list_plan: AnchoredListPlan::Cheapest,
             read_from: ReadFrom::default(),
+            walk_cache_bytes: DEFAULT_WALK_CACHE_BYTES,
         }
     }
 }
@@ -118,6 +129,7 @@ impl std::fmt::Debug for Neo4jOptions {
             .field("write_batch", &self.write_batch)
             .field("list_plan", &self.list_plan)
             .field("read_from", &self.read_from)
+            .field("walk_cache_bytes", &self.walk_cache_bytes)
             .finish()
     }
 }
@@ -167,6 +179,7 @@ impl Neo4jStore {
             task_creates: (options.write_batch > 1)
                 .then(|| task_creates::creates(store.clone(), WRITE_TRANSACTIONS, options.write_batch)),
             search_indexer: SearchIndexer::start(store.clone()),
+            walk_cache: walk_cache::WalkCache::new(options.walk_cache_bytes),
         });
         let store = Self { inner };
         match store.bounded("set the schema up", store.inner.ensure_schema()).await {

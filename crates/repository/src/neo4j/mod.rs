@@ -61,6 +61,7 @@ mod tasks;
 mod transactions;
 mod users;
 mod values;
+mod walk_cache;
 mod webhook_values;
 mod webhooks;
 
@@ -74,7 +75,7 @@ use tokio::sync::Mutex;
 use tokio::task::JoinHandle;
 
 use self::coalesce::Coalescer;
-pub use self::connect::{DEFAULT_LOOKUP_QUERIES, Neo4jOptions, WRITE_TRANSACTIONS};
+pub use self::connect::{DEFAULT_LOOKUP_QUERIES, DEFAULT_WALK_CACHE_BYTES, Neo4jOptions, WRITE_TRANSACTIONS};
 pub use self::queries::AnchoredListPlan;
 pub use self::routing::ReadFrom;
 use self::routing::Route;
@@ -122,6 +123,8 @@ struct Inner {
     /// Moves the words of written tasks into the full-text index, off the
     /// write path.
     search_indexer: search_words::SearchIndexer,
+    /// Tasks kept between walks of the task graph; `None` when turned off.
+    walk_cache: Option<walk_cache::WalkCache>,
 }
 
 impl std::fmt::Debug for Neo4jStore {

@@ -27,7 +27,11 @@ use trm_domain::{Direction, Task, TaskId, Timestamp, WalkDepth};
 
 use super::errors::{driver_error, driver_error_or_concurrent_delete};
 use super::transactions::{fetch_all, txn_fetch_all, txn_fetch_all_with};
-use super::values::{column_integer, column_task_ids, column_uuid, datetime_param, id_param, task_from_row};
+use super::values::{
+    column_integer, column_list, column_task_ids, column_uuid, datetime_param, id_param, task_from_row, walked_depth,
+    walked_task, walked_version,
+};
+use super::walk_cache::WalkCache;
 use super::{Connections, queries};
 use crate::error::StoreError;
 
@@ -113,17 +117,49 @@ pub(super) async fn read_survivors(txn: &mut Txn, ids: Vec<TaskId>) -> Result<Ve
     Ok(survivors)
 }
 
-/// How many queries a walk of two steps or more is split into, run at once
-/// on as many connections. Neo4j Community runs each query on one thread,
-/// and a walk over a thousand tasks spends most of its time there (reading
-/// each task and its relationships, sending its row): split in two, a
-/// walk's parts run on two of Neo4j's cores while the server decodes the
-/// rows that have arrived.
+/// How many queries a walk is split into, run at once on as many
+/// connections. Neo4j Community runs each query on one thread, and a walk
+/// over a thousand tasks spends most of its time there (reading each task
+/// and its relationships, sending it): split in two, a walk's parts run on
+/// two of Neo4j's cores while the server decodes the parts that have
+/// arrived.
 const WALK_PARTS: u8 = 2;
 
 /// The tasks at most `depth` edges from task `id` in `direction`, each
 /// once at its shortest distance, by distance then oldest first;
 /// `NotFound` when there is no such task.
+///
+/// With a `cache` ([`WalkCache`]), a walk from a start a kept walk began
+/// at reads versions first ([`walk_by_versions`]); any other walk reads its
+/// tasks in full ([`walk_reading_tasks`]) and, with a cache, keeps them.
+pub(super) async fn walk(
+    graph: &Connections,
+    cache: Option<&WalkCache>,
+    id: TaskId,
+    direction: Direction,
+    depth: WalkDepth,
+) -> Result<Vec<(u8, Task)>, StoreError> {
+    // Each way is boxed: both hold a walk's parts in flight, and side by
+    // side in one future they would make every read's future large.
+    let mut walked = match cache {
+        Some(cache) if cache.walked_from(id, direction) => {
+            Box::pin(walk_by_versions(graph, cache, id, direction, depth)).await?
+        }
+        _ => {
+            let walked = Box::pin(walk_reading_tasks(graph, id, direction, depth)).await?;
+            if let Some(cache) = cache {
+                walked.iter().for_each(|(_, task)| cache.keep(task));
+                cache.remember_start(id, direction);
+            }
+            walked
+        }
+    };
+    // Sorts the small keys and then moves each task once into its place.
+    walked.sort_by_cached_key(|(depth, task)| (*depth, task.created_at, task.uid));
+    Ok(walked)
+}
+
+/// A walk that reads every task it reaches, in no order.
 ///
 /// A walk of one step is one query ([`queries::walk_tasks`]). A longer one
 /// is [`WALK_PARTS`] queries at once ([`queries::walk_tasks_part`]), each
@@ -133,7 +169,7 @@ const WALK_PARTS: u8 = 2;
 /// walk's. The parts are separate reads: like every Neo4j read here they
 /// are *read committed*, and a walk racing a write that moves edges may
 /// see some edges from before it and some from after.
-pub(super) async fn walk(
+async fn walk_reading_tasks(
     graph: &Connections,
     id: TaskId,
     direction: Direction,
@@ -146,42 +182,109 @@ pub(super) async fn walk(
     };
     let answers = futures::future::try_join_all(parts.into_iter().map(|part| async move {
         let rows = fetch_all(graph, part, "cannot walk the task graph").await?;
-        rows.iter().map(walked_task).collect::<Result<Vec<_>, StoreError>>()
+        let Some(row) = rows.first() else { return Ok(Vec::new()) };
+        column_list(row, "walked")?.iter().map(walked_task).collect::<Result<Vec<_>, StoreError>>()
     }))
     .await?;
-    let mut walked: Vec<(u8, Task)> = Vec::with_capacity(answers.iter().map(Vec::len).sum());
-    // Where each task is in `walked`: a task met again keeps its smaller
-    // depth, in place. A task is a few hundred bytes, so it is moved as
-    // little as possible here: once into `walked`, once more by the sort.
-    let mut seen: HashMap<TaskId, usize> = HashMap::with_capacity(walked.capacity());
-    for (depth, task) in answers.into_iter().flatten() {
-        // The graph has no cycle, so the start is never its own blocker;
-        // kept out all the same, as the one-query walk does.
-        if task.uid == id {
-            continue;
-        }
-        match seen.entry(task.uid) {
-            Entry::Occupied(found) => {
-                let nearer = &mut walked[*found.get()];
-                if depth < nearer.0 {
-                    *nearer = (depth, task);
-                }
-            }
-            Entry::Vacant(slot) => {
-                slot.insert(walked.len());
-                walked.push((depth, task));
-            }
-        }
-    }
+    let walked = nearest(id, answers.into_iter().flatten(), |(depth, task)| (*depth, task.uid));
     if walked.is_empty() {
-        return exists(graph, id).await.map(|()| Vec::new());
+        exists(graph, id).await?;
     }
-    // Sorts the small keys and then moves each task once into its place.
-    walked.sort_by_cached_key(|(depth, task)| (*depth, task.created_at, task.uid));
     Ok(walked)
 }
 
-/// A walk as one query, ordered by Neo4j.
+/// A walk that reads which tasks it reaches and at which version
+/// ([`queries::walk_versions_part`], [`WALK_PARTS`] queries at once), takes
+/// the tasks `cache` holds at those versions, and reads the others by id
+/// (in as many queries at once), keeping them. A task deleted between the
+/// two reads is left out, and one changed between them is returned as it
+/// now is: the walk is no more a snapshot than its parts are (see
+/// [`walk_reading_tasks`]). When most of the tasks had to be read, the
+/// start is forgotten, so that the next walk from it reads in full.
+async fn walk_by_versions(
+    graph: &Connections,
+    cache: &WalkCache,
+    id: TaskId,
+    direction: Direction,
+    depth: WalkDepth,
+) -> Result<Vec<(u8, Task)>, StoreError> {
+    let parts = (0..WALK_PARTS).map(|part| queries::walk_versions_part(id, direction, depth, part, WALK_PARTS));
+    let answers = futures::future::try_join_all(parts.map(|part| async move {
+        let rows = fetch_all(graph, part, "cannot walk the task graph").await?;
+        let Some(row) = rows.first() else { return Ok(Vec::new()) };
+        column_list(row, "walked")?.iter().map(walked_version).collect::<Result<Vec<_>, StoreError>>()
+    }))
+    .await?;
+    let reached = nearest(id, answers.into_iter().flatten(), |&(depth, uid, _)| (depth, uid));
+    if reached.is_empty() {
+        exists(graph, id).await?;
+        return Ok(Vec::new());
+    }
+    let mut walked = Vec::with_capacity(reached.len());
+    let mut unheld: HashMap<TaskId, u8> = HashMap::new();
+    for (depth, uid, version) in reached {
+        match cache.task(uid, version) {
+            Some(task) => walked.push((depth, task)),
+            None => {
+                unheld.insert(uid, depth);
+            }
+        }
+    }
+    if unheld.len() * 2 > walked.len() + unheld.len() {
+        cache.forget_start(id, direction);
+    }
+    if unheld.is_empty() {
+        return Ok(walked);
+    }
+    let ids: Vec<TaskId> = unheld.keys().copied().collect();
+    let share = ids.len().div_ceil(usize::from(WALK_PARTS));
+    let reads = futures::future::try_join_all(
+        ids.chunks(share).map(|chunk| fetch_all(graph, queries::get_tasks(chunk), "cannot read walked tasks")),
+    )
+    .await?;
+    for row in reads.iter().flatten() {
+        let task = task_from_row(row)?;
+        cache.keep(&task);
+        if let Some(&depth) = unheld.get(&task.uid) {
+            walked.push((depth, task));
+        }
+    }
+    Ok(walked)
+}
+
+/// The walk's parts' findings merged: each task once, at the smallest depth
+/// any part found it at, in the order first found; never the start (the
+/// graph has no cycle, so the start is never its own blocker; kept out all
+/// the same, as the one-query walk does). `key` reads a finding's depth
+/// and task id. A task is a few hundred bytes, so it is moved as little as
+/// possible here: once into the result, and once more by the caller's sort.
+fn nearest<T>(start: TaskId, found: impl Iterator<Item = T>, key: impl Fn(&T) -> (u8, TaskId)) -> Vec<T> {
+    let mut nearest: Vec<T> = Vec::new();
+    // Where each task is in `nearest`: a task met again keeps its smaller
+    // depth, in place.
+    let mut seen: HashMap<TaskId, usize> = HashMap::new();
+    for finding in found {
+        let (depth, uid) = key(&finding);
+        if uid == start {
+            continue;
+        }
+        match seen.entry(uid) {
+            Entry::Occupied(at) => {
+                let kept = &mut nearest[*at.get()];
+                if depth < key(kept).0 {
+                    *kept = finding;
+                }
+            }
+            Entry::Vacant(slot) => {
+                slot.insert(nearest.len());
+                nearest.push(finding);
+            }
+        }
+    }
+    nearest
+}
+
+/// A walk as one query.
 async fn walk_in_one_query(
     graph: &Connections,
     id: TaskId,
@@ -192,7 +295,7 @@ async fn walk_in_one_query(
     if rows.is_empty() {
         exists(graph, id).await?;
     }
-    rows.iter().map(walked_task).collect()
+    rows.iter().map(|row| Ok((walked_depth(column_integer(row, "depth")?), task_from_row(row)?))).collect()
 }
 
 /// `NotFound` unless there is a task `id`: what tells a walk that found
@@ -200,10 +303,4 @@ async fn walk_in_one_query(
 async fn exists(graph: &Connections, id: TaskId) -> Result<(), StoreError> {
     let found = fetch_all(graph, queries::get_task(id), "cannot look the task up").await?;
     if found.is_empty() { Err(StoreError::NotFound(trm_domain::EntityKind::Task)) } else { Ok(()) }
-}
-
-/// A walk's row: the task and its distance from the walk's start.
-fn walked_task(row: &neo4rs::Row) -> Result<(u8, Task), StoreError> {
-    let depth = u8::try_from(column_integer(row, "depth")?).unwrap_or(u8::MAX);
-    Ok((depth, task_from_row(row)?))
 }

@@ -259,7 +259,8 @@ impl TaskRepository for Neo4jStore {
         depth: WalkDepth,
     ) -> Result<Vec<(u8, Task)>, StoreError> {
         let graph = self.graph();
-        self.read("walk the task graph", async move { walk(graph, id, direction, depth).await }).await
+        let cache = self.inner.walk_cache.as_ref();
+        self.read("walk the task graph", async move { walk(graph, cache, id, direction, depth).await }).await
     }
 
     async fn count_tasks_by_status(&self) -> Result<Vec<(TaskStatus, u64)>, StoreError> {

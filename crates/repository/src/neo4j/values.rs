@@ -264,16 +264,36 @@ fn timestamp_of(value: &BoltType) -> Result<Timestamp, String> {
     Ok(Timestamp::from_datetime(at))
 }
 
-/// The value in column `name` of a row, borrowed from the row: reading a
-/// row copies nothing but the leaves it keeps (`Row::get` would rebuild
-/// each value through serde first, a task's whole property map included —
-/// a third of the server's CPU on a read of many rows).
-fn column<'r>(row: &'r Row, name: &str) -> Result<&'r BoltType, StoreError> {
+/// Named values read as one result row: a row itself, or a map that a
+/// query collected many rows into (a walk's tasks come as one list of
+/// such maps, see `queries::walk_tasks_part`).
+pub(super) trait Columns {
+    /// The value in column `name`, borrowed: reading a row copies nothing
+    /// but the leaves it keeps (`Row::get` would rebuild each value through
+    /// serde first, a task's whole property map included — a third of the
+    /// server's CPU on a read of many rows).
+    fn value(&self, name: &str) -> Option<&BoltType>;
+}
+
+impl Columns for Row {
+    fn value(&self, name: &str) -> Option<&BoltType> {
+        Row::value(self, name)
+    }
+}
+
+impl Columns for BoltMap {
+    fn value(&self, name: &str) -> Option<&BoltType> {
+        self.value.get(name)
+    }
+}
+
+/// The value in column `name` of a row.
+fn column<'r>(row: &'r (impl Columns + ?Sized), name: &str) -> Result<&'r BoltType, StoreError> {
     row.value(name).ok_or_else(|| corrupt("row", name, "no such column"))
 }
 
 /// The map in column `name` of a row.
-fn column_map<'r>(row: &'r Row, name: &str) -> Result<&'r BoltMap, StoreError> {
+fn column_map<'r>(row: &'r (impl Columns + ?Sized), name: &str) -> Result<&'r BoltMap, StoreError> {
     match column(row, name)? {
         BoltType::Map(map) => Ok(map),
         other => Err(corrupt("row", name, format!("expected a map, found {}", kind(other)))),
@@ -281,7 +301,7 @@ fn column_map<'r>(row: &'r Row, name: &str) -> Result<&'r BoltMap, StoreError> {
 }
 
 /// An optional uid in column `name` of a row.
-fn column_optional_uuid(row: &Row, name: &str) -> Result<Option<Uuid>, StoreError> {
+fn column_optional_uuid(row: &(impl Columns + ?Sized), name: &str) -> Result<Option<Uuid>, StoreError> {
     match column(row, name)? {
         BoltType::Null(_) => Ok(None),
         BoltType::String(s) => Uuid::parse_str(&s.value).map(Some).map_err(|error| corrupt("row", name, error)),
@@ -291,7 +311,7 @@ fn column_optional_uuid(row: &Row, name: &str) -> Result<Option<Uuid>, StoreErro
 
 /// A list of task ids in column `name` of a row (a task's blockers, a
 /// cycle's path), in the row's order.
-pub(super) fn column_task_ids(row: &Row, name: &str) -> Result<Vec<TaskId>, StoreError> {
+pub(super) fn column_task_ids(row: &(impl Columns + ?Sized), name: &str) -> Result<Vec<TaskId>, StoreError> {
     match column(row, name)? {
         BoltType::List(list) => list
             .value
@@ -313,7 +333,7 @@ pub(super) fn column_uuid(row: &Row, name: &str) -> Result<Uuid, StoreError> {
 }
 
 /// An integer in column `name` of a row.
-pub(super) fn column_integer(row: &Row, name: &str) -> Result<i64, StoreError> {
+pub(super) fn column_integer(row: &(impl Columns + ?Sized), name: &str) -> Result<i64, StoreError> {
     match column(row, name)? {
         BoltType::Integer(i) => Ok(i.value),
         other => Err(corrupt("row", name, format!("expected an integer, found {}", kind(other)))),
@@ -341,8 +361,47 @@ pub(super) fn column_bool(row: &Row, name: &str) -> Result<bool, StoreError> {
     }
 }
 
+/// The list in column `name` of a row: a walk's tasks, collected into
+/// one row (`queries::walk_tasks_part`).
+pub(super) fn column_list<'r>(row: &'r Row, name: &str) -> Result<&'r [BoltType], StoreError> {
+    match column(row, name)? {
+        BoltType::List(list) => Ok(&list.value),
+        other => Err(corrupt("row", name, format!("expected a list, found {}", kind(other)))),
+    }
+}
+
+/// A walked task as one item of a walk's list (`queries::walk_tasks_part`):
+/// its depth and the task.
+pub(super) fn walked_task(item: &BoltType) -> Result<(u8, Task), StoreError> {
+    match item {
+        BoltType::Map(map) => Ok((walked_depth(column_integer(map, "depth")?), task_from_row(map)?)),
+        other => Err(corrupt("walk", "walked", format!("expected a map, found {}", kind(other)))),
+    }
+}
+
+/// A walked task as one item of a walk of versions
+/// (`queries::walk_versions_part`): its depth, id and version.
+pub(super) fn walked_version(item: &BoltType) -> Result<(u8, TaskId, u64), StoreError> {
+    let BoltType::List(fields) = item else {
+        return Err(corrupt("walk", "walked", format!("expected a list, found {}", kind(item))));
+    };
+    match fields.value.as_slice() {
+        [BoltType::Integer(depth), BoltType::String(uid), BoltType::Integer(version)] => {
+            let uid = Uuid::parse_str(&uid.value).map_err(|error| corrupt("walk", "uid", error))?;
+            let version = u64::try_from(version.value).map_err(|error| corrupt("walk", "version", error))?;
+            Ok((walked_depth(depth.value), TaskId::from_uuid(uid), version))
+        }
+        _ => Err(corrupt("walk", "walked", "expected [depth, uid, version]")),
+    }
+}
+
+/// A walk's depth, at most 25 by the walk's own bound.
+pub(super) fn walked_depth(depth: i64) -> u8 {
+    u8::try_from(depth).unwrap_or(u8::MAX)
+}
+
 /// Reads a task from a row produced by `queries::RETURN_TASK`.
-pub(super) fn task_from_row(row: &Row) -> Result<Task, StoreError> {
+pub(super) fn task_from_row(row: &(impl Columns + ?Sized)) -> Result<Task, StoreError> {
     let map = column_map(row, "task")?;
     let props = Props { entity: "Task", map };
     Ok(Task {

@@ -145,6 +145,28 @@ mod neo4j_uncoalesced {
     );
 }
 
+/// Walks on Neo4j with no tasks kept between them
+/// (`Neo4jOptions::walk_cache_bytes` 0), each reading every task; the
+/// other Neo4j tests keep them.
+mod neo4j_without_walk_cache {
+    macro_rules! without_walk_cache {
+        ($($test:ident),+ $(,)?) => {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $test() {
+                    let Some(backend) = super::support::Neo4j::from_env() else { return };
+                    super::$test(&backend.with_walk_cache_bytes(0)).await;
+                }
+            )+
+        };
+    }
+
+    without_walk_cache!(
+        walks_reach_each_task_once_at_its_smallest_depth_in_order,
+        a_walk_taken_again_reads_each_task_as_it_now_is,
+    );
+}
+
 contract!(
     a_store_answers_a_ping,
     a_created_task_reads_back_with_every_field,
@@ -242,6 +264,7 @@ mod task_graph_on_every_store {
         of_two_concurrent_writes_closing_a_cycle_exactly_one_succeeds,
         deleting_a_task_unblocks_its_dependents_one_version_further,
         walks_reach_each_task_once_at_its_smallest_depth_in_order,
+        a_walk_taken_again_reads_each_task_as_it_now_is,
         the_blocked_filter_counts_only_unfinished_blockers,
         a_blocker_deleted_while_it_is_set_never_leaves_a_dangling_or_silent_edge,
         concurrent_creates_naming_missing_blockers_each_get_their_own_answer,

@@ -152,6 +152,13 @@ impl Neo4j {
         self
     }
 
+    /// The same server, keeping at most `bytes` of tasks between walks (0:
+    /// none).
+    pub(crate) fn with_walk_cache_bytes(mut self, bytes: usize) -> Self {
+        self.options.walk_cache_bytes = bytes;
+        self
+    }
+
     /// The same server, committing at most `writes` task creates together
     /// (1: every create its own transaction).
     pub(crate) fn with_write_batch(mut self, writes: usize) -> Self {

@@ -239,6 +239,48 @@ pub(crate) async fn walks_reach_each_task_once_at_its_smallest_depth_in_order<B:
     }
 }
 
+pub(crate) async fn a_walk_taken_again_reads_each_task_as_it_now_is<B: Backend>(backend: &B) {
+    let fixture = backend.open().await;
+    let store = &fixture.store;
+    let start = support::at("2026-03-01T08:00:00Z");
+    // root ← a ← b ← c, root ← x.
+    let root = stored(store, blocked("Root", &[], Some(plus(start, 0)))).await;
+    let a = stored(store, blocked("A", &[root.uid], Some(plus(start, 1)))).await;
+    let b = stored(store, blocked("B", &[a.uid], Some(plus(start, 2)))).await;
+    let c = stored(store, blocked("C", &[b.uid], Some(plus(start, 3)))).await;
+    let x = stored(store, blocked("X", &[root.uid], Some(plus(start, 4)))).await;
+    let everything = WalkDepth::new(25).unwrap();
+    // Every walked task as a read by id now returns it, and their depths.
+    let walk_matches_reads = |expected: Vec<(u8, TaskId)>| async move {
+        let walked = store.walk_tasks(root.uid, Direction::Dependents, everything).await.unwrap();
+        assert_eq!(walked.iter().map(|(depth, task)| (*depth, task.uid)).collect::<Vec<_>>(), expected);
+        for (_, task) in walked {
+            assert_eq!(Some(&task), store.get_task(task.uid).await.unwrap().as_ref(), "{} as it now is", task.title);
+        }
+    };
+
+    walk_matches_reads(vec![(1, a.uid), (1, x.uid), (2, b.uid), (3, c.uid)]).await;
+    walk_matches_reads(vec![(1, a.uid), (1, x.uid), (2, b.uid), (3, c.uid)]).await;
+
+    let renamed = next_version(&b, |next| next.title = trm_domain::Title::parse("B, renamed").unwrap());
+    store.update_task(&renamed, &[]).await.unwrap();
+    walk_matches_reads(vec![(1, a.uid), (1, x.uid), (2, b.uid), (3, c.uid)]).await;
+
+    // c now waits for root directly as well: one step from it.
+    store.update_task(&now_blocked_by(&c, &[b.uid, root.uid]), &[]).await.unwrap();
+    walk_matches_reads(vec![(1, a.uid), (1, c.uid), (1, x.uid), (2, b.uid)]).await;
+
+    // A new task, then x deleted: a walk holds neither as it was.
+    let y = stored(store, blocked("Y", &[a.uid], Some(plus(start, 5)))).await;
+    walk_matches_reads(vec![(1, a.uid), (1, c.uid), (1, x.uid), (2, b.uid), (2, y.uid)]).await;
+    store.delete_task(x.uid, None, false, Timestamp::now(), None).await.unwrap();
+    walk_matches_reads(vec![(1, a.uid), (1, c.uid), (2, b.uid), (2, y.uid)]).await;
+
+    // Deleting a blocker changes the tasks it blocked (their `blocked_by`).
+    store.delete_task(b.uid, None, false, Timestamp::now(), None).await.unwrap();
+    walk_matches_reads(vec![(1, a.uid), (1, c.uid), (2, y.uid)]).await;
+}
+
 pub(crate) async fn the_blocked_filter_counts_only_unfinished_blockers<B: Backend>(backend: &B) {
     let fixture = backend.open().await;
     let store = &fixture.store;

@@ -50,16 +50,48 @@ macro_rules! keep_plan {
 /// [`keep_plan!`] as a value, for query text built with `format!`.
 pub(in crate::neo4j) const KEEP_PLAN: &str = keep_plan!("");
 
+/// Every field a task read returns, each as `$field!(name, expression)`
+/// with `t` bound to the task node, so that the same fields can be columns
+/// ([`task_columns!`]) or the entries of a map ([`TASK_ENTRIES`]).
+macro_rules! each_task_field {
+    ($field:ident) => {
+        concat!(
+            $field!(
+                "task",
+                "t {.uid, .title, .description, .status, .task_type, .priority, .effort_estimate, .effort_unit, \
+                    .start_date, .due_date, .completed_at, .tags, .created_at, .updated_at, .version}"
+            ),
+            ", ",
+            $field!("project_id", "head([(t)-[:IS_PART_OF_PROJECT]->(project:Project) | project.uid])"),
+            ", ",
+            $field!("assignee_id", "head([(t)-[:ASSIGNED_TO]->(user:User) | user.uid])"),
+            ", ",
+            $field!("blocked_by", "[(blocker:Task)-[:BLOCKS]->(t) | blocker.uid]"),
+            ", ",
+            $field!("parent_id", "head([(t)-[:IS_SUBTASK_OF]->(parent:Task) | parent.uid])")
+        )
+    };
+}
+
+/// A task field as a column: `expression AS name`.
+macro_rules! as_column {
+    ($name:literal, $expression:literal) => {
+        concat!($expression, " AS ", $name)
+    };
+}
+
+/// A task field as a map entry: `name: expression`.
+macro_rules! as_entry {
+    ($name:literal, $expression:literal) => {
+        concat!($name, ": ", $expression)
+    };
+}
+
 /// The columns every task read returns, as a macro so that `concat!` can
 /// build [`RETURN_TASK`] from them.
 macro_rules! task_columns {
     () => {
-        "t {.uid, .title, .description, .status, .task_type, .priority, .effort_estimate, .effort_unit, \
-            .start_date, .due_date, .completed_at, .tags, .created_at, .updated_at, .version} AS task, \
-         head([(t)-[:IS_PART_OF_PROJECT]->(project:Project) | project.uid]) AS project_id, \
-         head([(t)-[:ASSIGNED_TO]->(user:User) | user.uid]) AS assignee_id, \
-         [(blocker:Task)-[:BLOCKS]->(t) | blocker.uid] AS blocked_by, \
-         head([(t)-[:IS_SUBTASK_OF]->(parent:Task) | parent.uid]) AS parent_id"
+        each_task_field!(as_column)
     };
 }
 
@@ -73,6 +105,11 @@ macro_rules! task_columns {
 /// the task node to `t`. A relationship duplicated by hand cannot multiply
 /// the row: the comprehension takes the first.
 pub(in crate::neo4j) const RETURN_TASK: &str = concat!("RETURN ", task_columns!());
+
+/// The columns of [`RETURN_TASK`] as the entries of a map literal, for
+/// a query that collects many tasks into one row (a walk's, see
+/// [`walk_tasks_part`]); read back by `values::task_from_row` all the same.
+pub(in crate::neo4j) const TASK_ENTRIES: &str = each_task_field!(as_entry);
 
 /// The columns of [`RETURN_TASK`], for a `RETURN` that has more.
 pub(in crate::neo4j) const TASK_COLUMNS: &str = task_columns!();
