@@ -261,6 +261,11 @@ pub(crate) async fn a_walk_taken_again_reads_each_task_as_it_now_is<B: Backend>(
 
     walk_matches_reads(vec![(1, a.uid), (1, x.uid), (2, b.uid), (3, c.uid)]).await;
     walk_matches_reads(vec![(1, a.uid), (1, x.uid), (2, b.uid), (3, c.uid)]).await;
+    // A walk that finds nothing finds nothing again, one step or many.
+    for depth in [WalkDepth::DIRECT, everything, WalkDepth::DIRECT, everything] {
+        assert!(store.walk_tasks(root.uid, Direction::Blockers, depth).await.unwrap().is_empty());
+        assert!(store.walk_tasks(c.uid, Direction::Dependents, depth).await.unwrap().is_empty());
+    }
 
     let renamed = next_version(&b, |next| next.title = trm_domain::Title::parse("B, renamed").unwrap());
     store.update_task(&renamed, &[]).await.unwrap();

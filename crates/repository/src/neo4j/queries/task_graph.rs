@@ -150,16 +150,17 @@ pub(in crate::neo4j) fn walk_versions_part(
 
 /// A part of a walk from task `$uid`: its share of the first tasks, each
 /// walked at most `further` edges on, every task reached once with its
-/// smallest `depth`; returned as the one aggregate `walked`.
+/// smallest `depth`; returned as the one aggregate `walked`. `range` with
+/// no first tasks still yields index 0 (`range(0, -1, 2)` is `[0]`), so
+/// the missing first task is filtered out.
 fn walk_part(id: TaskId, direction: Direction, further: u8, walked: &str, part: u8, parts: u8) -> Query {
     let step = walk_step(direction);
     // Cypher takes no `{0,0}`: a walk of one step is its first tasks.
     let onwards = if further == 0 {
-        "WITH firsts[i] AS t, 1 AS depth".to_owned()
+        "WITH first AS t, 1 AS depth".to_owned()
     } else {
         format!(
-            "WITH firsts[i] AS first \
-             MATCH path = ANY SHORTEST (first){step}{{0,{further}}}(t:Task) \
+            "MATCH path = ANY SHORTEST (first){step}{{0,{further}}}(t:Task) \
              WITH t, min(length(path)) + 1 AS depth"
         )
     };
@@ -167,6 +168,7 @@ fn walk_part(id: TaskId, direction: Direction, further: u8, walked: &str, part: 
         "MATCH (start:Task {{uid: $uid}}) USING INDEX start:Task(uid) \
          WITH COLLECT {{ MATCH (start){step}(first:Task) RETURN first ORDER BY first.uid }} AS firsts \
          UNWIND range($part, size(firsts) - 1, $parts) AS i \
+         WITH firsts[i] AS first WHERE first IS NOT NULL \
          {onwards} \
          RETURN {walked} AS walked"
     );
