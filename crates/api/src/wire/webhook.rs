@@ -95,12 +95,15 @@ fn url(value: &Value) -> Result<WebhookUrl, FieldErrorKind> {
     WebhookUrl::parse(values::string(value)?)
 }
 
+/// A description as sent, at most [`MAX_DESCRIPTION`] characters, stored
+/// trimmed. The bound is on the text sent, as the OpenAPI document's
+/// `maxLength` says: 1,001 spaces are too long, not an empty description.
 fn description(value: &Value) -> Result<String, FieldErrorKind> {
-    let text = values::string(value)?.trim();
+    let text = values::string(value)?;
     if text.chars().count() > MAX_DESCRIPTION {
         return Err(FieldErrorKind::StringTooLong(MAX_DESCRIPTION));
     }
-    Ok(text.to_owned())
+    Ok(text.trim().to_owned())
 }
 
 fn event_types(value: &Value) -> Result<Vec<String>, ValidationErrors> {
@@ -162,5 +165,27 @@ impl TryFrom<WebhookUpdateBody> for WebhookPatch {
             active: problems.optional(named!(body.active), values::boolean),
         };
         problems.finish(&body.unknown, Some(patch))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn a_description_is_stored_trimmed() {
+        assert_eq!(description(&json!("  Notifier  ")), Ok("Notifier".to_owned()));
+    }
+
+    #[test]
+    fn a_description_longer_than_its_bound_is_rejected_even_if_it_trims_shorter() {
+        let blank = "\r".repeat(MAX_DESCRIPTION + 1);
+        assert_eq!(description(&json!(blank)), Err(FieldErrorKind::StringTooLong(MAX_DESCRIPTION)));
+        let padded = format!(" {} ", "x".repeat(MAX_DESCRIPTION - 1));
+        assert_eq!(description(&json!(padded)), Err(FieldErrorKind::StringTooLong(MAX_DESCRIPTION)));
+        let longest = "x".repeat(MAX_DESCRIPTION);
+        assert_eq!(description(&json!(longest)), Ok(longest));
     }
 }
