@@ -32,6 +32,13 @@
 //! side. With the label removed [`SETTLE`] after, a search would have to
 //! run that long to miss it.
 //!
+//! A bulk create is the exception: it writes its tasks' words straight
+//! into `search_text` (with `search_time`), unlabelled. Its transaction of
+//! up to 1,000 tasks is one refresh of the index, as a batch of the
+//! indexer is, and its tasks are new: they have no older words a search
+//! could find them by, and a search, reading the index as of one moment,
+//! finds all of them or — running while they commit — none.
+//!
 //! A server stopped with tasks waiting leaves them labelled: any instance's
 //! sweep indexes them, and searches find them meanwhile.
 

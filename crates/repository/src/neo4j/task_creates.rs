@@ -45,14 +45,34 @@ impl Missing {
     }
 }
 
-/// Creates `tasks` in one statement ([`queries::create_tasks`]) and tells,
-/// per task, which references it named that do not exist — its project,
-/// then its assignee, its parent, and its blockers — and whether its
-/// parent was too deep; none: it was created. A task with a missing
-/// reference creates nothing.
-pub(super) async fn create(txn: &mut Txn, tasks: &[Task]) -> Result<HashMap<TaskId, Missing>, StoreError> {
+/// How a create gives the full-text index its tasks' words (see
+/// `super::search_words`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Words {
+    /// Left for the background indexer: the commit does not touch the
+    /// index. For creates of a few tasks, which would each refresh it.
+    Pending,
+    /// Written straight into the index, in the create's own commit: one
+    /// refresh for the whole create. For bulk creates.
+    Indexed,
+}
+
+/// Creates `tasks` in one statement ([`queries::create_tasks`], or
+/// [`queries::create_tasks_indexed`] by `words`) and tells, per task, which
+/// references it named that do not exist — its project, then its assignee,
+/// its parent, and its blockers — and whether its parent was too deep;
+/// none: it was created. A task with a missing reference creates nothing.
+pub(super) async fn create(
+    txn: &mut Txn,
+    tasks: &[Task],
+    words: Words,
+) -> Result<HashMap<TaskId, Missing>, StoreError> {
     lock_graph_for_parents(txn, tasks).await?;
-    let rows = txn_fetch_all_with(txn, queries::create_tasks(tasks), create_failure).await?;
+    let query = match words {
+        Words::Pending => queries::create_tasks(tasks),
+        Words::Indexed => queries::create_tasks_indexed(tasks),
+    };
+    let rows = txn_fetch_all_with(txn, query, create_failure).await?;
     missing_references(&rows)
 }
 
@@ -102,7 +122,7 @@ async fn create_with_events(
     events_of: &HashMap<TaskId, Vec<DomainEvent>>,
 ) -> Result<HashMap<TaskId, Missing>, StoreError> {
     if events_of.values().all(Vec::is_empty) {
-        return create(txn, tasks).await;
+        return create(txn, tasks, Words::Pending).await;
     }
     lock_graph_for_parents(txn, tasks).await?;
     let props = events_of

@@ -16,7 +16,7 @@ use super::errors::{driver_error, driver_error_or_concurrent_delete, unavailable
 use super::events::append;
 use super::queries::{LINK_TASK, LOCK_TASK, UPDATE_TASK};
 use super::subtasks::{delete_all, delete_leaf, set_parent, subtree};
-use super::task_creates::{PendingCreate, create};
+use super::task_creates::{PendingCreate, Words, create};
 use super::task_graph::{check_blockers, lock_graph, read_survivors, release_survivors, set_blockers, walk};
 use super::transactions::{fetch_all, locked_version, txn_fetch_all_with};
 use super::values::{column_bool, column_integer, column_uuid, id_param, optional_id_param, task_from_row, task_props};
@@ -158,7 +158,7 @@ impl TaskRepository for Neo4jStore {
         self.write("create tasks", move |txn| {
             let (tasks, events) = (Arc::clone(&tasks), Arc::clone(&events));
             Box::pin(async move {
-                let outcomes = create(txn, &tasks).await?;
+                let outcomes = create(txn, &tasks, Words::Indexed).await?;
                 let missing: Vec<(usize, EntityKind)> = tasks
                     .iter()
                     .enumerate()
@@ -193,7 +193,6 @@ impl TaskRepository for Neo4jStore {
             })
         })
         .await
-        .inspect(|()| self.words_pending())
     }
 
     async fn get_task(&self, id: TaskId) -> Result<Option<Task>, StoreError> {

@@ -205,6 +205,7 @@ contract!(
     a_search_pages_in_list_order_through_matches_a_millisecond_to_centuries_apart,
     a_search_pages_through_the_newest_tasks_of_the_store,
     a_task_is_found_by_its_current_words_and_not_after_it_is_deleted,
+    tasks_created_together_are_found_by_their_words_at_once,
     every_sort_lists_in_its_order_with_undated_tasks_last_on_every_page_size,
     a_cursor_carries_its_sort_and_key,
     a_sorted_walk_yields_each_steady_task_once_while_others_are_created_and_updated,
@@ -389,6 +390,12 @@ async fn neo4j_stores_a_sub_project_as_an_is_subproject_of_relationship() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn neo4j_finds_tasks_by_their_current_words_before_and_after_indexing() {
     Box::pin(search::neo4j_finds_tasks_by_their_current_words_before_and_after_indexing()).await;
+}
+
+/// Neo4j's bulk create writes its tasks' words straight into the index.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn neo4j_writes_the_words_of_a_bulk_create_straight_into_the_index() {
+    search::neo4j_writes_the_words_of_a_bulk_create_straight_into_the_index().await;
 }
 
 /// A Neo4j store written before search existed is searchable after an upgrade.

@@ -224,6 +224,60 @@ pub(crate) async fn a_task_is_found_by_its_current_words_and_not_after_it_is_del
     assert!(found(store, &searching(&format!("{u} quy"))).await.is_empty(), "nor one deleted with its project");
 }
 
+/// Tasks created together (a bulk create) are found by their words as soon
+/// as the create returns, in list order, and follow their updates — before
+/// and after any background indexing.
+pub(crate) async fn tasks_created_together_are_found_by_their_words_at_once<B: Backend>(backend: &B) {
+    let fixture = backend.open().await;
+    let store = &fixture.store;
+    let u = unique();
+    let tasks = [titled(&format!("Khảo sát Đà Nẵng {u}")), titled(&format!("Báo cáo Huế {u}"))];
+    store.create_tasks(&tasks, &[]).await.unwrap();
+    assert_eq!(found(store, &searching(&format!("{u} da nang"))).await, [tasks[0].title.as_str()]);
+    assert_eq!(found(store, &searching(&u)).await, meant(&tasks, &u));
+
+    let moved = next_version(&tasks[0], |task| task.title = Title::parse(&format!("Khảo sát Hội An {u}")).unwrap());
+    store.update_task(&moved, &[]).await.unwrap();
+    for stage in ["as written", "indexed"] {
+        if stage == "indexed" {
+            backend.settle_search(store).await;
+        }
+        assert!(found(store, &searching(&format!("{u} da nang"))).await.is_empty(), "{stage}: its old words");
+        assert_eq!(found(store, &searching(&format!("{u} hoi a"))).await, [moved.title.as_str()], "{stage}");
+        assert_eq!(found(store, &searching(&format!("{u} HUẾ"))).await, [tasks[1].title.as_str()], "{stage}");
+    }
+    for task in &tasks {
+        store.delete_task(task.uid, None, false, Timestamp::now(), None).await.unwrap();
+    }
+}
+
+/// Neo4j writes the words of tasks created in bulk straight into the
+/// full-text index, with their creation windows, instead of leaving them
+/// waiting for the background indexer.
+pub(crate) async fn neo4j_writes_the_words_of_a_bulk_create_straight_into_the_index() {
+    let Some(backend) = super::support::Neo4j::from_env() else { return };
+    let graph = backend.graph();
+    let fixture = backend.open().await;
+    let store = &fixture.store;
+    let u = unique();
+    let surveyed = titled(&format!("Khảo sát Đà Nẵng {u}"));
+    store.create_tasks(std::slice::from_ref(&surveyed), &[]).await.unwrap();
+
+    let words = index_text([surveyed.title.as_str()]);
+    assert_eq!(neo4j_index_state(&graph, &surveyed).await, (false, Some(words)), "indexed, not waiting");
+    let query = neo4rs::query(
+        "MATCH (t:Task {uid: $uid}) RETURN t.search_time AS windows, t.pending_search_text IS NULL AS no_pending",
+    )
+    .param("uid", surveyed.uid.to_string());
+    let mut rows = graph.execute(query).await.unwrap();
+    let row = rows.next().await.unwrap().unwrap();
+    let windows: String = row.get("windows").unwrap();
+    assert_eq!(windows.split(' ').count(), 11, "a window of each level: {windows}");
+    assert!(row.get::<bool>("no_pending").unwrap(), "nothing left for the indexer");
+    assert_eq!(found(store, &searching(&format!("{u} da nang"))).await, [surveyed.title.as_str()]);
+    store.delete_task(surveyed.uid, None, false, Timestamp::now(), None).await.unwrap();
+}
+
 /// A task stored before search existed (no `search_text`) is found once a
 /// store has set its schema up: the Neo4j half of the upgrade (the SQLite
 /// half is a unit test of its migrations).

@@ -21,7 +21,13 @@ use crate::neo4j::values::{map, optional_id_param, task_props};
 /// cycle check: nothing waits for it, nor is under it, yet. (A batch with
 /// parents runs under the task graph's lock, so no parent moves deeper
 /// meanwhile: see `crate::neo4j::task_graph`.)
-const CREATE_TASKS: &str = "UNWIND $rows AS row \
+///
+/// `$create` is the clause that creates the task `t` from `row.props`: see
+/// [`CREATE_TASKS`] and [`CREATE_TASKS_INDEXED`].
+macro_rules! create_tasks_with {
+    ($create:expr) => {
+        concat!(
+            "UNWIND $rows AS row \
      OPTIONAL MATCH (p:Project {uid: row.project_id}) USING INDEX p:Project(uid) \
      OPTIONAL MATCH (u:User {uid: row.assignee_id}) USING INDEX u:User(uid) \
      OPTIONAL MATCH (parent:Task {uid: row.parent_id}) USING INDEX parent:Task(uid) \
@@ -37,19 +43,59 @@ const CREATE_TASKS: &str = "UNWIND $rows AS row \
           parent IS NOT NULL AND COUNT { (parent)-[:IS_SUBTASK_OF*1..10]->() } > $max_parent_ancestors AS too_deep \
      FOREACH (_ IN CASE WHEN project_found AND assignee_found AND parent_found AND NOT too_deep \
                         AND size(missing_blockers) = 0 THEN [1] ELSE [] END | \
-        CREATE (t:Task:SearchPending) SET t += row.props \
+        ",
+            $create,
+            " \
         FOREACH (up IN CASE WHEN parent IS NULL THEN [] ELSE [parent] END | CREATE (t)-[:IS_SUBTASK_OF]->(up)) \
         FOREACH (project IN CASE WHEN p IS NULL THEN [] ELSE [p] END | CREATE (t)-[:IS_PART_OF_PROJECT]->(project)) \
         FOREACH (user IN CASE WHEN u IS NULL THEN [] ELSE [u] END | CREATE (t)-[:ASSIGNED_TO]->(user)) \
         FOREACH (blocker IN blockers | CREATE (blocker)-[:BLOCKS]->(t))) \
-     RETURN row.props.uid AS uid, project_found, assignee_found, parent_found, too_deep, missing_blockers";
+     RETURN row.props.uid AS uid, project_found, assignee_found, parent_found, too_deep, missing_blockers"
+        )
+    };
+}
+
+/// `create_tasks_with!` for tasks whose words wait for the background
+/// indexer (`crate::neo4j::search_words`): what group commit and a lone
+/// create write, so that their commits leave the full-text index alone.
+const CREATE_TASKS: &str = create_tasks_with!("CREATE (t:Task:SearchPending) SET t += row.props");
+
+/// `create_tasks_with!` for tasks written straight into the full-text
+/// index: their words in `search_text` with their creation windows
+/// (`search_time`), as the indexer would leave them, and no wait. What a
+/// bulk create writes: its transaction of up to 1,000 tasks is one refresh
+/// of the index, as a batch of the indexer is, so the indexer's two later
+/// writes of each task are saved. New tasks have no older words a search
+/// could find them by, and a search reads the index as of one moment, so
+/// it finds all of a bulk create's tasks or, running while it commits,
+/// none.
+const CREATE_TASKS_INDEXED: &str = create_tasks_with!(concat!(
+    "CREATE (t:Task) SET t += row.props \
+     SET t.search_text = t.pending_search_text, t.search_time = ",
+    search_time_of_t!(),
+    " REMOVE t.pending_search_text"
+));
 
 /// Creates `tasks` and links each to its project and assignee in one
-/// statement (`CREATE_TASKS`): what the adapter sends for a batch of
-/// concurrent creates, for a bulk create, and — as a batch of one — for a
-/// lone create.
+/// statement (`CREATE_TASKS`), their words left for the background
+/// indexer: what the adapter sends for a batch of concurrent creates and —
+/// as a batch of one — for a lone create.
 #[must_use]
 pub fn create_tasks(tasks: &[Task]) -> Query {
+    create_tasks_query(CREATE_TASKS, tasks)
+}
+
+/// [`create_tasks`] with the tasks' words written straight into the
+/// full-text index (`CREATE_TASKS_INDEXED`): what the adapter sends for
+/// a bulk create.
+#[must_use]
+pub fn create_tasks_indexed(tasks: &[Task]) -> Query {
+    create_tasks_query(CREATE_TASKS_INDEXED, tasks)
+}
+
+/// `statement`, one of the `create_tasks_with!` statements, with the rows
+/// of `tasks`.
+fn create_tasks_query(statement: &str, tasks: &[Task]) -> Query {
     let rows: Vec<BoltType> = tasks
         .iter()
         .map(|task| {
@@ -62,7 +108,7 @@ pub fn create_tasks(tasks: &[Task]) -> Query {
             ])
         })
         .collect();
-    neo4rs::query(&format!("{KEEP_PLAN}{CREATE_TASKS}"))
+    neo4rs::query(&format!("{KEEP_PLAN}{statement}"))
         .param("rows", BoltType::List(rows.into()))
         .param("max_parent_ancestors", max_parent_ancestors())
 }
