@@ -160,6 +160,66 @@ pub(crate) async fn a_writes_events_are_logged_after_it_in_order<B: Backend>(bac
     }
 }
 
+/// A bulk create logs each task's event with it, in the order of the tasks,
+/// each in its task's history — and any event about something else it was
+/// given.
+pub(crate) async fn a_bulk_create_logs_its_tasks_events_in_their_order<B: Backend>(backend: &B) {
+    let fixture = backend.open().await;
+    let store = &fixture.store;
+    let start = store.last_position().await.unwrap();
+    let project = stored_project(store).await;
+    let tasks: Vec<Task> = (0..5).map(|n| task(&format!("Imported {n}"), Some(project))).collect();
+    let mut events: Vec<DomainEvent> = tasks.iter().map(|task| task_event(EventKind::Created, task)).collect();
+    // One event about no task of the create.
+    let aside =
+        about(EntityKind::Project, EventKind::Updated, *project.as_uuid(), &serde_json::json!({ "uid": project }));
+    events.insert(2, aside.clone());
+
+    store.create_tasks(&tasks, &events).await.unwrap();
+
+    let logged = own(&all_after(store, &EventFilter::default(), start, 100).await, &ids_of(&events));
+    let of_tasks: Vec<DomainEvent> = logged.iter().filter(|event| event.event_id != aside.event_id).cloned().collect();
+    let expected: Vec<DomainEvent> = events.iter().filter(|event| event.event_id != aside.event_id).cloned().collect();
+    assert_eq!(of_tasks, expected, "the tasks' events, in the tasks' order");
+    assert_eq!(logged.len(), events.len(), "and the other one");
+    for (task, event) in tasks.iter().zip(&expected) {
+        assert_eq!(history(store, *task.uid.as_uuid()).await, std::slice::from_ref(event));
+    }
+}
+
+/// On Neo4j every event hangs from its entity while the entity exists,
+/// `(entity)-[:GENERATES_EVENT]->(:Event)`, whichever write logged it: a
+/// project's create, a lone task create, a bulk create.
+pub(crate) async fn neo4j_links_each_event_from_its_entity() {
+    let Some(backend) = support::Neo4j::from_env() else { return };
+    let graph = backend.graph();
+    let fixture = backend.open().await;
+    let store = &fixture.store;
+    let project = project("Linked");
+    let project_created = about(EntityKind::Project, EventKind::Created, *project.uid.as_uuid(), &project);
+    store.create_project(&project, std::slice::from_ref(&project_created)).await.unwrap();
+    let alone = task("Linked alone", Some(project.uid));
+    let alone_created = task_event(EventKind::Created, &alone);
+    store.create_task(&alone, std::slice::from_ref(&alone_created)).await.unwrap();
+    let bulk: Vec<Task> = (0..3).map(|n| task(&format!("Linked in bulk {n}"), Some(project.uid))).collect();
+    let bulk_created: Vec<DomainEvent> = bulk.iter().map(|task| task_event(EventKind::Created, task)).collect();
+    store.create_tasks(&bulk, &bulk_created).await.unwrap();
+
+    let linked = [("Project", project.uid.to_string(), &project_created)]
+        .into_iter()
+        .chain([("Task", alone.uid.to_string(), &alone_created)])
+        .chain(bulk.iter().zip(&bulk_created).map(|(task, event)| ("Task", task.uid.to_string(), event)));
+    for (label, entity, event) in linked {
+        let query = neo4rs::query(&format!(
+            "MATCH (entity:{label} {{uid: $entity}})-[:GENERATES_EVENT]->(e:Event) RETURN collect(e.event_id) AS events"
+        ))
+        .param("entity", entity.as_str());
+        let mut rows = graph.execute(query).await.unwrap();
+        let events: Vec<String> = rows.next().await.unwrap().unwrap().get("events").unwrap();
+        assert_eq!(events, [event.event_id.to_string()], "the events hanging from {entity}");
+    }
+}
+
 pub(crate) async fn a_failed_write_logs_none_of_its_events<B: Backend>(backend: &B) {
     let fixture = backend.open().await;
     let store = &fixture.store;

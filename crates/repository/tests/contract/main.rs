@@ -240,6 +240,7 @@ contract!(
     concurrent_bulk_creates_and_single_creates_all_land_once,
     a_writes_events_are_logged_after_it_in_order,
     a_failed_write_logs_none_of_its_events,
+    a_bulk_create_logs_its_tasks_events_in_their_order,
     concurrent_creates_mixing_valid_and_invalid_log_only_the_created,
     a_project_cascade_logs_each_task_deleted_then_the_project_deleted,
     a_user_delete_logs_each_unassigned_task_updated_then_the_user_deleted,
@@ -390,6 +391,12 @@ async fn neo4j_stores_a_sub_project_as_an_is_subproject_of_relationship() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn neo4j_finds_tasks_by_their_current_words_before_and_after_indexing() {
     Box::pin(search::neo4j_finds_tasks_by_their_current_words_before_and_after_indexing()).await;
+}
+
+/// Neo4j hangs each event from its entity, however it was written.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn neo4j_links_each_event_from_its_entity() {
+    events::neo4j_links_each_event_from_its_entity().await;
 }
 
 /// Neo4j's bulk create writes its tasks' words straight into the index.
