@@ -287,6 +287,18 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn the_writer_keeps_a_writes_savepoint_journal_in_memory() {
+        let dir = TempDatabase::new();
+        let store = SqliteStore::open_with(SqliteLocation::File(dir.0.join("trm.db")), SqliteOptions::default());
+        let store = store.await.unwrap();
+        let temp_store: i64 = store
+            .write(|tx| tx.pragma_query_value(None, "temp_store", |row| row.get(0)).map_err(unexpected("pragma")))
+            .await
+            .unwrap();
+        assert_eq!(temp_store, 2, "MEMORY");
+    }
+
+    #[tokio::test]
     async fn an_in_memory_database_is_one_connection() {
         let store = SqliteStore::in_memory().await.unwrap();
         let observer = store.clone();
