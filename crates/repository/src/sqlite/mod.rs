@@ -34,6 +34,7 @@ mod projects;
 mod rows;
 mod schema;
 pub mod search_order;
+mod search_pending;
 mod search_upkeep;
 mod search_words;
 mod subtasks;

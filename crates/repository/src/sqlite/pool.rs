@@ -51,8 +51,12 @@ const PAGE_CACHE_KIB: i64 = 16 * 1024;
 /// thread's time in those copies' `pwrite`s. In memory they are `memcpy`s,
 /// held until the write's savepoint is released — at most the pages one
 /// write changes.
+///
+/// Its temporary schema holds the words waiting for the search index (see
+/// `search_pending`).
 fn configure_writer(conn: &Connection) -> rusqlite::Result<()> {
-    conn.pragma_update(None, "temp_store", "MEMORY")
+    conn.pragma_update(None, "temp_store", "MEMORY")?;
+    super::search_pending::prepare(conn)
 }
 
 fn configure(conn: &Connection, timeout: Duration) -> rusqlite::Result<()> {
@@ -121,6 +125,7 @@ impl ConnectionPool {
                 options.write_batch,
                 Arc::clone(&usage),
                 Some(super::search_upkeep::merge_step),
+                Some(super::search_pending::flush),
                 checkpointer,
             )?,
             reader_permits: Arc::new(Semaphore::new(readers.len())),

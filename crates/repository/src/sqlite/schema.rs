@@ -11,6 +11,7 @@ use rusqlite::{Connection, Transaction};
 use trm_domain::Timestamp;
 use trm_domain::search::index_text;
 
+use super::search_pending;
 use super::tasks::index_words;
 
 /// One step of the schema: SQL, and what only Rust can compute for the rows
@@ -55,8 +56,10 @@ impl Migration {
 /// which every later schema keeps (a whole task row has columns added by
 /// later migrations).
 fn index_stored_tasks(tx: &Transaction<'_>) -> anyhow::Result<()> {
+    search_pending::prepare(tx)?;
     let mut select = tx.prepare("SELECT uid, title, description, tags, created_at FROM tasks")?;
     let mut rows = select.query([])?;
+    let mut indexed = 0_usize;
     while let Some(row) = rows.next()? {
         let (uid, title, description, tags, created_at): (String, String, Option<String>, String, i64) =
             (row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?);
@@ -66,7 +69,13 @@ fn index_stored_tasks(tx: &Transaction<'_>) -> anyhow::Result<()> {
         );
         index_words(tx, &uid, Timestamp::from_micros_clamped(created_at), &words)
             .map_err(|error| anyhow::anyhow!("cannot index a stored task: {error}"))?;
+        indexed += 1;
+        // The pending words are held in memory until flushed.
+        if indexed.is_multiple_of(10_000) {
+            search_pending::flush(tx)?;
+        }
     }
+    search_pending::flush(tx)?;
     Ok(())
 }
 

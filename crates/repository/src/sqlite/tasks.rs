@@ -9,7 +9,6 @@ use trm_domain::{
 
 use super::events::{append, encode};
 use super::rows::{TASK_COLUMN_COUNT, TASK_COLUMNS, exists, optional_value, placeholders, task_from_row, task_values};
-use super::search_order;
 use super::search_words::{match_expression, remember};
 use super::subtasks::{has_subtasks, parent_problem, subtree};
 use super::task_graph::{
@@ -17,6 +16,7 @@ use super::task_graph::{
 };
 use super::task_list::list_query;
 use super::{SqliteStore, unexpected};
+use super::{search_order, search_pending};
 use crate::error::StoreError;
 use crate::ports::{Cascade, TaskFilter, TaskRepository};
 use crate::rules::{check_version, status_count, task_search_text};
@@ -84,7 +84,8 @@ pub(super) fn index_task_words(tx: &Transaction<'_>, task: &Task) -> Result<(), 
 /// Puts `words` in the search index as the words of the task `uid`,
 /// created at `created_at`, in place of any it had there: its number in
 /// the index (given once, on its first write, in list order; see
-/// [`search_order`]), then its words.
+/// [`search_order`]), then its words — which reach the index when the
+/// transaction commits (see [`search_pending`]).
 pub(super) fn index_words(
     tx: &Transaction<'_>,
     uid: &str,
@@ -93,8 +94,8 @@ pub(super) fn index_words(
 ) -> Result<(), StoreError> {
     let numbered: Option<i64> = optional_value(tx, "SELECT id FROM task_search_rows WHERE uid = ?1", &uid)
         .map_err(unexpected("cannot read the task's number in the search index"))?;
-    let id = match numbered {
-        Some(id) => id,
+    let (id, fresh) = match numbered {
+        Some(id) => (id, false),
         None => {
             let (first, last) = search_order::numbers_for(created_at);
             let taken: Option<i64> = tx
@@ -113,15 +114,10 @@ pub(super) fn index_words(
             tx.prepare_cached("INSERT INTO task_search_rows (id, uid) VALUES (?1, ?2)")
                 .and_then(|mut number| number.execute(rusqlite::params![id, uid]))
                 .map_err(unexpected("cannot number the task in the search index"))?;
-            id
+            (id, true)
         }
     };
-    tx.prepare_cached("DELETE FROM task_search WHERE rowid = ?1")
-        .and_then(|mut forget| forget.execute([id]))
-        .map_err(unexpected("cannot drop the task's former words from the search index"))?;
-    tx.prepare_cached("INSERT INTO task_search (rowid, words) VALUES (?1, ?2)")
-        .and_then(|mut index| index.execute(rusqlite::params![id, words]))
-        .map_err(unexpected("cannot index the task's words"))?;
+    search_pending::record(tx, uid, id, words, fresh)?;
     remember(tx, words)
 }
 

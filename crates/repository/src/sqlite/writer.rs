@@ -20,6 +20,10 @@
 //!   meet a conflict, and two racing creates of one username a duplicate;
 //! * every caller is answered only after the shared `COMMIT` returned, so
 //!   a success is durable when it is reported;
+//! * work a write can leave for the end of its transaction (the search
+//!   index's words, which FTS5 would otherwise flush at every savepoint)
+//!   is done once, after the last write and before the `COMMIT`
+//!   ([`BeforeCommit`]);
 //! * if the shared transaction itself fails, nobody is answered from it:
 //!   every write of the batch is run again alone, in order, and answered
 //!   from that.
@@ -152,12 +156,14 @@ impl Writer {
         max_batch: usize,
         usage: Arc<ConnectionCounter>,
         upkeep: Option<Upkeep>,
+        before_commit: Option<BeforeCommit>,
         checkpointer: Option<Checkpointer>,
     ) -> anyhow::Result<Self> {
         let (inbox, queue) = mpsc::channel();
         let max_batch = max_batch.max(1);
         let counts = Arc::<Counts>::default();
-        let thread = Thread { queue, max_batch, usage, counts: Arc::clone(&counts), upkeep, checkpointer };
+        let thread =
+            Thread { queue, max_batch, usage, counts: Arc::clone(&counts), upkeep, before_commit, checkpointer };
 
         std::thread::Builder::new()
             .name("trm-sqlite-writer".to_owned())
@@ -231,6 +237,11 @@ impl Writer {
 /// more to do.
 pub(super) type Upkeep = fn(&Connection) -> rusqlite::Result<bool>;
 
+/// Work the writes of a transaction leave for its end, done once after
+/// the last of them and before the commit (the search index's words: see
+/// `search_pending`). Its failure fails the transaction.
+pub(super) type BeforeCommit = fn(&Transaction<'_>) -> rusqlite::Result<()>;
+
 /// How long the queue stays empty before the writer does upkeep: long
 /// enough that a burst of writes is over, short enough that an idle store
 /// is tidy soon after it.
@@ -261,6 +272,7 @@ struct Thread {
     usage: Arc<ConnectionCounter>,
     counts: Arc<Counts>,
     upkeep: Option<Upkeep>,
+    before_commit: Option<BeforeCommit>,
     /// Told of each commit, to checkpoint the log off this thread (a file
     /// store's; none in memory).
     checkpointer: Option<Checkpointer>,
@@ -370,6 +382,7 @@ impl Thread {
                     tx.execute_batch("ROLLBACK TO batched_write; RELEASE batched_write")?;
                 }
             }
+            self.before_commit(&tx)?;
             tx.commit()
         })();
         match shared {
@@ -384,12 +397,17 @@ impl Thread {
         }
     }
 
+    fn before_commit(&self, tx: &Transaction<'_>) -> rusqlite::Result<()> {
+        self.before_commit.map_or(Ok(()), |before_commit| before_commit(tx))
+    }
+
     /// Runs one write in a transaction of its own.
     fn commit_alone(&self, conn: &mut Connection, mut write: Box<dyn PendingWrite>) -> Answer {
         self.counts.record(1);
         let committed = (|| -> rusqlite::Result<()> {
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
             if write.run(&tx) {
+                self.before_commit(&tx)?;
                 tx.commit()?;
             }
             // Otherwise dropping `tx` rolls the failed write back.

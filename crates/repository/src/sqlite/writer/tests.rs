@@ -8,14 +8,21 @@ use super::*;
 /// whose `parent` must name a stored number by the end of each
 /// transaction (a deferred foreign key: checked at `COMMIT`).
 fn writer(max_batch: usize) -> Writer {
+    writer_with(max_batch, None)
+}
+
+/// [`writer`], with `before_commit` run at the end of each transaction; a
+/// table `commits` is there for it to write to.
+fn writer_with(max_batch: usize, before_commit: Option<BeforeCommit>) -> Writer {
     let conn = Connection::open_in_memory().unwrap();
     conn.execute_batch(
         "PRAGMA foreign_keys = ON; \
          CREATE TABLE numbers (n INTEGER PRIMARY KEY, \
-            parent INTEGER REFERENCES numbers (n) DEFERRABLE INITIALLY DEFERRED)",
+            parent INTEGER REFERENCES numbers (n) DEFERRABLE INITIALLY DEFERRED); \
+         CREATE TABLE commits (numbers_seen INTEGER NOT NULL)",
     )
     .unwrap();
-    Writer::start(conn, max_batch, Arc::default(), None, None).unwrap()
+    Writer::start(conn, max_batch, Arc::default(), None, before_commit, None).unwrap()
 }
 
 fn insert(n: i64, parent: Option<i64>) -> impl Fn(&Transaction<'_>) -> Result<i64, StoreError> + Send + 'static {
@@ -95,6 +102,54 @@ async fn when_the_shared_commit_fails_every_write_is_run_again_alone() {
     assert_eq!(stored(&writer).await, [1, 3]);
 }
 
+/// Records how many numbers the transaction stored when it ends.
+fn count_numbers(tx: &Transaction<'_>) -> rusqlite::Result<()> {
+    tx.execute("INSERT INTO commits (numbers_seen) SELECT count(*) FROM numbers", []).map(drop)
+}
+
+/// Refuses to commit a transaction that stored the number 13.
+fn refuse_thirteen(tx: &Transaction<'_>) -> rusqlite::Result<()> {
+    let thirteen: i64 = tx.query_row("SELECT count(*) FROM numbers WHERE n = 13", [], |row| row.get(0))?;
+    if thirteen > 0 {
+        return Err(rusqlite::Error::InvalidQuery);
+    }
+    Ok(())
+}
+
+async fn commits_seen(writer: &Writer) -> Vec<i64> {
+    writer
+        .exclusive(|conn| {
+            let mut select = conn.prepare("SELECT numbers_seen FROM commits").unwrap();
+            Ok(select.query_map([], |row| row.get(0)).unwrap().map(Result::unwrap).collect())
+        })
+        .await
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_work_left_for_a_transactions_end_runs_once_after_all_its_writes() {
+    let writer = Arc::new(writer_with(64, Some(count_numbers)));
+    let rows: Vec<(i64, Option<i64>)> = [1, 2, 3, 3, 5].into_iter().map(|n| (n, None)).collect();
+    let answers = insert_while_held(&writer, &rows).await;
+
+    assert_eq!(answers.iter().filter(|answer| answer.is_err()).count(), 1, "{answers:?}");
+    assert_eq!(writer.counts(), (1, 5));
+    assert_eq!(commits_seen(&writer).await, [4], "once, seeing the four stored");
+
+    writer.write(insert(6, None)).await.unwrap();
+    assert_eq!(commits_seen(&writer).await, [4, 5], "a write alone too");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn when_the_work_at_a_transactions_end_fails_only_the_write_that_caused_it_fails() {
+    let writer = Arc::new(writer_with(64, Some(refuse_thirteen)));
+    let answers = insert_while_held(&writer, &[(11, None), (13, None), (17, None)]).await;
+
+    assert!(answers[0].is_ok() && answers[2].is_ok(), "{answers:?}");
+    assert!(answers[1].is_err(), "{answers:?}");
+    assert_eq!(stored(&writer).await, [11, 17]);
+}
+
 #[tokio::test]
 async fn with_a_batch_of_one_every_write_commits_alone() {
     let writer = Arc::new(writer(1));
@@ -151,7 +206,7 @@ async fn an_idle_writer_does_its_upkeep_until_done_and_again_after_the_next_writ
     let conn = Connection::open_in_memory().unwrap();
     conn.execute_batch("CREATE TABLE upkeep_steps (step INTEGER PRIMARY KEY); CREATE TABLE numbers (n INTEGER PRIMARY KEY, parent INTEGER)")
         .unwrap();
-    let writer = Writer::start(conn, 8, Arc::default(), Some(counted_upkeep), None).unwrap();
+    let writer = Writer::start(conn, 8, Arc::default(), Some(counted_upkeep), None, None).unwrap();
     eventually_steps(&writer, 3).await;
     tokio::time::sleep(IDLE_AFTER * 2).await;
     assert_eq!(upkeep_steps(&writer).await, 3, "done until a write");
