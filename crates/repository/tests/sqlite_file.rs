@@ -6,9 +6,11 @@
 // Test helpers report failure by panicking.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use trm_domain::{NewProject, NewTask, Project, Task, Timestamp, Title};
+use trm_domain::{
+    DomainEvent, EntityKind, EventKind, EventMetadata, NewProject, NewTask, Project, Task, Timestamp, Title,
+};
 use trm_repository::sqlite::SqliteStore;
-use trm_repository::{ProjectRepository, TaskRepository};
+use trm_repository::{EventFilter, EventLog, ProjectRepository, TaskRepository};
 
 /// A fresh directory under the target dir, removed at the end of the test.
 struct TempDir(std::path::PathBuf);
@@ -88,4 +90,66 @@ async fn readers_see_committed_writes_at_once() {
         store.create_task(&task, &[]).await.unwrap();
         assert_eq!(store.get_task(task.uid).await.unwrap().map(|t| t.version), Some(1));
     }
+}
+
+/// The history of `task`, oldest first.
+async fn history_of(store: &SqliteStore, task: &Task) -> Vec<DomainEvent> {
+    let filter = EventFilter { entity_id: Some(*task.uid.as_uuid()), ..EventFilter::default() };
+    let logged = store.events_after(&filter, trm_domain::EventPosition::START, 100).await.unwrap();
+    logged.into_iter().map(|logged| logged.event).collect()
+}
+
+fn task_event(kind: EventKind, task: &Task) -> DomainEvent {
+    DomainEvent::about(EntityKind::Task, kind, *task.uid.as_uuid(), task, EventMetadata::default())
+}
+
+fn retired_entities(path: &std::path::Path) -> i64 {
+    let conn = rusqlite::Connection::open(path).unwrap();
+    conn.query_row("SELECT count(*) FROM retired_entities", [], |row| row.get(0)).unwrap()
+}
+
+#[tokio::test]
+async fn a_history_begun_before_births_were_indexed_reads_as_one_through_a_delete() {
+    let dir = TempDir::new("births");
+    let path = dir.0.join("trm.db");
+    let store = SqliteStore::open(&format!("sqlite://{}", path.display())).await.unwrap();
+    let task = Task::create(NewTask::new(Title::parse("Older than the index").unwrap()), Timestamp::now()).unwrap();
+    let created = task_event(EventKind::Created, &task);
+    store.create_task(&task, std::slice::from_ref(&created)).await.unwrap();
+    // As a log stored before migration 0014 holds it: no birth.
+    rusqlite::Connection::open(&path).unwrap().execute("UPDATE events SET entity_born = NULL", []).unwrap();
+
+    let mut renamed = task.clone();
+    renamed.title = Title::parse("Renamed").unwrap();
+    renamed.version += 1;
+    let updated = task_event(EventKind::Updated, &renamed);
+    store.update_task(&renamed, std::slice::from_ref(&updated)).await.unwrap();
+    assert_eq!(history_of(&store, &task).await, [created.clone(), updated.clone()]);
+
+    let deleted = store.delete_task(task.uid, None, false, Timestamp::now(), Some(EventMetadata::default())).await;
+    let deleted = deleted.unwrap().events;
+    assert_eq!(history_of(&store, &task).await, [vec![created, updated], deleted].concat());
+}
+
+#[tokio::test]
+async fn a_deleted_entitys_birth_is_kept_while_its_history_is_and_forgotten_with_it() {
+    let dir = TempDir::new("retired");
+    let path = dir.0.join("trm.db");
+    let store = SqliteStore::open(&format!("sqlite://{}", path.display())).await.unwrap();
+    let task = Task::create(NewTask::new(Title::parse("Gone").unwrap()), Timestamp::now()).unwrap();
+    let created = task_event(EventKind::Created, &task);
+    store.create_task(&task, std::slice::from_ref(&created)).await.unwrap();
+    let unlogged = Task::create(NewTask::new(Title::parse("Never logged").unwrap()), Timestamp::now()).unwrap();
+    store.create_task(&unlogged, &[]).await.unwrap();
+
+    let metadata = Some(EventMetadata::default());
+    let deleted = store.delete_task(task.uid, None, false, Timestamp::now(), metadata).await.unwrap().events;
+    store.delete_task(unlogged.uid, None, false, Timestamp::now(), None).await.unwrap();
+    assert_eq!(retired_entities(&path), 1, "only the entity with a history");
+    assert_eq!(history_of(&store, &task).await, [vec![created], deleted].concat());
+
+    let far_future = Timestamp::from_micros_clamped(i64::MAX);
+    assert_eq!(store.prune(far_future, 100).await.unwrap(), 2);
+    assert_eq!(retired_entities(&path), 0, "forgotten with the last of its events");
+    assert_eq!(history_of(&store, &task).await, []);
 }

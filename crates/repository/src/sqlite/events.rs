@@ -6,14 +6,22 @@
 //! the position: SQLite has one writer, which assigns positions in the
 //! order it runs the writes and commits them in that order, so no later
 //! commit can place an event below one a reader has already seen.
+//!
+//! An entity's history is indexed by the entity's *birth* (its
+//! `created_at`) before its id: a new entity is born now, so a create's
+//! event appends at the index's right edge instead of dirtying a random
+//! page (entity ids are random UUIDs). A history read looks the birth up
+//! first — in the entity's row, or in `retired_entities` once it is
+//! deleted — and reads events the store could not key by a birth (those
+//! stored before it could, or about something it does not hold) by id.
 
 use async_trait::async_trait;
 use rusqlite::types::Value;
-use rusqlite::{Row, Transaction, params_from_iter};
+use rusqlite::{Connection, Row, Transaction, params_from_iter};
 use trm_domain::{DomainEvent, EventMetadata, EventPosition, LoggedEvent, Timestamp};
 use uuid::Uuid;
 
-use super::rows::{parsed, timestamp_at, uuid_at};
+use super::rows::{optional_value, parsed, timestamp_at, uuid_at};
 use super::{SqliteStore, unexpected};
 use crate::error::StoreError;
 use crate::ports::{EventFilter, EventLog};
@@ -64,11 +72,12 @@ pub(super) fn append(tx: &Transaction<'_>, events: &EncodedEvents) -> Result<(),
     }
     let mut insert = tx
         .prepare_cached(
-            "INSERT INTO events (event_id, event_type, timestamp, entity_type, entity_id, data, metadata) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            "INSERT INTO events (event_id, event_type, timestamp, entity_type, entity_id, entity_born, data, metadata) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
         )
         .map_err(unexpected("cannot prepare the event insert"))?;
     for row in &events.0 {
+        let born = birth_of(tx, &row.entity_id).map_err(unexpected("cannot look up the entity of an event"))?;
         insert
             .execute(rusqlite::params![
                 row.event_id,
@@ -76,12 +85,37 @@ pub(super) fn append(tx: &Transaction<'_>, events: &EncodedEvents) -> Result<(),
                 row.timestamp,
                 row.entity_type,
                 row.entity_id,
+                born,
                 row.data,
                 row.metadata,
             ])
             .map_err(unexpected("cannot store an event"))?;
     }
     Ok(())
+}
+
+/// The birth under which the history of the entity `entity_id` is
+/// indexed: the `created_at` of the task, project or user with that id, or
+/// of the deleted one `retired_entities` remembers; `None` for an id the
+/// store holds no such entity for. Ids are UUIDs, so one id names at most
+/// one entity of any kind. Storing and reading an event agree on it, so
+/// an event stored under a birth is read under the same one.
+fn birth_of(conn: &Connection, entity_id: &str) -> rusqlite::Result<Option<i64>> {
+    optional_value(
+        conn,
+        "SELECT created_at FROM tasks WHERE uid = ?1 \
+         UNION ALL SELECT created_at FROM projects WHERE uid = ?1 \
+         UNION ALL SELECT created_at FROM users WHERE uid = ?1 \
+         UNION ALL SELECT born FROM retired_entities WHERE entity_id = ?1 \
+         LIMIT 1",
+        &entity_id,
+    )
+}
+
+/// Whether some events about `entity_id` are indexed by id alone.
+fn has_events_without_birth(conn: &Connection, entity_id: &str) -> rusqlite::Result<bool> {
+    optional_value::<i64>(conn, "SELECT 1 FROM events WHERE entity_born IS NULL AND entity_id = ?1 LIMIT 1", &entity_id)
+        .map(|found| found.is_some())
 }
 
 fn json_error(error: serde_json::Error) -> StoreError {
@@ -106,12 +140,33 @@ fn event_from_row(row: &Row<'_>) -> rusqlite::Result<LoggedEvent> {
     })
 }
 
-/// The `WHERE` conditions of `filter`, with their parameters appended.
-fn conditions(filter: &EventFilter, params: &mut Vec<Value>) -> Vec<String> {
-    let bind = |params: &mut Vec<Value>, value: String| {
-        params.push(Value::Text(value));
-        format!("?{}", params.len())
+/// Appends `value` to `params` and names its slot.
+fn bind(params: &mut Vec<Value>, value: Value) -> String {
+    params.push(value);
+    format!("?{}", params.len())
+}
+
+/// The `WHERE` condition that finds the events about `entity_id`, through
+/// the index (or both indexes) its events are in.
+fn entity_condition(conn: &Connection, entity_id: Uuid, params: &mut Vec<Value>) -> rusqlite::Result<String> {
+    let id = entity_id.to_string();
+    let by_id = |params: &mut Vec<Value>| {
+        format!("(entity_born IS NULL AND entity_id = {})", bind(params, Value::Text(id.clone())))
     };
+    let Some(born) = birth_of(conn, &id)? else {
+        return Ok(by_id(params));
+    };
+    let by_birth = format!(
+        "(entity_born = {} AND entity_id = {})",
+        bind(params, Value::Integer(born)),
+        bind(params, Value::Text(id.clone()))
+    );
+    Ok(if has_events_without_birth(conn, &id)? { format!("({by_birth} OR {})", by_id(params)) } else { by_birth })
+}
+
+/// The `WHERE` conditions of `filter`, with their parameters appended.
+fn conditions(conn: &Connection, filter: &EventFilter, params: &mut Vec<Value>) -> rusqlite::Result<Vec<String>> {
+    let bind = |params: &mut Vec<Value>, value: String| bind(params, Value::Text(value));
     let mut conditions = Vec::new();
     if !filter.event_types.is_empty() {
         let slots: Vec<String> = filter.event_types.iter().map(|t| bind(params, t.clone())).collect();
@@ -121,13 +176,31 @@ fn conditions(filter: &EventFilter, params: &mut Vec<Value>) -> Vec<String> {
         conditions.push(format!("entity_type = {}", bind(params, entity_type.clone())));
     }
     if let Some(entity_id) = filter.entity_id {
-        conditions.push(format!("entity_id = {}", bind(params, entity_id.to_string())));
+        conditions.push(entity_condition(conn, entity_id, params)?);
     }
-    conditions
+    Ok(conditions)
 }
 
-/// Reads one page of the log: `position_condition` bounds it, `order` is
-/// `ASC` or `DESC`.
+/// The query of one page of the log, and its parameters: `position`
+/// bounds it, `order` is `ASC` or `DESC`.
+fn page_query(
+    conn: &Connection,
+    filter: &EventFilter,
+    position: Option<(&'static str, EventPosition)>,
+    order: &'static str,
+    limit: u32,
+) -> rusqlite::Result<(String, Vec<Value>)> {
+    let mut params = Vec::new();
+    let mut conditions = conditions(conn, filter, &mut params)?;
+    if let Some((operator, at)) = position {
+        conditions.push(format!("position {operator} {}", bind(&mut params, Value::Integer(position_value(at)))));
+    }
+    let limit = bind(&mut params, Value::Integer(i64::from(limit)));
+    let filter_sql = if conditions.is_empty() { String::new() } else { format!("WHERE {}", conditions.join(" AND ")) };
+    Ok((format!("SELECT {EVENT_COLUMNS} FROM events {filter_sql} ORDER BY position {order} LIMIT {limit}"), params))
+}
+
+/// Reads one page of the log (see [`page_query`]).
 async fn page(
     store: &SqliteStore,
     filter: &EventFilter,
@@ -135,18 +208,11 @@ async fn page(
     order: &'static str,
     limit: u32,
 ) -> Result<Vec<LoggedEvent>, StoreError> {
-    let mut params = Vec::new();
-    let mut conditions = conditions(filter, &mut params);
-    if let Some((operator, at)) = position {
-        params.push(Value::Integer(position_value(at)));
-        conditions.push(format!("position {operator} ?{}", params.len()));
-    }
-    params.push(Value::Integer(i64::from(limit)));
-    let filter_sql = if conditions.is_empty() { String::new() } else { format!("WHERE {}", conditions.join(" AND ")) };
-    let sql =
-        format!("SELECT {EVENT_COLUMNS} FROM events {filter_sql} ORDER BY position {order} LIMIT ?{}", params.len());
+    let filter = filter.clone();
     store
         .read(move |conn| {
+            let (sql, params) = page_query(conn, &filter, position, order, limit)
+                .map_err(unexpected("cannot look up the entity of a history"))?;
             let mut select = conn.prepare_cached(&sql).map_err(unexpected("cannot prepare the event read"))?;
             select
                 .query_map(params_from_iter(params), event_from_row)
@@ -203,15 +269,129 @@ impl EventLog for SqliteStore {
 
     async fn prune(&self, before: Timestamp, limit: u32) -> Result<u64, StoreError> {
         self.write(move |tx| {
-            let deleted = tx
+            let pruned: Vec<(String, Option<i64>)> = tx
                 .prepare_cached(
                     "DELETE FROM events WHERE position IN \
-                     (SELECT position FROM events WHERE timestamp < ?1 ORDER BY timestamp LIMIT ?2)",
+                     (SELECT position FROM events WHERE timestamp < ?1 ORDER BY timestamp LIMIT ?2) \
+                     RETURNING entity_id, entity_born",
                 )
-                .and_then(|mut delete| delete.execute(rusqlite::params![before.as_micros(), i64::from(limit)]))
+                .and_then(|mut delete| {
+                    delete
+                        .query_map(rusqlite::params![before.as_micros(), i64::from(limit)], |row| {
+                            Ok((row.get(0)?, row.get(1)?))
+                        })
+                        .and_then(Iterator::collect::<rusqlite::Result<Vec<_>>>)
+                })
                 .map_err(unexpected("cannot prune events"))?;
-            Ok(u64::try_from(deleted).unwrap_or_default())
+            forget_births_without_history(tx, &pruned)?;
+            Ok(u64::try_from(pruned.len()).unwrap_or_default())
         })
         .await
+    }
+}
+
+/// Forgets the birth of each deleted entity among `pruned` (events just
+/// deleted, by entity id and birth) none of whose events is left.
+fn forget_births_without_history(tx: &Transaction<'_>, pruned: &[(String, Option<i64>)]) -> Result<(), StoreError> {
+    let entities: std::collections::BTreeSet<(&str, i64)> =
+        pruned.iter().filter_map(|(id, born)| born.map(|born| (id.as_str(), born))).collect();
+    let mut forget = tx
+        .prepare_cached(
+            "DELETE FROM retired_entities WHERE entity_id = ?1 AND born = ?2 \
+             AND NOT EXISTS (SELECT 1 FROM events WHERE entity_born = ?2 AND entity_id = ?1)",
+        )
+        .map_err(unexpected("cannot prepare forgetting deleted entities"))?;
+    for (id, born) in entities {
+        forget.execute(rusqlite::params![id, born]).map_err(unexpected("cannot forget a deleted entity"))?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use rusqlite::params_from_iter;
+    use trm_domain::{EntityKind, EventKind, NewTask, Task, Title};
+
+    use super::super::rows::{TASK_COLUMN_COUNT, TASK_COLUMNS, placeholders, task_values};
+    use super::super::schema::migrate;
+    use super::*;
+
+    fn migrated() -> Connection {
+        let mut conn = Connection::open_in_memory().unwrap();
+        migrate(&mut conn).unwrap();
+        conn
+    }
+
+    /// Stores `task` and its `task.created`.
+    fn create(conn: &mut Connection, title: &str) -> Task {
+        let task = Task::create(NewTask::new(Title::parse(title).unwrap()), Timestamp::now()).unwrap();
+        let created = DomainEvent::about(
+            EntityKind::Task,
+            EventKind::Created,
+            *task.uid.as_uuid(),
+            &task,
+            EventMetadata::default(),
+        );
+        let tx = conn.transaction().unwrap();
+        let sql = format!("INSERT INTO tasks ({TASK_COLUMNS}) VALUES ({})", placeholders(TASK_COLUMN_COUNT));
+        tx.execute(&sql, params_from_iter(task_values(&task))).unwrap();
+        append(&tx, &encode(&[created]).unwrap()).unwrap();
+        tx.commit().unwrap();
+        task
+    }
+
+    /// What SQLite plans for one page of `filter`'s history, both ways.
+    fn plans(conn: &Connection, filter: &EventFilter) -> Vec<String> {
+        let mut plans = Vec::new();
+        for (position, order) in [(Some((">", EventPosition::START)), "ASC"), (None, "DESC")] {
+            let (sql, params) = page_query(conn, filter, position, order, 50).unwrap();
+            let mut explain = conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
+            let detail = explain.query_map(params_from_iter(params), |row| row.get::<_, String>(3)).unwrap();
+            plans.push(detail.map(Result::unwrap).collect::<Vec<_>>().join("; "));
+        }
+        plans
+    }
+
+    fn of(task: &Task) -> EventFilter {
+        EventFilter { entity_id: Some(*task.uid.as_uuid()), ..EventFilter::default() }
+    }
+
+    #[test]
+    fn a_created_tasks_event_is_stored_under_its_birth() {
+        let mut conn = migrated();
+        let task = create(&mut conn, "Born now");
+        let born: Option<i64> = conn.query_row("SELECT entity_born FROM events", [], |row| row.get(0)).unwrap();
+        assert_eq!(born, Some(task.created_at.as_micros()));
+    }
+
+    #[test]
+    fn an_entitys_history_is_read_in_order_from_the_birth_index_alone() {
+        let mut conn = migrated();
+        let task = create(&mut conn, "Indexed");
+        for plan in plans(&conn, &of(&task)) {
+            assert!(plan.contains("USING INDEX events_by_entity_birth"), "{plan}");
+            assert!(!plan.contains("TEMP B-TREE") && !plan.contains("SCAN"), "{plan}");
+        }
+    }
+
+    #[test]
+    fn an_id_without_an_entity_is_read_from_the_id_index() {
+        let conn = migrated();
+        let nobody = EventFilter { entity_id: Some(Uuid::new_v4()), ..EventFilter::default() };
+        for plan in plans(&conn, &nobody) {
+            assert!(plan.contains("USING INDEX events_by_entity "), "{plan}");
+            assert!(!plan.contains("TEMP B-TREE") && !plan.contains("SCAN"), "{plan}");
+        }
+    }
+
+    #[test]
+    fn a_history_partly_stored_without_births_reads_both_indexes_without_a_scan() {
+        let mut conn = migrated();
+        let task = create(&mut conn, "Older log");
+        conn.execute("UPDATE events SET entity_born = NULL", []).unwrap();
+        for plan in plans(&conn, &of(&task)) {
+            assert!(plan.contains("events_by_entity_birth") && plan.contains("events_by_entity "), "{plan}");
+            assert!(!plan.contains("SCAN events"), "{plan}");
+        }
     }
 }

@@ -43,6 +43,7 @@ const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../../migrations/0013_task_search_in_list_order.sql"),
         backfill: Some(index_stored_tasks),
     },
+    Migration::sql("0014_events_by_entity_birth", include_str!("../../migrations/0014_events_by_entity_birth.sql")),
 ];
 
 impl Migration {
@@ -226,5 +227,26 @@ mod tests {
         let found: Vec<String> = found.query_map([], |row| row.get(0)).unwrap().map(Result::unwrap).collect();
         uids.reverse();
         assert_eq!(found, uids, "oldest first, by number");
+    }
+    #[test]
+    fn events_logged_before_births_were_indexed_stay_found_by_their_entitys_id() {
+        let mut conn = migrated_up_to("0014_events_by_entity_birth");
+        let entity = uuid::Uuid::new_v4().to_string();
+        conn.execute(
+            "INSERT INTO events (event_id, event_type, timestamp, entity_type, entity_id, data, metadata) \
+             VALUES (?1, 'task.created', 0, 'task', ?2, '{}', '{}')",
+            [uuid::Uuid::new_v4().to_string(), entity.clone()],
+        )
+        .unwrap();
+
+        migrate(&mut conn).unwrap();
+        let found: i64 = conn
+            .query_row(
+                "SELECT count(*) FROM events INDEXED BY events_by_entity WHERE entity_born IS NULL AND entity_id = ?1",
+                [&entity],
+                |row| row.get(0),
+            )
+            .unwrap();
+        assert_eq!(found, 1);
     }
 }
