@@ -1,7 +1,7 @@
 //! The durable event log on SQLite: the `events` table.
 //!
 //! Writes append their events with [`append`] inside their own
-//! transaction (the writer's savepoint, under group commit), so an event is
+//! transaction (shared with others under group commit), so an event is
 //! committed exactly when its write is. The table's `AUTOINCREMENT` key is
 //! the position: SQLite has one writer, which assigns positions in the
 //! order it runs the writes and commits them in that order, so no later

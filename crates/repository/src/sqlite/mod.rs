@@ -14,8 +14,7 @@
 //! — writers wait without blocking threads, and never meet `SQLITE_BUSY`
 //! from each other — and a small pool of reader connections. Writes that
 //! queue while a transaction commits share the next one (group commit),
-//! each in a savepoint of its own, so each keeps its own outcome (see
-//! `writer`). In WAL mode readers see the last committed state
+//! and each keeps its own outcome (see `writer`). In WAL mode readers see the last committed state
 //! while a write is in progress. An in-memory database (for tests) is a
 //! single connection doing both jobs.
 //!
@@ -288,7 +287,7 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn the_writer_keeps_a_writes_savepoint_journal_in_memory() {
+    async fn the_writer_keeps_its_statement_journals_in_memory() {
         let dir = TempDatabase::new();
         let store = SqliteStore::open_with(SqliteLocation::File(dir.0.join("trm.db")), SqliteOptions::default());
         let store = store.await.unwrap();

@@ -43,14 +43,14 @@ const PAGE_CACHE_KIB: i64 = 16 * 1024;
 
 /// Keeps the writer's sub-journals in memory.
 ///
-/// Group commit runs each write in a savepoint, and SQLite copies every
-/// page a write is the first in its savepoint to change into a
-/// sub-journal, so it can roll that write back alone. With the default
-/// `temp_store` the sub-journal spills to a temporary file past 64 KiB,
-/// which a batch of creates passes at once: `perf` put 40% of the writer
+/// To undo one statement that fails halfway (one with triggers or foreign
+/// keys, say) SQLite copies every page it is the first to change into a
+/// sub-journal. With the default `temp_store` the sub-journal spills to a
+/// temporary file past 64 KiB: when group commit still ran each write in
+/// a savepoint, whose journal this is too, `perf` put 40% of the writer
 /// thread's time in those copies' `pwrite`s. In memory they are `memcpy`s,
-/// held until the write's savepoint is released — at most the pages one
-/// write changes.
+/// held until the statement ends — at most the pages one statement
+/// changes.
 ///
 /// Its temporary schema holds the words waiting for the search index (see
 /// `search_pending`).

@@ -2,14 +2,16 @@
 //! reach the full-text index once per transaction, just before it commits.
 //!
 //! FTS5 keeps the terms of its writes in memory and flushes them to a new
-//! segment of the index at every savepoint release. Group commit runs each
-//! write of a batch in a savepoint of its own (see `writer`), so a batch of
-//! sixty-four creates wrote sixty-four one-task segments and merged them
-//! (`perf`: 16% of the writer thread's time). Now a write records its
-//! task's number and words in `temp.task_search_pending`, which is
-//! transactional like any table — a write rolled back to its savepoint
-//! takes its row with it — and [`flush`] writes every row into the index in
-//! one statement before the commit: one segment per transaction.
+//! segment of the index whenever a savepoint begins or ends — and SQLite
+//! opens one around every later statement of the transaction that may need
+//! undoing (an insert into a table with triggers or foreign keys, as a task
+//! is). So a batch of sixty-four creates, each writing its words, wrote
+//! sixty-four one-task segments and merged them (`perf`: 16–19% of the
+//! writer thread's time). Now a write records its task's number and words
+//! in `temp.task_search_pending`, which is transactional like any table —
+//! a rolled-back write takes its row with it — and [`flush`] writes every
+//! row into the index just before the commit, after the last statement
+//! that could flush: one segment per transaction.
 //!
 //! The table lives in the writer connection's temporary schema (in memory:
 //! the writer's `temp_store`), so its rows never reach the log. A task
@@ -100,8 +102,8 @@ mod tests {
         Task::create(NewTask::new(Title::parse(title).unwrap()), Timestamp::now()).unwrap()
     }
 
-    /// Stores `task` with its words, in a savepoint of its own, as a write
-    /// of a shared transaction does; rolled back if `keep` is false.
+    /// Stores `task` with its words as one write of a shared transaction,
+    /// in a savepoint so that it can be undone alone if `keep` is false.
     fn write(tx: &Transaction<'_>, task: &Task, keep: bool) {
         tx.execute_batch("SAVEPOINT write").unwrap();
         let sql = format!("INSERT OR REPLACE INTO tasks ({TASK_COLUMNS}) VALUES ({})", placeholders(TASK_COLUMN_COUNT));

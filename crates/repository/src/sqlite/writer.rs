@@ -9,21 +9,26 @@
 //! sixty-four times.
 //!
 //! So the writer thread takes every write that queued while it was busy —
-//! up to `max_batch` — and runs them in one transaction, each inside a
-//! savepoint of its own:
+//! up to `max_batch` — and runs them in one transaction, one after another:
 //!
 //! * a write that fails (a missing project, a stale version, a taken
-//!   username) rolls back to its savepoint, undoing exactly its own
-//!   changes, and its caller gets its own answer; the others go on;
+//!   username) fails before it changes anything — it checks, then writes;
+//!   a failed statement undoes itself — so its caller gets its own answer
+//!   and the others go on. The writer does not take that on trust: it
+//!   compares SQLite's count of changed rows before and after each write,
+//!   and a write that failed after changing rows fails the shared
+//!   transaction (below), since only its rollback undoes them. A savepoint
+//!   per write would undo just that write, but costs every write a copy of
+//!   each page it is the first to change (17% of the writer's time,
+//!   measured);
 //! * each write sees the ones before it in the batch, as if they had
 //!   committed just before it, so two racing updates of one version still
 //!   meet a conflict, and two racing creates of one username a duplicate;
 //! * every caller is answered only after the shared `COMMIT` returned, so
 //!   a success is durable when it is reported;
 //! * work a write can leave for the end of its transaction (the search
-//!   index's words, which FTS5 would otherwise flush at every savepoint)
-//!   is done once, after the last write and before the `COMMIT`
-//!   ([`BeforeCommit`]);
+//!   index's words: see `search_pending`) is done once, after the last
+//!   write and before the `COMMIT` ([`BeforeCommit`]);
 //! * if the shared transaction itself fails, nobody is answered from it:
 //!   every write of the batch is run again alone, in order, and answered
 //!   from that.
@@ -251,6 +256,21 @@ fn writer_gone() -> StoreError {
     StoreError::Unexpected(anyhow::anyhow!("the SQLite writer thread has stopped"))
 }
 
+/// Why a shared transaction was given up.
+enum SharedFailure {
+    /// SQLite failed it: the commit, or the work before it.
+    Sqlite(rusqlite::Error),
+    /// A write failed after changing rows, which only rolling the whole
+    /// transaction back undoes.
+    WriteFailedAfterChanging,
+}
+
+impl From<rusqlite::Error> for SharedFailure {
+    fn from(error: rusqlite::Error) -> Self {
+        Self::Sqlite(error)
+    }
+}
+
 /// A write that ran, and the failure of the commit it ran in, if any.
 type Answer = (Box<dyn PendingWrite>, Option<StoreError>);
 
@@ -364,30 +384,35 @@ impl Thread {
         }
     }
 
-    /// Runs `batch` in one transaction, each write in a savepoint; if the
-    /// transaction fails as a whole, runs each write again alone. Returns
+    /// Runs `batch` in one transaction; if the transaction fails as a
+    /// whole, or a write fails after changing rows, runs each write again
+    /// alone. Returns
     /// each write with what its answer needs: its commit's failure, if any.
     fn commit_together(&self, conn: &mut Connection, mut batch: Vec<Box<dyn PendingWrite>>) -> Vec<Answer> {
         if batch.len() == 1 {
             return batch.pop().map(|write| self.commit_alone(conn, write)).into_iter().collect();
         }
         self.counts.record(batch.len());
-        let shared = (|| -> rusqlite::Result<()> {
+        let shared = (|| -> Result<(), SharedFailure> {
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
             for write in &mut batch {
-                tx.execute_batch("SAVEPOINT batched_write")?;
-                if write.run(&tx) {
-                    tx.execute_batch("RELEASE batched_write")?;
-                } else {
-                    tx.execute_batch("ROLLBACK TO batched_write; RELEASE batched_write")?;
+                let before = tx.total_changes();
+                if !write.run(&tx) && tx.total_changes() != before {
+                    return Err(SharedFailure::WriteFailedAfterChanging);
                 }
             }
             self.before_commit(&tx)?;
-            tx.commit()
+            Ok(tx.commit()?)
         })();
         match shared {
             Ok(()) => batch.into_iter().map(|write| (write, None)).collect(),
-            Err(error) => {
+            Err(SharedFailure::WriteFailedAfterChanging) => {
+                // Only the transaction's rollback undoes what that write
+                // changed; the others' outcomes may rest on it.
+                tracing::debug!(writes = batch.len(), "a batched write failed after changing rows; retrying alone");
+                batch.into_iter().map(|write| self.commit_alone(conn, write)).collect()
+            }
+            Err(SharedFailure::Sqlite(error)) => {
                 // Nothing of the batch was committed (the transaction rolled
                 // back as it was dropped); its outcomes may rest on writes
                 // that are now undone, so every write runs again, alone.

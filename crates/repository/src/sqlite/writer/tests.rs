@@ -150,6 +150,31 @@ async fn when_the_work_at_a_transactions_end_fails_only_the_write_that_caused_it
     assert_eq!(stored(&writer).await, [11, 17]);
 }
 
+/// Stores `n`, then fails.
+fn insert_then_fail(n: i64) -> impl Fn(&Transaction<'_>) -> Result<i64, StoreError> + Send + 'static {
+    move |tx| {
+        insert(n, None)(tx)?;
+        Err(StoreError::VersionConflict)
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_write_that_fails_after_changing_rows_leaves_none_and_the_others_are_stored() {
+    let writer = Arc::new(writer(64));
+    let (release, holder) = hold(&writer).await;
+    let first = writer.submit(insert(1, None)).unwrap();
+    let failing = writer.submit(insert_then_fail(2)).unwrap();
+    let last = writer.submit(insert(3, Some(1))).unwrap();
+    drop(release);
+    holder.await.unwrap();
+
+    assert_eq!(first.await.unwrap().unwrap(), 1);
+    assert!(matches!(failing.await.unwrap(), Err(StoreError::VersionConflict)));
+    assert_eq!(last.await.unwrap().unwrap(), 3);
+    assert_eq!(stored(&writer).await, [1, 3], "nothing of the failed write");
+    assert_eq!(writer.counts(), (4, 6), "the shared attempt, then each alone");
+}
+
 #[tokio::test]
 async fn with_a_batch_of_one_every_write_commits_alone() {
     let writer = Arc::new(writer(1));
