@@ -6,9 +6,10 @@
 //! atomic). Two adapters keep it:
 //!
 //! * [`sqlite::SqliteStore`] — the embedded, zero-setup default. SQLite runs
-//!   through `rusqlite` on tokio's blocking pool, so the async runtime never
-//!   waits on disk; one writer connection and a small pool of reader
-//!   connections in WAL mode let reads proceed while a write commits.
+//!   through `rusqlite`, each connection on a thread of its own, so the
+//!   async runtime never waits on disk; one writer connection and a small
+//!   pool of reader connections in WAL mode let reads proceed while a write
+//!   commits.
 //! * [`neo4j::Neo4jStore`] — the production graph store of TRM-OS, speaking
 //!   Bolt through `neo4rs`, with tasks joined to projects by
 //!   `IS_PART_OF_PROJECT`.

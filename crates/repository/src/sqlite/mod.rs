@@ -1,12 +1,13 @@
 //! The embedded store: SQLite, the zero-setup default.
 //!
-//! # Why rusqlite on the blocking pool, not sqlx
+//! # Why rusqlite on threads of its own, not sqlx
 //! SQLite is an in-process C library: every "async" SQLite driver ends up
-//! running the C calls on some other thread. `rusqlite` with tokio's
-//! blocking pool makes that hop explicit and cheap, gives direct access to
-//! SQLite's prepared-statement cache and transaction modes, and avoids
-//! sqlx's per-connection worker threads and query-builder overhead. The
-//! runtime's worker threads never touch the disk.
+//! running the C calls on some other thread. Here that is explicit: each
+//! connection lives on a thread of its own — the writer (`writer`) and
+//! each reader (`readers`) — fed by a queue, and async code only awaits
+//! the answer. `rusqlite` gives direct access to SQLite's
+//! prepared-statement cache and transaction modes, without sqlx's
+//! query-builder layer. The runtime's worker threads never touch the disk.
 //!
 //! # Concurrency
 //! SQLite allows one writer at a time. The store therefore keeps exactly one
@@ -30,6 +31,7 @@ mod idempotency;
 mod pool;
 mod project_tree;
 mod projects;
+mod readers;
 mod rows;
 mod schema;
 pub mod search_order;

@@ -1,14 +1,13 @@
 //! One writer connection and a pool of readers, used from async code.
 
-use std::panic::AssertUnwindSafe;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context as _;
 use rusqlite::{Connection, OpenFlags};
-use tokio::sync::Semaphore;
 
 use super::checkpointer::{self, Checkpointer};
+use super::readers::Readers;
 use super::schema;
 use super::writer::Writer;
 use super::{SqliteLocation, SqliteOptions};
@@ -20,13 +19,9 @@ pub(super) struct ConnectionPool {
     /// The only connection that writes, on a thread of its own that
     /// commits concurrent writes together (see `writer`).
     writer: Writer,
-    /// Idle reader connections; empty for in-memory databases, whose reads
-    /// then go through the writer.
-    readers: Arc<Mutex<Vec<Connection>>>,
-    /// One permit per reader connection, so a reader is always idle when a
-    /// permit is held.
-    reader_permits: Arc<Semaphore>,
-    has_readers: bool,
+    /// The reader connections on their threads; none for an in-memory
+    /// database, whose reads then go through the writer.
+    readers: Option<Readers>,
     timeout: Duration,
     /// Connections held by operations, for the pool gauge.
     usage: Arc<ConnectionCounter>,
@@ -116,9 +111,9 @@ impl ConnectionPool {
         };
         let mut writer = writer;
         schema::migrate(&mut writer).context("cannot migrate the database schema")?;
-        let has_readers = !readers.is_empty();
         let size = u64::try_from(readers.len() + 1).unwrap_or(u64::MAX);
         let usage = Arc::<ConnectionCounter>::default();
+        let readers = if readers.is_empty() { None } else { Some(Readers::start(readers, &usage)?) };
         Ok(Self {
             writer: Writer::start(
                 writer,
@@ -128,9 +123,7 @@ impl ConnectionPool {
                 Some(super::search_pending::flush),
                 checkpointer,
             )?,
-            reader_permits: Arc::new(Semaphore::new(readers.len())),
-            readers: Arc::new(Mutex::new(readers)),
-            has_readers,
+            readers,
             timeout,
             usage,
             size,
@@ -142,39 +135,16 @@ impl ConnectionPool {
         PoolUsage { in_use: self.usage.in_use(), size: self.size }
     }
 
-    /// Runs `op` on a reader connection in the blocking pool.
+    /// Runs `op` on a reader connection, on the reader's own thread.
     pub(super) async fn read<T, F>(&self, op: F) -> Result<T, StoreError>
     where
         T: Send + 'static,
         F: FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
     {
-        if !self.has_readers {
-            return self.with_writer(move |conn| op(conn)).await;
+        match &self.readers {
+            Some(readers) => self.bounded(readers.read(op)).await,
+            None => self.with_writer(move |conn| op(conn)).await,
         }
-        let work = async {
-            let permit = Arc::clone(&self.reader_permits)
-                .acquire_owned()
-                .await
-                .map_err(|closed| StoreError::Unexpected(anyhow::Error::new(closed).context("reader pool closed")))?;
-            let readers = Arc::clone(&self.readers);
-            let conn = readers.lock().unwrap_or_else(PoisonError::into_inner).pop().ok_or_else(|| {
-                StoreError::Unexpected(anyhow::anyhow!("a reader permit was held with no idle reader"))
-            })?;
-            let checkout = self.usage.checkout();
-            let outcome = tokio::task::spawn_blocking(move || {
-                // Even a panicking operation must give its connection back,
-                // or the permit count and the idle list would disagree.
-                let result = std::panic::catch_unwind(AssertUnwindSafe(|| op(&conn)));
-                readers.lock().unwrap_or_else(PoisonError::into_inner).push(conn);
-                drop(checkout);
-                drop(permit);
-                result.unwrap_or_else(|_| Err(StoreError::Unexpected(anyhow::anyhow!("a SQLite read panicked"))))
-            })
-            .await;
-            outcome
-                .map_err(|panic| StoreError::Unexpected(anyhow::Error::new(panic).context("a SQLite read panicked")))?
-        };
-        self.bounded(work).await
     }
 
     /// Runs `op` inside an immediate transaction on the writer connection,
