@@ -3,21 +3,26 @@
 //!
 //! A read is blocking SQLite work, so it must not run on the async
 //! runtime's threads. It used to run in the runtime's blocking pool, which
-//! starts a thread whenever a task arrives and none is idle, and keeps it
-//! for ten seconds: under 256 connections the pool grew to ~50 threads for
-//! 4 connections, and every thread that once ran a read kept the stack
-//! pages and allocator caches that read touched — ~15 MiB more resident
-//! memory, breaking the SQLite server's 64 MiB budget (`docs/benchmarks.md`).
-//! Here the threads are exactly the connections: a connection never moves,
-//! an idle reader waits on the queue itself, and the next read goes to
-//! whichever reader is free.
+//! starts a thread whenever a task arrives and none is idle: a reader was
+//! given back inside the task, before its thread was idle again, so under
+//! load the pool started threads all the time (~50 alive for 4
+//! connections at 256 HTTP connections), and a `get` cost the server twice
+//! the CPU it costs now (`docs/benchmarks.md`, "SQLite reads on the
+//! readers' own threads").
+//!
+//! Here the threads are exactly the connections, and a connection never
+//! moves. Reads queue in one FIFO; a new read wakes the reader that went
+//! idle last (its connection's cache and its thread are the warmest, and
+//! under light load the others stay asleep), and a reader that finishes
+//! takes the next queued read without sleeping.
 //!
 //! A read whose caller stopped waiting (a timeout) before a reader took it
 //! is dropped unrun. Dropping [`Readers`] closes the queue; each thread
 //! finishes the reads already queued, then closes its connection.
 
+use std::collections::VecDeque;
 use std::panic::AssertUnwindSafe;
-use std::sync::Arc;
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 
 use anyhow::Context as _;
 use rusqlite::Connection;
@@ -32,27 +37,58 @@ type Read = Box<dyn FnOnce(&Connection, &Arc<ConnectionCounter>) + Send>;
 
 /// The handle on the reader threads.
 pub(super) struct Readers {
-    queue: crossbeam_channel::Sender<Read>,
+    shared: Arc<Shared>,
+}
+
+/// What the callers and the reader threads share.
+struct Shared {
+    state: Mutex<State>,
+    /// One per reader, each waited on by its reader alone (with `state`'s
+    /// lock), so that a read wakes the reader chosen for it and no other.
+    wake: Vec<Condvar>,
+}
+
+struct State {
+    /// Reads no reader has taken yet, oldest first.
+    queue: VecDeque<Read>,
+    /// The idle readers, the one idle the shortest time last: a read goes
+    /// to it, whose connection's cache and thread are the warmest, and
+    /// under light load the others stay asleep.
+    idle: Vec<usize>,
+    /// Whether each reader waits to be woken (and so is in `idle`): a
+    /// wait that returns without it cleared is spurious.
+    waiting: Vec<bool>,
+    /// Set when the handle is dropped: readers finish the queue and stop.
+    closed: bool,
 }
 
 impl Readers {
     /// Starts one thread per connection; `usage` counts the connections
     /// running a read, for the pool gauge.
     pub(super) fn start(connections: Vec<Connection>, usage: &Arc<ConnectionCounter>) -> anyhow::Result<Self> {
-        let (queue, reads) = crossbeam_channel::unbounded::<Read>();
+        let count = connections.len();
+        let shared = Arc::new(Shared {
+            state: Mutex::new(State {
+                queue: VecDeque::new(),
+                idle: Vec::with_capacity(count),
+                waiting: vec![false; count],
+                closed: false,
+            }),
+            wake: (0..count).map(|_| Condvar::new()).collect(),
+        });
         for (n, conn) in connections.into_iter().enumerate() {
-            let reads = reads.clone();
+            let shared = Arc::clone(&shared);
             let usage = Arc::clone(usage);
             std::thread::Builder::new()
                 .name(format!("trm-sqlite-read-{n}"))
                 .spawn(move || {
-                    for read in reads {
+                    while let Some(read) = shared.next_read(n) {
                         read(&conn, &usage);
                     }
                 })
                 .context("cannot start a SQLite reader thread")?;
         }
-        Ok(Self { queue })
+        Ok(Self { shared })
     }
 
     /// Runs `op` on the next free reader; its outcome.
@@ -75,10 +111,83 @@ impl Readers {
             // The caller may have stopped waiting meanwhile.
             let _ = reply.send(result);
         });
-        self.queue.send(read).map_err(|_closed| readers_gone())?;
+        self.shared.submit(read);
         answered.await.unwrap_or_else(|_dropped| Err(readers_gone()))
     }
 }
+
+impl Drop for Readers {
+    fn drop(&mut self) {
+        let mut state = self.shared.lock();
+        state.closed = true;
+        for reader in std::mem::take(&mut state.idle) {
+            state.waiting[reader] = false;
+            self.shared.wake[reader].notify_one();
+        }
+    }
+}
+
+impl Shared {
+    fn lock(&self) -> MutexGuard<'_, State> {
+        // A read runs outside the lock, so nothing panics holding it.
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Queues `read` and wakes the reader idle the shortest time, if any;
+    /// otherwise the first reader to finish takes it.
+    fn submit(&self, read: Read) {
+        let mut state = self.lock();
+        state.queue.push_back(read);
+        if let Some(reader) = state.idle.pop() {
+            state.waiting[reader] = false;
+            self.wake[reader].notify_one();
+        }
+    }
+
+    /// The next read for reader `n`, waiting while there is none; `None`
+    /// once the handle is dropped and the queue is empty.
+    ///
+    /// Under load the next read comes within microseconds, and parking and
+    /// waking a thread costs more than that (a `futex` each way, and a
+    /// switch): a reader that finds the queue empty first looks again a few
+    /// times, spinning and then yielding its core, and only then goes idle
+    /// — as `crossbeam`'s channels do; without it `get` at 64 connections
+    /// served a third fewer requests.
+    fn next_read(&self, n: usize) -> Option<Read> {
+        let mut state = self.lock();
+        let mut looks = 0_u32;
+        loop {
+            if let Some(read) = state.queue.pop_front() {
+                return Some(read);
+            }
+            if state.closed {
+                return None;
+            }
+            if looks < LOOKS_BEFORE_IDLE {
+                drop(state);
+                if looks < SPINNING_LOOKS {
+                    (0..1_u32 << looks).for_each(|_| std::hint::spin_loop());
+                } else {
+                    std::thread::yield_now();
+                }
+                looks += 1;
+                state = self.lock();
+                continue;
+            }
+            looks = 0;
+            state.idle.push(n);
+            state.waiting[n] = true;
+            while state.waiting[n] {
+                state = self.wake[n].wait(state).unwrap_or_else(PoisonError::into_inner);
+            }
+        }
+    }
+}
+
+/// How often a reader looks for a read before going idle: first spinning
+/// (`2^look` spins, so ~130 in all), then yielding its core four times.
+const SPINNING_LOOKS: u32 = 7;
+const LOOKS_BEFORE_IDLE: u32 = SPINNING_LOOKS + 4;
 
 fn readers_gone() -> StoreError {
     StoreError::Unexpected(anyhow::anyhow!("the SQLite reader threads have stopped"))
@@ -109,6 +218,20 @@ mod tests {
         }
         assert!(!names.is_empty());
         assert!(names.iter().all(|name| name == "trm-sqlite-read-0" || name == "trm-sqlite-read-1"), "{names:?}");
+    }
+
+    #[tokio::test]
+    async fn a_lone_callers_reads_go_to_the_reader_that_went_idle_last() {
+        let (readers, _usage) = readers(3);
+        // Time for every reader to start and go idle.
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        let mut names = std::collections::BTreeSet::new();
+        for _ in 0..10 {
+            names.insert(readers.read(|_conn| Ok(thread_name())).await.expect("read"));
+            // Time for the reader to go idle again after answering.
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        assert_eq!(names.len(), 1, "{names:?}");
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
