@@ -44,8 +44,9 @@ pub struct DatabaseSettings {
 
 impl DatabaseSettings {
     /// The SQLite reader connections: the configured pool size, else twice
-    /// the CPU cores, between 2 and 16. Each reader keeps its own page cache
-    /// (2 MiB) and readers beyond the cores only queue for them: on 2 cores,
+    /// the CPU cores, between 2 and 16. Each reader is a thread with its own
+    /// page cache (up to 16 MiB, grown as pages are read), and readers
+    /// beyond the cores only queue for them: on 2 cores,
     /// 16 readers peaked at 83 MiB under 256 connections and 4 at 54 MiB,
     /// serving as many requests (`docs/benchmarks.md`).
     #[must_use]
