@@ -16,12 +16,23 @@
 //! under light load the others stay asleep), and a reader that finishes
 //! takes the next queued read without sleeping.
 //!
+//! Readers run ahead of their callers by a bounded number of answers
+//! ([`UNREAD_ANSWERS_PER_READER`] each): an answer counts from when a
+//! reader takes its read until the caller has it (or has stopped waiting
+//! for it), and while that many are out, queued reads wait. Without the
+//! bound, when the HTTP loop was the slower side the readers kept taking
+//! reads whose answers then waited for it — at 256 connections of task
+//! lists, a page of 100 tasks for most connections at once, 20 MiB and more
+//! of a server meant to run in 64 (`docs/benchmarks.md`). Held back, the
+//! readers leave their cores to the loop that was behind.
+//!
 //! A read whose caller stopped waiting (a timeout) before a reader took it
 //! is dropped unrun. Dropping [`Readers`] closes the queue; each thread
 //! finishes the reads already queued, then closes its connection.
 
 use std::collections::VecDeque;
 use std::panic::AssertUnwindSafe;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 
 use anyhow::Context as _;
@@ -32,8 +43,14 @@ use crate::error::StoreError;
 use crate::pool_status::ConnectionCounter;
 
 /// A read waiting for a reader, with its caller's reply inside; it counts
-/// the connection as in use while it runs.
-type Read = Box<dyn FnOnce(&Connection, &Arc<ConnectionCounter>) + Send>;
+/// the connection as in use while it runs, and its answer as unread
+/// ([`Unread`]) until the caller has it.
+type Read = Box<dyn FnOnce(&Connection, &Arc<ConnectionCounter>, Unread) + Send>;
+
+/// How many answers each reader may have taken a read for that their
+/// callers do not have yet: the one it works on and a few waiting for their
+/// callers (enough for a lookup's short answers to flow without a wait).
+pub(super) const UNREAD_ANSWERS_PER_READER: usize = 16;
 
 /// The handle on the reader threads.
 pub(super) struct Readers {
@@ -46,6 +63,12 @@ struct Shared {
     /// One per reader, each waited on by its reader alone (with `state`'s
     /// lock), so that a read wakes the reader chosen for it and no other.
     wake: Vec<Condvar>,
+    /// Answers taken and not yet had by their callers ([`Unread`]): counted
+    /// outside the lock, so that having an answer takes the lock only when
+    /// readers may be waiting for it.
+    unread: AtomicUsize,
+    /// The most `unread` may be before queued reads wait.
+    max_unread: usize,
 }
 
 struct State {
@@ -62,6 +85,47 @@ struct State {
     closed: bool,
 }
 
+impl State {
+    /// Wakes the reader idle the shortest time, if a read is queued.
+    fn wake_one(&mut self, wake: &[Condvar]) {
+        if self.queue.is_empty() {
+            return;
+        }
+        if let Some(reader) = self.idle.pop() {
+            self.waiting[reader] = false;
+            wake[reader].notify_one();
+        }
+    }
+
+    /// Wakes every idle reader (each finds the queue empty, or takes a
+    /// read, or goes idle again).
+    fn wake_all(&mut self, wake: &[Condvar]) {
+        for reader in std::mem::take(&mut self.idle) {
+            self.waiting[reader] = false;
+            wake[reader].notify_one();
+        }
+    }
+}
+
+/// One unread answer: counted while a reader works on its read and while
+/// the answer waits for its caller; dropped with the answer — once the
+/// caller has it, or once the caller has gone — it lets the next read go.
+pub(super) struct Unread(Arc<Shared>);
+
+impl Drop for Unread {
+    fn drop(&mut self) {
+        // Readers held back by a full count are woken together once half
+        // the count is had, not one by one: a wake per answer would cost
+        // the caller's thread a system call per read.
+        if self.0.unread.fetch_sub(1, Ordering::SeqCst) == self.0.max_unread / 2 + 1 {
+            let mut state = self.0.lock();
+            if !state.queue.is_empty() {
+                state.wake_all(&self.0.wake);
+            }
+        }
+    }
+}
+
 impl Readers {
     /// Starts one thread per connection; `usage` counts the connections
     /// running a read, for the pool gauge.
@@ -75,6 +139,8 @@ impl Readers {
                 closed: false,
             }),
             wake: (0..count).map(|_| Condvar::new()).collect(),
+            unread: AtomicUsize::new(0),
+            max_unread: count.max(1) * UNREAD_ANSWERS_PER_READER,
         });
         for (n, conn) in connections.into_iter().enumerate() {
             let shared = Arc::clone(&shared);
@@ -83,7 +149,7 @@ impl Readers {
                 .name(format!("trm-sqlite-read-{n}"))
                 .spawn(move || {
                     while let Some(read) = shared.next_read(n) {
-                        read(&conn, &usage);
+                        read(&conn, &usage, Unread(Arc::clone(&shared)));
                     }
                 })
                 .context("cannot start a SQLite reader thread")?;
@@ -98,7 +164,7 @@ impl Readers {
         F: FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
     {
         let (reply, answered) = oneshot::channel();
-        let read: Read = Box::new(move |conn, usage| {
+        let read: Read = Box::new(move |conn, usage, unread| {
             if reply.is_closed() {
                 return;
             }
@@ -108,11 +174,15 @@ impl Readers {
             // Given back before the answer, so that a caller who has its
             // answer never sees the connection held.
             drop(held);
-            // The caller may have stopped waiting meanwhile.
-            let _ = reply.send(result);
+            // The caller may have stopped waiting meanwhile (then the
+            // answer, and its count, are dropped here).
+            let _ = reply.send((result, unread));
         });
         self.shared.submit(read);
-        answered.await.unwrap_or_else(|_dropped| Err(readers_gone()))
+        match answered.await {
+            Ok((result, _unread)) => result,
+            Err(_dropped) => Err(readers_gone()),
+        }
     }
 }
 
@@ -120,10 +190,7 @@ impl Drop for Readers {
     fn drop(&mut self) {
         let mut state = self.shared.lock();
         state.closed = true;
-        for reader in std::mem::take(&mut state.idle) {
-            state.waiting[reader] = false;
-            self.shared.wake[reader].notify_one();
-        }
+        state.wake_all(&self.shared.wake);
     }
 }
 
@@ -133,15 +200,26 @@ impl Shared {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Queues `read` and wakes the reader idle the shortest time, if any;
-    /// otherwise the first reader to finish takes it.
+    /// Queues `read` and wakes the reader idle the shortest time, if any
+    /// and if not too many answers are unread; otherwise the first reader
+    /// to finish (or the answer that ends a full count) takes it.
     fn submit(&self, read: Read) {
         let mut state = self.lock();
         state.queue.push_back(read);
-        if let Some(reader) = state.idle.pop() {
-            state.waiting[reader] = false;
-            self.wake[reader].notify_one();
+        if self.unread.load(Ordering::SeqCst) < self.max_unread {
+            state.wake_one(&self.wake);
         }
+    }
+
+    /// The oldest queued read, unless as many answers as allowed are
+    /// unread; counted as unread from here.
+    fn take(&self, state: &mut State) -> Option<Read> {
+        if self.unread.load(Ordering::SeqCst) >= self.max_unread {
+            return None;
+        }
+        let read = state.queue.pop_front()?;
+        self.unread.fetch_add(1, Ordering::SeqCst);
+        Some(read)
     }
 
     /// The next read for reader `n`, waiting while there is none; `None`
@@ -157,10 +235,12 @@ impl Shared {
         let mut state = self.lock();
         let mut looks = 0_u32;
         loop {
-            if let Some(read) = state.queue.pop_front() {
+            if let Some(read) = self.take(&mut state) {
                 return Some(read);
             }
-            if state.closed {
+            if state.closed && state.queue.is_empty() {
+                // Readers idle for want of an unread answer's place stop too.
+                state.wake_all(&self.wake);
                 return None;
             }
             if looks < LOOKS_BEFORE_IDLE {
@@ -263,6 +343,47 @@ mod tests {
         names.dedup();
         assert_eq!(names.len(), 3, "{names:?}");
         assert_eq!(usage.in_use(), 0, "every connection is given back");
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn readers_take_no_more_reads_than_their_callers_have_answers_for() {
+        use std::future::Future;
+        use std::pin::Pin;
+
+        let (readers, _usage) = readers(1);
+        let most = UNREAD_ANSWERS_PER_READER;
+        let taken = Arc::new(AtomicUsize::new(0));
+        type PendingRead<'a> = Pin<Box<dyn Future<Output = Result<(), StoreError>> + Send + 'a>>;
+        let mut reads: Vec<PendingRead<'_>> = (0..most + 3)
+            .map(|_| {
+                let taken = Arc::clone(&taken);
+                Box::pin(readers.read(move |_conn| {
+                    taken.fetch_add(1, Ordering::SeqCst);
+                    Ok(())
+                })) as PendingRead<'_>
+            })
+            .collect();
+        // Queue them all without taking any answer.
+        for read in &mut reads {
+            assert!(futures::poll!(read.as_mut()).is_pending());
+        }
+        let settle = || tokio::time::sleep(Duration::from_millis(50));
+        settle().await;
+        assert_eq!(taken.load(Ordering::SeqCst), most, "the reader ran ahead");
+        // The reader waits until half the answers are had...
+        for _ in 0..most / 2 - 1 {
+            reads.remove(0).await.expect("read");
+        }
+        settle().await;
+        assert_eq!(taken.load(Ordering::SeqCst), most);
+        // ...a caller that stops waiting has given its place up too.
+        drop(reads.remove(0));
+        settle().await;
+        assert_eq!(taken.load(Ordering::SeqCst), most + 3);
+        for read in reads {
+            read.await.expect("read");
+        }
+        readers.read(|_conn| Ok(())).await.expect("the readers serve on");
     }
 
     #[tokio::test]
