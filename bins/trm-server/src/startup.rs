@@ -185,6 +185,12 @@ impl Application {
             .shutdown_timeout(settings.server.shutdown_timeout_secs)
             // Zero disables keep-alive (actix maps a zero timeout to that).
             .keep_alive(Duration::from_secs(settings.server.keep_alive_secs))
+            // Large pages go out in slices, so a connection's write buffer
+            // need not grow past one (`trm_api::WRITE_BUFFER_BYTES`); a
+            // response written in more than one piece (those pages, event
+            // streams) must not wait for the client's delayed ACK (Nagle).
+            .h1_write_buffer_size(trm_api::WRITE_BUFFER_BYTES)
+            .tcp_nodelay(true)
             // The signals are ours (`run_until_stopped`): the event streams
             // must be ended before the server waits for its connections.
             .disable_signals()

@@ -50,6 +50,7 @@ mod query;
 mod request_id;
 pub mod routes;
 mod schemas;
+mod sliced_body;
 mod telemetry;
 mod values;
 pub mod wire;
@@ -65,6 +66,7 @@ pub use paging::{CURSOR_PATTERN, POSITION_CURSOR_PATTERN, TASK_CURSOR_PATTERN};
 pub use routes::ROUTES;
 pub use schemas::task::NAIVE_DATE_TIME_PATTERN;
 pub use schemas::user::USERNAME_PATTERN;
+pub use sliced_body::WRITE_BUFFER_BYTES;
 use tracing_actix_web::TracingLogger;
 use trm_service::{
     EventBus, EventUseCases, HealthUseCases, IdempotencyUseCases, OverviewUseCases, ProjectUseCases, TaskUseCases,
