@@ -7,7 +7,8 @@ venv first); see docs/benchmarks.md. Environment:
   BENCH_QUICK=1          short cells, one repeat, 10,000 tasks only
   BENCH_DURATION=S       seconds per cell            (5; quick 2)
   BENCH_WARMUP=S         at most this long after each Neo4j start, the driver
-                         sends gets until its throughput settles (300; quick 30)
+                         sends gets until its throughput settles (300; quick 30);
+                         and at most this long each writing contender's creates
   BENCH_REPEAT=N         rounds over every cell      (2; quick 1)
   BENCH_SCALES=a,b       task counts                 (10000,1000000; quick 10000)
   BENCH_CONNECTIONS=...  connection counts           (1,16,64,256; not bulk's)
@@ -439,7 +440,12 @@ def warm_up(manifest_path, services, manifest, uid_file, workloads):
     # write statements and run on a cold JIT (the post cells of the run on
     # 91b187f spread up to 98%). So each contender that writes in this run
     # sends its own creates at every connection count of the write
-    # workloads, for a slice each, the driver included.
+    # workloads, for a slice each, the driver included — and at the most
+    # connections first until its rate stops climbing, as the driver's gets
+    # do above: the gets do not compile Neo4j's write paths, and the
+    # server's creates kept Neo4j's JIT compiler busy for two to three
+    # minutes, their rate climbing from ~700 to ~1,900/s at 16 connections
+    # meanwhile (`docs/benchmarks.md`, "Peak memory under 64 MiB again").
     for name, service in services.items():
         if name not in NEO4J_HTTP_CONTENDERS:
             continue
@@ -449,6 +455,9 @@ def warm_up(manifest_path, services, manifest, uid_file, workloads):
         if name in workloads.get("list", ()):
             slices += [("list", 1)]
         if any(name in workloads.get(w, ()) for w in ("post", "mix")):
+            steady = wrk_until_steady(service, "post", max(CONNECTIONS), manifest, uid_file, slice_s,
+                                      min(min_s, 120))
+            log(f"warming Neo4j up: {name} post c={max(CONNECTIONS)} {steady:.0f} req/s, no longer climbing")
             slices += [("post", c) for c in CONNECTIONS]
         if name in workloads.get("bulk", ()):
             slices += [("bulk", min(BULK_CONNECTIONS))]
@@ -462,6 +471,21 @@ def warm_up(manifest_path, services, manifest, uid_file, workloads):
     if "driver" in workloads.get("post", ()):
         for connections in CONNECTIONS:
             log(f"warming Neo4j up: driver post c={connections} {driver_slice('post', connections):.0f} creates/s")
+
+
+def wrk_until_steady(service, workload, connections, manifest, uid_file, slice_s, min_s):
+    """Runs `workload` in slices until its rate stops climbing — two slices
+    in a row within 2% of the best so far, after at least `min_s` seconds,
+    at most WARMUP — and returns the best rate; only logged."""
+    started, best, flat = time.time(), 0.0, 0
+    while time.time() - started < WARMUP:
+        figures = wrk(service, workload, connections, manifest, uid_file, seconds=slice_s)
+        quiesce([service.proc.pid])
+        flat = flat + 1 if figures["rps"] <= 1.02 * best else 0
+        best = max(best, figures["rps"])
+        if flat >= 2 and time.time() - started >= min_s:
+            break
+    return best
 
 
 def seed(url, scale, manifest_path, extra=()):
