@@ -50,7 +50,7 @@ type Read = Box<dyn FnOnce(&Connection, &Arc<ConnectionCounter>, Unread) + Send>
 /// How many answers each reader may have taken a read for that their
 /// callers do not have yet: the one it works on and a few waiting for their
 /// callers (enough for a lookup's short answers to flow without a wait).
-pub(super) const UNREAD_ANSWERS_PER_READER: usize = 16;
+const UNREAD_ANSWERS_PER_READER: usize = 16;
 
 /// The handle on the reader threads.
 pub(super) struct Readers {
@@ -110,7 +110,7 @@ impl State {
 /// One unread answer: counted while a reader works on its read and while
 /// the answer waits for its caller; dropped with the answer — once the
 /// caller has it, or once the caller has gone — it lets the next read go.
-pub(super) struct Unread(Arc<Shared>);
+struct Unread(Arc<Shared>);
 
 impl Drop for Unread {
     fn drop(&mut self) {
