@@ -42,7 +42,8 @@ const NEO4J_ROWS_PER_BATCH: u64 = 5_000;
 
 /// The task columns, in the SQLite adapter's order.
 const TASK_COLUMNS: &str = "uid, title, description, status, task_type, priority, project_id, assignee_id, \
-     effort_estimate, effort_unit, start_date, due_date, completed_at, tags, created_at, updated_at, version";
+     effort_estimate, effort_unit, start_date, due_date, completed_at, tags, created_at, updated_at, version, \
+     search_id";
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -172,12 +173,18 @@ fn bulk_insert_sqlite(path: &Path, set: Dataset) -> anyhow::Result<()> {
     let mut conn = rusqlite::Connection::open(path).with_context(|| format!("cannot open {}", path.display()))?;
     conn.pragma_update(None, "synchronous", "OFF")?;
     let tx = conn.transaction()?;
+    let mut numbers = SearchNumbers::default();
     let mut start = 0;
     while start < set.tasks {
         let rows = SQLITE_ROWS_PER_INSERT.min(set.tasks - start);
         let tasks = (start..start + rows).map(Dataset::task).collect::<Result<Vec<_>, _>>()?;
-        let sql = format!("INSERT INTO tasks ({TASK_COLUMNS}) VALUES {}", placeholders(rows, 17));
-        let values: Vec<Value> = tasks.iter().flat_map(sqlite_values).collect();
+        let numbered =
+            tasks.iter().map(|task| Ok((task, numbers.next(&tx, task)?))).collect::<anyhow::Result<Vec<_>>>()?;
+        let sql = format!("INSERT INTO tasks ({TASK_COLUMNS}) VALUES {}", placeholders(rows, 18));
+        let values: Vec<Value> = numbered
+            .iter()
+            .flat_map(|(task, number)| sqlite_values(task).into_iter().chain([Value::Integer(*number)]))
+            .collect();
         tx.prepare_cached(&sql)?.execute(rusqlite::params_from_iter(values)).context("cannot insert tasks")?;
         let tag_rows: Vec<Value> = tasks
             .iter()
@@ -186,7 +193,7 @@ fn bulk_insert_sqlite(path: &Path, set: Dataset) -> anyhow::Result<()> {
                 task.tags.iter_str().flat_map(move |tag| [Value::Text(uid.clone()), Value::Text(tag.to_owned())])
             })
             .collect();
-        index_words_sqlite(&tx, &tasks)?;
+        index_words_sqlite(&tx, &numbered)?;
         let tag_count = u64::try_from(tag_rows.len() / 2).unwrap_or_default();
         if tag_count > 0 {
             let sql = format!("INSERT INTO task_tags (task_uid, tag) VALUES {}", placeholders(tag_count, 2));
@@ -205,21 +212,36 @@ fn search_words(task: &Task) -> String {
     trm_domain::search::index_text(std::iter::once(task.title.as_str()).chain(description).chain(task.tags.iter_str()))
 }
 
-/// Puts the tasks' words in the SQLite search index, as the adapter does
-/// with every write (`task_search_rows` numbers a task in list order by
-/// its creation millisecond, `task_search` holds its words under that
-/// number, `task_search_words` knows every word).
-fn index_words_sqlite(tx: &rusqlite::Transaction<'_>, tasks: &[Task]) -> anyhow::Result<()> {
-    let mut taken = tx.prepare_cached("SELECT max(id) FROM task_search_rows WHERE id BETWEEN ?1 AND ?2")?;
-    let mut number = tx.prepare_cached("INSERT INTO task_search_rows (id, uid) VALUES (?1, ?2)")?;
+/// The search index's numbers the seed gives out (see `search_order`):
+/// the last one taken in each creation millisecond, as far as this seed
+/// knows, else as the store knows.
+#[derive(Default)]
+struct SearchNumbers(std::collections::HashMap<i64, i64>);
+
+impl SearchNumbers {
+    /// The lowest free number of `task`'s creation millisecond, taken.
+    fn next(&mut self, tx: &rusqlite::Transaction<'_>, task: &Task) -> anyhow::Result<i64> {
+        let (first, last) = search_order::numbers_for(task.created_at);
+        let taken = match self.0.get(&first) {
+            Some(&taken) => Some(taken),
+            None => tx
+                .prepare_cached("SELECT max(search_id) FROM tasks WHERE search_id BETWEEN ?1 AND ?2")?
+                .query_row([first, last], |row| row.get(0))?,
+        };
+        let number = taken.map_or(first, |taken| taken + 1);
+        ensure!(number <= last, "more seeded tasks in one millisecond than the search index numbers");
+        self.0.insert(first, number);
+        Ok(number)
+    }
+}
+
+/// Puts the tasks' words in the SQLite search index under their numbers,
+/// as the adapter does with every write (`task_search` holds a task's
+/// words under its number, `task_search_words` knows every word).
+fn index_words_sqlite(tx: &rusqlite::Transaction<'_>, tasks: &[(&Task, i64)]) -> anyhow::Result<()> {
     let mut index = tx.prepare_cached("INSERT INTO task_search (rowid, words) VALUES (?1, ?2)")?;
     let mut known = tx.prepare_cached("INSERT OR IGNORE INTO task_search_words (word) VALUES (?1)")?;
-    for task in tasks {
-        let (first, last) = search_order::numbers_for(task.created_at);
-        let highest: Option<i64> = taken.query_row([first, last], |row| row.get(0))?;
-        let id = highest.map_or(first, |highest| highest + 1);
-        anyhow::ensure!(id <= last, "more seeded tasks in one millisecond than the search index numbers");
-        number.execute(rusqlite::params![id, task.uid.to_string()]).context("cannot number a task")?;
+    for (task, id) in tasks {
         let words = search_words(task);
         index.execute(rusqlite::params![id, words]).context("cannot index a task's words")?;
         for word in words.split(' ').filter(|word| !word.is_empty()) {

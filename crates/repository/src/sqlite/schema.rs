@@ -38,12 +38,18 @@ const MIGRATIONS: &[Migration] = &[
     Migration::sql("0010_project_parents", include_str!("../../migrations/0010_project_parents.sql")),
     Migration::sql("0011_task_parents", include_str!("../../migrations/0011_task_parents.sql")),
     Migration::sql("0012_task_open_blockers", include_str!("../../migrations/0012_task_open_blockers.sql")),
-    Migration {
-        name: "0013_task_search_in_list_order",
-        sql: include_str!("../../migrations/0013_task_search_in_list_order.sql"),
-        backfill: Some(index_stored_tasks),
-    },
+    // The tasks it unnumbered are numbered again, in list order, by 0015
+    // (this one's backfill once, before the numbers moved into the rows).
+    Migration::sql(
+        "0013_task_search_in_list_order",
+        include_str!("../../migrations/0013_task_search_in_list_order.sql"),
+    ),
     Migration::sql("0014_events_by_entity_birth", include_str!("../../migrations/0014_events_by_entity_birth.sql")),
+    Migration {
+        name: "0015_task_search_numbers_in_tasks",
+        sql: include_str!("../../migrations/0015_task_search_numbers_in_tasks.sql"),
+        backfill: Some(index_unnumbered_tasks),
+    },
 ];
 
 impl Migration {
@@ -52,13 +58,15 @@ impl Migration {
     }
 }
 
-/// Indexes the words of every stored task, numbered in list order, with
-/// the search's vocabulary. Reads only the columns the search indexes,
-/// which every later schema keeps (a whole task row has columns added by
-/// later migrations).
-fn index_stored_tasks(tx: &Transaction<'_>) -> anyhow::Result<()> {
+/// Indexes the words of every stored task without a number in the search
+/// index — every task of a store made before migration 0013, none of a
+/// later one — numbered in list order, with the search's vocabulary. Reads
+/// only the columns the search indexes, which every later schema keeps (a
+/// whole task row has columns added by later migrations).
+fn index_unnumbered_tasks(tx: &Transaction<'_>) -> anyhow::Result<()> {
     search_pending::prepare(tx)?;
-    let mut select = tx.prepare("SELECT uid, title, description, tags, created_at FROM tasks")?;
+    let mut select =
+        tx.prepare("SELECT uid, title, description, tags, created_at FROM tasks WHERE search_id IS NULL")?;
     let mut rows = select.query([])?;
     let mut indexed = 0_usize;
     while let Some(row) = rows.next()? {
@@ -141,8 +149,8 @@ mod tests {
         migrate(&mut conn).unwrap();
         let found: String = conn
             .query_row(
-                "SELECT task_search_rows.uid FROM task_search \
-                 JOIN task_search_rows ON task_search_rows.id = task_search.rowid WHERE task_search MATCH '\"viec\"'",
+                "SELECT tasks.uid FROM task_search \
+                 JOIN tasks ON tasks.search_id = task_search.rowid WHERE task_search MATCH '\"viec\"'",
                 [],
                 |row| row.get(0),
             )
@@ -220,14 +228,37 @@ mod tests {
         migrate(&mut conn).unwrap();
         let mut found = conn
             .prepare(
-                "SELECT task_search_rows.uid FROM task_search JOIN task_search_rows \
-                 ON task_search_rows.id = task_search.rowid WHERE task_search MATCH '\"viec\"' ORDER BY task_search.rowid",
+                "SELECT tasks.uid FROM task_search JOIN tasks \
+                 ON tasks.search_id = task_search.rowid WHERE task_search MATCH '\"viec\"' ORDER BY task_search.rowid",
             )
             .unwrap();
         let found: Vec<String> = found.query_map([], |row| row.get(0)).unwrap().map(Result::unwrap).collect();
         uids.reverse();
         assert_eq!(found, uids, "oldest first, by number");
     }
+    #[test]
+    fn tasks_keep_their_search_numbers_when_the_numbers_move_into_their_rows() {
+        let mut conn = migrated_up_to("0015_task_search_numbers_in_tasks");
+        let task = Task::create(NewTask::new(Title::parse("Công việc cũ").unwrap()), Timestamp::now()).unwrap();
+        let sql = format!("INSERT INTO tasks ({TASK_COLUMNS}) VALUES ({})", placeholders(TASK_COLUMN_COUNT));
+        conn.execute(&sql, params_from_iter(task_values(&task))).unwrap();
+        let uid = task.uid.to_string();
+        let number = 1_234_567_i64;
+        conn.execute("INSERT INTO task_search_rows (id, uid) VALUES (?1, ?2)", rusqlite::params![number, uid]).unwrap();
+        conn.execute("INSERT INTO task_search (rowid, words) VALUES (?1, 'cong viec cu')", [number]).unwrap();
+
+        migrate(&mut conn).unwrap();
+        let kept: i64 = conn.query_row("SELECT search_id FROM tasks WHERE uid = ?1", [&uid], |row| row.get(0)).unwrap();
+        assert_eq!(kept, number, "the number the words are indexed under");
+        let matches = |conn: &Connection| -> i64 {
+            conn.query_row("SELECT count(*) FROM task_search WHERE task_search MATCH '\"viec\"'", [], |row| row.get(0))
+                .unwrap()
+        };
+        assert_eq!(matches(&conn), 1);
+        conn.execute("DELETE FROM tasks WHERE uid = ?1", [&uid]).unwrap();
+        assert_eq!(matches(&conn), 0, "a deleted task leaves no words");
+    }
+
     #[test]
     fn events_logged_before_births_were_indexed_stay_found_by_their_entitys_id() {
         let mut conn = migrated_up_to("0014_events_by_entity_birth");

@@ -16,8 +16,8 @@
 //! The table lives in the writer connection's temporary schema (in memory:
 //! the writer's `temp_store`), so its rows never reach the log. A task
 //! created and deleted in the same transaction leaves a row whose number no
-//! longer names it; [`flush`] indexes only rows that `task_search_rows`
-//! still pairs with their task.
+//! longer names it; [`flush`] indexes only rows whose number a stored task
+//! still has (`tasks.search_id`).
 
 use rusqlite::{Connection, Transaction};
 
@@ -57,7 +57,7 @@ pub(super) fn record(tx: &Transaction<'_>, uid: &str, id: i64, words: &str, fres
 /// nothing of a temporary table's size, and would otherwise read every
 /// numbered task to probe the pending rows.
 const STILL_NUMBERED: &str = "SELECT p.id, p.words, p.fresh FROM temp.task_search_pending p \
-     CROSS JOIN main.task_search_rows r ON r.id = p.id AND r.uid = p.uid ORDER BY p.id";
+     CROSS JOIN main.tasks t ON t.search_id = p.id AND t.uid = p.uid ORDER BY p.id";
 
 /// Writes the transaction's pending words into the index, each in place
 /// of the words its task had there, and empties the table.
@@ -106,7 +106,11 @@ mod tests {
     /// in a savepoint so that it can be undone alone if `keep` is false.
     fn write(tx: &Transaction<'_>, task: &Task, keep: bool) {
         tx.execute_batch("SAVEPOINT write").unwrap();
-        let sql = format!("INSERT OR REPLACE INTO tasks ({TASK_COLUMNS}) VALUES ({})", placeholders(TASK_COLUMN_COUNT));
+        // A task written again keeps its row, and with it its number.
+        let sql = format!(
+            "INSERT INTO tasks ({TASK_COLUMNS}) VALUES ({}) ON CONFLICT (uid) DO UPDATE SET title = excluded.title",
+            placeholders(TASK_COLUMN_COUNT)
+        );
         tx.execute(&sql, params_from_iter(task_values(task))).unwrap();
         index_task_words(tx, task).unwrap();
         let end = if keep { "RELEASE write" } else { "ROLLBACK TO write; RELEASE write" };
@@ -117,7 +121,7 @@ mod tests {
     fn found(conn: &Connection, word: &str) -> Vec<String> {
         let mut select = conn
             .prepare(
-                "SELECT r.uid FROM task_search JOIN task_search_rows r ON r.id = task_search.rowid \
+                "SELECT t.uid FROM task_search JOIN tasks t ON t.search_id = task_search.rowid \
                  WHERE task_search MATCH ?1 ORDER BY task_search.rowid",
             )
             .unwrap();
@@ -155,7 +159,7 @@ mod tests {
         let mut explain = conn.prepare(&format!("EXPLAIN QUERY PLAN {STILL_NUMBERED}")).unwrap();
         let plan: Vec<String> = explain.query_map([], |row| row.get(3)).unwrap().map(Result::unwrap).collect();
         assert!(plan[0].starts_with("SCAN p"), "{plan:?}");
-        assert!(plan[1].starts_with("SEARCH r USING INTEGER PRIMARY KEY"), "{plan:?}");
+        assert!(plan[1].starts_with("SEARCH t USING COVERING INDEX tasks_by_search_number"), "{plan:?}");
     }
 
     #[test]

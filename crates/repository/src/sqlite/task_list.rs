@@ -39,10 +39,7 @@ pub(super) fn list_query(filter: &TaskFilter, page: PageRequest, search: Option<
         // In another order, the matches are read through the index in its
         // own order, and sorted.
         let slot = params.bind(Value::Text(search.to_owned()));
-        conditions.push(format!(
-            "uid IN (SELECT task_search_rows.uid FROM task_search \
-             JOIN task_search_rows ON task_search_rows.id = task_search.rowid WHERE task_search MATCH {slot})"
-        ));
+        conditions.push(format!("search_id IN (SELECT rowid FROM task_search WHERE task_search MATCH {slot})"));
     }
     let rows = i64::from(page.limit()) + 1;
     let limit = params.bind(Value::Integer(rows));
@@ -211,11 +208,11 @@ fn search_in_list_order(
         // Nothing to check on a task but (perhaps) the cursor: the page's
         // tasks are read once, by the final select, in `uid` order.
         let after = cursor.map_or_else(String::new, |(start, past, exact)| {
-            format!(" AND {start} AND ({past} OR (SELECT {exact} FROM tasks WHERE tasks.uid = r.uid))")
+            format!(" AND {start} AND ({past} OR (SELECT {exact} FROM tasks WHERE tasks.uid = numbered.uid))")
         });
         format!(
-            "SELECT task_search.rowid AS number, r.uid AS uid FROM task_search \
-             JOIN task_search_rows r ON r.id = task_search.rowid WHERE task_search MATCH {query}{after}"
+            "SELECT task_search.rowid AS number, numbered.uid AS uid FROM task_search \
+             JOIN tasks numbered ON numbered.search_id = task_search.rowid WHERE task_search MATCH {query}{after}"
         )
     } else {
         // A task is found by its number; its unqualified columns are the
@@ -225,8 +222,7 @@ fn search_in_list_order(
         let wanted = wanted.iter().map(|condition| format!(" AND {condition}")).collect::<String>();
         format!(
             "SELECT task_search.rowid AS number, tasks.uid AS uid FROM task_search, tasks \
-             WHERE task_search MATCH {query} \
-             AND tasks.uid = (SELECT r.uid FROM task_search_rows r WHERE r.id = task_search.rowid){wanted}"
+             WHERE task_search MATCH {query} AND tasks.search_id = task_search.rowid{wanted}"
         )
     };
     let bits = search_order::SLOT_BITS;

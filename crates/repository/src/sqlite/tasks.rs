@@ -64,15 +64,18 @@ fn missing_references(tx: &Transaction<'_>, task: &Task) -> Result<Vec<EntityKin
     Ok(missing)
 }
 
-/// Inserts a task whose references are known to exist, with its tags.
+/// Inserts a task whose references are known to exist, with its tags, its
+/// number in the search index and its words.
 fn insert_task(tx: &Transaction<'_>, task: &Task) -> Result<(), StoreError> {
-    let sql = format!("INSERT INTO tasks ({TASK_COLUMNS}) VALUES ({})", placeholders(TASK_COLUMN_COUNT));
+    let number = new_search_number(tx, task.created_at)?;
+    let sql = format!("INSERT INTO tasks ({TASK_COLUMNS}, search_id) VALUES ({})", placeholders(TASK_COLUMN_COUNT + 1));
+    let values = task_values(task).into_iter().chain(std::iter::once(rusqlite::types::Value::Integer(number)));
     tx.prepare_cached(&sql)
-        .and_then(|mut insert| insert.execute(params_from_iter(task_values(task))))
+        .and_then(|mut insert| insert.execute(params_from_iter(values)))
         .map_err(unexpected("cannot insert the task"))?;
     insert_tags(tx, task)?;
     store_blockers(tx, task)?;
-    index_task_words(tx, task)
+    record_words(tx, &task.uid.to_string(), number, &task_search_text(task), true)
 }
 
 /// Puts the task's folded words in the search index, in place of any it
@@ -81,43 +84,54 @@ pub(super) fn index_task_words(tx: &Transaction<'_>, task: &Task) -> Result<(), 
     index_words(tx, &task.uid.to_string(), task.created_at, &task_search_text(task))
 }
 
-/// Puts `words` in the search index as the words of the task `uid`,
-/// created at `created_at`, in place of any it had there: its number in
-/// the index (given once, on its first write, in list order; see
-/// [`search_order`]), then its words — which reach the index when the
-/// transaction commits (see [`search_pending`]).
+/// Puts `words` in the search index as the words of the stored task `uid`,
+/// created at `created_at`, in place of any it had there: under its number
+/// in the index (given once, on its first write, in list order; see
+/// [`search_order`]) — which reach the index when the transaction commits
+/// (see [`search_pending`]).
 pub(super) fn index_words(
     tx: &Transaction<'_>,
     uid: &str,
     created_at: Timestamp,
     words: &str,
 ) -> Result<(), StoreError> {
-    let numbered: Option<i64> = optional_value(tx, "SELECT id FROM task_search_rows WHERE uid = ?1", &uid)
+    let numbered: Option<Option<i64>> = optional_value(tx, "SELECT search_id FROM tasks WHERE uid = ?1", &uid)
         .map_err(unexpected("cannot read the task's number in the search index"))?;
-    let (id, fresh) = match numbered {
-        Some(id) => (id, false),
-        None => {
-            let (first, last) = search_order::numbers_for(created_at);
-            let taken: Option<i64> = tx
-                .prepare_cached("SELECT max(id) FROM task_search_rows WHERE id BETWEEN ?1 AND ?2")
-                .and_then(|mut highest| highest.query_row([first, last], |row| row.get(0)))
-                .map_err(unexpected("cannot find a free number in the search index"))?;
-            let id = match taken {
-                None => first,
-                Some(taken) if taken < last => taken + 1,
-                Some(_) => {
-                    return Err(StoreError::Unexpected(anyhow::anyhow!(
-                        "more tasks created in one millisecond than the search index numbers"
-                    )));
-                }
-            };
-            tx.prepare_cached("INSERT INTO task_search_rows (id, uid) VALUES (?1, ?2)")
-                .and_then(|mut number| number.execute(rusqlite::params![id, uid]))
+    match numbered {
+        Some(Some(number)) => record_words(tx, uid, number, words, false),
+        Some(None) => {
+            let number = new_search_number(tx, created_at)?;
+            tx.prepare_cached("UPDATE tasks SET search_id = ?1 WHERE uid = ?2")
+                .and_then(|mut number_it| number_it.execute(rusqlite::params![number, uid]))
                 .map_err(unexpected("cannot number the task in the search index"))?;
-            (id, true)
+            record_words(tx, uid, number, words, true)
         }
-    };
-    search_pending::record(tx, uid, id, words, fresh)?;
+        None => Err(StoreError::Unexpected(anyhow::anyhow!("no stored task {uid} to index the words of"))),
+    }
+}
+
+/// The lowest number of the search index not yet taken in the millisecond
+/// of `created_at` (see [`search_order`]).
+fn new_search_number(tx: &Transaction<'_>, created_at: Timestamp) -> Result<i64, StoreError> {
+    let (first, last) = search_order::numbers_for(created_at);
+    let taken: Option<i64> = tx
+        .prepare_cached("SELECT max(search_id) FROM tasks WHERE search_id BETWEEN ?1 AND ?2")
+        .and_then(|mut highest| highest.query_row([first, last], |row| row.get(0)))
+        .map_err(unexpected("cannot find a free number in the search index"))?;
+    match taken {
+        None => Ok(first),
+        Some(taken) if taken < last => Ok(taken + 1),
+        Some(_) => Err(StoreError::Unexpected(anyhow::anyhow!(
+            "more tasks created in one millisecond than the search index numbers"
+        ))),
+    }
+}
+
+/// Records `words` as the words of task `uid` under `number` for the
+/// commit (`fresh`: a number given by this transaction, with no words in
+/// the index to replace), and the words in the search's vocabulary.
+fn record_words(tx: &Transaction<'_>, uid: &str, number: i64, words: &str, fresh: bool) -> Result<(), StoreError> {
+    search_pending::record(tx, uid, number, words, fresh)?;
     remember(tx, words)
 }
 
