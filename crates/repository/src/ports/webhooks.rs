@@ -58,6 +58,12 @@ pub trait WebhookRepository: Send + Sync + 'static {
     /// `lease_until`, atomically — of two racing claimers, each
     /// subscription goes to one — and returns them as they now are.
     ///
+    /// When more than `limit` are claimable, it MUST NOT prefer the same
+    /// ones every time (both stores pick at random): the dispatcher works
+    /// on a bounded number at once and claims again as soon as they are
+    /// released, so a fixed order (oldest first, say) would starve every
+    /// subscription past the first `limit`, idle ones in front included.
+    ///
     /// The dispatcher asks after every commit, so when nothing is claimable
     /// (no subscription at all, the usual case) an implementation SHOULD
     /// find that out with a read and not take a write transaction.

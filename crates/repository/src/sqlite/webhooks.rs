@@ -213,7 +213,7 @@ impl WebhookRepository for SqliteStore {
         let sql = format!(
             "UPDATE webhooks SET lease_owner = ?1, lease_until = ?2 WHERE id IN \
              (SELECT id FROM webhooks WHERE active = 1 AND (lease_until IS NULL OR lease_until <= ?3) \
-              ORDER BY created_at, id LIMIT ?4) \
+              ORDER BY random() LIMIT ?4) \
              RETURNING {WEBHOOK_COLUMNS}"
         );
         // A read first: with nothing claimable, the one writer is spared.

@@ -318,6 +318,7 @@ mod webhooks_on_every_store {
         deleting_a_webhook_deletes_its_deliveries,
         a_claim_leases_only_active_webhooks_and_none_already_leased_until_it_expires,
         racing_claimers_lease_disjoint_webhooks_that_together_are_all_of_them,
+        claims_smaller_than_the_claimable_reach_every_webhook_in_turn,
         only_the_lease_holder_can_release_its_lease,
         only_the_lease_holder_advances_the_cursor_while_a_ping_needs_no_lease,
         the_next_delivery_is_the_oldest_pending_one,

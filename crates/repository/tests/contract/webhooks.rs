@@ -222,6 +222,37 @@ pub(crate) async fn racing_claimers_lease_disjoint_webhooks_that_together_are_al
     assert_eq!(distinct, mine, "every subscription went to one");
 }
 
+pub(crate) async fn claims_smaller_than_the_claimable_reach_every_webhook_in_turn<B: Backend>(backend: &B) {
+    let _claiming = claiming(backend).await;
+    let fixture = backend.open().await;
+    let store = &fixture.store;
+    let webhooks = stored(store, 6).await;
+    let mine: HashSet<WebhookId> = webhooks.iter().map(|webhook| webhook.id).collect();
+    let owner = Uuid::new_v4();
+    let now = Timestamp::now();
+    // A third of what is claimable (other tests' free subscriptions
+    // included, on a shared database) at a time, each claim given back at
+    // once, as the dispatcher does with subscriptions that have no work:
+    // the newest, made last, must not wait behind the others for ever.
+    let claimable = store.claim_webhooks(owner, now, plus(now, MINUTE), ALL).await.unwrap();
+    for webhook in &claimable {
+        store.release_webhook(webhook.id, owner).await.unwrap();
+    }
+    let limit = u32::try_from(claimable.len() / 3).unwrap().max(1);
+    let mut reached = HashSet::new();
+    for _ in 0..60 {
+        for webhook in store.claim_webhooks(owner, now, plus(now, MINUTE), limit).await.unwrap() {
+            store.release_webhook(webhook.id, owner).await.unwrap();
+            reached.insert(webhook.id);
+        }
+    }
+    delete_all(store, &webhooks.iter().collect::<Vec<_>>()).await;
+
+    assert!(claimable.len() >= mine.len(), "every one of the test's subscriptions is claimable");
+    let missed: Vec<&WebhookId> = mine.difference(&reached).collect();
+    assert!(missed.is_empty(), "never claimed in 60 claims of {limit}: {missed:?}");
+}
+
 pub(crate) async fn only_the_lease_holder_can_release_its_lease<B: Backend>(backend: &B) {
     let _claiming = claiming(backend).await;
     let fixture = backend.open().await;

@@ -21,10 +21,14 @@ const RETURN_DELIVERY: &str = "RETURN d.id AS id, d.webhook_id AS webhook_id, d.
 pub(in crate::neo4j) const LOCK_WEBHOOK: &str =
     "MATCH (w:Webhook {id: $id}) SET w.lock_count = w.lock_count + 1 RETURN count(w) AS locked";
 
-/// Locks the claimable subscriptions, oldest first; they are checked
-/// again, under the locks, by [`CLAIM_LOCKED`].
+/// Locks up to `$limit` of the claimable subscriptions, picked at random
+/// (see `WebhookRepository::claim_webhooks`: a fixed order starves those
+/// past the limit) and locked oldest first, the one order every claimer
+/// takes locks in; they are checked again, under the locks, by
+/// [`CLAIM_LOCKED`].
 pub(in crate::neo4j) const LOCK_CLAIMABLE_WEBHOOKS: &str = "MATCH (w:Webhook) WHERE w.active AND (w.lease_until IS NULL OR w.lease_until <= $now) \
-     WITH w ORDER BY w.created_at, w.id LIMIT $limit \
+     WITH w ORDER BY rand() LIMIT $limit \
+     WITH w ORDER BY w.created_at, w.id \
      SET w.lock_count = w.lock_count + 1 RETURN w.id AS id";
 
 /// Whether any subscription is claimable now (a read, without locks).
