@@ -18,11 +18,12 @@
 //!   for the status filters, `Task.task_type` for the type filter.
 //! * The event log (`super::events`): range indexes on `Event.event_id`
 //!   (resuming after an event), `Event.position` (the log's order, read
-//!   along that index), `entity_id`, `event_type` and `timestamp`
-//!   (histories, filters, retention), and the one `EventSequence` node
-//!   positions are taken from. Ids and positions are unique by
-//!   construction (UUID v7, the sequence's lock): a uniqueness constraint
-//!   would only add a check and a lock to every logged write.
+//!   along that index), `entity_id` (histories), `(event_type, position)`
+//!   and `(entity_type, position)` (the log's filters, each read in
+//!   position order) and `timestamp` (retention), and the one
+//!   `EventSequence` node positions are taken from. Ids and positions are
+//!   unique by construction (UUID v7, the sequence's lock): a uniqueness
+//!   constraint would only add a check and a lock to every logged write.
 //! * Webhooks (`super::webhooks`): uniqueness of `Webhook.id` and of
 //!   `WebhookDelivery.id`, an index on `Webhook.created_at` (lists and
 //!   claims go oldest first) and a composite one on `WebhookDelivery

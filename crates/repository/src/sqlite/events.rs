@@ -385,6 +385,27 @@ mod tests {
     }
 
     #[test]
+    fn a_page_of_one_entity_type_walks_its_index_in_order() {
+        let conn = migrated();
+        let users = EventFilter { entity_type: Some("user".to_owned()), ..EventFilter::default() };
+        for plan in plans(&conn, &users) {
+            assert!(plan.contains("USING INDEX events_by_entity_type"), "{plan}");
+            assert!(!plan.contains("TEMP B-TREE") && !plan.contains("SCAN"), "{plan}");
+        }
+    }
+
+    #[test]
+    fn a_page_of_event_types_seeks_each_type() {
+        let conn = migrated();
+        let types = ["user.created", "project.deleted"].map(str::to_owned).to_vec();
+        let typed = EventFilter { event_types: types, ..EventFilter::default() };
+        for plan in plans(&conn, &typed) {
+            assert!(plan.contains("USING INDEX events_by_type"), "{plan}");
+            assert!(!plan.contains("SCAN"), "{plan}");
+        }
+    }
+
+    #[test]
     fn a_history_partly_stored_without_births_reads_both_indexes_without_a_scan() {
         let mut conn = migrated();
         let task = create(&mut conn, "Older log");

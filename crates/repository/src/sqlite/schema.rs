@@ -50,6 +50,7 @@ const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../../migrations/0015_task_search_numbers_in_tasks.sql"),
         backfill: Some(index_unnumbered_tasks),
     },
+    Migration::sql("0016_events_by_entity_type", include_str!("../../migrations/0016_events_by_entity_type.sql")),
 ];
 
 impl Migration {

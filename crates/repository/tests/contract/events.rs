@@ -545,6 +545,90 @@ pub(crate) async fn the_log_filters_by_type_entity_type_and_entity<B: Backend>(b
     check(EventFilter { event_types: vec![], ..of_entity(*b.uid.as_uuid()) }, vec![&b_created]).await;
 }
 
+/// Every event matching `filter` positioned after `start`, paging newest
+/// first with `limit` from the log's newest end; fails the test if a page
+/// is over-full or out of order.
+async fn all_newest_first_since(
+    store: &impl EventLog,
+    filter: &EventFilter,
+    start: EventPosition,
+    limit: u32,
+) -> Vec<LoggedEvent> {
+    let mut all: Vec<LoggedEvent> = Vec::new();
+    let mut before = None;
+    loop {
+        let page = store.events_before(filter, before, limit).await.unwrap();
+        assert!(page.len() <= usize::try_from(limit).unwrap(), "an over-full page");
+        for logged in &page {
+            assert!(before.is_none_or(|before| logged.position < before), "{:?} before {before:?}", logged.position);
+            before = Some(logged.position);
+        }
+        let done = page.len() < usize::try_from(limit).unwrap() || before.is_some_and(|before| before <= start);
+        all.extend(page.into_iter().filter(|logged| logged.position > start));
+        if done {
+            return all;
+        }
+    }
+}
+
+pub(crate) async fn filtered_pages_of_the_log_come_in_position_order_both_ways<B: Backend>(backend: &B) {
+    let fixture = backend.open().await;
+    let store = &fixture.store;
+    let start = store.last_position().await.unwrap();
+
+    // Interleaved types and entity types, so that a page of one filter
+    // gathers from several places of the log.
+    let mut written = Vec::new();
+    for n in 0..3 {
+        let project = project(&format!("Interleaved {n}"));
+        let project_created = about(EntityKind::Project, EventKind::Created, *project.uid.as_uuid(), &project);
+        store.create_project(&project, std::slice::from_ref(&project_created)).await.unwrap();
+        let task = task(&format!("Interleaved {n}"), Some(project.uid));
+        let task_created = task_event(EventKind::Created, &task);
+        store.create_task(&task, std::slice::from_ref(&task_created)).await.unwrap();
+        let user = support::user();
+        let user_created = about(EntityKind::User, EventKind::Created, *user.uid.as_uuid(), &user);
+        store.create_user(&user, std::slice::from_ref(&user_created)).await.unwrap();
+        let renamed = next_version(&task, |t| t.title = Title::parse(&format!("Renamed {n}")).unwrap());
+        let task_updated = task_event(EventKind::Updated, &renamed);
+        store.update_task(&renamed, std::slice::from_ref(&task_updated)).await.unwrap();
+        written.extend([project_created, task_created, user_created, task_updated]);
+    }
+    let mine = ids_of(&written);
+    let typed = |types: &[&str]| types.iter().map(|t| (*t).to_owned()).collect::<Vec<_>>();
+
+    for filter in [
+        // A type named twice is still one filter on it.
+        EventFilter { event_types: typed(&["task.created", "user.created", "task.created"]), ..EventFilter::default() },
+        EventFilter { entity_type: Some("user".into()), ..EventFilter::default() },
+        EventFilter { entity_type: Some("task".into()), ..EventFilter::default() },
+        EventFilter {
+            event_types: typed(&["task.updated", "project.created"]),
+            entity_type: Some("task".into()),
+            ..EventFilter::default()
+        },
+    ] {
+        let expected: Vec<DomainEvent> = written
+            .iter()
+            .filter(|event| filter.event_types.is_empty() || filter.event_types.contains(&event.event_type))
+            .filter(|event| filter.entity_type.as_ref().is_none_or(|t| *t == event.entity_type))
+            .cloned()
+            .collect();
+        assert!(!expected.is_empty(), "{filter:?}");
+
+        let oldest_first = all_after(store, &filter, start, 2).await;
+        assert_eq!(own(&oldest_first, &mine), expected, "oldest first: {filter:?}");
+        let newest_first = all_newest_first_since(store, &filter, start, 2).await;
+        let mut reversed = own(&newest_first, &mine);
+        reversed.reverse();
+        assert_eq!(reversed, expected, "newest first: {filter:?}");
+        if backend.is_private() {
+            assert_eq!(oldest_first.len(), expected.len(), "{filter:?}");
+            assert_eq!(newest_first.len(), expected.len(), "{filter:?}");
+        }
+    }
+}
+
 pub(crate) async fn the_log_pages_both_ways_by_position<B: Backend>(backend: &B) {
     let fixture = backend.open().await;
     let store = &fixture.store;

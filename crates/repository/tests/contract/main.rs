@@ -247,6 +247,7 @@ contract!(
     an_entitys_history_outlives_it,
     the_log_filters_by_type_entity_type_and_entity,
     the_log_pages_both_ways_by_position,
+    filtered_pages_of_the_log_come_in_position_order_both_ways,
     pruning_deletes_only_old_events_a_bounded_batch_at_a_time_and_never_reuses_positions,
     a_reader_tailing_the_log_sees_every_committed_event_once_in_order,
 );

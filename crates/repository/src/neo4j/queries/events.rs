@@ -1,6 +1,8 @@
 //! The event log (see `crate::neo4j::events` for why positions are taken
 //! from one sequence node, as the last statement of each write).
 
+use std::collections::BTreeSet;
+
 use neo4rs::Query;
 use trm_domain::EventPosition;
 
@@ -62,33 +64,64 @@ pub(in crate::neo4j) const PRUNE_EVENTS: &str = "MATCH (e:Event) WHERE e.timesta
 pub(in crate::neo4j) const EVENT_POSITION: &str = "MATCH (e:Event {event_id: $event_id}) RETURN e.position AS position";
 
 /// One page of the log: events matching `filter` on the `operator` side of
-/// `$at` (none: no bound), in `order` of position.
+/// `$at` (none: no bound), in `order` (`ASC` or `DESC`) of position.
+///
+/// Each shape of filter walks the index that keeps its events in position
+/// order, so a page reads about `limit` index entries however long the log
+/// is (a hint pins each plan: Neo4j would otherwise seek every event of a
+/// type and sort them all for the newest hundred):
+///
+/// * one entity: its events through `entity_id` (an entity has few), sorted;
+/// * event types: for each type, the `(event_type, position)` index walked
+///   from the bound, at most `limit` events each, then the newest (or
+///   oldest) `limit` of those;
+/// * an entity type alone: the `(entity_type, position)` index;
+/// * nothing: the `position` index.
+///
+/// A composite index yields its order only when the `ORDER BY` names both of
+/// its properties, so the first (fixed by an equality) is named too.
 pub(in crate::neo4j) fn event_page(
     filter: &EventFilter,
     bound: Option<(&str, EventPosition)>,
     order: &str,
     limit: u32,
 ) -> Query {
-    let mut conditions = Vec::new();
-    if !filter.event_types.is_empty() {
-        conditions.push("e.event_type IN $event_types");
-    }
-    if filter.entity_type.is_some() {
-        conditions.push("e.entity_type = $entity_type");
-    }
-    if filter.entity_id.is_some() {
-        conditions.push("e.entity_id = $entity_id");
-    }
-    let bound_condition = bound.map(|(operator, _)| format!("e.position {operator} $at"));
-    let mut all: Vec<&str> = conditions;
-    if let Some(condition) = &bound_condition {
-        all.push(condition);
-    }
-    let filter_sql = if all.is_empty() { String::new() } else { format!("WHERE {}", all.join(" AND ")) };
-    let text = format!("MATCH (e:Event) {filter_sql} {RETURN_EVENT} ORDER BY e.position {order} LIMIT $limit");
+    let position =
+        bound.map_or_else(|| "e.position IS NOT NULL".to_owned(), |(operator, _)| format!("e.position {operator} $at"));
+    let entity_type = filter.entity_type.as_ref().map(|_| "e.entity_type = $entity_type");
+    let text = if filter.entity_id.is_some() {
+        let event_types = (!filter.event_types.is_empty()).then_some("e.event_type IN $event_types");
+        let conditions = ["e.entity_id = $entity_id"].into_iter().chain(event_types).chain(entity_type);
+        format!(
+            "MATCH (e:Event) USING INDEX e:Event(entity_id) WHERE {} AND {position} \
+             {RETURN_EVENT} ORDER BY e.position {order} LIMIT $limit",
+            conditions.collect::<Vec<_>>().join(" AND ")
+        )
+    } else if !filter.event_types.is_empty() {
+        let also = entity_type.map(|condition| format!(" AND {condition}")).unwrap_or_default();
+        format!(
+            "UNWIND $event_types AS type \
+             CALL (type) {{ MATCH (e:Event) USING INDEX e:Event(event_type, position) \
+             WHERE e.event_type = type AND {position}{also} \
+             RETURN e ORDER BY e.event_type {order}, e.position {order} LIMIT $limit }} \
+             {RETURN_EVENT} ORDER BY e.position {order} LIMIT $limit"
+        )
+    } else if let Some(condition) = entity_type {
+        format!(
+            "MATCH (e:Event) USING INDEX e:Event(entity_type, position) WHERE {condition} AND {position} \
+             {RETURN_EVENT} ORDER BY e.entity_type {order}, e.position {order} LIMIT $limit"
+        )
+    } else {
+        format!(
+            "MATCH (e:Event) USING INDEX e:Event(position) WHERE {position} \
+             {RETURN_EVENT} ORDER BY e.position {order} LIMIT $limit"
+        )
+    };
     let mut query = neo4rs::query(&text).param("limit", i64::from(limit));
     if !filter.event_types.is_empty() {
-        query = query.param("event_types", filter.event_types.clone());
+        // Each type once: a type named twice would walk its index twice.
+        let types: BTreeSet<&String> = filter.event_types.iter().collect();
+        query = query.param("event_types", types.into_iter().cloned().collect::<Vec<String>>());
     }
     if let Some(entity_type) = &filter.entity_type {
         query = query.param("entity_type", entity_type.as_str());
@@ -100,4 +133,58 @@ pub(in crate::neo4j) fn event_page(
         query = query.param("at", position_value(at));
     }
     query
+}
+
+#[cfg(test)]
+mod tests {
+    use trm_domain::EventPosition;
+    use uuid::Uuid;
+
+    use super::event_page;
+    use crate::ports::EventFilter;
+
+    fn text(filter: &EventFilter, bound: Option<(&str, EventPosition)>, order: &str) -> String {
+        event_page(filter, bound, order, 100).query().to_owned()
+    }
+
+    fn shapes() -> [(EventFilter, &'static str); 4] {
+        let types = vec!["task.created".to_owned(), "user.created".to_owned()];
+        [
+            (
+                EventFilter { entity_id: Some(Uuid::new_v4()), event_types: types.clone(), ..EventFilter::default() },
+                "e:Event(entity_id)",
+            ),
+            (
+                EventFilter { event_types: types, entity_type: Some("task".to_owned()), ..EventFilter::default() },
+                "e:Event(event_type, position)",
+            ),
+            (
+                EventFilter { entity_type: Some("user".to_owned()), ..EventFilter::default() },
+                "e:Event(entity_type, position)",
+            ),
+            (EventFilter::default(), "e:Event(position)"),
+        ]
+    }
+
+    #[test]
+    fn each_shape_of_filter_is_pinned_to_the_index_that_keeps_its_order() {
+        for (filter, index) in shapes() {
+            for (bound, order) in
+                [(None, "DESC"), (Some((">", EventPosition(7))), "ASC"), (Some(("<", EventPosition(7))), "DESC")]
+            {
+                let text = text(&filter, bound, order);
+                assert!(text.contains(&format!("USING INDEX {index}")), "{text}");
+                assert!(text.ends_with(&format!("e.position {order} LIMIT $limit")), "{text}");
+                assert_eq!(event_page(&filter, bound, order, 100).has_param_key("at"), bound.is_some(), "{text}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_composite_index_is_ordered_by_both_its_properties_so_neo4j_reads_it_in_order() {
+        let typed = text(&shapes()[1].0, None, "DESC");
+        assert!(typed.contains("ORDER BY e.event_type DESC, e.position DESC LIMIT $limit }"), "{typed}");
+        let of_entity_type = text(&shapes()[2].0, Some((">", EventPosition(7))), "ASC");
+        assert!(of_entity_type.contains("ORDER BY e.entity_type ASC, e.position ASC"), "{of_entity_type}");
+    }
 }

@@ -35,7 +35,12 @@ pub(in crate::neo4j) const SCHEMA_STATEMENTS: &[&str] = &[
     "CREATE RANGE INDEX event_event_id IF NOT EXISTS FOR (e:Event) ON (e.event_id)",
     "CREATE RANGE INDEX event_position IF NOT EXISTS FOR (e:Event) ON (e.position)",
     "CREATE RANGE INDEX event_entity_id IF NOT EXISTS FOR (e:Event) ON (e.entity_id)",
-    "CREATE RANGE INDEX event_event_type IF NOT EXISTS FOR (e:Event) ON (e.event_type)",
+    // A page of the log filtered by event type or by entity type walks
+    // one of these in position order (see `event_page`). Earlier versions
+    // indexed the event type alone, whose every event a page then sorted.
+    "CREATE RANGE INDEX event_event_type_position IF NOT EXISTS FOR (e:Event) ON (e.event_type, e.position)",
+    "CREATE RANGE INDEX event_entity_type_position IF NOT EXISTS FOR (e:Event) ON (e.entity_type, e.position)",
+    "DROP INDEX event_event_type IF EXISTS",
     "CREATE RANGE INDEX event_timestamp IF NOT EXISTS FOR (e:Event) ON (e.timestamp)",
     "CREATE CONSTRAINT event_sequence_name_unique IF NOT EXISTS FOR (s:EventSequence) REQUIRE s.name IS UNIQUE",
     "CREATE CONSTRAINT webhook_id_unique IF NOT EXISTS FOR (w:Webhook) REQUIRE w.id IS UNIQUE",
