@@ -26,8 +26,9 @@
 //!   constraint would only add a check and a lock to every logged write.
 //! * Webhooks (`super::webhooks`): uniqueness of `Webhook.id` and of
 //!   `WebhookDelivery.id`, an index on `Webhook.created_at` (lists and
-//!   claims go oldest first) and a composite one on `WebhookDelivery
-//!   (webhook_id, created_at)`, a subscription's deliveries in order.
+//!   claims go oldest first) and composite ones on `WebhookDelivery
+//!   (webhook_id, created_at)`, a subscription's deliveries in order, and
+//!   `(webhook_id, state, created_at)`, its next pending one.
 //! * A composite range index on `Task (status, created_at)`: a list filtered
 //!   by one status reads that status's tasks already in list order (see
 //!   [`super::queries::list_tasks`]).

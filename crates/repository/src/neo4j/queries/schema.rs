@@ -48,6 +48,10 @@ pub(in crate::neo4j) const SCHEMA_STATEMENTS: &[&str] = &[
     "CREATE CONSTRAINT webhook_delivery_id_unique IF NOT EXISTS FOR (d:WebhookDelivery) REQUIRE d.id IS UNIQUE",
     "CREATE RANGE INDEX webhook_delivery_by_webhook IF NOT EXISTS \
      FOR (d:WebhookDelivery) ON (d.webhook_id, d.created_at)",
+    // A subscription's next pending delivery, read before every delivery
+    // (see `next_delivery`).
+    "CREATE RANGE INDEX webhook_delivery_by_state IF NOT EXISTS \
+     FOR (d:WebhookDelivery) ON (d.webhook_id, d.state, d.created_at)",
     "CREATE CONSTRAINT schema_step_name_unique IF NOT EXISTS FOR (s:SchemaStep) REQUIRE s.name IS UNIQUE",
     // The node whose lock serializes the writes that add `BLOCKS` edges
     // (see `crate::neo4j::task_graph`); unique, so that its `MERGE` can

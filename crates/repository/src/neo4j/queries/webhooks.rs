@@ -69,7 +69,9 @@ pub(in crate::neo4j) const UPDATE_WEBHOOK: &str = "MATCH (w:Webhook {id: $id}) W
              RETURN was_active";
 
 /// Makes a subscription's failed deliveries pending again, due at `$at`.
-pub(in crate::neo4j) const REACTIVATE_FAILED_DELIVERIES: &str = "MATCH (d:WebhookDelivery {webhook_id: $id}) WHERE d.state = 'failed' \
+pub(in crate::neo4j) const REACTIVATE_FAILED_DELIVERIES: &str = "MATCH (d:WebhookDelivery) \
+             USING INDEX d:WebhookDelivery(webhook_id, state, created_at) \
+             WHERE d.webhook_id = $id AND d.state = 'failed' AND d.created_at IS NOT NULL \
              SET d.state = 'pending', d.next_attempt_at = $at";
 
 /// Deletes a subscription with its deliveries; `deleted` 0 when there was
@@ -95,10 +97,17 @@ pub(in crate::neo4j) const RELEASE_WEBHOOK: &str =
     "MATCH (w:Webhook {id: $id}) WHERE w.lease_owner = $owner REMOVE w.lease_owner, w.lease_until";
 
 /// The subscription's oldest pending delivery; no row when there is none.
+///
+/// The dispatcher asks before every delivery, and a subscription keeps
+/// every delivery it ever had, so this reads one entry of the index of
+/// deliveries by subscription and state, in its order (a composite index
+/// gives its order only to an `ORDER BY` naming each of its properties);
+/// Neo4j would otherwise scan every delivery of every subscription.
 pub(in crate::neo4j) fn next_delivery(webhook: WebhookId) -> Query {
     neo4rs::query(&format!(
-        "MATCH (d:WebhookDelivery {{webhook_id: $id}}) WHERE d.state = 'pending' \
-         {RETURN_DELIVERY} ORDER BY created_at, id LIMIT 1"
+        "MATCH (d:WebhookDelivery) USING INDEX d:WebhookDelivery(webhook_id, state, created_at) \
+         WHERE d.webhook_id = $id AND d.state = 'pending' AND d.created_at IS NOT NULL \
+         {RETURN_DELIVERY} ORDER BY d.webhook_id, d.state, d.created_at, d.id LIMIT 1"
     ))
     .param("id", webhook.to_string())
 }
@@ -115,12 +124,19 @@ pub(in crate::neo4j) const DISABLE_WEBHOOK: &str = "MATCH (w:Webhook {id: $id}) 
              RETURN count(w) AS disabled";
 
 /// One page of a subscription's deliveries, newest first, before the
-/// cursor when there is one.
+/// cursor when there is one: walked along the `(webhook_id, created_at)`
+/// index from the cursor (the bound is written without a top-level `OR`,
+/// which Neo4j cannot seek), as [`next_delivery`] explains.
 pub(in crate::neo4j) fn list_deliveries(webhook: WebhookId, before: Option<Cursor>, limit: u32) -> Query {
-    let bound = if before.is_some() { "WHERE d.created_at < $at OR (d.created_at = $at AND d.id < $uid)" } else { "" };
+    let bound = if before.is_some() {
+        "d.created_at <= $at AND (d.created_at < $at OR d.id < $uid)"
+    } else {
+        "d.created_at IS NOT NULL"
+    };
     let mut query = neo4rs::query(&format!(
-        "MATCH (d:WebhookDelivery {{webhook_id: $id}}) {bound} \
-         {RETURN_DELIVERY} ORDER BY created_at DESC, id DESC LIMIT $limit"
+        "MATCH (d:WebhookDelivery) USING INDEX d:WebhookDelivery(webhook_id, created_at) \
+         WHERE d.webhook_id = $id AND {bound} \
+         {RETURN_DELIVERY} ORDER BY d.webhook_id DESC, d.created_at DESC, d.id DESC LIMIT $limit"
     ))
     .param("id", webhook.to_string())
     .param("limit", i64::from(limit));
@@ -140,4 +156,32 @@ pub(in crate::neo4j) fn redeliver(webhook: WebhookId, delivery: DeliveryId, now:
     .param("id", delivery.to_string())
     .param("webhook_id", webhook.to_string())
     .param("now", datetime_param(now))
+}
+
+#[cfg(test)]
+mod tests {
+    use trm_domain::{Cursor, Timestamp, WebhookId};
+    use uuid::Uuid;
+
+    use super::{list_deliveries, next_delivery};
+
+    #[test]
+    fn the_next_pending_delivery_is_one_entry_of_its_index_read_in_order() {
+        let text = next_delivery(WebhookId::new()).query().to_owned();
+        assert!(text.contains("USING INDEX d:WebhookDelivery(webhook_id, state, created_at)"), "{text}");
+        assert!(text.contains("ORDER BY d.webhook_id, d.state, d.created_at, d.id LIMIT 1"), "{text}");
+    }
+
+    #[test]
+    fn a_page_of_deliveries_walks_its_index_from_the_cursor_without_an_or_neo4j_cannot_seek() {
+        let cursor = Cursor::new(Timestamp::now(), Uuid::new_v4());
+        for before in [None, Some(cursor)] {
+            let query = list_deliveries(WebhookId::new(), before, 10);
+            let text = query.query();
+            assert!(text.contains("USING INDEX d:WebhookDelivery(webhook_id, created_at)"), "{text}");
+            assert!(text.contains("ORDER BY d.webhook_id DESC, d.created_at DESC, d.id DESC"), "{text}");
+            assert!(!text.contains("WHERE d.created_at < $at OR"), "{text}");
+            assert_eq!(query.has_param_key("uid"), before.is_some());
+        }
+    }
 }
