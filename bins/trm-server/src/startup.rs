@@ -40,7 +40,7 @@ use trm_service::webhooks::ResolvingDestinations;
 use trm_service::webhooks::dispatcher::{Dispatcher, DispatcherPorts, DispatcherSettings};
 use trm_service::{
     ApiKeyService, EventBus, EventHistoryService, EventPublisher, EventUseCases, HealthService, IdempotencyService,
-    LogRelay, OverviewService, ProjectService, TaskService, UserService, WebhookService,
+    LogRelay, OverviewService, ProjectService, TaskService, UserService, WebhookService, WebhookUseCases,
 };
 
 use crate::configuration::{EventsSettings, Settings};
@@ -84,9 +84,14 @@ async fn publisher(settings: &EventsSettings, relay: Arc<LogRelay>) -> anyhow::R
     })
 }
 
-/// Prunes the events older than `retention` now, then every
-/// [`PRUNE_EVERY`]; a failure is logged and tried again next time.
-async fn prune_expired_events(history: Arc<dyn EventUseCases>, retention: Duration) {
+/// Prunes the events older than `retention`, and the webhook deliveries
+/// that succeeded before then, now and every [`PRUNE_EVERY`]; a failure
+/// is logged and tried again next time.
+async fn prune_expired_events(
+    history: Arc<dyn EventUseCases>,
+    webhooks: Arc<dyn WebhookUseCases>,
+    retention: Duration,
+) {
     let mut every = tokio::time::interval(PRUNE_EVERY);
     loop {
         every.tick().await;
@@ -96,6 +101,11 @@ async fn prune_expired_events(history: Arc<dyn EventUseCases>, retention: Durati
             Ok(0) => {}
             Ok(pruned) => tracing::info!(pruned, "pruned events past their retention"),
             Err(error) => tracing::warn!(error = %anyhow::Error::new(error), "cannot prune expired events"),
+        }
+        match webhooks.prune_deliveries_before(cutoff).await {
+            Ok(0) => {}
+            Ok(pruned) => tracing::info!(pruned, "pruned webhook deliveries past their retention"),
+            Err(error) => tracing::warn!(error = %anyhow::Error::new(error), "cannot prune webhook deliveries"),
         }
     }
 }
@@ -137,9 +147,15 @@ impl Application {
         let log_end = relay.log_end();
         let publisher = publisher(&settings.events, relay).await?;
         let history: Arc<dyn EventUseCases> = Arc::new(EventHistoryService::new(store.events.clone()));
-        let retention = AbortOnDrop(tokio::spawn(prune_expired_events(history.clone(), settings.events.retention())));
         let destinations =
             Arc::new(ResolvingDestinations { allow_private: settings.webhooks.allow_private_destinations });
+        let webhooks: Arc<dyn WebhookUseCases> =
+            Arc::new(WebhookService::new(store.webhooks.clone(), store.events.clone(), destinations.clone()));
+        let retention = AbortOnDrop(tokio::spawn(prune_expired_events(
+            history.clone(),
+            webhooks.clone(),
+            settings.events.retention(),
+        )));
         let dispatcher = Dispatcher::start(
             DispatcherPorts {
                 webhooks: store.webhooks.clone(),
@@ -171,7 +187,7 @@ impl Application {
             health: Arc::new(HealthService::new(store.health.clone()).with_timeout(readiness_timeout(settings))),
             events: bus.clone(),
             history,
-            webhooks: Arc::new(WebhookService::new(store.webhooks.clone(), store.events.clone(), destinations)),
+            webhooks,
             idempotency: Arc::new(
                 IdempotencyService::new(store.idempotency.clone()).with_wait(idempotency_wait(settings)),
             ),

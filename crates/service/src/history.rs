@@ -10,8 +10,9 @@ use uuid::Uuid;
 
 use crate::error::ServiceError;
 
-/// How many events one retention pass deletes per transaction: bounded, so
-/// pruning a large backlog never holds the store's writer for long.
+/// How many events (or webhook deliveries) one retention pass deletes per
+/// transaction: bounded, so pruning a large backlog never holds the
+/// store's writer for long.
 pub const PRUNE_BATCH: u32 = 1000;
 
 /// What can be read of the event log. The HTTP layer depends on this trait,

@@ -51,7 +51,11 @@ pub const SETTINGS: &[Setting] = &[
     setting("events.nats_url", "(unset)", "nats://HOST:4222: relay events between instances"),
     setting("events.subject", "trm.events", "the NATS subject the instances share"),
     setting("events.enabled", "true", "false: writes store no events (no stream, history or webhooks)"),
-    setting("events.retention_days", "30", "days an event stays in the durable log"),
+    setting(
+        "events.retention_days",
+        "30",
+        "days an event stays in the durable log, and a succeeded webhook delivery in its log",
+    ),
     setting("events.poll_interval_ms", "500", "longest wait before events written by other instances are read"),
     setting("auth.required", "(unset)", "unset: keys once one exists; true: always; false: allow open non-loopback"),
     setting("auth.public_docs", "true", "/docs, /openapi.json and /metrics stay open while keys are required"),

@@ -260,6 +260,10 @@ impl<T: WebhookRepository + ?Sized> WebhookRepository for Instrumented<T> {
         self.observe("list_deliveries", self.inner.list_deliveries(webhook, before, limit)).await
     }
 
+    async fn prune_deliveries(&self, before: Timestamp, limit: u32) -> Result<u64, StoreError> {
+        self.observe("prune_deliveries", self.inner.prune_deliveries(before, limit)).await
+    }
+
     async fn redeliver(
         &self,
         webhook: WebhookId,

@@ -28,7 +28,8 @@
 //!   `WebhookDelivery.id`, an index on `Webhook.created_at` (lists and
 //!   claims go oldest first) and composite ones on `WebhookDelivery
 //!   (webhook_id, created_at)`, a subscription's deliveries in order, and
-//!   `(webhook_id, state, created_at)`, its next pending one.
+//!   `(webhook_id, state, created_at)`, its next pending one, and
+//!   `(state, created_at)`, the oldest succeeded ones for retention.
 //! * A composite range index on `Task (status, created_at)`: a list filtered
 //!   by one status reads that status's tasks already in list order (see
 //!   [`super::queries::list_tasks`]).

@@ -284,4 +284,18 @@ impl WebhookRepository for Neo4jStore {
         })
         .await
     }
+
+    async fn prune_deliveries(&self, before: Timestamp, limit: u32) -> Result<u64, StoreError> {
+        self.write("prune deliveries", move |txn| {
+            Box::pin(async move {
+                let query = neo4rs::query(queries::PRUNE_DELIVERIES)
+                    .param("before", datetime_param(before))
+                    .param("limit", i64::from(limit));
+                let rows = txn_fetch_all(txn, query, "cannot prune deliveries").await?;
+                let deleted = rows.first().map(|row| column_integer(row, "deleted")).transpose()?.unwrap_or_default();
+                Ok(u64::try_from(deleted).unwrap_or_default())
+            })
+        })
+        .await
+    }
 }

@@ -147,4 +147,19 @@ pub trait WebhookRepository: Send + Sync + 'static {
     /// has no such delivery.
     async fn redeliver(&self, webhook: WebhookId, delivery: DeliveryId, now: Timestamp)
     -> Result<Delivery, StoreError>;
+
+    /// Deletes up to `limit` of the *succeeded* deliveries created before
+    /// `before`, oldest first, and returns how many it deleted. Retention
+    /// calls it in batches, as it prunes the event log: a subscription
+    /// keeps a delivery for every event it was sent, and nothing else ever
+    /// deletes one but the subscription's own deletion.
+    ///
+    /// It MUST NOT delete a pending delivery (it is still due) or a failed
+    /// one (the record of why its subscription was disabled, which
+    /// re-activation makes pending again). A batch SHOULD cost about
+    /// `limit` deliveries however many the store holds.
+    ///
+    /// # Errors
+    /// Only [`StoreError::Unavailable`] or [`StoreError::Unexpected`].
+    async fn prune_deliveries(&self, before: Timestamp, limit: u32) -> Result<u64, StoreError>;
 }

@@ -51,6 +51,10 @@ const MIGRATIONS: &[Migration] = &[
         backfill: Some(index_unnumbered_tasks),
     },
     Migration::sql("0016_events_by_entity_type", include_str!("../../migrations/0016_events_by_entity_type.sql")),
+    Migration::sql(
+        "0017_webhook_deliveries_by_age",
+        include_str!("../../migrations/0017_webhook_deliveries_by_age.sql"),
+    ),
 ];
 
 impl Migration {

@@ -106,6 +106,12 @@ fn insert_delivery(tx: &Transaction<'_>, delivery: &Delivery, attempts: &str) ->
     Ok(inserted == 1)
 }
 
+/// Deletes up to `?2` of the succeeded deliveries created before `?1`,
+/// oldest first, along their partial index.
+const PRUNE_DELIVERIES: &str = "DELETE FROM webhook_deliveries WHERE id IN \
+     (SELECT id FROM webhook_deliveries WHERE state = 'succeeded' AND created_at < ?1 \
+      ORDER BY created_at LIMIT ?2)";
+
 #[async_trait]
 impl WebhookRepository for SqliteStore {
     async fn create_webhook(&self, webhook: &Webhook) -> Result<(), StoreError> {
@@ -399,5 +405,40 @@ impl WebhookRepository for SqliteStore {
                 .ok_or(StoreError::NotFound(EntityKind::Delivery))
         })
         .await
+    }
+
+    async fn prune_deliveries(&self, before: Timestamp, limit: u32) -> Result<u64, StoreError> {
+        self.write(move |tx| {
+            let deleted = tx
+                .prepare_cached(PRUNE_DELIVERIES)
+                .and_then(|mut delete| delete.execute(rusqlite::params![before.as_micros(), i64::from(limit)]))
+                .map_err(unexpected("cannot prune deliveries"))?;
+            Ok(u64::try_from(deleted).unwrap_or_default())
+        })
+        .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use rusqlite::Connection;
+
+    use super::super::schema::migrate;
+    use super::PRUNE_DELIVERIES;
+
+    #[test]
+    fn retention_walks_the_succeeded_deliveries_by_age_without_a_scan() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        migrate(&mut conn).unwrap();
+        let plan: Vec<String> = conn
+            .prepare(&format!("EXPLAIN QUERY PLAN {PRUNE_DELIVERIES}"))
+            .unwrap()
+            .query_map(rusqlite::params![0_i64, 10_i64], |row| row.get::<_, String>(3))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        let plan = plan.join("; ");
+        assert!(plan.contains("USING INDEX webhook_deliveries_succeeded_by_age"), "{plan}");
+        assert!(!plan.contains("SCAN webhook_deliveries") && !plan.contains("TEMP B-TREE"), "{plan}");
     }
 }

@@ -328,6 +328,7 @@ mod webhooks_on_every_store {
         a_redelivery_makes_a_finished_delivery_pending_again,
         disabling_a_webhook_marks_it_inactive_with_its_reason,
         reactivating_a_webhook_makes_its_failed_deliveries_pending_again,
+        retention_prunes_only_old_succeeded_deliveries_oldest_first_a_batch_at_a_time,
     );
 }
 

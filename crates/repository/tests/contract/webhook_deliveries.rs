@@ -1,6 +1,6 @@
 //! The webhook deliveries part of the contract: the next pending one,
-//! attempts, the list, redelivery, and what disabling and re-activating a
-//! subscription do to its deliveries. Deliveries here are pings (queued
+//! attempts, the list, redelivery, what disabling and re-activating a
+//! subscription do to its deliveries, and retention. Deliveries here are pings (queued
 //! without moving the cursor), which need no lease, so these tests do not
 //! claim; the lease's part is in [`super::webhooks`].
 
@@ -63,7 +63,7 @@ pub(crate) async fn attempts_are_appended_in_order_and_set_the_state<B: Backend>
     let fixture = backend.open().await;
     let store = &fixture.store;
     let [webhook]: [Webhook; 1] = stored(store, 1).await.try_into().unwrap();
-    let start = Timestamp::parse("2026-05-01T00:00:00.000001Z").unwrap();
+    let start = unique_window();
     let queued = delivery(&webhook, start);
     enqueue(store, &queued).await;
     let attempts = [
@@ -119,7 +119,7 @@ pub(crate) async fn a_redelivery_makes_a_finished_delivery_pending_again<B: Back
     let fixture = backend.open().await;
     let store = &fixture.store;
     let [webhook, other]: [Webhook; 2] = stored(store, 2).await.try_into().unwrap();
-    let start = Timestamp::parse("2026-05-01T00:00:00Z").unwrap();
+    let start = unique_window();
     let (succeeded, failed) = (delivery(&webhook, start), delivery(&webhook, plus(start, 1)));
     let tried = attempt(plus(start, 5), Some(410), Some("Gone"));
     for (delivery, state) in [(&succeeded, DeliveryState::Succeeded), (&failed, DeliveryState::Failed)] {
@@ -169,7 +169,7 @@ pub(crate) async fn reactivating_a_webhook_makes_its_failed_deliveries_pending_a
     let fixture = backend.open().await;
     let store = &fixture.store;
     let [webhook]: [Webhook; 1] = stored(store, 1).await.try_into().unwrap();
-    let start = Timestamp::parse("2026-06-01T00:00:00Z").unwrap();
+    let start = unique_window();
     let [failed, succeeded, pending] = [0, 1, 2].map(|micros| delivery(&webhook, plus(start, micros)));
     let tried = attempt(plus(start, 10), Some(503), None);
     for delivery in [&failed, &succeeded, &pending] {
@@ -195,4 +195,68 @@ pub(crate) async fn reactivating_a_webhook_makes_its_failed_deliveries_pending_a
     assert_eq!(state(pending.id), Some((DeliveryState::Pending, pending.next_attempt_at)), "left as it was");
     assert_eq!(still_failed.state, DeliveryState::Failed, "only a re-activation revives failed deliveries");
     assert_eq!(stored_webhook.map(|w| (w.active, w.disabled_reason)), Some((true, None)));
+}
+
+/// The start of a minute in the 19th century that no other test uses: old
+/// enough to be pruned, and older than every other test's deliveries (which
+/// are from now on, or in [`unique_window`]'s future), so that pruning
+/// before it touches no other test's.
+fn unique_ancient_window() -> Timestamp {
+    let year_1800 = -5_364_662_400_000_000_i64;
+    let minutes = i64::try_from(Uuid::new_v4().as_u128() % 50_000_000).unwrap();
+    Timestamp::from_micros(year_1800 + minutes * 60_000_000).unwrap()
+}
+
+pub(crate) async fn retention_prunes_only_old_succeeded_deliveries_oldest_first_a_batch_at_a_time<B: Backend>(
+    backend: &B,
+) {
+    const MINUTE: i64 = 60_000_000;
+    let fixture = backend.open().await;
+    let store = &fixture.store;
+    let window = unique_ancient_window();
+    // Whatever an earlier run left before this window would be pruned
+    // with this test's deliveries; it goes first.
+    while store.prune_deliveries(window, 1000).await.unwrap() == 1000 {}
+
+    let [webhook]: [Webhook; 1] = stored(store, 1).await.try_into().unwrap();
+    let cutoff = plus(window, 10 * MINUTE);
+    let at = |minutes: i64| delivery(&webhook, plus(window, minutes * MINUTE));
+    // Succeeded at minutes 3, 1, 2 (queued out of order), one after the
+    // cutoff; a pending and a failed one older than all of them.
+    let succeeded = [at(3), at(1), at(2), at(20)];
+    let (pending, failed) = (at(0), at(0));
+    let tried = |state| {
+        attempt(plus(window, 30 * MINUTE), Some(if state == DeliveryState::Succeeded { 200 } else { 500 }), None)
+    };
+    for delivery in succeeded.iter().chain([&pending, &failed]) {
+        enqueue(store, delivery).await;
+    }
+    for (delivery, state) in
+        succeeded.iter().map(|d| (d, DeliveryState::Succeeded)).chain([(&failed, DeliveryState::Failed)])
+    {
+        store.record_attempt(delivery.id, &tried(state), state, None).await.unwrap();
+    }
+    let kept = async || {
+        let mut ids: Vec<DeliveryId> =
+            store.list_deliveries(webhook.id, None, 100).await.unwrap().into_iter().map(|d| d.id).collect();
+        ids.sort_by_key(|id| *id.as_uuid());
+        ids
+    };
+    let ids = |deliveries: &[&Delivery]| {
+        let mut ids: Vec<DeliveryId> = deliveries.iter().map(|d| d.id).collect();
+        ids.sort_by_key(|id| *id.as_uuid());
+        ids
+    };
+
+    let first = store.prune_deliveries(cutoff, 2).await.unwrap();
+    let after_first = kept().await;
+    let second = store.prune_deliveries(cutoff, 2).await.unwrap();
+    let third = store.prune_deliveries(cutoff, 2).await.unwrap();
+    let after_all = kept().await;
+    delete_all(store, &[&webhook]).await;
+
+    assert_eq!(first, 2);
+    assert_eq!(after_first, ids(&[&succeeded[0], &succeeded[3], &pending, &failed]), "minutes 1 and 2 went first");
+    assert_eq!((second, third), (1, 0));
+    assert_eq!(after_all, ids(&[&succeeded[3], &pending, &failed]), "pending, failed and newer ones stay");
 }

@@ -24,6 +24,7 @@ use trm_repository::{EventLog, WebhookRepository};
 
 pub use self::destinations::{Destinations, ResolvingDestinations};
 use crate::error::ServiceError;
+use crate::history::PRUNE_BATCH;
 
 /// The event types a subscription may name.
 pub const EVENT_TYPES: [&str; 10] = [
@@ -93,6 +94,10 @@ pub trait WebhookUseCases: Send + Sync + 'static {
     async fn redeliver(&self, id: WebhookId, delivery: DeliveryId) -> Result<Delivery, ServiceError>;
     /// Queues a `webhook.ping` delivery.
     async fn ping(&self, id: WebhookId) -> Result<Delivery, ServiceError>;
+    /// Deletes the succeeded deliveries created before `cutoff`, a bounded
+    /// batch at a time, and returns how many: the delivery log's retention,
+    /// which follows the event log's. Pending and failed ones are kept.
+    async fn prune_deliveries_before(&self, cutoff: Timestamp) -> Result<u64, ServiceError>;
 }
 
 /// The webhook use cases over a store.
@@ -229,5 +234,59 @@ impl WebhookUseCases for WebhookService {
         // Queued without a lease: a ping moves no cursor.
         self.webhooks.enqueue_delivery(&delivery, None, uuid::Uuid::nil()).await.map_err(ServiceError::from_store)?;
         Ok(delivery)
+    }
+
+    async fn prune_deliveries_before(&self, cutoff: Timestamp) -> Result<u64, ServiceError> {
+        let mut total = 0;
+        loop {
+            let deleted =
+                self.webhooks.prune_deliveries(cutoff, PRUNE_BATCH).await.map_err(ServiceError::from_store)?;
+            total += deleted;
+            if deleted < u64::from(PRUNE_BATCH) {
+                return Ok(total);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use trm_repository::{MockEventLog, MockWebhookRepository, StoreError};
+
+    use super::*;
+
+    fn service(webhooks: MockWebhookRepository) -> WebhookService {
+        WebhookService::new(
+            Arc::new(webhooks),
+            Arc::new(MockEventLog::new()),
+            Arc::new(ResolvingDestinations { allow_private: true }),
+        )
+    }
+
+    #[tokio::test]
+    async fn the_delivery_log_is_pruned_in_bounded_batches_until_one_comes_back_short() {
+        let cutoff = Timestamp::now();
+        let mut webhooks = MockWebhookRepository::new();
+        let mut sequence = mockall::Sequence::new();
+        for deleted in [u64::from(PRUNE_BATCH), 3] {
+            webhooks
+                .expect_prune_deliveries()
+                .withf(move |before, limit| *before == cutoff && *limit == PRUNE_BATCH)
+                .times(1)
+                .in_sequence(&mut sequence)
+                .returning(move |_, _| Ok(deleted));
+        }
+        let total = service(webhooks).prune_deliveries_before(cutoff).await.unwrap();
+        assert_eq!(total, u64::from(PRUNE_BATCH) + 3);
+    }
+
+    #[tokio::test]
+    async fn a_store_failing_while_pruning_deliveries_is_reported() {
+        let mut webhooks = MockWebhookRepository::new();
+        webhooks
+            .expect_prune_deliveries()
+            .returning(|_, _| Err(StoreError::Unavailable(anyhow::anyhow!("the store is down"))));
+        let result = service(webhooks).prune_deliveries_before(Timestamp::now()).await;
+        assert!(matches!(result, Err(ServiceError::Unavailable(_))), "{result:?}");
     }
 }

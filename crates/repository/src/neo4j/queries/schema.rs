@@ -52,6 +52,9 @@ pub(in crate::neo4j) const SCHEMA_STATEMENTS: &[&str] = &[
     // (see `next_delivery`).
     "CREATE RANGE INDEX webhook_delivery_by_state IF NOT EXISTS \
      FOR (d:WebhookDelivery) ON (d.webhook_id, d.state, d.created_at)",
+    // Retention's oldest succeeded deliveries (see `PRUNE_DELIVERIES`).
+    "CREATE RANGE INDEX webhook_delivery_by_age IF NOT EXISTS \
+     FOR (d:WebhookDelivery) ON (d.state, d.created_at)",
     "CREATE CONSTRAINT schema_step_name_unique IF NOT EXISTS FOR (s:SchemaStep) REQUIRE s.name IS UNIQUE",
     // The node whose lock serializes the writes that add `BLOCKS` edges
     // (see `crate::neo4j::task_graph`); unique, so that its `MERGE` can

@@ -74,6 +74,14 @@ pub(in crate::neo4j) const REACTIVATE_FAILED_DELIVERIES: &str = "MATCH (d:Webhoo
              WHERE d.webhook_id = $id AND d.state = 'failed' AND d.created_at IS NOT NULL \
              SET d.state = 'pending', d.next_attempt_at = $at";
 
+/// Deletes up to `$limit` of the succeeded deliveries created before
+/// `$before`, oldest first, walking the `(state, created_at)` index.
+pub(in crate::neo4j) const PRUNE_DELIVERIES: &str = "MATCH (d:WebhookDelivery) \
+             USING INDEX d:WebhookDelivery(state, created_at) \
+             WHERE d.state = 'succeeded' AND d.created_at < $before \
+             WITH d ORDER BY d.state, d.created_at LIMIT $limit \
+             DETACH DELETE d RETURN count(*) AS deleted";
+
 /// Deletes a subscription with its deliveries; `deleted` 0 when there was
 /// none.
 pub(in crate::neo4j) const DELETE_WEBHOOK: &str = "MATCH (w:Webhook {id: $id}) \
