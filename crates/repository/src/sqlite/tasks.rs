@@ -14,7 +14,7 @@ use super::subtasks::{has_subtasks, parent_problem, subtree};
 use super::task_graph::{
     find_cycle, missing_blockers, read_survivors, release_survivors, store_blockers, walk, with_blockers,
 };
-use super::task_list::list_query;
+use super::task_list::{DENSE_FILTER_MATCHES, list_query, walks_sort_index};
 use super::{SqliteStore, unexpected};
 use super::{search_order, search_pending};
 use crate::error::StoreError;
@@ -223,7 +223,9 @@ impl TaskRepository for SqliteStore {
         let sort = filter.sort;
         self.read(move |conn| {
             let search = filter.search.as_ref().map(|search| match_expression(conn, search)).transpose()?;
-            let (sql, params) = list_query(&filter, page, search.as_deref());
+            let along_sort_index = walks_sort_index(conn, &filter, DENSE_FILTER_MATCHES)
+                .map_err(unexpected("cannot count the tasks a list filters"))?;
+            let (sql, params) = list_query(&filter, page, search.as_deref(), along_sort_index);
             let mut select = conn.prepare_cached(&sql).map_err(unexpected("cannot prepare the task list"))?;
             let rows = select
                 .query_map(params_from_iter(params), task_from_row)
@@ -353,7 +355,9 @@ impl TaskRepository for SqliteStore {
 #[cfg(test)]
 mod tests {
     use rusqlite::Connection;
-    use trm_domain::{ProjectId, TaskSort, TaskStatus, UserId};
+    use trm_domain::{EnumAdapter as _, NewTask, ProjectId, TaskSort, TaskStatus, Title, UserId};
+
+    use super::super::rows::{TASK_COLUMN_COUNT, placeholders, task_values};
 
     use super::*;
 
@@ -362,7 +366,7 @@ mod tests {
         let mut conn = Connection::open_in_memory().unwrap();
         super::super::schema::migrate(&mut conn).unwrap();
         let search = filter.search.as_ref().map(|search| match_expression(&conn, search).unwrap());
-        let (sql, params) = list_query(filter, PageRequest::first(), search.as_deref());
+        let (sql, params) = list_query(filter, PageRequest::first(), search.as_deref(), false);
         let mut statement = conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
         let rows = statement
             .query_map(rusqlite::params_from_iter(params), |row| row.get::<_, String>(3))
@@ -415,6 +419,101 @@ mod tests {
             assert!(plan.contains("USING INDEX tasks_by_due (due_date>?)"), "{plan}");
             assert!(plan.contains("USING INDEX tasks_by_due (due_date=?)"), "undated tasks: {plan}");
             assert!(!plan.contains("SCAN tasks"), "no scan of every task: {plan}");
+        }
+    }
+
+    /// A store of `count` tasks whose statuses, priorities, due dates
+    /// (some missing) and update times vary, sharing creation times in
+    /// pairs, so that every order has ties to break.
+    fn varied_tasks(count: i64) -> Connection {
+        let mut conn = Connection::open_in_memory().unwrap();
+        super::super::schema::migrate(&mut conn).unwrap();
+        let insert = format!("INSERT INTO tasks ({TASK_COLUMNS}) VALUES ({})", placeholders(TASK_COLUMN_COUNT));
+        let statuses = [TaskStatus::Todo, TaskStatus::InProgress, TaskStatus::Done];
+        for n in 0..count {
+            let title = Title::parse(&format!("Varied {n}")).unwrap();
+            let task = Task::create(NewTask::new(title), Timestamp::from_micros(1_000 + n / 2).unwrap()).unwrap();
+            conn.execute(&insert, rusqlite::params_from_iter(task_values(&task))).unwrap();
+            let due = (n % 4 != 0).then_some(5_000 + (n * 7) % 11);
+            let status = statuses[usize::try_from(n % 3).unwrap()].as_str();
+            conn.execute(
+                "UPDATE tasks SET status = ?1, priority = ?2, due_date = ?3, updated_at = ?4 WHERE uid = ?5",
+                rusqlite::params![status, (n * 5) % 3, due, 9_000 + (n * 13) % 17, task.uid.to_string()],
+            )
+            .unwrap();
+        }
+        conn
+    }
+
+    /// Every page of `filter` (`limit` at a time, each after the last one's
+    /// cursor), read along the sort's index or not.
+    fn all_pages(conn: &Connection, filter: &TaskFilter, along_sort_index: bool) -> Vec<Vec<String>> {
+        let mut pages = Vec::new();
+        let mut page = PageRequest::new(4, None).unwrap();
+        loop {
+            let (sql, params) = list_query(filter, page, None, along_sort_index);
+            let tasks: Vec<Task> = conn
+                .prepare(&sql)
+                .unwrap()
+                .query_map(rusqlite::params_from_iter(params), task_from_row)
+                .unwrap()
+                .collect::<rusqlite::Result<_>>()
+                .unwrap();
+            let listed = Page::from_overfetched(tasks, page, |task| filter.sort.cursor_of(task));
+            pages.push(listed.items.iter().map(|task| task.uid.to_string()).collect());
+            match listed.next {
+                Some(next) => page = PageRequest::new(4, Some(next)).unwrap(),
+                None => return pages,
+            }
+        }
+    }
+
+    #[test]
+    fn a_page_walking_its_sorts_index_lists_what_the_sorted_page_lists() {
+        let conn = varied_tasks(40);
+        for sort in TaskSort::ALL {
+            for statuses in [vec![TaskStatus::Todo], vec![TaskStatus::Done, TaskStatus::InProgress]] {
+                let filter = TaskFilter { sort, statuses, ..TaskFilter::default() };
+                let sorted = all_pages(&conn, &filter, false);
+                assert!(sorted.len() > 2, "{sort:?}: several pages");
+                assert_eq!(all_pages(&conn, &filter, true), sorted, "{sort:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_dense_filter_in_another_order_walks_that_orders_index_without_a_sort() {
+        let conn = varied_tasks(12);
+        let todo =
+            TaskFilter { sort: TaskSort::UpdatedAtDesc, statuses: vec![TaskStatus::Todo], ..TaskFilter::default() };
+        assert!(walks_sort_index(&conn, &todo, 4).unwrap(), "4 of 12 tasks are to do");
+        assert!(!walks_sort_index(&conn, &todo, 5).unwrap(), "fewer than 5 are");
+        let unfiltered = TaskFilter { sort: TaskSort::UpdatedAtDesc, ..TaskFilter::default() };
+        assert!(!walks_sort_index(&conn, &unfiltered, 1).unwrap(), "no filter: the index is the page");
+        let in_list_order = TaskFilter { statuses: vec![TaskStatus::Todo], ..TaskFilter::default() };
+        assert!(!walks_sort_index(&conn, &in_list_order, 1).unwrap(), "the filter's index is in list order");
+
+        for (sort, index) in [
+            (TaskSort::UpdatedAtDesc, "tasks_by_updated"),
+            (TaskSort::Priority, "tasks_by_priority"),
+            (TaskSort::DueDateDesc, "tasks_by_due"),
+        ] {
+            let filter = TaskFilter { sort, ..todo.clone() };
+            let (sql, params) = list_query(&filter, PageRequest::first(), None, true);
+            let plan: Vec<String> = conn
+                .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
+                .unwrap()
+                .query_map(rusqlite::params_from_iter(params), |row| row.get::<_, String>(3))
+                .unwrap()
+                .collect::<rusqlite::Result<_>>()
+                .unwrap();
+            let plan = plan.join("; ");
+            assert!(plan.contains(&format!("USING INDEX {index}")), "{plan}");
+            if sort != TaskSort::DueDateDesc {
+                // (Undated tasks come after the dated ones in list order,
+                // along the filter's own index: a union, sorted at the end.)
+                assert!(!plan.contains("tasks_by_status") && !plan.contains("TEMP B-TREE"), "{plan}");
+            }
         }
     }
 
