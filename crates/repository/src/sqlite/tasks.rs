@@ -14,7 +14,7 @@ use super::subtasks::{has_subtasks, parent_problem, subtree};
 use super::task_graph::{
     find_cycle, missing_blockers, read_survivors, release_survivors, store_blockers, walk, with_blockers,
 };
-use super::task_list::{DENSE_FILTER_MATCHES, list_query, walks_sort_index};
+use super::task_list::{DENSE_FILTER_MATCHES, WALK_BUDGET, list_query, walk_fills_page, walks_sort_index};
 use super::{SqliteStore, unexpected};
 use super::{search_order, search_pending};
 use crate::error::StoreError;
@@ -223,8 +223,9 @@ impl TaskRepository for SqliteStore {
         let sort = filter.sort;
         self.read(move |conn| {
             let search = filter.search.as_ref().map(|search| match_expression(conn, search)).transpose()?;
-            let along_sort_index = walks_sort_index(conn, &filter, DENSE_FILTER_MATCHES)
-                .map_err(unexpected("cannot count the tasks a list filters"))?;
+            let along_sort_index = (walks_sort_index(conn, &filter, DENSE_FILTER_MATCHES)
+                .and_then(|dense| Ok(dense && walk_fills_page(conn, &filter, page, WALK_BUDGET)?)))
+            .map_err(unexpected("cannot count the tasks a list filters"))?;
             let (sql, params) = list_query(&filter, page, search.as_deref(), along_sort_index);
             let mut select = conn.prepare_cached(&sql).map_err(unexpected("cannot prepare the task list"))?;
             let rows = select
@@ -479,6 +480,30 @@ mod tests {
                 assert_eq!(all_pages(&conn, &filter, true), sorted, "{sort:?}");
             }
         }
+    }
+
+    #[test]
+    fn a_walk_is_taken_only_when_the_page_fills_within_its_budget_or_the_index_ends() {
+        let conn = varied_tasks(30);
+        // The 10 done tasks become the least recently updated.
+        conn.execute("UPDATE tasks SET updated_at = updated_at - 1000 WHERE status = 'done'", []).unwrap();
+        let done =
+            TaskFilter { sort: TaskSort::UpdatedAtDesc, statuses: vec![TaskStatus::Done], ..TaskFilter::default() };
+        let first = PageRequest::new(4, None).unwrap();
+        assert!(!walk_fills_page(&conn, &done, first, 20).unwrap(), "the 20 others come first");
+        assert!(walk_fills_page(&conn, &done, first, 25).unwrap(), "a page and one more are in the first 25");
+        let oldest_first = TaskFilter { sort: TaskSort::UpdatedAt, ..done.clone() };
+        assert!(walk_fills_page(&conn, &oldest_first, first, 5).unwrap(), "they come first this way");
+        assert!(walk_fills_page(&conn, &done, first, 100).unwrap(), "the index ends within the budget");
+        // After a cursor, the walk starts there.
+        let tenth = all_pages(&conn, &TaskFilter { sort: TaskSort::UpdatedAtDesc, ..TaskFilter::default() }, false)
+            .concat()[24]
+            .clone();
+        let tenth: Task = conn
+            .query_row(&format!("SELECT {TASK_COLUMNS} FROM tasks WHERE uid = ?1"), [tenth], task_from_row)
+            .unwrap();
+        let after = PageRequest::new(4, Some(TaskSort::UpdatedAtDesc.cursor_of(&tenth))).unwrap();
+        assert!(walk_fills_page(&conn, &done, after, 5).unwrap(), "five entries after the 25th are all done");
     }
 
     #[test]
