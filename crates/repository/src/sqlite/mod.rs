@@ -37,6 +37,7 @@ mod schema;
 pub mod search_order;
 mod search_pending;
 mod search_upkeep;
+mod search_walk;
 mod search_words;
 mod subtasks;
 mod task_graph;

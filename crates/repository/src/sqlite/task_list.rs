@@ -150,20 +150,47 @@ fn keyed_walk(sort: TaskSort, page: PageRequest, params: &mut Params) -> Option<
     Some((index, bounds))
 }
 
-/// The query of one page of `filter`, and its parameters; with
-/// `along_sort_index`, a page in another order than `created_at` walks
-/// that order's index (see [`walks_sort_index`]).
+/// How a page in another order than `created_at` reads its tasks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Reading {
+    /// Through the filter's own indexes (or its search), sorting what
+    /// matches: SQLite's own plan.
+    Sorted,
+    /// Along the order's index, filtering as it goes (see
+    /// [`walks_sort_index`]).
+    AlongSortIndex,
+    /// Along the order's index, every entry, each with whether the
+    /// filter's conditions hold of it as a last column, `wanted` (the
+    /// search aside, and a task outside the search index unwanted): the
+    /// caller checks the search itself (see `search_walk`).
+    Walked,
+}
+
+/// The query of one page of `filter`, and its parameters, read as
+/// `reading` says.
 ///
 /// Only fixed fragments are concatenated; every value is a bound parameter.
-/// `search` is the filter's search in FTS5's language (`search_words`).
+/// `search` is the filter's search in FTS5's language (`search_words`),
+/// unused by a [`Reading::Walked`] page.
 pub(super) fn list_query(
     filter: &TaskFilter,
     page: PageRequest,
     search: Option<&str>,
-    along_sort_index: bool,
+    reading: Reading,
 ) -> (String, Vec<Value>) {
     let mut params = Params::default();
     let mut conditions = filter_conditions(filter, &mut params);
+    let walked = reading == Reading::Walked && filter.sort.field() != SortField::CreatedAt;
+    // What a row holds: a task, and when walked, whether it is wanted.
+    let columns = if walked {
+        conditions.push("search_id IS NOT NULL".to_owned());
+        let wanted = format!("{TASK_COLUMNS}, ({}) AS wanted", conditions.join(" AND "));
+        conditions.clear();
+        wanted
+    } else {
+        TASK_COLUMNS.to_owned()
+    };
+    let search = if walked { None } else { search };
     if let (Some(search), false) = (search, filter.sort.field() == SortField::CreatedAt) {
         // In another order, the matches are read through the index in its
         // own order, and sorted.
@@ -183,7 +210,7 @@ pub(super) fn list_query(
     let select_from = |source: &str, mut extra: Vec<String>, order: &str| {
         extra.extend(conditions.iter().cloned());
         let filter_sql = if extra.is_empty() { String::new() } else { format!("WHERE {} ", extra.join(" AND ")) };
-        format!("SELECT {TASK_COLUMNS} FROM {source} {filter_sql}ORDER BY {order} LIMIT {limit}")
+        format!("SELECT {columns} FROM {source} {filter_sql}ORDER BY {order} LIMIT {limit}")
     };
     let select = |extra: Vec<String>, order: &str| select_from("tasks", extra, order);
     let (column, sort_index) = match sort.field() {
@@ -202,7 +229,8 @@ pub(super) fn list_query(
         SortField::Priority => ("priority", "tasks_by_priority"),
     };
     // The keyed part, along the order's own index when told to.
-    let keyed_source = if along_sort_index { format!("tasks INDEXED BY {sort_index}") } else { "tasks".to_owned() };
+    let keyed_source =
+        if reading == Reading::Sorted { "tasks".to_owned() } else { format!("tasks INDEXED BY {sort_index}") };
     let keyed = |extra: Vec<String>, order: &str| select_from(&keyed_source, extra, order);
     // The cursor's key: `Some(None)` after an undated task.
     let after_key = page.after.map(|after| after.sorted.and_then(|sorted| sorted.key));
@@ -239,8 +267,9 @@ pub(super) fn list_query(
         [one] => one.clone(),
         parts => {
             let union: Vec<String> = parts.iter().map(|part| format!("SELECT * FROM ({part})")).collect();
+            let columns = if walked { format!("{TASK_COLUMNS}, wanted") } else { TASK_COLUMNS.to_owned() };
             format!(
-                "SELECT {TASK_COLUMNS} FROM ({}) ORDER BY {column} IS NULL, {keyed_order} LIMIT {limit}",
+                "SELECT {columns} FROM ({}) ORDER BY {column} IS NULL, {keyed_order} LIMIT {limit}",
                 union.join(" UNION ALL ")
             )
         }

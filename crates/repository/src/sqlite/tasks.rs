@@ -3,18 +3,21 @@
 use async_trait::async_trait;
 use rusqlite::{Transaction, params_from_iter};
 use trm_domain::{
-    Direction, DomainEvent, EntityKind, EventMetadata, Page, PageRequest, Task, TaskId, TaskStatus, Timestamp,
-    WalkDepth,
+    Direction, DomainEvent, EntityKind, EventMetadata, Page, PageRequest, SortField, Task, TaskId, TaskStatus,
+    Timestamp, WalkDepth,
 };
 
 use super::events::{append, encode};
 use super::rows::{TASK_COLUMN_COUNT, TASK_COLUMNS, exists, optional_value, placeholders, task_from_row, task_values};
+use super::search_walk::{
+    DENSE_SEARCH_MATCHES, ENTRIES_A_STATEMENT, MOST_SEARCH_MATCHES_COUNTED, WalkBudget, walk_search,
+};
 use super::search_words::{match_expression, remember};
 use super::subtasks::{has_subtasks, parent_problem, subtree};
 use super::task_graph::{
     find_cycle, missing_blockers, read_survivors, release_survivors, store_blockers, walk, with_blockers,
 };
-use super::task_list::{DENSE_FILTER_MATCHES, WALK_BUDGET, list_query, walk_fills_page, walks_sort_index};
+use super::task_list::{DENSE_FILTER_MATCHES, Reading, WALK_BUDGET, list_query, walk_fills_page, walks_sort_index};
 use super::{SqliteStore, unexpected};
 use super::{search_order, search_pending};
 use crate::error::StoreError;
@@ -223,10 +226,22 @@ impl TaskRepository for SqliteStore {
         let sort = filter.sort;
         self.read(move |conn| {
             let search = filter.search.as_ref().map(|search| match_expression(conn, search)).transpose()?;
+            if let (Some(query), Some(expression)) = (&filter.search, &search)
+                && sort.field() != SortField::CreatedAt
+                && let Some(mut budget) =
+                    WalkBudget::of(conn, expression, DENSE_SEARCH_MATCHES, MOST_SEARCH_MATCHES_COUNTED)
+                        .map_err(unexpected("cannot count a search's matches"))?
+                && let Some(rows) =
+                    walk_search(conn, &filter, query, page, ENTRIES_A_STATEMENT, |entries| budget.allows(entries))
+                        .map_err(unexpected("cannot walk a search's order"))?
+            {
+                return Ok(Page::from_overfetched(with_blockers(conn, rows)?, page, |task| sort.cursor_of(task)));
+            }
             let along_sort_index = (walks_sort_index(conn, &filter, DENSE_FILTER_MATCHES)
                 .and_then(|dense| Ok(dense && walk_fills_page(conn, &filter, page, WALK_BUDGET)?)))
             .map_err(unexpected("cannot count the tasks a list filters"))?;
-            let (sql, params) = list_query(&filter, page, search.as_deref(), along_sort_index);
+            let reading = if along_sort_index { Reading::AlongSortIndex } else { Reading::Sorted };
+            let (sql, params) = list_query(&filter, page, search.as_deref(), reading);
             let mut select = conn.prepare_cached(&sql).map_err(unexpected("cannot prepare the task list"))?;
             let rows = select
                 .query_map(params_from_iter(params), task_from_row)
@@ -367,7 +382,7 @@ mod tests {
         let mut conn = Connection::open_in_memory().unwrap();
         super::super::schema::migrate(&mut conn).unwrap();
         let search = filter.search.as_ref().map(|search| match_expression(&conn, search).unwrap());
-        let (sql, params) = list_query(filter, PageRequest::first(), search.as_deref(), false);
+        let (sql, params) = list_query(filter, PageRequest::first(), search.as_deref(), Reading::Sorted);
         let mut statement = conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
         let rows = statement
             .query_map(rusqlite::params_from_iter(params), |row| row.get::<_, String>(3))
@@ -452,7 +467,8 @@ mod tests {
         let mut pages = Vec::new();
         let mut page = PageRequest::new(4, None).unwrap();
         loop {
-            let (sql, params) = list_query(filter, page, None, along_sort_index);
+            let reading = if along_sort_index { Reading::AlongSortIndex } else { Reading::Sorted };
+            let (sql, params) = list_query(filter, page, None, reading);
             let tasks: Vec<Task> = conn
                 .prepare(&sql)
                 .unwrap()
@@ -524,7 +540,7 @@ mod tests {
             (TaskSort::DueDateDesc, "tasks_by_due"),
         ] {
             let filter = TaskFilter { sort, ..todo.clone() };
-            let (sql, params) = list_query(&filter, PageRequest::first(), None, true);
+            let (sql, params) = list_query(&filter, PageRequest::first(), None, Reading::AlongSortIndex);
             let plan: Vec<String> = conn
                 .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
                 .unwrap()
@@ -540,6 +556,50 @@ mod tests {
                 assert!(!plan.contains("tasks_by_status") && !plan.contains("TEMP B-TREE"), "{plan}");
             }
         }
+    }
+
+    #[tokio::test]
+    async fn a_search_matching_most_tasks_lists_them_in_another_order_through_a_walk_of_its_index() {
+        use trm_domain::Priority;
+
+        use crate::sqlite::{SqliteLocation, SqliteOptions};
+
+        let store = SqliteStore::open_with(SqliteLocation::Memory, SqliteOptions::default()).await.unwrap();
+        let now = Timestamp::now();
+        let mut stored: Vec<Task> = Vec::new();
+        for batch in 0..11 {
+            let tasks: Vec<Task> = (0..1_000)
+                .map(|i| {
+                    let n = batch * 1_000 + i;
+                    let title = if n % 50 == 0 { format!("Khác {n}") } else { format!("Việc {n}") };
+                    let mut new = NewTask::new(Title::parse(&title).unwrap());
+                    new.priority = [Priority::Normal, Priority::High, Priority::Urgent][n % 3];
+                    Task::create(new, now).unwrap()
+                })
+                .collect();
+            store.create_tasks(&tasks, &[]).await.unwrap();
+            stored.extend(tasks);
+        }
+        let search = trm_domain::search::SearchQuery::parse("viec").unwrap();
+        let expression = search.clone();
+        let walked = store
+            .read(move |conn| {
+                let expression = match_expression(conn, &expression)?;
+                let budget = WalkBudget::of(conn, &expression, DENSE_SEARCH_MATCHES, MOST_SEARCH_MATCHES_COUNTED);
+                Ok(budget.map_err(unexpected("cannot count"))?.is_some())
+            })
+            .await
+            .unwrap();
+        assert!(walked, "10,780 matches: a walk");
+
+        let mut expected: Vec<&Task> = stored.iter().filter(|task| task.title.as_str().starts_with("Việc")).collect();
+        expected.sort_by_key(|task| std::cmp::Reverse((task.priority.level(), task.created_at, task.uid.to_string())));
+        let filter = TaskFilter { search: Some(search), sort: TaskSort::PriorityDesc, ..TaskFilter::default() };
+        let first = store.list_tasks(&filter, PageRequest::new(100, None).unwrap()).await.unwrap();
+        let second = store.list_tasks(&filter, PageRequest::new(100, first.next).unwrap()).await.unwrap();
+        let listed: Vec<TaskId> = first.items.iter().chain(&second.items).map(|task| task.uid).collect();
+        let wanted: Vec<TaskId> = expected[..200].iter().map(|task| task.uid).collect();
+        assert_eq!(listed, wanted);
     }
 
     #[test]
