@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use futures::StreamExt as _;
 use serde_json::{Value, json};
-use trm_tests::{TestApp, spawn_app, spawn_app_with};
+use trm_tests::{SharedStore, TestApp, spawn_app, spawn_app_with};
 
 /// An open SSE connection, read frame by frame.
 struct EventStream {
@@ -79,15 +79,10 @@ impl EventStream {
 
 /// Two servers on one store: two instances behind a load balancer, or one
 /// server before and after a restart. On Neo4j the store is shared anyway.
-async fn two_instances(name: &str) -> (TestApp, TestApp, std::path::PathBuf) {
-    let file = std::env::temp_dir().join(format!("trm-{name}-{}.db", uuid::Uuid::new_v4()));
-    let url = format!("sqlite://{}", file.display());
-    let overrides: Vec<(&str, &str)> = if std::env::var("TRM_E2E_STORE").as_deref() == Ok("neo4j") {
-        Vec::new()
-    } else {
-        vec![("TRM__DATABASE__URL", url.as_str())]
-    };
-    (spawn_app_with(&overrides).await, spawn_app_with(&overrides).await, file)
+/// The store goes when the returned guard is dropped.
+async fn two_instances() -> (TestApp, TestApp, SharedStore) {
+    let store = SharedStore::new();
+    (spawn_app_with(&store.settings()).await, spawn_app_with(&store.settings()).await, store)
 }
 
 async fn json_of(response: reqwest::Response) -> Value {
@@ -292,7 +287,7 @@ async fn an_entitys_history_is_oldest_first_outlives_it_and_is_404_for_an_id_wit
 
 #[tokio::test]
 async fn another_instance_serves_the_history_and_resumes_a_stream_from_the_shared_log() {
-    let (writer, reader, file) = two_instances("history").await;
+    let (writer, reader, _store) = two_instances().await;
     let one = writer.create_task(json!({"title": "one"})).await;
     let two = writer.create_task(json!({"title": "two"})).await;
     let three = writer.create_task(json!({"title": "three"})).await;
@@ -309,18 +304,16 @@ async fn another_instance_serves_the_history_and_resumes_a_stream_from_the_share
     let ours = [&one["uid"], &two["uid"], &three["uid"]];
     assert_eq!(resumed.next_about(&ours, WAIT).await.unwrap().data["entity_id"], two["uid"]);
     assert_eq!(resumed.next_about(&ours, WAIT).await.unwrap().data["entity_id"], three["uid"]);
-    let _ = std::fs::remove_file(&file);
 }
 
 #[tokio::test]
 async fn a_stream_on_one_instance_receives_the_writes_of_another_without_nats() {
-    let (writer, reader, file) = two_instances("live").await;
+    let (writer, reader, _store) = two_instances().await;
     let mut stream = EventStream::open(&reader, "", None).await;
     tokio::time::sleep(Duration::from_millis(200)).await; // the reader's relay has found the end of the log
     let task = writer.create_task(json!({"title": "written elsewhere"})).await;
     let frame = stream.next_about(&[&task["uid"]], Duration::from_secs(2)).await.expect("within two seconds");
     assert_eq!(frame.event, "task.created");
-    let _ = std::fs::remove_file(&file);
 }
 
 #[tokio::test]

@@ -4,7 +4,7 @@
 //! not remembered, and an invalid request never reaches the key's store.
 
 use serde_json::{Value, json};
-use trm_tests::{TestApp, spawn_app, spawn_app_with};
+use trm_tests::{SharedStore, TestApp, spawn_app, spawn_app_with};
 
 /// A key or tag no other test (or earlier run on a shared Neo4j) uses.
 fn unique(prefix: &str) -> String {
@@ -92,14 +92,8 @@ async fn a_malformed_key_is_a_422_at_the_header() {
 async fn a_retry_sent_to_another_server_sharing_the_store_is_answered_from_the_store() {
     // Two servers on one database file stand for a restart, or for two
     // instances behind a load balancer; Neo4j is shared anyway.
-    let file = std::env::temp_dir().join(format!("{}.db", unique("trm-idempotency")));
-    let url = format!("sqlite://{}", file.display());
-    let overrides: Vec<(&str, &str)> = if std::env::var("TRM_E2E_STORE").as_deref() == Ok("neo4j") {
-        Vec::new()
-    } else {
-        vec![("TRM__DATABASE__URL", url.as_str())]
-    };
-    let (one, two) = (spawn_app_with(&overrides).await, spawn_app_with(&overrides).await);
+    let store = SharedStore::new();
+    let (one, two) = (spawn_app_with(&store.settings()).await, spawn_app_with(&store.settings()).await);
     let (key, tag) = (unique("key"), unique("tag"));
     let body = json!({"title": "Pay the invoice", "tags": [tag]});
     let first: Value = post_with_key(&one, "/api/v1/tasks/", &key, &body).await.json().await.unwrap();
@@ -107,7 +101,6 @@ async fn a_retry_sent_to_another_server_sharing_the_store_is_answered_from_the_s
     assert_eq!(retry.status(), 201);
     assert_eq!(retry.json::<Value>().await.unwrap(), first);
     assert_eq!(tagged(&two, &tag).await, vec![first["uid"].clone()]);
-    let _ = std::fs::remove_file(&file);
 }
 
 #[tokio::test]

@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use futures::StreamExt as _;
 use serde_json::{Value, json};
-use trm_tests::{TestApp, spawn_app_with};
+use trm_tests::{SharedStore, TestApp, spawn_app_with};
 
 /// The NATS URL to test against, or `None` (after saying so) to skip.
 fn nats_url() -> Option<String> {
@@ -33,19 +33,16 @@ fn nats_url() -> Option<String> {
 /// Two instances on one store (a SQLite file, or the shared Neo4j), woken
 /// through NATS on a subject no other test uses, polling the log only every
 /// minute.
-async fn two_instances(url: &str) -> (TestApp, TestApp) {
+async fn two_instances(url: &str) -> (TestApp, TestApp, SharedStore) {
     let subject = format!("trm.test.{}", uuid::Uuid::new_v4().simple());
-    let file = std::env::temp_dir().join(format!("trm-nats-{}.db", uuid::Uuid::new_v4()));
-    let database = format!("sqlite://{}", file.display());
+    let store = SharedStore::new();
     let mut settings = vec![
         ("TRM__EVENTS__NATS_URL", url),
         ("TRM__EVENTS__SUBJECT", subject.as_str()),
         ("TRM__EVENTS__POLL_INTERVAL_MS", "60000"),
     ];
-    if std::env::var("TRM_E2E_STORE").as_deref() != Ok("neo4j") {
-        settings.push(("TRM__DATABASE__URL", database.as_str()));
-    }
-    (spawn_app_with(&settings).await, spawn_app_with(&settings).await)
+    settings.extend(store.settings());
+    (spawn_app_with(&settings).await, spawn_app_with(&settings).await, store)
 }
 
 /// An open SSE connection, read event by event.
@@ -114,7 +111,7 @@ fn types_and_entities(events: &[(String, Value, Value)]) -> Vec<(String, Value)>
 #[tokio::test]
 async fn a_client_on_one_instance_sees_the_writes_of_another_once_each_and_in_order() {
     let Some(url) = nats_url() else { return };
-    let (a, b) = two_instances(&url).await;
+    let (a, b, _store) = two_instances(&url).await;
     let mut on_a = EventStream::open(&a).await;
     let mut on_b = EventStream::open(&b).await;
 
@@ -149,7 +146,7 @@ async fn a_client_on_one_instance_sees_the_writes_of_another_once_each_and_in_or
 #[tokio::test]
 async fn each_instance_hears_its_own_writes_once_and_the_others_too() {
     let Some(url) = nats_url() else { return };
-    let (a, b) = two_instances(&url).await;
+    let (a, b, _store) = two_instances(&url).await;
     let mut on_a = EventStream::open(&a).await;
     let mut on_b = EventStream::open(&b).await;
 
@@ -244,13 +241,10 @@ async fn with_nats_gone_and_back_a_client_on_another_instance_gets_every_write_w
     let mut nats = OwnNats::start(binary).await;
     let url = nats.url();
     let subject = format!("trm.test.{}", uuid::Uuid::new_v4().simple());
-    let file = std::env::temp_dir().join(format!("trm-nats-{}.db", uuid::Uuid::new_v4()));
-    let database = format!("sqlite://{}", file.display());
+    let store = SharedStore::new();
     // The default poll interval (500 ms): what carries the events while NATS is away.
     let mut settings = vec![("TRM__EVENTS__NATS_URL", url.as_str()), ("TRM__EVENTS__SUBJECT", subject.as_str())];
-    if std::env::var("TRM_E2E_STORE").as_deref() != Ok("neo4j") {
-        settings.push(("TRM__DATABASE__URL", database.as_str()));
-    }
+    settings.extend(store.settings());
     let (a, b) = (spawn_app_with(&settings).await, spawn_app_with(&settings).await);
     let mut on_b = EventStream::open(&b).await;
 
@@ -288,5 +282,4 @@ async fn with_nats_gone_and_back_a_client_on_another_instance_gets_every_write_w
 
     let entities: Vec<&Value> = ours.iter().collect();
     assert!(on_b.next_about(&entities, QUIET).await.is_none(), "each write reached B's client once");
-    let _ = std::fs::remove_file(&file);
 }

@@ -17,7 +17,7 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 use trm_tests::webhooks::Receiver;
-use trm_tests::{TestApp, spawn_app, spawn_app_with};
+use trm_tests::{SharedStore, TestApp, spawn_app, spawn_app_with};
 
 fn types(deliveries: &[Value]) -> Vec<&str> {
     deliveries.iter().map(|delivery| delivery["event_type"].as_str().unwrap()).collect()
@@ -150,14 +150,8 @@ async fn an_exhausted_schedule_disables_the_subscription_and_reactivating_resume
 
 #[tokio::test]
 async fn two_instances_sharing_a_store_deliver_every_event_once() {
-    let file = std::env::temp_dir().join(format!("trm-webhooks-{}.db", uuid::Uuid::new_v4()));
-    let url = format!("sqlite://{}", file.display());
-    let overrides: Vec<(&str, &str)> = if std::env::var("TRM_E2E_STORE").as_deref() == Ok("neo4j") {
-        Vec::new()
-    } else {
-        vec![("TRM__DATABASE__URL", url.as_str())]
-    };
-    let (one, two) = (spawn_app_with(&overrides).await, spawn_app_with(&overrides).await);
+    let store = SharedStore::new();
+    let (one, two) = (spawn_app_with(&store.settings()).await, spawn_app_with(&store.settings()).await);
     let receiver = Receiver::start();
     let webhook = receiver.subscribe(&one, &["task.created"]).await;
     let mut created = Vec::new();
@@ -176,7 +170,6 @@ async fn two_instances_sharing_a_store_deliver_every_event_once() {
     let distinct: HashSet<&&Value> = ids.iter().collect();
     assert_eq!(ids.len(), distinct.len(), "no delivery was made by both instances");
     one.delete(&format!("/api/v1/webhooks/{}", webhook["id"].as_str().unwrap())).await;
-    let _ = std::fs::remove_file(&file);
 }
 
 #[tokio::test]

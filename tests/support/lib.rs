@@ -81,6 +81,54 @@ pub async fn spawn_app_with(overrides: &[(&str, &str)]) -> TestApp {
     TestApp { address, client, events }
 }
 
+/// One store for several test servers — two instances behind a load
+/// balancer, or one server before and after a restart: a SQLite file in a
+/// directory of its own, removed with the file's log and shared memory when
+/// this is dropped (when the test fails too); on Neo4j, the shared test
+/// database every test server uses anyway.
+pub struct SharedStore {
+    /// The directory of the SQLite file; `None` on Neo4j.
+    dir: Option<std::path::PathBuf>,
+    url: String,
+}
+
+impl SharedStore {
+    /// A fresh store.
+    ///
+    /// # Panics
+    /// When the directory cannot be made: the test cannot run.
+    #[must_use]
+    pub fn new() -> Self {
+        if std::env::var("TRM_E2E_STORE").as_deref() == Ok("neo4j") {
+            return Self { dir: None, url: String::new() };
+        }
+        let dir = std::env::temp_dir().join(format!("trm-shared-{}", uuid::Uuid::new_v4().simple()));
+        std::fs::create_dir_all(&dir).expect("a directory for the shared store");
+        let url = format!("sqlite://{}", dir.join("trm.db").display());
+        Self { dir: Some(dir), url }
+    }
+
+    /// The settings that point a server at this store (none on Neo4j).
+    #[must_use]
+    pub fn settings(&self) -> Vec<(&'static str, &str)> {
+        self.dir.as_ref().map(|_| ("TRM__DATABASE__URL", self.url.as_str())).into_iter().collect()
+    }
+}
+
+impl Default for SharedStore {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Drop for SharedStore {
+    fn drop(&mut self) {
+        if let Some(dir) = &self.dir {
+            let _ = std::fs::remove_dir_all(dir);
+        }
+    }
+}
+
 impl TestApp {
     /// The absolute URL of a path.
     #[must_use]

@@ -13,8 +13,7 @@ struct EmptyDir(PathBuf);
 
 impl EmptyDir {
     fn new() -> Self {
-        let path = std::env::temp_dir().join(format!("trm-cli-{}", std::process::id()));
-        let path = path.join(format!("{:?}", std::thread::current().id()).replace(['(', ')'], ""));
+        let path = std::env::temp_dir().join(format!("trm-cli-{}", uuid::Uuid::new_v4().simple()));
         std::fs::create_dir_all(&path).unwrap();
         Self(path)
     }
