@@ -55,6 +55,8 @@ mod ports;
 // The rules the adapters share; without an adapter nothing needs them.
 #[cfg(any(feature = "sqlite", feature = "neo4j"))]
 mod rules;
+#[cfg(any(feature = "sqlite", feature = "neo4j"))]
+mod search_walk;
 #[cfg(feature = "sqlite")]
 pub mod sqlite;
 

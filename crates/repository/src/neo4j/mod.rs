@@ -53,6 +53,7 @@ mod projects;
 pub mod queries;
 mod routing;
 mod schema;
+mod search_walk;
 mod search_words;
 mod subtasks;
 mod task_creates;

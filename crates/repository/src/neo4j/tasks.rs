@@ -15,6 +15,7 @@ use super::coalesce::Coalescer;
 use super::errors::{driver_error, driver_error_or_concurrent_delete, unavailable_after};
 use super::events::append;
 use super::queries::{LINK_TASK, LOCK_TASK, UPDATE_TASK};
+use super::search_walk::walk_search;
 use super::subtasks::{delete_all, delete_leaf, set_parent, subtree};
 use super::task_creates::{PendingCreate, Words, create};
 use super::task_graph::{check_blockers, lock_graph, read_survivors, release_survivors, set_blockers, walk};
@@ -215,9 +216,13 @@ impl TaskRepository for Neo4jStore {
 
     async fn list_tasks(&self, filter: &TaskFilter, page: PageRequest) -> Result<Page<Task>, StoreError> {
         let graph = self.graph();
-        let query = queries::list_tasks_planned(filter, page, self.inner.list_plan);
+        let plan = self.inner.list_plan;
+        let query = queries::list_tasks_planned(filter, page, plan);
         let filter_sort = filter.sort;
         self.read("list tasks", async move {
+            if let Some(tasks) = Box::pin(walk_search(graph, filter, page, plan)).await? {
+                return Ok(Page::from_overfetched(tasks, page, |task| filter_sort.cursor_of(task)));
+            }
             let rows = fetch_all(graph, query, "cannot list tasks").await?;
             let tasks = rows.iter().map(task_from_row).collect::<Result<Vec<_>, _>>()?;
             Ok(Page::from_overfetched(tasks, page, |task| filter_sort.cursor_of(task)))

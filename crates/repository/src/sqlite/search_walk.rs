@@ -1,25 +1,10 @@
-//! A search page in another order than `created_at`, when the search
-//! matches much of the store: read along the order's index, each task's
-//! words checked as it goes by.
+//! A search page in another order than `created_at` on SQLite: the walk
+//! of the crate's `search_walk`, each statement a list page along the
+//! order's index (`Reading::Walked`), its budget counted through FTS5.
 //!
-//! The search index hands out its matches in its own order (list order),
-//! so a page by priority, say, reads every match through it and sorts
-//! them. For a word most tasks hold that is every task: `q=task&sort=-priority`
-//! at a million tasks took longer than the request timeout. Walking the
-//! priority index instead finds a page of such matches within a few
-//! hundred entries. Checking a task against the index's own words one at a
-//! time is no help (FTS5 seeks a rowid by reading the word's list up to
-//! it: measured, 26 s a page for the newest tasks), but the words are the
-//! domain's folding of the task's title, description and tags, which the
-//! walk reads anyway; so it folds them again and asks the domain's
-//! [`SearchQuery::matches`] — the meaning the index implements, and what
-//! the contract tests compare both stores against.
-//!
-//! A walk reads at most a budget of entries, as many as the search has
-//! matches (see [`WalkBudget`]): when the page's matches lie
-//! beyond it (a filter that keeps few tasks; matches that all come late in
-//! the order), it gives up, and the page is read through the search index
-//! and sorted as before. A search with few matches is sorted at once.
+//! (Checking each task against the full-text index itself is no help:
+//! FTS5 seeks a rowid by reading the word's list up to it — measured, 26 s
+//! a page for the newest tasks.)
 
 use rusqlite::{Connection, params_from_iter};
 use trm_domain::search::SearchQuery;
@@ -28,60 +13,36 @@ use trm_domain::{PageRequest, Task};
 use super::rows::{TASK_COLUMN_COUNT, task_from_row};
 use super::task_list::{Reading, list_query};
 use crate::ports::TaskFilter;
-use crate::rules::task_search_text;
+use crate::search_walk::{SearchWalk, Step, WalkBudget};
 
-/// The fewest matches for which a search walks its order: below, sorting
-/// them is cheaper than most walks.
-pub(super) const DENSE_SEARCH_MATCHES: i64 = 10_000;
-
-/// The most matches counted, and so the longest walk: a sort of more
-/// would take about as long as a walk of as many entries.
-pub(super) const MOST_SEARCH_MATCHES_COUNTED: i64 = 100_000;
-
-/// How many entries a walk reads a statement.
-pub(super) const ENTRIES_A_STATEMENT: u32 = PageRequest::MAX_LIMIT;
-
-/// How many index entries a walk for a search may read before giving up
-/// for a sort: half as many as the search has matches, counted up to
-/// [`MOST_SEARCH_MATCHES_COUNTED`] — an entry read and checked costs about
-/// what two matches found and sorted do (measured at a million tasks:
-/// 8 µs and 4 µs), so the walk and the sort after it never take much more
-/// than twice the better of the two.
-///
-/// Counted lazily: to [`DENSE_SEARCH_MATCHES`] first (under it, no walk),
-/// further only when a walk needs more — a search most tasks match fills
-/// its page at once and is never counted past that.
-pub(super) struct WalkBudget<'a> {
+/// How many entries a walk for the search `expression` (FTS5's language)
+/// may read (see `search_walk::WalkBudget`), counted through the index.
+pub(super) struct SearchBudget<'a> {
     conn: &'a Connection,
     expression: &'a str,
-    counted: usize,
     most: i64,
-    counted_all: bool,
+    budget: WalkBudget,
 }
 
-impl<'a> WalkBudget<'a> {
-    /// The budget for the search `expression` (FTS5's language); `None`
-    /// when it matches fewer than `dense` tasks.
+impl<'a> SearchBudget<'a> {
+    /// The budget, counted up to `most` when needed; `None` when the search
+    /// matches fewer than `dense` tasks.
     pub(super) fn of(
         conn: &'a Connection,
         expression: &'a str,
         dense: i64,
         most: i64,
     ) -> rusqlite::Result<Option<Self>> {
-        let counted = count_matches(conn, expression, dense)?;
-        let budget =
-            Self { conn, expression, counted, most, counted_all: counted < usize::try_from(dense).unwrap_or(0) };
-        Ok((!budget.counted_all).then_some(budget))
+        let budget = WalkBudget::after_counting(count_matches(conn, expression, dense)?, dense);
+        Ok(budget.map(|budget| Self { conn, expression, most, budget }))
     }
 
     /// Whether a walk may read `entries` entries in all.
     pub(super) fn allows(&mut self, entries: usize) -> rusqlite::Result<bool> {
-        let needed = entries.saturating_mul(2);
-        if needed > self.counted && !self.counted_all {
-            self.counted = count_matches(self.conn, self.expression, self.most)?;
-            self.counted_all = true;
+        if self.budget.needs_more_counted(entries) {
+            self.budget.counted_further(count_matches(self.conn, self.expression, self.most)?);
         }
-        Ok(needed <= self.counted)
+        Ok(self.budget.allows(entries))
     }
 }
 
@@ -95,12 +56,10 @@ fn count_matches(conn: &Connection, expression: &str, most: i64) -> rusqlite::Re
 
 /// The tasks of `page` of `filter` — whose order is not `created_at` —
 /// and one more if there is one, as the list query would give them, found
-/// by walking the order's index, `statement` entries at a time, and
-/// checking `search` on each task; `None` when the page would not fill
-/// within the entries the budget `allows`, as soon as the rate of matches
-/// among those read says so (a search matching one task in a hundred is
-/// given up after a statement, not after the 10,000 entries a page of it
-/// would take).
+/// by walking the order's index `statement` entries at a time and checking
+/// `search` on each task; `None` when the walk gives up (see
+/// `search_walk`), as soon as the entries it projects are more than the
+/// budget `allows`.
 pub(super) fn walk_search(
     conn: &Connection,
     filter: &TaskFilter,
@@ -109,38 +68,19 @@ pub(super) fn walk_search(
     statement: u32,
     mut allows: impl FnMut(usize) -> rusqlite::Result<bool>,
 ) -> rusqlite::Result<Option<Vec<Task>>> {
-    let wanted = usize::try_from(page.limit()).unwrap_or(usize::MAX).saturating_add(1);
-    let mut found: Vec<Task> = Vec::with_capacity(wanted);
-    let (mut after, mut walked) = (page.after, 0_usize);
+    let mut walk = SearchWalk::new(search, filter.sort, page, statement).map_err(|problem| {
+        rusqlite::Error::ToSqlConversionFailure(format!("a walk's statement is out of range: {problem:?}").into())
+    })?;
     loop {
-        // A statement's page reads one entry past its limit: all are walked.
-        let entries = PageRequest::new(i64::from(statement), after).map_err(|problem| {
-            rusqlite::Error::ToSqlConversionFailure(format!("a walk's page is out of range: {problem:?}").into())
-        })?;
-        let (sql, params) = list_query(filter, entries, None, Reading::Walked);
+        let (sql, params) = list_query(filter, walk.next_statement(), None, Reading::Walked);
         let read: Vec<(Task, bool)> = conn
             .prepare_cached(&sql)?
             .query_map(params_from_iter(params), |row| Ok((task_from_row(row)?, row.get(TASK_COLUMN_COUNT)?)))?
             .collect::<rusqlite::Result<_>>()?;
-        let ended = read.len() <= usize::try_from(statement).unwrap_or(usize::MAX);
-        walked += read.len();
-        after = read.last().map(|(task, _)| filter.sort.cursor_of(task));
-        for (task, kept) in read {
-            if kept && search.matches(&task_search_text(&task)) {
-                found.push(task);
-                if found.len() == wanted {
-                    return Ok(Some(found));
-                }
-            }
-        }
-        if ended {
-            return Ok(Some(found));
-        }
-        // Gives up as soon as the matches so far say the page will not
-        // fill within the budget: none yet, or too few for what it allows.
-        let projected = (wanted - found.len()).saturating_mul(walked) / found.len().max(1);
-        if found.is_empty() || !allows(walked.saturating_add(projected))? {
-            return Ok(None);
+        match walk.take(read) {
+            Step::Page(found) => return Ok(Some(found)),
+            Step::Continue { entries } if allows(entries)? => {}
+            Step::Continue { .. } | Step::GiveUp => return Ok(None),
         }
     }
 }
@@ -296,19 +236,15 @@ mod tests {
     }
 
     #[test]
-    fn a_search_walks_half_as_many_entries_as_it_has_matches_counted_only_as_far_as_needed() {
+    fn a_search_walk_is_budgeted_by_its_matches_counted_through_the_index() {
         let conn = searchable_tasks(30);
         let nha = match_expression(&conn, &SearchQuery::parse("nha").unwrap()).unwrap();
-        assert!(WalkBudget::of(&conn, &nha, 11, 100).unwrap().is_none(), "ten tasks are of the house: too few");
-        let mut budget = WalkBudget::of(&conn, &nha, 10, 100).unwrap().unwrap();
+        assert!(SearchBudget::of(&conn, &nha, 11, 100).unwrap().is_none(), "ten tasks are of the house: too few");
+        let mut budget = SearchBudget::of(&conn, &nha, 10, 100).unwrap().unwrap();
         assert!(budget.allows(5).unwrap() && !budget.allows(6).unwrap(), "half as many entries as matches");
         let viec = match_expression(&conn, &SearchQuery::parse("viec").unwrap()).unwrap();
-        let mut budget = WalkBudget::of(&conn, &viec, 10, 25).unwrap().unwrap();
-        assert_eq!((budget.counted, budget.counted_all), (10, false), "counted as far as dense");
-        assert!(budget.allows(5).unwrap());
-        assert_eq!(budget.counted, 10, "no need to count further");
-        assert!(budget.allows(12).unwrap(), "counted further when needed");
-        assert!(!budget.allows(13).unwrap(), "up to the most");
-        assert_eq!((budget.counted, budget.counted_all), (25, true));
+        let mut budget = SearchBudget::of(&conn, &viec, 10, 25).unwrap().unwrap();
+        assert!(budget.allows(12).unwrap(), "counted further, up to 25, when needed");
+        assert!(!budget.allows(13).unwrap());
     }
 }

@@ -9,9 +9,7 @@ use trm_domain::{
 
 use super::events::{append, encode};
 use super::rows::{TASK_COLUMN_COUNT, TASK_COLUMNS, exists, optional_value, placeholders, task_from_row, task_values};
-use super::search_walk::{
-    DENSE_SEARCH_MATCHES, ENTRIES_A_STATEMENT, MOST_SEARCH_MATCHES_COUNTED, WalkBudget, walk_search,
-};
+use super::search_walk::{SearchBudget, walk_search};
 use super::search_words::{match_expression, remember};
 use super::subtasks::{has_subtasks, parent_problem, subtree};
 use super::task_graph::{
@@ -23,6 +21,7 @@ use super::{search_order, search_pending};
 use crate::error::StoreError;
 use crate::ports::{Cascade, TaskFilter, TaskRepository};
 use crate::rules::{check_version, status_count, task_search_text};
+use crate::search_walk::{DENSE_SEARCH_MATCHES, ENTRIES_A_STATEMENT, MOST_SEARCH_MATCHES_COUNTED};
 
 /// Fails with `MissingReference` unless the task's project and assignee
 /// exist, then with `MissingBlockers` (at index 0) unless its blockers do.
@@ -229,7 +228,7 @@ impl TaskRepository for SqliteStore {
             if let (Some(query), Some(expression)) = (&filter.search, &search)
                 && sort.field() != SortField::CreatedAt
                 && let Some(mut budget) =
-                    WalkBudget::of(conn, expression, DENSE_SEARCH_MATCHES, MOST_SEARCH_MATCHES_COUNTED)
+                    SearchBudget::of(conn, expression, DENSE_SEARCH_MATCHES, MOST_SEARCH_MATCHES_COUNTED)
                         .map_err(unexpected("cannot count a search's matches"))?
                 && let Some(rows) =
                     walk_search(conn, &filter, query, page, ENTRIES_A_STATEMENT, |entries| budget.allows(entries))
@@ -585,7 +584,7 @@ mod tests {
         let walked = store
             .read(move |conn| {
                 let expression = match_expression(conn, &expression)?;
-                let budget = WalkBudget::of(conn, &expression, DENSE_SEARCH_MATCHES, MOST_SEARCH_MATCHES_COUNTED);
+                let budget = SearchBudget::of(conn, &expression, DENSE_SEARCH_MATCHES, MOST_SEARCH_MATCHES_COUNTED);
                 Ok(budget.map_err(unexpected("cannot count"))?.is_some())
             })
             .await

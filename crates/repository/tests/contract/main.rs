@@ -204,6 +204,7 @@ contract!(
     a_search_pages_in_list_order_either_way_through_tasks_of_one_millisecond,
     a_search_pages_in_list_order_through_matches_a_millisecond_to_centuries_apart,
     a_search_pages_through_the_newest_tasks_of_the_store,
+    a_search_matching_ten_thousand_tasks_pages_in_another_order_like_any_list,
     a_task_is_found_by_its_current_words_and_not_after_it_is_deleted,
     tasks_created_together_are_found_by_their_words_at_once,
     every_sort_lists_in_its_order_with_undated_tasks_last_on_every_page_size,

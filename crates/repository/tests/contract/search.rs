@@ -10,7 +10,9 @@
 //! running at once.
 
 use trm_domain::search::{SearchQuery, index_text};
-use trm_domain::{Description, EventMetadata, Tag, Tags, Task, TaskSort, TaskStatus, Timestamp, Title};
+use trm_domain::{
+    Description, EventMetadata, PageRequest, Priority, Tag, Tags, Task, TaskSort, TaskStatus, Timestamp, Title,
+};
 use trm_repository::{ProjectRepository, TaskFilter, TaskRepository};
 use uuid::Uuid;
 
@@ -473,5 +475,52 @@ pub(crate) async fn a_search_pages_in_list_order_either_way_through_tasks_of_one
                 assert_eq!(got, expected, "{sort:?}, {} statuses, {limit} a page", filter.statuses.len());
             }
         }
+    }
+}
+
+/// A search matching more than 10,000 tasks, in another order than
+/// `created_at`: where both stores walk the order's index, checking each
+/// task's words, instead of sorting every match. Its pages are those of
+/// any sorted list. (Tagged with the test's own word, so that on the
+/// shared Neo4j the walk reads this test's tasks only.)
+pub(crate) async fn a_search_matching_ten_thousand_tasks_pages_in_another_order_like_any_list<B: Backend>(backend: &B) {
+    let fixture = backend.open().await;
+    let store = &fixture.store;
+    let u = unique();
+    let tag = Tags::from_tags(vec![Tag::parse(&u).unwrap()]);
+    let mut tasks: Vec<Task> = Vec::new();
+    for batch in 0..11 {
+        let created: Vec<Task> = (0..1_000)
+            .map(|i| {
+                let n = batch * 1_000 + i;
+                let mut task = titled(&if n % 50 == 0 { format!("Khác {n}") } else { format!("Việc {n}") });
+                task.priority = [Priority::Normal, Priority::High, Priority::Urgent][n % 3];
+                task.tags = tag.clone();
+                task
+            })
+            .collect();
+        store.create_tasks(&created, &[]).await.unwrap();
+        tasks.extend(created);
+    }
+    let search = TaskFilter { tag: Some(Tag::parse(&u).unwrap()), ..searching(&format!("{u} viec")) };
+    for sort in [TaskSort::PriorityDesc, TaskSort::UpdatedAt] {
+        let filter = TaskFilter { sort, ..search.clone() };
+        let mut expected: Vec<&Task> = tasks.iter().filter(|task| task.title.as_str().starts_with("Việc")).collect();
+        // The sort's key, then creation time and id, all in its direction.
+        expected.sort_by(|a, b| match sort {
+            TaskSort::PriorityDesc => {
+                (b.priority.level(), b.created_at, b.uid).cmp(&(a.priority.level(), a.created_at, a.uid))
+            }
+            _ => (a.updated_at, a.created_at, a.uid).cmp(&(b.updated_at, b.created_at, b.uid)),
+        });
+        let mut listed: Vec<String> = Vec::new();
+        let mut page = PageRequest::new(100, None).unwrap();
+        for _ in 0..2 {
+            let found = store.list_tasks(&filter, page).await.unwrap();
+            listed.extend(found.items.iter().map(|task| task.uid.to_string()));
+            page = PageRequest::new(100, found.next).unwrap();
+        }
+        let wanted: Vec<String> = expected[..200].iter().map(|task| task.uid.to_string()).collect();
+        assert_eq!(listed, wanted, "{sort:?}");
     }
 }
