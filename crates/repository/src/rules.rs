@@ -16,6 +16,12 @@ use trm_domain::{EntityKind, EnumAdapter as _, EventPosition, MAX_PROJECT_LEVELS
 
 use crate::error::StoreError;
 
+/// How many of a subscription's deliveries one transaction of its delete
+/// removes: a busy subscription keeps a retention period's deliveries —
+/// millions — which one transaction would hold in memory at once (Neo4j)
+/// or hold the only writer for seconds with (SQLite).
+pub(crate) const DELIVERIES_DELETED_A_TRANSACTION: u32 = 1_000;
+
 /// A version as both stores keep it: a signed 64-bit integer, the only
 /// integer SQLite and Neo4j store. Versions are small counters; this
 /// saturates rather than wraps in the absurd case.

@@ -41,7 +41,7 @@ use super::webhook_values::{
 use super::{Neo4jStore, queries};
 use crate::error::StoreError;
 use crate::ports::WebhookRepository;
-use crate::rules::position_value;
+use crate::rules::{DELIVERIES_DELETED_A_TRANSACTION, position_value};
 
 /// Locks the subscription (see the module's docs); whether it exists.
 async fn lock(txn: &mut Txn, id: &str) -> Result<bool, StoreError> {
@@ -117,6 +117,22 @@ impl WebhookRepository for Neo4jStore {
     }
 
     async fn delete_webhook(&self, id: WebhookId) -> Result<(), StoreError> {
+        // Its deliveries first, a batch a transaction (one transaction holds
+        // what it deletes in memory); then the subscription.
+        let batch = DELIVERIES_DELETED_A_TRANSACTION;
+        while self
+            .write("delete a webhook's deliveries", move |txn| {
+                Box::pin(async move {
+                    let query = neo4rs::query(queries::DELETE_SOME_DELIVERIES)
+                        .param("id", id.to_string())
+                        .param("limit", i64::from(batch));
+                    let rows = txn_fetch_all(txn, query, "cannot delete the deliveries").await?;
+                    count(&rows, "deleted")
+                })
+            })
+            .await?
+            == i64::from(batch)
+        {}
         let query = neo4rs::query(queries::DELETE_WEBHOOK).param("id", id.to_string());
         self.write("delete a webhook", move |txn| {
             let query = query.clone();

@@ -48,6 +48,12 @@ pub trait WebhookRepository: Send + Sync + 'static {
 
     /// Deletes a subscription and its deliveries.
     ///
+    /// A busy subscription keeps millions of deliveries, more than one
+    /// transaction should hold: implementations delete them a batch a
+    /// transaction, then the subscription with whatever was queued
+    /// meanwhile. A failure halfway leaves the subscription with fewer
+    /// deliveries (its oldest gone); deleting it again finishes the job.
+    ///
     /// # Errors
     /// MUST return [`StoreError::NotFound`]`(Webhook)` if no such
     /// subscription exists.

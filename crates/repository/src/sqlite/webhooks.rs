@@ -24,7 +24,7 @@ use super::rows::{optional_timestamp_at, parsed, timestamp_at, uuid_at};
 use super::{SqliteStore, unexpected};
 use crate::error::StoreError;
 use crate::ports::WebhookRepository;
-use crate::rules::position_value;
+use crate::rules::{DELIVERIES_DELETED_A_TRANSACTION, position_value};
 
 /// The subscription columns, in the order [`webhook_from_row`] reads them.
 const WEBHOOK_COLUMNS: &str = "id, url, event_types, description, active, disabled_reason, secret, created_at, \
@@ -195,11 +195,24 @@ impl WebhookRepository for SqliteStore {
     }
 
     async fn delete_webhook(&self, id: WebhookId) -> Result<(), StoreError> {
+        // Its deliveries first, a batch a transaction, so that other writes
+        // go on between them; the last transaction deletes the subscription
+        // and (by cascade) any delivery queued meanwhile.
+        let batch = DELIVERIES_DELETED_A_TRANSACTION;
+        while self
+            .write(move |tx| {
+                tx.prepare_cached(
+                    "DELETE FROM webhook_deliveries WHERE id IN \
+                     (SELECT id FROM webhook_deliveries WHERE webhook_id = ?1 LIMIT ?2)",
+                )
+                .and_then(|mut delete| delete.execute(rusqlite::params![id.to_string(), batch]))
+                .map_err(unexpected("cannot delete the deliveries"))
+            })
+            .await?
+            == usize::try_from(batch).unwrap_or(usize::MAX)
+        {}
         self.write(move |tx| {
             let id = id.to_string();
-            tx.prepare_cached("DELETE FROM webhook_deliveries WHERE webhook_id = ?1")
-                .and_then(|mut delete| delete.execute([&id]))
-                .map_err(unexpected("cannot delete the deliveries"))?;
             let deleted = tx
                 .prepare_cached("DELETE FROM webhooks WHERE id = ?1")
                 .and_then(|mut delete| delete.execute([&id]))

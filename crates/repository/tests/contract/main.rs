@@ -317,7 +317,7 @@ mod webhooks_on_every_store {
     contract!(
         a_webhook_reads_back_with_its_secret_event_types_and_cursor,
         an_update_replaces_only_what_an_owner_may_change,
-        deleting_a_webhook_deletes_its_deliveries,
+        deleting_a_webhook_deletes_all_its_deliveries_and_only_its,
         a_claim_leases_only_active_webhooks_and_none_already_leased_until_it_expires,
         racing_claimers_lease_disjoint_webhooks_that_together_are_all_of_them,
         claims_smaller_than_the_claimable_reach_every_webhook_in_turn,

@@ -11,8 +11,9 @@
 
 use std::collections::HashSet;
 
+use futures::future::join_all;
 use tokio::sync::{Mutex, MutexGuard};
-use trm_domain::{EntityKind, EventPosition, Timestamp, Webhook, WebhookId, WebhookSecret, WebhookUrl};
+use trm_domain::{Delivery, EntityKind, EventPosition, Timestamp, Webhook, WebhookId, WebhookSecret, WebhookUrl};
 use trm_repository::{StoreError, WebhookRepository};
 use uuid::Uuid;
 
@@ -142,14 +143,25 @@ pub(crate) async fn an_update_replaces_only_what_an_owner_may_change<B: Backend>
     assert!(matches!(missing, Err(StoreError::NotFound(EntityKind::Webhook))), "{missing:?}");
 }
 
-pub(crate) async fn deleting_a_webhook_deletes_its_deliveries<B: Backend>(backend: &B) {
+/// A busy subscription's deliveries are more than one transaction deletes
+/// (a thousand): all go, and no other subscription's.
+pub(crate) async fn deleting_a_webhook_deletes_all_its_deliveries_and_only_its<B: Backend>(backend: &B) {
     let fixture = backend.open().await;
     let store = &fixture.store;
-    let [webhook]: [Webhook; 1] = stored(store, 1).await.try_into().unwrap();
-    let delivery = super::webhook_deliveries::delivery(&webhook, Timestamp::now());
-    assert!(store.enqueue_delivery(&delivery, None, Uuid::new_v4()).await.unwrap());
+    let [webhook, other]: [Webhook; 2] = stored(store, 2).await.try_into().unwrap();
+    let deliveries: Vec<Delivery> =
+        (0..2_100).map(|_| super::webhook_deliveries::delivery(&webhook, Timestamp::now())).collect();
+    for some in deliveries.chunks(100) {
+        let queued = join_all(some.iter().map(|delivery| store.enqueue_delivery(delivery, None, Uuid::new_v4()))).await;
+        assert!(queued.into_iter().all(|queued| queued.unwrap()));
+    }
+    let delivery = &deliveries[0];
+    let others = super::webhook_deliveries::delivery(&other, Timestamp::now());
+    assert!(store.enqueue_delivery(&others, None, Uuid::new_v4()).await.unwrap());
     let deleted = store.delete_webhook(webhook.id).await;
     let again = store.delete_webhook(webhook.id).await;
+    let others_kept = store.list_deliveries(other.id, None, 10).await.unwrap();
+    delete_all(store, &[&other]).await;
 
     assert!(deleted.is_ok(), "{deleted:?}");
     assert!(matches!(again, Err(StoreError::NotFound(EntityKind::Webhook))), "{again:?}");
@@ -158,6 +170,7 @@ pub(crate) async fn deleting_a_webhook_deletes_its_deliveries<B: Backend>(backen
     assert!(store.list_deliveries(webhook.id, None, 10).await.unwrap().is_empty());
     let redelivered = store.redeliver(webhook.id, delivery.id, Timestamp::now()).await;
     assert!(matches!(redelivered, Err(StoreError::NotFound(EntityKind::Delivery))), "{redelivered:?}");
+    assert_eq!(others_kept.iter().map(|delivery| delivery.id).collect::<Vec<_>>(), [others.id]);
 }
 
 pub(crate) async fn a_claim_leases_only_active_webhooks_and_none_already_leased_until_it_expires<B: Backend>(

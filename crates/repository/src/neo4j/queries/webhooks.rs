@@ -82,8 +82,14 @@ pub(in crate::neo4j) const PRUNE_DELIVERIES: &str = "MATCH (d:WebhookDelivery) \
              WITH d ORDER BY d.state, d.created_at LIMIT $limit \
              DETACH DELETE d RETURN count(*) AS deleted";
 
-/// Deletes a subscription with its deliveries; `deleted` 0 when there was
-/// none.
+/// Deletes up to `$limit` of the deliveries of subscription `$id`.
+pub(in crate::neo4j) const DELETE_SOME_DELIVERIES: &str = "MATCH (:Webhook {id: $id})-[:HAS_DELIVERY]->(d:WebhookDelivery) \
+             WITH d LIMIT $limit \
+             DETACH DELETE d RETURN count(*) AS deleted";
+
+/// Deletes a subscription with its deliveries (those left after
+/// [`DELETE_SOME_DELIVERIES`]: the few queued meanwhile); `deleted` 0 when
+/// there was none.
 pub(in crate::neo4j) const DELETE_WEBHOOK: &str = "MATCH (w:Webhook {id: $id}) \
              OPTIONAL MATCH (w)-[:HAS_DELIVERY]->(d:WebhookDelivery) \
              WITH w, collect(d) AS deliveries \
