@@ -7,7 +7,7 @@
 //! statement would be that node's tasks sorted, not an index walk.
 
 use trm_domain::search::SearchQuery;
-use trm_domain::{PageRequest, SortField, Task};
+use trm_domain::{PageRequest, Task, TaskSort};
 
 use super::Connections;
 use super::queries::{self, AnchoredListPlan};
@@ -21,7 +21,7 @@ use crate::search_walk::{
 
 /// The tasks of `page` of `filter` and one more if there is one, found by
 /// walking its order's index; `None` when the list is not one to walk
-/// (no search, `created_at` order, a node to start from, too few matches)
+/// (no search, the default order, a node to start from, too few matches)
 /// or the walk gave up: the caller then reads the page as before.
 pub(super) async fn walk_search(
     graph: &Connections,
@@ -31,7 +31,9 @@ pub(super) async fn walk_search(
 ) -> Result<Option<Vec<Task>>, StoreError> {
     let Some(search) = &filter.search else { return Ok(None) };
     let anchored = filter.project_id.is_some() || filter.assignee_id.is_some() || filter.parent_id.is_some();
-    if filter.sort.field() == SortField::CreatedAt || anchored {
+    // The default order reads the index a few windows of time at a time
+    // (`queries::search_windows`); `-created_at` sorts every match too.
+    if filter.sort == TaskSort::CreatedAt || anchored {
         return Ok(None);
     }
     let dense = count_matches(graph, search, DENSE_SEARCH_MATCHES).await?;

@@ -480,7 +480,8 @@ pub(crate) async fn a_search_pages_in_list_order_either_way_through_tasks_of_one
 
 /// A search matching more than 10,000 tasks, in another order than
 /// `created_at`: where both stores walk the order's index, checking each
-/// task's words, instead of sorting every match. Its pages are those of
+/// task's words, instead of sorting every match (Neo4j `-created_at`
+/// too; SQLite reads that order through its search index). Its pages are those of
 /// any sorted list. (Tagged with the test's own word, so that on the
 /// shared Neo4j the walk reads this test's tasks only.)
 pub(crate) async fn a_search_matching_ten_thousand_tasks_pages_in_another_order_like_any_list<B: Backend>(backend: &B) {
@@ -503,7 +504,7 @@ pub(crate) async fn a_search_matching_ten_thousand_tasks_pages_in_another_order_
         tasks.extend(created);
     }
     let search = TaskFilter { tag: Some(Tag::parse(&u).unwrap()), ..searching(&format!("{u} viec")) };
-    for sort in [TaskSort::PriorityDesc, TaskSort::UpdatedAt] {
+    for sort in [TaskSort::PriorityDesc, TaskSort::UpdatedAt, TaskSort::CreatedAtDesc] {
         let filter = TaskFilter { sort, ..search.clone() };
         let mut expected: Vec<&Task> = tasks.iter().filter(|task| task.title.as_str().starts_with("Việc")).collect();
         // The sort's key, then creation time and id, all in its direction.
@@ -511,7 +512,8 @@ pub(crate) async fn a_search_matching_ten_thousand_tasks_pages_in_another_order_
             TaskSort::PriorityDesc => {
                 (b.priority.level(), b.created_at, b.uid).cmp(&(a.priority.level(), a.created_at, a.uid))
             }
-            _ => (a.updated_at, a.created_at, a.uid).cmp(&(b.updated_at, b.created_at, b.uid)),
+            TaskSort::UpdatedAt => (a.updated_at, a.created_at, a.uid).cmp(&(b.updated_at, b.created_at, b.uid)),
+            _ => (b.created_at, b.uid).cmp(&(a.created_at, a.uid)),
         });
         let mut listed: Vec<String> = Vec::new();
         let mut page = PageRequest::new(100, None).unwrap();

@@ -9,8 +9,10 @@
 //! `(due_date, created_at)` index; they come last in both directions, read
 //! along `created_at` by a second walk that only runs when the dated tasks
 //! left do not fill the page. A list by project or assignee walks that
-//! node's relationships and sorts the matches; a search sorts its matches,
-//! and so does `blocked=true`, read from the `BLOCKS` edges.
+//! node's relationships and sorts the matches; a search sorts its matches
+//! (unless it matches so many that the store walks the order's index
+//! instead: `crate::neo4j::search_walk`), and so does `blocked=true`, read
+//! from the `BLOCKS` edges.
 
 use neo4rs::{BoltType, Query};
 use trm_domain::{PageRequest, SortField, TaskSort, Timestamp};
