@@ -184,7 +184,8 @@ pub(super) fn list_query(
     // What a row holds: a task, and when walked, whether it is wanted.
     let columns = if walked {
         conditions.push("search_id IS NOT NULL".to_owned());
-        let wanted = format!("{TASK_COLUMNS}, ({}) AS wanted", conditions.join(" AND "));
+        // (A condition on a missing value is NULL, not false: coalesced.)
+        let wanted = format!("{TASK_COLUMNS}, coalesce(({}), 0) AS wanted", conditions.join(" AND "));
         conditions.clear();
         wanted
     } else {
