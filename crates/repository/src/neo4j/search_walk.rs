@@ -4,7 +4,9 @@
 //! through the full-text index.
 //!
 //! Only a list without a project, assignee or parent walks: with one, a
-//! statement would be that node's tasks sorted, not an index walk.
+//! statement would be that node's list, which may sort the node's tasks or
+//! stop at its own walk's budget (`queries::may_stop_at_walk_budget`)
+//! short of the entries this walk counts on.
 
 use trm_domain::search::SearchQuery;
 use trm_domain::{PageRequest, Task, TaskSort};

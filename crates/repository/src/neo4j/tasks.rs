@@ -14,6 +14,7 @@ use trm_domain::{
 use super::coalesce::Coalescer;
 use super::errors::{driver_error, driver_error_or_concurrent_delete, unavailable_after};
 use super::events::append;
+use super::queries::AnchoredListPlan;
 use super::queries::{LINK_TASK, LOCK_TASK, UPDATE_TASK};
 use super::search_walk::walk_search;
 use super::subtasks::{delete_all, delete_leaf, set_parent, subtree};
@@ -223,7 +224,15 @@ impl TaskRepository for Neo4jStore {
             if let Some(tasks) = Box::pin(walk_search(graph, filter, page, plan)).await? {
                 return Ok(Page::from_overfetched(tasks, page, |task| filter_sort.cursor_of(task)));
             }
-            let rows = fetch_all(graph, query, "cannot list tasks").await?;
+            let mut rows = fetch_all(graph, query, "cannot list tasks").await?;
+            if queries::may_stop_at_walk_budget(filter, page, plan, rows.len())
+                && !rows.first().map(|row| column_bool(row, "by_relationships")).transpose()?.unwrap_or(false)
+            {
+                // The index walk spent its budget before the page filled,
+                // or the list ended: the node's relationships tell which.
+                let query = queries::list_tasks_planned(filter, page, AnchoredListPlan::RelationshipWalk);
+                rows = fetch_all(graph, query, "cannot list tasks").await?;
+            }
             let tasks = rows.iter().map(task_from_row).collect::<Result<Vec<_>, _>>()?;
             Ok(Page::from_overfetched(tasks, page, |task| filter_sort.cursor_of(task)))
         })

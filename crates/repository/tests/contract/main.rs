@@ -208,6 +208,7 @@ contract!(
     a_task_is_found_by_its_current_words_and_not_after_it_is_deleted,
     tasks_created_together_are_found_by_their_words_at_once,
     every_sort_lists_in_its_order_with_undated_tasks_last_on_every_page_size,
+    a_project_whose_tasks_all_come_late_in_the_order_pages_like_any_list,
     a_cursor_carries_its_sort_and_key,
     a_sorted_walk_yields_each_steady_task_once_while_others_are_created_and_updated,
     projects_page_in_keyset_order_and_filter_by_status,

@@ -9,7 +9,7 @@
 use std::collections::HashMap;
 
 use trm_domain::search::SearchQuery;
-use trm_domain::{Priority, SortField, Tags, Task, TaskId, TaskSort, Timestamp, Title};
+use trm_domain::{Priority, SortField, Tags, Task, TaskId, TaskSort, TaskStatus, Timestamp, Title};
 use trm_repository::{TaskFilter, TaskRepository};
 use uuid::Uuid;
 
@@ -172,6 +172,57 @@ pub(crate) async fn a_sorted_walk_yields_each_steady_task_once_while_others_are_
         // The next sort walks fresh tasks.
         for uid in list_all(store, &tagged(&tag), 100).await.iter().map(|task| task.uid) {
             store.delete_task(uid, None, false, Timestamp::now(), None).await.unwrap();
+        }
+    }
+}
+
+/// A project whose tasks all come after ten thousand others, in every
+/// order a page is read in: on Neo4j, where a project this large has its
+/// pages read along an index, checking each entry's project, the walk
+/// spends its budget of entries before it reaches the project's tasks, and
+/// the store reads the page again from the project's relationships. Its
+/// pages are those of any list, with and without a status.
+pub(crate) async fn a_project_whose_tasks_all_come_late_in_the_order_pages_like_any_list<B: Backend>(backend: &B) {
+    let fixture = backend.open().await;
+    let store = &fixture.store;
+    let start = unique_window();
+    let minute = 60_000_000;
+    let shaped = |title: String, n: i64, due: Option<i64>, project| {
+        let mut task = task(&title, project);
+        task.created_at = plus(start, n);
+        task.updated_at = task.created_at;
+        task.due_date = due.map(|due| plus(start, due * minute));
+        task.priority = [Priority::Normal, Priority::High, Priority::Urgent][usize::try_from(n % 3).unwrap()];
+        task
+    };
+    for batch in 0..11 {
+        let earlier: Vec<Task> = (0..1_000)
+            .map(|i| {
+                let n = batch * 1_000 + i;
+                shaped(format!("Earlier {n}"), n, (n % 2 == 0).then_some(n), None)
+            })
+            .collect();
+        store.create_tasks(&earlier, &[]).await.unwrap();
+    }
+    let project = stored_project(store).await;
+    let late: Vec<Task> = (0..1_500)
+        .map(|k| {
+            let mut task = shaped(format!("Late {k}"), 20_000 + k, (k % 3 != 0).then_some(20_000 + k), Some(project));
+            task.status = [TaskStatus::Todo, TaskStatus::InProgress, TaskStatus::Done][usize::try_from(k % 3).unwrap()];
+            task
+        })
+        .collect();
+    for part in late.chunks(750) {
+        store.create_tasks(part, &[]).await.unwrap();
+    }
+    let todo: Vec<Task> = late.iter().filter(|task| task.status == TaskStatus::Todo).cloned().collect();
+    let sorts =
+        [TaskSort::CreatedAt, TaskSort::UpdatedAt, TaskSort::DueDate, TaskSort::Priority, TaskSort::PriorityDesc];
+    for sort in sorts {
+        for (statuses, tasks) in [(vec![], &late), (vec![TaskStatus::Todo], &todo)] {
+            let filter = TaskFilter { sort, statuses, project_id: Some(project), ..TaskFilter::default() };
+            let listed: Vec<TaskId> = list_all(store, &filter, 25).await.iter().map(|task| task.uid).collect();
+            assert_eq!(listed, in_order(tasks, sort), "sort={}, {} statuses", sort.as_str(), filter.statuses.len());
         }
     }
 }

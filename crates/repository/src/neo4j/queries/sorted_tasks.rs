@@ -8,8 +8,11 @@
 //! stops after a page. Tasks without a due date are not in the
 //! `(due_date, created_at)` index; they come last in both directions, read
 //! along `created_at` by a second walk that only runs when the dated tasks
-//! left do not fill the page. A list by project or assignee walks that
-//! node's relationships and sorts the matches; a search sorts its matches
+//! left do not fill the page. A list by project, assignee or parent
+//! chooses between walking that node's relationships and sorting the
+//! matches, and the same index walks checking each entry's relationship to
+//! the node, within a budget of entries (see [`super::list_tasks`]); a
+//! search sorts its matches
 //! (unless it matches so many that the store walks the order's index
 //! instead: `crate::neo4j::search_walk`), and so does `blocked=true`, read
 //! from the `BLOCKS` edges.
@@ -17,7 +20,7 @@
 use neo4rs::{BoltType, Query};
 use trm_domain::{PageRequest, SortField, TaskSort, Timestamp};
 
-use super::tasks::{Anchor, SEARCHED_TASKS, search_params, where_clause};
+use super::tasks::{Anchor, AnchoredListPlan, SEARCHED_TASKS, search_params, where_clause};
 use super::{KEEP_PLAN, TASK_COLUMNS};
 use crate::neo4j::values::datetime_param;
 
@@ -25,8 +28,8 @@ use crate::neo4j::values::datetime_param;
 pub(super) enum Candidates<'a> {
     /// Every task, along the sort's index.
     Index,
-    /// The tasks related to one node.
-    Anchored(&'a Anchor),
+    /// The tasks related to one node, reached as the plan says.
+    Anchored(&'a Anchor, AnchoredListPlan),
     /// The matches of the filter's search.
     Searched,
     /// The tasks with an open blocker (`blocked=true`), found from the
@@ -92,26 +95,59 @@ pub(super) fn sorted_tasks(
         params.extend(search_params(search));
     }
     let (prelude, imports) = match candidates {
-        Candidates::Anchored(Anchor { label, param, .. }) => {
-            (format!("MATCH (anchor:{label} {{uid: ${param}}}) USING INDEX anchor:{label}(uid) "), "anchor")
+        Candidates::Anchored(Anchor { label, param, from_anchor, .. }, plan) => {
+            params.push(("walk_budget", BoltType::from(plan.walk_budget())));
+            let prelude = format!(
+                "MATCH (anchor:{label} {{uid: ${param}}}) USING INDEX anchor:{label}(uid) \
+                 WITH anchor, COUNT {{ (anchor){from_anchor}() }} AS degree \
+                 CALL () {{ MATCH (every:Task) RETURN count(every) AS total }} \
+                 WITH anchor, {} AS walk_relationships ",
+                plan.walk_relationships_when()
+            );
+            (prelude, "anchor, walk_relationships")
         }
         _ => (String::new(), ""),
     };
+    // An index walk's entries, `own` holding its seeks.
+    let index_walk = |indexed: &str, own: &mut Vec<String>| {
+        own.push("t.created_at IS NOT NULL".to_owned());
+        format!("MATCH (t:Task) USING INDEX t:Task({indexed}) ")
+    };
     // One walk: its source, its own conditions and its order.
-    let walk = |indexed: &str, mut own: Vec<String>, order: &str| {
-        let source = match candidates {
-            Candidates::Index => {
-                own.push("t.created_at IS NOT NULL".to_owned());
-                format!("MATCH (t:Task) USING INDEX t:Task({indexed}) ")
-            }
-            Candidates::Anchored(Anchor { from_anchor, .. }) => {
-                format!("MATCH (anchor){from_anchor}(t:Task) ")
-            }
-            Candidates::Searched => SEARCHED_TASKS.to_owned(),
-            Candidates::Blocked => BLOCKED_TASKS.to_owned(),
-        };
-        own.extend(conditions.iter().cloned());
-        format!("{source}{}WITH t ORDER BY {order} LIMIT $limit", where_clause(&own))
+    let walk = |indexed: &str, mut own: Vec<String>, order: &str| match candidates {
+        Candidates::Anchored(Anchor { from_anchor, to_anchor, .. }, _) => {
+            // Either plan, behind its condition (see `super::list_tasks`);
+            // the index walk's budget counts entries, so the node and the
+            // filter are checked after it.
+            let by_relationships = [&own[..], conditions].concat();
+            let checked = [vec![format!("(t){to_anchor}(anchor)")], conditions.to_vec()].concat();
+            let entries = index_walk(indexed, &mut own);
+            format!(
+                "CALL (anchor, walk_relationships) {{ \
+                   WITH anchor WHERE walk_relationships \
+                   CALL (anchor) {{ MATCH (anchor){from_anchor}(t:Task) {}\
+                     RETURN t ORDER BY {order} LIMIT $limit }} \
+                   RETURN t \
+                   UNION ALL \
+                   WITH anchor WHERE NOT walk_relationships \
+                   CALL (anchor) {{ {entries}{}WITH t ORDER BY {order} LIMIT $walk_budget \
+                     WITH t {}RETURN t ORDER BY {order} LIMIT $limit }} \
+                   RETURN t \
+                 }} WITH t",
+                where_clause(&by_relationships),
+                where_clause(&own),
+                where_clause(&checked),
+            )
+        }
+        _ => {
+            let source = match candidates {
+                Candidates::Searched => SEARCHED_TASKS.to_owned(),
+                Candidates::Blocked => BLOCKED_TASKS.to_owned(),
+                Candidates::Index | Candidates::Anchored(..) => index_walk(indexed, &mut own),
+            };
+            own.extend(conditions.iter().cloned());
+            format!("{source}{}WITH t ORDER BY {order} LIMIT $limit", where_clause(&own))
+        }
     };
     let keyed_order = format!("t.{key} {dir}, t.created_at {dir}, t.uid {dir}");
     let composite = format!("{key}, created_at");
@@ -153,10 +189,12 @@ pub(super) fn sorted_tasks(
             )
         })
         .collect();
+    // A list by a node says which plan it took (see `super::list_tasks`).
+    let plan_taken = if imports.is_empty() { "" } else { ", walk_relationships AS by_relationships" };
     let text = format!(
         "{KEEP_PLAN}{prelude}WITH {keep}[] AS rows {parts}\
-         WITH rows[..$limit] AS rows UNWIND range(0, size(rows) - 1) AS i \
-         WITH rows[i] AS t, i RETURN {TASK_COLUMNS} ORDER BY i"
+         WITH {keep}rows[..$limit] AS rows UNWIND range(0, size(rows) - 1) AS i \
+         WITH {keep}rows[i] AS t, i RETURN {TASK_COLUMNS}{plan_taken} ORDER BY i"
     );
     params.into_iter().fold(neo4rs::query(&text), |query, (key, value)| query.param(key, value))
 }

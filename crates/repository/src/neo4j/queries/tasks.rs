@@ -85,19 +85,31 @@ const PARENT: Anchor =
 /// stop early (with `t.created_at, t.uid` it reads every task of the status
 /// and sorts them).
 ///
-/// A list by project (or by assignee) has two plans, and which is cheaper
-/// depends on that node's degree, which Neo4j's planner does not know per
-/// node. Walking the node's relationships reads all `degree` tasks and
-/// sorts the matches; walking the index reads about `limit × total /
-/// degree` entries before a page of the node's tasks has gone by (its tasks
-/// are spread over the index), checking each one's relationship. The query
-/// reads the degree and the task count (both O(1): the degree store and the
-/// count store), and takes the relationship walk when `degree² ≤ limit ×
-/// total`. So a page costs at most about `√(limit × total)` reads: at a
-/// million tasks, a project of any size costs about what it costs at ten
-/// thousand. Each plan sits in a `CALL` of its own behind its condition: a
-/// bare `WHERE` on the condition would be checked by the planner after the
-/// index seek, so the plan not taken would still read the whole index.
+/// A list by project (or by assignee, or parent) has two plans, in every
+/// order, and which is cheaper depends on that node's degree, which Neo4j's
+/// planner does not know per node. Walking the node's relationships reads
+/// all `degree` tasks and sorts the matches; walking the index reads about
+/// `limit × total / degree` entries before a page of the node's tasks has
+/// gone by (when its tasks are spread over the index), checking each one's
+/// relationship. The query reads the degree and the task count (both O(1):
+/// the degree store and the count store), and takes the relationship walk
+/// when `degree² ≤ limit × total`. So a page costs at most about `√(limit ×
+/// total)` reads: at a million tasks, a project of any size costs about
+/// what it costs at ten thousand. Each plan sits in a `CALL` of its own
+/// behind its condition: a bare `WHERE` on the condition would be checked
+/// by the planner after the index seek, so the plan not taken would still
+/// read the whole index.
+///
+/// The degree cannot tell where in the order the node's tasks are: a
+/// project imported last has all its tasks after every other, and a filter
+/// the node's tasks rarely pass (a tag) spreads its matches thinner than
+/// the degree says. An index walk would then read most of the index (a
+/// second at a million tasks). So the index walk reads at most
+/// [`AnchoredListPlan::walk_budget`] entries, and the query returns
+/// `by_relationships`, which plan it took: a page that the index walk left
+/// short may have stopped at the budget, and [`reads_again_by_relationships`]
+/// says when the caller must read it again with
+/// [`AnchoredListPlan::RelationshipWalk`].
 #[must_use]
 pub fn list_tasks(filter: &TaskFilter, page: PageRequest) -> Query {
     list_tasks_planned(filter, page, AnchoredListPlan::Cheapest)
@@ -117,15 +129,62 @@ pub enum AnchoredListPlan {
     IndexWalk,
 }
 
+/// The most index entries the cheapest plan's index walk reads for one
+/// page of a list by project, assignee or parent (the store's `$walk_budget`):
+/// about 25 ms of Neo4j's time at a million tasks, what following the
+/// relationships of a node of 15,000 tasks costs. Evenly spread, the tasks
+/// of a node large enough for the index walk fill a page within `√(limit ×
+/// total)` entries, 7,000 at a million tasks.
+pub const ANCHORED_WALK_BUDGET: i64 = 10_000;
+
 impl AnchoredListPlan {
     /// The Cypher condition, true when the relationship walk is taken.
-    fn walk_relationships_when(self) -> &'static str {
+    pub(super) fn walk_relationships_when(self) -> &'static str {
         match self {
             Self::Cheapest => "degree * degree <= $limit * total",
             Self::RelationshipWalk => "true",
             Self::IndexWalk => "false",
         }
     }
+
+    /// The most index entries this plan's index walk reads for a page:
+    /// [`ANCHORED_WALK_BUDGET`] when the relationship walk can take over;
+    /// all of them when the index walk is forced.
+    #[must_use]
+    pub const fn walk_budget(self) -> i64 {
+        match self {
+            Self::Cheapest => ANCHORED_WALK_BUDGET,
+            Self::RelationshipWalk | Self::IndexWalk => i64::MAX,
+        }
+    }
+}
+
+/// The node a filter's list starts from, if any: its parent task, else its
+/// project (with its sub-projects when asked), else its assignee. A search
+/// reads its matches instead, checking the node on each.
+fn anchor_of(filter: &TaskFilter) -> Option<Anchor> {
+    match (filter.parent_id, filter.project_id, filter.assignee_id) {
+        (Some(_), _, _) => Some(PARENT),
+        (None, Some(_), _) if filter.include_subprojects => Some(PROJECT_SUBTREE),
+        (None, Some(_), _) => Some(PROJECT),
+        (None, None, Some(_)) => Some(ASSIGNEE),
+        (None, None, None) => None,
+    }
+}
+
+/// Whether a page of `filter` read with `plan` that came back with `rows`
+/// rows may have been cut short by the index walk's budget: the list starts
+/// from a node (without a search), the plan could choose the index walk,
+/// and the page is short. Its rows then say which plan the query took (the
+/// column `by_relationships`; an empty page says nothing): after the index
+/// walk, the caller reads the page again with
+/// [`AnchoredListPlan::RelationshipWalk`].
+#[must_use]
+pub fn may_stop_at_walk_budget(filter: &TaskFilter, page: PageRequest, plan: AnchoredListPlan, rows: usize) -> bool {
+    plan == AnchoredListPlan::Cheapest
+        && filter.search.is_none()
+        && anchor_of(filter).is_some()
+        && rows <= usize::try_from(page.limit()).unwrap_or(usize::MAX)
 }
 
 /// [`list_tasks`] with the plan for lists by project or assignee given.
@@ -227,7 +286,7 @@ pub fn list_tasks_planned(filter: &TaskFilter, page: PageRequest, plan: Anchored
                 Candidates::Searched
             }
             (Some(_), None) => Candidates::Searched,
-            (None, Some(anchor)) => Candidates::Anchored(anchor),
+            (None, Some(anchor)) => Candidates::Anchored(anchor, plan),
             (None, None) if from_edges => Candidates::Blocked,
             (None, None) => Candidates::Index,
         };
@@ -260,6 +319,9 @@ pub fn list_tasks_planned(filter: &TaskFilter, page: PageRequest, plan: Anchored
         // Lets the hinted index be scanned from its start.
         seek.push("t.created_at IS NOT NULL".to_owned());
     }
+    if anchor.is_some() {
+        params.push(("walk_budget", BoltType::from(plan.walk_budget())));
+    }
 
     let text = match anchor {
         None => {
@@ -271,7 +333,9 @@ pub fn list_tasks_planned(filter: &TaskFilter, page: PageRequest, plan: Anchored
             )
         }
         Some(Anchor { label, to_anchor, from_anchor, param }) => {
-            let indexed = [seek, vec![format!("(t){to_anchor}(anchor)")], conditions].concat();
+            // The index walk's budget counts entries, so only the seek
+            // comes before it; the node and the filter are checked after.
+            let checked = [vec![format!("(t){to_anchor}(anchor)")], conditions].concat();
             let walk_when = plan.walk_relationships_when();
             format!(
                 "{KEEP_PLAN}MATCH (anchor:{label} {{uid: ${param}}}) USING INDEX anchor:{label}(uid) \
@@ -289,13 +353,17 @@ pub fn list_tasks_planned(filter: &TaskFilter, page: PageRequest, plan: Anchored
                    WITH anchor WHERE NOT walk_relationships \
                    CALL (anchor) {{ \
                      MATCH (t:Task) {hint} {}\
+                     WITH t ORDER BY {order} LIMIT $walk_budget \
+                     WITH t {}\
                      RETURN t ORDER BY {order} LIMIT $limit \
                    }} \
                    RETURN t \
                  }} \
-                 WITH t {RETURN_TASK} ORDER BY t.created_at, t.uid",
+                 WITH t, walk_relationships RETURN {TASK_COLUMNS}, walk_relationships AS by_relationships \
+                 ORDER BY t.created_at, t.uid",
                 where_clause(&walked),
-                where_clause(&indexed),
+                where_clause(&seek),
+                where_clause(&checked),
             )
         }
     };

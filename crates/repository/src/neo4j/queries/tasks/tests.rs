@@ -92,3 +92,56 @@ fn a_blocked_list_starts_from_the_blocks_edges_unless_a_node_or_a_search_is_narr
     let text = list_tasks(&unblocked, PageRequest::first()).query().to_owned();
     assert!(text.contains("NOT EXISTS { (blocker:Task)"), "{text}");
 }
+
+/// The `$walk_budget` a query was given.
+fn walk_budget(query: &Query) -> Option<i64> {
+    query.get_params().get::<i64>("walk_budget").ok()
+}
+
+#[test]
+fn a_list_by_a_node_checks_the_node_after_its_index_walks_budget_of_entries_in_every_order() {
+    let filter =
+        TaskFilter { project_id: Some(ProjectId::new()), tag: Tag::parse("rare").ok(), ..TaskFilter::default() };
+    for sort in trm_domain::TaskSort::ALL {
+        let query = list_tasks(&TaskFilter { sort, ..filter.clone() }, PageRequest::first());
+        let text = query.query();
+        assert!(text.contains("degree * degree <= $limit * total AS walk_relationships"), "{sort:?}: {text}");
+        assert!(
+            text.contains("LIMIT $walk_budget WITH t WHERE (t)-[:IS_PART_OF_PROJECT]->(anchor) AND $tag IN t.tags"),
+            "{sort:?}: the budget counts entries, not matches: {text}"
+        );
+        assert!(text.contains("walk_relationships AS by_relationships"), "{sort:?}: {text}");
+        assert_eq!(walk_budget(&query), Some(ANCHORED_WALK_BUDGET), "{sort:?}");
+    }
+}
+
+#[test]
+fn a_forced_index_walk_reads_as_many_entries_as_it_takes() {
+    let filter = TaskFilter { assignee_id: Some(UserId::new()), ..TaskFilter::default() };
+    for sort in [trm_domain::TaskSort::CreatedAt, trm_domain::TaskSort::DueDateDesc] {
+        let query = list_tasks_planned(
+            &TaskFilter { sort, ..filter.clone() },
+            PageRequest::first(),
+            AnchoredListPlan::IndexWalk,
+        );
+        assert_eq!(walk_budget(&query), Some(i64::MAX), "{sort:?}");
+    }
+}
+
+#[test]
+fn only_a_short_page_of_a_list_by_a_node_read_by_the_cheapest_plan_may_stop_at_the_walk_budget() {
+    let page = PageRequest::new(10, None).unwrap_or_default();
+    let by_project = TaskFilter { project_id: Some(ProjectId::new()), ..TaskFilter::default() };
+    let cheapest = AnchoredListPlan::Cheapest;
+    assert!(may_stop_at_walk_budget(&by_project, page, cheapest, 0));
+    assert!(may_stop_at_walk_budget(&by_project, page, cheapest, 10));
+    assert!(!may_stop_at_walk_budget(&by_project, page, cheapest, 11), "a full page and one more");
+    for forced in [AnchoredListPlan::IndexWalk, AnchoredListPlan::RelationshipWalk] {
+        assert!(!may_stop_at_walk_budget(&by_project, page, forced, 3), "{forced:?}");
+    }
+    let searched = TaskFilter { search: trm_domain::search::SearchQuery::parse("viec").ok(), ..by_project };
+    assert!(!may_stop_at_walk_budget(&searched, page, cheapest, 3), "a search reads its matches");
+    assert!(!may_stop_at_walk_budget(&TaskFilter::default(), page, cheapest, 3), "no node");
+    let by_parent = TaskFilter { parent_id: Some(TaskId::new()), ..TaskFilter::default() };
+    assert!(may_stop_at_walk_budget(&by_parent, page, cheapest, 3));
+}
