@@ -17,14 +17,14 @@
 //! A walk reads the order's index a statement at a time ([`SearchWalk`]),
 //! each statement the store's own list page of the filter without its
 //! search, after the last entry read. After each, the matches found so far
-//! project how many entries the page needs; the walk gives up for the
-//! sort when none were found, or when the projection passes half the
-//! search's matches ([`within_budget`]), which the store counts through
-//! its index: up to [`DENSE_SEARCH_MATCHES`] to decide to walk at all,
-//! further (up to [`MOST_SEARCH_MATCHES_COUNTED`]) only when a walk needs
-//! it. A search matching one task in a hundred gives up after one
-//! statement; matches that all come late in the order (after every task
-//! that does not match) are sorted, as before.
+//! project how many entries the page needs (before the first match, only
+//! the entries read are known); the walk gives up for the sort when the
+//! projection passes half the search's matches ([`within_budget`]), which
+//! the store counts through its index: up to [`DENSE_SEARCH_MATCHES`] to
+//! decide to walk at all, further (up to [`MOST_SEARCH_MATCHES_COUNTED`])
+//! only when a walk needs it. A search matching one task in a hundred
+//! gives up after one statement; matches that come after more tasks that
+//! do not match than the budget allows are sorted, as before.
 
 use trm_domain::search::SearchQuery;
 use trm_domain::{Cursor, FieldErrorKind, PageRequest, Task, TaskSort};
@@ -107,11 +107,10 @@ pub(crate) enum Step {
     Page(Vec<Task>),
     /// Read the next statement, if the budget allows `entries` in all.
     Continue {
-        /// The entries the page is projected to need, those read included.
+        /// The entries the page is projected to need, those read included;
+        /// before the first match, those read.
         entries: usize,
     },
-    /// No match yet: leave the page to the sort.
-    GiveUp,
 }
 
 impl<'a> SearchWalk<'a> {
@@ -157,7 +156,11 @@ impl<'a> SearchWalk<'a> {
             return Step::Page(std::mem::take(&mut self.found));
         }
         if self.found.is_empty() {
-            return Step::GiveUp;
+            // Nothing to project from: the matches may just come later
+            // (tasks that do not match bunched first in the order — the
+            // newest ones, an import), so the walk goes on while the
+            // entries read are within the budget.
+            return Step::Continue { entries: self.walked };
         }
         let projected = (self.wanted - self.found.len()).saturating_mul(self.walked) / self.found.len();
         Step::Continue { entries: self.walked.saturating_add(projected) }
@@ -221,11 +224,15 @@ mod tests {
     }
 
     #[test]
-    fn a_walk_gives_up_on_a_statement_without_a_match_unless_the_index_ended() {
+    fn a_walk_goes_on_past_a_statement_without_a_match_as_far_as_its_entries_unless_the_index_ended() {
         let search = SearchQuery::parse("viec").unwrap();
         let page = PageRequest::new(3, None).unwrap();
         let mut walk = SearchWalk::new(&search, TaskSort::CreatedAtDesc, page, 1).unwrap();
-        assert_eq!(walk.take(vec![(task("Khác", 2), true), (task("Khác nữa", 1), true)]), Step::GiveUp);
+        assert_eq!(
+            walk.take(vec![(task("Khác", 4), true), (task("Khác nữa", 3), true)]),
+            Step::Continue { entries: 2 }
+        );
+        assert_eq!(walk.take(vec![(task("Việc", 2), true), (task("Khác", 1), true)]), Step::Continue { entries: 16 });
         let mut walk = SearchWalk::new(&search, TaskSort::CreatedAtDesc, page, 2).unwrap();
         assert_eq!(walk.take(vec![(task("Khác", 2), true)]), Step::Page(Vec::new()), "nothing left to find");
     }

@@ -59,7 +59,6 @@ pub(super) async fn walk_search(
                     return Ok(None);
                 }
             }
-            Step::GiveUp => return Ok(None),
         }
     }
 }

@@ -80,7 +80,7 @@ pub(super) fn walk_search(
         match walk.take(read) {
             Step::Page(found) => return Ok(Some(found)),
             Step::Continue { entries } if allows(entries)? => {}
-            Step::Continue { .. } | Step::GiveUp => return Ok(None),
+            Step::Continue { .. } => return Ok(None),
         }
     }
 }
@@ -240,6 +240,23 @@ mod tests {
         let found = walk_search(&conn, &rare, &search, page, 500, within(1_000)).unwrap().unwrap();
         assert_eq!(found.len(), 11, "a page and one more, the last 5 from the 601st entry on");
         assert!(found.iter().all(|task| task.title.as_str().contains("hiếm")));
+    }
+
+    #[test]
+    fn a_search_walk_reads_past_statements_without_a_match_while_its_budget_lasts() {
+        // The 700 most recently updated tasks are of another kind: the
+        // search's matches all come after them.
+        let conn = titled_tasks(1_200, |n| if n < 700 { format!("Chuyện {n}") } else { format!("Việc {n}") });
+        let number = "CAST(replace(replace(title, 'Chuyện ', ''), 'Việc ', '') AS INTEGER)";
+        conn.execute(&format!("UPDATE tasks SET updated_at = 100000 - {number}"), []).unwrap();
+        let recent_first = searching(&conn, "viec", TaskSort::UpdatedAtDesc, vec![]);
+        let search = recent_first.search.clone().unwrap();
+        let page = PageRequest::new(10, None).unwrap();
+        let found = walk_search(&conn, &recent_first, &search, page, 500, within(1_000)).unwrap().unwrap();
+        let titles: Vec<&str> = found.iter().map(|task| task.title.as_str()).collect();
+        let expected: Vec<String> = (700..711).map(|n| format!("Việc {n}")).collect();
+        assert_eq!(titles, expected, "a page and one more, after the first statement found none");
+        assert_eq!(walk_search(&conn, &recent_first, &search, page, 500, within(500)).unwrap(), None, "no budget left");
     }
 
     #[test]
