@@ -85,6 +85,16 @@ impl WalkBudget {
     pub(crate) const fn allows(&self, entries: usize) -> bool {
         within_budget(entries, self.counted)
     }
+
+    /// The search's matches counted so far.
+    pub(crate) const fn matches_counted(&self) -> usize {
+        self.counted
+    }
+
+    /// Whether the matches are counted as far as they will be.
+    pub(crate) const fn counted_all(&self) -> bool {
+        self.counted_all
+    }
 }
 
 /// A walk in progress: the matches found, and where the next statement

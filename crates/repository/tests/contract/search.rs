@@ -482,11 +482,13 @@ pub(crate) async fn a_search_pages_in_list_order_either_way_through_tasks_of_one
 /// `created_at`: where both stores walk the order's index, checking each
 /// task's words, instead of sorting every match (Neo4j `-created_at`
 /// too; SQLite reads that order through its search index). Its pages are those of
-/// any sorted list. (Tagged with the test's own word, so that on the
+/// any sorted list, alone and within their project (on Neo4j, a walk of
+/// the project's list). (Tagged with the test's own word, so that on the
 /// shared Neo4j the walk reads this test's tasks only.)
 pub(crate) async fn a_search_matching_ten_thousand_tasks_pages_in_another_order_like_any_list<B: Backend>(backend: &B) {
     let fixture = backend.open().await;
     let store = &fixture.store;
+    let project = stored_project(store).await;
     let u = unique();
     let tag = Tags::from_tags(vec![Tag::parse(&u).unwrap()]);
     let mut tasks: Vec<Task> = Vec::new();
@@ -497,14 +499,17 @@ pub(crate) async fn a_search_matching_ten_thousand_tasks_pages_in_another_order_
                 let mut task = titled(&if n % 50 == 0 { format!("Khác {n}") } else { format!("Việc {n}") });
                 task.priority = [Priority::Normal, Priority::High, Priority::Urgent][n % 3];
                 task.tags = tag.clone();
+                task.project_id = Some(project);
                 task
             })
             .collect();
         store.create_tasks(&created, &[]).await.unwrap();
         tasks.extend(created);
     }
-    let search = TaskFilter { tag: Some(Tag::parse(&u).unwrap()), ..searching(&format!("{u} viec")) };
-    for sort in [TaskSort::PriorityDesc, TaskSort::UpdatedAt, TaskSort::CreatedAtDesc] {
+    let tagged = TaskFilter { tag: Some(Tag::parse(&u).unwrap()), ..searching(&format!("{u} viec")) };
+    let in_project = TaskFilter { project_id: Some(project), ..searching(&format!("{u} viec")) };
+    let sorts = [TaskSort::PriorityDesc, TaskSort::UpdatedAt, TaskSort::CreatedAtDesc];
+    for (sort, search) in sorts.into_iter().flat_map(|sort| [(sort, &tagged), (sort, &in_project)]) {
         let filter = TaskFilter { sort, ..search.clone() };
         let mut expected: Vec<&Task> = tasks.iter().filter(|task| task.title.as_str().starts_with("Việc")).collect();
         // The sort's key, then creation time and id, all in its direction.
@@ -523,6 +528,6 @@ pub(crate) async fn a_search_matching_ten_thousand_tasks_pages_in_another_order_
             page = PageRequest::new(100, found.next).unwrap();
         }
         let wanted: Vec<String> = expected[..200].iter().map(|task| task.uid.to_string()).collect();
-        assert_eq!(listed, wanted, "{sort:?}");
+        assert_eq!(listed, wanted, "{sort:?}, in a project: {}", filter.project_id.is_some());
     }
 }

@@ -28,8 +28,9 @@ use crate::neo4j::values::datetime_param;
 pub(super) enum Candidates<'a> {
     /// Every task, along the sort's index.
     Index,
-    /// The tasks related to one node, reached as the plan says.
-    Anchored(&'a Anchor, AnchoredListPlan),
+    /// The tasks related to one node, reached as the plan says, an index
+    /// walk reading at most so many entries.
+    Anchored(&'a Anchor, AnchoredListPlan, i64),
     /// The matches of the filter's search.
     Searched,
     /// The tasks with an open blocker (`blocked=true`), found from the
@@ -95,8 +96,8 @@ pub(super) fn sorted_tasks(
         params.extend(search_params(search));
     }
     let (prelude, imports) = match candidates {
-        Candidates::Anchored(Anchor { label, param, from_anchor, .. }, plan) => {
-            params.push(("walk_budget", BoltType::from(plan.walk_budget())));
+        Candidates::Anchored(Anchor { label, param, from_anchor, .. }, plan, walk_budget) => {
+            params.push(("walk_budget", BoltType::from(*walk_budget)));
             let prelude = format!(
                 "MATCH (anchor:{label} {{uid: ${param}}}) USING INDEX anchor:{label}(uid) \
                  WITH anchor, COUNT {{ (anchor){from_anchor}() }} AS degree \
@@ -115,7 +116,7 @@ pub(super) fn sorted_tasks(
     };
     // One walk: its source, its own conditions and its order.
     let walk = |indexed: &str, mut own: Vec<String>, order: &str| match candidates {
-        Candidates::Anchored(Anchor { from_anchor, to_anchor, .. }, _) => {
+        Candidates::Anchored(Anchor { from_anchor, to_anchor, .. }, ..) => {
             // Either plan, behind its condition (see `super::list_tasks`);
             // the index walk's budget counts entries, so the node and the
             // filter are checked after it.

@@ -190,6 +190,15 @@ pub fn may_stop_at_walk_budget(filter: &TaskFilter, page: PageRequest, plan: Anc
 /// [`list_tasks`] with the plan for lists by project or assignee given.
 #[must_use]
 pub fn list_tasks_planned(filter: &TaskFilter, page: PageRequest, plan: AnchoredListPlan) -> Query {
+    list_tasks_within(filter, page, plan, plan.walk_budget())
+}
+
+/// [`list_tasks_planned`] with the index walk of a list by a node reading
+/// at most `walk_budget` entries: a search's walk reads a statement of
+/// many entries of the node's list, and sizes its budget by the search's
+/// matches (see `crate::neo4j::search_walk`).
+#[must_use]
+pub fn list_tasks_within(filter: &TaskFilter, page: PageRequest, plan: AnchoredListPlan, walk_budget: i64) -> Query {
     let mut params: Vec<(&str, BoltType)> = Vec::new();
     // Conditions every plan checks on `t` besides its own seek.
     let mut conditions: Vec<String> = Vec::new();
@@ -286,7 +295,7 @@ pub fn list_tasks_planned(filter: &TaskFilter, page: PageRequest, plan: Anchored
                 Candidates::Searched
             }
             (Some(_), None) => Candidates::Searched,
-            (None, Some(anchor)) => Candidates::Anchored(anchor, plan),
+            (None, Some(anchor)) => Candidates::Anchored(anchor, plan, walk_budget),
             (None, None) if from_edges => Candidates::Blocked,
             (None, None) => Candidates::Index,
         };
@@ -320,7 +329,7 @@ pub fn list_tasks_planned(filter: &TaskFilter, page: PageRequest, plan: Anchored
         seek.push("t.created_at IS NOT NULL".to_owned());
     }
     if anchor.is_some() {
-        params.push(("walk_budget", BoltType::from(plan.walk_budget())));
+        params.push(("walk_budget", BoltType::from(walk_budget)));
     }
 
     let text = match anchor {
