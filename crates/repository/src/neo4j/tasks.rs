@@ -279,7 +279,7 @@ impl TaskRepository for Neo4jStore {
     async fn count_tasks_by_status(&self) -> Result<Vec<(TaskStatus, u64)>, StoreError> {
         let graph = self.graph();
         self.read("count tasks by status", async move {
-            let query = neo4rs::query(queries::COUNT_TASKS_BY_STATUS);
+            let query = queries::count_tasks_by_status();
             let rows = fetch_all(graph, query, "cannot count tasks by status").await?;
             rows.iter()
                 .map(|row| {

@@ -145,3 +145,12 @@ fn only_a_short_page_of_a_list_by_a_node_read_by_the_cheapest_plan_may_stop_at_t
     let by_parent = TaskFilter { parent_id: Some(TaskId::new()), ..TaskFilter::default() };
     assert!(may_stop_at_walk_budget(&by_parent, page, cheapest, 3));
 }
+
+#[test]
+fn the_status_counts_read_the_status_index_once_for_every_status() {
+    let query = count_tasks_by_status();
+    assert!(query.query().contains("USING INDEX t:Task(status, created_at)"), "{}", query.query());
+    let statuses: Vec<String> = query.get_params().get("statuses").unwrap();
+    let every: Vec<String> = TaskStatus::VARIANTS.iter().map(|status| status.as_str().to_owned()).collect();
+    assert_eq!(statuses, every);
+}
