@@ -37,6 +37,9 @@ pub(super) struct EncodedEvents(Vec<EventRow>);
 
 /// One `events` row, but for its position (the table assigns it).
 struct EventRow {
+    /// The entity's birth when the writer knows it already (it is creating
+    /// the entity); otherwise [`append`] looks it up.
+    known_birth: Option<i64>,
     event_id: String,
     event_type: String,
     timestamp: i64,
@@ -48,10 +51,22 @@ struct EventRow {
 
 /// Encodes `events` for [`append`].
 pub(super) fn encode(events: &[DomainEvent]) -> Result<EncodedEvents, StoreError> {
+    encode_born(events, |_| None)
+}
+
+/// Encodes `events` for [`append`], with the births `born` knows of the
+/// entities they are about: the entities the write creates, so that
+/// storing each event does not look up the row it has just inserted.
+/// `born` MUST answer only with the `created_at` the write stores.
+pub(super) fn encode_born(
+    events: &[DomainEvent],
+    born: impl Fn(Uuid) -> Option<Timestamp>,
+) -> Result<EncodedEvents, StoreError> {
     events
         .iter()
         .map(|event| {
             Ok(EventRow {
+                known_birth: born(event.entity_id).map(|birth| birth.as_micros()),
                 event_id: event.event_id.to_string(),
                 event_type: event.event_type.clone(),
                 timestamp: event.timestamp.as_micros(),
@@ -77,7 +92,10 @@ pub(super) fn append(tx: &Transaction<'_>, events: &EncodedEvents) -> Result<(),
         )
         .map_err(unexpected("cannot prepare the event insert"))?;
     for row in &events.0 {
-        let born = birth_of(tx, &row.entity_id).map_err(unexpected("cannot look up the entity of an event"))?;
+        let born = match row.known_birth {
+            Some(born) => Some(born),
+            None => birth_of(tx, &row.entity_id).map_err(unexpected("cannot look up the entity of an event"))?,
+        };
         insert
             .execute(rusqlite::params![
                 row.event_id,

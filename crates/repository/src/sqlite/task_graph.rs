@@ -75,10 +75,19 @@ pub(super) fn find_cycle(tx: &Transaction<'_>, task: &Task) -> Result<Option<Vec
 
 /// Makes the task's stored blockers exactly `task.blocked_by`.
 pub(super) fn store_blockers(tx: &Transaction<'_>, task: &Task) -> Result<(), StoreError> {
-    let uid = task.uid.to_string();
     tx.prepare_cached("DELETE FROM task_blocks WHERE blocked_uid = ?1")
-        .and_then(|mut delete| delete.execute([&uid]))
+        .and_then(|mut delete| delete.execute([task.uid.to_string()]))
         .map_err(unexpected("cannot replace the task's blockers"))?;
+    insert_blockers(tx, task)
+}
+
+/// Stores `task.blocked_by` for a task that has no stored blockers yet (a
+/// new one): nothing to delete first.
+pub(super) fn insert_blockers(tx: &Transaction<'_>, task: &Task) -> Result<(), StoreError> {
+    if task.blocked_by.is_empty() {
+        return Ok(());
+    }
+    let uid = task.uid.to_string();
     let mut insert = tx
         .prepare_cached("INSERT INTO task_blocks (blocker_uid, blocked_uid) VALUES (?1, ?2)")
         .map_err(unexpected("cannot prepare the blocker insert"))?;

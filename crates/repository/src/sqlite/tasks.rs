@@ -1,19 +1,24 @@
 //! [`TaskRepository`] on SQLite.
 
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
 use async_trait::async_trait;
 use rusqlite::{Transaction, params_from_iter};
 use trm_domain::{
     Direction, DomainEvent, EntityKind, EventMetadata, Page, PageRequest, SortField, Task, TaskId, TaskStatus,
     Timestamp, WalkDepth,
 };
+use uuid::Uuid;
 
-use super::events::{append, encode};
+use super::events::{append, encode, encode_born};
 use super::rows::{TASK_COLUMN_COUNT, TASK_COLUMNS, exists, optional_value, placeholders, task_from_row, task_values};
 use super::search_walk::{SearchBudget, walk_search};
 use super::search_words::{match_expression, remember};
 use super::subtasks::{has_subtasks, parent_problem, subtree};
 use super::task_graph::{
-    find_cycle, missing_blockers, read_survivors, release_survivors, store_blockers, walk, with_blockers,
+    find_cycle, insert_blockers, missing_blockers, read_survivors, release_survivors, store_blockers, walk,
+    with_blockers,
 };
 use super::task_list::{DENSE_FILTER_MATCHES, Reading, WALK_BUDGET, list_query, walk_fills_page, walks_sort_index};
 use super::{SqliteStore, unexpected};
@@ -66,18 +71,51 @@ fn missing_references(tx: &Transaction<'_>, task: &Task) -> Result<Vec<EntityKin
     Ok(missing)
 }
 
-/// Inserts a task whose references are known to exist, with its tags, its
-/// number in the search index and its words.
-fn insert_task(tx: &Transaction<'_>, task: &Task) -> Result<(), StoreError> {
-    let number = new_search_number(tx, task.created_at)?;
-    let sql = format!("INSERT INTO tasks ({TASK_COLUMNS}, search_id) VALUES ({})", placeholders(TASK_COLUMN_COUNT + 1));
+/// The statement that inserts a task row with its number in the search
+/// index; made once, not per task (a bulk create inserts a thousand).
+static INSERT_TASK: LazyLock<String> = LazyLock::new(|| {
+    format!("INSERT INTO tasks ({TASK_COLUMNS}, search_id) VALUES ({})", placeholders(TASK_COLUMN_COUNT + 1))
+});
+
+/// Inserts a new task whose references are known to exist, with its tags,
+/// its blockers, its number in the search index (from `numbers`) and its
+/// words.
+fn insert_task(tx: &Transaction<'_>, task: &Task, numbers: &mut SearchNumbers) -> Result<(), StoreError> {
+    let number = numbers.next(tx, task.created_at)?;
     let values = task_values(task).into_iter().chain(std::iter::once(rusqlite::types::Value::Integer(number)));
-    tx.prepare_cached(&sql)
+    tx.prepare_cached(&INSERT_TASK)
         .and_then(|mut insert| insert.execute(params_from_iter(values)))
         .map_err(unexpected("cannot insert the task"))?;
     insert_tags(tx, task)?;
-    store_blockers(tx, task)?;
+    insert_blockers(tx, task)?;
     record_words(tx, &task.uid.to_string(), number, &task_search_text(task), true)
+}
+
+/// Gives the tasks one write creates their numbers in the search index,
+/// asking the index for the highest number taken once per millisecond of
+/// creation rather than once per task: within one write nothing else
+/// inserts tasks, so the next free number is the one after the last given.
+#[derive(Default)]
+struct SearchNumbers {
+    /// The last number given, by the first number of its millisecond.
+    last_given: HashMap<i64, i64>,
+}
+
+impl SearchNumbers {
+    fn next(&mut self, tx: &Transaction<'_>, created_at: Timestamp) -> Result<i64, StoreError> {
+        let (first, last) = search_order::numbers_for(created_at);
+        let number = match self.last_given.get(&first) {
+            Some(&given) if given < last => given + 1,
+            Some(_) => return Err(too_many_in_one_millisecond()),
+            None => new_search_number(tx, created_at)?,
+        };
+        self.last_given.insert(first, number);
+        Ok(number)
+    }
+}
+
+fn too_many_in_one_millisecond() -> StoreError {
+    StoreError::Unexpected(anyhow::anyhow!("more tasks created in one millisecond than the search index numbers"))
 }
 
 /// Puts the task's folded words in the search index, in place of any it
@@ -123,9 +161,7 @@ fn new_search_number(tx: &Transaction<'_>, created_at: Timestamp) -> Result<i64,
     match taken {
         None => Ok(first),
         Some(taken) if taken < last => Ok(taken + 1),
-        Some(_) => Err(StoreError::Unexpected(anyhow::anyhow!(
-            "more tasks created in one millisecond than the search index numbers"
-        ))),
+        Some(_) => Err(too_many_in_one_millisecond()),
     }
 }
 
@@ -161,13 +197,13 @@ pub(super) fn check_task_version(tx: &Transaction<'_>, id: TaskId, expected: Opt
 impl TaskRepository for SqliteStore {
     async fn create_task(&self, task: &Task, events: &[DomainEvent]) -> Result<(), StoreError> {
         let task = task.clone();
-        let events = encode(events)?;
+        let events = encode_born(events, |id| (id == *task.uid.as_uuid()).then_some(task.created_at))?;
         self.write(move |tx| {
             check_references(tx, &task)?;
             if let Some(problem) = parent_problem(tx, &task)? {
                 return Err(problem.into_error(0));
             }
-            insert_task(tx, &task)?;
+            insert_task(tx, &task, &mut SearchNumbers::default())?;
             append(tx, &events)
         })
         .await
@@ -175,7 +211,9 @@ impl TaskRepository for SqliteStore {
 
     async fn create_tasks(&self, tasks: &[Task], events: &[DomainEvent]) -> Result<(), StoreError> {
         let tasks = tasks.to_vec();
-        let events = encode(events)?;
+        let births: HashMap<Uuid, Timestamp> =
+            tasks.iter().map(|task| (*task.uid.as_uuid(), task.created_at)).collect();
+        let events = encode_born(events, |id| births.get(&id).copied())?;
         self.write(move |tx| {
             let mut missing = Vec::new();
             for (index, task) in tasks.iter().enumerate() {
@@ -200,7 +238,8 @@ impl TaskRepository for SqliteStore {
             if !too_deep.is_empty() {
                 return Err(StoreError::NestingTooDeep(too_deep));
             }
-            tasks.iter().try_for_each(|task| insert_task(tx, task))?;
+            let mut numbers = SearchNumbers::default();
+            tasks.iter().try_for_each(|task| insert_task(tx, task, &mut numbers))?;
             append(tx, &events)
         })
         .await
