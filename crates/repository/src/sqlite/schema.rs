@@ -6,7 +6,7 @@
 //! never edited.
 
 use anyhow::Context as _;
-use rusqlite::{Connection, Transaction};
+use rusqlite::{Connection, OptionalExtension as _, Transaction};
 
 use trm_domain::Timestamp;
 use trm_domain::search::index_text;
@@ -20,6 +20,10 @@ struct Migration {
     name: &'static str,
     sql: &'static str,
     backfill: Option<fn(&Transaction<'_>) -> anyhow::Result<()>>,
+    /// Rebuilds a table other tables reference: runs with foreign keys off,
+    /// so that dropping the old table does not cascade into the rows that
+    /// reference it, and checks every reference before it commits.
+    rebuilds_a_table: bool,
 }
 
 /// Every migration, oldest first.
@@ -49,17 +53,25 @@ const MIGRATIONS: &[Migration] = &[
         name: "0015_task_search_numbers_in_tasks",
         sql: include_str!("../../migrations/0015_task_search_numbers_in_tasks.sql"),
         backfill: Some(index_unnumbered_tasks),
+        rebuilds_a_table: false,
     },
     Migration::sql("0016_events_by_entity_type", include_str!("../../migrations/0016_events_by_entity_type.sql")),
     Migration::sql(
         "0017_webhook_deliveries_by_age",
         include_str!("../../migrations/0017_webhook_deliveries_by_age.sql"),
     ),
+    Migration {
+        rebuilds_a_table: true,
+        ..Migration::sql(
+            "0018_tasks_in_creation_order",
+            include_str!("../../migrations/0018_tasks_in_creation_order.sql"),
+        )
+    },
 ];
 
 impl Migration {
     const fn sql(name: &'static str, sql: &'static str) -> Self {
-        Self { name, sql, backfill: None }
+        Self { name, sql, backfill: None, rebuilds_a_table: false }
     }
 }
 
@@ -105,17 +117,51 @@ pub(super) fn migrate(conn: &mut Connection) -> anyhow::Result<()> {
         "the database schema (version {applied}) is newer than this server knows ({}); upgrade the server",
         MIGRATIONS.len()
     );
-    for (index, Migration { name, sql, backfill }) in MIGRATIONS.iter().enumerate().skip(applied) {
-        let tx = conn.transaction()?;
-        tx.execute_batch(sql).with_context(|| format!("migration {name} failed"))?;
-        if let Some(backfill) = backfill {
-            backfill(&tx).with_context(|| format!("migration {name} failed to fill in the stored rows"))?;
+    for (index, migration) in MIGRATIONS.iter().enumerate().skip(applied) {
+        let name = migration.name;
+        if migration.rebuilds_a_table {
+            with_foreign_keys_off(conn, |conn| apply(conn, migration, index))?;
+        } else {
+            apply(conn, migration, index)?;
         }
-        tx.pragma_update(None, "user_version", i64::try_from(index + 1)?)?;
-        tx.commit().with_context(|| format!("cannot commit migration {name}"))?;
         tracing::info!(migration = name, "applied a schema migration");
     }
     Ok(())
+}
+
+/// Applies the migration at `index` of [`MIGRATIONS`] in one transaction.
+fn apply(conn: &mut Connection, migration: &Migration, index: usize) -> anyhow::Result<()> {
+    let Migration { name, sql, backfill, rebuilds_a_table } = migration;
+    let tx = conn.transaction()?;
+    tx.execute_batch(sql).with_context(|| format!("migration {name} failed"))?;
+    if let Some(backfill) = backfill {
+        backfill(&tx).with_context(|| format!("migration {name} failed to fill in the stored rows"))?;
+    }
+    if *rebuilds_a_table {
+        let broken: Option<String> = tx
+            .query_row("PRAGMA foreign_key_check", [], |row| row.get(0))
+            .optional()
+            .context("cannot check the references after a rebuild")?;
+        anyhow::ensure!(broken.is_none(), "migration {name} left a broken reference in {broken:?}");
+    }
+    tx.pragma_update(None, "user_version", i64::try_from(index + 1)?)?;
+    tx.commit().with_context(|| format!("cannot commit migration {name}"))
+}
+
+/// Runs `step` with foreign keys off (a setting SQLite ignores inside a
+/// transaction, so it is changed around one), and turns them back on if
+/// they were.
+fn with_foreign_keys_off(
+    conn: &mut Connection,
+    step: impl FnOnce(&mut Connection) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
+    let enforced: bool = conn.pragma_query_value(None, "foreign_keys", |row| row.get(0))?;
+    conn.pragma_update(None, "foreign_keys", false)?;
+    let stepped = step(conn);
+    if enforced {
+        conn.pragma_update(None, "foreign_keys", true)?;
+    }
+    stepped
 }
 
 #[cfg(test)]
@@ -262,6 +308,52 @@ mod tests {
         assert_eq!(matches(&conn), 1);
         conn.execute("DELETE FROM tasks WHERE uid = ?1", [&uid]).unwrap();
         assert_eq!(matches(&conn), 0, "a deleted task leaves no words");
+    }
+
+    #[test]
+    fn tasks_keep_their_tags_blockers_parents_and_words_when_their_table_is_rebuilt_in_creation_order() {
+        let mut conn = migrated_up_to("0018_tasks_in_creation_order");
+        conn.pragma_update(None, "foreign_keys", true).unwrap();
+        let start = Timestamp::now().as_micros();
+        let mut stored = Vec::new();
+        for (n, title) in ["Việc cha", "Việc con", "Việc chặn"].into_iter().enumerate() {
+            let mut task = Task::create(NewTask::new(Title::parse(title).unwrap()), Timestamp::now()).unwrap();
+            task.created_at = Timestamp::from_micros_clamped(start + i64::try_from(n).unwrap() * 1_000);
+            let number = super::super::search_order::numbers_for(task.created_at).0;
+            let sql = format!(
+                "INSERT INTO tasks ({TASK_COLUMNS}, search_id) VALUES ({})",
+                placeholders(TASK_COLUMN_COUNT + 1)
+            );
+            let values = task_values(&task).into_iter().chain([rusqlite::types::Value::Integer(number)]);
+            conn.execute(&sql, params_from_iter(values)).unwrap();
+            conn.execute("INSERT INTO task_search (rowid, words) VALUES (?1, 'viec')", [number]).unwrap();
+            stored.push((task.uid.to_string(), number));
+        }
+        let [(parent, _), (child, child_number), (blocker, _)] = stored.clone().try_into().unwrap();
+        conn.execute("UPDATE tasks SET parent_id = ?1 WHERE uid = ?2", [&parent, &child]).unwrap();
+        conn.execute("INSERT INTO task_tags (task_uid, tag) VALUES (?1, 'cu')", [&child]).unwrap();
+        conn.execute("INSERT INTO task_blocks (blocker_uid, blocked_uid) VALUES (?1, ?2)", [&blocker, &child]).unwrap();
+
+        migrate(&mut conn).unwrap();
+        let in_key_order: Vec<(String, i64)> = conn
+            .prepare("SELECT uid, rowid FROM tasks ORDER BY rowid")
+            .unwrap()
+            .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        assert_eq!(in_key_order, stored, "keyed by their numbers, in creation order");
+        let count = |sql: &str| -> i64 { conn.query_row(sql, [], |row| row.get(0)).unwrap() };
+        assert_eq!(count("SELECT count(*) FROM task_tags"), 1, "no cascade from the old table's drop");
+        assert_eq!(count("SELECT count(*) FROM task_blocks"), 1);
+        assert_eq!(count("SELECT open_blockers FROM tasks WHERE parent_id IS NOT NULL"), 1);
+        assert_eq!(count("PRAGMA foreign_keys"), 1, "enforced again after the rebuild");
+
+        conn.execute("UPDATE tasks SET status = 'done' WHERE uid = ?1", [&blocker]).unwrap();
+        assert_eq!(count("SELECT open_blockers FROM tasks WHERE parent_id IS NOT NULL"), 0, "the triggers are back");
+        conn.execute("DELETE FROM tasks WHERE uid = ?1", [&child]).unwrap();
+        let words = count(&format!("SELECT count(*) FROM task_search WHERE rowid = {child_number}"));
+        assert_eq!((words, count("SELECT count(*) FROM task_tags")), (0, 0), "a deleted task leaves no words nor tags");
     }
 
     #[test]
