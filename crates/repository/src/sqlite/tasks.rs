@@ -77,10 +77,26 @@ static INSERT_TASK: LazyLock<String> = LazyLock::new(|| {
     format!("INSERT INTO tasks ({TASK_COLUMNS}, search_id) VALUES ({})", placeholders(TASK_COLUMN_COUNT + 1))
 });
 
+/// A new task with the text its insert needs — its id and its folded
+/// search words — made by the caller's task before the write is queued,
+/// not by the one writer thread every write waits for.
+struct NewTaskRow {
+    task: Task,
+    uid: String,
+    words: String,
+}
+
+impl NewTaskRow {
+    fn of(task: Task) -> Self {
+        Self { uid: task.uid.to_string(), words: task_search_text(&task), task }
+    }
+}
+
 /// Inserts a new task whose references are known to exist, with its tags,
 /// its blockers, its number in the search index (from `numbers`) and its
 /// words.
-fn insert_task(tx: &Transaction<'_>, task: &Task, numbers: &mut SearchNumbers) -> Result<(), StoreError> {
+fn insert_task(tx: &Transaction<'_>, row: &NewTaskRow, numbers: &mut SearchNumbers) -> Result<(), StoreError> {
+    let task = &row.task;
     let number = numbers.next(tx, task.created_at)?;
     let values = task_values(task).into_iter().chain(std::iter::once(rusqlite::types::Value::Integer(number)));
     tx.prepare_cached(&INSERT_TASK)
@@ -88,7 +104,7 @@ fn insert_task(tx: &Transaction<'_>, task: &Task, numbers: &mut SearchNumbers) -
         .map_err(unexpected("cannot insert the task"))?;
     insert_tags(tx, task)?;
     insert_blockers(tx, task)?;
-    record_words(tx, &task.uid.to_string(), number, &task_search_text(task), true)
+    record_words(tx, &row.uid, number, &row.words, true)
 }
 
 /// Gives the tasks one write creates their numbers in the search index,
@@ -196,41 +212,42 @@ pub(super) fn check_task_version(tx: &Transaction<'_>, id: TaskId, expected: Opt
 #[async_trait]
 impl TaskRepository for SqliteStore {
     async fn create_task(&self, task: &Task, events: &[DomainEvent]) -> Result<(), StoreError> {
-        let task = task.clone();
+        let row = NewTaskRow::of(task.clone());
         let events = encode_born(events, |id| (id == *task.uid.as_uuid()).then_some(task.created_at))?;
         self.write(move |tx| {
-            check_references(tx, &task)?;
-            if let Some(problem) = parent_problem(tx, &task)? {
+            check_references(tx, &row.task)?;
+            if let Some(problem) = parent_problem(tx, &row.task)? {
                 return Err(problem.into_error(0));
             }
-            insert_task(tx, &task, &mut SearchNumbers::default())?;
+            insert_task(tx, &row, &mut SearchNumbers::default())?;
             append(tx, &events)
         })
         .await
     }
 
     async fn create_tasks(&self, tasks: &[Task], events: &[DomainEvent]) -> Result<(), StoreError> {
-        let tasks = tasks.to_vec();
         let births: HashMap<Uuid, Timestamp> =
             tasks.iter().map(|task| (*task.uid.as_uuid(), task.created_at)).collect();
         let events = encode_born(events, |id| births.get(&id).copied())?;
+        let rows: Vec<NewTaskRow> = tasks.iter().cloned().map(NewTaskRow::of).collect();
         self.write(move |tx| {
+            let tasks = rows.iter().map(|row| &row.task);
             let mut missing = Vec::new();
-            for (index, task) in tasks.iter().enumerate() {
+            for (index, task) in tasks.clone().enumerate() {
                 missing.extend(missing_references(tx, task)?.into_iter().map(|kind| (index, kind)));
             }
             if !missing.is_empty() {
                 return Err(StoreError::MissingReferences(missing));
             }
             let mut missing = Vec::new();
-            for (index, task) in tasks.iter().enumerate() {
+            for (index, task) in tasks.clone().enumerate() {
                 missing.extend(missing_at(index, missing_blockers(tx, task)?));
             }
             if !missing.is_empty() {
                 return Err(StoreError::MissingBlockers(missing));
             }
             let mut too_deep = Vec::new();
-            for (index, task) in tasks.iter().enumerate() {
+            for (index, task) in tasks.enumerate() {
                 if parent_problem(tx, task)?.is_some() {
                     too_deep.push(index);
                 }
@@ -239,7 +256,7 @@ impl TaskRepository for SqliteStore {
                 return Err(StoreError::NestingTooDeep(too_deep));
             }
             let mut numbers = SearchNumbers::default();
-            tasks.iter().try_for_each(|task| insert_task(tx, task, &mut numbers))?;
+            rows.iter().try_for_each(|row| insert_task(tx, row, &mut numbers))?;
             append(tx, &events)
         })
         .await
