@@ -27,20 +27,30 @@ use anyhow::Context as _;
 use rusqlite::Connection;
 
 /// The shortest time between two background checkpoints: commits meanwhile
-/// share the next one (each costs a sync of the database file).
-const SPACING: Duration = Duration::from_millis(50);
+/// share the next one (each costs a sync of the database file). The
+/// shorter it is, the less copying is left for the writer's own
+/// checkpoint: at a million tasks, 10 ms rather than 50 cut `post`'s p99
+/// from ~105 to ~80 ms with the writer's bound at 16,000 pages, and keeps
+/// the bound of 32,000 from costing p99 (102–120 ms; 123–136 at 50 ms).
+/// See `docs/benchmarks.md`.
+const SPACING: Duration = Duration::from_millis(10);
 
 /// How long the log grows, in pages, before the writer checkpoints by
-/// itself (SQLite's `wal_autocheckpoint`, 1,000 by default): 64 MB of
+/// itself (SQLite's `wal_autocheckpoint`, 1,000 by default): 128 MB of
 /// 4 KiB pages. Well beyond what the background thread leaves between two
 /// of its checkpoints. Each of the writer's own checkpoints syncs the log
 /// and the database file, and the writer waits for both: under a create
 /// load, `perf` found it blocked in `fsync` for a quarter of its time at
 /// 4,000 pages (a checkpoint every ~0.2 s), and 16,000 created 15–19% more
-/// tasks a second (`bench/sqlite-ab`, `docs/benchmarks.md`). A longer log
-/// costs readers more lookups in its index (one hash table per 4,096
-/// pages); reads under writes (`mix`) measured the same.
-pub(super) const WRITER_CHECKPOINT_PAGES: u32 = 16_000;
+/// tasks a second (`bench/sqlite-ab`, `docs/benchmarks.md`); with bulk
+/// creates at a million tasks (a thousand-task commit writes ~1,800
+/// pages) the writer still spent 15% of its time in its own checkpoints at
+/// 16,000, and 32,000 (with the background thread every 10 ms) created
+/// 6–34% more. A longer log costs readers more lookups in its index (one
+/// hash table per 4,096 pages); reads under writes (`mix`) measured the
+/// same. 64,000 measured faster still, with a longer stall when the
+/// checkpoint comes (p99 +50%) and a log file of 256 MB.
+pub(super) const WRITER_CHECKPOINT_PAGES: u32 = 32_000;
 
 /// Wakes the checkpoint thread; the thread ends when this is dropped.
 pub(super) struct Checkpointer {
