@@ -21,6 +21,7 @@ use rusqlite::{Connection, Row, Transaction, params_from_iter};
 use trm_domain::{DomainEvent, EventMetadata, EventPosition, LoggedEvent, Timestamp};
 use uuid::Uuid;
 
+use super::event_data;
 use super::rows::{optional_value, parsed, timestamp_at, uuid_at};
 use super::{SqliteStore, unexpected};
 use crate::error::StoreError;
@@ -45,7 +46,8 @@ struct EventRow {
     timestamp: i64,
     entity_type: String,
     entity_id: String,
-    data: String,
+    /// As [`event_data::pack`] stores it.
+    data: Value,
     metadata: String,
 }
 
@@ -72,7 +74,7 @@ pub(super) fn encode_born(
                 timestamp: event.timestamp.as_micros(),
                 entity_type: event.entity_type.clone(),
                 entity_id: event.entity_id.to_string(),
-                data: serde_json::to_string(&event.data).map_err(json_error)?,
+                data: event_data::pack(&event.data).map_err(json_error)?,
                 metadata: serde_json::to_string(&event.metadata).map_err(json_error)?,
             })
         })
@@ -142,7 +144,6 @@ fn json_error(error: serde_json::Error) -> StoreError {
 
 fn event_from_row(row: &Row<'_>) -> rusqlite::Result<LoggedEvent> {
     let position: i64 = row.get(0)?;
-    let data: String = row.get(6)?;
     let metadata: String = row.get(7)?;
     Ok(LoggedEvent {
         position: EventPosition(parsed(0, u64::try_from(position))?),
@@ -152,7 +153,7 @@ fn event_from_row(row: &Row<'_>) -> rusqlite::Result<LoggedEvent> {
             timestamp: timestamp_at(row, 3)?,
             entity_type: row.get(4)?,
             entity_id: uuid_at(row, 5)?,
-            data: parsed(6, serde_json::from_str(&data))?,
+            data: parsed(6, event_data::unpack(row.get_ref(6)?))?,
             metadata: parsed::<EventMetadata, _>(7, serde_json::from_str(&metadata))?,
         },
     })

@@ -26,6 +26,7 @@
 
 mod api_keys;
 mod checkpointer;
+mod event_data;
 mod events;
 mod idempotency;
 mod pool;

@@ -67,6 +67,7 @@ const MIGRATIONS: &[Migration] = &[
             include_str!("../../migrations/0018_tasks_in_creation_order.sql"),
         )
     },
+    Migration::sql("0019_event_data_compressed", include_str!("../../migrations/0019_event_data_compressed.sql")),
 ];
 
 impl Migration {

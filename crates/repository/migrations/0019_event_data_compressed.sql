@@ -1,0 +1,5 @@
+-- No table changes: from this version on, an event's `data` may be a BLOB —
+-- its JSON compressed (`sqlite::event_data`) — besides JSON text. Reading
+-- it needs a server that knows the format, so the store's schema version
+-- moves on: an earlier server refuses the store instead of failing on the
+-- first compressed event it reads.
