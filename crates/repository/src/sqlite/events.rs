@@ -375,6 +375,30 @@ mod tests {
         EventFilter { entity_id: Some(*task.uid.as_uuid()), ..EventFilter::default() }
     }
 
+    /// Every event in the log, oldest first, as the log's readers read it.
+    fn logged(conn: &Connection) -> Vec<LoggedEvent> {
+        let mut select = conn.prepare(&format!("SELECT {EVENT_COLUMNS} FROM events ORDER BY position")).unwrap();
+        select.query_map([], event_from_row).unwrap().map(Result::unwrap).collect()
+    }
+
+    #[test]
+    fn a_tasks_data_is_stored_compressed_and_read_back_as_it_was() {
+        let mut conn = migrated();
+        let task = create(&mut conn, "Chuẩn bị báo cáo quý");
+        let stored: String = conn.query_row("SELECT typeof(data) FROM events", [], |row| row.get(0)).unwrap();
+        assert_eq!(stored, "blob");
+        assert_eq!(logged(&conn)[0].event.data, serde_json::to_value(&task).unwrap());
+    }
+
+    #[test]
+    fn events_stored_as_json_text_before_compression_are_read_as_before() {
+        let mut conn = migrated();
+        let task = create(&mut conn, "Older log");
+        let json = serde_json::to_string(&task).unwrap();
+        conn.execute("UPDATE events SET data = ?1", [&json]).unwrap();
+        assert_eq!(logged(&conn)[0].event.data, serde_json::to_value(&task).unwrap());
+    }
+
     #[test]
     fn a_created_tasks_event_is_stored_under_its_birth() {
         let mut conn = migrated();
