@@ -201,4 +201,41 @@ mod tests {
         assert!(matches!(unpack(ValueRef::Blob(&[])), Err(CorruptData::Block)));
         assert!(matches!(unpack(ValueRef::Integer(7)), Err(CorruptData::Type(_))));
     }
+
+    /// Any JSON: objects, arrays, strings of any characters, numbers.
+    fn any_json() -> impl proptest::strategy::Strategy<Value = serde_json::Value> {
+        use proptest::prelude::*;
+        let leaf = prop_oneof![
+            Just(serde_json::Value::Null),
+            any::<bool>().prop_map(serde_json::Value::from),
+            any::<i64>().prop_map(serde_json::Value::from),
+            ".*".prop_map(serde_json::Value::from),
+        ];
+        leaf.prop_recursive(4, 64, 8, |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..8).prop_map(serde_json::Value::from),
+                proptest::collection::btree_map("[a-z_]{1,12}", inner, 0..8)
+                    .prop_map(|map| serde_json::Value::Object(map.into_iter().collect())),
+            ]
+        })
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_document_reads_back_as_it_was_stored(document in any_json()) {
+            let packed = pack(&document).unwrap();
+            proptest::prop_assert_eq!(unpack(stored(&packed)).unwrap(), document);
+        }
+
+        #[test]
+        fn any_block_read_as_compressed_data_is_an_answer_never_a_panic(
+            length in 0_u32..4096,
+            block in proptest::collection::vec(proptest::num::u8::ANY, 0..256),
+        ) {
+            let mut packed = vec![LZ4_DICTIONARY_V1];
+            packed.extend(length.to_le_bytes());
+            packed.extend(block);
+            let _ = unpack(ValueRef::Blob(&packed));
+        }
+    }
 }
