@@ -31,7 +31,7 @@ use tokio::sync::Mutex;
 use super::queries::AnchoredListPlan;
 use super::routing::{MemberSettings, ReadFrom, Route, Router};
 use super::search_words::SearchIndexer;
-use super::{Connections, Inner, Neo4jStore, task_creates, tasks, walk_cache};
+use super::{Connections, Inner, Neo4jStore, stalls, task_creates, tasks, walk_cache};
 
 /// How to reach Neo4j and how hard to use it.
 #[derive(Clone)]
@@ -180,6 +180,7 @@ impl Neo4jStore {
                 .then(|| task_creates::creates(store.clone(), WRITE_TRANSACTIONS, options.write_batch)),
             search_indexer: SearchIndexer::start(store.clone()),
             walk_cache: walk_cache::WalkCache::new(options.walk_cache_bytes),
+            stall_reports: stalls::StallReports::default(),
         });
         let store = Self { inner };
         match store.bounded("set the schema up", store.inner.ensure_schema()).await {

@@ -34,7 +34,8 @@
 //! * `tasks`, `projects`, `users`, `idempotency`, `api_keys`, `events`,
 //!   `webhooks` — the ports; `coalesce` — lookups and creates sharing
 //!   queries under load; `search_words` — the full-text index, updated
-//!   in the background rather than by every write.
+//!   in the background rather than by every write; `stalls` — what Neo4j
+//!   was busy with when a write ran out of time, logged.
 //!
 //! The decisions behind the list plans, coalescing, group commit and plans
 //! kept across statistics changes, with their measurements, are in
@@ -55,6 +56,7 @@ mod routing;
 mod schema;
 mod search_walk;
 mod search_words;
+mod stalls;
 mod subtasks;
 mod task_creates;
 mod task_graph;
@@ -80,6 +82,7 @@ pub use self::connect::{DEFAULT_LOOKUP_QUERIES, DEFAULT_WALK_CACHE_BYTES, Neo4jO
 pub use self::queries::AnchoredListPlan;
 pub use self::routing::ReadFrom;
 use self::routing::Route;
+pub use self::stalls::RunningTransaction;
 use self::transactions::fetch_all;
 use crate::error::StoreError;
 use crate::pool_status::{ConnectionCounter, PoolStatus, PoolUsage};
@@ -126,6 +129,8 @@ struct Inner {
     search_indexer: search_words::SearchIndexer,
     /// Tasks kept between walks of the task graph; `None` when turned off.
     walk_cache: Option<walk_cache::WalkCache>,
+    /// When a stalled write was last reported.
+    stall_reports: stalls::StallReports,
 }
 
 impl std::fmt::Debug for Neo4jStore {

@@ -140,7 +140,10 @@ impl Neo4jStore {
             Ok(Err(join_error)) => Err(StoreError::Unexpected(
                 anyhow::Error::new(join_error).context(format!("the Neo4j write to {what} panicked")),
             )),
-            Err(_elapsed) => Err(unavailable_after(what, self.inner.timeout)),
+            Err(_elapsed) => {
+                self.report_stalled_write(what);
+                Err(unavailable_after(what, self.inner.timeout))
+            }
         }
     }
 

@@ -87,3 +87,55 @@ pub(crate) async fn a_neo4j_store_whose_server_never_answers_is_unavailable_with
     assert_every_operation_unavailable(&store, timeout + Duration::from_millis(500)).await;
     drop(listener);
 }
+
+/// A write waiting for another transaction's lock is listed as blocked by
+/// it, and the holder beside it with the locks it holds: what a store logs
+/// when a write runs out of time.
+pub(crate) async fn neo4j_names_the_transaction_a_stalled_write_waits_for() {
+    let Some(backend) = super::support::Neo4j::from_env() else { return };
+    let graph = backend.graph();
+    let fixture = backend.open().await;
+    let store = fixture.store.clone();
+    let original = project("Held by another transaction");
+    store.create_project(&original, &[]).await.unwrap();
+
+    // Another client locks the project and keeps its transaction open.
+    let mut holder = graph.start_txn().await.unwrap();
+    let lock = neo4rs::query("MATCH (p:Project {uid: $uid}) SET p.held = true").param("uid", original.uid.to_string());
+    holder.run(lock).await.unwrap();
+    let marker = format!("stall-probe-{}", original.uid);
+    let own_id = neo4rs::query(&format!(
+        "SHOW TRANSACTIONS YIELD transactionId, currentQuery \
+         WHERE currentQuery CONTAINS '{marker}' RETURN transactionId AS id"
+    ));
+    let mut rows = holder.execute(own_id).await.unwrap();
+    let holder_id: String = rows.next(holder.handle()).await.unwrap().unwrap().get("id").unwrap();
+    while rows.next(holder.handle()).await.unwrap().is_some() {}
+
+    let mut changed = original.clone();
+    changed.version = 2;
+    let update = tokio::spawn({
+        let store = store.clone();
+        async move { store.update_project(&changed, &[]).await }
+    });
+    let blocked_by_holder = format!("Blocked by: [{holder_id}]");
+    let started = Instant::now();
+    let transactions = loop {
+        let transactions = store.transactions_running_for(Duration::from_millis(50)).await.unwrap();
+        if transactions.iter().any(|transaction| transaction.status == blocked_by_holder) {
+            break transactions;
+        }
+        assert!(started.elapsed() < Duration::from_secs(10), "no transaction blocked by the holder: {transactions:#?}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    let waiter = transactions.iter().find(|transaction| transaction.status == blocked_by_holder).unwrap();
+    assert!(waiter.query.contains("Project"), "the blocked statement: {waiter:#?}");
+    let held = transactions.iter().find(|transaction| transaction.id == holder_id);
+    let held = held.unwrap_or_else(|| panic!("the holder is not listed: {transactions:#?}"));
+    assert!(held.locks >= 1, "the holder's locks: {held:#?}");
+    assert!(held.elapsed >= waiter.elapsed, "the holder opened first: {transactions:#?}");
+
+    holder.rollback().await.unwrap();
+    update.await.unwrap().unwrap();
+    assert_eq!(store.get_project(original.uid).await.unwrap().unwrap().version, 2);
+}

@@ -422,6 +422,12 @@ async fn neo4j_gives_tasks_indexed_before_search_windows_theirs() {
     search::neo4j_gives_tasks_indexed_before_search_windows_theirs().await;
 }
 
+/// Neo4j names what a stalled write waits for.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn neo4j_names_the_transaction_a_stalled_write_waits_for() {
+    health::neo4j_names_the_transaction_a_stalled_write_waits_for().await;
+}
+
 #[tokio::test]
 async fn a_neo4j_store_on_a_closed_port_starts_and_answers_unavailable_at_once() {
     health::a_neo4j_store_on_a_closed_port_starts_and_answers_unavailable_at_once().await;
