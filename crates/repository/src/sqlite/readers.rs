@@ -300,16 +300,25 @@ mod tests {
         assert!(names.iter().all(|name| name == "trm-sqlite-read-0" || name == "trm-sqlite-read-1"), "{names:?}");
     }
 
+    /// Waits until all `count` readers are idle: a reader that has just
+    /// answered looks for more reads a while first, longer on a busy
+    /// machine, and a read arriving meanwhile may be taken by it or by
+    /// the reader woken for it.
+    async fn until_every_reader_is_idle(readers: &Readers, count: usize) {
+        let started = std::time::Instant::now();
+        while readers.shared.lock().idle.len() < count {
+            assert!(started.elapsed() < Duration::from_secs(10), "the readers never all went idle");
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
+    }
+
     #[tokio::test]
     async fn a_lone_callers_reads_go_to_the_reader_that_went_idle_last() {
         let (readers, _usage) = readers(3);
-        // Time for every reader to start and go idle.
-        tokio::time::sleep(Duration::from_millis(20)).await;
         let mut names = std::collections::BTreeSet::new();
         for _ in 0..10 {
+            until_every_reader_is_idle(&readers, 3).await;
             names.insert(readers.read(|_conn| Ok(thread_name())).await.expect("read"));
-            // Time for the reader to go idle again after answering.
-            tokio::time::sleep(Duration::from_millis(5)).await;
         }
         assert_eq!(names.len(), 1, "{names:?}");
     }
