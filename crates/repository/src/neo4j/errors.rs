@@ -73,6 +73,12 @@ pub(super) fn unavailable_after(what: &'static str, timeout: Duration) -> StoreE
     StoreError::Unavailable(anyhow::anyhow!("Neo4j did not {what} within {timeout:?}"))
 }
 
+/// The error for a write that ran out of time, saying where it was
+/// (`progress`: "attempt 1, waiting for its COMMIT").
+pub(super) fn write_unavailable_after(what: &'static str, timeout: Duration, progress: &str) -> StoreError {
+    StoreError::Unavailable(anyhow::anyhow!("Neo4j did not {what} within {timeout:?} ({progress})"))
+}
+
 /// Whether a driver error means "Neo4j cannot serve right now" (503, retry
 /// later) rather than a bug or bad data.
 fn is_unavailable(error: &neo4rs::Error) -> bool {

@@ -14,9 +14,12 @@
 //! all with the pool full means the write never got a connection.
 //!
 //! At most one report per [`REPORT_EVERY`]: during an outage every write
-//! times out, and one report says what all of them would.
+//! times out, and one report says what all of them would. Every timed-out
+//! write also says, in its own error, where it was ([`WriteProgress`]):
+//! waiting for a connection, running its statements, committing.
 
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicU8, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use super::errors::driver_error;
@@ -90,25 +93,26 @@ impl Neo4jStore {
     }
 
     /// Logs, in the background, what Neo4j was busy with when the write to
-    /// `what` ran out of time, unless a report was made less than
-    /// [`REPORT_EVERY`] ago.
-    pub(super) fn report_stalled_write(&self, what: &'static str) {
+    /// `what` ran out of time at `progress` ([`WriteProgress::describe`]),
+    /// unless a report was made less than [`REPORT_EVERY`] ago.
+    pub(super) fn report_stalled_write(&self, what: &'static str, progress: String) {
         if !self.inner.stall_reports.due(Instant::now()) {
             return;
         }
         let store = self.clone();
         // Outside the request's span: the report outlives the request, whose
         // own line already says which write gave up.
-        tokio::spawn(async move { store.log_stall(what).await });
+        tokio::spawn(async move { store.log_stall(what, &progress).await });
     }
 
-    async fn log_stall(&self, what: &'static str) {
+    async fn log_stall(&self, what: &'static str, progress: &str) {
         let usage = self.pool_usage();
         let (in_use, pool_size) = (usage.in_use, usage.size);
         let threshold = (self.inner.timeout / 2).min(Duration::from_secs(1));
         match self.transactions_running_for(threshold).await {
             Ok(transactions) if transactions.is_empty() => tracing::warn!(
                 operation = what,
+                progress,
                 connections_in_use = in_use,
                 pool_size,
                 "a Neo4j write ran out of time, and no Neo4j transaction has been open for {threshold:?}: \
@@ -117,6 +121,7 @@ impl Neo4jStore {
             Ok(transactions) => {
                 tracing::warn!(
                     operation = what,
+                    progress,
                     connections_in_use = in_use,
                     pool_size,
                     "a Neo4j write ran out of time; the Neo4j transactions open for {threshold:?} or more follow"
@@ -137,11 +142,80 @@ impl Neo4jStore {
             }
             Err(error) => tracing::warn!(
                 operation = what,
+                progress,
                 connections_in_use = in_use,
                 pool_size,
                 error = format!("{:#}", anyhow::Error::new(error)),
                 "a Neo4j write ran out of time, and Neo4j's transactions could not be listed"
             ),
+        }
+    }
+}
+
+/// Where a write is, for the error of one that runs out of time: the
+/// phase of its current attempt, and which attempt that is.
+#[derive(Debug, Default)]
+pub(super) struct WriteProgress {
+    phase: AtomicU8,
+    attempt: AtomicU64,
+}
+
+/// A phase of a write ([`WriteProgress`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+pub(super) enum Phase {
+    /// Making sure the constraints and indexes exist.
+    Schema = 0,
+    /// Checking a connection out of the pool (its health check included)
+    /// and beginning the transaction.
+    Beginning,
+    /// Running the transaction's statements.
+    Running,
+    /// Waiting for Neo4j to answer the commit.
+    Committing,
+    /// Rolling back after an answer or a failure.
+    RollingBack,
+    /// Waiting before running the transaction again (Neo4j called its
+    /// failure transient).
+    Retrying,
+}
+
+impl Phase {
+    const ALL: [Self; 6] =
+        [Self::Schema, Self::Beginning, Self::Running, Self::Committing, Self::RollingBack, Self::Retrying];
+
+    fn describe(self) -> &'static str {
+        match self {
+            Self::Schema => "setting the schema up",
+            Self::Beginning => "waiting for a connection and its BEGIN",
+            Self::Running => "running its statements",
+            Self::Committing => "waiting for its COMMIT",
+            Self::RollingBack => "rolling back",
+            Self::Retrying => "waiting to run again after a transient failure",
+        }
+    }
+}
+
+impl WriteProgress {
+    /// The write's current attempt has reached `phase`.
+    pub(super) fn enter(&self, phase: Phase) {
+        self.phase.store(phase as u8, Ordering::Relaxed);
+    }
+
+    /// The write begins its `attempt`-th transaction (1-based).
+    pub(super) fn attempt(&self, attempt: u64) {
+        self.attempt.store(attempt, Ordering::Relaxed);
+        self.enter(Phase::Beginning);
+    }
+
+    /// Where the write is, for an error message: "attempt 2, running its
+    /// statements".
+    pub(super) fn describe(&self) -> String {
+        let phase = self.phase.load(Ordering::Relaxed);
+        let phase = Phase::ALL.into_iter().find(|known| *known as u8 == phase).unwrap_or(Phase::Schema);
+        match self.attempt.load(Ordering::Relaxed) {
+            0 => phase.describe().to_owned(),
+            attempt => format!("attempt {attempt}, {}", phase.describe()),
         }
     }
 }
@@ -193,6 +267,24 @@ mod tests {
         assert!(!reports.due(start + REPORT_EVERY - Duration::from_millis(1)));
         assert!(reports.due(start + REPORT_EVERY));
         assert!(!reports.due(start + REPORT_EVERY + Duration::from_secs(1)));
+    }
+
+    #[test]
+    fn a_write_tells_its_attempt_and_phase() {
+        let progress = WriteProgress::default();
+        assert_eq!(progress.describe(), "setting the schema up");
+        progress.attempt(1);
+        assert_eq!(progress.describe(), "attempt 1, waiting for a connection and its BEGIN");
+        progress.enter(Phase::Running);
+        assert_eq!(progress.describe(), "attempt 1, running its statements");
+        progress.enter(Phase::Retrying);
+        progress.attempt(2);
+        progress.enter(Phase::Committing);
+        assert_eq!(progress.describe(), "attempt 2, waiting for its COMMIT");
+        for phase in Phase::ALL {
+            progress.enter(phase);
+            assert!(progress.describe().ends_with(phase.describe()));
+        }
     }
 
     #[test]

@@ -57,7 +57,10 @@ use std::time::Duration;
 use futures::future::BoxFuture;
 use neo4rs::{Query, Row, Txn};
 
-use super::errors::{COMMIT_FAILED, driver_error, is_transient, refused_before_commit, unavailable_after};
+use super::errors::{
+    COMMIT_FAILED, driver_error, is_transient, refused_before_commit, unavailable_after, write_unavailable_after,
+};
+use super::stalls::{Phase, WriteProgress};
 use super::{Connections, Neo4jStore, causal, values};
 use crate::consistency;
 use crate::error::StoreError;
@@ -97,36 +100,43 @@ impl Neo4jStore {
         let inner = Arc::clone(&self.inner);
         let abandoned = Arc::new(AtomicBool::new(false));
         let _abandon_when_dropped = AbandonOnDrop(Arc::clone(&abandoned));
+        let progress = Arc::new(WriteProgress::default());
         let grace = inner.timeout.saturating_mul(3);
-        let task = tokio::spawn(async move {
-            let outcome = tokio::time::timeout(grace, async {
-                inner.ensure_schema().await?;
-                let mut attempt = 1;
-                loop {
-                    match in_transaction(&inner.graph, &abandoned, &body).await {
-                        // Neo4j asks for a retry (a deadlock between two
-                        // writers, say), or a cluster member turned the
-                        // write away before its commit (it no longer
-                        // leads): the whole transaction is run again, on
-                        // the writer of a fresh routing table for the
-                        // latter. A commit whose outcome is unknown (the
-                        // connection lost during it) is neither: it is
-                        // never sent twice.
-                        Err(error)
-                            if worth_another_attempt(&inner.graph, &error)
-                                && attempt < WRITE_ATTEMPTS
-                                && !abandoned.load(Ordering::SeqCst) =>
-                        {
-                            tracing::debug!(error = %anyhow::Error::new(error), attempt, "retrying a Neo4j write");
-                            tokio::time::sleep(retry_delay(attempt)).await;
-                            attempt += 1;
+        let task = tokio::spawn({
+            let progress = Arc::clone(&progress);
+            async move {
+                let outcome = tokio::time::timeout(grace, async {
+                    progress.enter(Phase::Schema);
+                    inner.ensure_schema().await?;
+                    let mut attempt = 1;
+                    loop {
+                        progress.attempt(attempt);
+                        match in_transaction(&inner.graph, &abandoned, &progress, &body).await {
+                            // Neo4j asks for a retry (a deadlock between two
+                            // writers, say), or a cluster member turned the
+                            // write away before its commit (it no longer
+                            // leads): the whole transaction is run again, on
+                            // the writer of a fresh routing table for the
+                            // latter. A commit whose outcome is unknown (the
+                            // connection lost during it) is neither: it is
+                            // never sent twice.
+                            Err(error)
+                                if worth_another_attempt(&inner.graph, &error)
+                                    && attempt < WRITE_ATTEMPTS
+                                    && !abandoned.load(Ordering::SeqCst) =>
+                            {
+                                tracing::debug!(error = %anyhow::Error::new(error), attempt, "retrying a Neo4j write");
+                                progress.enter(Phase::Retrying);
+                                tokio::time::sleep(retry_delay(attempt)).await;
+                                attempt += 1;
+                            }
+                            outcome => break outcome,
                         }
-                        outcome => break outcome,
                     }
-                }
-            })
-            .await;
-            outcome.unwrap_or_else(|_elapsed| Err(unavailable_after(what, grace)))
+                })
+                .await;
+                outcome.unwrap_or_else(|_elapsed| Err(write_unavailable_after(what, grace, &progress.describe())))
+            }
         });
         match tokio::time::timeout(self.inner.timeout, task).await {
             // The task cannot see the caller's consistency scope: the
@@ -141,8 +151,10 @@ impl Neo4jStore {
                 anyhow::Error::new(join_error).context(format!("the Neo4j write to {what} panicked")),
             )),
             Err(_elapsed) => {
-                self.report_stalled_write(what);
-                Err(unavailable_after(what, self.inner.timeout))
+                let progress = progress.describe();
+                let error = write_unavailable_after(what, self.inner.timeout, &progress);
+                self.report_stalled_write(what, progress);
+                Err(error)
             }
         }
     }
@@ -267,6 +279,7 @@ impl Drop for AbandonOnDrop {
 async fn in_transaction<T>(
     graph: &Connections,
     abandoned: &AtomicBool,
+    progress: &WriteProgress,
     body: &impl for<'t> Fn(&'t mut Txn) -> BoxFuture<'t, Result<T, StoreError>>,
 ) -> Result<(T, Option<String>), StoreError> {
     if abandoned.load(Ordering::SeqCst) {
@@ -277,6 +290,7 @@ async fn in_transaction<T>(
     let _held = graph.usage.checkout();
     let member = graph.route.writer().await?;
     let mut txn = member.start_txn().await.map_err(driver_error("cannot begin a Neo4j transaction"))?;
+    progress.enter(Phase::Running);
     let outcome = match body(&mut txn).await {
         Ok(_) if abandoned.load(Ordering::SeqCst) => {
             Err(StoreError::Unavailable(anyhow::anyhow!("the caller gave up before the commit")))
@@ -285,12 +299,14 @@ async fn in_transaction<T>(
     };
     match outcome {
         Ok(value) => {
+            progress.enter(Phase::Committing);
             let bookmark = txn.commit().await.map_err(driver_error(COMMIT_FAILED))?;
             Ok((value, bookmark))
         }
         Err(error) => {
             // After a failed statement the server has already rolled back and
             // ignores this; the pool resets the connection before reuse.
+            progress.enter(Phase::RollingBack);
             if let Err(rollback) = txn.rollback().await {
                 tracing::debug!(error = %rollback, "rolling back a Neo4j transaction failed");
             }
