@@ -139,3 +139,27 @@ pub(crate) async fn neo4j_names_the_transaction_a_stalled_write_waits_for() {
     update.await.unwrap().unwrap();
     assert_eq!(store.get_project(original.uid).await.unwrap().unwrap().version, 2);
 }
+
+/// A write that runs out of time while it waits for another transaction's
+/// lock says so: its error names the attempt and the phase it was in.
+pub(crate) async fn neo4j_a_write_that_runs_out_of_time_says_where_it_was() {
+    let Some(backend) = super::support::Neo4j::from_env() else { return };
+    let backend = backend.with_operation_timeout(Duration::from_secs(1));
+    let graph = backend.graph();
+    let fixture = backend.open().await;
+    let store = &fixture.store;
+    let original = project("Held past the timeout");
+    store.create_project(&original, &[]).await.unwrap();
+
+    let mut holder = graph.start_txn().await.unwrap();
+    let lock = neo4rs::query("MATCH (p:Project {uid: $uid}) SET p.held = true").param("uid", original.uid.to_string());
+    holder.run(lock).await.unwrap();
+    let mut changed = original.clone();
+    changed.version = 2;
+    let error = store.update_project(&changed, &[]).await.unwrap_err();
+    holder.rollback().await.unwrap();
+
+    let StoreError::Unavailable(reason) = error else { panic!("not unavailable: {error:?}") };
+    let message = format!("{reason:#}");
+    assert!(message.contains("did not update a project within 1s (attempt 1, running its statements)"), "{message}");
+}

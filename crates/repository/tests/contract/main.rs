@@ -422,6 +422,12 @@ async fn neo4j_gives_tasks_indexed_before_search_windows_theirs() {
     search::neo4j_gives_tasks_indexed_before_search_windows_theirs().await;
 }
 
+/// A Neo4j write that runs out of time says where it was.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn neo4j_a_write_that_runs_out_of_time_says_where_it_was() {
+    health::neo4j_a_write_that_runs_out_of_time_says_where_it_was().await;
+}
+
 /// Neo4j names what a stalled write waits for.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn neo4j_names_the_transaction_a_stalled_write_waits_for() {

@@ -159,6 +159,12 @@ impl Neo4j {
         self
     }
 
+    /// The same server, with operations given up after `timeout`.
+    pub(crate) fn with_operation_timeout(mut self, timeout: Duration) -> Self {
+        self.options.operation_timeout = timeout;
+        self
+    }
+
     /// The same server, committing at most `writes` task creates together
     /// (1: every create its own transaction).
     pub(crate) fn with_write_batch(mut self, writes: usize) -> Self {
